@@ -8,6 +8,8 @@ Without ``--mediators`` and ``--disputes`` the bundled demo data is used.
 from __future__ import annotations
 
 import sys
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -17,7 +19,14 @@ import typer
 from matching.domain import Dataset
 from matching.errors import InputError, MatchingError
 from matching.loading import find_input, load_dataset
+from matching.panels import check_panel, propose, why_not
 from matching.paths import demo_dir
+from matching.progress import progress_bar
+from matching.proposed import read_proposed, scored_row, write_scored
+from matching.results import now_iso, run_document, write_json
+from matching.rulesets import DEFAULT_RULE_SET, RuleSet, load_rule_set
+from matching.solver import DEFAULT_TIME_LIMIT, SolveConfig
+from matching.workspace import Workspace
 
 app = typer.Typer(
     help="Mediator panel matcher: validate inputs, propose panels, score proposed panels.",
@@ -34,7 +43,9 @@ DisputesOpt = Annotated[Path | None, typer.Option("--disputes", help="Disputes: 
 ConflictsOpt = Annotated[Path | None, typer.Option("--conflicts", help="Conflicts of interest (optional).")]
 PreferencesOpt = Annotated[Path | None, typer.Option("--preferences", help="Party strikes and ranks (optional).")]
 AppointmentsOpt = Annotated[Path | None, typer.Option("--appointments", help="Appointment history (optional).")]
-RulesOpt = Annotated[str, typer.Option("--rules", help="Rule set name or path to a TOML file.")]
+RulesOpt = Annotated[
+    str, typer.Option("--rules", help="Rule set: iomed, icsid, uncitral-list, or the path of a TOML file.")
+]
 
 
 @dataclass(frozen=True)
@@ -83,15 +94,127 @@ def validate(
     conflicts: ConflictsOpt = None,
     preferences: PreferencesOpt = None,
     appointments: AppointmentsOpt = None,
-    rules: RulesOpt = "iomed",
+    rules: RulesOpt = DEFAULT_RULE_SET,
 ) -> None:
     """Load the files and report every problem (exit 2), or print a one-line summary."""
+    _rule_set(rules)
     data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
     typer.echo(
         f"OK: {len(data.mediators)} mediators, {len(data.disputes)} disputes, "
         f"{len(data.conflicts)} conflicts, {len(data.preferences)} preferences, "
         f"{len(data.appointments)} past appointments."
     )
+
+
+def _rule_set(name: str, weights: list[str] | None = None) -> RuleSet:
+    rule_set = load_rule_set(name)
+    overrides: dict[str, float] = {}
+    for item in weights or []:
+        key, sep, value = item.partition("=")
+        try:
+            overrides[key.strip()] = float(value)
+        except ValueError:
+            fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
+        if not sep:
+            fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
+    return rule_set.with_weights(**overrides) if overrides else rule_set
+
+
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", help="Override a weight, e.g. --weight neutrality=1.5 (repeatable)."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Solver seed: the same seed gives the same panels.")]
+TimeOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit", min=0.01, help="Solver limit per solve, in deterministic seconds (about wall seconds)."
+    ),
+]
+
+
+@app.command()
+def solve(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the panels JSON.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    candidates: Annotated[int, typer.Option("--candidates", min=1, max=50, help="Distinct panels per dispute.")] = 5,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    dispute: Annotated[list[str] | None, typer.Option("--dispute", help="Only these disputes (repeatable).")] = None,
+    weight: WeightOpt = None,
+) -> None:
+    """Propose up to N distinct candidate panels for each dispute, each on its own."""
+    started, clock = now_iso(), time.perf_counter()
+    rule_set = _rule_set(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    ws = Workspace(data)
+    ids = dispute or [d.dispute_id for d in data.disputes]
+    for did in ids:
+        ws.dispute(did)  # unknown ids fail before any work
+    config = SolveConfig(candidates=candidates, time_limit=time_limit, seed=seed)
+    results = []
+    with progress_bar(len(ids), "Solving disputes") as advance:
+        for did in ids:
+            results.append(propose(ws, did, rule_set, config))
+            advance()
+    write_json(
+        run_document(results, rule_set.name, seed, data.inputs_sha256, started, time.perf_counter() - clock), out
+    )
+    counts = Counter(r.status for r in results)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    typer.echo(f"{len(results)} disputes: {summary}. Wrote {out}.")
+
+
+@app.command()
+def score(
+    panels: Annotated[
+        Path, typer.Option("--panels", help="proposed.csv: dispute_id, members (chair first, ;-separated).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write scored.csv.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    weight: WeightOpt = None,
+) -> None:
+    """Check panels proposed by someone else against the rules and score them like the solver."""
+    rule_set = _rule_set(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    proposed = read_proposed(panels, {d.dispute_id for d in data.disputes})
+    ws = Workspace(data)
+    rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
+    write_scored(rows, out)
+    ok = sum(1 for r in rows if r["feasible"] == "true")
+    typer.echo(f"{len(rows)} panels checked: {ok} keep every hard rule. Wrote {out}.")
+
+
+@app.command("why-not")
+def why_not_command(
+    dispute: Annotated[str, typer.Option("--dispute", help="Dispute id.")],
+    mediator: Annotated[str, typer.Option("--mediator", help="Mediator id.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    weight: WeightOpt = None,
+) -> None:
+    """Why a mediator is not on the best panel: the rules they break, or what including them costs."""
+    rule_set = _rule_set(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    answer = why_not(Workspace(data), dispute, mediator, rule_set, SolveConfig(time_limit=time_limit, seed=seed))
+    for line in answer.sentences():
+        typer.echo(line)
 
 
 @app.command("demo-data")

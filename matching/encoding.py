@@ -127,8 +127,13 @@ def encode(
     ws: Workspace,
     view: DisputeView,
     forbid: Sequence[str] = (),
+    include_ineligible: bool = False,
 ) -> PanelInstance:
-    """Build the instance for one dispute. ``forbid`` removes mediators (an exclusion lock)."""
+    """Build the instance for one dispute. ``forbid`` removes mediators (an exclusion lock).
+
+    With ``include_ineligible`` every mediator is encoded (``excluded`` still says who breaks
+    which rule), which the infeasibility diagnosis needs to relax rules one family at a time.
+    """
     d = view.dispute
     rs = view.rule_set
     k = d.panel_size
@@ -144,7 +149,7 @@ def encode(
         breaches = mediator_breaches(view, m)
         if breaches:
             excluded[m.mediator_id] = breaches
-        else:
+        if include_ineligible or not breaches:
             chosen.append(m)
 
     n = len(chosen)
@@ -155,9 +160,7 @@ def encode(
 
     repeat = tuple(tuple(p for p in d.parties if history.appointed_by(m.mediator_id, p) > 0) for m in chosen)
     recent = np.array([history.recent(m.mediator_id) for m in chosen], dtype=np.int64)
-    work = np.array(
-        [workload_fit(int(recent[i]), rs.busy_appointments, bool(repeat[i])) for i in range(n)]
-    )
+    work = np.array([workload_fit(int(recent[i]), rs.busy_appointments, bool(repeat[i])) for i in range(n)])
     workload_coef = np.rint(SCORE_SCALE * work / k).astype(np.int64)
 
     orange = np.array(
@@ -166,16 +169,18 @@ def encode(
     )
     chair_ok = np.array([not chair_breaches(view, m) for m in chosen], dtype=bool)
     co_national = np.array([bool(view.party_nationals(m)) for m in chosen], dtype=bool)
-    speaks = np.array([[lang in m.languages for lang in d.languages] for m in chosen], dtype=bool).reshape(n, len(d.languages))
+    speaks = np.array([[lang in m.languages for lang in d.languages] for m in chosen], dtype=bool).reshape(
+        n, len(d.languages)
+    )
     traditions = np.array([[t in m.legal_traditions for t in TRADITIONS] for m in chosen], dtype=bool).reshape(n, 4)
     group = np.array([GROUPS.index(view.un_group(m)) for m in chosen], dtype=np.int64)
     female = np.array([m.gender == "F" for m in chosen], dtype=bool)
     male = np.array([m.gender == "M" for m in chosen], dtype=bool)
 
     party_blocs = [ws.countries[p].blocs for p in d.parties]
-    alignment = np.array(
-        [[len(_blocs_of(ws, m) & pb) for pb in party_blocs] for m in chosen], dtype=np.int64
-    ).reshape(n, len(d.parties))
+    alignment = np.array([[len(_blocs_of(ws, m) & pb) for pb in party_blocs] for m in chosen], dtype=np.int64).reshape(
+        n, len(d.parties)
+    )
     bloc_cap = max(1, *(len(pb) for pb in party_blocs))
     n_parties = len(d.parties)
 
@@ -217,9 +222,10 @@ def encode(
         composition_applies=view.composition_applies,
         min_traditions=rs.min_traditions,
         min_groups=rs.min_un_groups,
-        tradition_coef=round(SCORE_SCALE / (3 * len(TRADITIONS))) if k >= 2 else 0,
-        group_coef=round(SCORE_SCALE / (3 * min(k, len(GROUPS)))) if k >= 2 else 0,
-        gender_coef=round(SCORE_SCALE / (3 * (k // 2))) if k >= 2 else 0,
+        # Floors, so that a perfectly diverse panel scores at most 1.
+        tradition_coef=SCORE_SCALE // (3 * len(TRADITIONS)) if k >= 2 else 0,
+        group_coef=SCORE_SCALE // (3 * min(k, len(GROUPS))) if k >= 2 else 0,
+        gender_coef=SCORE_SCALE // (3 * (k // 2)) if k >= 2 else 0,
         neutral_level_coef=round(SCORE_SCALE / (3 * n_parties * k * bloc_cap)),
         neutral_asym_coef=round(2 * SCORE_SCALE / (3 * k * bloc_cap)),
         weights={c: int_weight(rs.weights.of(c)) for c in COMPONENTS},

@@ -397,9 +397,7 @@ def _unique(table: _Table, key: Callable[[dict[str, Any]], Any], column: str, pr
             continue
         if k in seen:
             shown = k if isinstance(k, str) else " / ".join(map(str, k))
-            problems.append(
-                Problem(table.label, row, column, shown, f"duplicate of row {seen[k]}", "duplicate_id")
-            )
+            problems.append(Problem(table.label, row, column, shown, f"duplicate of row {seen[k]}", "duplicate_id"))
         else:
             seen[k] = row
 
@@ -452,18 +450,39 @@ def _check_references(
     for row, values in table.records:
         if values["mediator_id"] not in mediator_ids:
             problems.append(
-                Problem(table.label, row, "mediator_id", values["mediator_id"], "names a mediator who is not in the roster", "unknown_mediator")
+                Problem(
+                    table.label,
+                    row,
+                    "mediator_id",
+                    values["mediator_id"],
+                    "names a mediator who is not in the roster",
+                    "unknown_mediator",
+                )
             )
         if disputes is None:
             continue
         dispute = disputes.get(values["dispute_id"])
         if dispute is None:
             problems.append(
-                Problem(table.label, row, "dispute_id", values["dispute_id"], "names a dispute that is not in the disputes file", "unknown_dispute")
+                Problem(
+                    table.label,
+                    row,
+                    "dispute_id",
+                    values["dispute_id"],
+                    "names a dispute that is not in the disputes file",
+                    "unknown_dispute",
+                )
             )
         elif "party" in values and values["party"] not in dispute["parties"]:
             problems.append(
-                Problem(table.label, row, "party", values["party"], f"is not a party to dispute {values['dispute_id']}", "not_a_party")
+                Problem(
+                    table.label,
+                    row,
+                    "party",
+                    values["party"],
+                    f"is not a party to dispute {values['dispute_id']}",
+                    "not_a_party",
+                )
             )
 
 
@@ -471,7 +490,14 @@ def _check_preferences(table: _Table, problems: list[Problem]) -> None:
     for row, values in table.records:
         if values["struck"] and values["rank"] is not None:
             problems.append(
-                Problem(table.label, row, "rank", str(values["rank"]), "a struck name cannot also be ranked", "struck_and_ranked")
+                Problem(
+                    table.label,
+                    row,
+                    "rank",
+                    str(values["rank"]),
+                    "a struck name cannot also be ranked",
+                    "struck_and_ranked",
+                )
             )
 
 
@@ -504,7 +530,9 @@ def load_dataset(
         _unique(tables["conflicts"], lambda v: (v["mediator_id"], v["dispute_id"]), "mediator_id", problems)
         _check_references(tables["conflicts"], mediator_ids, dispute_rows, problems)
     if "preferences" in tables:
-        _unique(tables["preferences"], lambda v: (v["dispute_id"], v["party"], v["mediator_id"]), "mediator_id", problems)
+        _unique(
+            tables["preferences"], lambda v: (v["dispute_id"], v["party"], v["mediator_id"]), "mediator_id", problems
+        )
         _check_references(tables["preferences"], mediator_ids, dispute_rows, problems)
         _check_preferences(tables["preferences"], problems)
     if "appointments" in tables:

@@ -34,11 +34,23 @@ class HardRule:
 HARD_RULES: dict[str, HardRule] = {
     r.id: r
     for r in (
-        HardRule("H1", "party nationality", "No member holds a nationality of a party (unless the nationality rule allows it); the chair never does."),
-        HardRule("H2", "conflicts of interest", "No member has a non-waivable red conflict, or a waivable red conflict that the parties have not all waived."),
+        HardRule(
+            "H1",
+            "party nationality",
+            "No member holds a nationality of a party (unless the nationality rule allows it); the chair never does.",
+        ),
+        HardRule(
+            "H2",
+            "conflicts of interest",
+            "No member has a non-waivable red conflict, or a waivable red conflict that the parties have not all waived.",
+        ),
         HardRule("H3", "capacity", "Every member is available and has room for one more case under their maximum."),
         HardRule("H4", "language", "Every working language is spoken by a member, and the chair speaks the first one."),
-        HardRule("H5", "composition", "No two members share a nationality; panels of 3 or more cover at least 2 legal traditions and 2 UN regional groups."),
+        HardRule(
+            "H5",
+            "composition",
+            "No two members share a nationality; panels of 3 or more cover at least 2 legal traditions and 2 UN regional groups.",
+        ),
         HardRule("H6", "list procedure", "No member was struck by a party."),
         HardRule("H7", "disclosure", "Every member has a current signed declaration of independence."),
     )
@@ -135,7 +147,11 @@ def mediator_breaches(view: DisputeView, m: Mediator) -> list[Breach]:
         if conflict.category is ConflictCategory.NON_WAIVABLE_RED:
             out.append(Breach("H2", f"has a non-waivable red conflict ({conflict.note or 'no note'})", mid))
         elif conflict.category is ConflictCategory.WAIVABLE_RED and not conflict.waived:
-            out.append(Breach("H2", f"has a waivable red conflict not waived by every party ({conflict.note or 'no note'})", mid))
+            out.append(
+                Breach(
+                    "H2", f"has a waivable red conflict not waived by every party ({conflict.note or 'no note'})", mid
+                )
+            )
     if not m.available:
         out.append(Breach("H3", "is not available", mid))
     elif view.remaining_capacity(m) < 1:
@@ -155,7 +171,11 @@ def chair_breaches(view: DisputeView, m: Mediator) -> list[Breach]:
         out.append(Breach("H1", f"cannot chair: holds the nationality of party {', '.join(shared)}", m.mediator_id))
     if view.dispute.working_language not in m.languages:
         out.append(
-            Breach("H4", f"cannot chair: does not speak the working language {view.dispute.working_language}", m.mediator_id)
+            Breach(
+                "H4",
+                f"cannot chair: does not speak the working language {view.dispute.working_language}",
+                m.mediator_id,
+            )
         )
     return out
 
@@ -194,12 +214,18 @@ def composition_breaches(view: DisputeView, members: Sequence[Mediator], chair: 
         traditions = set().union(*(m.legal_traditions for m in members))
         if len(traditions) < view.rule_set.min_traditions:
             out.append(
-                Breach("H5", f"the members cover {len(traditions)} legal tradition(s); at least {view.rule_set.min_traditions} needed")
+                Breach(
+                    "H5",
+                    f"the members cover {len(traditions)} legal tradition(s); at least {view.rule_set.min_traditions} needed",
+                )
             )
         groups = {view.un_group(m) for m in members}
         if len(groups) < view.rule_set.min_un_groups:
             out.append(
-                Breach("H5", f"the members come from {len(groups)} UN regional group(s); at least {view.rule_set.min_un_groups} needed")
+                Breach(
+                    "H5",
+                    f"the members come from {len(groups)} UN regional group(s); at least {view.rule_set.min_un_groups} needed",
+                )
             )
     return out
 

@@ -56,7 +56,13 @@ def test_valid_files_load_into_domain_objects(tmp_path: Path) -> None:
     assert data.conflicts[0].category is ConflictCategory.ORANGE and not data.conflicts[0].waived
     assert data.preferences[0].struck and data.preferences[0].rank is None
     assert data.appointments[0].appointed_on.year == 2025
-    assert set(data.inputs_sha256) == {"mediators.csv", "disputes.csv", "conflicts.csv", "preferences.csv", "appointments.csv"}
+    assert set(data.inputs_sha256) == {
+        "mediators.csv",
+        "disputes.csv",
+        "conflicts.csv",
+        "preferences.csv",
+        "appointments.csv",
+    }
 
 
 @pytest.mark.parametrize(

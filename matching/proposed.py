@@ -1,0 +1,93 @@
+"""Panels proposed by others (``score --panels proposed.csv``): reading them, writing the scores.
+
+``proposed.csv`` has ``dispute_id`` and ``members`` (``;``-separated, chair first). The scored
+file repeats them with ``feasible``, ``violations``, ``objective`` and one column per score
+component, on the solver's scale.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from matching.errors import InputError, Problem
+from matching.loading import read_rows, split_list
+from matching.panels import PanelCheck
+from matching.rulesets import COMPONENTS
+
+SCORED_COLUMNS = ("dispute_id", "members", "feasible", "violations", "objective", *COMPONENTS, "reasons")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def read_proposed(path: Path, dispute_ids: set[str]) -> list[tuple[str, list[str]]]:
+    label = path.name
+    try:
+        header, rows = read_rows(path)
+    except FileNotFoundError:
+        raise InputError([Problem(label, None, None, str(path), "file not found", "missing_file")]) from None
+    problems = [
+        Problem(label, 1, col, "", "required column is missing", "missing_column")
+        for col in ("dispute_id", "members")
+        if col not in header
+    ]
+    if problems:
+        raise InputError(problems)
+    out = []
+    for offset, row in enumerate(rows):
+        if not row:
+            continue
+        number = offset + 2
+        did = row.get("dispute_id", "").strip()
+        members = split_list(row.get("members", ""))
+        if did not in dispute_ids:
+            problems.append(
+                Problem(
+                    label,
+                    number,
+                    "dispute_id",
+                    did,
+                    "names a dispute that is not in the disputes file",
+                    "unknown_dispute",
+                )
+            )
+        if not members:
+            problems.append(Problem(label, number, "members", "", "lists no members", "bad_value"))
+        out.append((did, members))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def scored_row(check: PanelCheck) -> dict[str, str]:
+    row = {
+        "dispute_id": check.dispute_id,
+        "members": ";".join(check.members),
+        "feasible": "true" if check.feasible else "false",
+        "violations": ";".join(check.violations),
+        "objective": "" if check.scores is None else f"{check.scores.objective:.6f}",
+        "reasons": " | ".join(
+            f"{b.rule}: {b.mediator_id + ' ' if b.mediator_id else ''}{b.reason}" for b in check.breaches
+        ),
+    }
+    components = check.scores.components() if check.scores else {}
+    for c in COMPONENTS:
+        row[c] = f"{components[c]:.4f}" if c in components else ""
+    return row
+
+
+def safe_cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @; a leading quote keeps them text."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def write_scored(rows: list[dict[str, str]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SCORED_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {k: safe_cell(row[k]) if k in ("dispute_id", "members", "reasons") else row[k] for k in SCORED_COLUMNS}
+            )
+    tmp.replace(path)
