@@ -1,0 +1,1 @@
+"""The Streamlit pages and what they share; ``app.py`` is the entry."""
