@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
@@ -225,8 +225,137 @@ def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     return bounds
 
 
+@dataclass
+class PanelVars:
+    """One panel's decision variables and its score components as integer expressions.
+
+    Components are unweighted, on ``SCORE_SCALE``, and equal ``PanelInstance.evaluate`` for the
+    panel the variables describe (auxiliary variables are pushed to their true values by any
+    objective that rewards the component).
+    """
+
+    x: dict[int, cp_model.IntVar]
+    c: dict[int, cp_model.IntVar]
+    components: dict[str, cp_model.LinearExpr]
+    orange: cp_model.LinearExpr
+
+    def weighted(self, inst: PanelInstance) -> cp_model.LinearExpr:
+        names = list(self.components)
+        return cp_model.LinearExpr.weighted_sum(
+            [*(self.components[n] for n in names), self.orange],
+            [*(inst.weights[n] for n in names), -inst.orange_weight * SCORE_SCALE],
+        )
+
+
+def _wsum(terms: Iterable[tuple[cp_model.LinearExprT, int]], constant: int = 0) -> cp_model.LinearExpr:
+    pairs = list(terms)
+    return cp_model.LinearExpr.weighted_sum([t for t, _ in pairs], [int(w) for _, w in pairs]) + constant
+
+
+def add_panel(
+    m: cp_model.CpModel,
+    inst: PanelInstance,
+    idx: list[int],
+    relaxed: frozenset[str] = frozenset(),
+    chair_ok: np.ndarray | None = None,
+    name: str = "",
+) -> PanelVars:
+    """Add one panel of ``inst.k`` members from ``idx`` with every hard rule to the model ``m``.
+
+    ``relaxed`` switches off panel-level rule families (H1, H4, H5) and ``chair_ok`` replaces
+    who may chair; both serve the infeasibility diagnosis only. Several panels can share one
+    model (the batch run links them through capacity and quotas).
+    """
+    k = inst.k
+    may_chair = inst.chair_ok if chair_ok is None else chair_ok
+    x = {i: m.new_bool_var(f"{name}x{i}") for i in idx}
+    c = {i: m.new_bool_var(f"{name}c{i}") for i in idx if may_chair[i]}
+    m.add(sum(x.values()) == k)
+    m.add_exactly_one(c.values())
+    for i, ci in c.items():
+        m.add_implication(ci, x[i])
+
+    co = [x[i] for i in idx if inst.co_national[i]]
+    if co and "H1" not in relaxed:
+        m.add(sum(co) <= inst.max_co_nationals)
+    if "H4" not in relaxed:
+        for col, _lang in enumerate(inst.languages):
+            m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
+    if "H5" not in relaxed:
+        holders: dict[str, list[int]] = defaultdict(list)
+        for i in idx:
+            for nat in set(inst.mediators[i].nationalities):
+                holders[nat].append(i)
+        for who in holders.values():
+            if len(who) > 1:
+                m.add_at_most_one(x[i] for i in who)
+    composition = inst.composition_applies and "H5" not in relaxed
+
+    expertise = _wsum(
+        [(x[i], inst.expertise_coef[i]) for i in idx]
+        + [(ci, inst.expertise_coef[i] * CHAIR_SHARES) for i, ci in c.items()]
+    )
+    workload = _wsum((x[i], inst.workload_coef[i]) for i in idx)
+    orange = _wsum((x[i], 1) for i in idx if inst.orange[i])
+
+    diversity_terms: list[tuple[cp_model.LinearExprT, int]] = []
+    if composition or inst.tradition_coef:
+        covers = []
+        for t in range(len(TRADITIONS)):
+            y = m.new_bool_var(f"{name}trad{t}")
+            m.add(y <= sum(x[i] for i in idx if inst.traditions[i, t]))
+            covers.append(y)
+        if composition:
+            m.add(sum(covers) >= inst.min_traditions)
+        diversity_terms += [(y, inst.tradition_coef) for y in covers]
+    if composition or inst.group_coef:
+        zs = []
+        for g in range(len(GROUPS)):
+            z = m.new_bool_var(f"{name}group{g}")
+            m.add(z <= sum(x[i] for i in idx if inst.group[i] == g))
+            zs.append(z)
+        if composition:
+            m.add(sum(zs) >= inst.min_groups)
+        diversity_terms += [(z, inst.group_coef) for z in zs]
+    if inst.gender_coef:
+        balance = m.new_int_var(0, k // 2, f"{name}gender_balance")
+        m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
+        m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
+        diversity_terms.append((balance, inst.gender_coef))
+    diversity = _wsum(diversity_terms)
+
+    per_party = [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
+    top = int(inst.alignment.max()) * k if inst.n else 0
+    hi = m.new_int_var(0, top, f"{name}align_hi")
+    lo = m.new_int_var(0, top, f"{name}align_lo")
+    for a in per_party:
+        m.add(hi >= a)
+        m.add(lo <= a)
+    neutrality = _wsum(
+        [(a, -inst.neutral_level_coef) for a in per_party]
+        + [(hi, -inst.neutral_asym_coef), (lo, inst.neutral_asym_coef)],
+        SCORE_SCALE,
+    )
+
+    preference = _wsum([])
+    if inst.ranking_parties:
+        worst = m.new_int_var(0, SCORE_SCALE, f"{name}pref_worst")
+        for p in range(len(inst.ranking_parties)):
+            m.add(worst <= _wsum((x[i], inst.pref_min_coef[i, p]) for i in idx))
+        preference = _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
+
+    components = {
+        "expertise": expertise,
+        "diversity": diversity,
+        "neutrality": neutrality,
+        "workload": workload,
+        "preference": preference,
+    }
+    return PanelVars(x, c, components, orange)
+
+
 class PanelModel:
-    """The CP-SAT model over a subset of the instance's mediators."""
+    """The CP-SAT model of one dispute's panel over a subset of the instance's mediators."""
 
     def __init__(
         self,
@@ -235,90 +364,16 @@ class PanelModel:
         locks: Locks,
         relaxed: frozenset[str] = frozenset(),
         chair_ok: np.ndarray | None = None,
+        objective: Callable[[PanelVars], cp_model.LinearExprT] | None = None,
     ) -> None:
-        """``relaxed`` switches off panel-level rule families (H1, H4, H5) and ``chair_ok``
-        replaces who may chair; both serve the infeasibility diagnosis only."""
+        """``objective`` replaces the rule set's weighted sum (the trade-off explorer uses it)."""
         self.inst = inst
         self.idx = idx
-        m = cp_model.CpModel()
-        self.model = m
-        k = inst.k
-        may_chair = inst.chair_ok if chair_ok is None else chair_ok
-        x = {i: m.new_bool_var(f"x{i}") for i in idx}
-        c = {i: m.new_bool_var(f"c{i}") for i in idx if may_chair[i]}
-        self.x, self.c = x, c
-        m.add(sum(x.values()) == k)
-        m.add_exactly_one(c.values())
-        for i, ci in c.items():
-            m.add_implication(ci, x[i])
-
-        co = [x[i] for i in idx if inst.co_national[i]]
-        if co and "H1" not in relaxed:
-            m.add(sum(co) <= inst.max_co_nationals)
-        if "H4" not in relaxed:
-            for col, _lang in enumerate(inst.languages):
-                m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
-        holders: dict[str, list[int]] = defaultdict(list)
-        for i in idx:
-            for nat in set(inst.mediators[i].nationalities):
-                holders[nat].append(i)
-        if "H5" not in relaxed:
-            for who in holders.values():
-                if len(who) > 1:
-                    m.add_at_most_one(x[i] for i in who)
-        composition = inst.composition_applies and "H5" not in relaxed
-
-        objective: list[cp_model.LinearExprT] = []
-        w = inst.weights
-        member, chair = member_values(inst)
-        objective.append(sum(int(member[i]) * x[i] for i in idx))
-        objective.append(sum(int(chair[i]) * ci for i, ci in c.items()))
-
-        covers: list[cp_model.IntVar] = []
-        if composition or inst.tradition_coef:
-            for t in range(len(TRADITIONS)):
-                y = m.new_bool_var(f"trad{t}")
-                m.add(y <= sum(x[i] for i in idx if inst.traditions[i, t]))
-                covers.append(y)
-            if composition:
-                m.add(sum(covers) >= inst.min_traditions)
-            objective.append(w["diversity"] * inst.tradition_coef * sum(covers))
-        if composition or inst.group_coef:
-            zs = []
-            for g in range(len(GROUPS)):
-                z = m.new_bool_var(f"group{g}")
-                m.add(z <= sum(x[i] for i in idx if inst.group[i] == g))
-                zs.append(z)
-            if composition:
-                m.add(sum(zs) >= inst.min_groups)
-            objective.append(w["diversity"] * inst.group_coef * sum(zs))
-        if inst.gender_coef:
-            balance = m.new_int_var(0, k // 2, "gender_balance")
-            m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
-            m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
-            objective.append(w["diversity"] * inst.gender_coef * balance)
-
-        per_party = [sum(int(inst.alignment[i, p]) * x[i] for i in idx) for p in range(len(inst.parties))]
-        top = int(inst.alignment.max()) * k if inst.n else 0
-        hi = m.new_int_var(0, top, "align_hi")
-        lo = m.new_int_var(0, top, "align_lo")
-        for a in per_party:
-            m.add(hi >= a)
-            m.add(lo <= a)
-        objective.append(
-            w["neutrality"]
-            * (SCORE_SCALE - inst.neutral_level_coef * sum(per_party) - inst.neutral_asym_coef * (hi - lo))
-        )
-
-        if inst.ranking_parties:
-            worst = m.new_int_var(0, SCORE_SCALE, "pref_worst")
-            for p in range(len(inst.ranking_parties)):
-                m.add(worst <= sum(int(inst.pref_min_coef[i, p]) * x[i] for i in idx))
-            mean = sum(int(inst.pref_mean_coef[i].sum()) * x[i] for i in idx)
-            objective.append(w["preference"] * (worst + mean))
-
+        self.model = cp_model.CpModel()
+        self.vars = add_panel(self.model, inst, idx, relaxed, chair_ok)
+        self.x, self.c = self.vars.x, self.vars.c
         self.lock_problems = self._apply_locks(locks)
-        m.maximize(sum(objective))
+        self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
 
     def _apply_locks(self, locks: Locks) -> list[str]:
         problems = []
