@@ -26,6 +26,7 @@ from matching.proposed import read_proposed, scored_row, write_scored
 from matching.results import now_iso, run_document, write_json
 from matching.rulesets import DEFAULT_RULE_SET, RuleSet, load_rule_set
 from matching.solver import DEFAULT_TIME_LIMIT, SolveConfig
+from matching.tradeoffs import frontier, sensitivity
 from matching.workspace import Workspace
 
 app = typer.Typer(
@@ -215,6 +216,39 @@ def why_not_command(
     answer = why_not(Workspace(data), dispute, mediator, rule_set, SolveConfig(time_limit=time_limit, seed=seed))
     for line in answer.sentences():
         typer.echo(line)
+
+
+@app.command()
+def tradeoffs(
+    dispute: Annotated[str, typer.Option("--dispute", help="Dispute id.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the frontier JSON.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    weight: WeightOpt = None,
+    with_sensitivity: Annotated[
+        bool, typer.Option("--sensitivity/--no-sensitivity", help="Also say how far each weight can move.")
+    ] = True,
+) -> None:
+    """The exact frontier between expertise and impartiality for one dispute, with what each step costs."""
+    rule_set = _rule_set(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    ws = Workspace(data)
+    ws.dispute(dispute)
+    config = SolveConfig(time_limit=time_limit, seed=seed)
+    front = frontier(ws, dispute, rule_set, config)
+    document = front.as_dict()
+    if with_sensitivity:
+        document["sensitivity"] = [w.as_dict() for w in sensitivity(ws, dispute, rule_set, config)]
+    write_json(document, out)
+    typer.echo(
+        f"{len(front.points)} frontier panels for {dispute} ({front.solves} solves, {front.seconds:.2f} s). Wrote {out}."
+    )
 
 
 @app.command("demo-data")

@@ -87,7 +87,13 @@ def member_values(inst: PanelInstance) -> tuple[np.ndarray, np.ndarray]:
     return member, chair
 
 
-def reduce(inst: PanelInstance, keep: int, pool: Iterable[int], protected: Iterable[int] = ()) -> list[int]:
+def reduce(
+    inst: PanelInstance,
+    keep: int,
+    pool: Iterable[int],
+    protected: Iterable[int] = (),
+    values: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[int]:
     """Indices in ``pool`` that survive the dominance reduction (see the module docstring).
 
     Mediators are compared within groups that agree on everything the panel-level rules and
@@ -98,20 +104,22 @@ def reduce(inst: PanelInstance, keep: int, pool: Iterable[int], protected: Itera
     least ``keep`` dominators could take j's seat: dominators with j's own nationalities can
     always do so (no other member shares them), while a family of dominators with pairwise
     disjoint nationalities loses at most one per nationality held by the other k - 1 members.
+
+    ``values`` replaces the member and chair values (and drops party ranks) for objectives
+    other than the rule set's, such as the trade-off explorer's expertise.
     """
-    member, chair = member_values(inst)
+    member, chair = member_values(inst) if values is None else values
     chair_value = np.where(inst.chair_ok, member + chair, np.iinfo(np.int64).min // 4)
-    features = np.hstack(
-        [
-            inst.speaks.astype(np.int64),
-            inst.traditions.astype(np.int64),
-            inst.chair_ok.astype(np.int64)[:, None],
-            member[:, None],
-            chair_value[:, None],
-            inst.pref_min_coef,
-            inst.pref_mean_coef,
-        ]
-    )
+    parts = [
+        inst.speaks.astype(np.int64),
+        inst.traditions.astype(np.int64),
+        inst.chair_ok.astype(np.int64)[:, None],
+        member[:, None],
+        chair_value[:, None],
+    ]
+    if values is None:
+        parts += [inst.pref_min_coef, inst.pref_mean_coef]
+    features = np.hstack(parts)
     pool = list(pool)
     max_nats = max((len(set(inst.mediators[i].nationalities)) for i in pool), default=1)
     blocked = (inst.k - 1) * max_nats
