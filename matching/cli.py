@@ -188,7 +188,7 @@ def score(
     """Check panels proposed by someone else against the rules and score them like the solver."""
     rule_set = _rule_set(rules, weight)
     data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
-    proposed = read_proposed(panels, {d.dispute_id for d in data.disputes})
+    proposed = read_proposed(panels, set(data.disputes_by_id), set(data.mediators_by_id))
     ws = Workspace(data)
     rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
     write_scored(rows, out)

@@ -33,6 +33,10 @@ def disclosures(view: DisputeView, inst: PanelInstance, members: Sequence[int]) 
     return out
 
 
+GENDER_WORDS = {"F": ("woman", "women"), "M": ("man", "men"), "X": ("non-binary member", "non-binary members")}
+UNSTATED = ("member of unstated gender", "members of unstated gender")
+
+
 def _name(inst: PanelInstance, i: int) -> str:
     m = inst.mediators[i]
     return f"{m.name} ({'/'.join(m.nationalities)})"
@@ -66,8 +70,8 @@ def why(
     if inst.k >= 2:
         traditions = sorted({t.value for i in members for t in inst.mediators[i].legal_traditions})
         groups = sorted({view.un_group(inst.mediators[i]).value.replace("_", " ") for i in members})
-        genders = Counter(inst.mediators[i].gender or "unstated" for i in members)
-        gender_text = ", ".join(f"{n} {label}" for label, n in sorted(genders.items()))
+        genders = Counter(GENDER_WORDS.get(inst.mediators[i].gender or "", UNSTATED) for i in members)
+        gender_text = ", ".join(f"{n} {words[0] if n == 1 else words[1]}" for words, n in sorted(genders.items()))
         lines.append(
             f"Together they cover {len(traditions)} legal tradition(s) ({', '.join(traditions)}) and "
             f"{len(groups)} UN regional group(s) ({', '.join(groups)}); gender: {gender_text}."

@@ -19,7 +19,8 @@ SCORED_COLUMNS = ("dispute_id", "members", "feasible", "violations", "objective"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
-def read_proposed(path: Path, dispute_ids: set[str]) -> list[tuple[str, list[str]]]:
+def read_proposed(path: Path, dispute_ids: set[str], mediator_ids: set[str]) -> list[tuple[str, list[str]]]:
+    """The proposed panels; raises ``InputError`` naming every unknown dispute or mediator."""
     label = path.name
     try:
         header, rows = read_rows(path)
@@ -52,6 +53,13 @@ def read_proposed(path: Path, dispute_ids: set[str]) -> list[tuple[str, list[str
             )
         if not members:
             problems.append(Problem(label, number, "members", "", "lists no members", "bad_value"))
+        for mid in members:
+            if mid not in mediator_ids:
+                problems.append(
+                    Problem(
+                        label, number, "members", mid, "names a mediator who is not in the roster", "unknown_mediator"
+                    )
+                )
         out.append((did, members))
     if problems:
         raise InputError(problems)
