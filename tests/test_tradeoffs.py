@@ -53,7 +53,9 @@ def test_frontier_equals_the_brute_force_non_dominated_set(roster: Roster) -> No
             assert len(check_members) == k and point.members[0].role.value == "chair"
     if expected:
         assert front.points[0].price_of_neutrality == 0.0
-        assert all(a.price_of_neutrality <= b.price_of_neutrality for a, b in zip(front.points, front.points[1:], strict=False))
+        assert all(
+            a.price_of_neutrality <= b.price_of_neutrality for a, b in zip(front.points, front.points[1:], strict=False)
+        )
 
 
 def ratio_inside(low: float, high: float | None) -> float | None:
