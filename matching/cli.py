@@ -279,3 +279,7 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: no stack trace for users
         err(f"Unexpected error: {type(exc).__name__}: {exc}")
         sys.exit(EXIT_FAILURE)
+
+
+# Commands kept in their own modules register themselves on ``app`` when imported (after ``app`` exists).
+from matching import cli_reports  # noqa: E402, F401
