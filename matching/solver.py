@@ -466,6 +466,13 @@ def best_chair(inst: PanelInstance, members: Iterable[int]) -> int | None:
     )
 
 
+def locked_indices(by_id: dict[str, int], locks: Locks) -> list[int]:
+    """Mediators the locks put on the panel; never pruned. A name also excluded is left out, so
+    that contradictory locks make the model infeasible instead of being half-honoured."""
+    named = [*locks.include, *([locks.chair] if locks.chair else [])]
+    return [by_id[mid] for mid in named if mid in by_id and mid not in locks.exclude]
+
+
 CORE_SIZES = (80, 400)  # mediators in the quick first solves that give the pruning bound
 
 
@@ -524,7 +531,7 @@ def solve_instance(inst: PanelInstance, config: SolveConfig | None = None, locks
     locks = locks or Locks()
     started = time.perf_counter()
     by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
-    protected = [by_id[mid] for mid in [*locks.include, *([locks.chair] if locks.chair else [])] if mid in by_id]
+    protected = locked_indices(by_id, locks)
     idx = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
     if config.reduce and len(idx) >= inst.k:
         idx = prune(inst, idx, locks, config, protected)

@@ -38,7 +38,17 @@ from matching.encoding import PanelInstance, encode
 from matching.results import Seat
 from matching.rulesets import COMPONENTS, RuleSet
 from matching.scoring import CHAIR_SHARES, SCORE_SCALE, WEIGHT_SCALE, Scores
-from matching.solver import Locks, PanelModel, PanelVars, SolveConfig, best_chair, order_panel, reduce, solve_instance
+from matching.solver import (
+    Locks,
+    PanelModel,
+    PanelVars,
+    SolveConfig,
+    best_chair,
+    locked_indices,
+    order_panel,
+    reduce,
+    solve_instance,
+)
 from matching.workspace import Workspace
 
 IMPARTIALITY_SCALE = 2 * SCORE_SCALE
@@ -230,7 +240,7 @@ def frontier(
     view = ws.view(ws.dispute(dispute_id), rule_set)
     inst = encode(ws, view)
     by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
-    protected = [by_id[mid] for mid in [*locks.include, *([locks.chair] if locks.chair else [])] if mid in by_id]
+    protected = locked_indices(by_id, locks)
     pool = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
     idx = reduce(inst, 1, pool, protected, values=_frontier_values(inst)) if config.reduce else pool
     result = Frontier(dispute_id, model_size=len(idx))
