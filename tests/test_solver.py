@@ -1,0 +1,197 @@
+"""The solver against brute force: optimum, top candidates, chairs, bounds, locks, determinism.
+
+Small random rosters are enumerated panel by panel through the checker (``check_panel``); the
+solver must find exactly the same best objective and the same top-5 distinct member sets, with
+and without its exact pruning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matching.solver as solver_module
+from matching.encoding import PanelInstance, encode
+from matching.loading import load_folder
+from matching.paths import demo_dir
+from matching.rules import panel_breaches
+from matching.rulesets import load_rule_set
+from matching.scoring import Scores
+from matching.solver import Locks, SolveConfig, SolveOutcome, best_chair, solve_instance, upper_bounds
+from matching.workspace import Workspace
+from tests.factories import dispute_row
+from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
+
+RULE_SETS = ("iomed", "icsid", "uncitral-list")
+CANDIDATES = 5
+# (label, SolveConfig, CORE_SIZES): the last mode shrinks the core solves of ``prune`` so that
+# its bound-based pruning, which otherwise starts above 80 mediators, runs on these rosters too.
+MODES = (
+    ("reduce=False", SolveConfig(candidates=CANDIDATES, seed=0, reduce=False), None),
+    ("reduce=True", SolveConfig(candidates=CANDIDATES, seed=0, reduce=True), None),
+    ("reduce=True, small core", SolveConfig(candidates=CANDIDATES, seed=0, reduce=True), (3, 6)),
+)
+
+
+def solve(inst: PanelInstance, config: SolveConfig, core: tuple[int, ...] | None, locks: Locks) -> SolveOutcome:
+    if core is None:
+        return solve_instance(inst, config, locks)
+    with mock.patch.object(solver_module, "CORE_SIZES", core):
+        return solve_instance(inst, config, locks)
+
+
+def assert_matches_brute_force(
+    roster_ws: Workspace,
+    rule_name: str,
+    locks: Locks,
+    found: dict[frozenset[str], dict[str, Scores]],
+    modes: tuple[tuple[str, SolveConfig, tuple[int, ...] | None], ...] = MODES,
+) -> None:
+    rule_set = load_rule_set(rule_name)
+    view = roster_ws.view(roster_ws.dispute(DISPUTE_ID), rule_set)
+    inst = encode(roster_ws, view)
+    best = best_of(found)
+    for label, config, core in modes:
+        expected = sorted(best.values(), reverse=True)[: config.candidates]
+        out = solve(inst, config, core, locks)
+        where = f"{label}, {rule_name}, {locks}"
+        if not found:
+            assert out.status == "infeasible", where
+            assert out.panels == [], where
+            continue
+        assert out.status == "optimal", where
+        assert out.objective_int == expected[0], where
+        assert out.bound_int == out.objective_int, where
+        got = [p.scores.objective_int for p in out.panels]
+        assert got == sorted(got, reverse=True), f"{where}: candidates not best first"
+        assert got == expected, where
+        sets = [frozenset(inst.mediators[i].mediator_id for i in p.members) for p in out.panels]
+        assert len(set(sets)) == len(sets), f"{where}: repeated member set"
+        for p, members in zip(out.panels, sets, strict=True):
+            people = [inst.mediators[i] for i in p.members]
+            chair = inst.mediators[p.chair]
+            assert p.members[0] == p.chair, f"{where}: chair not first"
+            assert len(p.members) == inst.k
+            assert panel_breaches(view, people, chair) == [], where
+            assert members in found, f"{where}: {sorted(members)} is not feasible by brute force"
+            assert p.scores == found[members][chair.mediator_id], f"{where}: solver and checker score differently"
+            assert p.scores.objective_int == best[members], f"{where}: {chair.mediator_id} is not the best chair"
+            if locks.chair:
+                assert chair.mediator_id == locks.chair, where
+            assert locks.include <= members, where
+            assert not locks.exclude & members, where
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(roster=rosters(), rule_name=st.sampled_from(RULE_SETS))
+def test_solver_matches_brute_force(roster: Roster, rule_name: str) -> None:
+    ws = roster.workspace()
+    rule_set = load_rule_set(rule_name)
+    found = brute_force(ws, rule_set)
+    assert_matches_brute_force(ws, rule_name, Locks(), found)
+
+    # The pruning bound: no feasible panel scores above the bound of any of its members.
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rule_set))
+    bounds = upper_bounds(inst, list(range(inst.n)))
+    for members, chairs in found.items():
+        top = max(s.objective_int for s in chairs.values())
+        for mid in members:
+            i = inst.index_of(mid)
+            assert i is not None
+            assert top <= bounds[i], f"upper bound of {mid} ({bounds[i]}) below a panel holding them ({top})"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(roster=rosters(min_size=6, max_size=10, sizes=(2, 3)), data=st.data())
+def test_locks_match_brute_force(roster: Roster, data: st.DataObject) -> None:
+    ids = [row["mediator_id"] for row in roster.mediators]
+    include = data.draw(st.frozensets(st.sampled_from(ids), max_size=1), label="include")
+    chair = data.draw(st.none() | st.sampled_from(ids), label="chair")
+    exclude = data.draw(st.frozensets(st.sampled_from(ids), max_size=2), label="exclude")  # may contradict
+    locks = Locks(include=include, exclude=exclude, chair=chair)
+    ws = roster.workspace()
+    found = brute_force(ws, load_rule_set("iomed"), locks)
+    assert_matches_brute_force(ws, "iomed", locks, found)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(roster=rosters(min_size=7, max_size=11, crowded=True), candidates=st.integers(1, 3))
+def test_dominance_reduction_keeps_the_top_candidates(roster: Roster, candidates: int) -> None:
+    """Crowded rosters (many interchangeable mediators), where the reduction drops people."""
+    ws = roster.workspace()
+    found = brute_force(ws, load_rule_set("iomed"), via_check_panel=False)
+    modes = tuple(
+        (f"{label}, candidates={candidates}", replace(config, candidates=candidates), core)
+        for label, config, core in MODES
+    )
+    assert_matches_brute_force(ws, "iomed", Locks(), found, modes)
+
+
+@pytest.mark.parametrize("lock", ["include", "chair"])
+def test_contradictory_locks_are_infeasible_in_every_mode(lock: str) -> None:
+    """Regression: with reduce=True a name both locked in and locked out used to be proposed."""
+    ws = build_workspace([person("X", "MEX"), person("Y", "FRA")], [dispute_row("D1", panel_size=1)])
+    locks = Locks(exclude=frozenset({"X"}), **({"include": frozenset({"X"})} if lock == "include" else {"chair": "X"}))
+    found = brute_force(ws, load_rule_set("iomed"), locks)
+    assert found == {}
+    assert_matches_brute_force(ws, "iomed", locks, found)
+
+
+def test_best_chair_prefers_expertise_then_experience_then_id() -> None:
+    ws = build_workspace(
+        [
+            person("M1", "FRA", expertise="water:2", years_experience=30),
+            person("M2", "GBR", expertise="water:5", years_experience=5),
+            person("M3", "BRA", expertise="water:5", years_experience=9),
+            person("M4", "IND", expertise="water:5", years_experience=9),
+        ],
+        [dispute_row("D1", parties="ETH;SDN", languages="en", subject_areas="water", panel_size=3, description="")],
+    )
+    inst = encode(ws, ws.view(ws.dispute("D1"), load_rule_set("iomed")))
+    index = {mid: inst.index_of(mid) for mid in ("M1", "M2", "M3", "M4")}
+    assert best_chair(inst, [index["M1"], index["M2"], index["M3"]]) == index["M3"]
+    assert best_chair(inst, [index["M4"], index["M3"], index["M1"]]) == index["M3"]
+    assert best_chair(inst, [index["M1"], index["M2"], index["M4"]]) == index["M4"]
+
+
+# --- demo data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_ws() -> Workspace:
+    return Workspace(load_folder(demo_dir()))
+
+
+@pytest.mark.parametrize("dispute_id", ["D001", "D002", "D030", "D054"])
+def test_pruning_keeps_the_top_candidates_on_the_demo_roster(demo_ws: Workspace, dispute_id: str) -> None:
+    """With hundreds of mediators ``prune`` really runs; its top 5 must be the unpruned model's."""
+    view = demo_ws.view(demo_ws.dispute(dispute_id), load_rule_set("iomed"))
+    inst = encode(demo_ws, view)
+    reduced = solve_instance(inst, SolveConfig(candidates=CANDIDATES, reduce=True))
+    full = solve_instance(inst, SolveConfig(candidates=CANDIDATES, reduce=False))
+    assert reduced.status == full.status == "optimal"
+    assert reduced.model_size < full.model_size
+    assert [p.scores.objective_int for p in reduced.panels] == [p.scores.objective_int for p in full.panels]
+
+
+def test_same_seed_same_candidates(demo_ws: Workspace) -> None:
+    """Same seed and input: identical candidate lists, also from a freshly loaded workspace."""
+    rule_set = load_rule_set("iomed")
+    config = SolveConfig(candidates=CANDIDATES, seed=7)
+
+    def run(ws: Workspace) -> list[tuple[tuple[str, ...], str, Scores]]:
+        inst = encode(ws, ws.view(ws.dispute("D030"), rule_set))
+        out = solve_instance(inst, config)
+        return [
+            (tuple(inst.mediators[i].mediator_id for i in p.members), inst.mediators[p.chair].mediator_id, p.scores)
+            for p in out.panels
+        ]
+
+    first = run(demo_ws)
+    assert len(first) == CANDIDATES
+    assert run(demo_ws) == first
+    assert run(Workspace(load_folder(demo_dir()))) == first
