@@ -25,7 +25,7 @@ set can move before the best panel changes, and to which panel.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -58,6 +58,13 @@ MAX_ROUNDS = 200  # a frontier has far fewer points; this only guards against a 
 def impartiality_int(k: int, scores: Scores) -> int:
     """Impartiality on ``IMPARTIALITY_SCALE`` (see the module docstring)."""
     return 2 * scores.neutrality if k == 1 else scores.neutrality + scores.diversity
+
+
+def impartiality(panel_size: int, components: Mapping[str, float]) -> float:
+    """Impartiality (0..1) of any panel from its score components, e.g. ``ProposedPanel.scores``."""
+    if panel_size == 1:
+        return components["neutrality"]
+    return (components["neutrality"] + components["diversity"]) / 2
 
 
 def _impartiality_expr(k: int, v: PanelVars) -> Any:
@@ -232,12 +239,15 @@ def frontier(
     config: SolveConfig | None = None,
     locks: Locks | None = None,
     executor: Executor | None = None,
+    extra_load: Mapping[str, int] | None = None,
 ) -> Frontier:
-    """The exact expertise-impartiality frontier of one dispute, best expertise first."""
+    """The exact expertise-impartiality frontier of one dispute, best expertise first.
+
+    ``extra_load`` counts appointments recorded since the input files against capacity."""
     config = config or SolveConfig()
     locks = locks or Locks()
     started = time.perf_counter()
-    view = ws.view(ws.dispute(dispute_id), rule_set)
+    view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
     inst = encode(ws, view)
     by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
     protected = locked_indices(by_id, locks)
@@ -363,10 +373,10 @@ def _objective(inst: PanelInstance, scores: Scores) -> int:
 
 
 def _edge(
-    inst: PanelInstance, best: Sequence[int], name: str, direction: int, config: SolveConfig
+    inst: PanelInstance, best: Sequence[int], name: str, direction: int, config: SolveConfig, locks: Locks
 ) -> tuple[Fraction | None, list[int] | None]:
     """Where, moving one weight (in hundredths) in ``direction``, another panel becomes better."""
-    chair = best_chair(inst, best)
+    chair = best[0] if locks.chair else best_chair(inst, best)  # panels come chair first
     assert chair is not None
     ours = inst.evaluate(best, chair)
     current = inst.weights[name] if name != "orange_penalty" else inst.orange_weight
@@ -378,7 +388,7 @@ def _edge(
     crossing: Fraction | None = None
     for _ in range(12):
         trial = _with_weight(inst, name, probe)
-        out = solve_instance(trial, replace(config, candidates=1))
+        out = solve_instance(trial, replace(config, candidates=1), locks)
         if not out.panels:
             break
         sol = out.panels[0]
@@ -400,20 +410,26 @@ def _edge(
 
 
 def sensitivity(
-    ws: Workspace, dispute_id: str, rule_set: RuleSet, config: SolveConfig | None = None
+    ws: Workspace,
+    dispute_id: str,
+    rule_set: RuleSet,
+    config: SolveConfig | None = None,
+    locks: Locks | None = None,
+    extra_load: Mapping[str, int] | None = None,
 ) -> list[WeightRange]:
     """For each weight, how far it can move (others fixed) before the best panel changes."""
     config = config or SolveConfig()
-    inst = encode(ws, ws.view(ws.dispute(dispute_id), rule_set))
-    base = solve_instance(inst, replace(config, candidates=1))
+    locks = locks or Locks()
+    inst = encode(ws, ws.view(ws.dispute(dispute_id), rule_set, extra_load))
+    base = solve_instance(inst, replace(config, candidates=1), locks)
     if not base.panels:
         return []
     best = list(base.panels[0].members)
     out = []
     for name in (*COMPONENTS, "orange_penalty"):
         weight = rule_set.weights.of(name)
-        down, below = _edge(inst, best, name, -1, config)
-        up, above = _edge(inst, best, name, +1, config)
+        down, below = _edge(inst, best, name, -1, config, locks)
+        up, above = _edge(inst, best, name, +1, config, locks)
         out.append(
             WeightRange(
                 component=name,
