@@ -1,37 +1,422 @@
-"""The Streamlit app, driven headless through streamlit's AppTest."""
+"""The Streamlit app, driven headless through streamlit's AppTest: each page's logic.
+
+Every test points the app at its own empty decisions database (``DATABASE_URL``); the demo data
+is the data in use unless a test uploads other files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from matching.loading import load_folder
+from matching.panels import propose
+from matching.paths import demo_dir
+from matching.rulesets import load_rule_set
+from matching.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
+from matching.workspace import Workspace
+from tests.factories import dispute_row, mediator_row, write_inputs
+from ui.common import with_recorded_load
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+DEMO = demo_dir()
 
 
-def test_registrar_page_proposes_panels_for_a_dispute() -> None:
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'decisions.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def start(page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        at.switch_page(page).run()
     assert not at.exception
-    at.selectbox[0].set_value("D001").run()
-    at.button[0].click().run()
-    assert not at.exception
+    return at
+
+
+def button(at: AppTest, label: str, index: int = 0):  # type: ignore[no-untyped-def]
+    found = [b for b in at.button if b.label == label]
+    assert len(found) > index, f"no button {label!r}; have {[b.label for b in at.button]}"
+    return found[index]
+
+
+def solve(at: AppTest, dispute_id: str) -> AppTest:
+    at.selectbox(key="dispute_id").set_value(dispute_id).run()
+    button(at, "Find panels").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def panel_members(at: AppTest) -> list[list[str]]:
+    """Member ids of each card, read from the lock buttons' keys (keep-/unlock-<dispute>-<rank>-<id>)."""
+    cards: dict[int, list[str]] = {}
+    for b in at.button:
+        key = b.key or ""
+        for prefix in ("keep-", "unlock-"):
+            if key.startswith(prefix):
+                _, rank, mid = key[len(prefix) :].rsplit("-", 2)
+                cards.setdefault(int(rank), []).append(mid)
+    return [cards[r] for r in sorted(cards)]
+
+
+# --- registrar page -------------------------------------------------------------------------------
+
+
+def test_registrar_page_proposes_panels_for_a_dispute(db: str) -> None:
+    at = solve(start(), "D004")
     assert any("proven the best possible" in s.value for s in at.success)
-    assert any(h.value.startswith("Panel 1") for h in at.subheader)
+    assert any(h.value.startswith("Panel 1 (the best panel found)") for h in at.subheader)
+    members = panel_members(at)
+    assert len(members) == 5 and all(len(m) == 3 for m in members)
+    assert len({frozenset(m) for m in members}) == 5  # different member sets
+    assert any("Why this panel" in m.value for m in at.markdown)
 
 
-def test_registrar_page_explains_an_infeasible_dispute() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.selectbox[0].set_value("D027").run()
-    at.button[0].click().run()
-    assert not at.exception
+def test_registrar_page_searches_disputes_by_party_name(db: str) -> None:
+    at = start()
+    at.text_input(key="dispute_search").set_value("honduras").run()
+    options = at.selectbox(key="dispute_id").options
+    assert options and all("HND" in o for o in options)
+    at.text_input(key="dispute_search").set_value("no such dispute").run()
+    assert any("No dispute matches" in i.value for i in at.info)
+
+
+def test_registrar_page_explains_an_infeasible_dispute(db: str) -> None:
+    at = solve(start(), "D027")
     assert any("No panel keeps every rule" in e.value for e in at.error)
     assert any("H4" in m.value for m in at.markdown)
 
 
-def test_data_page_shows_the_validated_roster() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("ui/data.py").run()
+def test_weights_change_only_when_the_form_is_submitted(db: str) -> None:
+    at = solve(start(), "D004")
+    first = panel_members(at)
+    at.number_input(key="w-iomed-expertise").set_value(0.0).run()
+    assert panel_members(at) == first  # no new search without pressing the button
+    at.number_input(key="w-iomed-expertise").set_value(0.0)
+    at.number_input(key="w-iomed-diversity").set_value(3.0)
+    button(at, "Find panels").click().run()
     assert not at.exception
+    assert at.session_state["runs"]["D004"].rule_set.weights.expertise == 0.0
+    assert panel_members(at) != first
+
+
+def test_a_disputes_own_nationality_rule_wins_and_the_override_applies_otherwise(db: str) -> None:
+    at = start()
+    at.selectbox(key="dispute_id").set_value("D001").run()
+    assert at.radio[0].disabled
+    assert any("own file sets the nationality rule to **strict**" in c.value for c in at.caption)
+    at.selectbox(key="dispute_id").set_value("D004").run()
+    assert not at.radio[0].disabled
+    at.radio[0].set_value("majority")
+    button(at, "Find panels").click().run()
+    assert not at.exception
+    run = at.session_state["runs"]["D004"]
+    assert run.rule_set.nationality_rule.value == "majority" and run.settings.nationality_rule == "majority"
+
+
+def test_lock_exclude_and_chair_search_again_and_keep_the_page(db: str) -> None:
+    at = solve(start(), "D004")
+    target = panel_members(at)[0][1]
+    at.button(key=f"keep-D004-1-{target}").click().run()
+    assert not at.exception
+    assert any(f"locked in: **{target}**" in i.value for i in at.info)
+    assert all(target in m for m in panel_members(at))
+
+    at.button(key=f"drop-D004-1-{target}").click().run()
+    assert not at.exception
+    assert any(f"excluded: **{target}**" in i.value for i in at.info)
+    assert all(target not in m for m in panel_members(at))
+
+    chair = panel_members(at)[1][0]  # the chair of panel 2 can chair
+    at.button(key=f"chair-D004-2-{chair}").click().run()
+    assert not at.exception
+    assert all(m[0] == chair for m in panel_members(at))  # chair first on every card
+    assert any(f"chair: **{chair}**" in i.value for i in at.info)
+
+    button(at, "Clear all locks").click().run()
+    assert not at.exception and not at.session_state["runs"]["D004"].locks.any
+
+
+def test_a_chair_who_cannot_chair_is_explained(db: str) -> None:
+    at = solve(start(), "D004")
+    roster = load_folder(DEMO).mediators_by_id
+    rank, mute = next(
+        (rank, mid)
+        for rank, members in enumerate(panel_members(at), start=1)
+        for mid in members
+        if "en" not in roster[mid].languages  # cannot chair: English is the working language
+    )
+    at.button(key=f"chair-D004-{rank}-{mute}").click().run()
+    assert not at.exception
+    assert any("No panel keeps every rule for this dispute with these locks" in e.value for e in at.error)
+    assert any("Rules that together leave no panel" in m.value for m in at.markdown)
+
+
+def test_recording_needs_a_name_then_stores_the_decision(db: str) -> None:
+    at = solve(start(), "D004")
+    button(at, "Record decision").click().run()
+    assert any("who is recording" in e.value for e in at.error)
+    assert DecisionStore(db).decisions() == []
+
+    best = panel_members(at)[0]
+    at.text_input(key="registrar_name").set_value("Ana Registrar").run()
+    at.text_area(key="note-D004-1").set_value("Agreed at the hearing.")
+    button(at, "Record decision").click().run()
+    assert not at.exception
+    assert any("Recorded decision #1 for D004" in s.value for s in at.success)
+    assert any("Decision #1 is recorded" in s.value for s in at.success)
+    assert not [b for b in at.button if b.label == "Record decision"]  # one decision per dispute
+
+    saved = DecisionStore(db).decisions()
+    assert len(saved) == 1
+    d = saved[0]
+    assert d.member_ids == best and d.recorded_by == "Ana Registrar" and d.note == "Agreed at the hearing."
+    assert d.rule_set == "iomed" and d.scores["expertise"] > 0 and d.inputs_sha256 == load_folder(DEMO).inputs_sha256
+
+
+def test_recording_a_mediator_who_has_just_run_out_of_room_is_refused(db: str) -> None:
+    at = solve(start(), "D004")
+    busy = panel_members(at)[0][0]
+    # Meanwhile another registrar fills that mediator's remaining capacity.
+    store = DecisionStore(db)
+    room = capacity_left(load_folder(DEMO))[busy]
+    for i in range(room):
+        store.record(
+            NewDecision(f"ELSEWHERE-{i}", (SeatRecord(busy, "chair"),), "Other registrar", "iomed"), {busy: room}
+        )
+    assert store.recorded_load()[busy] == room
+
+    at.text_input(key="registrar_name").set_value("Ana Registrar").run()
+    button(at, "Record decision").click().run()
+    assert not at.exception
+    assert any("was not recorded" in e.value and busy in e.value for e in at.error)
+    assert all(busy not in m for m in panel_members(at))  # found again without them
+    assert store.for_dispute("D004") is None
+
+
+def test_why_not_explains_any_mediator(db: str) -> None:
+    at = solve(start(), "D004")
+    outsider = "M0001"
+    at.selectbox(key="why-not-D004").set_value(outsider).run()
+    button(at, "Explain").click().run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert outsider in text and ("cannot sit" in text or "would replace" in text or "best panel" in text)
+
+
+def test_trade_off_chart_draws_the_frontier(db: str) -> None:
+    at = solve(start(), "D004")
+    button(at, "Draw the trade-off chart").click().run()
+    assert not at.exception
+    run = at.session_state["runs"]["D004"]
+    assert run.frontier is not None and run.frontier.points
+    assert any("on the frontier" in c.value for c in at.caption)
+    assert at.get("vega_lite_chart")
+
+
+# --- data page ------------------------------------------------------------------------------------
+
+
+def test_data_page_shows_and_filters_the_roster(db: str) -> None:
+    at = start("ui/data.py")
     assert at.title[0].value == "Roster and disputes"
     roster = at.dataframe[0].value
-    assert len(roster) == 600 and {"id", "nationalities", "UN group"} <= set(roster.columns)
+    assert len(roster) == 600 and {"id", "nationalities", "UN group", "cases"} <= set(roster.columns)
+    at.multiselect[0].set_value(["African"]).run()  # UN regional group
+    filtered = at.dataframe[0].value
+    assert 0 < len(filtered) < 600 and set(filtered["UN group"]) == {"African"}
+    at.selectbox[0].set_value("water").run()
+    at.slider[0].set_value(5).run()
+    assert all("water 5" in e for e in at.dataframe[0].value["expertise"])
+
+
+def _upload(at: AppTest, kind: str, path: Path) -> None:
+    at.file_uploader(key=f"upload-{kind}").upload(path.name, path.read_bytes(), "text/csv")
+
+
+def test_a_bad_upload_lists_every_problem_and_replaces_nothing(db: str, tmp_path: Path) -> None:
+    paths = write_inputs(
+        tmp_path,
+        mediators=[mediator_row("M1", nationalities="XXX"), mediator_row("M1", max_cases=-1)],
+        disputes=[dispute_row("D1", subject_areas="astrology")],
+    )
+    at = start("ui/data.py")
+    _upload(at, "mediators", paths["mediators"])
+    _upload(at, "disputes", paths["disputes"])
+    button(at, "Check and use these files").click().run()
+    assert not at.exception
+    assert any("Nothing was replaced" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["file", "row", "column", "value", "problem"]
+    assert {"mediators.csv", "disputes.csv"} <= set(problems["file"])
+    assert {"nationalities", "max_cases", "mediator_id", "subject_areas"} <= set(problems["column"])
+    assert len(at.dataframe[1].value) == 600  # still the demo roster
+
+
+def test_a_clean_upload_replaces_the_data_for_this_session(db: str, tmp_path: Path) -> None:
+    paths = write_inputs(
+        tmp_path,
+        mediators=[
+            mediator_row("M1", nationalities="KEN"),
+            mediator_row("M2", nationalities="GHA", gender="M"),
+            mediator_row("M3", nationalities="BRA", languages="en;pt"),
+        ],
+        disputes=[dispute_row("D1", panel_size=1)],
+    )
+    at = start("ui/data.py")
+    _upload(at, "mediators", paths["mediators"])
+    button(at, "Check and use these files").click().run()
+    assert any("Please choose the disputes file" in e.value for e in at.error)
+    _upload(at, "disputes", paths["disputes"])
+    button(at, "Check and use these files").click().run()
+    assert not at.exception
+    assert any("now in use: 3 mediators and 1 disputes" in s.value for s in at.success)
+    assert len(at.dataframe[0].value) == 3
+
+    at.switch_page("ui/registrar.py").run()
+    assert at.selectbox(key="dispute_id").options == ["D1 · Water allocation on a shared river (ETH v SDN)"]
+    button(at, "Find panels").click().run()
+    assert not at.exception and len(panel_members(at)) == 3
+
+    at.switch_page("ui/data.py").run()
+    button(at, "Go back to the bundled demo data").click().run()
+    assert len(at.dataframe[0].value) == 600
+
+
+# --- review page ----------------------------------------------------------------------------------
+
+
+def _record(db: str, *dispute_ids: str) -> None:
+    ws = Workspace(load_folder(DEMO))
+    store = DecisionStore(db)
+    rules = load_rule_set("iomed")
+    for did in dispute_ids:
+        panel = propose(ws, did, rules, extra_load=store.recorded_load()).panels[0]
+        store.record(decision_from_panel(ws, did, panel, rules, "Ana Registrar", "note"), capacity_left(ws.data))
+
+
+def test_review_page_without_decisions_says_so(db: str) -> None:
+    at = start("ui/review.py")
+    assert any("No decision has been recorded yet" in i.value for i in at.info)
+
+
+def test_review_page_shows_who_sits_per_panel_and_overall(db: str) -> None:
+    _record(db, "D002", "D004")
+    at = start("ui/review.py")
+    assert [m.value for m in at.metric][:3] == ["2", "8", "8"]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 8  # four across all decisions, four for the chosen panel
+    tables = [df.value for df in at.dataframe]
+    composition = next(t for t in tables if {"dimension", "value", "seats", "share"} <= set(t.columns))
+    assert set(composition["dimension"]) == {"nationality", "UN regional group", "legal tradition", "gender"}
+    assert composition[composition["dimension"] == "gender"]["seats"].sum() == 8
+    assert any("Bloc alignment with each party" in m.value for m in at.markdown)
+    assert any(d.label == "Download all decisions (CSV)" for d in at.get("download_button"))
+    assert any(d.label == "Download the report (HTML)" for d in at.get("download_button"))
+    assert any(m.value.startswith("**Flags (") for m in at.markdown)
+
+
+def test_review_page_compares_a_panel_with_the_best_and_most_neutral(db: str) -> None:
+    _record(db, "D004")
+    at = start("ui/review.py")
+    button(at, "Compare with the best and the most neutral panel").click().run()
+    assert not at.exception
+    assert any("the most neutral panel reachable" in m.value for m in at.markdown)
+
+
+# --- batch page -----------------------------------------------------------------------------------
+
+
+def test_batch_page_runs_the_chosen_disputes_with_a_progress_bar(db: str) -> None:
+    at = start("ui/batch.py")
+    assert button(at, "Run 80 dispute(s)")
+    at.radio[0].set_value("chosen").run()
+    at.multiselect[0].set_value(["D001", "D004", "D027"]).run()
+    button(at, "Run 3 dispute(s)").click().run()
+    assert not at.exception
+    assert any("2 of 3 disputes staffed" in s.value for s in at.success)
+    summary = at.dataframe[0].value
+    assert list(summary["dispute"]) == ["D001", "D004", "D027"]
+    status = summary.set_index("dispute")["status"]
+    assert status["D027"] == "infeasible" and status["D001"] in ("optimal", "feasible")
+    assert any("D027" in m.value and "H4" in m.value for m in at.markdown)
+    assert at.get("progress")
+    labels = [d.label for d in at.get("download_button")]
+    assert {"Download the panels (JSON)", "Download the seats (CSV)"} <= set(labels)
+    document = at.session_state["batch_result"].document()
+    assert document["run"]["rule_set"] == "iomed" and len(document["disputes"]) == 3
+    assert document["batch"]["staffed"] == 2
+
+
+def test_the_batch_counts_recorded_decisions_as_cases_taken(db: str) -> None:
+    ws = Workspace(load_folder(DEMO))
+    assert with_recorded_load(ws, {}) is ws
+    busy = ws.data.mediators[0]
+    loaded = with_recorded_load(ws, {busy.mediator_id: 2, "NOT-ON-ROSTER": 1})
+    assert loaded.data.mediator(busy.mediator_id).active_cases == busy.active_cases + 2
+    assert loaded.data.mediators[1] == ws.data.mediators[1]
+    assert loaded.data.inputs_sha256 == ws.data.inputs_sha256
+
+
+def test_batch_page_runs_undecided_or_uploaded_disputes(db: str, tmp_path: Path) -> None:
+    _record(db, "D001")
+    at = start("ui/batch.py")
+    at.radio[0].set_value("undecided").run()
+    assert button(at, "Run 79 dispute(s)")
+    listed = tmp_path / "todo.csv"
+    listed.write_text("dispute_id\nD002\nD999\nD003\n", encoding="utf-8")
+    at.file_uploader[0].upload(listed.name, listed.read_bytes(), "text/csv").run()
+    assert any("D999" in w.value for w in at.warning)
+    button(at, "Run 2 dispute(s)").click().run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["dispute"]) == ["D002", "D003"]
+
+
+# --- plain words, never a stack trace ---------------------------------------------------------------
+
+
+def test_withdrawing_a_decision_frees_the_dispute(db: str) -> None:
+    _record(db, "D004")
+    at = start()
+    at.text_input(key="registrar_name").set_value("Ben Registrar").run()
+    at.selectbox(key="dispute_id").set_value("D004").run()
+    assert any("Decision #1 is recorded" in s.value for s in at.success)
+    at.text_input(key="withdraw-reason-1").set_value("A party objected.")
+    button(at, "Withdraw decision").click().run()
+    assert not at.exception
+    assert any("Decision #1 was withdrawn" in s.value for s in at.success)
+    gone = DecisionStore(db).decision(1)
+    assert not gone.active and gone.withdrawn_by == "Ben Registrar" and gone.withdrawal_note == "A party objected."
+    button(at, "Find panels").click().run()
+    assert [b for b in at.button if b.label == "Record decision"]
+
+
+def test_a_library_error_is_shown_in_plain_words(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.state
+    from matching.errors import MatchingError
+
+    def refuse(*_: object, **__: object) -> None:
+        raise MatchingError("the solver is switched off for maintenance")
+
+    monkeypatch.setattr(ui.state, "propose", refuse)
+    at = solve(start(), "D004")
+    assert any(e.value == "Could not find panels: the solver is switched off for maintenance" for e in at.error)
+
+
+def test_an_unexpected_error_never_shows_a_stack_trace(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.state
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(ui.state, "propose", crash)
+    at = solve(start(), "D004")
+    assert not at.exception
+    assert any("Something unexpected went wrong" in e.value for e in at.error)
+    assert not any("internal detail" in e.value for e in at.error)

@@ -1,98 +1,331 @@
-"""Registrar's page: candidate panels for one dispute, why each was proposed, what it costs."""
+"""Registrar's page: choose a dispute, set the weights, see candidate panels as cards, lock or
+exclude names and search again, ask why a mediator is not proposed, see the trade-offs, and
+record the chosen panel as the decision.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from matching.panels import propose
-from matching.paths import demo_dir
+from matching.domain import Dispute, NationalityRule
+from matching.errors import MatchingError
+from matching.panels import why_not
 from matching.rulesets import COMPONENTS, builtin_names, load_rule_set
-from matching.solver import Locks, SolveConfig
-from ui.common import COMPONENT_HELP, dispute_label, load_or_report
+from matching.store import Decision, DecisionStore
+from matching.workspace import Workspace
+from ui.cards import panel_card
+from ui.common import (
+    COMPONENT_HELP,
+    ORANGE_HELP,
+    attempt,
+    country_label,
+    current_workspace,
+    data_label,
+    decision_store,
+    dispute_label,
+    dispute_matches,
+    group_name,
+    language_label,
+    mediator_label,
+    recorded_load,
+    registrar_name,
+)
+from ui.state import Run, Settings, clear_locks, flash, runs, set_locks, solve, take_flash
+from ui.tradeoff import tradeoff_section
+
+RULE_HELP = {
+    "strict": "strict: no member holds a nationality of any party",
+    "majority": "majority: most members hold no party nationality (ICSID Art. 39)",
+    "consent": "consent: the parties agreed to co-nationals",
+}
+
+
+def choose_dispute(ws: Workspace) -> Dispute | None:
+    left, right = st.columns([1, 2])
+    query = left.text_input(
+        "Search disputes",
+        placeholder="id, title or party",
+        help="Matches the id, the title, or a party's code or name.",
+        key="dispute_search",
+    )
+    ids = [d.dispute_id for d in ws.data.disputes if dispute_matches(d, query)]
+    if not ids:
+        right.info("No dispute matches that search.")
+        return None
+    dispute_id = right.selectbox(
+        f"Dispute ({len(ids)} of {len(ws.data.disputes)})",
+        ids,
+        key="dispute_id",
+        format_func=lambda did: dispute_label(ws.data, did),
+    )
+    return ws.data.dispute(dispute_id) if dispute_id else None
+
+
+def show_dispute(ws: Workspace, d: Dispute) -> None:
+    with st.container(border=True):
+        st.markdown(f"### {d.title}")
+        cols = st.columns(4)
+        cols[0].markdown(
+            "**Parties**  \n"
+            + "  \n".join(f"{country_label(p)} · {group_name(ws.countries[p].un_group.value)}" for p in d.parties)
+        )
+        cols[1].markdown("**Subjects**  \n" + (", ".join(s.replace("_", " ") for s in d.subject_areas) or "none given"))
+        cols[2].markdown(
+            "**Languages**  \n"
+            + "  \n".join(
+                language_label(ws, code) + (" · working language" if i == 0 else "")
+                for i, code in enumerate(d.languages)
+            )
+        )
+        cols[3].markdown(
+            f"**Panel**  \n{d.panel_size} mediator{'s' if d.panel_size > 1 else ''} · {d.kind.value.replace('_', '-')}"
+        )
+        if d.description:
+            st.caption(d.description)
+
+
+def rules_in_force(d: Dispute, run: Run) -> None:
+    """One line saying which rule set, weights and nationality rule the panels below were found with."""
+    rules = run.rule_set
+    if rules is None:
+        return
+    if d.nationality_rule:
+        source = "set by this dispute's own file"
+    elif run.settings.nationality_rule:
+        source = "your choice for this search"
+    else:
+        source = f"the {rules.name} rule set's default"
+    weights = ", ".join(
+        f"{name.replace('_', ' ')} {rules.weights.of(name):g}" for name in [*COMPONENTS, "orange_penalty"]
+    )
+    st.caption(
+        f"Panels found with the **{rules.name}** rule set; nationality rule **{(d.nationality_rule or rules.nationality_rule).value}** "
+        f"({source}); weights {weights}."
+    )
+
+
+def show_decision(store: DecisionStore, decision: Decision) -> None:
+    with st.container(border=True):
+        members = ", ".join(
+            f"{s.name} ({s.mediator_id}{', chair' if s.role == 'chair' else ''})" for s in decision.seats
+        )
+        st.success(
+            f"**Decision #{decision.id} is recorded** for this dispute by {decision.recorded_by} "
+            f"on {decision.recorded_at.replace('T', ' at ')[:22]} UTC: {members}."
+            + (f"  \nNote: {decision.note}" if decision.note else "")
+        )
+        with st.expander("Withdraw this decision (frees the members' capacity; the record is kept)"):
+            with st.form(f"withdraw-{decision.id}"):
+                reason = st.text_input("Reason for withdrawing", key=f"withdraw-reason-{decision.id}")
+                pressed = st.form_submit_button("Withdraw decision")
+            if pressed:
+                done = attempt("withdraw the decision", lambda: store.withdraw(decision.id, registrar_name(), reason))
+                if done is not None:
+                    flash(
+                        f"Decision #{decision.id} was withdrawn; you can record another panel for {decision.dispute_id}."
+                    )
+                    st.rerun()
+
+
+def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
+    """The rule set, its overrides and the number of panels; returns the settings when submitted."""
+    names = builtin_names()
+    start = current.rule_set if current else "iomed"
+    rules_name = st.selectbox(
+        "Rule set",
+        names,
+        index=names.index(start) if start in names else 0,
+        help="iomed is the organisation's default; icsid allows a minority of party nationals; uncitral-list "
+        "weighs the parties' ranked names as much as expertise. Choosing one fills in its weights below.",
+    )
+    rules = attempt("read the rule set", lambda: load_rule_set(rules_name))
+    if rules is None:
+        return None
+    with st.form("settings"):
+        rule_options = ["", *(r.value for r in NationalityRule)]
+        own = d.nationality_rule.value if d.nationality_rule else None
+        chosen_rule = st.radio(
+            "Nationality rule",
+            rule_options,
+            index=rule_options.index(current.nationality_rule or "")
+            if current and current.rule_set == rules_name
+            else 0,
+            format_func=lambda v: f"as the rule set says ({rules.nationality_rule.value})" if not v else RULE_HELP[v],
+            horizontal=True,
+            disabled=own is not None,
+            help="Who may hold a party's nationality. The chair never may.",
+        )
+        if own:
+            st.caption(
+                f"This dispute's own file sets the nationality rule to **{own}**; that wins over any choice here."
+            )
+        st.markdown("**Weights** (how much each score component counts; 0 ignores it)")
+        cols = st.columns(len(COMPONENTS) + 1)
+        weights: dict[str, float] = {}
+        for col, name in zip(cols, [*COMPONENTS, "orange_penalty"], strict=True):
+            default = rules.weights.of(name)
+            if current and current.rule_set == rules_name:
+                default = current.weights.get(name, default)
+            weights[name] = col.number_input(
+                name.replace("_", " "),
+                min_value=0.0,
+                max_value=5.0,
+                value=float(default),
+                step=0.05,
+                key=f"w-{rules_name}-{name}",
+                help=COMPONENT_HELP.get(name, ORANGE_HELP),
+            )
+        candidates = st.slider(
+            "Candidate panels to show",
+            1,
+            10,
+            current.candidates if current else 5,
+            help="Each has a different set of members, best first.",
+        )
+        if not st.form_submit_button("Find panels", type="primary"):
+            return None
+    return Settings(rules_name, chosen_rule or None, weights, candidates)
+
+
+def locks_bar(ws: Workspace, run: Run) -> None:
+    """The current locks, and a form to lock or exclude anyone on the roster."""
+    locks = run.locks
+    if locks.any:
+        parts = []
+        if locks.chair:
+            parts.append(f"chair: **{locks.chair}**")
+        if locks.include - {locks.chair}:
+            parts.append("locked in: **" + ", ".join(sorted(locks.include - {locks.chair})) + "**")
+        if locks.exclude:
+            parts.append("excluded: **" + ", ".join(sorted(locks.exclude)) + "**")
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.info("Locks in force: " + "; ".join(parts) + ".")
+        right.button("Clear all locks", on_click=clear_locks, args=(run,), help="Remove every lock and search again.")
+    with st.expander("Lock or exclude anyone on the roster"):
+        ids = [m.mediator_id for m in ws.data.mediators]
+        label = {m.mediator_id: mediator_label(m) for m in ws.data.mediators}
+        version = f"{run.dispute_id}-{run.lock_version}"
+        with st.form(f"locks-{version}"):
+            include = st.multiselect(
+                "Must sit on the panel", ids, default=sorted(locks.include), format_func=lambda mid: label[mid]
+            )
+            exclude = st.multiselect(
+                "Must not sit on the panel", ids, default=sorted(locks.exclude), format_func=lambda mid: label[mid]
+            )
+            chair_options = ["", *ids]
+            chair = st.selectbox(
+                "Chair",
+                chair_options,
+                index=chair_options.index(locks.chair) if locks.chair else 0,
+                format_func=lambda mid: label[mid] if mid else "the best chair among the members",
+            )
+            if st.form_submit_button("Apply locks and search again"):
+                set_locks(run, include, exclude, chair or None)
+                st.rerun()
+
+
+def why_not_section(ws: Workspace, run: Run) -> None:
+    st.caption(
+        "Pick anyone on the roster to see which rule keeps them out, or what including them would cost. Scores "
+        "in the answer are total scores (each component times its weight, added up), as on the panel cards."
+    )
+    with st.form(f"why-not-{run.dispute_id}"):
+        mediators = {m.mediator_id: mediator_label(m) for m in ws.data.mediators}
+        mid = st.selectbox(
+            "Mediator", list(mediators), format_func=lambda i: mediators[i], key=f"why-not-{run.dispute_id}"
+        )
+        asked = st.form_submit_button("Explain")
+    if asked and mid and run.rule_set is not None:
+        rule_set = run.rule_set
+        with st.spinner("Checking the rules and solving with this mediator on the panel…"):
+            load = recorded_load(decision_store())
+            answer = attempt("explain", lambda: why_not(ws, run.dispute_id, mid, rule_set, extra_load=load))
+        if answer is not None:
+            run.why_not = [(mid, answer.sentences()), *[(m, s) for m, s in run.why_not if m != mid]][:5]
+    for mid_, sentences in run.why_not:
+        with st.container(border=True):
+            st.markdown(f"**{mediators.get(mid_, mid_)}**\n" + "\n".join(f"- {s}" for s in sentences))
+
+
+def show_result(ws: Workspace, store: DecisionStore | None, run: Run, decided: bool) -> None:
+    result = run.result
+    if result is None:
+        return
+    if not result.panels:
+        if result.status == "timeout":
+            st.warning("The search ran out of time before finding a panel. Try again, or lift a lock.")
+            return
+        st.error("No panel keeps every rule for this dispute" + (" with these locks." if run.locks.any else "."))
+        if result.infeasibility:
+            st.markdown(
+                "Rules that together leave no panel: **" + ", ".join(result.infeasibility["conflicting_rules"]) + "**"
+            )
+            st.markdown("\n".join(f"- {line}" for line in result.infeasibility["suggestions"]))
+        return
+    proof = (
+        "The first is proven the best possible."
+        if result.status == "optimal"
+        else f"The search stopped before proving the first is the best (it could be up to {result.gap or 0:.4f} better)."
+    )
+    st.success(f"{len(result.panels)} panel(s) found in {result.seconds:.2f} s. {proof}")
+    st.caption(
+        f"{result.eligible} mediators meet every rule for this dispute on their own; the others are excluded by a hard "
+        "rule (nationality, conflict, capacity, strikes or declaration). Recorded decisions count against capacity."
+    )
+    if decided:
+        st.caption("This dispute already has a recorded decision, so the panels below cannot be recorded.")
+    for panel in result.panels:
+        panel_card(ws, store, panel, run, can_record=not decided)
 
 
 def main() -> None:
     st.title("Candidate panels")
-    ws = load_or_report(str(demo_dir()))
+    message = take_flash()
+    if message:
+        st.success(message)
+    ws = current_workspace()
     if ws is None:
         return
-    data = ws.data
-    dispute_id = st.selectbox(
-        "Dispute", [d.dispute_id for d in data.disputes], format_func=lambda did: dispute_label(data, did)
-    )
-    d = data.dispute(dispute_id)
-    cols = st.columns(4)
-    cols[0].metric("Parties", " v ".join(d.parties))
-    cols[1].metric("Panel size", d.panel_size)
-    cols[2].metric("Languages", ", ".join(d.languages))
-    cols[3].metric("Subjects", ", ".join(d.subject_areas) or "none")
-    st.caption(d.description)
-
-    with st.form("solve"):
-        left, right = st.columns(2)
-        rules = left.selectbox("Rule set", builtin_names(), index=builtin_names().index("iomed"))
-        candidates = right.slider("Candidate panels", 1, 10, 5)
-        rule_set = load_rule_set(rules)
-        weights = {}
-        wcols = st.columns(len(COMPONENTS))
-        for col, name in zip(wcols, COMPONENTS, strict=True):
-            weights[name] = col.number_input(name, 0.0, 5.0, rule_set.weights.of(name), 0.1, help=COMPONENT_HELP[name])
-        ids = [m.mediator_id for m in data.mediators]
-        include = st.multiselect("Must sit on the panel", ids)
-        exclude = st.multiselect("Must not sit on the panel", ids)
-        submitted = st.form_submit_button("Find panels", type="primary")
-    if not submitted:
+    st.caption(f"Data in use: {data_label()}. Change it on the data page.")
+    store = decision_store()
+    d = choose_dispute(ws)
+    if d is None:
+        return
+    show_dispute(ws, d)
+    decision = None
+    if store is not None:
+        try:
+            decision = store.for_dispute(d.dispute_id)
+        except MatchingError as exc:
+            st.warning(f"Recorded decisions could not be read: {exc}")
+    if decision is not None and store is not None:
+        show_decision(store, decision)
+    all_runs = runs()
+    run = all_runs.get(d.dispute_id)
+    with st.expander("Settings: rule set, weights, nationality rule", expanded=run is None):
+        submitted = settings_form(d, run.settings if run else None)
+    if submitted is not None:
+        if run is None:
+            run = all_runs[d.dispute_id] = Run(d.dispute_id, submitted)
+        run.settings, run.stale = submitted, True
+    if run is None:
         st.info("Adjust the settings if needed, then press **Find panels**.")
         return
-    with st.spinner("Searching for the best panels and proving they are the best…"):
-        result = propose(
-            ws,
-            dispute_id,
-            rule_set.with_weights(**weights),
-            SolveConfig(candidates=candidates),
-            Locks(include=frozenset(include), exclude=frozenset(exclude)),
-        )
-    if not result.panels:
-        st.error("No panel keeps every rule for this dispute.")
-        if result.infeasibility:
-            st.write("Rules that together leave no panel: " + ", ".join(result.infeasibility["conflicting_rules"]))
-            for line in result.infeasibility["suggestions"]:
-                st.markdown(f"- {line}")
-        return
-    gap = result.gap or 0.0
-    st.success(
-        f"{len(result.panels)} panel(s) found in {result.seconds:.2f} s. "
-        + (
-            "The first is proven the best possible."
-            if result.status == "optimal"
-            else f"Proof incomplete: gap {gap:.4f}."
-        )
-    )
-    for panel in result.panels:
-        with st.container(border=True):
-            st.subheader(f"Panel {panel.rank} · objective {panel.objective:.4f}")
-            rows = []
-            for seat in panel.members:
-                m = data.mediator(seat.mediator_id)
-                rows.append(
-                    {
-                        "role": seat.role.value,
-                        "id": m.mediator_id,
-                        "name": m.name,
-                        "nationalities": ", ".join(m.nationalities),
-                        "languages": ", ".join(sorted(m.languages)),
-                        "traditions": ", ".join(sorted(t.value for t in m.legal_traditions)),
-                    }
-                )
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
-            score_cols = st.columns(len(COMPONENTS))
-            for col, name in zip(score_cols, COMPONENTS, strict=True):
-                col.metric(name, f"{panel.scores[name]:.2f}", help=COMPONENT_HELP[name])
-            for line in panel.why:
-                st.markdown(f"- {line}")
-            for disclosure in panel.disclosures:
-                st.warning(f"Disclosure ({disclosure.category}) for {disclosure.mediator_id}: {disclosure.note}")
+    if run.stale:
+        with st.spinner("Searching for the best panels and proving they are the best…"):
+            solve(run, ws, store)
+    if run.notice:
+        st.error(run.notice)
+        run.notice = None
+    rules_in_force(d, run)
+    locks_bar(ws, run)
+    panels_tab, tradeoff_tab, why_tab = st.tabs(["Candidate panels", "Trade-offs", "Why not…?"])
+    with panels_tab:
+        show_result(ws, store, run, decided=decision is not None)
+    with tradeoff_tab:
+        tradeoff_section(ws, run)
+    with why_tab:
+        why_not_section(ws, run)
 
 
 main()

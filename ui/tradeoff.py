@@ -1,0 +1,216 @@
+"""The trade-off chart: every panel that no other panel beats on both expertise and impartiality
+(the frontier), with the solver's candidate panels highlighted, and how far each weight can move
+before the best panel changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from matching.results import ProposedPanel
+from matching.solver import SolveConfig
+from matching.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
+from matching.workspace import Workspace
+from ui.common import attempt, decision_store, recorded_load
+from ui.state import Run
+
+AXES_HELP = (
+    "Each dot is a panel that no other panel beats on both counts. Expertise (across) is the panel's expertise "
+    "score; impartiality (up) is the mean of its neutrality and diversity scores (neutrality alone for a sole "
+    "mediator). Both run from 0 to 1. Moving up the line buys impartiality with expertise."
+)
+
+
+def ratio_text(weight_range: tuple[float, float | None] | None) -> str:
+    """The weight ratios under which a frontier panel is the best, in words."""
+    if weight_range is None:
+        return "never the single best: a neighbour always wins, whatever the weights"
+    low, high = weight_range
+    if high is None:
+        return f"best when impartiality weighs at least {low:.2f}× expertise"
+    if low <= 0:
+        return f"best when impartiality weighs at most {high:.2f}× expertise"
+    return f"best when impartiality weighs between {low:.2f}× and {high:.2f}× expertise"
+
+
+def _names(ws: Workspace, point: FrontierPoint) -> str:
+    parts = []
+    for seat in point.members:
+        m = ws.data.mediator(seat.mediator_id)
+        parts.append(f"{m.name} ({m.mediator_id}{', chair' if seat.role.value == 'chair' else ''})")
+    return "; ".join(parts)
+
+
+def frontier_frame(ws: Workspace, points: Sequence[FrontierPoint], candidates: Sequence[ProposedPanel]) -> pd.DataFrame:
+    """One row per frontier point, with the rank of the candidate panel that has the same members."""
+    rank_of = {frozenset(p.member_ids): p.rank for p in candidates}
+    rows = []
+    for i, point in enumerate(points, start=1):
+        rank = rank_of.get(frozenset(point.member_ids))
+        rows.append(
+            {
+                "point": i,
+                "expertise": point.axes["expertise"],
+                "impartiality": point.axes["impartiality"],
+                "members": _names(ws, point),
+                "candidate": f"Panel {rank}" if rank else "",
+                "kind": f"candidate panel {rank}" if rank else "other frontier panel",
+                "price of neutrality": point.price_of_neutrality,
+                "weights": ratio_text(point.weight_range),
+                "joins": ", ".join(point.joins) or "-",
+                "leaves": ", ".join(point.leaves) or "-",
+                "total score": point.objective,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def frontier_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Altair scatter: the frontier as a line, candidate panels large and labelled, tooltips on each dot."""
+    tooltip = [
+        alt.Tooltip("members:N", title="Members (chair marked)"),
+        alt.Tooltip("candidate:N", title="Candidate"),
+        alt.Tooltip("expertise:Q", format=".3f"),
+        alt.Tooltip("impartiality:Q", format=".3f"),
+        alt.Tooltip("price of neutrality:Q", format=".3f", title="Expertise given up vs the most expert panel"),
+        alt.Tooltip("weights:N", title="Weights"),
+        alt.Tooltip("joins:N", title="Joins (vs previous dot)"),
+        alt.Tooltip("leaves:N", title="Leaves (vs previous dot)"),
+    ]
+    x = alt.X("expertise:Q", title="Expertise (0 to 1)", scale=alt.Scale(zero=False, padding=20))
+    y = alt.Y("impartiality:Q", title="Impartiality (0 to 1)", scale=alt.Scale(zero=False, padding=20))
+    base = alt.Chart(frame).encode(x=x, y=y)
+    line = base.mark_line(color="#9aa5b1", strokeDash=[4, 3]).encode(order="expertise:Q")
+    dots = base.mark_circle(opacity=0.9).encode(
+        size=alt.condition(alt.datum.candidate != "", alt.value(260), alt.value(80)),
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            legend=alt.Legend(orient="bottom"),
+            scale=alt.Scale(scheme="tableau10"),
+            sort="descending",
+        ),
+        tooltip=tooltip,
+    )
+    labels = (
+        base.transform_filter(alt.datum.candidate != "")
+        .mark_text(align="left", dx=10, dy=-8, fontSize=12, fontWeight="bold")
+        .encode(text="candidate:N")
+    )
+    return (line + dots + labels).properties(height=380)
+
+
+def sensitivity_frame(ranges: Sequence[WeightRange]) -> pd.DataFrame:
+    rows = []
+    for r in ranges:
+        rows.append(
+            {
+                "weight": r.component.replace("_", " "),
+                "now": r.weight,
+                "lowest": r.lower,
+                "highest": "no limit found" if r.upper is None else f"{r.upper:.2f}",
+                "below, the best panel becomes": ", ".join(r.panel_below) if r.panel_below else "-",
+                "above, the best panel becomes": ", ".join(r.panel_above) if r.panel_above else "-",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _compute(ws: Workspace, run: Run) -> None:
+    rule_set = run.rule_set
+    if rule_set is None:
+        return
+    load = recorded_load(decision_store())
+    with st.spinner("Tracing the frontier: a few exact solves…"):
+        run.frontier = attempt(
+            "trace the trade-offs",
+            lambda: frontier(ws, run.dispute_id, rule_set, SolveConfig(), run.locks, extra_load=load),
+        )
+
+
+def want_frontier(run: Run) -> None:
+    run.want_frontier = True
+
+
+def tradeoff_section(ws: Workspace, run: Run) -> None:
+    """The trade-off tab of the registrar page (drawn on request: it takes a few solves)."""
+    st.caption(AXES_HELP)
+    if not run.want_frontier:
+        st.button(
+            "Draw the trade-off chart",
+            key=f"frontier-{run.dispute_id}",
+            type="primary",
+            on_click=want_frontier,
+            args=(run,),
+            help="A few exact searches, usually a second or two. The chart is redrawn after each new search.",
+        )
+        return
+    if run.frontier is None:
+        _compute(ws, run)
+    result: Frontier | None = run.frontier
+    if result is None:
+        return
+    if not result.points:
+        st.info("No panel keeps every rule with these locks, so there is no trade-off to show.")
+        return
+    candidates = run.result.panels if run.result else []
+    frame = frontier_frame(ws, result.points, candidates)
+    st.altair_chart(frontier_chart(frame), width="stretch")
+    on = sorted(int(c.split()[1]) for c in frame["candidate"] if c)
+    off = [p.rank for p in candidates if p.rank not in on]
+    words = f"{len(result.points)} panel(s) on the frontier, found with {result.solves} exact solves in {result.seconds:.1f} s."
+    if off:
+        words += (
+            f" Candidate panel(s) {', '.join(map(str, off))} are not on it: another panel beats each of them on both "
+            "expertise and impartiality, and they rank high because of workload or party preferences."
+        )
+    st.caption(words)
+    st.dataframe(
+        frame.drop(columns=["kind"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "price of neutrality": st.column_config.NumberColumn(
+                format="%.3f", help="Expertise given up against the most expert panel on the frontier (0 to 1)."
+            ),
+            "expertise": st.column_config.NumberColumn(format="%.3f", help="The expertise score (0 to 1)."),
+            "impartiality": st.column_config.NumberColumn(
+                format="%.3f", help="Mean of neutrality and diversity (neutrality alone for a sole mediator), 0 to 1."
+            ),
+            "total score": st.column_config.NumberColumn(
+                format="%.4f", help="The panel's total score under the current weights."
+            ),
+            "weights": st.column_config.TextColumn(
+                help="The ratio of the weight on impartiality to the weight on expertise for which this panel is the best."
+            ),
+        },
+    )
+    with st.expander("How far can each weight move before the best panel changes?"):
+        if st.button("Work it out", key=f"sensitivity-{run.dispute_id}"):
+            rule_set = run.rule_set
+            if rule_set is not None:
+                with st.spinner("Moving each weight in turn…"):
+                    load = recorded_load(decision_store())
+                    ranges = attempt(
+                        "work out the weight ranges",
+                        lambda: sensitivity(ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load),
+                    )
+                if ranges is not None:
+                    st.dataframe(
+                        sensitivity_frame(ranges),
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "now": st.column_config.NumberColumn(help="The weight used now."),
+                            "lowest": st.column_config.NumberColumn(
+                                format="%.2f", help="The best panel stays the best down to this weight (others fixed)."
+                            ),
+                            "highest": st.column_config.TextColumn(
+                                help="... and up to this weight (others fixed); 'no limit found' means up to 5 more."
+                            ),
+                        },
+                    )
