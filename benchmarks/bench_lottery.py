@@ -1,0 +1,205 @@
+"""Benchmark: our fair roster selection against the Sortition Foundation's ``sortition-algorithms``.
+
+Run on purpose, not in the test suite::
+
+    .venv/bin/pip install sortition-algorithms==0.12.15     # optional: without it their column is skipped
+    .venv/bin/python benchmarks/bench_lottery.py [--sizes 150 500 1000 2000] [--methods maximin leximin]
+
+It prints one table: for the fixture shipped in the ``sortition-algorithms`` 0.12.15 sdist
+(``tests/fixtures``: 150 candidates, 22 seats) and for generated pools of the given sizes, the
+wall time and the smallest selection probability of their maximin (HiGHS, their default; their
+leximin needs Gurobi) and of our maximin and leximin (HiGHS LPs, CP-SAT pricing). For the
+fixture it checks that our leximin minimum is exactly 1/11 and certified (an exact upper bound
+from an integer pricing problem equal to the exact minimum of the distribution).
+
+The fixture is GPL-3.0 and is not copied into this repository: the script downloads the sdist
+with ``pip download`` into a temporary folder (or reads ``--sdist-dir``) at run time.
+Generated pools are written in the same CSV format and read by both libraries from the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matching.compose import compose, load_problem
+
+SDIST = "sortition-algorithms==0.12.15"
+FIXTURE_SEATS = 22
+
+
+def fetch_fixture(sdist_dir: Path | None) -> Path:
+    """The sdist's tests/fixtures folder (downloaded with pip into a temporary folder when not given)."""
+    folder = sdist_dir or Path(tempfile.mkdtemp(prefix="sortition-sdist-"))
+    found = list(folder.rglob("tests/fixtures/candidates.csv"))
+    if not found:
+        archives = list(folder.glob("sortition_algorithms-*.tar.gz"))
+        if not archives:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    SDIST,
+                    "-d",
+                    str(folder),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            archives = list(folder.glob("sortition_algorithms-*.tar.gz"))
+        with tarfile.open(archives[0]) as tar:
+            tar.extractall(folder, filter="data")
+        found = list(folder.rglob("tests/fixtures/candidates.csv"))
+    return found[0].parent
+
+
+def generate_pool(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Path]:
+    """A pool of n candidates over four features with skewed shares, quotas around the proportional share."""
+    rng = np.random.default_rng(seed)
+    features = {
+        "gender": (["female", "male", "other"], [0.52, 0.46, 0.02]),
+        "age": (["16-29", "30-44", "45-59", "60+"], [0.15, 0.25, 0.3, 0.3]),
+        "region": ([f"r{i}" for i in range(8)], [0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.06, 0.04]),
+        "education": (["none", "school", "degree", "postgrad"], [0.1, 0.35, 0.4, 0.15]),
+    }
+    population = {
+        "gender": [0.5, 0.49, 0.01],
+        "age": [0.22, 0.25, 0.26, 0.27],
+        "region": [0.2, 0.18, 0.15, 0.13, 0.11, 0.1, 0.07, 0.06],
+        "education": [0.2, 0.35, 0.3, 0.15],
+    }
+    people = {name: rng.choice(len(values), size=n, p=shares) for name, (values, shares) in features.items()}
+    features_path, people_path = folder / f"features_{n}.csv", folder / f"candidates_{n}.csv"
+    with features_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["feature", "value", "min", "max", "min_flex", "max_flex"])
+        for name, (values, _) in features.items():
+            for j, value in enumerate(values):
+                target = seats * population[name][j]
+                available = int((people[name] == j).sum())
+                lo = min(available, int(np.floor(target * 0.8)))
+                hi = max(lo, int(np.ceil(target * 1.2)) + 1)
+                writer.writerow([name, value, lo, hi, 0, seats])
+    with people_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["nationbuilder_id", "first_name", *features])
+        for i in range(n):
+            writer.writerow([f"p{i}", f"name{i}", *(features[f][0][people[f][i]] for f in features)])
+    return features_path, people_path
+
+
+def theirs(features_path: Path, people_path: Path, seats: int) -> tuple[float, float] | str:
+    """Their maximin (HiGHS): (seconds, smallest probability), or why it did not run."""
+    try:
+        from sortition_algorithms.committee_generation import find_distribution_maximin
+        from sortition_algorithms.features import read_in_features
+        from sortition_algorithms.people import read_in_people
+        from sortition_algorithms.settings import Settings
+    except ImportError:
+        return "not installed"
+
+    def rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            return list(reader.fieldnames or []), list(reader)
+
+    started = time.perf_counter()
+    f_head, f_body = rows(features_path)
+    features, feature_column, _ = read_in_features(f_head, f_body, seats)
+    p_head, p_body = rows(people_path)
+    settings = Settings(id_column="nationbuilder_id", columns_to_keep=[])
+    people, _ = read_in_people(p_head, p_body, features, settings, feature_column)
+    committees, probabilities, _ = find_distribution_maximin(features, people, seats, [])
+    seconds = time.perf_counter() - started
+    marginal: dict[str, float] = dict.fromkeys(people, 0.0)
+    for committee, prob in zip(committees, probabilities, strict=True):
+        for pid in committee:
+            marginal[pid] += prob
+    reachable = {pid for c, p in zip(committees, probabilities, strict=True) for pid in c}
+    return seconds, min(marginal[pid] for pid in reachable)
+
+
+def ours(features_path: Path, people_path: Path, seats: int, method: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    problem = load_problem(features_path, people_path, seats)
+    result = compose(problem, method)
+    lottery = result.lottery
+    return {
+        "seconds": time.perf_counter() - started,
+        "minimum": lottery.minimum,
+        "certified": lottery.certified,
+        "proven": lottery.proven,
+        "levels": len(lottery.levels),
+        "panels": len(lottery.panels),
+        "columns": lottery.stats.columns,
+        "unreachable": len(result.unreachable),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[150, 500, 1000, 2000])
+    parser.add_argument("--seats", type=int, default=30, help="seats for the generated pools")
+    parser.add_argument("--methods", nargs="*", default=["maximin", "leximin"], choices=["maximin", "leximin", "nash"])
+    parser.add_argument("--sdist-dir", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    logging.getLogger("sortition_algorithms").setLevel(logging.WARNING)
+    logging.disable(logging.INFO)
+
+    cases: list[tuple[str, Path, Path, int]] = []
+    fixture = fetch_fixture(args.sdist_dir)
+    cases.append(("sdist fixture", fixture / "features.csv", fixture / "candidates.csv", FIXTURE_SEATS))
+    work = Path(tempfile.mkdtemp(prefix="bench-lottery-"))
+    for n in args.sizes:
+        features_path, people_path = generate_pool(work, n, args.seats, args.seed + n)
+        cases.append((f"generated n={n}", features_path, people_path, args.seats))
+
+    header = f"{'pool':<20} {'k':>3} | {'theirs maximin':>22} | " + " | ".join(
+        f"{'ours ' + m:>30}" for m in args.methods
+    )
+    print(header)
+    print("-" * len(header))
+    notes: list[str] = []
+    for name, features_path, people_path, seats in cases:
+        other = theirs(features_path, people_path, seats)
+        cell = other if isinstance(other, str) else f"{other[0]:7.2f}s  min {other[1]:.6f}"
+        cells = []
+        for method in args.methods:
+            r = ours(features_path, people_path, seats, method)
+            flag = "" if r["proven"] else " (unproven)"
+            mark = " =ub" if r["certified"] else ""
+            cells.append(f"{r['seconds']:7.2f}s  min {float(r['minimum']):.6f}{mark}{flag}")
+            if name == "sdist fixture" and method == "leximin":
+                exact = r["minimum"] == Fraction(1, 11)
+                notes.append(
+                    f"fixture leximin minimum = {r['minimum']} (exact fraction); equals 1/11: {exact}; "
+                    f"certified by an exact upper bound: {r['certified']}; {r['levels']} levels, "
+                    f"{r['panels']} panels in the support, {r['columns']} columns generated"
+                )
+        print(f"{name:<20} {seats:>3} | {cell:>22} | " + " | ".join(f"{c:>30}" for c in cells))
+    print()
+    print("min: smallest selection probability among candidates who can be selected; =ub: the exact")
+    print("minimum equals a certified upper bound (proven optimal in exact arithmetic).")
+    for note in notes:
+        print(note)
+
+
+if __name__ == "__main__":
+    main()
