@@ -282,4 +282,4 @@ def main() -> None:
 
 
 # Commands kept in their own modules register themselves on ``app`` when imported (after ``app`` exists).
-from matching import cli_reports  # noqa: E402, F401
+from matching import cli_batch, cli_lottery, cli_reports  # noqa: E402, F401
