@@ -704,8 +704,10 @@ def _best_panel(
             if best_value is None:
                 return _Best("infeasible", None, None, ())
             return _Best("optimal", best_value, best_value, best_members)
-        top = int(bounds.max()) if inst.n else None
-        return _Best("feasible" if best_value is not None else "timeout", top, best_value, best_members)
+        if best_value is None:
+            return _Best("timeout", None, None, ())
+        # Any better panel holds a mediator outside the pool (party-ranked names are all inside).
+        return _Best("feasible", max(best_value, int(bounds[outside].max())), best_value, best_members)
     assert objective is not None and bound is not None
     if best_value is not None and best_value >= objective:
         return _Best(status, max(bound, best_value), best_value, best_members)
@@ -825,7 +827,7 @@ def _exact(
     if sol is None:
         if status == "infeasible":
             return Priced(position, pool_best, (), 0)
-        return Priced(position, max(pool_best, int(bounds.max())), (), 0)
+        return Priced(position, int(bounds[outside].max()), (), 0)
     assert objective is not None and bound is not None
     members = sorted(sol.members)
     chair = best_chair(inst, members)
