@@ -64,7 +64,7 @@ from ortools.sat.python import cp_model
 
 from matching.diagnosis import diagnose
 from matching.domain import ConflictCategory, Dataset, Mediator, NationalityRule, Role
-from matching.encoding import GROUPS, TRADITIONS, PanelInstance
+from matching.encoding import GROUPS, TRADITIONS, PanelInstance, panel_settings
 from matching.explain import disclosures, why
 from matching.flow import FlowSolution, max_min_threshold, solve_arcs
 from matching.quotas import (
@@ -79,8 +79,8 @@ from matching.quotas import (
 )
 from matching.results import DisputeResult, ProposedPanel, Seat, now_iso, run_document
 from matching.rules import DisputeView, mediator_breaches
-from matching.rulesets import COMPONENTS, RuleSet
-from matching.scoring import CHAIR_SHARES, OBJECTIVE_SCALE, REPEAT_FACTOR, SCORE_SCALE, int_weight, rank_utility
+from matching.rulesets import RuleSet
+from matching.scoring import CHAIR_SHARES, OBJECTIVE_SCALE, REPEAT_FACTOR, SCORE_SCALE, rank_utility
 from matching.solver import NEVER_PRUNED, Locks, PanelModel, SolveConfig, best_chair, order_panel, reduce, upper_bounds
 from matching.workspace import Workspace
 
@@ -286,7 +286,6 @@ class RosterArrays:
                 party_vectors[self.bloc_index[b], col] = 1
         alignment = (self.blocs[chosen] @ party_vectors).reshape(n, len(d.parties))
         bloc_cap = max(1, *(len(pb) for pb in party_blocs))
-        n_parties = len(d.parties)
 
         ranking = tuple(p for p in d.parties if view.ranks.get(p))
         pref_min = np.zeros((n, len(ranking)), dtype=np.int64)
@@ -324,21 +323,8 @@ class RosterArrays:
             alignment=alignment,
             pref_min_coef=pref_min,
             pref_mean_coef=pref_mean,
-            languages=d.languages,
-            parties=d.parties,
-            ranking_parties=ranking,
-            max_co_nationals=view.max_co_nationals,
-            composition_applies=view.composition_applies,
-            min_traditions=rs.min_traditions,
-            min_groups=rs.min_un_groups,
-            tradition_coef=SCORE_SCALE // (3 * len(TRADITIONS)) if k >= 2 else 0,
-            group_coef=SCORE_SCALE // (3 * min(k, len(GROUPS))) if k >= 2 else 0,
-            gender_coef=SCORE_SCALE // (3 * (k // 2)) if k >= 2 else 0,
-            neutral_level_coef=round(SCORE_SCALE / (3 * n_parties * k * bloc_cap)),
-            neutral_asym_coef=round(2 * SCORE_SCALE / (3 * k * bloc_cap)),
-            weights={c: int_weight(rs.weights.of(c)) for c in COMPONENTS},
-            orange_weight=int_weight(rs.weights.orange_penalty),
             excluded=excluded,
+            **panel_settings(view, ranking, bloc_cap),
         )
 
     def global_index(self, inst: PanelInstance) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -182,7 +183,6 @@ def encode(
         n, len(d.parties)
     )
     bloc_cap = max(1, *(len(pb) for pb in party_blocs))
-    n_parties = len(d.parties)
 
     ranking = tuple(p for p in d.parties if view.ranks.get(p))
     pref_min = np.zeros((n, len(ranking)), dtype=np.int64)
@@ -215,23 +215,34 @@ def encode(
         alignment=alignment,
         pref_min_coef=pref_min,
         pref_mean_coef=pref_mean,
-        languages=d.languages,
-        parties=d.parties,
-        ranking_parties=ranking,
-        max_co_nationals=view.max_co_nationals,
-        composition_applies=view.composition_applies,
-        min_traditions=rs.min_traditions,
-        min_groups=rs.min_un_groups,
-        # Floors, so that a perfectly diverse panel scores at most 1.
-        tradition_coef=SCORE_SCALE // (3 * len(TRADITIONS)) if k >= 2 else 0,
-        group_coef=SCORE_SCALE // (3 * min(k, len(GROUPS))) if k >= 2 else 0,
-        gender_coef=SCORE_SCALE // (3 * (k // 2)) if k >= 2 else 0,
-        neutral_level_coef=round(SCORE_SCALE / (3 * n_parties * k * bloc_cap)),
-        neutral_asym_coef=round(2 * SCORE_SCALE / (3 * k * bloc_cap)),
-        weights={c: int_weight(rs.weights.of(c)) for c in COMPONENTS},
-        orange_weight=int_weight(rs.weights.orange_penalty),
         excluded=excluded,
+        **panel_settings(view, ranking, bloc_cap),
     )
+
+
+def panel_settings(view: DisputeView, ranking: tuple[str, ...], bloc_cap: int) -> dict[str, Any]:
+    """The panel-level fields of a ``PanelInstance``: the dispute's settings and the integer
+    coefficients of the panel-level scores (one definition for every encoder)."""
+    d = view.dispute
+    rs = view.rule_set
+    k = d.panel_size
+    return {
+        "languages": d.languages,
+        "parties": d.parties,
+        "ranking_parties": ranking,
+        "max_co_nationals": view.max_co_nationals,
+        "composition_applies": view.composition_applies,
+        "min_traditions": rs.min_traditions,
+        "min_groups": rs.min_un_groups,
+        # Floors, so that a perfectly diverse panel scores at most 1.
+        "tradition_coef": SCORE_SCALE // (3 * len(TRADITIONS)) if k >= 2 else 0,
+        "group_coef": SCORE_SCALE // (3 * min(k, len(GROUPS))) if k >= 2 else 0,
+        "gender_coef": SCORE_SCALE // (3 * (k // 2)) if k >= 2 else 0,
+        "neutral_level_coef": round(SCORE_SCALE / (3 * len(d.parties) * k * bloc_cap)),
+        "neutral_asym_coef": round(2 * SCORE_SCALE / (3 * k * bloc_cap)),
+        "weights": {c: int_weight(rs.weights.of(c)) for c in COMPONENTS},
+        "orange_weight": int_weight(rs.weights.orange_penalty),
+    }
 
 
 def _blocs_of(ws: Workspace, m: Mediator) -> frozenset[str]:

@@ -163,7 +163,7 @@ class Decision(NewDecision):
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base every table below derives from (SQLAlchemy 2 style)."""
 
 
 class DecisionRow(Base):
