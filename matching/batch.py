@@ -87,12 +87,18 @@ from matching.workspace import Workspace
 Advance = Callable[[], None]
 ProgressFactory = Callable[[int, str], AbstractContextManager[Advance]]
 
-DEFAULT_BATCH_WORKERS = 2  # CP-SAT workers of the joint model, and processes for the per-dispute solves
-DEFAULT_BATCH_TIME_LIMIT = 60.0  # seconds for the joint phase (column generation and assignment)
+DEFAULT_BATCH_WORKERS = 2  # processes for the per-dispute solves (each, and the joint model, one CP-SAT worker)
+DEFAULT_BATCH_TIME_LIMIT = 60.0  # deterministic seconds for the joint phase (column generation and assignment)
 ENUMERATION_LIMIT = 30_000  # most panels enumerated per dispute
 MIN_ENUMERATION = 2_000  # fewest panels enumerated per dispute, however large the batch
 POOL_CAP = 120  # most mediators in one dispute's pool
 MAX_CG_ROUNDS = 60  # column-generation rounds (a deterministic stop)
+# Shares of the joint phase's budget (deterministic seconds): each solve of the linear programme,
+# exact pricing in all (per process), and the least the assignment model gets.
+LP_SHARE = 0.25
+EXACT_SHARE = 0.4
+MASTER_SHARE = 0.25
+MIN_SOLVE_TIME = 0.05  # below this many deterministic seconds, no CP-SAT search is started
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
 MAX_EXACT_ROUNDS = 2  # exact pricing rounds over every eligible mediator
 PARALLEL_MIN_DISPUTES = 40  # below this, per-dispute solves stay in this process
@@ -551,7 +557,14 @@ def dispute_views(ws: Workspace, rule_set: RuleSet, dispute_ids: Sequence[str] |
 
 @dataclass(frozen=True)
 class BatchConfig:
-    """How a batch is solved. ``time_limit`` is the budget of the joint phase in seconds."""
+    """How a batch is solved.
+
+    Every limit is in CP-SAT's (and GLOP's) *deterministic* seconds, a measure of work roughly
+    comparable to seconds on this machine: a run stops at the same point whatever the load, so the
+    same inputs, settings and seed give the same panels every time. ``time_limit`` is the joint
+    phase's budget; ``workers`` the processes for per-dispute solves (every CP-SAT search has one
+    seeded worker).
+    """
 
     quotas: Quotas = field(default_factory=Quotas)
     fair: bool = False
@@ -560,8 +573,9 @@ class BatchConfig:
     workers: int = DEFAULT_BATCH_WORKERS
     seed: int = 0
     dispute_time_limit: float = 10.0  # deterministic seconds per solve of one dispute
-    # Seconds for solving the disputes one by one; past it, a dispute whose pool does not prove its
-    # best panel gets its bound from the mediators' upper bounds instead of a solver (valid, looser).
+    # Deterministic seconds for solving the disputes one by one, shared equally among them (per
+    # process); a dispute whose share is too small to search gets its bound from the mediators'
+    # upper bounds instead of a solver (valid, looser).
     dispute_phase_limit: float | None = None
     enumeration_budget: int = 15_000_000  # panels enumerated over the whole batch (memory bound)
 
@@ -587,6 +601,7 @@ class Candidates:
     complete: bool  # the pool holds every eligible mediator: pricing over ``panels`` is exact
     diagnosis: dict[str, list[str]] | None = None
     seconds: float = 0.0
+    work: float = 0.0  # CP-SAT's deterministic seconds
 
     @property
     def in_joint_model(self) -> bool:
@@ -603,6 +618,7 @@ class Priced:
     value: int  # its objective (unpriced)
     pool: np.ndarray | None = None  # grown pool, when the panel had mediators outside the old one
     panels: Panels | None = None
+    work: float = 0.0  # CP-SAT's deterministic seconds
 
 
 # --- per-dispute work (in this process or in worker processes) ----------------------------------
@@ -644,6 +660,7 @@ class _Best:
     bound: int | None
     value: int | None
     members: tuple[int, ...]  # indices into the instance, sorted
+    work: float = 0.0  # CP-SAT's deterministic seconds
 
 
 def _best_panel(
@@ -652,7 +669,6 @@ def _best_panel(
     pool: np.ndarray,
     panels: Panels,
     config: SolveConfig,
-    deadline: float = math.inf,
 ) -> _Best:
     """The instance's best panel, given every panel of ``pool`` (indices into ``inst``) and their values.
 
@@ -660,6 +676,8 @@ def _best_panel(
     mediator outside the pool has a bound above the pool's best panel, that panel is the best
     (proven without a solver). Otherwise CP-SAT solves the mediators whose bound reaches the
     pool's best, thinned by the solver's exact dominance rule (``reduce``), as ``solve_instance`` does.
+    With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs and the bound is
+    the largest upper bound of a mediator outside the pool (valid, looser).
     """
     best_value: int | None = None
     best_members: tuple[int, ...] = ()
@@ -673,7 +691,7 @@ def _best_panel(
         return _Best("optimal", best_value, best_value, best_members)
     if not outside.any():
         return _Best("infeasible", None, None, ())
-    if best_value is not None and time.time() > deadline:
+    if best_value is not None and config.time_limit < MIN_SOLVE_TIME:
         return _Best("feasible", int(bounds[outside].max()), best_value, best_members)
     candidates = list(range(inst.n)) if best_value is None else np.flatnonzero(bounds >= best_value).tolist()
     idx = reduce(inst, 1, candidates)
@@ -683,21 +701,23 @@ def _best_panel(
             if best_value is None
             else _Best("optimal", best_value, best_value, best_members)
         )
-    status, sol, objective, bound = PanelModel(inst, idx, Locks()).solve(config)
+    model = PanelModel(inst, idx, Locks())
+    status, sol, objective, bound = model.solve(config)
+    work = model.deterministic_time
     if sol is None:
         if status == "infeasible":
             # ``idx`` holds every panel worth at least the pool's best, so the pool's best is the best.
             if best_value is None:
-                return _Best("infeasible", None, None, ())
-            return _Best("optimal", best_value, best_value, best_members)
+                return _Best("infeasible", None, None, (), work)
+            return _Best("optimal", best_value, best_value, best_members, work)
         if best_value is None:
-            return _Best("timeout", None, None, ())
+            return _Best("timeout", None, None, (), work)
         # Any better panel holds a mediator outside the pool (party-ranked names are all inside).
-        return _Best("feasible", max(best_value, int(bounds[outside].max())), best_value, best_members)
+        return _Best("feasible", max(best_value, int(bounds[outside].max())), best_value, best_members, work)
     assert objective is not None and bound is not None
     if best_value is not None and best_value >= objective:
-        return _Best(status, max(bound, best_value), best_value, best_members)
-    return _Best(status, bound, objective, tuple(sorted(sol.members)))
+        return _Best(status, max(bound, best_value), best_value, best_members, work)
+    return _Best(status, bound, objective, tuple(sorted(sol.members)), work)
 
 
 POOL_ROLE_SEATS = 3  # in each pool, at least this many of the best possible chairs and speakers of each language
@@ -720,9 +740,7 @@ def choose_pool(inst: PanelInstance, bounds: np.ndarray, size: int, required: It
     return np.array(sorted(chosen), dtype=np.int64)
 
 
-def _alone(
-    state: _State, position: int, dispute_id: str, limit: int, config: SolveConfig, deadline: float = math.inf
-) -> Candidates:
+def _alone(state: _State, position: int, dispute_id: str, limit: int, config: SolveConfig) -> Candidates:
     started = time.perf_counter()
     view = state.views[dispute_id]
     inst = state.arrays.encode(view, with_excluded=False)
@@ -737,7 +755,7 @@ def _alone(
         bounds = upper_bounds(inst, list(range(inst.n)))
         pool = choose_pool(inst, bounds, size)
     panels = enumerate_panels(inst, pool)
-    best = _best_panel(inst, bounds, pool, panels, config, deadline)
+    best = _best_panel(inst, bounds, pool, panels, config)
     if best.members and not set(best.members) <= set(pool.tolist()):
         # The best panel lies partly outside the pool: make room for it.
         pool = choose_pool(inst, bounds, size, best.members)
@@ -763,6 +781,7 @@ def _alone(
         roster[pool],
         local,
         complete,
+        work=best.work,
     )
     if best.status == "infeasible":
         cand.diagnosis = diagnose(state.ws, view, None, replace(config, candidates=1)).as_dict()
@@ -784,13 +803,12 @@ def _exact(
     pool_best: int,
     limit: int,
     config: SolveConfig,
-    deadline: float = math.inf,
 ) -> Priced:
     """Price one dispute exactly: the best priced panel over every eligible mediator, proven.
 
     ``pool_best`` is the best priced worth among the pool's panels (the parent knows them all).
-    Past ``deadline`` (``time.time()``) no solver runs: the bound is then the largest upper bound
-    of a mediator outside the pool (still valid, only looser).
+    With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs: the bound is then
+    the largest upper bound of a mediator outside the pool (still valid, only looser).
     """
     view = state.views[dispute_id]
     inst = state.arrays.encode(view, with_excluded=False)
@@ -803,22 +821,24 @@ def _exact(
     outside[in_pool] = False
     if not outside.any() or int(bounds[outside].max()) <= pool_best:
         return Priced(position, pool_best, (), 0)
-    if time.time() > deadline:
+    if config.time_limit < MIN_SOLVE_TIME:
         return Priced(position, int(bounds[outside].max()), (), 0)
     # Seed the search with a panel worth ``pool_best``: the mediators able to beat it, and dominance.
     idx = reduce(cheap, 1, np.flatnonzero(bounds >= pool_best).tolist())
     if len(idx) < inst.k:
         return Priced(position, pool_best, (), 0)
-    status, sol, objective, bound = PanelModel(cheap, idx, Locks()).solve(config)
+    model = PanelModel(cheap, idx, Locks())
+    status, sol, objective, bound = model.solve(config)
+    work = model.deterministic_time
     if sol is None:
         if status == "infeasible":
-            return Priced(position, pool_best, (), 0)
-        return Priced(position, int(bounds[outside].max()), (), 0)
+            return Priced(position, pool_best, (), 0, work=work)
+        return Priced(position, int(bounds[outside].max()), (), 0, work=work)
     assert objective is not None and bound is not None
     members = sorted(sol.members)
     chair = best_chair(inst, members)
     value = inst.evaluate(members, chair if chair is not None else sol.chair).objective_int
-    result = Priced(position, max(pool_best, bound), tuple(int(roster[i]) for i in members), value)
+    result = Priced(position, max(pool_best, bound), tuple(int(roster[i]) for i in members), value, work=work)
     grown = np.union1d(in_pool, members)
     if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) <= limit:
         panels = enumerate_panels(inst, grown)
@@ -854,11 +874,11 @@ def _member_price(
 
 
 def _alone_chunk(
-    items: list[tuple[int, str]], limit: int, config: SolveConfig, deadline: float, state: _State | None = None
+    items: list[tuple[int, str]], limit: int, config: SolveConfig, state: _State | None = None
 ) -> list[Candidates]:
     state = state or _STATE
     assert state is not None
-    return [_alone(state, p, did, limit, config, deadline) for p, did in items]
+    return [_alone(state, p, did, limit, config) for p, did in items]
 
 
 def _exact_chunk(
@@ -867,14 +887,11 @@ def _exact_chunk(
     party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
     limit: int,
     config: SolveConfig,
-    deadline: float,
     state: _State | None = None,
 ) -> list[Priced]:
     state = state or _STATE
     assert state is not None
-    return [
-        _exact(state, p, did, price, party_price, pool, best, limit, config, deadline) for p, did, pool, best in items
-    ]
+    return [_exact(state, p, did, price, party_price, pool, best, limit, config) for p, did, pool, best in items]
 
 
 class _Runner:
@@ -901,10 +918,14 @@ class _Runner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def width(self, n_items: int) -> int:
+        """How many processes ``map`` spreads ``n_items`` over."""
+        return self.processes if n_items >= PARALLEL_MIN_DISPUTES and self.processes > 1 else 1
+
     def map(
         self, chunk_fn: Callable[..., list[Any]], items: list[Any], args: tuple[Any, ...], advance: Advance
     ) -> list[Any]:
-        executor = self._executor() if len(items) >= PARALLEL_MIN_DISPUTES else None
+        executor = self._executor() if self.width(len(items)) > 1 else None
         out: list[Any] = []
         if executor is None:  # here: the state is passed along (thread-safe, no global)
             for item in items:
@@ -1103,14 +1124,14 @@ class ColumnLP:
         self.cons: dict[RowKey, Any] = {}
         self._reach: dict[RowKey, set[int]] = {}  # disputes with a column holding the row's mediator
         self._pending: set[RowKey] = set()
-        self.time_limit_ms: int | None = None
+        self.work_limit: float | None = None  # GLOP's deterministic seconds per solve
         for key in dict.fromkeys([*rows.eager(), *keys]):
             self._add_row(key)
 
     def rebuilt(self) -> ColumnLP:
         """The same programme built afresh (GLOP occasionally gives up on a long incremental run)."""
         fresh = ColumnLP(self.n_disputes, self.rows, self.columns, list(self.cons))
-        fresh.time_limit_ms = self.time_limit_ms
+        fresh.work_limit = self.work_limit
         fresh.sync()
         return fresh
 
@@ -1159,15 +1180,15 @@ class ColumnLP:
     def solve(self) -> float:
         """Solve, adding every capacity or same-party row the solution breaks, until none is broken.
 
-        Raises ``LPTimeout`` past ``time_limit_ms``.
+        Raises ``LPTimeout`` past ``work_limit`` (deterministic, so a run stops at the same point every time).
         """
         while True:
             self.sync()
-            if self.time_limit_ms is not None:
-                self.solver.SetTimeLimit(max(1, self.time_limit_ms))
+            if self.work_limit is not None:
+                self.solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {self.work_limit:.6f}")
             status = self.solver.Solve()
             if status == pywraplp.Solver.NOT_SOLVED or (
-                status == pywraplp.Solver.FEASIBLE and self.time_limit_ms is not None
+                status == pywraplp.Solver.FEASIBLE and self.work_limit is not None
             ):
                 raise LPTimeout
             if status != pywraplp.Solver.OPTIMAL:  # start again from scratch, without the previous basis
@@ -1260,6 +1281,14 @@ class MasterResult:
     objective: int
     bound: float | None
     worst: int | None = None
+    work: float = 0.0  # CP-SAT's deterministic seconds over every stage
+
+
+def _limit(params: Any, work: float) -> None:
+    """Stop a CP-SAT search after ``work`` deterministic seconds (the same point on every run, however
+    loaded the machine); the wall-clock limit is only a safety net."""
+    params.max_deterministic_time = max(MIN_SOLVE_TIME, work)
+    params.max_time_in_seconds = max(30.0, 5 * work)
 
 
 def _hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
@@ -1292,13 +1321,16 @@ def _solve_master(
     fair: bool,
     require_all: bool,
     time_limit: float,
-    workers: int,
     seed: int,
     hint: Sequence[int | None] = (),
     feasibility_only: bool = False,
     stop_at: int | None = None,
 ) -> MasterResult:
-    """CP-SAT over the columns: one per dispute (or at most one, staffing as many as possible first)."""
+    """CP-SAT over the columns: one per dispute (or at most one, staffing as many as possible first).
+
+    ``time_limit`` is in deterministic seconds, shared by the stages; one seeded worker, so the
+    result is the same on every run.
+    """
     model = cp_model.CpModel()
     cols = columns.columns
     z = [model.new_bool_var(f"z{c}") for c in range(len(cols))]
@@ -1338,15 +1370,15 @@ def _solve_master(
             model.add_hint(z[hinted], True)
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.num_workers = max(1, workers)
+    p.num_workers = 1
     p.random_seed = seed
-    p.max_time_in_seconds = max(0.5, time_limit)
     p.linearization_level = 2
+    _limit(p, time_limit)
     if feasibility_only:
         p.stop_after_first_solution = True
         status = solver.solve(model)
         name = "feasible" if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
-        return MasterResult(name, [None] * n_disputes, 0, None)
+        return MasterResult(name, [None] * n_disputes, 0, None, work=solver.deterministic_time)
 
     value = [col.value for col in cols]
     disputes_value = [cp_model.LinearExpr.weighted_sum([z[c] for c in cs], [value[c] for c in cs]) for cs in by_dispute]
@@ -1367,20 +1399,20 @@ def _solve_master(
         stages.append(("worst", worst_var))
     stages.append(("total", total))
 
-    started = time.perf_counter()
     result = MasterResult("timeout", [None] * n_disputes, 0, None)
     bound: float | None = None
+    used = 0.0
     for n_stage, (label, objective) in enumerate(stages):
-        remaining = time_limit - (time.perf_counter() - started)
-        share = remaining / (len(stages) - n_stage)
-        p.max_time_in_seconds = max(0.5, share if label != "total" else remaining)
+        remaining = time_limit - used
+        _limit(p, remaining / (len(stages) - n_stage) if label != "total" else remaining)
         model.clear_objective()
         model.maximize(objective)
         callback = _StopAt(stop_at) if label == "total" and stop_at is not None and not fair else None
         status = solver.solve(model, callback)
+        used += solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if n_stage == 0:
-                return MasterResult(_status(status), [None] * n_disputes, 0, None)
+                return MasterResult(_status(status), [None] * n_disputes, 0, None, work=used)
             break
         chosen: list[int | None] = [None] * n_disputes
         for c, var in enumerate(z):
@@ -1393,6 +1425,7 @@ def _solve_master(
             int(sum(value[c] for c in chosen if c is not None)),
             None,
             None if worst_var is None else int(solver.value(worst_var)),
+            used,
         )
         if label == "total":
             bound = solver.best_objective_bound
@@ -1402,7 +1435,7 @@ def _solve_master(
         model.clear_hints()
         for var in z:
             model.add_hint(var, solver.boolean_value(var))
-    result.bound = bound
+    result.bound, result.work = bound, used
     return result
 
 
@@ -1517,7 +1550,6 @@ def _column_plan(
     solve_config: SolveConfig,
     bar: ProgressFactory,
 ) -> JointPlan:
-    started = time.perf_counter()
     budget = config.time_limit
     n = len(joint)
     columns = ColumnSet(n)
@@ -1534,6 +1566,7 @@ def _column_plan(
     weights: np.ndarray | None = None
     method = METHOD_COMPLETE if complete else METHOD_COLUMNS
     timing: dict[str, float] = {}
+    used = 0.0  # deterministic seconds spent so far (per process, for the work spread over processes)
 
     if complete:
         for j, c in enumerate(joint):
@@ -1544,19 +1577,19 @@ def _column_plan(
     else:
         lp = ColumnLP(n, rows, columns)
         try:
-            lp_value, weights, rounds, exact_rounds = _generate_columns(
-                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, started, budget
+            lp_value, weights, rounds, exact_rounds, used = _generate_columns(
+                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget
             )
         except LPTimeout:
             lp_value, weights = None, None  # no time left for the linear programme: assign what there is
 
-    remaining = max(0.25 * budget, budget - (time.perf_counter() - started))
+    remaining = max(MASTER_SHARE * budget, budget - used)
     mark = time.perf_counter()
     hint = _hint(columns, rows, n, weights)
     stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE + 1e-6)
     master = _solve_master(
         columns, rows, n, fair=config.fair, require_all=True, time_limit=remaining,
-        workers=config.workers, seed=config.seed, hint=hint, stop_at=stop_at,
+        seed=config.seed, hint=hint, stop_at=stop_at,
     )  # fmt: skip
     diagnosis = None
     if master.status in ("infeasible", "timeout") and all(c is None for c in master.chosen):
@@ -1564,7 +1597,7 @@ def _column_plan(
         in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == "infeasible" else []
         master = _solve_master(
             columns, rows, n, fair=config.fair, require_all=False, time_limit=max(1.0, 0.5 * remaining),
-            workers=config.workers, seed=config.seed, hint=hint,
+            seed=config.seed, hint=hint,
         )  # fmt: skip
         unstaffed = sum(1 for c in master.chosen if c is None)
         if in_way:
@@ -1618,47 +1651,47 @@ def _generate_columns(
     bar: ProgressFactory,
     sources: dict[str, float],
     timing: dict[str, float],
-    started: float,
     budget: float,
-) -> tuple[float | None, np.ndarray | None, int, int]:
+) -> tuple[float | None, np.ndarray | None, int, int, float]:
     """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
 
-    Returns the programme's value, its solution (the assignment's hint) and the rounds of each kind.
-    The linear programme gets at most 40 % of the budget; exact pricing stops at 75 %.
+    Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
+    the deterministic seconds spent. Every stop is deterministic: round counts, GLOP's deterministic
+    limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
+    (``EXACT_SHARE`` of the budget in all, spread over the processes).
     """
-
-    def lp_solve() -> float:
-        left = 0.4 * budget - (time.perf_counter() - started)
-        lp.time_limit_ms = int(1000 * max(0.5, left))
-        return lp.solve()
-
+    lp.work_limit = max(MIN_SOLVE_TIME, LP_SHARE * budget)
     rounds = exact_rounds = 0
+    used = 0.0
     lp_value: float | None = None
     for _ in range(MAX_EXACT_ROUNDS):
         mark = time.perf_counter()
         for _ in range(MAX_CG_ROUNDS):
-            lp_value = lp_solve()
+            lp_value = lp.solve()
             rounds += 1
             duals, mu = lp.duals()
             price, party_price = rows.prices(duals)
             added, _ = _price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND)
-            if not added or time.perf_counter() - started > 0.4 * budget:
+            if not added:
                 break
-        lp_value = lp_solve()
+        lp_value = lp.solve()
         duals, mu = lp.duals()
         _tick(timing, "pricing rounds", mark)
         if lp.artificial() > 1e-6:
             break  # not every dispute can be staffed by the candidates: no Lagrangian bound
         mark = time.perf_counter()
-        deadline = time.time() + max(1.0, 0.75 * budget - (time.perf_counter() - started))
-        lagrangian, new = _exact_round(joint, parties, rows, duals, runner, limit, solve_config, columns, bar, deadline)
+        left = EXACT_SHARE * budget - used
+        lagrangian, new, work = _exact_round(
+            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left
+        )
+        used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
         sources["Lagrangian (exact pricing)"] = min(sources.get("Lagrangian (exact pricing)", math.inf), lagrangian)
-        if not new or time.perf_counter() - started > 0.5 * budget:
+        if not new or used >= EXACT_SHARE * budget:
             break
-    lp_value = lp_solve()
-    return lp_value, lp.values(), rounds, exact_rounds
+    lp_value = lp.solve()
+    return lp_value, lp.values(), rounds, exact_rounds, used
 
 
 def _tick(timing: dict[str, float], label: str, since: float) -> None:
@@ -1677,7 +1710,7 @@ def _relax_one_at_a_time(columns: ColumnSet, rows: GlobalRows, n: int, config: B
         relaxed = GlobalRows(rows.arrays, rows.parties, rows.quotas, rows.seats, rows.relaxed | {name})
         result = _solve_master(
             columns, relaxed, n, fair=False, require_all=True, time_limit=max(1.0, config.time_limit / 10),
-            workers=config.workers, seed=config.seed, feasibility_only=True,
+            seed=config.seed, feasibility_only=True,
         )  # fmt: skip
         if result.status == "feasible":
             in_way.append(name)
@@ -1694,11 +1727,13 @@ def _exact_round(
     solve_config: SolveConfig,
     columns: ColumnSet,
     bar: ProgressFactory,
-    deadline: float = math.inf,
-) -> tuple[float, int]:
+    budget: float = math.inf,
+) -> tuple[float, int, float]:
     """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
 
-    Disputes reached after ``deadline`` (``time.time()``) get a cheaper, looser valid bound.
+    Each dispute's solve gets an equal share of ``budget`` deterministic seconds per process (at most
+    the usual per-dispute limit); a dispute with too small a share gets a cheaper, looser valid bound.
+    Returns the bound, the number of new columns and the deterministic seconds spent per process.
     """
     y = _integer_duals(duals, rows)
     price, party_price = rows.prices(y)
@@ -1717,9 +1752,13 @@ def _exact_round(
                 continue
         items.append((j, c.dispute_id, c.pool, round(worth[j])))
     added = 0
+    work = 0.0
     if items:
+        width = runner.width(len(items))
+        config = _share(solve_config, budget * width / len(items))
         with bar(len(items), "Joint model: exact prices") as advance:
-            priced_list = runner.map(_exact_chunk, items, (price, party_price, limit, solve_config, deadline), advance)
+            priced_list = runner.map(_exact_chunk, items, (price, party_price, limit, config), advance)
+        work = sum(p.work for p in priced_list) / width
         for p in priced_list:
             j = p.position
             bound_of[j] = float(p.bound)
@@ -1727,7 +1766,12 @@ def _exact_round(
                 added += 1
             if p.pool is not None and p.panels is not None:
                 joint[j].pool, joint[j].panels = p.pool, p.panels
-    return constant + sum(bound_of), added
+    return constant + sum(bound_of), added, work
+
+
+def _share(config: SolveConfig, work: float) -> SolveConfig:
+    """``config`` with at most ``work`` deterministic seconds per solve."""
+    return replace(config, time_limit=max(0.0, min(config.time_limit, work)))
 
 
 # --- the run: solve_batch and its outcome ---------------------------------------------------------
@@ -1918,11 +1962,13 @@ def solve_batch(
     limit = max(MIN_ENUMERATION, min(ENUMERATION_LIMIT, config.enumeration_budget // max(1, len(ids))))
     solve_config = SolveConfig(candidates=1, time_limit=config.dispute_time_limit, seed=config.seed, workers=1)
     runner = _Runner(ws, rule_set, state, config.workers)
-    phase_deadline = math.inf if config.dispute_phase_limit is None else time.time() + config.dispute_phase_limit
+    alone_config = solve_config
+    if config.dispute_phase_limit is not None and ids:
+        alone_config = _share(solve_config, config.dispute_phase_limit * runner.width(len(ids)) / len(ids))
     try:
         with bar(len(ids), "Disputes on their own") as advance:
             candidates: list[Candidates] = runner.map(
-                _alone_chunk, list(enumerate(ids)), (limit, solve_config, phase_deadline), advance
+                _alone_chunk, list(enumerate(ids)), (limit, alone_config), advance
             )
         candidates.sort(key=lambda c: c.position)
         seconds["disputes alone"] = time.perf_counter() - clock

@@ -63,13 +63,19 @@ def batch(
     time_limit: Annotated[
         float,
         typer.Option(
-            "--time-limit", min=0.1, help="Seconds for the joint assignment (after each dispute is solved alone)."
+            "--time-limit",
+            min=0.1,
+            help="Budget of the joint assignment (after each dispute is solved alone), in the solvers' deterministic "
+            "seconds: roughly seconds, but the same work on every run, so results are reproducible.",
         ),
     ] = DEFAULT_BATCH_TIME_LIMIT,
     workers: Annotated[
         int,
         typer.Option(
-            "--workers", min=1, help="CP-SAT workers of the joint model, and processes for the per-dispute solves."
+            "--workers",
+            min=1,
+            help="Processes for the per-dispute solves (every CP-SAT search uses one seeded worker, so the same "
+            "inputs, settings and seed give the same panels).",
         ),
     ] = DEFAULT_BATCH_WORKERS,
     seed: SeedOpt = 0,
@@ -113,8 +119,9 @@ def batch(
         typer.Option(
             "--alone-limit",
             min=0.0,
-            help="Seconds for solving the disputes one by one (for very large batches); past it, a dispute's bound "
-            "comes from the mediators' upper bounds instead of a solver (still valid, looser).",
+            help="Deterministic seconds for solving the disputes one by one (for very large batches), shared equally; "
+            "a dispute whose share is too small gets its bound from the mediators' upper bounds instead of a solver "
+            "(still valid, looser).",
         ),
     ] = None,
     seats_csv: Annotated[

@@ -381,6 +381,7 @@ class PanelModel:
         self.vars = add_panel(self.model, inst, idx, relaxed, chair_ok)
         self.x, self.c = self.vars.x, self.vars.c
         self.lock_problems = self._apply_locks(locks)
+        self.deterministic_time = 0.0  # CP-SAT's deterministic seconds over every solve of this model
         self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
 
     def _apply_locks(self, locks: Locks) -> list[str]:
@@ -428,6 +429,7 @@ class PanelModel:
     def solve(self, config: SolveConfig) -> tuple[str, PanelSolution | None, int | None, int | None]:
         solver = self._solver(config)
         status = solver.solve(self.model)
+        self.deterministic_time += solver.deterministic_time
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             members = [i for i in self.idx if solver.boolean_value(self.x[i])]
             chair = next(i for i, ci in self.c.items() if solver.boolean_value(ci))

@@ -426,3 +426,34 @@ def test_column_generation_bounds_hold_with_small_pools(ws: Workspace, quotas: Q
     if s.proven_optimal:
         assert round(s.objective * 1e6) == best_total
     assert all(q.kept for q in s.quotas)
+
+
+class _SlowClock:
+    """A clock on which every reading is a thousand seconds after the last: a machine slowed to a crawl."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 1000.0
+        return self.now
+
+    def time(self) -> float:
+        return self.perf_counter()
+
+
+def test_results_do_not_depend_on_the_wall_clock(demo_ws: Workspace) -> None:
+    """Every stop is deterministic: a run on a crawling clock chooses exactly the same panels, even when
+    the quotas leave disputes unstaffed (the case that used to depend on wall-clock limits)."""
+    import matching.batch as batch_module
+
+    ids = [d.dispute_id for d in demo_ws.data.disputes[:16]]
+    config = BatchConfig(quotas=Quotas(max_per_mediator=1, max_group_share=0.19), time_limit=4, workers=1, seed=2)
+    with mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0):  # column generation, exact pricing, assignment
+        normal = solve_batch(demo_ws, IOMED, config, ids)
+        with mock.patch.object(batch_module, "time", _SlowClock()):
+            crawling = solve_batch(demo_ws, IOMED, config, ids)
+    assert normal.summary.unstaffed, "the quota should leave some dispute unstaffed"
+    assert [r.as_dict() for r in crawling.results] == [r.as_dict() for r in normal.results]
+    keep = {k: v for k, v in normal.summary.as_dict().items() if k != "seconds"}
+    assert {k: v for k, v in crawling.summary.as_dict().items() if k != "seconds"} == keep

@@ -101,11 +101,6 @@ def test_thread_and_process_pools_give_the_same_rows(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug (issue 6 stays open): when a batch cannot staff every dispute, the joint assignment "
-    "depends on wall-clock limits, so under load two runs of the same scenario can differ",
-)
 def test_dask_cluster_runs_the_sweep() -> None:
     distributed = pytest.importorskip("distributed")
     runs = read_scenarios(SCENARIOS)
