@@ -12,9 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from matching.loading import load_folder
+from matching.lottery import draw_ticket
+from matching.panel_lottery import dispute_lottery
 from matching.panels import propose
 from matching.paths import demo_dir
 from matching.rulesets import load_rule_set
+from matching.solver import SolveConfig
 from matching.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
 from matching.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
@@ -23,6 +26,7 @@ from ui.common import with_recorded_load
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 DEMO = demo_dir()
+LOTTERY_DISPUTE = "D043"  # two mediators per panel, about 20 panels in its lottery: under a second
 
 
 @pytest.fixture
@@ -218,6 +222,112 @@ def test_trade_off_chart_draws_the_frontier(db: str) -> None:
     assert run.frontier is not None and run.frontier.points
     assert any("on the frontier" in c.value for c in at.caption)
     assert at.get("vega_lite_chart")
+
+
+def run_lottery(at: AppTest) -> AppTest:
+    button(at, "Run the lottery").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_lottery(at: AppTest, dispute_id: str):  # type: ignore[no-untyped-def]
+    """The lottery the tab shows for a dispute, from the session's cache."""
+    key = at.session_state["lottery_shown"][dispute_id]
+    return at.session_state["lotteries"][key]
+
+
+def chance_table(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(df.value for df in at.dataframe if "exact chance" in df.value.columns)
+
+
+def test_fair_lottery_draws_a_panel_shown_beside_the_best(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.lottery
+
+    calls: list[tuple[str, float, int, int]] = []
+    library = ui.lottery.dispute_lottery
+
+    def counted(ws, dispute_id, rule_set, floor, seed, tickets, *args):  # type: ignore[no-untyped-def]
+        calls.append((dispute_id, floor, seed, tickets))
+        return library(ws, dispute_id, rule_set, floor, seed, tickets, *args)
+
+    monkeypatch.setattr(ui.lottery, "dispute_lottery", counted)
+    at = run_lottery(solve(start(), LOTTERY_DISPUTE))
+    assert calls == [(LOTTERY_DISPUTE, 0.95, 0, 1000)]
+    outcome = shown_lottery(at, LOTTERY_DISPUTE)
+    lottery = outcome.lottery
+    assert lottery.drawn is not None and len(lottery.panels) > 1
+
+    # The same draw as the library gives on the same data, settings and seed (the command line's solver settings).
+    ws = Workspace(load_folder(DEMO))
+    again = dispute_lottery(
+        ws, LOTTERY_DISPUTE, load_rule_set("iomed"), 0.95, 0, 1000, config=SolveConfig(candidates=1, seed=0)
+    )
+    assert again.drawn is not None and again.drawn.member_ids == lottery.drawn.member_ids
+    assert lottery.drawn_ticket == draw_ticket(1000, 0)
+
+    drawn = set(lottery.drawn.member_ids)
+    assert drawn in [set(p.member_ids) for p in lottery.panels]
+    assert any(s.value.startswith(f"The lottery drew ticket **{lottery.drawn_ticket}** of 1000") for s in at.success)
+    boxes = " ".join(m.value for m in at.markdown)
+    assert "Drawn by the lottery" in boxes and "The best panel (the optimum)" in boxes
+    for mid in drawn:
+        assert f"({mid})" in boxes
+
+    chances = chance_table(at)
+    panel_size = ws.dispute(LOTTERY_DISPUTE).panel_size
+    assert chances["chance"].sum() == pytest.approx(panel_size)
+    assert set(chances[chances["in drawn panel"]]["mediator"]) == drawn
+    assert list(chances["chance"]) == sorted(chances["chance"], reverse=True)
+    panels = next(df.value for df in at.dataframe if "ticket numbers" in df.value.columns)
+    assert len(panels) == len(lottery.panels) and panels["tickets"].sum() == 1000
+    assert panels["chance"].sum() == pytest.approx(1.0)
+    assert list(panels["note"]).count("drawn") == 1
+    assert at.get("vega_lite_chart")
+    assert any("**proven**" in m.value for m in at.markdown)
+    labels = {d.label for d in at.get("download_button")}
+    assert {"Download the lottery (JSON)", "Download the chances (CSV)"} <= labels
+    assert outcome.document["drawn"]["ticket"] == lottery.drawn_ticket and outcome.document["run"]["seed"] == 0
+
+    # Kept for the session: neither a rerun nor pressing the button again with the same inputs runs it again.
+    at.run()
+    run_lottery(at)
+    assert len(calls) == 1
+
+
+def test_fair_lottery_follows_the_seed_and_floor_and_can_be_recorded(db: str) -> None:
+    at = run_lottery(solve(start(), LOTTERY_DISPUTE))
+    first = shown_lottery(at, LOTTERY_DISPUTE).lottery
+    seed = next(s for s in range(1, 100) if draw_ticket(1000, s) != first.drawn_ticket)
+    at.number_input(key=f"lottery-seed-{LOTTERY_DISPUTE}").set_value(seed)
+    run_lottery(at)
+    second = shown_lottery(at, LOTTERY_DISPUTE).lottery
+    assert second.seed == seed and second.drawn_ticket == draw_ticket(1000, seed)
+    assert [p.member_ids for p in second.panels] == [p.member_ids for p in first.panels]  # same ticket list
+
+    at.slider(key=f"lottery-floor-{LOTTERY_DISPUTE}").set_value(100)
+    run_lottery(at)
+    only_best = shown_lottery(at, LOTTERY_DISPUTE).lottery
+    assert only_best.floor == 1.0 and only_best.threshold == only_best.optimum
+    assert all(p.objective == pytest.approx(only_best.optimum) for p in only_best.panels)
+
+    # The drawn panel goes to the Candidate panels tab by locking its members in, ready to be recorded.
+    drawn = only_best.drawn
+    button(at, "Show the drawn panel on the Candidate panels tab").click().run()
+    assert not at.exception
+    assert panel_members(at)[0] == drawn.member_ids
+    assert at.session_state["runs"][LOTTERY_DISPUTE].locks.chair == drawn.member_ids[0]
+    assert [b for b in at.button if b.label == "Record decision"]
+
+
+def test_fair_lottery_says_when_there_is_one_panel_or_none(db: str) -> None:
+    at = run_lottery(solve(start(), "D055"))
+    assert len(shown_lottery(at, "D055").lottery.panels) == 1
+    assert any("Only one panel scores at least 95% of the best" in i.value for i in at.info)
+
+    at = run_lottery(solve(start(), "D027"))
+    assert shown_lottery(at, "D027").lottery.drawn is None
+    assert any("so there is nothing to draw" in e.value for e in at.error)
+    assert not at.get("download_button")
 
 
 # --- data page ------------------------------------------------------------------------------------

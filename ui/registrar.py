@@ -1,6 +1,6 @@
 """Registrar's page: choose a dispute, set the weights, see candidate panels as cards, lock or
-exclude names and search again, ask why a mediator is not proposed, see the trade-offs, and
-record the chosen panel as the decision.
+exclude names and search again, ask why a mediator is not proposed, see the trade-offs, run the
+fair lottery among the near-best panels, and record the chosen panel as the decision.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ui.common import (
     recorded_load,
     registrar_name,
 )
+from ui.lottery import lottery_section
 from ui.state import Run, Settings, clear_locks, flash, runs, set_locks, solve, take_flash
 from ui.tradeoff import tradeoff_section
 
@@ -319,13 +320,17 @@ def main() -> None:
         run.notice = None
     rules_in_force(d, run)
     locks_bar(ws, run)
-    panels_tab, tradeoff_tab, why_tab = st.tabs(["Candidate panels", "Trade-offs", "Why not…?"])
+    panels_tab, tradeoff_tab, why_tab, lottery_tab = st.tabs(
+        ["Candidate panels", "Trade-offs", "Why not…?", "Fair lottery"]
+    )
     with panels_tab:
         show_result(ws, store, run, decided=decision is not None)
     with tradeoff_tab:
         tradeoff_section(ws, run)
     with why_tab:
         why_not_section(ws, run)
+    with lottery_tab:
+        lottery_section(ws, run)
 
 
 main()
