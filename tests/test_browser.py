@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -209,4 +210,47 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
     assert locked_id in row["members"].split(";") and len(row["members"].split(";")) == 3
     assert row["recorded_by"] == "Ana Registrar" and row["note"] == "Agreed by both parties at the hearing."
     assert "mediators.csv=" in row["inputs_sha256"]
+    no_exception(page)
+
+
+def test_fair_lottery_tab_draws_and_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
+    page.goto(app_url)
+    search = page.get_by_role("textbox", name="Search disputes")
+    expect(search).to_be_visible(timeout=WAIT)
+    search.fill("D043")
+    search.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Find panels").click()
+    expect(page.get_by_text("panel(s) found", exact=False)).to_be_visible(timeout=WAIT)
+    page.get_by_role("tab", name="Fair lottery").click()
+    page.get_by_role("button", name="Run the lottery").click()
+    expect(page.get_by_text("The lottery drew ticket", exact=False)).to_be_visible(timeout=WAIT)
+    wait_idle(page)
+    no_exception(page)
+    expect(page.get_by_text("Drawn by the lottery", exact=False)).to_be_visible()
+    expect(page.get_by_text("The best panel (the optimum)", exact=False)).to_be_visible()
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=WAIT)
+    page.wait_for_timeout(1000)  # let the chart draw
+    page.get_by_text("Drawn by the lottery", exact=False).scroll_into_view_if_needed()
+    screenshot(page, "lottery.png")
+
+    with page.expect_download(timeout=WAIT) as info:
+        page.get_by_role("button", name="Download the lottery (JSON)").click()
+    target = tmp_path / "lottery.json"
+    info.value.save_as(target)
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["dispute_id"] == "D043" and document["seed"] == 0 and document["tickets"] == 1000
+    assert sum(document["probabilities"].values()) == pytest.approx(2)  # two mediators per panel
+    drawn = {m["mediator_id"] for m in document["drawn"]["members"]}
+    assert drawn in [{m["mediator_id"] for m in p["members"]} for p in document["panels"]]
+    assert "inputs_sha256" in document["run"]
+
+    with page.expect_download(timeout=WAIT) as info:
+        page.get_by_role("button", name="Download the chances (CSV)").click()
+    target = tmp_path / "chances.csv"
+    info.value.save_as(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert len(rows) == document["eligible"]
+    assert {r["mediator"] for r in rows if r["in drawn panel"] == "True"} == drawn
+    assert sum(float(r["chance"]) for r in rows) == pytest.approx(2)
     no_exception(page)

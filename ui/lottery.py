@@ -323,14 +323,8 @@ def chance_chart(frame: pd.DataFrame, minimum: float | None) -> alt.LayerChart:
     )
     layers: list[alt.Chart] = [bars]
     if minimum:
-        floor_line = pd.DataFrame({"chance": [minimum], "label": [f"least chance {minimum:.2%}"]})
-        rule = alt.Chart(floor_line).mark_rule(color="#1f77b4", strokeDash=[4, 3]).encode(y="chance:Q")
-        text = (
-            alt.Chart(floor_line)
-            .mark_text(align="left", dx=4, dy=-6, color="#1f77b4")
-            .encode(y="chance:Q", text="label:N", x=alt.value(0))
-        )
-        layers += [rule, text]
+        least = pd.DataFrame({"chance": [minimum]})
+        layers.append(alt.Chart(least).mark_rule(color="#1f77b4", strokeDash=[4, 3]).encode(y="chance:Q"))
     return alt.LayerChart(layer=layers, height=320)
 
 
@@ -491,8 +485,10 @@ def chance_section(ws: Workspace, d: Dispute, lottery: DisputeLottery, frame: pd
     st.caption(
         f"{with_chance} of the {lottery.eligible} mediators who meet every rule on their own for this dispute sit on "
         f"at least one panel in the lottery; the other {lottery.eligible - with_chance} sit on none, so their chance "
-        f"is 0. Each panel seats {d.panel_size}, so the chances add up to {d.panel_size}. The drawn panel's members "
-        "are in red; the dashed line is the least chance anyone in the lottery has."
+        f"is 0. Each panel seats {d.panel_size}, so the chances add up to {d.panel_size}. The lottery first makes the "
+        "smallest chance as large as it can be, so someone who sits on many of the panels can still have a much "
+        "larger chance than the rest. The drawn panel's members are in red"
+        + (f"; the dashed line is the least chance, {percent(lottery.minimum)}." if lottery.minimum else ".")
     )
     if with_chance:
         minimum = float(lottery.minimum) if lottery.minimum is not None else None
@@ -550,8 +546,8 @@ def verify_section(run: Run, outcome: LotteryOutcome) -> None:
         drawn = lottery.drawn
         assert drawn is not None
         st.markdown(
-            f"1. The ticket list depends only on the data and the settings, so it can be published before the seed "
-            f"is chosen (the JSON download below holds it).\n"
+            f"1. The ticket list (every panel with its run of ticket numbers) is worked out from the data and the "
+            f"settings; the JSON download below holds it, and the seed only picks a ticket on it.\n"
             f"2. The seed was **{key.seed}**. The drawn ticket is `numpy.random.default_rng({key.seed}).integers(0, "
             f"{lottery.tickets})`, which gives **{lottery.drawn_ticket}**.\n"
             f"3. Ticket {lottery.drawn_ticket} falls in the run {ticket_range(drawn)} held by the drawn panel.\n\n"
