@@ -410,7 +410,7 @@ def side_by_side(ws: Workspace, outcome: LotteryOutcome) -> None:
         chance = (
             f"In the lottery it has a chance of {exact(in_lottery.probability)}."
             if in_lottery
-            else "The lottery gives it no chance: giving it one would make the mediators' chances less even."
+            else "The lottery leaves it out: the mediators' chances are as even as they can be without it."
         )
         _panel_box(ws, "The best panel (the optimum)", best.members, best.objective, lottery, [chance])
 
