@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,8 @@ from matching.lottery import METHODS, Lottery, Panel, Pricing, Restriction, cpsa
 
 DEFAULT_ID_COLUMN = "nationbuilder_id"
 DEFAULT_TIME_LIMIT = 30.0  # deterministic seconds per pricing solve
+SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
+SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
 FEATURE_HEADERS = (("feature", "category"), ("value", "name"))
 
 
@@ -69,14 +72,19 @@ class ComposeProblem:
         f = self.features.index(quota.feature)
         return [i for i, nom in enumerate(self.nominees) if nom.values[f] == quota.value]
 
+    @cached_property
+    def _groups(self) -> tuple[frozenset[int], ...]:
+        """``members_of`` every quota, in ``quotas`` order (computed once: checks run on every support panel)."""
+        return tuple(frozenset(self.members_of(q)) for q in self.quotas)
+
     def quota_problems(self, chosen: Sequence[int]) -> list[str]:
         """Quotas a selection (indices into ``nominees``) breaks, in plain words."""
         out = []
         if len(set(chosen)) != len(chosen) or len(chosen) != self.size:
             out.append(f"the selection has {len(set(chosen))} distinct nominees; {self.size} are wanted")
         picked = set(chosen)
-        for q in self.quotas:
-            count = sum(1 for i in self.members_of(q) if i in picked)
+        for q, group in zip(self.quotas, self._groups, strict=True):
+            count = len(group & picked)
             if not q.min <= count <= q.max:
                 out.append(f"{q.feature}={q.value}: {count} selected, quota {q.min}..{q.max}")
         return out
@@ -324,6 +332,15 @@ class QuotaOracle:
                 total = sum(self.x[i] for i in group)
                 self.model.add_linear_constraint(total, q.min, q.max)
 
+        # For the local search: each nominee's quota (an index into ``quotas``) in every feature.
+        index = {(q.feature, q.value): j for j, q in enumerate(problem.quotas)}
+        self.quota_of = np.array(
+            [[index[(f, v)] for f, v in zip(problem.features, nom.values, strict=True)] for nom in problem.nominees],
+            dtype=np.int64,
+        ).reshape(n, len(problem.features))
+        self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
+        self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
+
     @property
     def n(self) -> int:
         return len(self.problem.nominees)
@@ -337,6 +354,53 @@ class QuotaOracle:
 
     def problems(self, panel: Panel) -> list[str]:
         return self.problem.quota_problems(list(panel))
+
+    def improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+        """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), swap one
+        selected nominee for one outside while that raises the total weight and keeps every quota; the
+        selections reached. A heuristic only: the engine still proves every level with ``best``."""
+        y = np.asarray(weights, dtype=float)
+        ranked = np.argsort(-y, kind="stable")
+        ranked = ranked[y[ranked] > 0]
+        found: list[Panel] = []
+        for start in starts:
+            chosen = self._climb(y, ranked, list(start))
+            if chosen is not None and chosen not in found:
+                found.append(chosen)
+        return found
+
+    def _climb(self, y: np.ndarray, ranked: np.ndarray, members: list[int]) -> Panel | None:
+        """Steepest ascent by single swaps from ``members`` (bringing in one of the ``SWAP_CANDIDATES``
+        heaviest outsiders, ``ranked`` by weight); None when no swap improves the start."""
+        inside = np.zeros(self.n, dtype=bool)
+        inside[members] = True
+        counts = np.bincount(self.quota_of[members].ravel(), minlength=len(self.low))
+        moved = False
+        for _ in range(SWAP_ROUNDS):
+            out = np.array(members, dtype=np.int64)
+            floor = float(y[out].min())
+            candidates = ranked[~inside[ranked]][:SWAP_CANDIDATES]
+            candidates = candidates[y[candidates] > floor + 1e-12]
+            if len(candidates) == 0:
+                break
+            q_out = self.quota_of[out]  # members x features
+            q_in = self.quota_of[candidates]  # candidates x features
+            removable = counts[q_out] - 1 >= self.low[q_out]
+            addable = counts[q_in] + 1 <= self.high[q_in]
+            same = q_out[:, None, :] == q_in[None, :, :]
+            ok = (same | (removable[:, None, :] & addable[None, :, :])).all(axis=2)
+            gain = np.where(ok, y[candidates][None, :] - y[out][:, None], -np.inf)
+            best = int(np.argmax(gain))  # first of the best: deterministic
+            row, col = divmod(best, len(candidates))
+            if not gain[row, col] > 1e-12:
+                break
+            a, b = int(out[row]), int(candidates[col])
+            np.subtract.at(counts, self.quota_of[a], 1)
+            np.add.at(counts, self.quota_of[b], 1)
+            inside[a], inside[b] = False, True
+            members[row] = b
+            moved = True
+        return tuple(sorted(members)) if moved else None
 
 
 @dataclass
