@@ -8,7 +8,8 @@ Run on purpose, not in the test suite::
 It prints one table: for the fixture shipped in the ``sortition-algorithms`` 0.12.15 sdist
 (``tests/fixtures``: 150 candidates, 22 seats) and for generated pools of the given sizes, the
 wall time and the smallest selection probability of their maximin (HiGHS, their default; their
-leximin needs Gurobi) and of our maximin and leximin (HiGHS LPs, CP-SAT pricing). For the
+leximin needs Gurobi) and of our maximin and leximin (a warm-started HiGHS master LP, local-search
+pricing, CP-SAT proofs). For the
 fixture it checks that our leximin minimum is exactly 1/11 and certified (an exact upper bound
 from an integer pricing problem equal to the exact minimum of the distribution).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
+import os
 import subprocess
 import sys
 import tarfile
@@ -171,6 +173,9 @@ def main() -> None:
         features_path, people_path = generate_pool(work, n, args.seats, args.seed + n)
         cases.append((f"generated n={n}", features_path, people_path, args.seats))
 
+    print(
+        f"{os.cpu_count()} cores; load average at the start {os.getloadavg()[0]:.2f} (other processes slow every column)"
+    )
     header = f"{'pool':<20} {'k':>3} | {'theirs maximin':>22} | " + " | ".join(
         f"{'ours ' + m:>30}" for m in args.methods
     )
@@ -193,7 +198,7 @@ def main() -> None:
                     f"certified by an exact upper bound: {r['certified']}; {r['levels']} levels, "
                     f"{r['panels']} panels in the support, {r['columns']} columns generated"
                 )
-        print(f"{name:<20} {seats:>3} | {cell:>22} | " + " | ".join(f"{c:>30}" for c in cells))
+        print(f"{name:<20} {seats:>3} | {cell:>22} | " + " | ".join(f"{c:>30}" for c in cells), flush=True)
     print()
     print("min: smallest selection probability among candidates who can be selected; =ub: the exact")
     print("minimum equals a certified upper bound (proven optimal in exact arithmetic).")

@@ -103,7 +103,7 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: dual simplex
-HEURISTIC_STARTS = 8  # known panels of largest dual weight that the oracle's local search starts from
+HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -440,7 +440,9 @@ class _Master:
         """Append a row ``μ - y(P) >= 0`` per panel (members outside the agents are ignored)."""
         if not panels:
             return
-        starts, index, values = [], [], []
+        starts: list[int] = []
+        index: list[int] = []
+        values: list[float] = []
         for panel in panels:
             starts.append(len(index))
             cols = sorted(int(c) for c in self.col_of[list(panel)] if c >= 0)
@@ -607,15 +609,18 @@ class _Engine:
         return y, cap, value
 
     def heuristic(self, y: np.ndarray, cap: float) -> bool:
-        """Cheap pricing: the oracle's local search (if it has one) from the known panels of largest
-        dual weight; adds the improving panels it finds. Never a proof: only an exact answer ends a level."""
+        """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
+        of largest dual weight; adds the improving panels it finds. Never a proof: only the oracle's
+        exact answer ends a level. (A generic search by swaps checked with ``problems`` was tried on the
+        dispute panels: the objective floor rejects nearly every swap, so it only cost time.)"""
         if self.improve is None or not self.columns.panels:
             return False
         weight = self.columns.weights(y)
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         starts = [self.columns.panels[int(r)] for r in order]
+        found = self.improve(y, starts)
         added = False
-        for panel in self.improve(y, starts):
+        for panel in found:
             panel = tuple(sorted(panel))
             if float(y[list(panel)].sum()) > cap + HEURISTIC_MARGIN:
                 added = self.columns.add(panel) or added
@@ -806,8 +811,8 @@ def _solve_exactly(rows: list[dict[int, Fraction]], rhs: list[Fraction], columns
     common = math.lcm(*(b.denominator for b in scaled_rhs))  # solve for x * common: an integer right-hand side
     int_rhs = [int(b * common) for b in scaled_rhs]
     dense = np.zeros((len(rows), columns))
-    for r, row in enumerate(int_rows):
-        for c, v in row.items():
+    for r, int_row in enumerate(int_rows):
+        for c, v in int_row.items():
             dense[r, c] = float(v)
     _, triangle, order = linalg.qr(dense.T, mode="economic", pivoting=True)
     diagonal = np.abs(np.diag(triangle))
