@@ -102,7 +102,7 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
-SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: dual simplex
+SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
@@ -399,8 +399,10 @@ class _Master:
     dual feasible: dual simplex re-optimises from it instead of starting again (measured on a pool
     of 500: about half the simplex iterations of primal simplex on the primal LP with new columns,
     and a fraction of a solve from scratch). Fixing an agent changes one coefficient and one cost.
-    Options are fixed (dual simplex, no presolve, one thread, fixed seed): the same sequence of
-    changes gives the same vertices on every run.
+    Options are fixed (serial dual simplex, no presolve, fixed seed): the same sequence of changes
+    gives the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run
+    when it differs from the thread pool another HiGHS user in the process already started, and
+    this strategy uses one thread anyway.
     """
 
     def __init__(self, agents: Sequence[int], n: int) -> None:
@@ -415,7 +417,6 @@ class _Master:
             ("solver", "simplex"),
             ("simplex_strategy", SIMPLEX_DUAL),
             ("presolve", "off"),
-            ("threads", 1),
             ("random_seed", 0),
             ("primal_feasibility_tolerance", LP_TOL),
             ("dual_feasibility_tolerance", LP_TOL),

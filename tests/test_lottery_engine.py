@@ -1,0 +1,200 @@
+"""The lottery engine's fast parts against slow, obvious references.
+
+The warm-started master LP (one HiGHS model, panels added as rows, agents fixed in place) must
+reach the same optimum as a fresh solve over the same panels (and as scipy's ``linprog`` from
+scratch); the exact solver (float refinement, rational reconstruction, exact check) must return
+the exact rational solution or nothing; the quota oracle's local search must only return
+selections that meet the quotas and weigh more than their start; and a generated pool of 150
+nominees must come out certified, proven and the same on every run.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import combinations
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from matching.compose import QuotaOracle, compose, load_problem
+from matching.lottery import EnumeratedOracle, Panel, _Master, _solve_exactly, leximin
+from tests.test_lottery import reference_leximin
+
+F = Fraction
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> tuple[int, list[Panel], list[int]]:
+    n = draw(st.integers(3, 8))
+    k = draw(st.integers(1, min(3, n - 1)))
+    every = list(combinations(range(n), k))
+    chosen = draw(st.lists(st.sampled_from(every), min_size=1, max_size=len(every), unique=True))
+    order = draw(st.permutations(range(n)))
+    return n, chosen, list(order)
+
+
+def fixed_level_by_linprog(n: int, panels: list[Panel], agents: list[int], fixed: dict[int, float]) -> float:
+    """max z s.t. p_i >= z (free), p_j >= f_j (fixed), Σλ = 1, from scratch."""
+    m = len(panels)
+    c = np.zeros(m + 1)
+    c[m] = -1.0
+    rows, rhs = [], []
+    for a in agents:
+        row = np.zeros(m + 1)
+        for j, p in enumerate(panels):
+            if a in p:
+                row[j] = -1.0
+        if a in fixed:
+            rhs.append(-fixed[a])
+        else:
+            row[m] = 1.0
+            rhs.append(0.0)
+        rows.append(row)
+    eq = np.concatenate([np.ones(m), [0.0]]).reshape(1, -1)
+    res = linprog(c, A_ub=np.array(rows), b_ub=rhs, A_eq=eq, b_eq=[1.0], bounds=[(0, None)] * m + [(None, None)])
+    assert res.status == 0, res.message
+    return float(-res.fun)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_warm_started_master_matches_fresh_solves(pool: tuple[int, list[Panel], list[int]]) -> None:
+    n, panels, order = pool
+    agents = sorted({a for p in panels for a in p})
+    warm = _Master(agents, n)
+    for start in range(0, len(panels), 2):  # panels arrive two at a time, as column generation adds them
+        warm.add(panels[start : start + 2])
+        _, lam, value = warm.solve()
+        fresh = _Master(agents, n)
+        fresh.add(panels[: start + 2])
+        assert value == pytest.approx(fresh.solve()[2], abs=1e-9)
+        assert value == pytest.approx(fixed_level_by_linprog(n, panels[: start + 2], agents, {}), abs=1e-9)
+        assert lam.min() >= -1e-9 and lam.sum() == pytest.approx(1.0, abs=1e-9)
+    # Fix the agents one by one at what they get now, in a random order: the level never drops below
+    # what a fresh model with the same fixings reaches, and every distribution stays a distribution.
+    _, lam, value = warm.solve()
+    marginals = np.zeros(n)
+    for j, p in enumerate(panels):
+        marginals[list(p)] += lam[j]
+    fixed: dict[int, float] = {}
+    for a in [a for a in order if a in agents][:-1]:
+        fixed[a] = float(marginals[a]) - 1e-12
+        warm.fix(a, fixed[a])
+        _, lam, value = warm.solve()
+        fresh = _Master(agents, n)
+        fresh.add(panels)
+        for b, f in fixed.items():
+            fresh.fix(b, f)
+        assert value == pytest.approx(fresh.solve()[2], abs=1e-8)
+        assert value == pytest.approx(fixed_level_by_linprog(n, panels, agents, fixed), abs=1e-8)
+        assert lam.sum() == pytest.approx(1.0, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_leximin_levels_equal_the_from_scratch_reference(pool: tuple[int, list[Panel], list[int]]) -> None:
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+    lottery = leximin(oracle)
+    expected = reference_leximin(n, oracle.panels)
+    assert np.allclose(sorted(lottery.marginal_floats()), sorted(expected), atol=1e-7)
+    assert lottery.certified and lottery.proven
+
+
+def test_exact_solve_recovers_rational_solutions() -> None:
+    rng = np.random.default_rng(5)
+    for size in (1, 3, 10, 40, 120):
+        while True:
+            matrix = (rng.random((size + 5, size)) < 0.3).astype(int)
+            if np.linalg.matrix_rank(matrix) == size:
+                break
+        truth = [F(int(rng.integers(0, 50)), int(rng.integers(1, 40))) for _ in range(size)]
+        rows = [{c: F(int(v)) for c, v in enumerate(row) if v} for row in matrix]
+        rhs = [sum((F(int(v)) * truth[c] for c, v in enumerate(row)), F(0)) for row in matrix]
+        assert _solve_exactly(rows, rhs, size) == truth
+
+
+def test_exact_solve_with_a_large_denominator() -> None:
+    # A lower triangular system with 2 on the diagonal: the solution has denominators up to 2^60.
+    size = 60
+    rows = [{c: F(1) for c in range(r)} | {r: F(2)} for r in range(size)]
+    rhs = [F(1)] * size
+    solution = _solve_exactly(rows, rhs, size)
+    assert solution is not None
+    assert all(sum((v * solution[c] for c, v in row.items()), F(0)) == 1 for row in rows)
+    assert max(x.denominator for x in solution) > 2**40
+
+
+def test_exact_solve_refuses_inconsistent_and_rank_deficient_systems() -> None:
+    rows = [{0: F(1)}, {1: F(1)}, {0: F(1), 1: F(1)}]
+    assert _solve_exactly(rows, [F(1, 3), F(1, 5), F(8, 15)], 2) == [F(1, 3), F(1, 5)]
+    assert _solve_exactly(rows, [F(1, 3), F(1, 5), F(1, 2)], 2) is None  # inconsistent
+    assert _solve_exactly([{0: F(1), 1: F(1)}, {0: F(2), 1: F(2)}], [F(1), F(2)], 2) is None  # rank 1
+    assert _solve_exactly([{0: F(1)}], [F(1)], 2) is None  # fewer rows than unknowns
+
+
+def write_pool(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Path]:
+    """A pool over three features with quotas around the proportional share (as the benchmark makes them)."""
+    rng = np.random.default_rng(seed)
+    features = {
+        "gender": (["f", "m", "x"], [0.5, 0.47, 0.03]),
+        "age": (["young", "middle", "old"], [0.2, 0.45, 0.35]),
+        "region": (["r0", "r1", "r2", "r3", "r4"], [0.35, 0.25, 0.2, 0.12, 0.08]),
+    }
+    people = {name: rng.choice(len(values), size=n, p=shares) for name, (values, shares) in features.items()}
+    lines = ["feature,value,min,max"]
+    for name, (values, shares) in features.items():
+        for j, value in enumerate(values):
+            available = int((people[name] == j).sum())
+            lo = min(available, int(seats * shares[j] * 0.8))
+            lines.append(f"{name},{value},{lo},{max(lo, int(seats * shares[j] * 1.2) + 1)}")
+    features_path, people_path = folder / "features.csv", folder / "people.csv"
+    features_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = ["nationbuilder_id," + ",".join(features)]
+    rows += [f"p{i}," + ",".join(features[f][0][people[f][i]] for f in features) for i in range(n)]
+    people_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return features_path, people_path
+
+
+def test_quota_local_search_keeps_the_quotas_and_improves(tmp_path: Path) -> None:
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    oracle = QuotaOracle(problem)
+    rng = np.random.default_rng(0)
+    start = oracle.best(np.zeros(oracle.n, dtype=np.int64)).panel
+    assert start is not None
+    for _ in range(20):
+        y = rng.random(oracle.n) * (rng.random(oracle.n) < 0.5)
+        for panel in oracle.improve(y, [start]):
+            assert problem.quota_problems(list(panel)) == []
+            assert y[list(panel)].sum() > y[list(start)].sum()
+            # A local optimum for single swaps is never better than the exact optimum.
+            best = oracle.best(np.rint(y * 2**20).astype(np.int64))
+            assert best.proven and best.value >= np.rint(y * 2**20)[list(panel)].sum()
+
+
+@pytest.mark.slow
+def test_generated_pool_is_certified_proven_and_reproducible(tmp_path: Path) -> None:
+    problem = load_problem(*write_pool(tmp_path, 150, 20, 7), 20)
+    lex, mx = compose(problem, "leximin").lottery, compose(problem, "maximin").lottery
+    assert lex.certified and mx.certified
+    assert lex.proven and mx.proven
+    assert lex.minimum == mx.minimum == lex.upper_bound
+    again = compose(problem, "leximin").lottery
+    assert (again.panels, again.probabilities, again.levels) == (lex.panels, lex.probabilities, lex.levels)
+
+
+def test_master_runs_after_another_highs_user_started_its_thread_pool() -> None:
+    # A HiGHS model solved earlier in the process with a different thread count (as sortition-algorithms
+    # does) must not make the lottery's LP refuse to run.
+    other = highspy.Highs()
+    other.silent()
+    other.setOptionValue("threads", 2)
+    other.addVar(0.0, 1.0)
+    other.run()
+    lottery = leximin(EnumeratedOracle(4, 2, [(0, 1), (2, 3), (0, 2)]))
+    assert lottery.marginals == (F(1, 2),) * 4
