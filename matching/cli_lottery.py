@@ -107,7 +107,7 @@ def lottery_command(
             "started_at": started,
             "rule_set": rule_set.name,
             "seed": seed,
-            "solver": f"{solver_label()} + HiGHS (scipy)",
+            "solver": f"{solver_label()} + HiGHS (highspy)",
             "inputs_sha256": data.inputs_sha256,
             "wall_seconds": round(time.perf_counter() - clock, 3),
         },

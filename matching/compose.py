@@ -13,8 +13,10 @@ The inputs are the Sortition Foundation's CSV files, read as they are, so that u
 
 Every problem in either file is collected and raised together as one ``InputError`` (file, row
 as a spreadsheet numbers it, column, value, message, code). The selection itself is a
-``matching.lottery`` lottery (leximin by default) with a CP-SAT pricing oracle; the result gives
-every nominee a probability, 0 for those in no selection that meets the quotas.
+``matching.lottery`` lottery (leximin by default) with a CP-SAT pricing oracle, which also offers
+the engine a cheap local search (swap one nominee for another while every quota holds and the
+weight grows) so that CP-SAT runs mostly to prove the levels; the result gives every nominee a
+probability, 0 for those in no selection that meets the quotas.
 """
 
 from __future__ import annotations

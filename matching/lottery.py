@@ -11,9 +11,20 @@ use ``EnumeratedOracle`` over an explicit list of panels.
 distributions over feasible panels, maximise the smallest selection probability, then the next
 smallest, and so on. Level by level, with the agents already fixed at their probabilities
 ``f_j``, the LP over the known panels ``maximise z s.t. p_i >= z (free i), p_j >= f_j (fixed j),
-Σ λ_P = 1`` is solved (HiGHS); its duals ``y`` (``Σ_free y_i = 1``) price the panels, and the
-panel of largest dual weight ``y(P)`` (plus any other improving panel CP-SAT met on the way) is
-added while it beats the LP's panel cap ``ŷ = max y(P)`` by more than ``EPS``.
+Σ λ_P = 1`` is solved; its duals ``y`` (``Σ_free y_i = 1``) price the panels against the LP's
+panel cap ``ŷ = max y(P)`` over the known panels:
+
+* **The master LP** is one HiGHS model (``highspy``) for the whole run, modified in place
+  (``_Master``). It holds the LP's dual, whose rows are the panels, so a new panel is a new row
+  and dual simplex re-optimises from the previous basis; fixing an agent changes one coefficient
+  and one cost. Its primal solution is ``y`` (a vertex), its row duals are ``λ``.
+* **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
+  oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
+  panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
+* **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
+  nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
+  on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
+  exact pricing's proof (below).
 
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
 distribution that gives every fixed agent its value, weak duality gives
@@ -32,21 +43,25 @@ fixing can cost such an agent by ``EPS / FIX_TOL = 1e-5`` (an agent left free co
 later level fixes them at the same value). A final LP over the known panels returns a vertex
 distribution meeting every level.
 
-**Determinism.** HiGHS (``scipy.optimize.linprog``, dual simplex, tolerances ``LP_TOL``) is
-deterministic; oracles use one seeded CP-SAT worker with a deterministic time limit; columns
-keep the order in which they were found; ties are broken by index. The same input gives the
-same result on every run.
+**Determinism.** HiGHS (serial dual simplex, no presolve, fixed seed, tolerances ``LP_TOL``)
+is deterministic, and the master is changed in the same order on every run; the local search
+breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic time limit;
+columns keep the order in which they were found. The same input gives the same result on every
+run.
 
 **Exactness checks.** The final vertex is solved again in exact arithmetic (up to
 ``EXACT_SUPPORT`` panels): levels that are simple fractions are snapped to them, the others are
-unknowns, and the system of the agents tight at the vertex is solved with
-``fractions.Fraction`` and checked (probabilities >= 0 summing to 1, everybody at or above their
-level). Failing that, the LP's probabilities are rationalised and normalised to sum exactly to
-1. Either way the marginals are recomputed with ``Fraction`` (they sum exactly to ``k``), every
-panel in the support is checked by the oracle's own ``problems`` (an independent checker), and
-the achieved minimum over the agents in some feasible panel is reported exactly beside the
-first level's proven upper bound (``upper_bound``); when the two fractions coincide
-(``certified``) the minimum is proven optimal in exact arithmetic.
+unknowns, and the system of the agents tight at the vertex (with probabilities summing to 1) is
+solved exactly (``_solve_exactly``: floating point chooses independent rows and refines the
+solution bit by bit against exact integer residuals, continued fractions read off a rational
+candidate, and the candidate must satisfy every row exactly), then checked (probabilities >= 0
+summing to 1, everybody at or above their level). Failing that, the LP's probabilities are
+rationalised and normalised to sum exactly to 1. Either way the marginals are recomputed with
+``Fraction`` (they sum exactly to ``k``), every panel in the support is checked by the oracle's
+own ``problems`` (an independent checker), and the achieved minimum over the agents in some
+feasible panel is reported exactly beside the first level's proven upper bound
+(``upper_bound``); when the two fractions coincide (``certified``) the minimum is proven
+optimal in exact arithmetic.
 
 **Maximin** is the first leximin level. **Nash welfare** maximises ``Σ log p_i`` over the agents
 in some feasible panel by fully corrective column generation: multiplicative (EM) updates on
@@ -166,6 +181,9 @@ class PricingOracle(Protocol):
     def problems(self, panel: Panel) -> list[str]:
         """Why ``panel`` is not feasible (an empty list when it is); checked independently of ``best``."""
         ...
+
+    # Optional (looked up with getattr): ``improve(y, starts) -> list[Panel]``, a fast local search for
+    # feasible panels of larger float weight ``y(P)`` than the ``starts``; see the module docstring.
 
 
 class EnumeratedOracle:
