@@ -70,7 +70,8 @@ the known panels, pricing with weights ``1 / p_i``; by concavity the Frank-Wolfe
 
 **Agents in no feasible panel** are found first: the oracle maximises the number of not yet
 covered agents in a panel until that number is proven to be 0. They get probability 0 and do
-not take part in the levels (otherwise every minimum would be 0).
+not take part in the levels (otherwise every minimum would be 0); an oracle with ``restrict``
+is then told to leave them out of its model (a smaller pricing problem, the same panels).
 
 **Rounding to M tickets** (Flanigan, Kehne and Procaccia, "Fair Sortition Made Transparent",
 NeurIPS 2021): ``round_to_tickets`` turns the distribution into M equally likely tickets, each
@@ -184,6 +185,7 @@ class PricingOracle(Protocol):
 
     # Optional (looked up with getattr): ``improve(y, starts) -> list[Panel]``, a fast local search for
     # feasible panels of larger float weight ``y(P)`` than the ``starts``; see the module docstring.
+    # ``restrict(agents)``: told once it is proven that no feasible panel holds any other agent.
 
 
 class EnumeratedOracle:
@@ -590,6 +592,9 @@ class _Engine:
             if answer.value == 0:
                 if not answer.proven:
                     self.proven = False
+                elif hasattr(self.oracle, "restrict"):
+                    # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
+                    self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
                 break
             for panel in (answer.panel, *answer.others):
                 if not covered[list(panel)].all():
