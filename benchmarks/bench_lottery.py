@@ -3,15 +3,15 @@
 Run on purpose, not in the test suite::
 
     .venv/bin/pip install sortition-algorithms==0.12.15     # optional: without it their column is skipped
-    .venv/bin/python benchmarks/bench_lottery.py [--sizes 150 500 1000 2000] [--methods maximin leximin]
+    .venv/bin/python benchmarks/bench_lottery.py [--sizes 150 500 1000 2000] [--methods maximin leximin] [--limit 1800]
 
 It prints one table: for the fixture shipped in the ``sortition-algorithms`` 0.12.15 sdist
 (``tests/fixtures``: 150 candidates, 22 seats) and for generated pools of the given sizes, the
 wall time and the smallest selection probability of their maximin (HiGHS, their default; their
 leximin needs Gurobi) and of our maximin and leximin (a warm-started HiGHS master LP, local-search
-pricing, CP-SAT proofs). For the
-fixture it checks that our leximin minimum is exactly 1/11 and certified (an exact upper bound
-from an integer pricing problem equal to the exact minimum of the distribution).
+pricing, CP-SAT proofs). Each run happens in a child process and is stopped after ``--limit``
+seconds. For the fixture it checks that our leximin minimum is exactly 1/11 and certified (an
+exact upper bound from an integer pricing problem equal to the exact minimum of the distribution).
 
 The fixture is GPL-3.0 and is not copied into this repository: the script downloads the sdist
 with ``pip download`` into a temporary folder (or reads ``--sdist-dir``) at run time.
@@ -23,12 +23,14 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
+import multiprocessing
 import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -154,6 +156,16 @@ def ours(features_path: Path, people_path: Path, seats: int, method: str) -> dic
     }
 
 
+def limited(limit: float, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in a child process, or a note when it runs longer than ``limit`` seconds."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pending = pool.apply_async(function, args)
+        try:
+            return pending.get(timeout=limit)
+        except multiprocessing.TimeoutError:
+            return f"> {limit:.0f}s (stopped)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[150, 500, 1000, 2000])
@@ -161,6 +173,7 @@ def main() -> None:
     parser.add_argument("--methods", nargs="*", default=["maximin", "leximin"], choices=["maximin", "leximin", "nash"])
     parser.add_argument("--sdist-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--limit", type=float, default=1800.0, help="seconds before a run is stopped")
     args = parser.parse_args()
     logging.getLogger("sortition_algorithms").setLevel(logging.WARNING)
     logging.disable(logging.INFO)
@@ -183,11 +196,14 @@ def main() -> None:
     print("-" * len(header))
     notes: list[str] = []
     for name, features_path, people_path, seats in cases:
-        other = theirs(features_path, people_path, seats)
+        other = limited(args.limit, theirs, features_path, people_path, seats)
         cell = other if isinstance(other, str) else f"{other[0]:7.2f}s  min {other[1]:.6f}"
         cells = []
         for method in args.methods:
-            r = ours(features_path, people_path, seats, method)
+            r = limited(args.limit, ours, features_path, people_path, seats, method)
+            if isinstance(r, str):
+                cells.append(r)
+                continue
             flag = "" if r["proven"] else " (unproven)"
             mark = " =ub" if r["certified"] else ""
             cells.append(f"{r['seconds']:7.2f}s  min {float(r['minimum']):.6f}{mark}{flag}")
