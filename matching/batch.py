@@ -88,6 +88,7 @@ Advance = Callable[[], None]
 ProgressFactory = Callable[[int, str], AbstractContextManager[Advance]]
 
 DEFAULT_BATCH_WORKERS = 2  # processes for the per-dispute solves (each, and the joint model, one CP-SAT worker)
+DEFAULT_GAP = 0.005
 DEFAULT_BATCH_TIME_LIMIT = 60.0  # deterministic seconds for the joint phase (column generation and assignment)
 ENUMERATION_LIMIT = 30_000  # most panels enumerated per dispute
 MIN_ENUMERATION = 2_000  # fewest panels enumerated per dispute, however large the batch
@@ -98,7 +99,9 @@ MAX_CG_ROUNDS = 60  # column-generation rounds (a deterministic stop)
 LP_SHARE = 0.25
 EXACT_SHARE = 0.4
 MASTER_SHARE = 0.25
-MIN_SOLVE_TIME = 0.05  # below this many deterministic seconds, no CP-SAT search is started
+MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
+MIN_SOLVE_TIME = 0.01  # below this many deterministic seconds, no CP-SAT search is started
+SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
 MAX_EXACT_ROUNDS = 2  # exact pricing rounds over every eligible mediator
 PARALLEL_MIN_DISPUTES = 40  # below this, per-dispute solves stay in this process
@@ -578,6 +581,9 @@ class BatchConfig:
     # upper bounds instead of a solver (valid, looser).
     dispute_phase_limit: float | None = None
     enumeration_budget: int = 15_000_000  # panels enumerated over the whole batch (memory bound)
+    # Stop improving the bound once the candidate panels' best assignment is provably within this
+    # share of the optimum (0: use the whole budget).
+    gap: float = DEFAULT_GAP
 
 
 class BatchError(ValueError):
@@ -619,6 +625,7 @@ class Priced:
     pool: np.ndarray | None = None  # grown pool, when the panel had mediators outside the old one
     panels: Panels | None = None
     work: float = 0.0  # CP-SAT's deterministic seconds
+    proven: bool = True  # the bound is the priced optimum (not cut short by the time limit)
 
 
 # --- per-dispute work (in this process or in worker processes) ----------------------------------
@@ -822,7 +829,7 @@ def _exact(
     if not outside.any() or int(bounds[outside].max()) <= pool_best:
         return Priced(position, pool_best, (), 0)
     if config.time_limit < MIN_SOLVE_TIME:
-        return Priced(position, int(bounds[outside].max()), (), 0)
+        return Priced(position, int(bounds[outside].max()), (), 0, proven=False)
     # Seed the search with a panel worth ``pool_best``: the mediators able to beat it, and dominance.
     idx = reduce(cheap, 1, np.flatnonzero(bounds >= pool_best).tolist())
     if len(idx) < inst.k:
@@ -833,12 +840,19 @@ def _exact(
     if sol is None:
         if status == "infeasible":
             return Priced(position, pool_best, (), 0, work=work)
-        return Priced(position, int(bounds[outside].max()), (), 0, work=work)
+        return Priced(position, int(bounds[outside].max()), (), 0, work=work, proven=False)
     assert objective is not None and bound is not None
     members = sorted(sol.members)
     chair = best_chair(inst, members)
     value = inst.evaluate(members, chair if chair is not None else sol.chair).objective_int
-    result = Priced(position, max(pool_best, bound), tuple(int(roster[i]) for i in members), value, work=work)
+    result = Priced(
+        position,
+        max(pool_best, bound),
+        tuple(int(roster[i]) for i in members),
+        value,
+        work=work,
+        proven=status == "optimal",
+    )
     grown = np.union1d(in_pool, members)
     if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) <= limit:
         panels = enumerate_panels(inst, grown)
@@ -1578,7 +1592,7 @@ def _column_plan(
         lp = ColumnLP(n, rows, columns)
         try:
             lp_value, weights, rounds, exact_rounds, used = _generate_columns(
-                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget
+                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
             )
         except LPTimeout:
             lp_value, weights = None, None  # no time left for the linear programme: assign what there is
@@ -1586,7 +1600,9 @@ def _column_plan(
     remaining = max(MASTER_SHARE * budget, budget - used)
     mark = time.perf_counter()
     hint = _hint(columns, rows, n, weights)
-    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE + 1e-6)
+    # The programme's value bounds any assignment of these columns: stop once within a hair of it
+    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
+    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
     master = _solve_master(
         columns, rows, n, fair=config.fair, require_all=True, time_limit=remaining,
         seed=config.seed, hint=hint, stop_at=stop_at,
@@ -1652,13 +1668,15 @@ def _generate_columns(
     sources: dict[str, float],
     timing: dict[str, float],
     budget: float,
+    gap: float = 0.0,
 ) -> tuple[float | None, np.ndarray | None, int, int, float]:
     """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
 
     Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
     the deterministic seconds spent. Every stop is deterministic: round counts, GLOP's deterministic
     limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
-    (``EXACT_SHARE`` of the budget in all, spread over the processes).
+    (``EXACT_SHARE`` of the budget in all, spread over the processes). Another exact round is only
+    worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
     """
     lp.work_limit = max(MIN_SOLVE_TIME, LP_SHARE * budget)
     rounds = exact_rounds = 0
@@ -1689,6 +1707,10 @@ def _generate_columns(
         exact_rounds += 1
         sources["Lagrangian (exact pricing)"] = min(sources.get("Lagrangian (exact pricing)", math.inf), lagrangian)
         if not new or used >= EXACT_SHARE * budget:
+            break
+        lp_value = lp.solve()  # with the exact round's panels
+        bound = min(sources.values())
+        if bound - lp_value * OBJECTIVE_SCALE <= gap * abs(bound):
             break
     lp_value = lp.solve()
     return lp_value, lp.values(), rounds, exact_rounds, used
@@ -1731,8 +1753,10 @@ def _exact_round(
 ) -> tuple[float, int, float]:
     """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
 
-    Each dispute's solve gets an equal share of ``budget`` deterministic seconds per process (at most
-    the usual per-dispute limit); a dispute with too small a share gets a cheaper, looser valid bound.
+    First every dispute is bounded without a solver (the mediators' priced upper bounds, which
+    usually prove the pool's best panel is still the best); the disputes left unproven then share
+    ``budget`` deterministic seconds per process equally (at most the usual per-dispute limit). A
+    dispute whose share is too small keeps the looser, still valid bound of the first pass.
     Returns the bound, the number of new columns and the deterministic seconds spent per process.
     """
     y = _integer_duals(duals, rows)
@@ -1754,11 +1778,28 @@ def _exact_round(
     added = 0
     work = 0.0
     if items:
-        width = runner.width(len(items))
-        config = _share(solve_config, budget * width / len(items))
-        with bar(len(items), "Joint model: exact prices") as advance:
-            priced_list = runner.map(_exact_chunk, items, (price, party_price, limit, config), advance)
-        work = sum(p.work for p in priced_list) / width
+        with bar(len(items), "Joint model: bounds at the prices") as advance:
+            cheap = runner.map(_exact_chunk, items, (price, party_price, limit, _share(solve_config, 0.0)), advance)
+        unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
+        best: dict[int, Priced] = {p.position: p for p in cheap}
+        # Most solves take a small fraction of an equal share: disputes that hit their share try
+        # again with an equal share of what is left (each pass deterministic).
+        for _ in range(SOLVE_PASSES):
+            if not unproven or budget - work < MIN_SOLVE_TIME:
+                break
+            width = runner.width(len(unproven))
+            config = _share(solve_config, (budget - work) * width / len(unproven))
+            if config.time_limit < MIN_SOLVE_TIME:
+                break
+            with bar(len(unproven), "Joint model: exact prices") as advance:
+                solved = runner.map(_exact_chunk, unproven, (price, party_price, limit, config), advance)
+            work += sum(p.work for p in solved) / width
+            cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
+            for p in solved:
+                if p.proven or p.bound < best[p.position].bound:
+                    best[p.position] = p
+            unproven = [item for item in unproven if item[0] in cut_short]
+        priced_list = [best[item[0]] for item in items]
         for p in priced_list:
             j = p.position
             bound_of[j] = float(p.bound)
@@ -1924,6 +1965,8 @@ def check_config(ws: Workspace, config: BatchConfig, dispute_ids: Sequence[str])
         problems.append(f"--workers must be 1 or more, got {config.workers}.")
     if config.time_limit <= 0:
         problems.append("--time-limit must be positive.")
+    if not 0 <= config.gap < 1:
+        problems.append(f"--gap must be at least 0 and below 1 (a share: 0.005 is 0.5 %), got {config.gap}.")
     if len(set(dispute_ids)) != len(dispute_ids):
         problems.append("A dispute is listed twice.")
     for did in dispute_ids:
@@ -1960,7 +2003,9 @@ def solve_batch(
     seconds: dict[str, float] = {}
     state = _make_state(ws, rule_set)
     limit = max(MIN_ENUMERATION, min(ENUMERATION_LIMIT, config.enumeration_budget // max(1, len(ids))))
-    solve_config = SolveConfig(candidates=1, time_limit=config.dispute_time_limit, seed=config.seed, workers=1)
+    solve_config = SolveConfig(
+        candidates=1, time_limit=config.dispute_time_limit, seed=config.seed, workers=1, presolve=False
+    )
     runner = _Runner(ws, rule_set, state, config.workers)
     alone_config = solve_config
     if config.dispute_phase_limit is not None and ids:

@@ -21,6 +21,7 @@ import typer
 from matching.batch import (
     DEFAULT_BATCH_TIME_LIMIT,
     DEFAULT_BATCH_WORKERS,
+    DEFAULT_GAP,
     BatchConfig,
     BatchError,
     solve_batch,
@@ -79,6 +80,16 @@ def batch(
         ),
     ] = DEFAULT_BATCH_WORKERS,
     seed: SeedOpt = 0,
+    gap: Annotated[
+        float,
+        typer.Option(
+            "--gap",
+            min=0.0,
+            max=0.99,
+            help="Stop improving once the batch is proven within this share of the best possible total "
+            "(0.005 = 0.5 %; 0 spends the whole time limit).",
+        ),
+    ] = DEFAULT_GAP,
     max_per_mediator: Annotated[
         int | None,
         typer.Option("--max-per-mediator", min=1, help="At most N new appointments per mediator in this batch."),
@@ -141,6 +152,7 @@ def batch(
         time_limit=time_limit,
         workers=workers,
         seed=seed,
+        gap=gap,
         dispute_phase_limit=alone_limit,
     )
     try:

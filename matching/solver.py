@@ -42,6 +42,9 @@ class SolveConfig:
     seed: int = 0
     workers: int = DEFAULT_WORKERS
     reduce: bool = True
+    # CP-SAT's presolve pays on one dispute's full model, but costs more than it saves on the many
+    # small, already-thinned models of a batch (about half their time, benchmarks/bench_batch.py).
+    presolve: bool = True
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,7 @@ class PanelModel:
         params.max_time_in_seconds = max(30.0, 5 * config.time_limit)  # a safety net only
         # Cuts from the full linear relaxation prove these models 2-4x faster (benchmarks/).
         params.linearization_level = 2
+        params.cp_model_presolve = config.presolve
         return solver
 
     def feasibility(self, config: SolveConfig) -> str:

@@ -457,3 +457,22 @@ def test_results_do_not_depend_on_the_wall_clock(demo_ws: Workspace) -> None:
     assert [r.as_dict() for r in crawling.results] == [r.as_dict() for r in normal.results]
     keep = {k: v for k, v in normal.summary.as_dict().items() if k != "seconds"}
     assert {k: v for k, v in crawling.summary.as_dict().items() if k != "seconds"} == keep
+
+
+@pytest.mark.parametrize("gap", [-0.1, 1.0])
+def test_a_gap_outside_zero_to_one_is_refused_in_plain_words(demo_ws: Workspace, gap: float) -> None:
+    with pytest.raises(BatchError, match="--gap must be at least 0 and below 1"):
+        solve_batch(demo_ws, IOMED, BatchConfig(gap=gap, workers=1), ["D001", "D002"])
+
+
+def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> None:
+    """The gap setting trades work for proof: the run stops improving once the panels are proven within it."""
+    import matching.batch as batch_module
+
+    ids = [d.dispute_id for d in demo_ws.data.disputes[:24]]
+    with mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0):
+        tight = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.0, time_limit=20, workers=1), ids).summary
+        loose = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.2, time_limit=20, workers=1), ids).summary
+    assert loose.exact_rounds == 1 <= tight.exact_rounds
+    assert loose.relative_gap <= 0.2 and tight.relative_gap <= loose.relative_gap + 1e-9
+    assert loose.objective <= tight.bound + 1e-9 and tight.objective <= loose.bound + 1e-9
