@@ -85,7 +85,13 @@ def lottery_command(
             "--floor", min=0.0, max=1.0, help="Acceptable panels score at least optimum - (1 - floor) * |optimum|."
         ),
     ] = DEFAULT_FLOOR,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the public draw (and of the solver).")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of the public draw. The ticket list does not depend on it, so it can be published first.",
+        ),
+    ] = 0,
     tickets: Annotated[
         int, typer.Option("--tickets", min=1, max=1_000_000, help="Equally likely tickets the lottery is rounded to.")
     ] = DEFAULT_TICKETS,
@@ -100,7 +106,8 @@ def lottery_command(
         data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
         ws = Workspace(data)
         ws.dispute(dispute)
-        config = SolveConfig(candidates=1, time_limit=time_limit, seed=seed)
+        # The solver's own seed stays fixed: the ticket list must not depend on the public seed.
+        config = SolveConfig(candidates=1, time_limit=time_limit, seed=0)
         result = dispute_lottery(ws, dispute, rule_set, floor, seed, tickets, method.value, config)
     document = {
         "run": {

@@ -52,6 +52,20 @@ def test_lottery_writes_the_document(tmp_path: Path) -> None:
     assert document == second
 
 
+def test_the_ticket_list_does_not_depend_on_the_public_seed(tmp_path: Path) -> None:
+    """The ticket list can be published before the seed is chosen: another seed only picks another ticket."""
+    docs = []
+    for seed in ("0", "987"):
+        out = tmp_path / f"lottery-{seed}.json"
+        args = ["lottery", "--dispute", "D043", "--out", str(out), "--seed", seed, *DEMO_ARGS]
+        assert runner.invoke(app, args).exit_code == 0
+        docs.append(json.loads(out.read_text(encoding="utf-8")))
+    first, second = docs
+    assert len(first["panels"]) > 1
+    assert first["panels"] == second["panels"] and first["probabilities"] == second["probabilities"]
+    assert (first["seed"], second["seed"]) == (0, 987)
+
+
 def test_lottery_bad_arguments_exit_2_and_write_nothing(tmp_path: Path) -> None:
     out = tmp_path / "lottery.json"
     unknown = runner.invoke(app, ["lottery", "--dispute", "D999", "--out", str(out), *DEMO_ARGS])

@@ -159,8 +159,9 @@ def compute(ws: Workspace, key: LotteryKey) -> LotteryOutcome | None:
     """Draw the lottery (and find the best panel) for ``key``; None, with the reason shown, on a library error."""
     loaded = with_recorded_load(ws, dict(key.load))
     started = now_iso()
-    # The same solver settings as the command line, so that its --seed reproduces the draw.
-    config = SolveConfig(candidates=1, time_limit=DEFAULT_TIME_LIMIT, seed=key.seed)
+    # The same solver settings as the command line (a fixed solver seed: the ticket list never depends
+    # on the public seed), so that its --seed reproduces the draw.
+    config = SolveConfig(candidates=1, time_limit=DEFAULT_TIME_LIMIT, seed=0)
     lottery = attempt(
         "run the lottery",
         lambda: dispute_lottery(
