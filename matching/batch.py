@@ -1327,6 +1327,24 @@ def _hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.nda
     return chosen
 
 
+def _staffed(result: MasterResult) -> int:
+    return sum(1 for c in result.chosen if c is not None)
+
+
+def _greedy(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | None]) -> MasterResult | None:
+    """The greedy assignment as a result, when it keeps every row (it always keeps the upper limits);
+    the fallback when the assignment model finds nothing in its time on a very large batch."""
+    used: Counter[RowKey] = Counter()
+    for c in hint:
+        if c is not None:
+            col = columns.columns[c]
+            used.update(rows.coefficients(col.dispute, col.members))
+    if any(rows.rhs(key)[0] == GE and used[key] < rows.rhs(key)[1] for key in rows.eager()):
+        return None
+    objective = sum(columns.columns[c].value for c in hint if c is not None)
+    return MasterResult("feasible", list(hint), int(objective), None)
+
+
 def _solve_master(
     columns: ColumnSet,
     rows: GlobalRows,
@@ -1608,13 +1626,22 @@ def _column_plan(
         seed=config.seed, hint=hint, stop_at=stop_at,
     )  # fmt: skip
     diagnosis = None
-    if master.status in ("infeasible", "timeout") and all(c is None for c in master.chosen):
+    if master.status == "timeout" and _staffed(master) == 0:
+        greedy = _greedy(columns, rows, hint)
+        if greedy is not None and _staffed(greedy) == n:
+            master = greedy
+            method += "; the greedy assignment (the assignment model found none in its time)"
+    if master.status in ("infeasible", "timeout") and _staffed(master) == 0:
         infeasible_proven = complete and master.status == "infeasible"
         in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == "infeasible" else []
         master = _solve_master(
             columns, rows, n, fair=config.fair, require_all=False, time_limit=max(1.0, 0.5 * remaining),
             seed=config.seed, hint=hint,
         )  # fmt: skip
+        greedy = _greedy(columns, rows, hint)
+        if greedy is not None and _staffed(greedy) > _staffed(master):
+            master = greedy
+            method += "; the greedy assignment (the assignment model found no better one in its time)"
         unstaffed = sum(1 for c in master.chosen if c is None)
         if in_way:
             diagnosis = _joint_diagnosis(in_way, rows.quotas, unstaffed, infeasible_proven)

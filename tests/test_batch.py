@@ -476,3 +476,32 @@ def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> N
     assert loose.exact_rounds == 1 <= tight.exact_rounds
     assert loose.relative_gap <= 0.2 and tight.relative_gap <= loose.relative_gap + 1e-9
     assert loose.objective <= tight.bound + 1e-9 and tight.objective <= loose.bound + 1e-9
+
+
+def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_every_rule(demo_ws: Workspace) -> None:
+    """On very large batches the assignment model can run out of time before its first solution: the
+    greedy assignment then staffs the disputes, and must still keep capacity, quotas and every hard rule."""
+    import matching.batch as batch_module
+
+    def nothing_found(columns: object, rows: object, n: int, **_: object) -> batch_module.MasterResult:
+        return batch_module.MasterResult("timeout", [None] * n, 0, None)
+
+    ids = [d.dispute_id for d in demo_ws.data.disputes[:20]]
+    quotas = Quotas(max_per_mediator=1, max_state_share=0.1)
+    with (
+        mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(batch_module, "_solve_master", nothing_found),
+    ):
+        out = solve_batch(demo_ws, IOMED, BatchConfig(quotas=quotas, time_limit=5, workers=1), ids)
+    s = out.summary
+    assert s.staffed == len(ids) and "greedy" in s.method
+    assert s.objective <= s.bound + 1e-9
+    cap = capacity_of(demo_ws, quotas)
+    used = Counter(seat.mediator_id for seat in out.seats)
+    assert all(n <= cap[mid] for mid, n in used.items())
+    for r in out.results:
+        for p in r.panels:
+            view = demo_ws.view(demo_ws.dispute(r.dispute_id), IOMED)
+            people = [demo_ws.data.mediator(mid) for mid in p.member_ids]
+            assert panel_breaches(view, people, demo_ws.data.mediator(p.chair_id)) == []
+    assert all(q.kept for q in s.quotas)
