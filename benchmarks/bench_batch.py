@@ -70,7 +70,8 @@ def bench_flow() -> dict[str, Any]:
 
 
 def _batch(folder: Path, workers: int, time_limit: float, label: str, **settings: Any) -> dict[str, Any]:
-    from matching.batch import BatchConfig, solve_batch
+    from matching.batch import solve_batch
+    from matching.batch_settings import BatchConfig
     from matching.loading import load_folder
     from matching.quotas import Quotas
     from matching.rulesets import load_rule_set

@@ -18,14 +18,13 @@ from typing import Annotated
 
 import typer
 
-from matching.batch import (
+from matching.batch import solve_batch, write_seats_csv
+from matching.batch_settings import (
     DEFAULT_BATCH_TIME_LIMIT,
     DEFAULT_BATCH_WORKERS,
     DEFAULT_GAP,
     BatchConfig,
     BatchError,
-    solve_batch,
-    write_seats_csv,
 )
 from matching.cli import (
     EXIT_BAD_INPUT,

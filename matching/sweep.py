@@ -55,7 +55,8 @@ from typing import Any
 
 import numpy as np
 
-from matching.batch import BatchConfig, solve_batch
+from matching.batch import solve_batch
+from matching.batch_settings import BatchConfig
 from matching.domain import Dataset, Dispute, Mediator
 from matching.errors import MatchingError
 from matching.loading import find_input, load_dataset

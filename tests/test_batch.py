@@ -18,21 +18,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.batch import (
-    METHOD_FLOW,
-    BatchConfig,
-    BatchError,
-    RosterArrays,
-    dispute_views,
-    enumerate_panels,
-    priced,
-    restrict,
-    solve_batch,
-)
+import matching.batch as batch_module
+import matching.batch_joint as joint_module
+from matching.batch import solve_batch
+from matching.batch_master import MasterResult
+from matching.batch_settings import METHOD_FLOW, BatchConfig, BatchError
 from matching.encoding import encode
 from matching.loading import load_folder
 from matching.paths import demo_dir
+from matching.pool_panels import dispute_views, enumerate_panels
 from matching.quotas import Quotas
+from matching.roster_arrays import RosterArrays, priced, restrict
 from matching.rules import panel_breaches
 from matching.rulesets import load_rule_set
 from matching.solver import SolveConfig, solve_instance
@@ -410,12 +406,10 @@ def test_cut_short_phases_still_give_a_valid_bound(demo_ws: Workspace) -> None:
 def test_column_generation_bounds_hold_with_small_pools(ws: Workspace, quotas: Quotas) -> None:
     """Pools of three mediators and no full enumeration: the linear programme, exact pricing and
     Lagrangian bound run, and must bracket the brute-force optimum."""
-    import matching.batch as batch_module
-
     best_total, _, most, _ = brute_batch(ws, quotas)
     with (
         mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
     ):
         out = solve_batch(ws, IOMED, BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3))
     s = out.summary
@@ -445,13 +439,18 @@ class _SlowClock:
 def test_results_do_not_depend_on_the_wall_clock(demo_ws: Workspace) -> None:
     """Every stop is deterministic: a run on a crawling clock chooses exactly the same panels, even when
     the quotas leave disputes unstaffed (the case that used to depend on wall-clock limits)."""
-    import matching.batch as batch_module
+    import matching.batch_disputes as disputes_module
 
     ids = [d.dispute_id for d in demo_ws.data.disputes[:16]]
     config = BatchConfig(quotas=Quotas(max_per_mediator=1, max_group_share=0.19), time_limit=4, workers=1, seed=2)
-    with mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0):  # column generation, exact pricing, assignment
+    with mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0):  # column generation, exact pricing, assignment
         normal = solve_batch(demo_ws, IOMED, config, ids)
-        with mock.patch.object(batch_module, "time", _SlowClock()):
+        clock = _SlowClock()
+        with (
+            mock.patch.object(batch_module, "time", clock),
+            mock.patch.object(joint_module, "time", clock),
+            mock.patch.object(disputes_module, "time", clock),
+        ):
             crawling = solve_batch(demo_ws, IOMED, config, ids)
     assert normal.summary.unstaffed, "the quota should leave some dispute unstaffed"
     assert [r.as_dict() for r in crawling.results] == [r.as_dict() for r in normal.results]
@@ -467,10 +466,8 @@ def test_a_gap_outside_zero_to_one_is_refused_in_plain_words(demo_ws: Workspace,
 
 def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> None:
     """The gap setting trades work for proof: the run stops improving once the panels are proven within it."""
-    import matching.batch as batch_module
-
     ids = [d.dispute_id for d in demo_ws.data.disputes[:24]]
-    with mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0):
+    with mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0):
         tight = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.0, time_limit=20, workers=1), ids).summary
         loose = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.2, time_limit=20, workers=1), ids).summary
     assert loose.exact_rounds == 1 <= tight.exact_rounds
@@ -481,16 +478,15 @@ def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> N
 def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_every_rule(demo_ws: Workspace) -> None:
     """On very large batches the assignment model can run out of time before its first solution: the
     greedy assignment then staffs the disputes, and must still keep capacity, quotas and every hard rule."""
-    import matching.batch as batch_module
 
-    def nothing_found(columns: object, rows: object, n: int, **_: object) -> batch_module.MasterResult:
-        return batch_module.MasterResult("timeout", [None] * n, 0, None)
+    def nothing_found(columns: object, rows: object, n: int, **_: object) -> MasterResult:
+        return MasterResult("timeout", [None] * n, 0, None)
 
     ids = [d.dispute_id for d in demo_ws.data.disputes[:20]]
     quotas = Quotas(max_per_mediator=1, max_state_share=0.1)
     with (
-        mock.patch.object(batch_module, "MASTER_ALL_LIMIT", 0),
-        mock.patch.object(batch_module, "_solve_master", nothing_found),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(joint_module, "solve_master", nothing_found),
     ):
         out = solve_batch(demo_ws, IOMED, BatchConfig(quotas=quotas, time_limit=5, workers=1), ids)
     s = out.summary

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from matching.batch import SEAT_COLUMNS, BatchConfig, BatchError, BatchOutcome, solve_batch
+from matching.batch import SEAT_COLUMNS, BatchOutcome, solve_batch
+from matching.batch_settings import BatchConfig, BatchError
 from matching.errors import MatchingError
 from matching.loading import read_rows
 from matching.proposed import safe_cell
