@@ -26,6 +26,7 @@ from matching.batch_master import (
     greedy_result,
     integer_duals,
     price_pools,
+    repair_hint,
     solve_master,
     staffed_count,
 )
@@ -180,6 +181,8 @@ def column_plan(
     remaining = max(MASTER_SHARE * budget, budget - used)
     mark = time.perf_counter()
     hint = greedy_hint(columns, rows, n, weights)
+    if any(c is None for c in hint):
+        hint = repair_hint(columns, rows, joint, hint)
     # The programme's value bounds any assignment of these columns: stop once within a hair of it
     # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
     stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)

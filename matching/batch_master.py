@@ -155,18 +155,22 @@ class ColumnSet:
 
     def __init__(self, n_disputes: int) -> None:
         self.columns: list[Column] = []
-        self.seen: list[set[tuple[int, ...]]] = [set() for _ in range(n_disputes)]
+        self.seen: list[dict[tuple[int, ...], int]] = [{} for _ in range(n_disputes)]
         self.by_mediator: dict[int, list[int]] = defaultdict(list)
 
     def add(self, column: Column) -> int | None:
+        """The new column's index, or ``None`` if the dispute already has that panel."""
         if column.members in self.seen[column.dispute]:
             return None
-        self.seen[column.dispute].add(column.members)
+        c = len(self.columns)
+        self.seen[column.dispute][column.members] = c
         self.columns.append(column)
-        c = len(self.columns) - 1
         for i in column.members:
             self.by_mediator[i].append(c)
         return c
+
+    def index_of(self, dispute: int, members: tuple[int, ...]) -> int:
+        return self.seen[dispute][members]
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -393,6 +397,41 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
                 used.update(coefs)
                 break
     return chosen
+
+
+def repair_hint(
+    columns: ColumnSet, rows: GlobalRows, joint: Sequence[Candidates], hint: list[int | None], tries: int = 200
+) -> list[int | None]:
+    """Staff the disputes the greedy assignment left out from their whole pools: each takes the best
+    of its enumerated panels (among the ``tries`` best whose members all have a seat left) that keeps
+    every upper limit, and that panel joins the columns. Needed on very large batches, where the
+    columns are few and the stars' capacity is gone."""
+    used: Counter[RowKey] = Counter()
+    for c in hint:
+        if c is not None:
+            col = columns.columns[c]
+            used.update(rows.coefficients(col.dispute, col.members))
+    seats_left = rows.cap.astype(np.int64).copy()
+    for key, n in used.items():
+        if key[0] == "cap":
+            seats_left[key[1]] -= n
+    out = list(hint)
+    for j in (j for j, c in enumerate(hint) if c is None):
+        cand = joint[j]
+        if not len(cand.panels):
+            continue
+        members = cand.pool[cand.panels.members]
+        fits = np.flatnonzero((seats_left[members] > 0).all(axis=1))
+        for r in fits[np.argsort(-cand.panels.value[fits], kind="stable")][:tries]:
+            chosen = tuple(sorted(int(i) for i in members[r]))
+            coefs = rows.coefficients(j, chosen)
+            if all(rows.rhs(k)[0] == GE or used[k] + v <= rows.rhs(k)[1] for k, v in coefs.items()):
+                c = columns.add(Column(j, chosen, int(cand.panels.value[r])))
+                out[j] = columns.index_of(j, chosen) if c is None else c
+                used.update(coefs)
+                seats_left[list(chosen)] -= 1
+                break
+    return out
 
 
 def staffed_count(result: MasterResult) -> int:

@@ -475,18 +475,28 @@ def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> N
     assert loose.objective <= tight.bound + 1e-9 and tight.objective <= loose.bound + 1e-9
 
 
-def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_every_rule(demo_ws: Workspace) -> None:
+@pytest.mark.parametrize("columns_first", [True, False])
+def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_every_rule(
+    demo_ws: Workspace, columns_first: bool
+) -> None:
     """On very large batches the assignment model can run out of time before its first solution: the
-    greedy assignment then staffs the disputes, and must still keep capacity, quotas and every hard rule."""
+    greedy assignment then staffs the disputes, and must still keep capacity, quotas and every hard rule.
+    Without ``columns_first`` the greedy pass over the columns places nobody, so every panel comes from
+    the repair over the disputes' whole pools."""
 
     def nothing_found(columns: object, rows: object, n: int, **_: object) -> MasterResult:
         return MasterResult("timeout", [None] * n, 0, None)
 
     ids = [d.dispute_id for d in demo_ws.data.disputes[:20]]
     quotas = Quotas(max_per_mediator=1, max_state_share=0.1)
+
+    def nobody(columns: object, rows: object, n: int, weights: object) -> list[int | None]:
+        return [None] * n
+
     with (
         mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
         mock.patch.object(joint_module, "solve_master", nothing_found),
+        mock.patch.object(joint_module, "greedy_hint", joint_module.greedy_hint if columns_first else nobody),
     ):
         out = solve_batch(demo_ws, IOMED, BatchConfig(quotas=quotas, time_limit=5, workers=1), ids)
     s = out.summary
