@@ -23,7 +23,7 @@ from matching.diagnosis import diagnose
 from matching.domain import Dataset
 from matching.encoding import PanelInstance
 from matching.pool_panels import Panels, combination_count, dispute_views, enumerate_panels
-from matching.roster_arrays import RosterArrays, priced
+from matching.roster_arrays import RosterArrays, priced, restrict
 from matching.rules import DisputeView
 from matching.rulesets import RuleSet
 from matching.solver import NEVER_PRUNED, Locks, PanelModel, SolveConfig, best_chair, reduce, upper_bounds
@@ -335,6 +335,37 @@ def alone_chunk(
     state = state or _STATE
     assert state is not None
     return [_alone(state, p, did, limit, config) for p, did in items]
+
+
+@dataclass
+class Repooled:
+    """A left-out dispute's panels among the mediators who still have a seat: members as roster
+    indices (one row per panel) and their objectives."""
+
+    position: int
+    members: np.ndarray
+    value: np.ndarray
+
+
+def _repool(state: WorkerState, position: int, dispute_id: str, limit: int, full: np.ndarray) -> Repooled:
+    inst = state.arrays.encode(state.views[dispute_id], with_excluded=False)
+    roster = state.arrays.global_index(inst)
+    keep = np.flatnonzero(~full[roster])
+    if len(keep) < inst.k:
+        return Repooled(position, np.zeros((0, inst.k), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    sub = restrict(inst, keep)
+    bounds = upper_bounds(sub, list(range(sub.n)))
+    panels = enumerate_panels(sub, choose_pool(sub, bounds, pool_size(sub.k, limit)))
+    return Repooled(position, roster[keep][panels.members], panels.value)
+
+
+def repool_chunk(
+    items: list[tuple[int, str]], limit: int, full: np.ndarray, state: WorkerState | None = None
+) -> list[Repooled]:
+    """Each dispute's best pool and panels once the mediators marked ``full`` are left out (no solver)."""
+    state = state or _STATE
+    assert state is not None
+    return [_repool(state, p, did, limit, full) for p, did in items]
 
 
 def exact_chunk(

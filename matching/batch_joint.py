@@ -13,7 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from matching.batch_disputes import MIN_SOLVE_TIME, Candidates, Priced, Runner, exact_chunk, member_price, share_time
+from matching.batch_disputes import (
+    MIN_SOLVE_TIME,
+    Candidates,
+    Priced,
+    Repooled,
+    Runner,
+    exact_chunk,
+    member_price,
+    repool_chunk,
+    share_time,
+)
 from matching.batch_master import (
     MASTER_TOLERANCE,
     Column,
@@ -182,7 +192,13 @@ def column_plan(
     mark = time.perf_counter()
     hint = greedy_hint(columns, rows, n, weights)
     if any(c is None for c in hint):
-        hint = repair_hint(columns, rows, joint, hint)
+
+        def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
+            with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
+                items = [(j, joint[j].dispute_id) for j in left]
+                return runner.map(repool_chunk, items, (limit, full), advance)
+
+        hint = repair_hint(columns, rows, joint, hint, repool)
     # The programme's value bounds any assignment of these columns: stop once within a hair of it
     # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
     stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)

@@ -6,7 +6,7 @@ that picks one column per dispute.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from matching.batch_disputes import MIN_SOLVE_TIME, Candidates, member_price
+from matching.batch_disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
 from matching.encoding import GROUPS
 from matching.quotas import (
     Quotas,
@@ -399,13 +399,24 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
     return chosen
 
 
+REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
+
+Repool = Callable[[list[int], np.ndarray], list[Repooled]]
+
+
 def repair_hint(
-    columns: ColumnSet, rows: GlobalRows, joint: Sequence[Candidates], hint: list[int | None], tries: int = 200
+    columns: ColumnSet,
+    rows: GlobalRows,
+    joint: Sequence[Candidates],
+    hint: list[int | None],
+    repool: Repool | None = None,
+    tries: int = 200,
 ) -> list[int | None]:
-    """Staff the disputes the greedy assignment left out from their whole pools: each takes the best
-    of its enumerated panels (among the ``tries`` best whose members all have a seat left) that keeps
-    every upper limit, and that panel joins the columns. Needed on very large batches, where the
-    columns are few and the stars' capacity is gone."""
+    """Staff the disputes the greedy assignment left out: each takes the best panel (among the
+    ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
+    enumerated pool first, then from fresh pools built without the mediators whose seats are gone
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds). Chosen panels join the columns. Needed on very
+    large batches, where the columns are few and the stars' capacity is gone."""
     used: Counter[RowKey] = Counter()
     for c in hint:
         if c is not None:
@@ -416,21 +427,32 @@ def repair_hint(
         if key[0] == "cap":
             seats_left[key[1]] -= n
     out = list(hint)
-    for j in (j for j, c in enumerate(hint) if c is None):
-        cand = joint[j]
-        if not len(cand.panels):
-            continue
-        members = cand.pool[cand.panels.members]
+
+    def place(j: int, members: np.ndarray, value: np.ndarray) -> None:
+        if not len(value):
+            return
         fits = np.flatnonzero((seats_left[members] > 0).all(axis=1))
-        for r in fits[np.argsort(-cand.panels.value[fits], kind="stable")][:tries]:
+        for r in fits[np.argsort(-value[fits], kind="stable")][:tries]:
             chosen = tuple(sorted(int(i) for i in members[r]))
             coefs = rows.coefficients(j, chosen)
             if all(rows.rhs(k)[0] == GE or used[k] + v <= rows.rhs(k)[1] for k, v in coefs.items()):
-                c = columns.add(Column(j, chosen, int(cand.panels.value[r])))
+                c = columns.add(Column(j, chosen, int(value[r])))
                 out[j] = columns.index_of(j, chosen) if c is None else c
                 used.update(coefs)
                 seats_left[list(chosen)] -= 1
-                break
+                return
+
+    for j in [j for j, c in enumerate(out) if c is None]:
+        place(j, joint[j].pool[joint[j].panels.members], joint[j].panels.value)
+    for _ in range(REPAIR_ROUNDS if repool is not None else 0):
+        left = [j for j, c in enumerate(out) if c is None]
+        if not left:
+            break
+        assert repool is not None
+        for fresh in repool(left, seats_left <= 0):
+            place(fresh.position, fresh.members, fresh.value)
+        if all(out[j] is None for j in left):
+            break
     return out
 
 

@@ -475,14 +475,15 @@ def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> N
     assert loose.objective <= tight.bound + 1e-9 and tight.objective <= loose.bound + 1e-9
 
 
-@pytest.mark.parametrize("columns_first", [True, False])
+@pytest.mark.parametrize(("columns_first", "tiny_pools"), [(True, False), (False, False), (False, True)])
 def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_every_rule(
-    demo_ws: Workspace, columns_first: bool
+    demo_ws: Workspace, columns_first: bool, tiny_pools: bool
 ) -> None:
     """On very large batches the assignment model can run out of time before its first solution: the
     greedy assignment then staffs the disputes, and must still keep capacity, quotas and every hard rule.
     Without ``columns_first`` the greedy pass over the columns places nobody, so every panel comes from
-    the repair over the disputes' whole pools."""
+    the repair over the disputes' whole pools; with ``tiny_pools`` (three mediators each, one seat per
+    mediator) those pools soon run dry and fresh pools without the mediators already seated take over."""
 
     def nothing_found(columns: object, rows: object, n: int, **_: object) -> MasterResult:
         return MasterResult("timeout", [None] * n, 0, None)
@@ -497,8 +498,10 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
         mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
         mock.patch.object(joint_module, "solve_master", nothing_found),
         mock.patch.object(joint_module, "greedy_hint", joint_module.greedy_hint if columns_first else nobody),
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3 if tiny_pools else batch_module.MIN_ENUMERATION),
     ):
-        out = solve_batch(demo_ws, IOMED, BatchConfig(quotas=quotas, time_limit=5, workers=1), ids)
+        config = BatchConfig(quotas=quotas, time_limit=5, workers=1, enumeration_budget=3 if tiny_pools else 15_000_000)
+        out = solve_batch(demo_ws, IOMED, config, ids)
     s = out.summary
     assert s.staffed == len(ids) and "greedy" in s.method
     assert s.objective <= s.bound + 1e-9
