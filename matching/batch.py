@@ -9,10 +9,10 @@ dispute's objective and then the total.
 
 How it is solved (``solve_batch``), each step on plain numbers:
 
-1. **Encoding.** ``RosterArrays`` turns the roster into arrays once; ``RosterArrays.encode`` then
+1. **Encoding** (``matching.roster_arrays``). ``RosterArrays`` turns the roster into arrays once; ``RosterArrays.encode`` then
    builds each dispute's ``PanelInstance`` with numpy (the same instance ``matching.encoding.encode``
    builds, which the tests check field by field, in a fraction of the time).
-2. **Each dispute alone.** Each dispute keeps a *pool* of its most promising mediators (the best
+2. **Each dispute alone** (``matching.batch_disputes``, ``matching.pool_panels``). Each dispute keeps a *pool* of its most promising mediators (the best
    ``upper_bounds`` of ``matching.solver``, with the best possible chairs and speakers of each
    working language, and every party-ranked name), and every panel of the pool that keeps the hard
    rules is enumerated with its exact objective (``Panels``). When no mediator outside the pool has
@@ -23,7 +23,7 @@ How it is solved (``solve_batch``), each step on plain numbers:
    ``matching.diagnosis.diagnose`` and left out.
 3. **Fast path.** When every panel has one member and no quota couples the disputes, the batch is
    a transportation problem, solved exactly by min-cost flow (``matching.flow``).
-4. **Column generation.** Otherwise a linear programme (GLOP) chooses among candidate panels
+4. **Column generation** (``matching.batch_joint``, ``matching.batch_master``). Otherwise a linear programme (GLOP) chooses among candidate panels
    ("columns") under the capacity and quota rows; its dual prices are charged to the mediators
    and the best panel of each pool at those prices joins the programme, until no pool has a
    panel worth adding. Then each dispute is priced once more *exactly*, over all its eligible
@@ -31,14 +31,21 @@ How it is solved (``solve_batch``), each step on plain numbers:
    values, ``priced``), which gives a Lagrangian upper bound on the whole batch:
    ``sum of prices * right-hand sides + sum over disputes of their best priced panel``.
    The proven bound reported is the smaller of that and the sum of the disputes' bounds alone.
+   Bound improvement stops once the candidate panels are proven within ``BatchConfig.gap``.
 5. **Assignment.** CP-SAT chooses one generated panel per dispute (exactly one, capacity, quotas),
-   hinted with the rounded linear solution; fairness mode maximises the worst dispute first,
+   hinted with a greedy assignment (disputes it leaves out get the best panel that still fits from
+   their pool, or from fresh pools without the mediators already seated); fairness mode maximises the worst dispute first,
    fixes it and re-solves the total with hints (lexicographic). When the pools are complete
    (small batches), the columns are every panel and the result is proven optimal.
 
 If the capacity or the quotas cannot staff every dispute together, the assignment staffs as
 many disputes as possible, and each global constraint is relaxed in turn to say which ones are
 in the way.
+
+**Reproducible.** Every stop is deterministic: CP-SAT and GLOP deterministic time, round counts,
+equal shares of the budget; every CP-SAT search has one seeded worker. The same inputs, settings
+and seed give the same panels however loaded the machine (``tests/test_batch.py`` runs a batch on
+a clock that crawls and compares).
 """
 
 from __future__ import annotations
