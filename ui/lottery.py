@@ -147,7 +147,7 @@ def lottery_document(ws: Workspace, key: LotteryKey, lottery: DisputeLottery, st
             "started_at": started,
             "rule_set": key.rule_set.name,
             "seed": key.seed,
-            "solver": f"{solver_label()} + HiGHS (scipy)",
+            "solver": f"{solver_label()} + HiGHS (highspy)",
             "inputs_sha256": dict(ws.data.inputs_sha256),
             "wall_seconds": round(lottery.seconds, 3),
         },
