@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import matching.batch as batch_module
 import matching.batch_joint as joint_module
-from matching.batch import solve_batch
+from matching.batch import BatchOutcome, solve_batch
 from matching.batch_master import MasterResult
 from matching.batch_settings import METHOD_FLOW, BatchConfig, BatchError
 from matching.encoding import encode
@@ -207,6 +207,19 @@ def tiny_batches(draw: st.DrawFn) -> Workspace:
     return build_workspace(mediators, disputes)
 
 
+def assert_every_rule_kept(ws: Workspace, quotas: Quotas, out: BatchOutcome) -> None:
+    """Every panel keeps every hard rule, no mediator is over capacity, every quota holds."""
+    cap = capacity_of(ws, quotas)
+    used = Counter(seat.mediator_id for seat in out.seats)
+    assert all(n <= cap[mid] for mid, n in used.items())
+    for r in out.results:
+        for p in r.panels:
+            view = ws.view(ws.dispute(r.dispute_id), IOMED)
+            people = [ws.data.mediator(mid) for mid in p.member_ids]
+            assert panel_breaches(view, people, ws.data.mediator(p.chair_id)) == []
+    assert all(q.kept for q in out.summary.quotas)
+
+
 def check_outcome(ws: Workspace, quotas: Quotas, fair: bool) -> None:
     best_total, best_worst, most, alone = brute_batch(ws, quotas)
     out = solve_batch(ws, IOMED, BatchConfig(quotas=quotas, fair=fair, time_limit=10, workers=1))
@@ -226,16 +239,7 @@ def check_outcome(ws: Workspace, quotas: Quotas, fair: bool) -> None:
     else:
         assert round(s.objective * 1e6) == best_total
         assert s.proven_optimal and s.gap == 0
-    # Every panel keeps every rule; capacity holds.
-    cap = capacity_of(ws, quotas)
-    used = Counter(seat.mediator_id for seat in out.seats)
-    assert all(n <= cap[mid] for mid, n in used.items())
-    for r in out.results:
-        for p in r.panels:
-            view = ws.view(ws.dispute(r.dispute_id), IOMED)
-            people = [ws.data.mediator(mid) for mid in p.member_ids]
-            assert panel_breaches(view, people, ws.data.mediator(p.chair_id)) == []
-    assert all(q.kept for q in s.quotas)
+    assert_every_rule_kept(ws, quotas, out)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -505,12 +509,4 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
     s = out.summary
     assert s.staffed == len(ids) and "greedy" in s.method
     assert s.objective <= s.bound + 1e-9
-    cap = capacity_of(demo_ws, quotas)
-    used = Counter(seat.mediator_id for seat in out.seats)
-    assert all(n <= cap[mid] for mid, n in used.items())
-    for r in out.results:
-        for p in r.panels:
-            view = demo_ws.view(demo_ws.dispute(r.dispute_id), IOMED)
-            people = [demo_ws.data.mediator(mid) for mid in p.member_ids]
-            assert panel_breaches(view, people, demo_ws.data.mediator(p.chair_id)) == []
-    assert all(q.kept for q in s.quotas)
+    assert_every_rule_kept(demo_ws, quotas, out)
