@@ -21,6 +21,7 @@ from matching.quotas import (
 )
 from matching.roster_arrays import RosterArrays
 from matching.scoring import OBJECTIVE_SCALE
+from matching.solver import limit_work
 
 MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
 
@@ -97,6 +98,10 @@ class GlobalRows:
             return GE, self.women_min
         assert self.same_party is not None
         return LE, self.same_party
+
+    def fits(self, coefs: Mapping[RowKey, int], used: Mapping[RowKey, int]) -> bool:
+        """Whether a panel with these coefficients keeps every upper limit on top of ``used``."""
+        return all(self.rhs(k)[0] == GE or used.get(k, 0) + v <= self.rhs(k)[1] for k, v in coefs.items())
 
     def eager(self) -> list[RowKey]:
         """Rows always present in the linear programme (few): state, group, women."""
@@ -370,11 +375,14 @@ class MasterResult:
     work: float = 0.0  # CP-SAT's deterministic seconds over every stage
 
 
-def _limit(params: Any, work: float) -> None:
-    """Stop a CP-SAT search after ``work`` deterministic seconds (the same point on every run, however
-    loaded the machine); the wall-clock limit is only a safety net."""
-    params.max_deterministic_time = max(MIN_SOLVE_TIME, work)
-    params.max_time_in_seconds = max(30.0, 5 * work)
+def _usage(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -> Counter[RowKey]:
+    """Each row's total over the chosen columns."""
+    used: Counter[RowKey] = Counter()
+    for c in chosen:
+        if c is not None:
+            col = columns.columns[c]
+            used.update(rows.coefficients(col.dispute, col.members))
+    return used
 
 
 def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
@@ -392,7 +400,7 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
         for c in sorted(by_dispute[j], key=lambda c: (-key[c], -values[c], c)):
             col = columns.columns[c]
             coefs = rows.coefficients(col.dispute, col.members)
-            if all(rows.rhs(k)[0] == GE or used[k] + v <= rows.rhs(k)[1] for k, v in coefs.items()):
+            if rows.fits(coefs, used):
                 chosen[j] = c
                 used.update(coefs)
                 break
@@ -417,11 +425,7 @@ def repair_hint(
     enumerated pool first, then from fresh pools built without the mediators whose seats are gone
     (``repool``, up to ``REPAIR_ROUNDS`` rounds). Chosen panels join the columns. Needed on very
     large batches, where the columns are few and the stars' capacity is gone."""
-    used: Counter[RowKey] = Counter()
-    for c in hint:
-        if c is not None:
-            col = columns.columns[c]
-            used.update(rows.coefficients(col.dispute, col.members))
+    used = _usage(columns, rows, hint)
     seats_left = rows.cap.astype(np.int64).copy()
     for key, n in used.items():
         if key[0] == "cap":
@@ -435,7 +439,7 @@ def repair_hint(
         for r in fits[np.argsort(-value[fits], kind="stable")][:tries]:
             chosen = tuple(sorted(int(i) for i in members[r]))
             coefs = rows.coefficients(j, chosen)
-            if all(rows.rhs(k)[0] == GE or used[k] + v <= rows.rhs(k)[1] for k, v in coefs.items()):
+            if rows.fits(coefs, used):
                 c = columns.add(Column(j, chosen, int(value[r])))
                 out[j] = columns.index_of(j, chosen) if c is None else c
                 used.update(coefs)
@@ -463,11 +467,7 @@ def staffed_count(result: MasterResult) -> int:
 def greedy_result(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | None]) -> MasterResult | None:
     """The greedy assignment as a result, when it keeps every row (it always keeps the upper limits);
     the fallback when the assignment model finds nothing in its time on a very large batch."""
-    used: Counter[RowKey] = Counter()
-    for c in hint:
-        if c is not None:
-            col = columns.columns[c]
-            used.update(rows.coefficients(col.dispute, col.members))
+    used = _usage(columns, rows, hint)
     if any(rows.rhs(key)[0] == GE and used[key] < rows.rhs(key)[1] for key in rows.eager()):
         return None
     objective = sum(columns.columns[c].value for c in hint if c is not None)
@@ -534,7 +534,7 @@ def solve_master(
     p.num_workers = 1
     p.random_seed = seed
     p.linearization_level = 2
-    _limit(p, time_limit)
+    limit_work(p, max(MIN_SOLVE_TIME, time_limit))
     if feasibility_only:
         p.stop_after_first_solution = True
         status = solver.solve(model)
@@ -565,7 +565,7 @@ def solve_master(
     used = 0.0
     for n_stage, (label, objective) in enumerate(stages):
         remaining = time_limit - used
-        _limit(p, remaining / (len(stages) - n_stage) if label != "total" else remaining)
+        limit_work(p, max(MIN_SOLVE_TIME, remaining / (len(stages) - n_stage) if label != "total" else remaining))
         model.clear_objective()
         model.maximize(objective)
         callback = _StopAt(stop_at) if label == "total" and stop_at is not None and not fair else None

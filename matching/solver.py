@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -365,6 +366,13 @@ def add_panel(
     return PanelVars(x, c, components, orange)
 
 
+def limit_work(params: Any, work: float) -> None:
+    """Stop a CP-SAT search after ``work`` deterministic seconds: the same point on every run, however
+    loaded the machine. The wall-clock limit is only a safety net."""
+    params.max_deterministic_time = work
+    params.max_time_in_seconds = max(30.0, 5 * work)
+
+
 class PanelModel:
     """The CP-SAT model of one dispute's panel over a subset of the instance's mediators."""
 
@@ -414,8 +422,7 @@ class PanelModel:
         params = solver.parameters
         params.num_workers = config.workers
         params.random_seed = config.seed
-        params.max_deterministic_time = config.time_limit
-        params.max_time_in_seconds = max(30.0, 5 * config.time_limit)  # a safety net only
+        limit_work(params, config.time_limit)
         # Cuts from the full linear relaxation prove these models 2-4x faster (benchmarks/).
         params.linearization_level = 2
         params.cp_model_presolve = config.presolve
