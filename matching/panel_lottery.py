@@ -15,11 +15,20 @@ win every close call. The lottery instead gives every acceptable panel a probabi
   published before the seed is chosen (for example from a public dice roll), and anyone
   re-running with the same inputs and seed gets the same panel.
 
+The registrar's **locks** (``matching.solver.Locks``) narrow the lottery to the panels that keep
+them: the optimum behind the floor is the optimum under the locks (``solve_instance`` with the
+same locks, as a locked solver run), the pricing model carries the same locks, excluded mediators
+stay listed with probability 0, and a locked-in mediator (or locked chair) sits on every panel, so
+their probability is 1. Locks that leave no panel give the ``infeasible`` status, as for a dispute
+without any panel. The locks that applied are written into ``DisputeLottery.as_dict``.
+
 The pricing oracle is the solver's own CP-SAT panel model (``matching.solver.PanelModel``) with
-the objective floor added as a constraint, over the mediators whose upper bound
-(``matching.solver.upper_bounds``) reaches the floor; every panel in the support is checked again
-with the independent checker ``matching.rules.panel_breaches`` and rescored with
-``PanelInstance.evaluate``. Each panel's chair is its best chair (``matching.solver.best_chair``).
+the objective floor and the locks added as constraints, over the mediators whose upper bound
+(``matching.solver.upper_bounds``) reaches the floor (locked-in mediators are always kept, excluded
+ones never); every panel in the support is checked again with the independent checker
+``matching.rules.panel_breaches``, against the locks one by one, and rescored with
+``PanelInstance.evaluate``. Each panel's chair is the locked chair if there is one, otherwise its
+best chair (``matching.solver.best_chair``).
 ``dispute_lottery`` returns plain data for the command line and the app.
 """
 
@@ -58,6 +67,7 @@ from matching.solver import (
     PanelModel,
     SolveConfig,
     best_chair,
+    locked_indices,
     order_panel,
     solve_instance,
     upper_bounds,
@@ -80,17 +90,25 @@ class DisputePanelOracle:
     """Pricing oracle over the acceptable panels of one dispute.
 
     Agents ``0..n-1`` are the mediators ``pool`` (indices into the instance), in mediator-id order.
+    Every panel the model can give keeps ``locks``; ``problems`` checks them again on its own.
     """
 
     def __init__(
-        self, inst: PanelInstance, view: DisputeView, pool: list[int], threshold: int, config: SolveConfig
+        self,
+        inst: PanelInstance,
+        view: DisputeView,
+        pool: list[int],
+        threshold: int,
+        config: SolveConfig,
+        locks: Locks | None = None,
     ) -> None:
         self.inst = inst
         self.view = view
         self.pool = pool
         self.threshold = threshold
         self.config = config
-        self.panel_model = PanelModel(inst, sorted(pool), Locks(), objective=lambda v: 0)
+        self.locks = locks or Locks()
+        self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
 
@@ -124,13 +142,25 @@ class DisputePanelOracle:
     def members(self, panel: Panel) -> list[int]:
         return [self.pool[a] for a in panel]
 
+    def chair(self, idx: list[int]) -> int | None:
+        """The panel's chair: the locked chair when there is one and it may chair, otherwise the best."""
+        if self.locks.chair is None:
+            return best_chair(self.inst, idx)
+        locked = next((i for i in idx if self.inst.mediators[i].mediator_id == self.locks.chair), None)
+        return locked if locked is not None and self.inst.chair_ok[locked] else None
+
     def problems(self, panel: Panel) -> list[str]:
         idx = self.members(panel)
-        chair = best_chair(self.inst, idx)
+        ids = {self.inst.mediators[i].mediator_id for i in idx}
+        out = [f"locks: {mid} is locked in but not on the panel" for mid in sorted(self.locks.include - ids)]
+        out += [f"locks: {mid} is excluded but on the panel" for mid in sorted(self.locks.exclude & ids)]
+        chair = self.chair(idx)
         if chair is None:
-            return ["no member may chair"]
+            locked = self.locks.chair
+            out.append(f"locks: the locked chair {locked} cannot chair this panel" if locked else "no member may chair")
+            return out
         people = [self.inst.mediators[i] for i in idx]
-        out = [f"{b.rule}: {b.reason}" for b in panel_breaches(self.view, people, self.inst.mediators[chair])]
+        out += [f"{b.rule}: {b.reason}" for b in panel_breaches(self.view, people, self.inst.mediators[chair])]
         score = self.inst.evaluate(idx, chair).objective_int
         if score < self.threshold:
             out.append(f"objective {score} is below the floor {self.threshold}")
@@ -182,6 +212,7 @@ class DisputeLottery:
     proven: bool = True
     in_some_panel: int = 0
     seconds: float = 0.0
+    locks: Locks = field(default_factory=Locks)  # the registrar's locks every panel keeps
 
     @property
     def eligible(self) -> int:
@@ -208,6 +239,12 @@ class DisputeLottery:
             "seed": self.seed,
             "draw_rule": DRAW_RULE,
             "drawn": None if self.drawn is None else {"ticket": self.drawn_ticket, **self.drawn.as_dict()},
+            # The form a recorded decision stores its locks in (matching.store.decision_from_panel).
+            "locks": {
+                "include": sorted(self.locks.include),
+                "exclude": sorted(self.locks.exclude),
+                "chair": self.locks.chair,
+            },
         }
 
 
@@ -220,22 +257,28 @@ def dispute_lottery(
     tickets: int = DEFAULT_TICKETS,
     method: str = "leximin",
     config: SolveConfig | None = None,
+    locks: Locks | None = None,
 ) -> DisputeLottery:
-    """The fair lottery over the acceptable panels of one dispute, its tickets and the seeded draw."""
+    """The fair lottery over the acceptable panels of one dispute that keep ``locks``, its tickets and
+    the seeded draw. A lock naming a mediator not on the roster raises ``UnknownIdError``; locks that
+    leave no panel give the ``infeasible`` status."""
     if not 0 <= floor <= 1:
         raise ValueError("floor must be between 0 and 1")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
     if tickets < 1:
         raise ValueError("tickets must be at least 1")
+    locks = locks or Locks()
+    for mid in sorted(locks.include | locks.exclude | ({locks.chair} if locks.chair else set())):
+        ws.check_mediator(mid)
     started = time.perf_counter()
     config = config or SolveConfig(candidates=1, time_limit=DEFAULT_TIME_LIMIT, seed=0)
     view = ws.view(ws.dispute(dispute_id), rule_set)
     inst = encode(ws, view)
     ids = inst.ids
-    result = DisputeLottery(dispute_id, "infeasible", method, floor, seed, tickets)
+    result = DisputeLottery(dispute_id, "infeasible", method, floor, seed, tickets, locks=locks)
     result.probabilities = {mid: Fraction(0) for mid in sorted(ids)}
-    best = solve_instance(inst, SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed))
+    best = solve_instance(inst, SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed), locks)
     result.status = best.status
     if best.objective_int is None or not best.panels:
         result.seconds = time.perf_counter() - started
@@ -243,10 +286,13 @@ def dispute_lottery(
     threshold = objective_threshold(best.objective_int, floor)
     result.optimum = best.objective_int / OBJECTIVE_SCALE
     result.threshold = threshold / OBJECTIVE_SCALE
-    everyone = list(range(inst.n))
-    bounds = upper_bounds(inst, everyone) if inst.n else np.zeros(0)
-    pool = sorted((i for i in everyone if bounds[i] >= threshold), key=lambda i: ids[i])
-    oracle = DisputePanelOracle(inst, view, pool, threshold, config)
+    everyone = [i for i in range(inst.n) if ids[i] not in locks.exclude]
+    bounds = upper_bounds(inst, everyone) if everyone else np.zeros(0)
+    # The bounds ignore the locks, so they stay valid under them; locked-in mediators are kept anyway.
+    reach = {i for i, bound in zip(everyone, bounds, strict=True) if bound >= threshold}
+    protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
+    pool = sorted(reach | set(protected), key=lambda i: ids[i])
+    oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
     lottery = solve(oracle, method)
     ticket_list = round_to_tickets(lottery, tickets)
     result.proven = lottery.proven and best.status == "optimal"
@@ -266,7 +312,7 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
     out = []
     for j, (panel, prob) in enumerate(zip(lottery.panels, lottery.probabilities, strict=True)):
         idx = oracle.members(panel)
-        chair = best_chair(inst, idx)
+        chair = oracle.chair(idx)
         assert chair is not None  # checked by the oracle's problems()
         seats = tuple(
             Seat(inst.mediators[i].mediator_id, Role.CHAIR if i == chair else Role.MEMBER)

@@ -1,5 +1,5 @@
 """The dispute panel lottery: acceptable panels, exact probabilities, the independent checker, the draw,
-and brute force over small random rosters."""
+the registrar's locks, and brute force over small random rosters."""
 
 from __future__ import annotations
 
@@ -7,16 +7,21 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
+import matching.panel_lottery
 from matching.encoding import encode
+from matching.errors import UnknownIdError
 from matching.loading import load_folder
-from matching.lottery import EnumeratedOracle, leximin
-from matching.panel_lottery import DisputeLottery, dispute_lottery, objective_threshold
+from matching.lottery import EnumeratedOracle, LotteryError, leximin
+from matching.panel_lottery import DisputeLottery, DisputePanelOracle, dispute_lottery, objective_threshold
+from matching.panels import propose
 from matching.paths import demo_dir
 from matching.rules import panel_breaches
 from matching.rulesets import load_rule_set
 from matching.scoring import OBJECTIVE_SCALE
+from matching.solver import Locks, PanelModel, SolveConfig
 from matching.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
@@ -142,3 +147,155 @@ def test_against_brute_force(roster: Roster) -> None:
         assert abs(float(result.probabilities[mid]) - float(reference.marginals[index[mid]])) <= 1e-7, mid
     assert {frozenset(p.member_ids) for p in result.panels} <= set(acceptable)
     assert_consistent(ws, result, k)
+
+
+# --- locks ----------------------------------------------------------------------------------------
+
+
+def assert_keeps_locks(result: DisputeLottery, locks: Locks, k: int) -> None:
+    """Every panel keeps the locks; locked-in mediators have exactly 1, excluded eligible ones exactly 0."""
+    assert result.panels, result.status
+    locked_in = locks.include | ({locks.chair} if locks.chair else set())
+    for panel in result.panels:
+        members = set(panel.member_ids)
+        assert locked_in <= members, (panel.member_ids, locks)
+        assert not members & locks.exclude, (panel.member_ids, locks)
+        if locks.chair:
+            assert panel.member_ids[0] == locks.chair and panel.members[0].role.value == "chair"
+    for mid in locked_in:
+        assert result.probabilities[mid] == 1
+    for mid in locks.exclude & set(result.probabilities):
+        assert result.probabilities[mid] == 0  # still listed: every eligible mediator is
+    assert sum(result.probabilities.values(), Fraction(0)) == k
+    assert result.as_dict()["locks"] == {
+        "include": sorted(locks.include),
+        "exclude": sorted(locks.exclude),
+        "chair": locks.chair,
+    }
+
+
+@pytest.mark.parametrize(
+    "locks",
+    [
+        Locks(include=frozenset({"M03"})),
+        Locks(exclude=frozenset({"M01", "M06"})),
+        Locks(include=frozenset({"M02"}), exclude=frozenset({"M05"}), chair="M02"),
+        Locks(include=frozenset({"M01", "M04"})),
+    ],
+    ids=["include", "exclude", "chair", "two-in"],
+)
+def test_locks_narrow_the_lottery(locks: Locks) -> None:
+    ws = small_roster()
+    unlocked = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0)
+    result = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0, locks=locks)
+    assert result.status == "optimal" and result.proven
+    assert set(result.probabilities) == set(unlocked.probabilities)  # excluded mediators stay listed
+    assert_consistent(ws, result, 3)
+    assert_keeps_locks(result, locks, 3)
+    # Without the locks the lottery spreads the chances: nobody is certain, nobody left out.
+    assert all(0 < p < 1 for p in unlocked.probabilities.values())
+
+
+def test_the_floor_is_measured_from_the_optimum_under_the_locks() -> None:
+    ws = small_roster()
+    free = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=1.0)
+    assert free.drawn is not None
+    # Excluding a member of the unlocked best panel lowers the optimum the floor is measured from.
+    locks = Locks(exclude=frozenset(free.drawn.member_ids[:1]))
+    result = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=1.0, locks=locks)
+    solver = propose(ws, DISPUTE_ID, IOMED, SolveConfig(candidates=1), locks)
+    assert result.optimum == solver.objective
+    assert free.optimum is not None and result.optimum is not None and result.optimum < free.optimum
+    assert result.threshold == result.optimum
+    assert all(p.objective == result.optimum for p in result.panels)
+    assert_consistent(ws, result, 3)
+    assert_keeps_locks(result, locks, 3)
+
+
+@pytest.mark.parametrize(
+    "locks",
+    [
+        Locks(include=frozenset({"M07"})),  # unavailable
+        Locks(include=frozenset({"M01", "M02", "M03", "M04"})),  # more names than seats
+        Locks(exclude=frozenset({"M01", "M02", "M03", "M04"})),  # two left for three seats
+        Locks(include=frozenset({"M01"}), exclude=frozenset({"M01"})),
+        Locks(chair="M05", exclude=frozenset({"M05"})),
+    ],
+    ids=["unavailable", "too-many", "too-few", "in-and-out", "excluded-chair"],
+)
+def test_locks_that_leave_no_panel_give_the_infeasible_status(locks: Locks) -> None:
+    ws = small_roster()
+    result = dispute_lottery(ws, DISPUTE_ID, IOMED, locks=locks)
+    assert result.status == "infeasible"
+    assert result.panels == [] and result.drawn is None and result.optimum is None
+    assert set(result.probabilities) == {f"M0{i}" for i in range(1, 7)}
+    assert set(result.probabilities.values()) == {Fraction(0)}
+    document = result.as_dict()
+    assert document["drawn"] is None and document["locks"]["include"] == sorted(locks.include)
+
+
+def test_a_lock_on_an_unknown_mediator_is_an_error() -> None:
+    with pytest.raises(UnknownIdError):
+        dispute_lottery(small_roster(), DISPUTE_ID, IOMED, locks=Locks(include=frozenset({"M99"})))
+
+
+def test_the_independent_check_catches_a_panel_that_breaks_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = small_roster()
+    view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
+    inst = encode(ws, view)
+    pool = list(range(inst.n))
+    agent = {mid: a for a, mid in enumerate(inst.ids)}
+    locks = Locks(include=frozenset({"M01"}), exclude=frozenset({"M02"}), chair="M01")
+    oracle = DisputePanelOracle(inst, view, pool, -(10**12), SolveConfig(candidates=1), locks)
+    assert oracle.problems(tuple(sorted(agent[m] for m in ("M01", "M03", "M04")))) == []
+    problems = oracle.problems(tuple(sorted(agent[m] for m in ("M02", "M03", "M04"))))
+    assert any("M01" in p and "locked in" in p for p in problems), problems
+    assert any("M02" in p and "excluded" in p for p in problems), problems
+    assert any("locked chair M01" in p for p in problems), problems
+
+    # A pricing model that forgot the locks: its panels must not get into the lottery unnoticed.
+    def forgetful(inst, idx, locks, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return PanelModel(inst, idx, Locks(), *args, **kwargs)
+
+    monkeypatch.setattr(matching.panel_lottery, "PanelModel", forgetful)
+    with pytest.raises(LotteryError, match="locks: M03 is locked in"):
+        dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0, locks=Locks(include=frozenset({"M03"})))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=5, max_size=8, sizes=(1, 2, 3)), st.data())
+def test_locks_against_brute_force(roster: Roster, data: st.DataObject) -> None:
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    # Mostly locks that some panel keeps (drawn from a feasible panel), otherwise any names at all.
+    free = brute_force(ws, IOMED, via_check_panel=False)
+    keepable = free and data.draw(st.integers(0, 3), label="keepable") > 0
+    members = data.draw(st.sampled_from(sorted(free, key=sorted)), label="panel") if keepable else frozenset(ids)
+    include = data.draw(st.frozensets(st.sampled_from(sorted(members)), max_size=min(k, 2)), label="include")
+    chairs = sorted(include & set(free[members])) if keepable else sorted(include)
+    locks = Locks(
+        include=include,
+        exclude=data.draw(st.frozensets(st.sampled_from(sorted(set(ids) - members or ids)), max_size=2), label="out"),
+        chair=data.draw(st.none() | st.sampled_from(chairs), label="chair") if chairs else None,
+    )
+    found = brute_force(ws, IOMED, locks, via_check_panel=False)
+    event(f"feasible under the locks: {bool(found)}")
+    result = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.9, locks=locks)
+    if not found:
+        assert result.status == "infeasible" and not result.panels
+        assert set(result.probabilities.values()) <= {Fraction(0)}
+        return
+    best = best_of(found)
+    optimum = max(best.values())
+    assert result.optimum == optimum / OBJECTIVE_SCALE
+    threshold = objective_threshold(optimum, 0.9)
+    acceptable = [members for members, value in best.items() if value >= threshold]
+    ids = sorted(result.probabilities)
+    index = {mid: i for i, mid in enumerate(ids)}
+    reference = leximin(EnumeratedOracle(len(ids), k, [tuple(sorted(index[m] for m in s)) for s in acceptable]))
+    for mid in ids:
+        assert abs(float(result.probabilities[mid]) - float(reference.marginals[index[mid]])) <= 1e-7, mid
+    assert {frozenset(p.member_ids) for p in result.panels} <= set(acceptable)
+    assert_consistent(ws, result, k)
+    assert_keeps_locks(result, locks, k)
