@@ -17,7 +17,7 @@ from matching.panel_lottery import dispute_lottery
 from matching.panels import propose
 from matching.paths import demo_dir
 from matching.rulesets import load_rule_set
-from matching.solver import SolveConfig
+from matching.solver import Locks, SolveConfig
 from matching.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
 from matching.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
@@ -317,6 +317,62 @@ def test_fair_lottery_follows_the_seed_and_floor_and_can_be_recorded(db: str) ->
     assert panel_members(at)[0] == drawn.member_ids
     assert at.session_state["runs"][LOTTERY_DISPUTE].locks.chair == drawn.member_ids[0]
     assert [b for b in at.button if b.label == "Record decision"]
+
+
+def test_fair_lottery_keeps_the_registrars_locks(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.lottery
+
+    calls: list[Locks] = []
+    library = ui.lottery.dispute_lottery
+
+    def counted(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks):  # type: ignore[no-untyped-def]
+        calls.append(locks)
+        return library(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks)
+
+    monkeypatch.setattr(ui.lottery, "dispute_lottery", counted)
+    at = solve(start(), LOTTERY_DISPUTE)
+    kept = panel_members(at)[0][1]
+    at.button(key=f"keep-{LOTTERY_DISPUTE}-1-{kept}").click().run()
+    rank, out = next(
+        (rank, mid) for rank, members in enumerate(panel_members(at), start=1) for mid in members if mid != kept
+    )
+    at.button(key=f"drop-{LOTTERY_DISPUTE}-{rank}-{out}").click().run()
+    assert not at.exception
+    locks = at.session_state["runs"][LOTTERY_DISPUTE].locks
+    assert locks == Locks(include=frozenset({kept}), exclude=frozenset({out}))
+    assert any(
+        "Your locks from the Candidate panels tab apply" in c.value and f"({kept})" in c.value for c in at.caption
+    )
+
+    run_lottery(at)
+    assert calls == [locks]
+    outcome = shown_lottery(at, LOTTERY_DISPUTE)
+    lottery = outcome.lottery
+    assert outcome.key.locks == locks and lottery.locks == locks
+    assert lottery.drawn is not None and len(lottery.panels) > 1
+    for panel in lottery.panels:
+        assert kept in panel.member_ids and out not in panel.member_ids
+    assert lottery.probabilities[kept] == 1 and lottery.probabilities[out] == 0
+    assert sum(lottery.probabilities.values()) == load_folder(DEMO).dispute(LOTTERY_DISPUTE).panel_size
+    assert outcome.document["locks"] == {"include": [kept], "exclude": [out], "chair": None}
+    assert outcome.best is not None and kept in outcome.best.member_ids and out not in outcome.best.member_ids
+    assert any(c.value.startswith("This lottery kept your locks") for c in at.caption)
+    assert "The best panel with your locks (the optimum)" in " ".join(m.value for m in at.markdown)
+    chances = chance_table(at)
+    assert chances.loc[chances["mediator"] == kept, "chance"].tolist() == [1.0]
+    assert out not in set(chances["mediator"])  # the table lists those with a chance
+    # The command line has no locks: no command that would draw among other panels.
+    assert any("The command line cannot apply locks" in m.value for m in at.markdown)
+    assert not any("matching lottery" in c.value for c in at.code)
+
+    # Locks are part of what the answer depends on: releasing them asks for a new run.
+    button(at, "Clear all locks").click().run()
+    assert not at.exception
+    assert any(w.value.startswith("Your locks have changed since this lottery was run") for w in at.warning)
+    run_lottery(at)
+    assert calls == [locks, Locks()]
+    assert shown_lottery(at, LOTTERY_DISPUTE).lottery.locks == Locks()
+    assert any("python -m matching lottery" in c.value for c in at.code)
 
 
 def test_fair_lottery_says_when_there_is_one_panel_or_none(db: str) -> None:

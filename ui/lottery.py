@@ -10,15 +10,19 @@ one ticket with a public seed. This module only asks the library and shows the a
 A lottery can take a minute for a five-member panel, so it runs only when the registrar presses
 the button, and each answer is kept in ``st.session_state`` under everything it depends on (the
 dispute, the rule set with its weights and nationality rule, the floor, the seed, the number of
-tickets, the data in use and the decisions recorded so far): reruns, tab changes and visits to
-other pages reuse it. Locks do not apply: the lottery is over every panel that keeps the rules.
+tickets, the data in use, the decisions recorded so far and the run's locks): reruns, tab changes
+and visits to other pages reuse it.
+
+The registrar's locks from the Candidate panels tab apply: the lottery draws only among panels that
+keep them, measured against the best panel under the same locks. The command line has no locks, so
+for a locked lottery the tab says that it cannot be re-run there instead of offering a command.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -31,7 +35,7 @@ from matching.panel_lottery import DEFAULT_FLOOR, DEFAULT_TICKETS, DisputeLotter
 from matching.panels import propose
 from matching.results import ProposedPanel, Seat, now_iso, solver_label
 from matching.rulesets import COMPONENTS, RuleSet, load_rule_set
-from matching.solver import DEFAULT_TIME_LIMIT, SolveConfig
+from matching.solver import DEFAULT_TIME_LIMIT, Locks, SolveConfig
 from matching.workspace import Workspace
 from ui.common import (
     OBJECTIVE_HELP,
@@ -58,7 +62,8 @@ EXPLANATION = (
     "seed**: anyone who runs the lottery again with the same data, settings and seed draws the same panel."
 )
 FLOOR_HELP = (
-    "Only panels scoring at least this share of the best panel's total score take part (exactly: the best score "
+    "Only panels scoring at least this share of the best panel's total score take part (with your locks, the best "
+    "panel that keeps them; exactly: the best score "
     "less (100% − this share) of its size). 100% keeps only panels as good as the best. A lower share lets more "
     "panels in, spreads the chances wider, and takes longer."
 )
@@ -84,6 +89,7 @@ class LotteryKey:
     tickets: int
     data: tuple[tuple[str, str], ...]  # the input files' hashes (or the data set's identity)
     load: tuple[tuple[str, int], ...]  # decisions recorded in the store, per mediator
+    locks: Locks  # the registrar's locks on the Candidate panels tab
 
     @property
     def floor(self) -> float:
@@ -96,7 +102,7 @@ class LotteryOutcome:
 
     key: LotteryKey
     lottery: DisputeLottery
-    best: ProposedPanel | None  # the best panel on the same data, without locks
+    best: ProposedPanel | None  # the best panel on the same data, under the same locks
     document: dict[str, Any]
     recorded: int  # decisions in the store counted against capacity
 
@@ -114,6 +120,7 @@ def lottery_key(
     seed: int,
     tickets: int,
     load: Mapping[str, int],
+    locks: Locks,
 ) -> LotteryKey:
     return LotteryKey(
         dispute_id,
@@ -123,6 +130,7 @@ def lottery_key(
         int(tickets),
         data_fingerprint(ws),
         tuple(sorted((mid, n) for mid, n in load.items() if n)),
+        locks,
     )
 
 
@@ -165,7 +173,7 @@ def compute(ws: Workspace, key: LotteryKey) -> LotteryOutcome | None:
     lottery = attempt(
         "run the lottery",
         lambda: dispute_lottery(
-            loaded, key.dispute_id, key.rule_set, key.floor, key.seed, key.tickets, "leximin", config
+            loaded, key.dispute_id, key.rule_set, key.floor, key.seed, key.tickets, "leximin", config, key.locks
         ),
     )
     if lottery is None:
@@ -173,7 +181,8 @@ def compute(ws: Workspace, key: LotteryKey) -> LotteryOutcome | None:
     best = None
     if lottery.drawn is not None:
         found = attempt(
-            "find the best panel", lambda: propose(loaded, key.dispute_id, key.rule_set, SolveConfig(candidates=1))
+            "find the best panel",
+            lambda: propose(loaded, key.dispute_id, key.rule_set, SolveConfig(candidates=1), key.locks),
         )
         best = found.panels[0] if found is not None and found.panels else None
     document = lottery_document(ws, key, lottery, started)
@@ -208,6 +217,32 @@ def share_of_best(score: float, optimum: float | None) -> str:
     if not optimum:
         return ""
     return f"{score / optimum:.1%} of the best" if optimum > 0 else f"{optimum - score:.4f} below the best"
+
+
+def who(ws: Workspace, mediator_id: str) -> str:
+    """``**Name** (M0001)``; the id alone for a name not on the roster."""
+    m = ws.data.mediators_by_id.get(mediator_id)
+    return f"**{m.name}** ({mediator_id})" if m else mediator_id
+
+
+def and_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def locks_words(ws: Workspace, locks: Locks) -> str:
+    """The locks in plain words, e.g. ``A (M1) chairs every panel; B (M2) sits on none``."""
+    parts = []
+    if locks.chair:
+        parts.append(f"{who(ws, locks.chair)} chairs every panel")
+    others = sorted(locks.include - {locks.chair})
+    if others:
+        verb = "sits" if len(others) == 1 else "sit"
+        parts.append(f"{and_list([who(ws, mid) for mid in others])} {verb} on every panel")
+    if locks.exclude:
+        left_out = sorted(locks.exclude)
+        verb = "sits" if len(left_out) == 1 else "sit"
+        parts.append(f"{and_list([who(ws, mid) for mid in left_out])} {verb} on none")
+    return "; ".join(parts)
 
 
 def seat_line(ws: Workspace, seat: Seat) -> str:
@@ -413,7 +448,8 @@ def side_by_side(ws: Workspace, outcome: LotteryOutcome) -> None:
             if in_lottery
             else "The lottery leaves it out: the mediators' chances are as even as they can be without it."
         )
-        _panel_box(ws, "The best panel (the optimum)", best.members, best.objective, lottery, [chance])
+        title = "The best panel with your locks (the optimum)" if lottery.locks.any else "The best panel (the optimum)"
+        _panel_box(ws, title, best.members, best.objective, lottery, [chance])
 
 
 def outcome_section(ws: Workspace, run: Run, outcome: LotteryOutcome) -> None:
@@ -438,15 +474,22 @@ def outcome_section(ws: Workspace, run: Run, outcome: LotteryOutcome) -> None:
         f"(a total score of {threshold:.4f} or more; the best is {lottery.optimum:.4f}). "
         + ("Worked out in under a second." if lottery.seconds < 1 else f"Worked out in {lottery.seconds:.0f} s.")
     )
-    if len(lottery.panels) == 1:
+    locks = lottery.locks
+    if len(locks.include | ({locks.chair} if locks.chair else set())) >= d.panel_size:
+        st.info(
+            "Your locks name every member of the panel, so there is only one panel to draw and the lottery draws "
+            "it for certain. Release some of the locks on the Candidate panels tab to let other panels in."
+        )
+    elif len(lottery.panels) == 1:
         st.info(
             f"Only one panel scores at least {key.floor_percent}% of the best, so the lottery has no choice to make: "
             "it draws that panel for certain. Lower the share above to let near-best panels in."
         )
-    if run.locks.any:
+    if locks.any:
         st.caption(
-            "Your locks on the Candidate panels tab do not apply here: the lottery is over every panel that keeps "
-            "the rules."
+            f"This lottery kept your locks from the Candidate panels tab: {locks_words(ws, locks)}. It draws only "
+            "among panels that keep them, and the best panel it is measured against is the best one that keeps "
+            "them. Anyone locked in is on the panel for certain (a chance of 100%); anyone excluded has no chance."
         )
     side_by_side(ws, outcome)
     st.button(
@@ -483,12 +526,13 @@ def outcome_section(ws: Workspace, run: Run, outcome: LotteryOutcome) -> None:
 def chance_section(ws: Workspace, d: Dispute, lottery: DisputeLottery, frame: pd.DataFrame) -> None:
     with_chance = int((frame["chance"] > 0).sum())
     st.markdown("**Each mediator's chance of sitting on the panel**")
+    excluded = " (those you excluded among them)" if lottery.locks.exclude else ""
     st.caption(
         f"{with_chance} of the {lottery.eligible} mediators who meet every rule on their own for this dispute sit on "
-        f"at least one panel in the lottery; the other {lottery.eligible - with_chance} sit on none, so their chance "
-        f"is 0. Each panel seats {d.panel_size}, so the chances add up to {d.panel_size}. The lottery first makes the "
-        "smallest chance as large as it can be, so someone who sits on many of the panels can still have a much "
-        "larger chance than the rest. The drawn panel's members are in red"
+        f"at least one panel in the lottery; the other {lottery.eligible - with_chance} sit on none{excluded}, so "
+        f"their chance is 0. Each panel seats {d.panel_size}, so the chances add up to {d.panel_size}. The lottery "
+        "first makes the smallest chance as large as it can be, so someone who sits on many of the panels can still "
+        "have a much larger chance than the rest. The drawn panel's members are in red"
         + (f"; the dashed line is the least chance, {percent(lottery.minimum)}." if lottery.minimum else ".")
     )
     if with_chance:
@@ -546,14 +590,23 @@ def verify_section(run: Run, outcome: LotteryOutcome) -> None:
     with st.expander("How to check the draw"):
         drawn = lottery.drawn
         assert drawn is not None
+        inputs = "the data, the settings and your locks" if key.locks.any else "the data and the settings"
         st.markdown(
-            f"1. The ticket list (every panel with its run of ticket numbers) is worked out from the data and the "
-            f"settings; the JSON download below holds it, and the seed only picks a ticket on it.\n"
+            f"1. The ticket list (every panel with its run of ticket numbers) is worked out from {inputs}; the JSON "
+            f"download below holds it, and the seed only picks a ticket on it.\n"
             f"2. The seed was **{key.seed}**. The drawn ticket is `numpy.random.default_rng({key.seed}).integers(0, "
             f"{lottery.tickets})`, which gives **{lottery.drawn_ticket}**.\n"
             f"3. Ticket {lottery.drawn_ticket} falls in the run {ticket_range(drawn)} held by the drawn panel.\n\n"
             f"The rule in full: {lottery.as_dict()['draw_rule']}"
         )
+        if key.locks.any:
+            st.markdown(
+                "The command line cannot apply locks, so it cannot run this lottery again: without your locks it "
+                "would draw among other panels and could pick a different one. Steps 2 and 3 can still be checked "
+                "with the JSON download, which holds the ticket list and records the locks. To work out the ticket "
+                "list again, run the lottery in this app with the same locks, settings and seed."
+            )
+            return
         st.markdown("Anyone with the same files can run the same lottery on the command line:")
         st.code(cli_command(run, key), language="bash")
         caveats = []
@@ -608,14 +661,19 @@ def lottery_section(ws: Workspace, run: Run) -> None:
     if rule_set is None:
         st.info("Choose the settings and press **Find panels** first: the lottery uses the same rule set and weights.")
         return
+    locks = (
+        f"Your locks from the Candidate panels tab apply: {locks_words(ws, run.locks)}."
+        if run.locks.any
+        else "Names you lock in or exclude on the Candidate panels tab apply here too."
+    )
     st.caption(
         f"The lottery uses the **{rule_set.name}** rule set with the weights and nationality rule in the settings "
-        "above, and counts the decisions recorded so far against capacity. Locks do not apply."
+        f"above, and counts the decisions recorded so far against capacity. {locks}"
     )
     submitted = _inputs(d)
     load = recorded_load(decision_store())
     if submitted is not None:
-        key = lottery_key(ws, d.dispute_id, rule_set, *submitted, load)
+        key = lottery_key(ws, d.dispute_id, rule_set, *submitted, load, run.locks)
         outcome = _lotteries().get(key)
         if outcome is None:
             with st.spinner(
@@ -631,9 +689,15 @@ def lottery_section(ws: Workspace, run: Run) -> None:
     if shown is None or outcome is None:
         st.info("Choose the share, the seed and the tickets, then press **Run the lottery**.")
         return
-    if lottery_key(ws, d.dispute_id, rule_set, shown.floor_percent, shown.seed, shown.tickets, load) != shown:
+    current = lottery_key(ws, d.dispute_id, rule_set, shown.floor_percent, shown.seed, shown.tickets, load, run.locks)
+    if current != shown:
+        what = (
+            "Your locks have changed"
+            if current == replace(shown, locks=run.locks)
+            else "The settings, the locks, the data or the recorded decisions have changed"
+        )
         st.warning(
-            "The settings, the data or the recorded decisions have changed since this lottery was run. Press "
-            "**Run the lottery** to run it again; below is the earlier result."
+            f"{what} since this lottery was run. Press **Run the lottery** to run it again; below is the earlier "
+            "result."
         )
     outcome_section(ws, run, outcome)
