@@ -119,6 +119,8 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
+WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
+WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
@@ -186,6 +188,8 @@ class PricingOracle(Protocol):
     # Optional (looked up with getattr): ``improve(y, starts) -> list[Panel]``, a fast local search for
     # feasible panels of larger float weight ``y(P)`` than the ``starts``; see the module docstring.
     # ``restrict(agents)``: told once it is proven that no feasible panel holds any other agent.
+    # ``multiplicity``: a sequence of n positive ints when each agent stands for a class of that many
+    # interchangeable people (see "Classes of interchangeable people" in the module docstring).
 
 
 class EnumeratedOracle:
@@ -257,7 +261,7 @@ class Lottery:
     size: int
     panels: tuple[Panel, ...]  # the support, in canonical (sorted) order
     probabilities: tuple[Fraction, ...]  # sum exactly 1
-    marginals: tuple[Fraction, ...]  # per agent; sum exactly size
+    marginals: tuple[Fraction, ...]  # per agent (per person of its class); Σ multiplicity * marginal = size exactly
     covered: frozenset[int]  # agents in at least one feasible panel
     minimum: Fraction  # smallest marginal among covered agents (exact)
     upper_bound: Fraction | None  # certified upper bound on the maximin value over covered agents
@@ -265,6 +269,7 @@ class Lottery:
     proven: bool = True  # every pricing problem that ended a phase was solved to proven optimality
     nash_gap: float | None = None
     stats: Stats = field(default_factory=lambda: Stats(0, 0, 0, 0.0))
+    multiplicity: tuple[int, ...] = ()  # people per agent (empty: one each); panels may then repeat an agent
 
     @property
     def uncovered(self) -> list[int]:
@@ -294,13 +299,14 @@ def cpsat_best(
 ) -> Pricing:
     """Maximise ``sum(weights[j] * x[j])`` on ``model`` (agents are the positions in ``x``).
 
-    A restriction is added to a clone, so ``model`` keeps only its own constraints; its objective
+    ``x`` holds 0/1 variables, or integer seat counts when agents are classes of people: the panel
+    then lists agent ``j`` ``x[j]`` times. A restriction is added to a clone, so ``model`` keeps only its own constraints; its objective
     is replaced. One worker, a fixed seed and a deterministic time limit make answers reproducible.
     """
     target, xs = model, list(x)
     if restriction is not None:
         target = model.clone()
-        xs = [target.get_bool_var_from_proto_index(v.index) for v in x]
+        xs = [target.get_int_var_from_proto_index(v.index) for v in x]
         picked = np.flatnonzero(restriction.weights)
         target.add(
             cp_model.LinearExpr.weighted_sum([xs[j] for j in picked], [int(restriction.weights[j]) for j in picked])
@@ -321,7 +327,7 @@ def cpsat_best(
     collector = _Collector(xs)
     status = solver.solve(target, collector)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = tuple(j for j, v in enumerate(xs) if solver.boolean_value(v))
+        chosen = _seats([solver.value(v) for v in xs])
         value = int(sum(int(weights[j]) for j in chosen))
         bound = round(solver.best_objective_bound)
         others = tuple(p for p in collector.panels if p != chosen)
@@ -342,7 +348,12 @@ class _Collector(cp_model.CpSolverSolutionCallback):
         self.panels: list[Panel] = []
 
     def on_solution_callback(self) -> None:
-        self.panels.append(tuple(j for j, v in enumerate(self.xs) if self.boolean_value(v)))
+        self.panels.append(_seats([self.value(v) for v in self.xs]))
+
+
+def _seats(counts: Sequence[int]) -> Panel:
+    """The panel holding agent ``j`` ``counts[j]`` times (sorted)."""
+    return tuple(j for j, c in enumerate(counts) for _ in range(int(c)))
 
 
 # --- the LP helpers -------------------------------------------------------------------------------
@@ -425,10 +436,11 @@ class _Master:
     this strategy uses one thread anyway.
     """
 
-    def __init__(self, agents: Sequence[int], n: int) -> None:
+    def __init__(self, agents: Sequence[int], n: int, multiplicity: np.ndarray | None = None) -> None:
         self.agents = list(agents)
         self.col_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> column (n: the padding of panels)
         self.col_of[self.agents] = np.arange(len(self.agents))
+        self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
         self.mu = len(self.agents)
         self.rows = 0  # panels added so far (row 0 is the normalisation)
         self.fixed: set[int] = set()
@@ -454,7 +466,7 @@ class _Master:
             np.zeros(0, dtype=np.int32),
             np.zeros(0),
         )
-        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), np.ones(m))
+        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), self.mult[self.agents])
         self.h = h
 
     def add(self, panels: Sequence[Panel]) -> None:
@@ -466,9 +478,10 @@ class _Master:
         values: list[float] = []
         for panel in panels:
             starts.append(len(index))
-            cols = sorted(int(c) for c in self.col_of[list(panel)] if c >= 0)
-            index.extend([*cols, self.mu])
-            values.extend([-1.0] * len(cols) + [1.0])
+            cols, counts = np.unique(self.col_of[list(panel)], return_counts=True)
+            keep = cols >= 0
+            index.extend([*(int(c) for c in cols[keep]), self.mu])
+            values.extend([*(-float(c) for c in counts[keep]), 1.0])
         count = len(panels)
         self.h.addRows(
             count,
@@ -484,22 +497,28 @@ class _Master:
     def fix(self, agent: int, value: float) -> None:
         col = int(self.col_of[agent])
         self.h.changeCoeff(0, col, 0.0)
-        self.h.changeColCost(col, -value)
+        self.h.changeColCost(col, -value * self.mult[agent])
         self.fixed.add(agent)
 
     def release(self, floors: dict[int, float]) -> None:
         """Turn the model into the final LP's dual: maximise t with every agent at or above its floor plus t."""
         for agent in self.agents:
             col = int(self.col_of[agent])
-            self.h.changeCoeff(0, col, 1.0)
-            self.h.changeColCost(col, -floors[agent])
+            self.h.changeCoeff(0, col, float(self.mult[agent]))
+            self.h.changeColCost(col, -floors[agent] * self.mult[agent])
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
         """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
+        # A warm start usually needs a few hundred iterations, but on these degenerate LPs dual simplex can
+        # stall from an old basis (seen at 1,000 nominees: 20,000 iterations without progress where a cold
+        # start needs 1,400). An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
+        size = self.h.getNumRow() + self.h.getNumCol()
+        self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
         self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # A warm start that ends anywhere else is retried once from scratch before giving up.
+            self.h.setOptionValue("simplex_iteration_limit", highspy.kHighsIInf)
             self.h.clearSolver()
             self.h.run()
             status = self.h.getModelStatus()
@@ -517,6 +536,7 @@ class _Engine:
         self.n = oracle.n
         self.k = oracle.size
         self.columns = _Columns(self.n)
+        self.mult = _multiplicity(oracle)
         self.master: _Master | None = None
         self.improve: Callable[[np.ndarray, Sequence[Panel]], list[Panel]] | None = getattr(oracle, "improve", None)
         self.lp_solves = 0
@@ -609,7 +629,7 @@ class _Engine:
     def sync(self, agents: list[int], fixed: dict[int, float]) -> _Master:
         """The master LP over ``agents`` with every known panel and every agent in ``fixed`` fixed."""
         if self.master is None:
-            self.master = _Master(agents, self.n)
+            self.master = _Master(agents, self.n, self.mult)
         master = self.master
         master.add(self.columns.panels[master.rows :])
         for a, value in fixed.items():
@@ -673,16 +693,17 @@ class _Engine:
             return ints
         return self.scaled(y)[0]
 
-    @staticmethod
     def level_bound(
-        weights: np.ndarray, best: int | None, fixed: dict[int, float], free: Sequence[int]
+        self, weights: np.ndarray, best: int | None, fixed: dict[int, float], free: Sequence[int]
     ) -> Fraction | None:
         """Weak duality: with ``best >= max_P w(P)``, every distribution giving the fixed agents their values
-        has a free agent at most ``(best - Σ_fixed w_j f_j) / Σ_free w_i`` (for any weights w >= 0)."""
-        total = int(weights[list(free)].sum())
+        has a free agent at most ``(best - Σ_fixed m_j w_j f_j) / Σ_free m_i w_i`` (for any weights w >= 0;
+        ``m`` the multiplicities, all 1 unless agents are classes)."""
+        mult = self.mult.astype(np.int64)
+        total = int((weights[list(free)] * mult[list(free)]).sum())
         if best is None or total <= 0:
             return None
-        held = sum((Fraction(int(weights[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
+        held = sum((Fraction(int(weights[j]) * int(mult[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
         return (Fraction(best) - held) / total
 
     def level(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, Fraction | None]:
@@ -744,13 +765,14 @@ class _Engine:
         support = [(self.columns.panels[r], float(w)) for r, w in enumerate(weights) if w > 1e-12]
         support.sort()
         panels = tuple(p for p, _ in support)
-        polished = _exact_vertex(panels, [w for _, w in support], self.n, floors) if floors else None
-        probs = polished or _rational_distribution(panels, [w for _, w in support], self.n, covered)
+        mult = [int(m) for m in self.mult]
+        polished = _exact_vertex(panels, [w for _, w in support], self.n, floors, mult) if floors else None
+        probs = polished or _rational_distribution(panels, [w for _, w in support], self.n, covered, mult)
         keep = [j for j, prob in enumerate(probs) if prob > 0]
         panels, probs = tuple(panels[j] for j in keep), [probs[j] for j in keep]
-        marginals = _marginals(panels, probs, self.n)
+        marginals = _marginals(panels, probs, self.n, mult)
         total = sum(probs, Fraction(0))
-        if total != 1 or sum(marginals, Fraction(0)) != self.k:
+        if total != 1 or sum((p * m for p, m in zip(marginals, mult, strict=True)), Fraction(0)) != self.k:
             raise LotteryError("the distribution does not sum to 1 (internal error)")
         for panel in panels:
             problems = self.oracle.problems(panel)
@@ -774,6 +796,7 @@ class _Engine:
             stats=Stats(
                 self.lp_solves, self.pricing_calls, len(self.columns.panels), time.perf_counter() - self.started
             ),
+            multiplicity=() if all(m == 1 for m in mult) else tuple(mult),
         )
 
     def stamp(self, result: Lottery) -> Lottery:
@@ -782,22 +805,31 @@ class _Engine:
         return replace(result, proven=self.proven, stats=stats)
 
 
-def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int) -> list[Fraction]:
-    """Exact selection probabilities, summed with a common denominator."""
+def _multiplicity(oracle: PricingOracle) -> np.ndarray:
+    """People per agent: the oracle's ``multiplicity`` if it has one, else 1 each."""
+    given = getattr(oracle, "multiplicity", None)
+    mult = np.ones(oracle.n, dtype=np.int64) if given is None else np.asarray(given, dtype=np.int64)
+    if mult.shape != (oracle.n,) or (mult < 1).any():
+        raise ValueError("multiplicity must give a positive count for every agent")
+    return mult
+
+
+def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int, mult: Sequence[int]) -> list[Fraction]:
+    """Exact selection probabilities per person (an agent's seats over its multiplicity), with a common denominator."""
     denominator = math.lcm(*(p.denominator for p in probs)) if probs else 1
     counts = [0] * n
     for panel, prob in zip(panels, probs, strict=True):
         share = prob.numerator * (denominator // prob.denominator)
         for a in panel:
             counts[a] += share
-    return [Fraction(c, denominator) for c in counts]
+    return [Fraction(c, denominator * int(m)) for c, m in zip(counts, mult, strict=True)]
 
 
-def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int) -> np.ndarray:
+def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int]) -> np.ndarray:
     out = np.zeros(n)
     for panel, w in zip(panels, weights, strict=True):
-        out[list(panel)] += w
-    return out
+        np.add.at(out, list(panel), w)  # add.at: an agent may hold several seats of a panel
+    return out / np.asarray(mult, dtype=float)
 
 
 def _simple_fraction(value: float) -> Fraction | None:
@@ -913,7 +945,7 @@ def _satisfies(rows: list[dict[int, int]], rhs: list[int], solution: list[Fracti
 
 
 def _exact_vertex(
-    panels: Sequence[Panel], weights: Sequence[float], n: int, floors: dict[int, float]
+    panels: Sequence[Panel], weights: Sequence[float], n: int, floors: dict[int, float], mult: Sequence[int]
 ) -> list[Fraction] | None:
     """The exact distribution behind the final LP's vertex.
 
@@ -930,13 +962,13 @@ def _exact_vertex(
     unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
-    marg = _float_marginals(panels, list(w), n)
+    marg = _float_marginals(panels, list(w), n, mult)
     tight = [a for a, f in floors.items() if abs(marg[a] - f) <= 1e-8]
     rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
     for j, panel in enumerate(panels):
         for a in panel:
             if a in rows_of:
-                rows_of[a][j] = Fraction(1)
+                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
     rhs = []
     for a in tight:
         level = floors[a]
@@ -958,14 +990,14 @@ def _exact_vertex(
         return None
     if any(abs(float(level_value[v]) - v) > 1e-8 for v in values):
         return None
-    exact = _marginals(panels, probs, n)
+    exact = _marginals(panels, probs, n, mult)
     if any(exact[a] < level_value[f] for a, f in floors.items()):
         return None
     return probs
 
 
 def _rational_distribution(
-    panels: Sequence[Panel], weights: Sequence[float], n: int, covered: Sequence[int]
+    panels: Sequence[Panel], weights: Sequence[float], n: int, covered: Sequence[int], mult: Sequence[int]
 ) -> list[Fraction]:
     """Exact probabilities summing to 1 that reproduce the LP's distribution (see the module docstring).
 
@@ -979,13 +1011,13 @@ def _rational_distribution(
         return []
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
-    target = _float_marginals(panels, list(w), n)
+    target = _float_marginals(panels, list(w), n, mult)
     largest = int(np.argmax(w))
     exact = [Fraction(float(v)) for v in w]
     total = sum(exact, Fraction(0))
     best = [e / total for e in exact]
     wanted = set(covered)
-    best_min = min((m for j, m in enumerate(_marginals(panels, best, n)) if j in wanted), default=Fraction(0))
+    best_min = min((m for j, m in enumerate(_marginals(panels, best, n, mult)) if j in wanted), default=Fraction(0))
     for limit in RATIONAL_DENOMINATORS:
         rational = [Fraction(float(v)).limit_denominator(limit) for v in w]
         if any(abs(float(r) - v) > RATIONAL_TOL for r, v in zip(rational, w, strict=True)):
@@ -993,10 +1025,12 @@ def _rational_distribution(
         rational[largest] = 1 - sum((r for j, r in enumerate(rational) if j != largest), Fraction(0))
         if rational[largest] < 0:
             continue
-        approx = _float_marginals(panels, [float(r) for r in rational], n)
+        approx = _float_marginals(panels, [float(r) for r in rational], n, mult)
         if np.abs(approx - target).max() > RATIONAL_TOL:
             continue
-        lowest = min((m for j, m in enumerate(_marginals(panels, rational, n)) if j in wanted), default=Fraction(0))
+        lowest = min(
+            (m for j, m in enumerate(_marginals(panels, rational, n, mult)) if j in wanted), default=Fraction(0)
+        )
         if lowest > best_min:
             best, best_min = rational, lowest
     return best
@@ -1017,8 +1051,9 @@ def leximin(oracle: PricingOracle, *, levels: bool = True) -> Lottery:
         if not found:
             first_bound = bound
         free = [a for a in covered if a not in fixed]
-        total = max(1, int(weights[free].sum()))
-        chosen = [a for a in free if weights[a] >= FIX_TOL * total] or [max(free, key=lambda a: (weights[a], -a))]
+        share = weights * engine.mult  # a class's dual weight: its people's weight times their number
+        total = max(1, int(share[free].sum()))
+        chosen = [a for a in free if share[a] >= FIX_TOL * total] or [max(free, key=lambda a: (share[a], -a))]
         if not levels:
             chosen = free
         for a in chosen:
@@ -1039,13 +1074,14 @@ def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_0
     """The distribution maximising the sum of the logarithms of the selection probabilities."""
     engine = _Engine(oracle)
     covered = engine.cover()
-    m = len(covered)
+    people = engine.mult[covered].astype(float)
+    m = float(people.sum())
     lam = np.full(len(engine.columns.panels), 1.0 / len(engine.columns.panels))
     gap = math.inf
     for _ in range(MAX_COLUMN_ROUNDS):
         incidence = engine.columns.matrix(covered).tocsr()
-        lam = _em(incidence, lam, m, tolerance / 2, inner)
-        p = incidence.T @ lam
+        lam = _em(incidence, people, lam, tolerance / 2, inner)
+        p = incidence.T @ lam / people
         y = np.zeros(engine.n)
         y[covered] = 1.0 / p
         weights, scale = engine.scaled(y, NASH_BITS)
@@ -1070,10 +1106,16 @@ def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_0
     return engine.finish("nash", lam, covered, nash_gap=gap)
 
 
-def _em(incidence: sparse.csr_matrix, lam: np.ndarray, m: int, tolerance: float, iterations: int) -> np.ndarray:
-    """Multiplicative updates λ_P <- λ_P Σ_{i∈P} (1/p_i) / m on the known panels (monotone in Σ log p)."""
+def _em(
+    incidence: sparse.csr_matrix, people: np.ndarray, lam: np.ndarray, tolerance: float, iterations: int
+) -> np.ndarray:
+    """Multiplicative updates λ_P <- λ_P Σ_{i∈P} (1/p_i) / m on the known panels (monotone in Σ m_i log p_i).
+
+    ``incidence`` counts each agent's seats per panel, ``people`` is each agent's multiplicity and
+    ``m`` their total, so that the updates keep Σ λ = 1."""
+    m = float(people.sum())
     for _ in range(iterations):
-        p = incidence.T @ lam
+        p = incidence.T @ lam / people
         gradient = incidence @ (1.0 / p)
         if gradient.max() <= m * (1 + tolerance):
             break
@@ -1131,6 +1173,8 @@ def round_to_tickets(lottery: Lottery, m: int, seed: int = ROUNDING_SEED) -> Tic
     """Round the lottery to ``m`` equally likely tickets (pipage rounding; see the module docstring)."""
     if m < 1:
         raise ValueError("the number of tickets must be at least 1")
+    if lottery.multiplicity:
+        raise ValueError("tickets need a lottery over panels of distinct people, not over classes of people")
     panels = lottery.panels
     k = lottery.size
     scaled = [prob * m for prob in lottery.probabilities]
