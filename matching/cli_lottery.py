@@ -35,9 +35,10 @@ from matching.cli import (
     app,
     err,
 )
-from matching.compose import DEFAULT_ID_COLUMN, compose, load_problem, write_probabilities
 from matching.compose import DEFAULT_TIME_LIMIT as COMPOSE_TIME_LIMIT
+from matching.compose import compose, write_probabilities
 from matching.errors import InputError, MatchingError
+from matching.nominees import DEFAULT_ID_COLUMN, load_problem
 from matching.panel_lottery import DEFAULT_FLOOR, DEFAULT_TICKETS, dispute_lottery
 from matching.results import now_iso, solver_label, write_json
 from matching.rulesets import DEFAULT_RULE_SET
@@ -161,5 +162,5 @@ def compose_command(
     note = "" if lottery.proven else " (a pricing problem hit its time limit: optimality not proven)"
     typer.echo(
         f"{method.value}: {len(problem.nominees)} nominees, {size} seats; smallest probability among the "
-        f"{len(lottery.covered)} who can be selected: {float(lottery.minimum):.6f}{note}. Wrote {out}."
+        f"{len(result.reachable)} who can be selected: {float(lottery.minimum):.6f}{note}. Wrote {out}."
     )

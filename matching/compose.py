@@ -1,29 +1,22 @@
 """Fair selection of the roster: K of N nominees under quotas, each nominee's chance as equal as possible.
 
-The inputs are the Sortition Foundation's CSV files, read as they are, so that users of its
-``sortition-algorithms`` can switch:
-
-* features: ``feature, value, min, max`` with optional ``min_flex, max_flex`` (the older headers
-  ``category, name`` are accepted too). Every row is a quota: between ``min`` and ``max`` of the K
-  selected hold that value of that feature. Names and values match case-insensitively, with
-  surrounding spaces ignored. ``min_flex``/``max_flex`` are checked (``min_flex <= min``,
-  ``max_flex >= max``) but quotas are never relaxed: infeasible quotas are an error.
-* nominees: an id column (``nationbuilder_id`` by default) and one column per feature; other
-  columns (names, addresses, ...) are ignored.
-
-Every problem in either file is collected and raised together as one ``InputError`` (file, row
-as a spreadsheet numbers it, column, value, message, code). The selection itself is a
-``matching.lottery`` lottery (leximin by default) with a CP-SAT pricing oracle, which also offers
-the engine a cheap local search (swap one nominee for another while every quota holds and the
-weight grows) so that CP-SAT runs mostly to prove the levels; the result gives every nominee a
-probability, 0 for those in no selection that meets the quotas.
+The nominees and quotas come from the Sortition Foundation's CSV files (``matching.nominees``).
+The selection is a ``matching.lottery`` lottery (leximin by default) whose agents are the
+classes of interchangeable nominees (the same value in every feature; see ``QuotaOracle``), with
+a CP-SAT pricing oracle over seat counts per class, which also offers the engine a cheap local
+search (move one seat to another class while every quota holds and the weight grows) so that
+CP-SAT runs mostly to prove the levels; the result gives every nominee their class's
+probability, 0 for those in no selection that meets the quotas. When no selection meets the
+quotas, the error says how to relax them within ``min_flex``/``max_flex``
+(``matching.quota_relax``).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 
@@ -31,335 +24,96 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.errors import InputError, Problem
-from matching.loading import read_rows
 from matching.lottery import METHODS, Lottery, Panel, Pricing, Restriction, cpsat_best, solve
+from matching.nominees import ComposeProblem
+from matching.quota_relax import describe_relaxation, suggest_relaxation
 
-DEFAULT_ID_COLUMN = "nationbuilder_id"
 DEFAULT_TIME_LIMIT = 30.0  # deterministic seconds per pricing solve
 SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
 SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
-FEATURE_HEADERS = (("feature", "category"), ("value", "name"))
-
-
-@dataclass(frozen=True)
-class Quota:
-    feature: str
-    value: str
-    min: int
-    max: int
-    min_flex: int | None = None
-    max_flex: int | None = None
-
-
-@dataclass(frozen=True)
-class Nominee:
-    nominee_id: str
-    values: tuple[
-        str, ...
-    ]  # one value per feature, in ``ComposeProblem.features`` order (as the features file spells it)
-    row: int
-
-
-@dataclass(frozen=True)
-class ComposeProblem:
-    """K of the nominees under the quotas, with everything already validated."""
-
-    size: int
-    features: tuple[str, ...]
-    quotas: tuple[Quota, ...]
-    nominees: tuple[Nominee, ...]
-    features_file: str = "features.csv"
-
-    def members_of(self, quota: Quota) -> list[int]:
-        f = self.features.index(quota.feature)
-        return [i for i, nom in enumerate(self.nominees) if nom.values[f] == quota.value]
-
-    @cached_property
-    def _groups(self) -> tuple[frozenset[int], ...]:
-        """``members_of`` every quota, in ``quotas`` order (computed once: checks run on every support panel)."""
-        return tuple(frozenset(self.members_of(q)) for q in self.quotas)
-
-    def quota_problems(self, chosen: Sequence[int]) -> list[str]:
-        """Quotas a selection (indices into ``nominees``) breaks, in plain words."""
-        out = []
-        if len(set(chosen)) != len(chosen) or len(chosen) != self.size:
-            out.append(f"the selection has {len(set(chosen))} distinct nominees; {self.size} are wanted")
-        picked = set(chosen)
-        for q, group in zip(self.quotas, self._groups, strict=True):
-            count = len(group & picked)
-            if not q.min <= count <= q.max:
-                out.append(f"{q.feature}={q.value}: {count} selected, quota {q.min}..{q.max}")
-        return out
-
-
-def _norm(text: str) -> str:
-    return text.strip().casefold()
-
-
-def _int_cell(
-    value: str, file: str, row: int, column: str, problems: list[Problem], required: bool = True
-) -> int | None:
-    text = value.strip()
-    if text == "":
-        if required:
-            problems.append(Problem(file, row, column, value, f"{column} is empty; a whole number is needed", "empty"))
-        return None
-    try:
-        number = int(text)
-    except ValueError:
-        problems.append(Problem(file, row, column, value, f"{column} must be a whole number", "not_an_integer"))
-        return None
-    if number < 0:
-        problems.append(Problem(file, row, column, value, f"{column} must not be negative", "negative"))
-        return None
-    return number
-
-
-def _column(header: list[str], names: Sequence[str]) -> str | None:
-    lowered = {_norm(h): h for h in header}
-    for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
-
-
-def read_quotas(path: Path, size: int, problems: list[Problem]) -> list[Quota]:
-    """The quotas of a features file; problems are appended to ``problems``."""
-    file = path.name
-    try:
-        header, rows = read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        problems.append(Problem(file, None, None, "", f"cannot read the file: {exc}", "unreadable"))
-        return []
-    feature_col = _column(header, FEATURE_HEADERS[0])
-    value_col = _column(header, FEATURE_HEADERS[1])
-    min_col, max_col = _column(header, ("min",)), _column(header, ("max",))
-    min_flex_col, max_flex_col = _column(header, ("min_flex",)), _column(header, ("max_flex",))
-    missing = [
-        name
-        for name, col in (("feature", feature_col), ("value", value_col), ("min", min_col), ("max", max_col))
-        if col is None
-    ]
-    for name in missing:
-        problems.append(
-            Problem(
-                file, 1, name, "", f"missing column {name!r} (the header has: {', '.join(header)})", "missing_column"
-            )
-        )
-    if (min_flex_col is None) != (max_flex_col is None):
-        name = "max_flex" if max_flex_col is None else "min_flex"
-        problems.append(Problem(file, 1, name, "", "min_flex and max_flex go together: give both or neither", "flex"))
-    if missing:
-        return []
-    assert feature_col and value_col and min_col and max_col
-    quotas: list[Quota] = []
-    seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        feature, value = row.get(feature_col, "").strip(), row.get(value_col, "").strip()
-        if feature == "":
-            problems.append(Problem(file, number, feature_col, "", "the feature name is empty", "empty"))
-            continue
-        if value == "":
-            problems.append(Problem(file, number, value_col, "", f"the value of feature {feature} is empty", "empty"))
-            continue
-        key = (_norm(feature), _norm(value))
-        if key in seen:
-            problems.append(
-                Problem(
-                    file, number, value_col, value, f"{feature}={value} is listed again (row {seen[key]})", "duplicate"
-                )
-            )
-            continue
-        seen[key] = number
-        lo = _int_cell(row.get(min_col, ""), file, number, "min", problems)
-        hi = _int_cell(row.get(max_col, ""), file, number, "max", problems)
-        lo_flex = hi_flex = None
-        if min_flex_col and max_flex_col:
-            lo_flex = _int_cell(row.get(min_flex_col, ""), file, number, "min_flex", problems, required=False)
-            hi_flex = _int_cell(row.get(max_flex_col, ""), file, number, "max_flex", problems, required=False)
-        if lo is None or hi is None:
-            continue
-        if lo > hi:
-            problems.append(
-                Problem(file, number, "min", str(lo), f"min ({lo}) is greater than max ({hi})", "min_gt_max")
-            )
-        if lo_flex is not None and lo_flex > lo:
-            problems.append(
-                Problem(file, number, "min_flex", str(lo_flex), f"min_flex ({lo_flex}) is above min ({lo})", "flex")
-            )
-        if hi_flex is not None and hi_flex < hi:
-            problems.append(
-                Problem(file, number, "max_flex", str(hi_flex), f"max_flex ({hi_flex}) is below max ({hi})", "flex")
-            )
-        quotas.append(Quota(feature, value, lo, hi, lo_flex, hi_flex))
-    # Canonical feature names: as first spelt in the file.
-    names: dict[str, str] = {}
-    for q in quotas:
-        names.setdefault(_norm(q.feature), q.feature)
-    quotas = [Quota(names[_norm(q.feature)], q.value, q.min, q.max, q.min_flex, q.max_flex) for q in quotas]
-    if not quotas and not problems:
-        problems.append(Problem(file, None, None, "", "the file lists no feature", "empty_file"))
-    for name in names.values():
-        group = [q for q in quotas if q.feature == name]
-        low, high = sum(q.min for q in group), sum(q.max for q in group)
-        if low > size:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    "min",
-                    str(low),
-                    f"the minimums of {name} add up to {low}, more than {size} seats",
-                    "quota_sum",
-                )
-            )
-        if high < size:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    "max",
-                    str(high),
-                    f"the maximums of {name} add up to {high}, fewer than {size} seats",
-                    "quota_sum",
-                )
-            )
-    return quotas
-
-
-def read_nominees(
-    path: Path, features: Sequence[str], quotas: Sequence[Quota], id_column: str, problems: list[Problem]
-) -> list[Nominee]:
-    """The nominees, each with a value for every feature."""
-    file = path.name
-    try:
-        header, rows = read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        problems.append(Problem(file, None, None, "", f"cannot read the file: {exc}", "unreadable"))
-        return []
-    id_col = _column(header, (_norm(id_column),))
-    if id_col is None:
-        problems.append(
-            Problem(
-                file,
-                1,
-                id_column,
-                "",
-                f"missing id column {id_column!r} (the header has: {', '.join(header)})",
-                "missing_column",
-            )
-        )
-    columns: list[str | None] = []
-    for name in features:
-        col = _column(header, (_norm(name),))
-        if col is None:
-            problems.append(Problem(file, 1, name, "", f"missing column for feature {name!r}", "missing_column"))
-        columns.append(col)
-    if id_col is None or any(c is None for c in columns):
-        return []
-    allowed = {name: {_norm(q.value): q.value for q in quotas if q.feature == name} for name in features}
-    nominees: list[Nominee] = []
-    seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        nid = row.get(id_col, "").strip()
-        if nid == "":
-            problems.append(Problem(file, number, id_col, "", "the id is empty", "empty"))
-            continue
-        if nid in seen:
-            problems.append(Problem(file, number, id_col, nid, f"duplicate id (first on row {seen[nid]})", "duplicate"))
-            continue
-        seen[nid] = number
-        values = []
-        ok = True
-        for name, col in zip(features, columns, strict=True):
-            assert col is not None
-            raw = row.get(col, "")
-            value = allowed[name].get(_norm(raw))
-            if value is None:
-                choices = ", ".join(sorted(allowed[name].values()))
-                problems.append(
-                    Problem(
-                        file, number, col, raw, f"not a value of feature {name} (one of: {choices})", "unknown_value"
-                    )
-                )
-                ok = False
-                continue
-            values.append(value)
-        if ok:
-            nominees.append(Nominee(nid, tuple(values), number))
-    if not nominees and not problems:
-        problems.append(Problem(file, None, None, "", "the file lists no nominee", "empty_file"))
-    return nominees
-
-
-def load_problem(features: Path, nominees: Path, size: int, id_column: str = DEFAULT_ID_COLUMN) -> ComposeProblem:
-    """Read and check both files; raise one ``InputError`` listing every problem found."""
-    problems: list[Problem] = []
-    if size < 1:
-        problems.append(Problem(features.name, None, None, str(size), "the number of seats must be at least 1", "size"))
-    quotas = read_quotas(features, size, problems)
-    names = list(dict.fromkeys(q.feature for q in quotas))
-    people = read_nominees(nominees, names, quotas, id_column, problems) if quotas or not problems else []
-    if people and size > len(people):
-        problems.append(
-            Problem(nominees.name, None, None, str(size), f"{size} seats but only {len(people)} nominees", "size")
-        )
-    if problems:
-        raise InputError(problems)
-    return ComposeProblem(size, tuple(names), tuple(quotas), tuple(people), features.name)
 
 
 class QuotaOracle:
     """CP-SAT pricing oracle: K nominees meeting every quota, of largest total weight.
 
-    Agents are the nominees in file order. One seeded worker and a deterministic time limit
-    make every answer reproducible.
+    Nominees with the same value in every feature are interchangeable: every quota counts them
+    alike, so the leximin probabilities are equal within such a **class** (the leximin vector is
+    unique, and swapping two of them maps feasible selections to feasible selections). The agents
+    of the lottery are therefore the classes, in order of their first nominee, each with its
+    ``multiplicity``; a selection is a seat count per class (an integer variable, not one boolean
+    per nominee), and the engine's master LP has one column per class. On the benchmark's
+    generated pools this turns 2,000 nominees into 272 agents. ``group=False`` keeps one agent per
+    nominee (the tests compare both). One seeded worker and a deterministic time limit make every
+    answer reproducible.
     """
 
-    def __init__(self, problem: ComposeProblem, seed: int = 0, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(
+        self, problem: ComposeProblem, seed: int = 0, time_limit: float = DEFAULT_TIME_LIMIT, group: bool = True
+    ) -> None:
         self.problem = problem
         self.seed = seed
         self.time_limit = time_limit
+        by_profile: dict[tuple[str, ...], list[int]] = {}
+        for i, nom in enumerate(problem.nominees):
+            by_profile.setdefault(nom.values if group else (str(i),), []).append(i)
+        self.classes: tuple[tuple[int, ...], ...] = tuple(tuple(members) for members in by_profile.values())
+        self.multiplicity = np.array([len(c) for c in self.classes], dtype=np.int64)
         self.model = cp_model.CpModel()
-        n = len(problem.nominees)
-        self.x = [self.model.new_bool_var(f"x{i}") for i in range(n)]
+        self.x = [self.model.new_int_var(0, len(c), f"x{t}") for t, c in enumerate(self.classes)]
         self.model.add(sum(self.x) == problem.size)
+        class_of = self.class_of
         for q in problem.quotas:
-            group = problem.members_of(q)
-            if q.min > 0 or q.max < len(group):
-                total = sum(self.x[i] for i in group)
-                self.model.add_linear_constraint(total, q.min, q.max)
+            group_members = problem.members_of(q)
+            if q.min > 0 or q.max < len(group_members):
+                held = sorted({class_of[i] for i in group_members})
+                self.model.add_linear_constraint(sum(self.x[t] for t in held), q.min, q.max)
 
-        # For the local search: each nominee's quota (an index into ``quotas``) in every feature.
+        # For the local search: each class's quota (an index into ``quotas``) in every feature.
         index = {(q.feature, q.value): j for j, q in enumerate(problem.quotas)}
+        values = [problem.nominees[c[0]].values for c in self.classes]
         self.quota_of = np.array(
-            [[index[(f, v)] for f, v in zip(problem.features, nom.values, strict=True)] for nom in problem.nominees],
+            [[index[(f, v)] for f, v in zip(problem.features, vals, strict=True)] for vals in values],
             dtype=np.int64,
-        ).reshape(n, len(problem.features))
+        ).reshape(len(self.classes), len(problem.features))
         self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
         self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
 
     @property
     def n(self) -> int:
-        return len(self.problem.nominees)
+        return len(self.classes)
 
     @property
     def size(self) -> int:
         return self.problem.size
 
+    @cached_property
+    def class_of(self) -> tuple[int, ...]:
+        """Each nominee's class (agent index), in file order."""
+        out = [0] * len(self.problem.nominees)
+        for t, members in enumerate(self.classes):
+            for i in members:
+                out[i] = t
+        return tuple(out)
+
+    def nominees(self, panel: Panel) -> list[int]:
+        """A selection of nominees (file indices) with the panel's seats per class: the first nominees of each
+        class. Any others of the same classes would do as well; no check depends on which."""
+        counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)
+        return sorted(i for t, c in enumerate(counts) for i in self.classes[t][: int(c)])
+
     def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
         return cpsat_best(self.model, self.x, weights, restriction, seed=self.seed, time_limit=self.time_limit)
 
     def problems(self, panel: Panel) -> list[str]:
-        return self.problem.quota_problems(list(panel))
+        counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)
+        over = [t for t in range(self.n) if counts[t] > self.multiplicity[t]]
+        if over:
+            return [f"class {t} has {int(counts[t])} seats but {int(self.multiplicity[t])} nominees" for t in over]
+        return self.problem.quota_problems(self.nominees(panel))
 
     def improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
-        """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), swap one
-        selected nominee for one outside while that raises the total weight and keeps every quota; the
+        """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), move one
+        seat from one class to another while that raises the total weight and keeps every quota; the
         selections reached. A heuristic only: the engine still proves every level with ``best``."""
         y = np.asarray(weights, dtype=float)
         ranked = np.argsort(-y, kind="stable")
@@ -372,20 +126,19 @@ class QuotaOracle:
         return found
 
     def _climb(self, y: np.ndarray, ranked: np.ndarray, members: list[int]) -> Panel | None:
-        """Steepest ascent by single swaps from ``members`` (bringing in one of the ``SWAP_CANDIDATES``
-        heaviest outsiders, ``ranked`` by weight); None when no swap improves the start."""
-        inside = np.zeros(self.n, dtype=bool)
-        inside[members] = True
+        """Steepest ascent by single moves from the seats ``members`` (into one of the ``SWAP_CANDIDATES``
+        heaviest classes with a nominee left, ``ranked`` by weight); None when no move improves the start."""
+        held = np.bincount(np.asarray(members, dtype=np.int64), minlength=self.n)
         counts = np.bincount(self.quota_of[members].ravel(), minlength=len(self.low))
         moved = False
         for _ in range(SWAP_ROUNDS):
             out = np.array(members, dtype=np.int64)
             floor = float(y[out].min())
-            candidates = ranked[~inside[ranked]][:SWAP_CANDIDATES]
+            candidates = ranked[held[ranked] < self.multiplicity[ranked]][:SWAP_CANDIDATES]
             candidates = candidates[y[candidates] > floor + 1e-12]
             if len(candidates) == 0:
                 break
-            q_out = self.quota_of[out]  # members x features
+            q_out = self.quota_of[out]  # seats x features
             q_in = self.quota_of[candidates]  # candidates x features
             removable = counts[q_out] - 1 >= self.low[q_out]
             addable = counts[q_in] + 1 <= self.high[q_in]
@@ -399,7 +152,8 @@ class QuotaOracle:
             a, b = int(out[row]), int(candidates[col])
             np.subtract.at(counts, self.quota_of[a], 1)
             np.add.at(counts, self.quota_of[b], 1)
-            inside[a], inside[b] = False, True
+            held[a] -= 1
+            held[b] += 1
             members[row] = b
             moved = True
         return tuple(sorted(members)) if moved else None
@@ -407,42 +161,78 @@ class QuotaOracle:
 
 @dataclass
 class Composition:
-    """Each nominee's selection probability (file order), and the lottery behind it."""
+    """Each nominee's selection probability (file order), and the lottery behind it.
+
+    The lottery's agents are classes of interchangeable nominees (``class_of`` maps each nominee to
+    one); every nominee of a class has the class's probability."""
 
     problem: ComposeProblem
     method: str
     lottery: Lottery
-    probabilities: list[float] = field(default_factory=list)
+    class_of: tuple[int, ...]
+    oracle: QuotaOracle
+
+    @property
+    def marginals(self) -> list[Fraction]:
+        """Each nominee's exact selection probability, in file order."""
+        return [self.lottery.marginals[t] for t in self.class_of]
+
+    @property
+    def probabilities(self) -> list[float]:
+        return [float(p) for p in self.marginals]
+
+    @property
+    def reachable(self) -> list[int]:
+        """Nominees (file indices) in some selection that meets the quotas."""
+        return [i for i, t in enumerate(self.class_of) if t in self.lottery.covered]
 
     @property
     def unreachable(self) -> list[str]:
         """Nominees in no selection that meets the quotas (probability 0)."""
-        return [self.problem.nominees[i].nominee_id for i in self.lottery.uncovered]
+        return [
+            nom.nominee_id
+            for nom, t in zip(self.problem.nominees, self.class_of, strict=True)
+            if t not in self.lottery.covered
+        ]
+
+    def selections(self) -> list[tuple[list[int], Fraction]]:
+        """The support as concrete selections (file indices; the first nominees of each class) and their
+        probabilities. The probabilities of individual nominees are ``marginals``, not these selections'
+        sums: within a class, the seats are shared equally."""
+        return [
+            (self.oracle.nominees(panel), prob)
+            for panel, prob in zip(self.lottery.panels, self.lottery.probabilities, strict=True)
+        ]
 
     def rows(self) -> list[tuple[str, float]]:
         return [(nom.nominee_id, p) for nom, p in zip(self.problem.nominees, self.probabilities, strict=True)]
 
 
 def compose(
-    problem: ComposeProblem, method: str = "leximin", seed: int = 0, time_limit: float = DEFAULT_TIME_LIMIT
+    problem: ComposeProblem,
+    method: str = "leximin",
+    seed: int = 0,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    group: bool = True,
 ) -> Composition:
     """Selection probabilities for every nominee under ``method`` (leximin, maximin or nash).
 
-    Raises ``InputError`` when no selection meets every quota.
+    ``group=False`` solves with one agent per nominee instead of one per class (same probabilities,
+    slower). Raises ``InputError`` when no selection meets every quota.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
-    oracle = QuotaOracle(problem, seed=seed, time_limit=time_limit)
+    oracle = QuotaOracle(problem, seed=seed, time_limit=time_limit, group=group)
     first = oracle.best(np.zeros(oracle.n, dtype=np.int64))
     if first.panel is None:
-        message = (
-            f"no selection of {problem.size} nominees meets every quota"
-            if first.proven
-            else f"no selection meeting every quota was found within the time limit ({time_limit} s)"
-        )
+        if first.proven:
+            advice = describe_relaxation(suggest_relaxation(problem), problem)
+            message = f"no selection of {problem.size} nominees meets every quota. {advice}"
+        else:
+            message = f"no selection meeting every quota was found within the time limit ({time_limit} s)"
         raise InputError([Problem(problem.features_file, None, None, "", message, "infeasible_quotas")])
     lottery = solve(oracle, method)
-    return Composition(problem, method, lottery, lottery.marginal_floats())
+    return Composition(problem, method, lottery, oracle.class_of, oracle)
 
 
 def write_probabilities(path: Path, composition: Composition) -> None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from matching.compose import ComposeProblem, Quota
+from matching.nominees import ComposeProblem, Quota
 from matching.solver import limit_work
 
 COST_SCALE = 27720  # lcm(1..12): the weights of limits up to 11 are exact integers

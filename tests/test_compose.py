@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.compose import ComposeProblem, compose, load_problem, write_probabilities
+from matching.compose import compose, write_probabilities
 from matching.errors import InputError
 from matching.lottery import EnumeratedOracle, leximin
+from matching.nominees import ComposeProblem, load_problem
 from tests.test_lottery import reference_leximin
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lottery"
@@ -55,7 +56,7 @@ def test_old_headers_and_no_flex_columns(tmp_path: Path) -> None:
     )
     assert problem.quotas[0].min_flex is None
     result = compose(problem)
-    assert result.lottery.marginals == (F(1), F(1, 2), F(1, 2))
+    assert result.marginals == [F(1), F(1, 2), F(1, 2)]
 
 
 def test_four_people_one_pair_impossible_is_exact(tmp_path: Path) -> None:
@@ -66,7 +67,7 @@ def test_four_people_one_pair_impossible_is_exact(tmp_path: Path) -> None:
         2,
     )
     result = compose(problem)
-    assert result.lottery.marginals == (F(1, 2),) * 4
+    assert result.marginals == [F(1, 2)] * 4
     assert result.lottery.certified
     assert result.probabilities == [0.5] * 4
 
@@ -81,22 +82,20 @@ def test_mandatory_group_and_a_nominee_in_no_selection(tmp_path: Path) -> None:
     for method in ("leximin", "maximin", "nash"):
         result = compose(problem, method)
         assert result.unreachable == ["E"]
-        lottery = result.lottery
-        assert lottery.marginals[4] == 0
-        assert sum(lottery.marginals, F(0)) == 2
+        assert result.marginals[4] == 0
+        assert sum(result.marginals, F(0)) == 2
         if method != "nash":
-            assert lottery.marginals == (F(1), F(1, 3), F(1, 3), F(1, 3), F(0))
+            assert result.marginals == [F(1), F(1, 3), F(1, 3), F(1, 3), F(0)]
 
 
 def test_every_support_panel_meets_the_quotas_and_probabilities_sum_to_k() -> None:
     problem = load_problem(FIXTURES / "features.csv", FIXTURES / "nominees.csv", 4)
     for method in ("leximin", "maximin", "nash"):
         result = compose(problem, method)
-        lottery = result.lottery
-        assert sum(lottery.probabilities, F(0)) == 1
-        assert sum(lottery.marginals, F(0)) == 4
-        for panel in lottery.panels:
-            assert problem.quota_problems(list(panel)) == []
+        assert sum(result.lottery.probabilities, F(0)) == 1
+        assert sum(result.marginals, F(0)) == 4
+        for selection, _ in result.selections():
+            assert problem.quota_problems(selection) == []
         assert result.unreachable == ["N11"]  # gender Other has max 0
 
 
@@ -112,6 +111,27 @@ def test_leximin_minimum_equals_maximin_minimum_on_a_larger_pool(tmp_path: Path)
     assert lex.minimum == mx.minimum
     assert lex.upper_bound == lex.minimum  # certified exactly
     assert lex.proven and mx.proven
+
+
+def test_classes_of_interchangeable_nominees_give_the_same_probabilities(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    rows = [f"P{i:02d},{rng.choice(['a', 'b', 'c'], p=[0.5, 0.3, 0.2])},{rng.choice(['f', 'm'])}" for i in range(30)]
+    features = "feature,value,min,max\nregion,a,1,2\nregion,b,1,3\nregion,c,2,3\ngender,f,3,3\ngender,m,3,3"
+    problem = problem_from(tmp_path, features, "nationbuilder_id,region,gender\n" + "\n".join(rows), 6)
+    for method in ("leximin", "maximin", "nash"):
+        grouped, single = compose(problem, method), compose(problem, method, group=False)
+        assert grouped.lottery.n == 6 < single.lottery.n == 30  # one agent per (region, gender)
+        assert list(grouped.lottery.multiplicity) == [len(c) for c in grouped.oracle.classes]
+        assert sum(grouped.marginals, F(0)) == 6 == sum(single.marginals, F(0))
+        if method == "leximin":  # leximin and Nash welfare have unique probabilities; maximin only its minimum
+            assert grouped.marginals == single.marginals
+        if method == "nash":
+            assert np.allclose(grouped.probabilities, single.probabilities, atol=1e-3)
+        else:
+            assert grouped.lottery.minimum == single.lottery.minimum
+            assert grouped.lottery.certified and single.lottery.certified
+        for selection, _ in grouped.selections():
+            assert problem.quota_problems(selection) == []
 
 
 def test_determinism() -> None:
@@ -172,6 +192,20 @@ def test_infeasible_quotas_are_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         compose(problem)
     assert [p.code for p in info.value.problems] == ["infeasible_quotas"]
+    assert "not even after relaxing every quota as far as the flexible limits" in str(info.value)
+
+
+def test_infeasible_quotas_come_with_the_relaxation_the_flex_allows(tmp_path: Path) -> None:
+    problem = problem_from(
+        tmp_path,
+        "feature,value,min,max,min_flex,max_flex\nx,y,2,2,1,2\nx,z,0,2,0,2",
+        "nationbuilder_id,x\na,y\nb,z\nc,z",
+        2,
+    )
+    with pytest.raises(InputError) as info:
+        compose(problem)
+    assert [p.code for p in info.value.problems] == ["infeasible_quotas"]
+    assert "Lowering the minimum for x = y from 2 to 1" in str(info.value)
 
 
 @st.composite
@@ -206,14 +240,15 @@ def test_against_brute_force(tmp_path: Path, pool: tuple[str, str, int]) -> None
         with pytest.raises(InputError):
             compose(problem)
         return
-    result = compose(problem)
-    lottery = result.lottery
     expected = reference_leximin(len(problem.nominees), oracle.panels)
     covered = sorted({a for p in oracle.panels for a in p})
-    assert sorted(lottery.covered) == covered
-    assert abs(float(lottery.minimum) - min(expected[a] for a in covered)) <= 1e-7
-    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-6)
-    assert lottery.minimum == leximin(oracle).minimum
-    for panel in lottery.panels:
-        assert panel in oracle.panels
-    assert sum(lottery.marginals, F(0)) == k
+    for group in (True, False):
+        result = compose(problem, group=group)
+        lottery = result.lottery
+        assert result.reachable == covered
+        assert abs(float(lottery.minimum) - min(expected[a] for a in covered)) <= 1e-7
+        assert np.allclose(result.probabilities, expected, atol=1e-6)
+        assert lottery.minimum == leximin(oracle).minimum
+        for selection, _ in result.selections():
+            assert tuple(selection) in oracle.panels
+        assert sum(result.marginals, F(0)) == k

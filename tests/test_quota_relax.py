@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.compose import ComposeProblem, Nominee, Quota, QuotaOracle, compose, load_problem
+from matching.compose import QuotaOracle, compose
 from matching.errors import InputError
+from matching.nominees import ComposeProblem, Nominee, Quota, load_problem
 from matching.quota_relax import (
     COST_SCALE,
     QuotaChange,
