@@ -43,8 +43,8 @@ fixing can cost such an agent by ``EPS / FIX_TOL = 1e-5`` (an agent left free co
 later level fixes them at the same value). A final LP over the known panels returns a vertex
 distribution meeting every level.
 
-**Determinism.** HiGHS (serial dual simplex, no presolve, fixed seed, tolerances ``LP_TOL``)
-is deterministic, and the master is changed in the same order on every run; the local search
+**Determinism.** HiGHS (serial dual simplex, no presolve, fixed seed, tolerances ``LP_TOL``,
+an iteration limit rather than a time limit on warm starts) is deterministic, and the master is changed in the same order on every run; the local search
 breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic time limit;
 columns keep the order in which they were found. The same input gives the same result on every
 run.
@@ -63,15 +63,25 @@ feasible panel is reported exactly beside the first level's proven upper bound
 (``upper_bound``); when the two fractions coincide (``certified``) the minimum is proven
 optimal in exact arithmetic.
 
-**Maximin** is the first leximin level. **Nash welfare** maximises ``Σ log p_i`` over the agents
+**Maximin** is the first leximin level. **Nash welfare** maximises ``Σ log p_i`` over the people
 in some feasible panel by fully corrective column generation: multiplicative (EM) updates on
 the known panels, pricing with weights ``1 / p_i``; by concavity the Frank-Wolfe gap
-``max_P Σ_{i∈P} 1/p_i - |agents|`` bounds the distance to the optimum, reported as ``nash_gap``.
+``max_P Σ_{i∈P} 1/p_i - |people|`` bounds the distance to the optimum, reported as ``nash_gap``.
 
 **Agents in no feasible panel** are found first: the oracle maximises the number of not yet
 covered agents in a panel until that number is proven to be 0. They get probability 0 and do
 not take part in the levels (otherwise every minimum would be 0); an oracle with ``restrict``
 is then told to leave them out of its model (a smaller pricing problem, the same panels).
+
+**Classes of interchangeable people.** An oracle may say that agent ``a`` stands for
+``multiplicity[a]`` people whom no rule tells apart (``matching.compose``: nominees with the same
+value in every feature). The leximin probabilities are then equal within a class (the leximin
+vector is unique and permuting such people maps feasible panels to feasible panels), so the
+engine works with classes: a panel lists an agent once per seat it holds, a person's probability
+is the class's expected seats over its size, the master LP's normalisation and fixed costs are
+weighted by class size, and so is the weak-duality bound (``level_bound``). Fewer agents make
+every LP smaller and every panel stand for many. Tickets need distinct people, so
+``round_to_tickets`` refuses a lottery over classes.
 
 **Rounding to M tickets** (Flanigan, Kehne and Procaccia, "Fair Sortition Made Transparent",
 NeurIPS 2021): ``round_to_tickets`` turns the distribution into M equally likely tickets, each
@@ -422,8 +432,9 @@ class _Master:
     """The leximin master LP of one run, kept in one HiGHS model and modified in place.
 
     HiGHS holds the LP's dual, whose rows are the panels: variables ``y_a >= 0`` (one per covered
-    agent) and ``μ`` (free); minimise ``μ - Σ_fixed f_j y_j`` subject to ``Σ_free y_i = 1`` and
-    ``y(P) <= μ`` for every known panel ``P``. Its optimum is the level ``z`` (the largest minimum
+    agent) and ``μ`` (free); minimise ``μ - Σ_fixed m_j f_j y_j`` subject to ``Σ_free m_i y_i = 1``
+    and ``y(P) <= μ`` for every known panel ``P`` (``m`` the class sizes, 1 unless agents are
+    classes; ``y(P)`` counts an agent once per seat). Its optimum is the level ``z`` (the largest minimum
     over the free agents that the known panels reach with the fixed agents at their values), its
     solution is the vertex of dual weights that prices the panels, and the row duals of the panel
     rows are the distribution ``λ``. A new panel is one more row, which leaves the previous basis

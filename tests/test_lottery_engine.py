@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+import matching.lottery as lottery_module
 from matching.compose import QuotaOracle, compose
 from matching.lottery import EnumeratedOracle, Panel, _Master, _solve_exactly, leximin
 from matching.nominees import load_problem
@@ -199,3 +200,26 @@ def test_master_runs_after_another_highs_user_started_its_thread_pool() -> None:
     other.run()
     lottery = leximin(EnumeratedOracle(4, 2, [(0, 1), (2, 3), (0, 2)]))
     assert lottery.marginals == (F(1, 2),) * 4
+
+
+def test_a_stalled_warm_start_is_restarted_from_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no iterations allowed from the previous basis, every warm start that has work to do stops at
+    # the limit and is solved again from scratch: the result must not change.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    normal = compose(problem, "leximin").lottery
+    restarts = []
+    monkeypatch.setattr(lottery_module, "WARM_ITERATIONS", 0)
+    monkeypatch.setattr(lottery_module, "WARM_ITERATIONS_PER_ROW", 0)
+    real_run = lottery_module._Master.solve
+
+    def counting(self: lottery_module._Master) -> tuple[np.ndarray, np.ndarray, float]:
+        result = real_run(self)
+        limit = self.h.getOptionValue("simplex_iteration_limit")  # (status, value) in some highspy versions
+        restarts.append((limit[-1] if isinstance(limit, tuple) else limit) == highspy.kHighsIInf)
+        return result
+
+    monkeypatch.setattr(lottery_module._Master, "solve", counting)
+    cold = compose(problem, "leximin").lottery
+    assert any(restarts)
+    assert cold.marginals == normal.marginals
+    assert cold.minimum == normal.minimum and cold.certified
