@@ -258,10 +258,14 @@ def demo_data(
     mediators: Annotated[int, typer.Option("--mediators", min=1, help="Roster size.")] = 600,
     disputes: Annotated[int, typer.Option("--disputes", min=1, help="Number of disputes.")] = 80,
 ) -> None:
-    """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history)."""
+    """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history, and the
+    nominees and quotas of a roster selection for ``compose``)."""
     from matching.demo import write_demo_data
+    from matching.demo_roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
+    from matching.demo_roster import write_demo_roster
 
     written = write_demo_data(out, seed=seed, mediators=mediators, disputes=disputes)
+    written |= write_demo_roster(out, size=min(DEFAULT_ROSTER_SIZE, mediators))
     for name, path in written.items():
         typer.echo(f"wrote {name}: {path}")
 
