@@ -4,12 +4,14 @@ Run on purpose, not in the test suite::
 
     .venv/bin/pip install sortition-algorithms==0.12.15     # optional: without it their column is skipped
     .venv/bin/python benchmarks/bench_lottery.py [--sizes 150 500 1000 2000] [--methods maximin leximin] [--limit 1800]
+        [--per-nominee]
 
 It prints one table: for the fixture shipped in the ``sortition-algorithms`` 0.12.15 sdist
 (``tests/fixtures``: 150 candidates, 22 seats) and for generated pools of the given sizes, the
 wall time and the smallest selection probability of their maximin (HiGHS, their default; their
-leximin needs Gurobi) and of our maximin and leximin (a warm-started HiGHS master LP, local-search
-pricing, CP-SAT proofs). Each run happens in a child process and is stopped after ``--limit``
+leximin needs Gurobi) and of our maximin and leximin (classes of interchangeable candidates, a
+warm-started HiGHS master LP, local-search pricing, CP-SAT proofs; ``--per-nominee`` adds runs with
+one agent per candidate, as for a pool where nobody shares a profile). Each run happens in a child process and is stopped after ``--limit``
 seconds. For the fixture it checks that our leximin minimum is exactly 1/11 and certified (an
 exact upper bound from an integer pricing problem equal to the exact minimum of the distribution).
 
@@ -140,10 +142,10 @@ def theirs(features_path: Path, people_path: Path, seats: int) -> tuple[float, f
     return seconds, min(marginal[pid] for pid in reachable)
 
 
-def ours(features_path: Path, people_path: Path, seats: int, method: str) -> dict[str, Any]:
+def ours(features_path: Path, people_path: Path, seats: int, method: str, group: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
     problem = load_problem(features_path, people_path, seats)
-    result = compose(problem, method)
+    result = compose(problem, method, group=group)
     lottery = result.lottery
     return {
         "seconds": time.perf_counter() - started,
@@ -154,6 +156,7 @@ def ours(features_path: Path, people_path: Path, seats: int, method: str) -> dic
         "panels": len(lottery.panels),
         "columns": lottery.stats.columns,
         "unreachable": len(result.unreachable),
+        "agents": result.lottery.n,
     }
 
 
@@ -175,6 +178,11 @@ def main() -> None:
     parser.add_argument("--sdist-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=float, default=1800.0, help="seconds before a run is stopped")
+    parser.add_argument(
+        "--per-nominee",
+        action="store_true",
+        help="also run ours with one agent per nominee (no classes of interchangeable nominees)",
+    )
     args = parser.parse_args()
     logging.getLogger("sortition_algorithms").setLevel(logging.WARNING)
     logging.disable(logging.INFO)
@@ -190,8 +198,9 @@ def main() -> None:
     print(
         f"{os.cpu_count()} cores; load average at the start {os.getloadavg()[0]:.2f} (other processes slow every column)"
     )
-    header = f"{'pool':<20} {'k':>3} | {'theirs maximin':>22} | " + " | ".join(
-        f"{'ours ' + m:>30}" for m in args.methods
+    runs = [(m, True) for m in args.methods] + ([(m, False) for m in args.methods] if args.per_nominee else [])
+    header = f"{'pool':<20} {'k':>3} {'classes':>7} | {'theirs maximin':>22} | " + " | ".join(
+        f"{'ours ' + m + ('' if group else ' per nominee'):>30}" for m, group in runs
     )
     print(header)
     print("-" * len(header))
@@ -200,25 +209,29 @@ def main() -> None:
         other = limited(args.limit, theirs, features_path, people_path, seats)
         cell = other if isinstance(other, str) else f"{other[0]:7.2f}s  min {other[1]:.6f}"
         cells = []
-        for method in args.methods:
-            r = limited(args.limit, ours, features_path, people_path, seats, method)
+        classes = "?"
+        for method, group in runs:
+            r = limited(args.limit, ours, features_path, people_path, seats, method, group)
             if isinstance(r, str):
                 cells.append(r)
                 continue
+            if group:
+                classes = str(r["agents"])
             flag = "" if r["proven"] else " (unproven)"
             mark = " =ub" if r["certified"] else ""
             cells.append(f"{r['seconds']:7.2f}s  min {float(r['minimum']):.6f}{mark}{flag}")
-            if name == "sdist fixture" and method == "leximin":
+            if name == "sdist fixture" and method == "leximin" and group:
                 exact = r["minimum"] == Fraction(1, 11)
                 notes.append(
                     f"fixture leximin minimum = {r['minimum']} (exact fraction); equals 1/11: {exact}; "
                     f"certified by an exact upper bound: {r['certified']}; {r['levels']} levels, "
                     f"{r['panels']} panels in the support, {r['columns']} columns generated"
                 )
-        print(f"{name:<20} {seats:>3} | {cell:>22} | " + " | ".join(f"{c:>30}" for c in cells), flush=True)
+        print(f"{name:<20} {seats:>3} {classes:>7} | {cell:>22} | " + " | ".join(f"{c:>30}" for c in cells), flush=True)
     print()
     print("min: smallest selection probability among candidates who can be selected; =ub: the exact")
-    print("minimum equals a certified upper bound (proven optimal in exact arithmetic).")
+    print("minimum equals a certified upper bound (proven optimal in exact arithmetic). classes: candidates")
+    print("with the same value in every feature form one class, the agents of our lottery.")
     for note in notes:
         print(note)
 
