@@ -112,14 +112,22 @@ def _column(header: list[str], names: Sequence[str]) -> str | None:
     return None
 
 
+def _read(path: Path, problems: list[Problem]) -> tuple[list[str], list[dict[str, str]]] | None:
+    """The file's header and rows, or None (with a problem appended) when it cannot be read."""
+    try:
+        return read_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        problems.append(Problem(path.name, None, None, "", f"cannot read the file: {exc}", "unreadable"))
+        return None
+
+
 def read_quotas(path: Path, size: int, problems: list[Problem]) -> list[Quota]:
     """The quotas of a features file; problems are appended to ``problems``."""
     file = path.name
-    try:
-        header, rows = read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        problems.append(Problem(file, None, None, "", f"cannot read the file: {exc}", "unreadable"))
+    table = _read(path, problems)
+    if table is None:
         return []
+    header, rows = table
     feature_col = _column(header, FEATURE_HEADERS[0])
     value_col = _column(header, FEATURE_HEADERS[1])
     min_col, max_col = _column(header, ("min",)), _column(header, ("max",))
@@ -223,11 +231,10 @@ def read_nominees(
 ) -> list[Nominee]:
     """The nominees, each with a value for every feature."""
     file = path.name
-    try:
-        header, rows = read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        problems.append(Problem(file, None, None, "", f"cannot read the file: {exc}", "unreadable"))
+    table = _read(path, problems)
+    if table is None:
         return []
+    header, rows = table
     id_col = _column(header, (_norm(id_column),))
     if id_col is None:
         problems.append(
