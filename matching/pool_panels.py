@@ -64,8 +64,20 @@ def enumerate_panels(inst: PanelInstance, pool: Sequence[int] | np.ndarray) -> P
     part of the objective summed once per member; the tests hold the values to ``evaluate``.
     """
     pool = np.asarray(sorted(int(i) for i in pool), dtype=np.int64)
+    return _score(inst, pool, _combinations(len(pool), inst.k))
+
+
+def score_panels(inst: PanelInstance, members: np.ndarray) -> Panels:
+    """The given panels (rows of ``inst.k`` distinct indices into ``inst``, each row sorted) that keep
+    every hard rule, in the given order, scored as ``enumerate_panels`` scores them."""
+    members = np.asarray(members, dtype=np.int64).reshape(-1, inst.k)
+    pool = np.unique(members)
+    return _score(inst, pool, np.searchsorted(pool, members).astype(np.int32))
+
+
+def _score(inst: PanelInstance, pool: np.ndarray, combos: np.ndarray) -> Panels:
+    """The rows of ``combos`` (positions in ``pool``) that keep every hard rule, with best chair and value."""
     k = inst.k
-    combos = _combinations(len(pool), k)
     if len(combos) == 0:
         return empty_panels(k)
     cols = [combos[:, a] for a in range(k)]

@@ -9,18 +9,26 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 import matching.panel_lottery
 from matching.encoding import encode
 from matching.errors import UnknownIdError
 from matching.loading import load_folder
 from matching.lottery import EnumeratedOracle, LotteryError, leximin
-from matching.panel_lottery import DisputeLottery, DisputePanelOracle, dispute_lottery, objective_threshold
+from matching.panel_lottery import (
+    DisputeLottery,
+    DisputePanelOracle,
+    acceptable_panels,
+    dispute_lottery,
+    objective_threshold,
+)
 from matching.panels import propose
 from matching.paths import demo_dir
+from matching.pool_panels import enumerate_panels
 from matching.rules import panel_breaches
 from matching.rulesets import load_rule_set
-from matching.scoring import OBJECTIVE_SCALE
+from matching.scoring import OBJECTIVE_SCALE, Scores
 from matching.solver import Locks, PanelModel, SolveConfig
 from matching.workspace import Workspace
 from tests.factories import dispute_row
@@ -239,7 +247,7 @@ def test_a_lock_on_an_unknown_mediator_is_an_error() -> None:
         dispute_lottery(small_roster(), DISPUTE_ID, IOMED, locks=Locks(include=frozenset({"M99"})))
 
 
-def test_the_independent_check_catches_a_panel_that_breaks_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_independent_check_catches_a_panel_that_breaks_a_lock() -> None:
     ws = small_roster()
     view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
     inst = encode(ws, view)
@@ -253,13 +261,29 @@ def test_the_independent_check_catches_a_panel_that_breaks_a_lock(monkeypatch: p
     assert any("M02" in p and "excluded" in p for p in problems), problems
     assert any("locked chair M01" in p for p in problems), problems
 
-    # A pricing model that forgot the locks: its panels must not get into the lottery unnoticed.
-    def forgetful(inst, idx, locks, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return PanelModel(inst, idx, Locks(), *args, **kwargs)
 
-    monkeypatch.setattr(matching.panel_lottery, "PanelModel", forgetful)
+@pytest.mark.parametrize("pricing", ["cp-sat", "enumeration"])
+def test_the_independent_check_catches_pricing_that_forgot_the_locks(
+    monkeypatch: pytest.MonkeyPatch, pricing: str
+) -> None:
+    """A pricing model (or enumeration) that forgot the locks: its panels must not get into the lottery
+    unnoticed."""
+    if pricing == "cp-sat":
+        monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+
+        def forgetful(inst, idx, locks, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return PanelModel(inst, idx, Locks(), *args, **kwargs)
+
+        monkeypatch.setattr(matching.panel_lottery, "PanelModel", forgetful)
+    else:
+        keep = matching.panel_lottery._keep
+        monkeypatch.setattr(
+            matching.panel_lottery,
+            "_keep",
+            lambda inst, scored, threshold, locks: keep(inst, scored, threshold, Locks()),
+        )
     with pytest.raises(LotteryError, match="locks: M03 is locked in"):
-        dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0, locks=Locks(include=frozenset({"M03"})))
+        dispute_lottery(small_roster(), DISPUTE_ID, IOMED, floor=0.0, locks=Locks(include=frozenset({"M03"})))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -299,3 +323,188 @@ def test_locks_against_brute_force(roster: Roster, data: st.DataObject) -> None:
     assert {frozenset(p.member_ids) for p in result.panels} <= set(acceptable)
     assert_consistent(ws, result, k)
     assert_keeps_locks(result, locks, k)
+
+
+# --- pricing by enumeration -----------------------------------------------------------------------
+
+
+def cpsat_panels(oracle: DisputePanelOracle) -> set[tuple[int, ...]]:
+    """Every panel the CP-SAT pricing model (floor, rules, locks) admits, by no-good cuts."""
+    model = oracle.panel_model.model.clone()
+    xs = [model.get_int_var_from_proto_index(var.index) for var in oracle.x]
+    found: set[tuple[int, ...]] = set()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    while solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        panel = tuple(a for a, x in enumerate(xs) if solver.value(x))
+        assert panel not in found and len(found) < 5_000
+        found.add(panel)
+        model.add(sum(xs[a] for a in panel) <= len(panel) - 1)
+    return found
+
+
+def draw_locks(data: st.DataObject, ids: list[str], found: dict[frozenset[str], dict[str, Scores]], k: int) -> Locks:
+    """No locks, or locks that some panel keeps (drawn from a feasible panel), or any names at all."""
+    kind = data.draw(st.sampled_from(["none", "keepable", "keepable", "any"]), label="locks")
+    if kind == "none" or (kind == "keepable" and not found):
+        return Locks()
+    members = data.draw(st.sampled_from(sorted(found, key=sorted)), label="panel") if kind == "keepable" else ids
+    include = data.draw(st.frozensets(st.sampled_from(sorted(members)), max_size=min(k, 2)), label="include")
+    chairs = sorted(include & set(found[frozenset(members)])) if kind == "keepable" else sorted(include)
+    return Locks(
+        include=include,
+        exclude=data.draw(st.frozensets(st.sampled_from(sorted(set(ids) - set(members)) or ids), max_size=2)),
+        chair=data.draw(st.none() | st.sampled_from(chairs), label="chair") if chairs else None,
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=5, max_size=8, sizes=(1, 2, 3)), st.sampled_from([0.0, 0.9, 0.97, 1.0]), st.data())
+def test_enumerated_panels_are_the_cpsat_panels_and_the_brute_force_ones(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    check_enumeration(roster, floor, data)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=9, max_size=11, sizes=(5,)), st.sampled_from([0.0, 0.9, 0.97]), st.data())
+def test_enumerated_panels_of_five_are_the_cpsat_panels_and_the_brute_force_ones(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    check_enumeration(roster, floor, data)
+
+
+def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """The enumeration, the CP-SAT pricing model and brute force over every member set and chair
+    (``panel_breaches`` and ``evaluate``) agree on the acceptable panels, with and without locks;
+    so do their pricing answers."""
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
+    found = best_of(brute_force(ws, IOMED, locks, via_check_panel=False))
+    event(f"k={k}, feasible under the locks: {bool(found)}")
+    if not found:
+        return
+    threshold = objective_threshold(max(found.values()), floor)
+    view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
+    inst = encode(ws, view)
+    pool = [i for i in range(inst.n) if inst.ids[i] not in locks.exclude]
+    expected = {members for members, value in found.items() if value >= threshold}
+    rows = acceptable_panels(inst, pool, threshold, locks, cap=10**6)
+    assert rows is not None
+    enumerated = [frozenset(inst.ids[i] for i in row) for row in rows.tolist()]
+    assert len(enumerated) == len(set(enumerated))
+    assert set(enumerated) == expected
+    assert rows.tolist() == sorted(sorted(row) for row in rows.tolist())  # canonical order
+
+    config = SolveConfig(candidates=1)
+    oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
+    assert oracle.enumerated is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+        by_cpsat = DisputePanelOracle(inst, view, pool, threshold, config, locks)
+    assert by_cpsat.enumerated is None
+    agents = {tuple(panel) for panel in oracle.enumerated.tolist()}
+    assert {frozenset(inst.ids[pool[a]] for a in panel) for panel in agents} == expected
+    assert cpsat_panels(by_cpsat) == agents
+    # Pricing: the same optimum as CP-SAT for random weights.
+    rng = np.random.default_rng(len(expected))
+    for _ in range(3):
+        weights = rng.integers(0, 1000, size=len(pool))
+        fast, slow = oracle.best(weights), by_cpsat.best(weights)
+        assert fast.proven and slow.proven
+        assert (fast.panel is None) == (slow.panel is None) and fast.value == slow.value
+        if fast.panel is not None:
+            assert oracle.problems(fast.panel) == []
+
+
+@pytest.mark.parametrize(
+    ("dispute_id", "pool_size", "rank", "locked"),
+    [("D002", 30, 300, False), ("D002", 30, 20_000, True), ("D007", 28, 2_000, False), ("D022", 86, 2_000, True)],
+)
+def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
+    demo: Workspace, dispute_id: str, pool_size: int, rank: int, locked: bool
+) -> None:
+    """Against the batch's complete enumeration of a pool (every combination): the bounds never cut off
+    an acceptable panel, on 5- and 3-member demo disputes, thresholds near and far from the best."""
+    view = demo.view(demo.dispute(dispute_id), IOMED)
+    inst = encode(demo, view)
+    pool = [int(i) for i in np.argsort(-inst.expertise_coef, kind="stable")[:pool_size]]
+    everything = enumerate_panels(inst, pool)
+    threshold = int(np.sort(everything.value)[::-1][min(rank, len(everything)) - 1])
+    locks = Locks()
+    if locked:
+        seats = np.bincount(everything.members[everything.value >= threshold].ravel(), minlength=inst.n)
+        common = int(np.argmax(seats * inst.chair_ok))  # the chair of the most acceptable panels
+        locks = Locks(include=frozenset({inst.ids[common]}), chair=inst.ids[common])
+    rows = acceptable_panels(inst, pool, threshold, locks, cap=10**7)
+    assert rows is not None
+    value = everything.value.copy()
+    if locks.chair is not None:
+        c = inst.ids.index(locks.chair)
+        holds = (everything.members == c).any(axis=1) & bool(inst.chair_ok[c])
+        value = np.where(
+            holds,
+            value - inst.weights["expertise"] * (inst.expertise_coef[everything.chair] - inst.expertise_coef[c]),
+            -(10**15),
+        )
+    expected = everything.members[value >= threshold].astype(np.int64)
+    assert len(rows) >= min(rank, len(everything)) // (10 if locked else 1) > 0
+    assert rows.tolist() == sorted(expected.tolist())
+
+
+def by_cpsat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+
+
+@pytest.mark.parametrize(
+    ("dispute_id", "floor"), [("D003", 0.97), ("D022", 0.97), ("D006", 0.95), ("D002", 0.995), ("D014", 0.99)]
+)
+def test_enumeration_and_cpsat_give_the_same_lottery_on_demo_disputes(
+    demo: Workspace, dispute_id: str, floor: float
+) -> None:
+    """The leximin probabilities are unique: both pricing paths reach them exactly (the supports may
+    differ); and the enumerated path gives the same panels and tickets on every run."""
+    fast = dispute_lottery(demo, dispute_id, IOMED, floor=floor)
+    again = dispute_lottery(demo, dispute_id, IOMED, floor=floor)
+    assert again.as_dict() == fast.as_dict()
+    with pytest.MonkeyPatch.context() as patch:
+        by_cpsat(patch)
+        slow = dispute_lottery(demo, dispute_id, IOMED, floor=floor)
+    assert fast.proven and slow.proven and fast.upper_bound == fast.minimum
+    assert fast.probabilities == slow.probabilities and fast.minimum == slow.minimum
+    assert len(fast.panels) >= 4
+    assert_consistent(demo, fast, demo.dispute(dispute_id).panel_size)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=8, max_size=11, sizes=(3, 5)), st.sampled_from([0.0, 0.9]), st.data())
+def test_enumeration_and_cpsat_give_the_same_lottery(roster: Roster, floor: float, data: st.DataObject) -> None:
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
+    fast = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    with pytest.MonkeyPatch.context() as patch:
+        by_cpsat(patch)
+        slow = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    event(f"k={k}, status {fast.status}, locked: {locks.any}")
+    assert fast.status == slow.status and fast.optimum == slow.optimum and fast.threshold == slow.threshold
+    assert fast.probabilities == slow.probabilities and fast.minimum == slow.minimum
+    if fast.panels:
+        assert_consistent(ws, fast, k)
+        assert_keeps_locks(fast, locks, k)
+
+
+def test_past_the_cap_the_lottery_prices_with_cpsat(monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = small_roster()
+    view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
+    inst = encode(ws, view)
+    pool = list(range(inst.n))
+    assert acceptable_panels(inst, pool, -(10**12), Locks(), cap=19) is None  # C(6, 3) = 20 panels
+    assert acceptable_panels(inst, pool, -(10**12), Locks(), cap=20) is not None
+    enumerated = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0)
+    monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 3)
+    assert DisputePanelOracle(inst, view, pool, -(10**12), SolveConfig(candidates=1)).enumerated is None
+    assert dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0).probabilities == enumerated.probabilities
