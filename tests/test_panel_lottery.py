@@ -15,7 +15,7 @@ import matching.panel_lottery
 from matching.encoding import encode
 from matching.errors import UnknownIdError
 from matching.loading import load_folder
-from matching.lottery import EnumeratedOracle, LotteryError, leximin
+from matching.lottery import EnumeratedOracle, LotteryError, Restriction, leximin
 from matching.panel_lottery import (
     DisputeLottery,
     DisputePanelOracle,
@@ -416,7 +416,16 @@ def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None
         assert fast.proven and slow.proven
         assert (fast.panel is None) == (slow.panel is None) and fast.value == slow.value
         if fast.panel is not None:
-            assert oracle.problems(fast.panel) == []
+            values = [int(weights[list(panel)].sum()) for panel in (fast.panel, *fast.others)]
+            assert values == sorted(values, reverse=True) and len(set(fast.others)) == len(fast.others)
+            assert all(oracle.problems(panel) == [] for panel in (fast.panel, *fast.others))
+            # Restricted to panels whose other weights reach the middle of what the known ones reach.
+            other = rng.integers(0, 1000, size=len(pool))
+            sums = sorted(int(other[list(q)].sum()) for q in agents)
+            restriction = Restriction(other, sums[len(sums) // 2])
+            fast, slow = oracle.best(weights, restriction), by_cpsat.best(weights, restriction)
+            assert fast.panel is not None and slow.panel is not None and fast.value == slow.value
+            assert int(other[list(fast.panel)].sum()) >= restriction.at_least
 
 
 @pytest.mark.parametrize(
