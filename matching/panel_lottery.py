@@ -27,15 +27,18 @@ reaches the floor (locked-in mediators are always kept, excluded ones never). It
 the acceptable panels** (``acceptable_panels``): a branch and bound over the pool sorted by the
 separable part of the objective, pruning every partial panel that cannot reach the floor even with
 the best values for its open seats and an upper bound on the panel-level terms (chair bonus,
-diversity, neutrality balance, worst-off party's preference), then scoring the survivors exactly
+diversity, neutrality balance, worst-off party's preference; what the members after the last one
+can still add), the last seat going only to those who bring a missing chair or working language,
+then scoring the survivors exactly
 with the batch's scorer (``matching.pool_panels.score_panels``: every hard rule, best chair) and
 keeping those that keep the locks and reach the floor with their chair (the locked chair when there
 is one: the set the CP-SAT model admits, where a panel is acceptable if some allowed chair reaches
 the floor). Pricing is then an exact ``argmax`` of ``panels @ weights``, first in canonical order on
 ties. The 5-member panels of the demo data pass the floor in tens of thousands but the pool is the
-whole roster (``C(544, 5)`` is 4e11); the bounds leave about 3 million complete candidates on D002
-(under a second), after which each pricing call takes milliseconds instead of about 0.6 s of CP-SAT
-(the lottery went from about 4 minutes to about 3 seconds). When some depth of the search would
+whole roster (``C(544, 5)`` is 4e11); the bounds leave 1.6 million complete candidates on D002
+(about a second), after which each pricing call takes milliseconds instead of about 0.6 s of CP-SAT,
+and returns the ``ENUMERATED_OTHERS`` next-best panels as further columns (the lottery went from
+about 4 minutes to a few seconds; every demo dispute is enumerated). When some depth of the search would
 look at more than ``ENUMERATION_CAP`` partial panels, the oracle falls back to the solver's own
 CP-SAT panel model (``matching.solver.PanelModel``) with the objective floor and the locks added as
 constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
@@ -94,9 +97,9 @@ from matching.workspace import Workspace
 DEFAULT_FLOOR = 0.95
 DEFAULT_TICKETS = 1000
 LINEARIZATION: int | None = 2
-# Most partial panels one depth of the bounded enumeration may look at (a third of a second per million
-# on this kind of machine, a few hundred MB at most; the demo disputes look at up to 2.8 million, D002);
-# past it the lottery prices with CP-SAT. 0 always prices with CP-SAT.
+# Most partial panels one depth of the bounded enumeration may look at (about half a second per
+# million on this kind of machine, a few hundred MB at most; the demo disputes look at up to 3.6
+# million, D073); past it the lottery prices with CP-SAT. 0 always prices with CP-SAT.
 ENUMERATION_CAP = 4_000_000
 # Next-best enumerated panels returned beside the best as candidate columns: many per round cut the
 # column-generation rounds (measured on D002: 341 LP solves with none, 85 with 30, 62 with 100).
@@ -127,10 +130,11 @@ class _Roster:
     female: np.ndarray
     male: np.ndarray
     align: np.ndarray  # [p, parties]
-    most_aligned: int
+    aligned_after: np.ndarray  # [p + 1, parties] largest alignment with each party from each position on
     pref: np.ndarray  # [p, ranking parties] preference of the worst-off party's kind
-    best_pref: np.ndarray  # [r, ranking parties]: sum of the r largest values of each column
+    pref_after: np.ndarray  # [p + 1, k + 1, ranking parties]: sum of the r largest of each column from q on
     co: np.ndarray  # holds a party nationality
+    offers: np.ndarray  # bit 0: may chair; bit 1 + l: speaks working language l
     clash: np.ndarray  # [p, p] shares a nationality
 
 
@@ -149,6 +153,7 @@ class _Partial:
     aligned: np.ndarray  # [N, parties] alignment so far
     prefs: np.ndarray  # [N, ranking parties]
     cos: np.ndarray  # co-nationals so far
+    offered: np.ndarray  # ``_Roster.offers`` of the members, or-ed
 
     def take(self, rows: np.ndarray) -> _Partial:
         return _Partial(*(getattr(self, f.name)[rows] for f in fields(self)))
@@ -170,6 +175,7 @@ class _Partial:
             aligned=self.aligned[parent] + roster.align[j],
             prefs=self.prefs[parent] + roster.pref[j],
             cos=self.cos[parent] + roster.co[j],
+            offered=self.offered[parent] | roster.offers[j],
         )
 
     def bonus(self, inst: PanelInstance, roster: _Roster, open_seats: int) -> np.ndarray:
@@ -185,15 +191,37 @@ class _Partial:
                 + inst.gender_coef * np.minimum(np.minimum(self.females, self.males) + r, k // 2)
             )
         if self.aligned.shape[1]:
-            spread = self.aligned.max(axis=1) - self.aligned.min(axis=1)
-            bonus -= w["neutrality"] * inst.neutral_asym_coef * np.maximum(0, spread - r * roster.most_aligned)
+            # Each party's total can still grow by r times the largest alignment with it after ``last``.
+            reach = self.aligned + r * roster.aligned_after[self.last + 1]
+            spread = self.aligned.max(axis=1) - reach.min(axis=1)
+            bonus -= w["neutrality"] * inst.neutral_asym_coef * np.maximum(0, spread)
         bonus += w["neutrality"] * SCORE_SCALE
         if inst.ranking_parties:
-            bonus += w["preference"] * (self.prefs + roster.best_pref[r]).min(axis=1)
+            bonus += w["preference"] * (self.prefs + roster.pref_after[self.last + 1, r]).min(axis=1)
         return bonus
 
 
 _POPCOUNT = np.array([bin(v).count("1") for v in range(1 << 5)], dtype=np.int64)  # traditions, UN groups
+
+
+def _suffix_max(values: np.ndarray) -> np.ndarray:
+    """[p + 1, columns]: the largest value of each column from each row on (0 past the end)."""
+    out = np.zeros((len(values) + 1, values.shape[1]), dtype=np.int64)
+    if len(values):
+        out[:-1] = np.maximum.accumulate(values[::-1], axis=0)[::-1]
+    return np.maximum(out, 0)
+
+
+def _best_after(values: np.ndarray, k: int) -> np.ndarray:
+    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on."""
+    p, columns = values.shape
+    out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
+    top = np.zeros((0, columns), dtype=np.int64)
+    for q in range(p - 1, -1, -1):
+        top = -np.sort(-np.vstack([top, values[q : q + 1]]), axis=0)[:k]
+        out[q, 1 : len(top) + 1] = np.cumsum(top, axis=0)
+        out[q, len(top) + 1 :] = out[q, len(top)]
+    return out
 
 
 def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
@@ -236,10 +264,12 @@ def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
         female=inst.female[people].astype(np.int64),
         male=inst.male[people].astype(np.int64),
         align=align[order],
-        most_aligned=int(align.max()) if align.size else 0,
+        aligned_after=_suffix_max(align[order]),
         pref=pref,
-        best_pref=np.vstack([np.zeros((1, pref.shape[1]), dtype=np.int64), np.cumsum(-np.sort(-pref, axis=0), axis=0)]),
+        pref_after=_best_after(pref, inst.k),
         co=inst.co_national[people].astype(np.int64),
+        offers=inst.chair_ok[people].astype(np.int64)
+        | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
         clash=clash,
     )
 
@@ -265,7 +295,6 @@ def acceptable_panels(
     if len(pool) < k:
         return np.zeros((0, k), dtype=np.int64)
     roster = _roster(inst, pool)
-    p = len(roster.people)
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -279,13 +308,13 @@ def acceptable_panels(
         aligned=np.zeros((1, roster.align.shape[1]), dtype=np.int64),
         prefs=np.zeros((1, roster.pref.shape[1]), dtype=np.int64),
         cos=one,
+        offered=one,
     )
+    wanted = (1 << (1 + inst.speaks.shape[1])) - 1  # a chair and every working language
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
-        best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
         need = threshold - level.total - level.bonus(inst, roster, r)
-        fits = np.searchsorted(-best_from, -need, side="right")  # positions j < fits may reach it
-        count = np.maximum(fits - (level.last + 1), 0)
+        candidates, first, count = _candidates(roster, level, need, r, wanted if r == 1 else 0)
         ends = np.cumsum(count)
         if not len(count) or int(ends[-1]) > cap:
             return None if len(count) else np.zeros((0, k), dtype=np.int64)
@@ -296,7 +325,7 @@ def acceptable_panels(
             hi = max(lo + 1, int(np.searchsorted(ends, base + ENUMERATION_CHUNK, side="right")))
             block = count[lo:hi]
             parent = np.repeat(np.arange(lo, hi), block)
-            j = level.last[parent] + 1 + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)
+            j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
             ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
             if roster.co.any():
                 ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
@@ -308,6 +337,34 @@ def acceptable_panels(
         level = _Partial.concat(parts)
     members = np.sort(roster.people[level.seats], axis=1)
     return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _candidates(
+    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who may take the next seat of each partial panel: positions after its last member whose value
+    plus the best ``open_seats - 1`` values after them reaches ``need``, and who offer what the panel
+    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat). Returned as a
+    list of positions and, per partial panel, the start and length of its run in that list (each run
+    is a prefix of the positions after the panel's last member, as the values only go down)."""
+    p = len(roster.people)
+    r = open_seats
+    best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
+    lacking = wanted & ~level.offered
+    lists, offsets = [], 0
+    first = np.zeros(len(need), dtype=np.int64)
+    count = np.zeros(len(need), dtype=np.int64)
+    for mask in np.unique(lacking):
+        rows = np.flatnonzero(lacking == mask)
+        positions = np.flatnonzero(roster.offers[: len(best_from)] & mask == mask)
+        start = np.searchsorted(positions, level.last[rows] + 1)
+        fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
+        first[rows] = offsets + start
+        count[rows] = np.maximum(fits - start, 0)
+        lists.append(positions)
+        offsets += len(positions)
+    candidates = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+    return candidates, first, count
 
 
 def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> np.ndarray:

@@ -4,6 +4,7 @@ the registrar's locks, and brute force over small random rosters."""
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import combinations
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from matching.pool_panels import enumerate_panels
 from matching.rules import panel_breaches
 from matching.rulesets import load_rule_set
 from matching.scoring import OBJECTIVE_SCALE, Scores
-from matching.solver import Locks, PanelModel, SolveConfig
+from matching.solver import Locks, PanelModel, SolveConfig, best_chair
 from matching.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
@@ -430,7 +431,14 @@ def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None
 
 @pytest.mark.parametrize(
     ("dispute_id", "pool_size", "rank", "locked"),
-    [("D002", 30, 300, False), ("D002", 30, 20_000, True), ("D007", 28, 2_000, False), ("D022", 86, 2_000, True)],
+    [
+        ("D002", 30, 300, False),
+        ("D002", 30, 20_000, True),
+        ("D007", 28, 2_000, False),
+        ("D022", 86, 2_000, True),
+        ("D067", 22, 3_000, False),  # three parties, all ranking names
+        ("D054", 120, 2_000, False),  # two working languages
+    ],
 )
 def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
     demo: Workspace, dispute_id: str, pool_size: int, rank: int, locked: bool
@@ -439,7 +447,8 @@ def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
     an acceptable panel, on 5- and 3-member demo disputes, thresholds near and far from the best."""
     view = demo.view(demo.dispute(dispute_id), IOMED)
     inst = encode(demo, view)
-    pool = [int(i) for i in np.argsort(-inst.expertise_coef, kind="stable")[:pool_size]]
+    ranked = np.flatnonzero(inst.pref_mean_coef.sum(axis=1) > 0)  # whom a party ranked (preference terms)
+    pool = sorted({int(i) for i in np.argsort(-inst.expertise_coef, kind="stable")[:pool_size]} | set(ranked.tolist()))
     everything = enumerate_panels(inst, pool)
     threshold = int(np.sort(everything.value)[::-1][min(rank, len(everything)) - 1])
     locks = Locks()
@@ -517,3 +526,62 @@ def test_past_the_cap_the_lottery_prices_with_cpsat(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 3)
     assert DisputePanelOracle(inst, view, pool, -(10**12), SolveConfig(candidates=1)).enumerated is None
     assert dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0).probabilities == enumerated.probabilities
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=7, max_size=10, sizes=(2, 3, 5)))
+def test_the_enumeration_bound_holds_for_every_completion(roster: Roster) -> None:
+    check_bound(roster.workspace())
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_the_enumeration_bound_holds_when_both_parties_rank_everybody(k: int) -> None:
+    mediators = [
+        person(f"M{i:02d}", country, gender="FM"[i % 2], legal_traditions=("civil", "common", "muslim")[i % 3])
+        for i, country in enumerate(["KEN", "FRA", "BRA", "IND", "CHN", "MEX", "JPN", "NGA"], start=1)
+    ]
+    preferences = [
+        {"dispute_id": DISPUTE_ID, "party": party, "mediator_id": m["mediator_id"], "struck": "false", "rank": str(r)}
+        for party, order in (("EGY", mediators), ("RUS", mediators[::-1]))
+        for r, m in enumerate(order, start=1)
+    ]
+    ws = build_workspace(mediators, [dispute_row(DISPUTE_ID, parties="EGY;RUS", panel_size=k)], preferences=preferences)
+    check_bound(ws)
+
+
+def check_bound(ws: Workspace) -> None:
+    """The bound on the panel-level terms of a partial panel is at least their exact value for every
+    completion by later members (feasible or not), and exact for a complete panel."""
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    k = inst.k
+    if inst.n < k:
+        return
+    bounds = matching.panel_lottery._roster(inst, list(range(inst.n)))
+    combos = np.array(list(combinations(range(inst.n), k)), dtype=np.int64)
+    one = np.zeros(len(combos), dtype=np.int64)
+    empty = matching.panel_lottery._Partial(
+        seats=np.zeros((len(combos), 0), dtype=np.int64),
+        last=np.full(len(combos), -1),
+        total=one,
+        chair=np.full(len(combos), matching.panel_lottery._NO_CHAIR, dtype=np.int64),
+        trads=one,
+        groups=one,
+        females=one,
+        males=one,
+        aligned=np.zeros((len(combos), bounds.align.shape[1]), dtype=np.int64),
+        prefs=np.zeros((len(combos), bounds.pref.shape[1]), dtype=np.int64),
+        cos=one,
+        offered=one,
+    )
+    levels = [empty]
+    for d in range(k):
+        levels.append(levels[-1].extend(bounds, np.arange(len(combos)), combos[:, d]))
+    exact = levels[k].bonus(inst, bounds, 0)
+    for d in range(k):
+        assert (levels[d].bonus(inst, bounds, k - d) >= exact).all(), d
+    total = levels[k].total + exact
+    for row, combo in enumerate(combos.tolist()):
+        members = bounds.people[combo].tolist()
+        chair = best_chair(inst, members)
+        if chair is not None:
+            assert int(total[row]) == inst.evaluate(members, chair).objective_int
