@@ -97,9 +97,10 @@ from matching.workspace import Workspace
 DEFAULT_FLOOR = 0.95
 DEFAULT_TICKETS = 1000
 LINEARIZATION: int | None = 2
-# Most partial panels one depth of the bounded enumeration may look at (about half a second per
-# million on this kind of machine, a few hundred MB at most; the demo disputes look at up to 3.6
-# million, D073); past it the lottery prices with CP-SAT. 0 always prices with CP-SAT.
+# Most partial panels one depth of the bounded enumeration may look at: about half a second per
+# million on this kind of machine; the last depth is streamed in chunks, an earlier depth at the cap
+# would hold about 0.6 GB (150 bytes a row). The demo disputes look at up to 3.6 million (D073, 180 MB
+# at its peak). Past the cap the lottery prices with CP-SAT; 0 always prices with CP-SAT.
 ENUMERATION_CAP = 4_000_000
 # Next-best enumerated panels returned beside the best as candidate columns: many per round cut the
 # column-generation rounds (measured on D002: 341 LP solves with none, 85 with 30, 62 with 100).
