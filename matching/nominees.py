@@ -7,7 +7,8 @@ Users of its ``sortition-algorithms`` can switch without changing their files:
   selected hold that value of that feature. Names and values match case-insensitively, with
   surrounding spaces ignored. ``min_flex``/``max_flex`` are checked (``min_flex <= min``,
   ``max_flex >= max``); they are used only to suggest a relaxation when the quotas cannot be met
-  (``matching.quota_relax``), never to relax a quota silently.
+  (``matching.quota_relax``: here when a feature's minimums add up to more than K or its maximums
+  to fewer, in ``compose`` when no selection meets them), never to relax a quota silently.
 * nominees: an id column (``nationbuilder_id`` by default) and one column per feature; other
   columns (names, addresses, ...) are ignored.
 
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from matching.errors import InputError, Problem
 from matching.loading import read_rows
+from matching.quota_relax import describe_relaxation, suggest_relaxation
 
 DEFAULT_ID_COLUMN = "nationbuilder_id"
 FEATURE_HEADERS = (("feature", "category"), ("value", "name"))
@@ -304,6 +306,12 @@ def load_problem(features: Path, nominees: Path, size: int, id_column: str = DEF
         problems.append(
             Problem(nominees.name, None, None, str(size), f"{size} seats but only {len(people)} nominees", "size")
         )
+    if problems and people and all(p.code == "quota_sum" for p in problems):
+        # Minimums adding up to more than K (or maximums to fewer) may still be fixed within the flex.
+        relaxed = suggest_relaxation(ComposeProblem(size, tuple(names), tuple(quotas), tuple(people), features.name))
+        if relaxed is not None and relaxed.needed:
+            first = problems[0]
+            problems[0] = replace(first, message=f"{first.message}. {describe_relaxation(relaxed)}")
     if problems:
         raise InputError(problems)
     return ComposeProblem(size, tuple(names), tuple(quotas), tuple(people), features.name)

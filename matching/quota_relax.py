@@ -30,11 +30,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from matching.nominees import ComposeProblem, Quota
 from matching.solver import limit_work
+
+if TYPE_CHECKING:  # only annotations: matching.nominees calls this module when quota sums cannot add up
+    from matching.nominees import ComposeProblem, Quota
 
 COST_SCALE = 27720  # lcm(1..12): the weights of limits up to 11 are exact integers
 SEED = 0

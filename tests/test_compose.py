@@ -195,6 +195,19 @@ def test_infeasible_quotas_are_bad_input(tmp_path: Path) -> None:
     assert "not even after relaxing every quota as far as the flexible limits" in str(info.value)
 
 
+def test_quota_sums_that_cannot_add_up_come_with_the_relaxation_the_flex_allows(tmp_path: Path) -> None:
+    nominees = "nationbuilder_id,x\na,y\nb,y\nc,z"
+    with pytest.raises(InputError) as info:
+        problem_from(tmp_path, "feature,value,min,max,min_flex,max_flex\nx,y,3,3,1,3\nx,z,0,2,0,2", nominees, 2)
+    assert [p.code for p in info.value.problems] == ["quota_sum"]
+    assert "the minimums of x add up to 3, more than 2 seats" in str(info.value)
+    assert "Lowering the minimum for x = y from 3 to 2" in str(info.value)
+    with pytest.raises(InputError) as info:  # no flex: nothing to suggest
+        problem_from(tmp_path, "feature,value,min,max\nx,y,3,3\nx,z,0,2", nominees, 2)
+    assert [p.code for p in info.value.problems] == ["quota_sum"]
+    assert "Lowering" not in str(info.value)
+
+
 def test_infeasible_quotas_come_with_the_relaxation_the_flex_allows(tmp_path: Path) -> None:
     problem = problem_from(
         tmp_path,
