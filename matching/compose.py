@@ -33,6 +33,22 @@ SWAP_CANDIDATES = 48  # the local search brings in only one of this many heavies
 SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
 
 
+def class_index(classes: Sequence[Sequence[int]], count: int) -> tuple[int, ...]:
+    """Each of ``count`` nominees' class (an index into ``classes``), in file order."""
+    out = [0] * count
+    for t, members in enumerate(classes):
+        for i in members:
+            out[i] = t
+    return tuple(out)
+
+
+def representatives(classes: Sequence[Sequence[int]], panel: Panel) -> list[int]:
+    """A selection of nominees (file indices, sorted) with the panel's seats per class: the first nominees of
+    each class. Any others of the same classes would do as well; no check depends on which."""
+    counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=len(classes))
+    return sorted(i for t, c in enumerate(counts) for i in classes[t][: int(c)])
+
+
 class QuotaOracle:
     """CP-SAT pricing oracle: K nominees meeting every quota, of largest total weight.
 
@@ -89,17 +105,10 @@ class QuotaOracle:
     @cached_property
     def class_of(self) -> tuple[int, ...]:
         """Each nominee's class (agent index), in file order."""
-        out = [0] * len(self.problem.nominees)
-        for t, members in enumerate(self.classes):
-            for i in members:
-                out[i] = t
-        return tuple(out)
+        return class_index(self.classes, len(self.problem.nominees))
 
     def nominees(self, panel: Panel) -> list[int]:
-        """A selection of nominees (file indices) with the panel's seats per class: the first nominees of each
-        class. Any others of the same classes would do as well; no check depends on which."""
-        counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)
-        return sorted(i for t, c in enumerate(counts) for i in self.classes[t][: int(c)])
+        return representatives(self.classes, panel)
 
     def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
         return cpsat_best(self.model, self.x, weights, restriction, seed=self.seed, time_limit=self.time_limit)
@@ -163,14 +172,18 @@ class QuotaOracle:
 class Composition:
     """Each nominee's selection probability (file order), and the lottery behind it.
 
-    The lottery's agents are classes of interchangeable nominees (``class_of`` maps each nominee to
-    one); every nominee of a class has the class's probability."""
+    The lottery's agents are ``classes`` of interchangeable nominees (file indices per class); every
+    nominee of a class has the class's probability."""
 
     problem: ComposeProblem
     method: str
     lottery: Lottery
-    class_of: tuple[int, ...]
-    oracle: QuotaOracle
+    classes: tuple[tuple[int, ...], ...]
+
+    @cached_property
+    def class_of(self) -> tuple[int, ...]:
+        """Each nominee's class (agent index of the lottery), in file order."""
+        return class_index(self.classes, len(self.problem.nominees))
 
     @property
     def marginals(self) -> list[Fraction]:
@@ -200,7 +213,7 @@ class Composition:
         probabilities. The probabilities of individual nominees are ``marginals``, not these selections'
         sums: within a class, the seats are shared equally."""
         return [
-            (self.oracle.nominees(panel), prob)
+            (representatives(self.classes, panel), prob)
             for panel, prob in zip(self.lottery.panels, self.lottery.probabilities, strict=True)
         ]
 
@@ -232,7 +245,7 @@ def compose(
             message = f"no selection meeting every quota was found within the time limit ({time_limit} s)"
         raise InputError([Problem(problem.features_file, None, None, "", message, "infeasible_quotas")])
     lottery = solve(oracle, method)
-    return Composition(problem, method, lottery, oracle.class_of, oracle)
+    return Composition(problem, method, lottery, oracle.classes)
 
 
 def write_probabilities(path: Path, composition: Composition) -> None:

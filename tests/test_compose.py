@@ -121,7 +121,7 @@ def test_classes_of_interchangeable_nominees_give_the_same_probabilities(tmp_pat
     for method in ("leximin", "maximin", "nash"):
         grouped, single = compose(problem, method), compose(problem, method, group=False)
         assert grouped.lottery.n == 6 < single.lottery.n == 30  # one agent per (region, gender)
-        assert list(grouped.lottery.multiplicity) == [len(c) for c in grouped.oracle.classes]
+        assert list(grouped.lottery.multiplicity) == [len(c) for c in grouped.classes]
         assert sum(grouped.marginals, F(0)) == 6 == sum(single.marginals, F(0))
         if method == "leximin":  # leximin and Nash welfare have unique probabilities; maximin only its minimum
             assert grouped.marginals == single.marginals
