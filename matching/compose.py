@@ -69,28 +69,19 @@ class QuotaOracle:
         self.problem = problem
         self.seed = seed
         self.time_limit = time_limit
-        by_profile: dict[tuple[str, ...], list[int]] = {}
-        for i, nom in enumerate(problem.nominees):
-            by_profile.setdefault(nom.values if group else (str(i),), []).append(i)
-        self.classes: tuple[tuple[int, ...], ...] = tuple(tuple(members) for members in by_profile.values())
+        self.classes: tuple[tuple[int, ...], ...] = (
+            problem.profiles if group else tuple((i,) for i in range(len(problem.nominees)))
+        )
         self.multiplicity = np.array([len(c) for c in self.classes], dtype=np.int64)
         self.model = cp_model.CpModel()
         self.x = [self.model.new_int_var(0, len(c), f"x{t}") for t, c in enumerate(self.classes)]
         self.model.add(sum(self.x) == problem.size)
-        class_of = self.class_of
-        for q in problem.quotas:
-            group_members = problem.members_of(q)
-            if q.min > 0 or q.max < len(group_members):
-                held = sorted({class_of[i] for i in group_members})
-                self.model.add_linear_constraint(sum(self.x[t] for t in held), q.min, q.max)
-
-        # For the local search: each class's quota (an index into ``quotas``) in every feature.
-        index = {(q.feature, q.value): j for j, q in enumerate(problem.quotas)}
-        values = [problem.nominees[c[0]].values for c in self.classes]
-        self.quota_of = np.array(
-            [[index[(f, v)] for f, v in zip(problem.features, vals, strict=True)] for vals in values],
-            dtype=np.int64,
-        ).reshape(len(self.classes), len(problem.features))
+        # Each class's quota in every feature: the model's rows and the local search's bookkeeping.
+        self.quota_of = problem.quota_index(self.classes)
+        for j, q in enumerate(problem.quotas):
+            held = np.flatnonzero((self.quota_of == j).any(axis=1))
+            if q.min > 0 or q.max < int(self.multiplicity[held].sum()):
+                self.model.add_linear_constraint(sum(self.x[int(t)] for t in held), q.min, q.max)
         self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
         self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
 

@@ -710,11 +710,10 @@ class _Engine:
         """Weak duality: with ``best >= max_P w(P)``, every distribution giving the fixed agents their values
         has a free agent at most ``(best - Σ_fixed m_j w_j f_j) / Σ_free m_i w_i`` (for any weights w >= 0;
         ``m`` the multiplicities, all 1 unless agents are classes)."""
-        mult = self.mult.astype(np.int64)
-        total = int((weights[list(free)] * mult[list(free)]).sum())
+        total = int((weights[list(free)] * self.mult[list(free)]).sum())
         if best is None or total <= 0:
             return None
-        held = sum((Fraction(int(weights[j]) * int(mult[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
+        held = sum((Fraction(int(weights[j]) * int(self.mult[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
         return (Fraction(best) - held) / total
 
     def level(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, Fraction | None]:
@@ -837,10 +836,10 @@ def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int, mult:
 
 
 def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int]) -> np.ndarray:
-    out = np.zeros(n)
-    for panel, w in zip(panels, weights, strict=True):
-        np.add.at(out, list(panel), w)  # add.at: an agent may hold several seats of a panel
-    return out / np.asarray(mult, dtype=float)
+    """Selection probabilities per person in floating point (an agent may hold several seats of a panel)."""
+    seats = np.fromiter((a for panel in panels for a in panel), dtype=np.int64)
+    shares = np.repeat(np.asarray(weights, dtype=float), [len(panel) for panel in panels])
+    return np.bincount(seats, weights=shares, minlength=n) / np.asarray(mult, dtype=float)
 
 
 def _simple_fraction(value: float) -> Fraction | None:

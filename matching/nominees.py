@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from matching.errors import InputError, Problem
 from matching.loading import read_rows
 from matching.quota_relax import describe_relaxation, suggest_relaxation
@@ -64,6 +66,24 @@ class ComposeProblem:
     def members_of(self, quota: Quota) -> list[int]:
         f = self.features.index(quota.feature)
         return [i for i, nom in enumerate(self.nominees) if nom.values[f] == quota.value]
+
+    @cached_property
+    def profiles(self) -> tuple[tuple[int, ...], ...]:
+        """Nominees (file indices) grouped by their value in every feature, in order of each group's first
+        nominee: nominees of one profile are interchangeable for every quota."""
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, nominee in enumerate(self.nominees):
+            groups.setdefault(nominee.values, []).append(i)
+        return tuple(tuple(members) for members in groups.values())
+
+    def quota_index(self, classes: Sequence[Sequence[int]]) -> np.ndarray:
+        """[classes, features]: the quota (index into ``quotas``) each class counts towards in every feature;
+        each class lies within one profile, so its first nominee speaks for all."""
+        index = {(q.feature, q.value): j for j, q in enumerate(self.quotas)}
+        return np.array(
+            [[index[pair] for pair in zip(self.features, self.nominees[c[0]].values, strict=True)] for c in classes],
+            dtype=np.int64,
+        ).reshape(len(classes), len(self.features))
 
     @cached_property
     def _groups(self) -> tuple[frozenset[int], ...]:

@@ -27,11 +27,11 @@ that ``None`` means only one thing: even the most flexible limits admit no selec
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.solver import limit_work
@@ -162,15 +162,9 @@ class _Solved:
 def _profiles(problem: ComposeProblem) -> tuple[list[int], list[list[int]]]:
     """How many nominees share each distinct profile (values in every feature), and for each quota the
     profiles it counts."""
-    sizes: dict[tuple[str, ...], int] = defaultdict(int)
-    for nominee in problem.nominees:
-        sizes[nominee.values] += 1
-    index = {(q.feature, q.value): j for j, q in enumerate(problem.quotas)}
-    members: list[list[int]] = [[] for _ in problem.quotas]
-    for p, values in enumerate(sizes):  # first-seen order: deterministic
-        for feature, value in zip(problem.features, values, strict=True):
-            members[index[(feature, value)]].append(p)
-    return list(sizes.values()), members
+    quota_of = problem.quota_index(problem.profiles)
+    members = [[int(p) for p in np.flatnonzero((quota_of == j).any(axis=1))] for j in range(len(problem.quotas))]
+    return [len(c) for c in problem.profiles], members
 
 
 def _weighted(
