@@ -3,7 +3,7 @@
 Four pages, in ``ui/``: candidate panels for one dispute (the registrar's page), the data in use
 (upload, check, browse), the neutrality review of recorded decisions, and batch runs. Pages call
 the library only and never build a solver model themselves. Recorded decisions go to the
-decisions store (``matching.store``: ``var/decisions.sqlite``, or ``DATABASE_URL``).
+decisions store (``matching.records.store``: ``var/decisions.sqlite``, or ``DATABASE_URL``).
 
 Errors the library raises on purpose are shown by the pages in plain words; anything else is
 caught here, logged for the maintainers and shown as one plain sentence, never a stack trace.

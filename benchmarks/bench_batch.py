@@ -10,7 +10,7 @@ Sections (targets from the issue in brackets):
 * ``flow``: capacity and eligibility only, 2,000 disputes x 3,000 mediators, 3 per panel, at most 2
   seats each, random integer scores: the exact optimum by min-cost flow, on every arc and with the
   certified pruning (the same optimum) [under 10 s].
-* ``full``: every hard rule, 500 disputes x 1,000 mediators from ``matching.demo.write_demo_data``:
+* ``full``: every hard rule, 500 disputes x 1,000 mediators from ``matching.demo.generate.write_demo_data``:
   objective, proven bound and gap [within 1 % of the bound in under 60 s].
 * ``demo``: the bundled demo data with every quota on: time, gap and the seat shares against the quotas.
 * ``memory``: 10,000 mediators x 5,000 disputes: peak resident memory of the run and of its worker
@@ -45,7 +45,7 @@ def peak_rss_mib() -> tuple[float, float]:
 
 
 def bench_flow() -> dict[str, Any]:
-    from matching.flow import solve_transport
+    from matching.batch.flow import solve_transport
 
     rng = np.random.default_rng(2025)
     d, m = 2000, 3000
@@ -70,12 +70,12 @@ def bench_flow() -> dict[str, Any]:
 
 
 def _batch(folder: Path, workers: int, time_limit: float, label: str, **settings: Any) -> dict[str, Any]:
-    from matching.batch import solve_batch
-    from matching.batch_settings import BatchConfig
-    from matching.loading import load_folder
-    from matching.quotas import Quotas
-    from matching.rulesets import load_rule_set
-    from matching.workspace import Workspace
+    from matching.batch.quotas import Quotas
+    from matching.batch.run import solve_batch
+    from matching.batch.settings import BatchConfig
+    from matching.io.loading import load_folder
+    from matching.io.rulesets import load_rule_set
+    from matching.rules.workspace import Workspace
 
     started = time.perf_counter()
     ws = Workspace(load_folder(folder))
@@ -100,7 +100,7 @@ def _batch(folder: Path, workers: int, time_limit: float, label: str, **settings
 
 
 def bench_full(workers: int) -> dict[str, Any]:
-    from matching.demo import write_demo_data
+    from matching.demo.generate import write_demo_data
 
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_data(Path(tmp), seed=11, mediators=1000, disputes=500)
@@ -108,7 +108,7 @@ def bench_full(workers: int) -> dict[str, Any]:
 
 
 def bench_demo(workers: int) -> dict[str, Any]:
-    from matching.paths import demo_dir
+    from matching.core.paths import demo_dir
 
     quotas = {
         "max_per_mediator": 2,
@@ -121,7 +121,7 @@ def bench_demo(workers: int) -> dict[str, Any]:
 
 
 def bench_memory(workers: int) -> dict[str, Any]:
-    from matching.demo import write_demo_data
+    from matching.demo.generate import write_demo_data
 
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_data(Path(tmp), seed=7, mediators=10_000, disputes=5_000)

@@ -39,8 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from matching.compose import compose
-from matching.nominees import load_problem
+from matching.lottery.compose import compose, load_problem
 
 SDIST = "sortition-algorithms==0.12.15"
 FIXTURE_SEATS = 22

@@ -15,12 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from matching.demo import write_demo_data
-from matching.encoding import encode
-from matching.loading import load_folder
-from matching.rulesets import load_rule_set
-from matching.solver import SolveConfig, solve_instance
-from matching.workspace import Workspace
+from matching.core.config import SolveConfig
+from matching.demo.generate import write_demo_data
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.model import solve_instance
+from matching.rules.encoding import encode
+from matching.rules.workspace import Workspace
 
 
 def run(sizes: list[int], per_size: int, workers: int, reduce: bool) -> None:

@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from matching.demo import write_demo_data
-from matching.loading import load_folder
-from matching.rulesets import load_rule_set
-from matching.tradeoffs import frontier, sensitivity
-from matching.workspace import Workspace
+from matching.demo.generate import write_demo_data
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.tradeoffs import frontier, sensitivity
+from matching.rules.workspace import Workspace
 
 
 def main() -> None:

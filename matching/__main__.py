@@ -1,6 +1,6 @@
 """Entry point for ``python -m matching``."""
 
-from matching.cli import main
+from matching.cli.main import main
 
 if __name__ == "__main__":
     main()

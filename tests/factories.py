@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from matching.loading import SCHEMAS
+from matching.io.loading import SCHEMAS
 
 
 def mediator_row(mediator_id: str = "M1", /, **overrides: Any) -> dict[str, str]:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from matching.encoding import encode
-from matching.loading import load_dataset
-from matching.panels import check_panel
-from matching.rules import mediator_breaches, panel_breaches, rule_ids
-from matching.rulesets import RuleSet
-from matching.scoring import Scores
-from matching.solver import Locks
-from matching.workspace import Workspace
+from matching.core.config import Locks
+from matching.io.loading import load_dataset
+from matching.io.rulesets import RuleSet
+from matching.panel.service import check_panel
+from matching.rules.checker import mediator_breaches, panel_breaches, rule_ids
+from matching.rules.encoding import encode
+from matching.rules.scoring import Scores
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
 
 # Nine countries over the five UN regional groups, with every legal tradition among them.

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from matching.loading import load_folder
-from matching.lottery import draw_ticket
-from matching.panel_lottery import dispute_lottery
-from matching.panels import propose
-from matching.paths import demo_dir
-from matching.rulesets import load_rule_set
-from matching.solver import Locks, SolveConfig
-from matching.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
-from matching.workspace import Workspace
+from matching.core.config import Locks, SolveConfig
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.lottery.dispute import dispute_lottery
+from matching.lottery.engine import draw_ticket
+from matching.panel.service import propose
+from matching.records.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
 from ui.common import with_recorded_load
 
@@ -565,7 +565,7 @@ def test_withdrawing_a_decision_frees_the_dispute(db: str) -> None:
 
 def test_a_library_error_is_shown_in_plain_words(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.state
-    from matching.errors import MatchingError
+    from matching.core.errors import MatchingError
 
     def refuse(*_: object, **__: object) -> None:
         raise MatchingError("the solver is switched off for maintenance")

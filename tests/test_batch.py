@@ -18,21 +18,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import matching.batch as batch_module
-import matching.batch_joint as joint_module
-from matching.batch import BatchOutcome, solve_batch
-from matching.batch_master import MasterResult
-from matching.batch_settings import METHOD_FLOW, BatchConfig, BatchError
-from matching.encoding import encode
-from matching.loading import load_folder
-from matching.paths import demo_dir
-from matching.pool_panels import dispute_views, enumerate_panels
-from matching.quotas import Quotas
-from matching.roster_arrays import RosterArrays, priced, restrict
-from matching.rules import panel_breaches
-from matching.rulesets import load_rule_set
-from matching.solver import SolveConfig, solve_instance
-from matching.workspace import Workspace
+import matching.batch.joint as joint_module
+import matching.batch.run as batch_module
+from matching.batch.master import MasterResult
+from matching.batch.quotas import Quotas
+from matching.batch.run import BatchOutcome, solve_batch
+from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
+from matching.core.config import SolveConfig
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.model import solve_instance
+from matching.rules.checker import panel_breaches
+from matching.rules.encoding import encode
+from matching.rules.kernel import dispute_views, enumerate_panels
+from matching.rules.roster_arrays import RosterArrays, priced, restrict
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import COUNTRIES, best_of, brute_force, build_workspace, mediator_rows, person
 
@@ -443,7 +444,7 @@ class _SlowClock:
 def test_results_do_not_depend_on_the_wall_clock(demo_ws: Workspace) -> None:
     """Every stop is deterministic: a run on a crawling clock chooses exactly the same panels, even when
     the quotas leave disputes unstaffed (the case that used to depend on wall-clock limits)."""
-    import matching.batch_disputes as disputes_module
+    import matching.batch.disputes as disputes_module
 
     ids = [d.dispute_id for d in demo_ws.data.disputes[:16]]
     config = BatchConfig(quotas=Quotas(max_per_mediator=1, max_group_share=0.19), time_limit=4, workers=1, seed=2)

@@ -21,9 +21,9 @@ from unittest import mock
 
 import pytest
 
-from matching.cli import main
-from matching.paths import demo_dir
-from matching.rulesets import COMPONENTS, load_rule_set
+from matching.cli.main import main
+from matching.core.paths import demo_dir
+from matching.io.rulesets import COMPONENTS, load_rule_set
 from tests.factories import dispute_row, mediator_row, write_inputs
 
 ROOT = Path(__file__).resolve().parent.parent

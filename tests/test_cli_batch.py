@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import matching.cli_batch  # noqa: F401  (registers the commands on the app)
-from matching.batch import SEAT_COLUMNS
-from matching.cli import app
-from matching.sweep import COLUMNS
+import matching.cli.batch  # noqa: F401  (registers the commands on the app)
+from matching.batch.run import SEAT_COLUMNS
+from matching.batch.sweep import COLUMNS
+from matching.cli.common import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 INPUTS = [
@@ -67,7 +67,7 @@ def test_bad_arguments_exit_2(tmp_path: Path, extra: list[str], message: str) ->
 
 
 def test_unknown_dispute_and_bad_input_exit_2_through_main(tmp_path: Path) -> None:
-    code = "import matching.cli_batch; from matching.cli import main; main()"
+    code = "import matching.cli.batch; from matching.cli.main import main; main()"
     unknown = subprocess.run(
         [sys.executable, "-c", code, "batch", "--out", str(tmp_path / "x.json"), *INPUTS, "--dispute", "D999"],
         capture_output=True,

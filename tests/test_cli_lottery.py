@@ -10,9 +10,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import matching.cli_lottery  # noqa: F401  (registers the commands on the app)
-from matching.cli import app
-from matching.paths import demo_dir
+import matching.cli.lottery  # noqa: F401  (registers the commands on the app)
+from matching.cli.common import app
+from matching.core.paths import demo_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "lottery"
@@ -119,7 +119,7 @@ def test_compose_bad_files_list_every_problem_and_write_nothing(tmp_path: Path) 
 
 def test_compose_in_a_fresh_interpreter(tmp_path: Path) -> None:
     """As users run it: ``main`` maps errors to exit codes."""
-    code = "import matching.cli_lottery; from matching.cli import main; main()"
+    code = "import matching.cli.lottery; from matching.cli.main import main; main()"
     out = tmp_path / "probs.csv"
     bad = subprocess.run(
         [sys.executable, "-c", code, "compose", "--features", str(FIXTURES / "features.csv"), "--nominees",

@@ -1,6 +1,6 @@
 """``python -m matching report``: the files it writes, their schema, the HTML, and the exit codes.
 
-The command lives in ``matching.cli_reports`` and registers itself on ``matching.cli.app`` when
+The command lives in ``matching.cli.reports`` and registers itself on ``matching.cli.main.app`` when
 imported. Usage errors are checked in-process with typer's runner; errors that ``main()`` turns
 into exit codes (bad input files, unknown ids) run in a subprocess.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import matching.cli_reports  # noqa: F401  (registers the command)
-from matching.cli import app, main
-from matching.reports import CSV_SCHEMA
+import matching.cli.reports  # noqa: F401  (registers the command)
+from matching.cli.common import app
+from matching.cli.main import main
+from matching.reports.neutrality import CSV_SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 INPUTS = [
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_main(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import matching.cli_reports; from matching.cli import main; main()"
+    code = "import matching.cli.reports; from matching.cli.main import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False
     )

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.compose import compose, write_probabilities
-from matching.errors import InputError
-from matching.lottery import EnumeratedOracle, leximin
-from matching.nominees import ComposeProblem, load_problem
+from matching.core.errors import InputError
+from matching.io.nominees import ComposeProblem
+from matching.lottery.compose import compose, load_problem, write_probabilities
+from matching.lottery.engine import EnumeratedOracle, leximin
 from tests.test_lottery import reference_leximin
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lottery"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from matching.countries import CountryTable, default_countries
-from matching.demo import (
+from matching.core.domain import SUBJECTS, ConflictCategory, UNGroup
+from matching.demo.generate import (
     APPOINTMENT_COLUMNS,
     CONFLICT_COLUMNS,
     DISPUTE_COLUMNS,
@@ -22,7 +22,7 @@ from matching.demo import (
     PREFERENCE_COLUMNS,
     write_demo_data,
 )
-from matching.domain import SUBJECTS, ConflictCategory, UNGroup
+from matching.io.countries import CountryTable, default_countries
 
 FILES = ("mediators.csv", "disputes.csv", "conflicts.csv", "preferences.csv", "appointments.csv")
 COLUMNS = {

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matching.compose import compose
-from matching.demo_roster import DEFAULT_SIZE, FEATURES, policy, write_demo_roster
-from matching.nominees import load_problem
-from matching.paths import demo_dir
+from matching.core.paths import demo_dir
+from matching.demo.roster import DEFAULT_SIZE, FEATURES, policy, write_demo_roster
+from matching.lottery.compose import compose, load_problem
 
 
 def rows(path: Path) -> list[dict[str, str]]:

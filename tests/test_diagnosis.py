@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.diagnosis import diagnose
-from matching.loading import load_folder
-from matching.panels import propose
-from matching.paths import demo_dir
-from matching.rules import panel_breaches, rule_ids
-from matching.rulesets import load_rule_set
-from matching.solver import Locks
-from matching.workspace import Workspace
+from matching.core.config import Locks
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.diagnosis import diagnose
+from matching.panel.service import propose
+from matching.rules.checker import panel_breaches, rule_ids
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, build_workspace, person, rosters
 

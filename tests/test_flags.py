@@ -14,12 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from matching.domain import Appointment, Dataset, Mediator, Tradition
-from matching.flags import Flag, ThresholdError, Thresholds, all_flags, flags_table, panel_flags, pct, roster_flags
-from matching.loading import load_dataset
-from matching.reports import PanelReport, RosterReport, panel_report, roster_report
-from matching.rulesets import load_rule_set
-from matching.workspace import Workspace
+from matching.core.domain import Appointment, Dataset, Mediator, Tradition
+from matching.io.loading import load_dataset
+from matching.io.rulesets import load_rule_set
+from matching.reports.flags import (
+    Flag,
+    ThresholdError,
+    Thresholds,
+    all_flags,
+    flags_table,
+    panel_flags,
+    pct,
+    roster_flags,
+)
+from matching.reports.neutrality import PanelReport, RosterReport, panel_report, roster_report
+from matching.rules.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 

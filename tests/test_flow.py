@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from matching.flow import INFEASIBLE, OPTIMAL, max_min_threshold, solve_arcs, solve_transport
+from matching.batch.flow import INFEASIBLE, OPTIMAL, max_min_threshold, solve_arcs, solve_transport
 
 
 def milp_optimum(score: np.ndarray, eligible: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> int | None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matching.domain import ConflictCategory, DisputeKind, Tradition
-from matching.errors import InputError, Problem
-from matching.loading import load_dataset, load_folder
-from matching.paths import demo_dir
+from matching.core.domain import ConflictCategory, DisputeKind, Tradition
+from matching.core.errors import InputError, Problem
+from matching.core.paths import demo_dir
+from matching.io.loading import load_dataset, load_folder
 from tests.factories import dispute_row, mediator_row, write_csv, write_inputs
 
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from matching.lottery import (
+from matching.lottery.engine import (
     EnumeratedOracle,
     Lottery,
     LotteryError,

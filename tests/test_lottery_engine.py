@@ -21,10 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-import matching.lottery as lottery_module
-from matching.compose import QuotaOracle, compose
-from matching.lottery import EnumeratedOracle, Panel, _Master, _solve_exactly, leximin
-from matching.nominees import load_problem
+import matching.lottery.engine as lottery_module
+from matching.lottery.compose import QuotaOracle, compose, load_problem
+from matching.lottery.engine import EnumeratedOracle, Panel, _Master, _solve_exactly, leximin
 from tests.test_lottery import reference_leximin
 
 F = Fraction

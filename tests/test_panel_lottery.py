@@ -12,26 +12,27 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-import matching.panel_lottery
-from matching.encoding import encode
-from matching.errors import UnknownIdError
-from matching.loading import load_folder
-from matching.lottery import EnumeratedOracle, LotteryError, Restriction, leximin
-from matching.panel_lottery import (
+import matching.lottery.dispute
+from matching.core.config import Locks, SolveConfig
+from matching.core.errors import UnknownIdError
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.lottery.dispute import (
     DisputeLottery,
     DisputePanelOracle,
     acceptable_panels,
     dispute_lottery,
     objective_threshold,
 )
-from matching.panels import propose
-from matching.paths import demo_dir
-from matching.pool_panels import enumerate_panels
-from matching.rules import panel_breaches
-from matching.rulesets import load_rule_set
-from matching.scoring import OBJECTIVE_SCALE, Scores
-from matching.solver import Locks, PanelModel, SolveConfig, best_chair
-from matching.workspace import Workspace
+from matching.lottery.engine import EnumeratedOracle, LotteryError, Restriction, leximin
+from matching.panel.model import PanelModel, best_chair
+from matching.panel.service import propose
+from matching.rules.checker import panel_breaches
+from matching.rules.encoding import encode
+from matching.rules.kernel import enumerate_panels
+from matching.rules.scoring import OBJECTIVE_SCALE, Scores
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
 
@@ -270,16 +271,16 @@ def test_the_independent_check_catches_pricing_that_forgot_the_locks(
     """A pricing model (or enumeration) that forgot the locks: its panels must not get into the lottery
     unnoticed."""
     if pricing == "cp-sat":
-        monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+        monkeypatch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
 
         def forgetful(inst, idx, locks, *args, **kwargs):  # type: ignore[no-untyped-def]
             return PanelModel(inst, idx, Locks(), *args, **kwargs)
 
-        monkeypatch.setattr(matching.panel_lottery, "PanelModel", forgetful)
+        monkeypatch.setattr(matching.lottery.dispute, "PanelModel", forgetful)
     else:
-        keep = matching.panel_lottery._keep
+        keep = matching.lottery.dispute._keep
         monkeypatch.setattr(
-            matching.panel_lottery,
+            matching.lottery.dispute,
             "_keep",
             lambda inst, scored, threshold, locks: keep(inst, scored, threshold, Locks()),
         )
@@ -403,7 +404,7 @@ def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None
     oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
     assert oracle.enumerated is not None
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+        patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
         by_cpsat = DisputePanelOracle(inst, view, pool, threshold, config, locks)
     assert by_cpsat.enumerated is None
     agents = {tuple(panel) for panel in oracle.enumerated.tolist()}
@@ -473,7 +474,7 @@ def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
 
 
 def by_cpsat(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 0)
+    monkeypatch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
 
 
 @pytest.mark.parametrize(
@@ -523,7 +524,7 @@ def test_past_the_cap_the_lottery_prices_with_cpsat(monkeypatch: pytest.MonkeyPa
     assert acceptable_panels(inst, pool, -(10**12), Locks(), cap=19) is None  # C(6, 3) = 20 panels
     assert acceptable_panels(inst, pool, -(10**12), Locks(), cap=20) is not None
     enumerated = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0)
-    monkeypatch.setattr(matching.panel_lottery, "ENUMERATION_CAP", 3)
+    monkeypatch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 3)
     assert DisputePanelOracle(inst, view, pool, -(10**12), SolveConfig(candidates=1)).enumerated is None
     assert dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.0).probabilities == enumerated.probabilities
 
@@ -556,14 +557,14 @@ def check_bound(ws: Workspace) -> None:
     k = inst.k
     if inst.n < k:
         return
-    bounds = matching.panel_lottery._roster(inst, list(range(inst.n)))
+    bounds = matching.lottery.dispute._roster(inst, list(range(inst.n)))
     combos = np.array(list(combinations(range(inst.n), k)), dtype=np.int64)
     one = np.zeros(len(combos), dtype=np.int64)
-    empty = matching.panel_lottery._Partial(
+    empty = matching.lottery.dispute._Partial(
         seats=np.zeros((len(combos), 0), dtype=np.int64),
         last=np.full(len(combos), -1),
         total=one,
-        chair=np.full(len(combos), matching.panel_lottery._NO_CHAIR, dtype=np.int64),
+        chair=np.full(len(combos), matching.lottery.dispute._NO_CHAIR, dtype=np.int64),
         trads=one,
         groups=one,
         females=one,

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from matching.errors import UnknownIdError
-from matching.loading import load_folder
-from matching.panels import check_panel, propose, why_not
-from matching.paths import demo_dir
-from matching.results import DisputeResult
-from matching.rules import chair_breaches, mediator_breaches, panel_breaches
-from matching.rulesets import load_rule_set
-from matching.solver import Locks, SolveConfig
-from matching.workspace import Workspace
+from matching.core.config import Locks, SolveConfig
+from matching.core.errors import UnknownIdError
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.results import DisputeResult
+from matching.io.rulesets import load_rule_set
+from matching.panel.service import check_panel, propose, why_not
+from matching.rules.checker import chair_breaches, mediator_breaches, panel_breaches
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import build_workspace, person
 

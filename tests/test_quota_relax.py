@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.compose import QuotaOracle, compose
-from matching.errors import InputError
-from matching.nominees import ComposeProblem, Nominee, Quota, load_problem
-from matching.quota_relax import (
+from matching.core.errors import InputError
+from matching.io.nominees import ComposeProblem, Nominee, Quota
+from matching.lottery.compose import QuotaOracle, compose, load_problem
+from matching.lottery.relax import (
     COST_SCALE,
     QuotaChange,
     Relaxation,

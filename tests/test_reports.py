@@ -24,14 +24,15 @@ from pathlib import Path
 
 import pytest
 
-from matching.countries import default_countries
-from matching.domain import Appointment, Dataset, Mediator, Tradition
-from matching.errors import UnknownIdError
-from matching.loading import load_dataset
-from matching.panels import check_panel
-from matching.paths import reference_dir
-from matching.report_html import render_report
-from matching.reports import (
+from matching.core.domain import Appointment, Dataset, Mediator, Tradition
+from matching.core.errors import UnknownIdError
+from matching.core.paths import reference_dir
+from matching.io.countries import default_countries
+from matching.io.loading import load_dataset
+from matching.io.rulesets import load_rule_set
+from matching.panel.service import check_panel
+from matching.reports.html import render_report
+from matching.reports.neutrality import (
     CSV_SCHEMA,
     PanelReport,
     RosterReport,
@@ -49,8 +50,7 @@ from matching.reports import (
     roster_tables,
     write_tables,
 )
-from matching.rulesets import load_rule_set
-from matching.workspace import Workspace
+from matching.rules.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 APPROX = 1e-12
@@ -456,7 +456,7 @@ def test_tables_follow_the_schema(report: RosterReport, ws: Workspace, tmp_path:
 
 
 def test_schema_is_documented_in_the_module_docstring() -> None:
-    import matching.reports as reports
+    import matching.reports.neutrality as reports
 
     doc = reports.__doc__ or ""
     for name, columns in CSV_SCHEMA.items():
@@ -475,7 +475,7 @@ def test_make_table_rejects_a_short_row() -> None:
 
 
 def _html(report: RosterReport, panels: list[PanelReport]) -> str:
-    from matching.flags import all_flags, flags_table
+    from matching.reports.flags import all_flags, flags_table
 
     flags = all_flags(report, panels)
     tables = [*roster_tables(report), flags_table(flags), *panel_tables(panels)]

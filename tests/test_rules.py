@@ -10,16 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from matching.rules import (
-    HARD_RULES,
-    DisputeView,
-    chair_breaches,
-    mediator_breaches,
-    panel_breaches,
-    rule_ids,
-)
-from matching.rulesets import RuleSet, load_rule_set
-from matching.workspace import Workspace
+from matching.io.rulesets import RuleSet, load_rule_set
+from matching.rules.checker import HARD_RULES, DisputeView, chair_breaches, mediator_breaches, panel_breaches, rule_ids
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import build_workspace, person
 

@@ -14,15 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import matching.solver as solver_module
-from matching.encoding import PanelInstance, encode
-from matching.loading import load_folder
-from matching.paths import demo_dir
-from matching.rules import panel_breaches
-from matching.rulesets import load_rule_set
-from matching.scoring import Scores
-from matching.solver import Locks, SolveConfig, SolveOutcome, best_chair, solve_instance, upper_bounds
-from matching.workspace import Workspace
+import matching.panel.model as solver_module
+from matching.core.config import Locks, SolveConfig
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.model import SolveOutcome, best_chair, solve_instance, upper_bounds
+from matching.rules.checker import panel_breaches
+from matching.rules.encoding import PanelInstance, encode
+from matching.rules.scoring import Scores
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
 

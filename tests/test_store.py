@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from matching.domain import Dataset
-from matching.loading import load_folder
-from matching.panels import propose, why_not
-from matching.rulesets import load_rule_set
-from matching.store import (
+from matching.core.domain import Dataset
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.service import propose, why_not
+from matching.records.store import (
     AlreadyDecidedError,
     CapacityError,
     DecisionStore,
@@ -26,7 +26,7 @@ from matching.store import (
     database_url,
     decision_from_panel,
 )
-from matching.workspace import Workspace
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
 
 

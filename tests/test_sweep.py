@@ -12,8 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from matching.loading import load_folder
-from matching.sweep import COLUMNS, Run, ScenarioError, read_scenarios, run_scenario, run_sweep, variant, write_rows
+from matching.batch.sweep import (
+    COLUMNS,
+    Run,
+    ScenarioError,
+    read_scenarios,
+    run_scenario,
+    run_sweep,
+    variant,
+    write_rows,
+)
+from matching.io.loading import load_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 SCENARIOS = FIXTURES / "scenarios.toml"

@@ -8,15 +8,23 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from matching.encoding import encode
-from matching.loading import load_folder
-from matching.panels import propose
-from matching.paths import demo_dir
-from matching.rulesets import load_rule_set
-from matching.scoring import SCORE_SCALE
-from matching.solver import SolveConfig, solve_instance
-from matching.tradeoffs import IMPARTIALITY_SCALE, Frontier, frontier, frontier_weights, impartiality_int, sensitivity
-from matching.workspace import Workspace
+from matching.core.config import SolveConfig
+from matching.core.paths import demo_dir
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.panel.model import solve_instance
+from matching.panel.service import propose
+from matching.panel.tradeoffs import (
+    IMPARTIALITY_SCALE,
+    Frontier,
+    frontier,
+    frontier_weights,
+    impartiality_int,
+    sensitivity,
+)
+from matching.rules.encoding import encode
+from matching.rules.scoring import SCORE_SCALE
+from matching.rules.workspace import Workspace
 from tests.strategies import DISPUTE_ID, Roster, brute_force, rosters
 
 IOMED = load_rule_set("iomed")

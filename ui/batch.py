@@ -1,5 +1,5 @@
 """Batch page: choose many disputes (or upload a list of ids), assign one panel to each at once
-with the mediators' capacity shared across the batch (``matching.batch.solve_batch``), follow a
+with the mediators' capacity shared across the batch (``matching.batch.run.solve_batch``), follow a
 progress bar, and download the panels JSON of the data contract and the seats.
 """
 
@@ -17,14 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from matching.batch import SEAT_COLUMNS, BatchOutcome, solve_batch
-from matching.batch_settings import BatchConfig, BatchError
-from matching.errors import MatchingError
-from matching.loading import read_rows
-from matching.proposed import safe_cell
-from matching.quotas import Quotas
-from matching.rulesets import builtin_names, load_rule_set
-from matching.workspace import Workspace
+from matching.batch.quotas import Quotas
+from matching.batch.run import SEAT_COLUMNS, BatchOutcome, solve_batch
+from matching.batch.settings import BatchConfig, BatchError
+from matching.core.errors import MatchingError
+from matching.io.csv_out import safe_cell
+from matching.io.loading import read_rows
+from matching.io.rulesets import builtin_names, load_rule_set
+from matching.rules.workspace import Workspace
 from ui.common import attempt, current_workspace, data_label, decision_store, recorded_load, with_recorded_load
 
 RESULT_KEY = "batch_result"

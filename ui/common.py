@@ -4,7 +4,7 @@ and how countries, mediators and problems are shown.
 The data set in use is the bundled demo data until someone uploads a clean set on the data page;
 an uploaded set lives in this browser session only (``st.session_state``), so one registrar's
 upload never changes what another sees. Recorded decisions are shared by everyone: they live in
-the decisions store (``matching.store``).
+the decisions store (``matching.records.store``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from matching.countries import default_countries
-from matching.domain import Dataset, Dispute, Mediator
-from matching.errors import InputError, MatchingError, Problem
-from matching.loading import load_folder
-from matching.paths import demo_dir
-from matching.store import DecisionStore, database_url
-from matching.workspace import Workspace
+from matching.core.domain import Dataset, Dispute, Mediator
+from matching.core.errors import InputError, MatchingError, Problem
+from matching.core.paths import demo_dir
+from matching.io.countries import default_countries
+from matching.io.loading import load_folder
+from matching.records.store import DecisionStore, database_url
+from matching.rules.workspace import Workspace
 
 log = logging.getLogger("matching.app")
 T = TypeVar("T")

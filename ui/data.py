@@ -13,11 +13,11 @@ from typing import Protocol
 import pandas as pd
 import streamlit as st
 
-from matching.countries import default_countries
-from matching.domain import SUBJECTS, Tradition
-from matching.errors import InputError, MatchingError
-from matching.loading import load_dataset
-from matching.workspace import Workspace
+from matching.core.domain import SUBJECTS, Tradition
+from matching.core.errors import InputError, MatchingError
+from matching.io.countries import default_countries
+from matching.io.loading import load_dataset
+from matching.rules.workspace import Workspace
 from ui.common import (
     GROUP_NAMES,
     ROSTER_COLUMNS,

@@ -2,7 +2,7 @@
 shown beside the best panel.
 
 A single best panel is predictable, so it can be lobbied for, and the same few mediators win every
-close call. The lottery (``matching.panel_lottery.dispute_lottery``) takes every panel that keeps
+close call. The lottery (``matching.lottery.dispute.dispute_lottery``) takes every panel that keeps
 the hard rules and scores at least a chosen share of the best score, gives each a chance so that
 the mediators' chances are as even as possible, rounds the chances to numbered tickets and draws
 one ticket with a public seed. This module only asks the library and shows the answer.
@@ -30,13 +30,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matching.domain import ConflictCategory, Dispute
-from matching.panel_lottery import DEFAULT_FLOOR, DEFAULT_TICKETS, DisputeLottery, LotteryPanel, dispute_lottery
-from matching.panels import propose
-from matching.results import ProposedPanel, Seat, now_iso, solver_label
-from matching.rulesets import COMPONENTS, RuleSet, load_rule_set
-from matching.solver import DEFAULT_TIME_LIMIT, Locks, SolveConfig
-from matching.workspace import Workspace
+from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
+from matching.core.domain import ConflictCategory, Dispute
+from matching.io.results import ProposedPanel, Seat, now_iso, solver_label
+from matching.io.rulesets import COMPONENTS, RuleSet, load_rule_set
+from matching.lottery.dispute import DEFAULT_FLOOR, DEFAULT_TICKETS, DisputeLottery, LotteryPanel, dispute_lottery
+from matching.panel.service import propose
+from matching.rules.workspace import Workspace
 from ui.common import (
     OBJECTIVE_HELP,
     attempt,

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from matching.domain import Dispute, NationalityRule
-from matching.errors import MatchingError
-from matching.panels import why_not
-from matching.rulesets import COMPONENTS, builtin_names, load_rule_set
-from matching.store import Decision, DecisionStore
-from matching.workspace import Workspace
+from matching.core.domain import Dispute, NationalityRule
+from matching.core.errors import MatchingError
+from matching.io.rulesets import COMPONENTS, builtin_names, load_rule_set
+from matching.panel.service import why_not
+from matching.records.store import Decision, DecisionStore
+from matching.rules.workspace import Workspace
 from ui.cards import panel_card
 from ui.common import (
     COMPONENT_HELP,

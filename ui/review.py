@@ -15,11 +15,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from matching.domain import Appointment, NationalityRule
-from matching.errors import MatchingError
-from matching.flags import Flag, all_flags, flags_table, panel_flags
-from matching.report_html import render_report
-from matching.reports import (
+from matching.core.domain import Appointment, NationalityRule
+from matching.core.errors import MatchingError
+from matching.io.rulesets import RuleSet, load_rule_set
+from matching.records.store import Decision
+from matching.reports.flags import Flag, all_flags, flags_table, panel_flags
+from matching.reports.html import render_report
+from matching.reports.neutrality import (
     PanelReport,
     RosterReport,
     Table,
@@ -29,10 +31,8 @@ from matching.reports import (
     roster_report,
     roster_tables,
 )
-from matching.reports import standing as find_standing
-from matching.rulesets import RuleSet, load_rule_set
-from matching.store import Decision
-from matching.workspace import Workspace
+from matching.reports.neutrality import standing as find_standing
+from matching.rules.workspace import Workspace
 from ui.cards import score_bars
 from ui.common import attempt, current_workspace, data_label, decision_store, group_name
 from ui.composition import (

@@ -12,13 +12,13 @@ from typing import Any
 
 import streamlit as st
 
-from matching.domain import NationalityRule
-from matching.panels import propose
-from matching.results import DisputeResult
-from matching.rulesets import DEFAULT_RULE_SET, RuleSet, load_rule_set
-from matching.solver import Locks, SolveConfig
-from matching.store import DecisionStore
-from matching.workspace import Workspace
+from matching.core.config import Locks, SolveConfig
+from matching.core.domain import NationalityRule
+from matching.io.results import DisputeResult
+from matching.io.rulesets import DEFAULT_RULE_SET, RuleSet, load_rule_set
+from matching.panel.service import propose
+from matching.records.store import DecisionStore
+from matching.rules.workspace import Workspace
 from ui.common import RUNS_KEY, attempt, recorded_load
 
 FLASH_KEY = "flash"

@@ -1,0 +1,1 @@
+"""Many disputes at once: the joint assignment under capacity and quotas, and scenario sweeps."""

@@ -1,0 +1,435 @@
+"""The batch's per-dispute work, in this process or in worker processes, on plain numbers.
+
+Each dispute alone (``alone_chunk``): a pool of its most promising mediators, every feasible panel of
+the pool, and its proven best panel and bound. Each dispute priced (``exact_chunk``): its best panel
+over every eligible mediator at the joint model's prices, proven (the Lagrangian bound). ``Runner``
+spreads either over a process pool; every CP-SAT search has one seeded worker and a deterministic
+time limit, so results do not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+
+from matching.batch.settings import Advance
+from matching.core.config import Locks, SolveConfig
+from matching.core.domain import Dataset
+from matching.io.rulesets import RuleSet
+from matching.panel.diagnosis import diagnose
+from matching.panel.model import NEVER_PRUNED, PanelModel, best_chair, reduce, upper_bounds
+from matching.rules.checker import DisputeView
+from matching.rules.encoding import PanelInstance
+from matching.rules.kernel import Panels, combination_count, dispute_views, enumerate_panels
+from matching.rules.roster_arrays import RosterArrays, priced, restrict
+from matching.rules.workspace import Workspace
+
+ENUMERATION_LIMIT = 30_000  # most panels enumerated per dispute
+MIN_ENUMERATION = 2_000  # fewest panels enumerated per dispute, however large the batch
+POOL_CAP = 120  # most mediators in one dispute's pool
+MIN_SOLVE_TIME = 0.01  # below this many deterministic seconds, no CP-SAT search is started
+PARALLEL_MIN_DISPUTES = 40  # below this, per-dispute solves stay in this process
+
+
+@dataclass
+class Candidates:
+    """One dispute's work before the joint phase, as plain numbers (sent back from worker processes)."""
+
+    position: int
+    dispute_id: str
+    k: int
+    status: str  # optimal | feasible | infeasible | timeout: the dispute on its own
+    upper: int | None  # proven upper bound on the dispute's objective (its best alone, or bound)
+    best: int | None  # objective of its best panel found alone
+    best_members: tuple[int, ...]  # roster indices of that panel
+    eligible: int
+    pool: np.ndarray  # roster indices of the pool, sorted
+    panels: Panels  # every feasible panel of the pool (members index the pool)
+    complete: bool  # the pool holds every eligible mediator: pricing over ``panels`` is exact
+    diagnosis: dict[str, list[str]] | None = None
+    seconds: float = 0.0
+    work: float = 0.0  # CP-SAT's deterministic seconds
+
+    @property
+    def in_joint_model(self) -> bool:
+        return self.status in ("optimal", "feasible") and len(self.panels) > 0
+
+
+@dataclass
+class Priced:
+    """A dispute priced exactly (over every eligible mediator) at the joint model's prices."""
+
+    position: int
+    bound: int  # proven: no panel of the dispute is worth more than this after its price
+    members: tuple[int, ...]  # roster indices of the best priced panel (empty if none)
+    value: int  # its objective (unpriced)
+    pool: np.ndarray | None = None  # grown pool, when the panel had mediators outside the old one
+    panels: Panels | None = None
+    work: float = 0.0  # CP-SAT's deterministic seconds
+    proven: bool = True  # the bound is the priced optimum (not cut short by the time limit)
+
+
+# --- per-dispute work (in this process or in worker processes) ----------------------------------
+
+
+@dataclass
+class WorkerState:
+    ws: Workspace
+    rule_set: RuleSet
+    arrays: RosterArrays
+    views: dict[str, DisputeView]
+
+
+_STATE: WorkerState | None = None
+
+
+def make_state(ws: Workspace, rule_set: RuleSet) -> WorkerState:
+    return WorkerState(ws, rule_set, RosterArrays(ws), {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)})
+
+
+def _init_worker(data: Dataset, countries: Any, rule_set: RuleSet) -> None:
+    global _STATE
+    _STATE = make_state(Workspace(data, countries), rule_set)
+
+
+def pool_size(k: int, limit: int) -> int:
+    """The largest pool whose panels of ``k`` number at most ``limit`` (at least ``k``)."""
+    p = k
+    while p < POOL_CAP and combination_count(p + 1, k) <= limit:
+        p += 1
+    return p
+
+
+@dataclass(frozen=True)
+class _Best:
+    """The best panel of one (possibly priced) instance: status, proven bound, value and members."""
+
+    status: str  # optimal | feasible | infeasible | timeout
+    bound: int | None
+    value: int | None
+    members: tuple[int, ...]  # indices into the instance, sorted
+    work: float = 0.0  # CP-SAT's deterministic seconds
+
+
+def _best_panel(
+    inst: PanelInstance,
+    bounds: np.ndarray,
+    pool: np.ndarray,
+    panels: Panels,
+    config: SolveConfig,
+) -> _Best:
+    """The instance's best panel, given every panel of ``pool`` (indices into ``inst``) and their values.
+
+    No panel holding a mediator is worth more than that mediator's upper bound, so when no
+    mediator outside the pool has a bound above the pool's best panel, that panel is the best
+    (proven without a solver). Otherwise CP-SAT solves the mediators whose bound reaches the
+    pool's best, thinned by the solver's exact dominance rule (``reduce``), as ``solve_instance`` does.
+    With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs and the bound is
+    the largest upper bound of a mediator outside the pool (valid, looser).
+    """
+    best_value: int | None = None
+    best_members: tuple[int, ...] = ()
+    if len(panels):
+        r = int(np.argmax(panels.value))
+        best_value = int(panels.value[r])
+        best_members = tuple(sorted(int(i) for i in panels.members[r]))
+    outside = np.ones(inst.n, dtype=bool)
+    outside[pool] = False
+    if best_value is not None and (not outside.any() or int(bounds[outside].max()) <= best_value):
+        return _Best("optimal", best_value, best_value, best_members)
+    if not outside.any():
+        return _Best("infeasible", None, None, ())
+    if best_value is not None and config.time_limit < MIN_SOLVE_TIME:
+        return _Best("feasible", int(bounds[outside].max()), best_value, best_members)
+    candidates = list(range(inst.n)) if best_value is None else np.flatnonzero(bounds >= best_value).tolist()
+    idx = reduce(inst, 1, candidates)
+    if len(idx) < inst.k:
+        return (
+            _Best("infeasible", None, None, ())
+            if best_value is None
+            else _Best("optimal", best_value, best_value, best_members)
+        )
+    model = PanelModel(inst, idx, Locks())
+    status, sol, objective, bound = model.solve(config)
+    work = model.deterministic_time
+    if sol is None:
+        if status == "infeasible":
+            # ``idx`` holds every panel worth at least the pool's best, so the pool's best is the best.
+            if best_value is None:
+                return _Best("infeasible", None, None, (), work)
+            return _Best("optimal", best_value, best_value, best_members, work)
+        if best_value is None:
+            return _Best("timeout", None, None, (), work)
+        # Any better panel holds a mediator outside the pool (party-ranked names are all inside).
+        return _Best("feasible", max(best_value, int(bounds[outside].max())), best_value, best_members, work)
+    assert objective is not None and bound is not None
+    if best_value is not None and best_value >= objective:
+        return _Best(status, max(bound, best_value), best_value, best_members, work)
+    return _Best(status, bound, objective, tuple(sorted(sol.members)), work)
+
+
+POOL_ROLE_SEATS = 3  # in each pool, at least this many of the best possible chairs and speakers of each language
+
+
+def choose_pool(inst: PanelInstance, bounds: np.ndarray, size: int, required: Iterable[int] = ()) -> np.ndarray:
+    """A dispute's pool (indices into ``inst``, sorted): ``required``, then the best possible chairs and
+    speakers of each working language, then the best upper bounds, ``size`` in all."""
+    order = np.argsort(-bounds, kind="stable")
+    chosen: dict[int, None] = dict.fromkeys(int(i) for i in required)
+    for i in np.flatnonzero(bounds >= NEVER_PRUNED):  # party-ranked names have no finite bound: keep them
+        chosen.setdefault(int(i), None)
+    for mask in (inst.chair_ok, *(inst.speaks[:, col] for col in range(len(inst.languages)))):
+        for i in order[mask[order]][:POOL_ROLE_SEATS]:
+            chosen.setdefault(int(i), None)
+    for i in order:
+        if len(chosen) >= size:
+            break
+        chosen.setdefault(int(i), None)
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _alone(state: WorkerState, position: int, dispute_id: str, limit: int, config: SolveConfig) -> Candidates:
+    started = time.perf_counter()
+    view = state.views[dispute_id]
+    inst = state.arrays.encode(view, with_excluded=False)
+    k = inst.k
+    roster = state.arrays.global_index(inst)
+    complete = k == 1 or combination_count(inst.n, k) <= limit
+    size = pool_size(k, limit)
+    if complete:
+        pool = np.arange(inst.n)
+        bounds = np.zeros(inst.n, dtype=np.int64)
+    else:
+        bounds = upper_bounds(inst, list(range(inst.n)))
+        pool = choose_pool(inst, bounds, size)
+    panels = enumerate_panels(inst, pool)
+    best = _best_panel(inst, bounds, pool, panels, config)
+    if best.members and not set(best.members) <= set(pool.tolist()):
+        # The best panel lies partly outside the pool: make room for it.
+        pool = choose_pool(inst, bounds, size, best.members)
+        panels = enumerate_panels(inst, pool)
+    # Panels index the pool from here on (the joint phase works in roster indices).
+    position_in_pool = {int(i): j for j, i in enumerate(pool)}
+    local = Panels(
+        np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), k)
+        if len(panels)
+        else panels.members,
+        panels.chair,
+        panels.value,
+    )
+    cand = Candidates(
+        position,
+        dispute_id,
+        k,
+        best.status,
+        best.bound,
+        best.value,
+        tuple(sorted(int(roster[i]) for i in best.members)),
+        inst.n,
+        roster[pool],
+        local,
+        complete,
+        work=best.work,
+    )
+    if best.status == "infeasible":
+        cand.diagnosis = diagnose(state.ws, view, None, replace(config, candidates=1)).as_dict()
+    cand.seconds = time.perf_counter() - started
+    return cand
+
+
+def _exact(
+    state: WorkerState,
+    position: int,
+    dispute_id: str,
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    pool: np.ndarray,
+    pool_best: int,
+    limit: int,
+    config: SolveConfig,
+) -> Priced:
+    """Price one dispute exactly: the best priced panel over every eligible mediator, proven.
+
+    ``pool_best`` is the best priced worth among the pool's panels (the parent knows them all).
+    With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs: the bound is then
+    the largest upper bound of a mediator outside the pool (still valid, only looser).
+    """
+    view = state.views[dispute_id]
+    inst = state.arrays.encode(view, with_excluded=False)
+    roster = state.arrays.global_index(inst)
+    local_price = member_price(roster, price, party_price, view.dispute.parties)
+    cheap = priced(inst, np.rint(local_price).astype(np.int64))
+    bounds = upper_bounds(cheap, list(range(cheap.n)))
+    in_pool = np.flatnonzero(np.isin(roster, pool))
+    outside = np.ones(inst.n, dtype=bool)
+    outside[in_pool] = False
+    if not outside.any() or int(bounds[outside].max()) <= pool_best:
+        return Priced(position, pool_best, (), 0)
+    if config.time_limit < MIN_SOLVE_TIME:
+        return Priced(position, int(bounds[outside].max()), (), 0, proven=False)
+    # Seed the search with a panel worth ``pool_best``: the mediators able to beat it, and dominance.
+    idx = reduce(cheap, 1, np.flatnonzero(bounds >= pool_best).tolist())
+    if len(idx) < inst.k:
+        return Priced(position, pool_best, (), 0)
+    model = PanelModel(cheap, idx, Locks())
+    status, sol, objective, bound = model.solve(config)
+    work = model.deterministic_time
+    if sol is None:
+        if status == "infeasible":
+            return Priced(position, pool_best, (), 0, work=work)
+        return Priced(position, int(bounds[outside].max()), (), 0, work=work, proven=False)
+    assert objective is not None and bound is not None
+    members = sorted(sol.members)
+    chair = best_chair(inst, members)
+    value = inst.evaluate(members, chair if chair is not None else sol.chair).objective_int
+    result = Priced(
+        position,
+        max(pool_best, bound),
+        tuple(int(roster[i]) for i in members),
+        value,
+        work=work,
+        proven=status == "optimal",
+    )
+    grown = np.union1d(in_pool, members)
+    if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) <= limit:
+        panels = enumerate_panels(inst, grown)
+        position_in_pool = {int(i): j for j, i in enumerate(grown)}
+        result.pool = roster[grown]
+        result.panels = Panels(
+            np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), inst.k)
+            if len(panels)
+            else panels.members,
+            panels.chair,
+            panels.value,
+        )
+    return result
+
+
+def member_price(
+    roster: np.ndarray,
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    parties: Iterable[str],
+) -> np.ndarray:
+    """Each mediator's price for this dispute: the roster price plus the same-party prices of its parties."""
+    local = price[roster].astype(np.float64)
+    for party in parties:
+        if party not in party_price:
+            continue
+        who, value = party_price[party]
+        pos = np.searchsorted(roster, who)
+        ok = pos < len(roster)
+        ok[ok] &= roster[pos[ok]] == who[ok]
+        np.add.at(local, pos[ok], value[ok])
+    return local
+
+
+def alone_chunk(
+    items: list[tuple[int, str]], limit: int, config: SolveConfig, state: WorkerState | None = None
+) -> list[Candidates]:
+    state = state or _STATE
+    assert state is not None
+    return [_alone(state, p, did, limit, config) for p, did in items]
+
+
+@dataclass
+class Repooled:
+    """A left-out dispute's panels among the mediators who still have a seat: members as roster
+    indices (one row per panel) and their objectives."""
+
+    position: int
+    members: np.ndarray
+    value: np.ndarray
+
+
+def _repool(state: WorkerState, position: int, dispute_id: str, limit: int, full: np.ndarray) -> Repooled:
+    inst = state.arrays.encode(state.views[dispute_id], with_excluded=False)
+    roster = state.arrays.global_index(inst)
+    keep = np.flatnonzero(~full[roster])
+    if len(keep) < inst.k:
+        return Repooled(position, np.zeros((0, inst.k), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    sub = restrict(inst, keep)
+    bounds = upper_bounds(sub, list(range(sub.n)))
+    panels = enumerate_panels(sub, choose_pool(sub, bounds, pool_size(sub.k, limit)))
+    return Repooled(position, roster[keep][panels.members], panels.value)
+
+
+def repool_chunk(
+    items: list[tuple[int, str]], limit: int, full: np.ndarray, state: WorkerState | None = None
+) -> list[Repooled]:
+    """Each dispute's best pool and panels once the mediators marked ``full`` are left out (no solver)."""
+    state = state or _STATE
+    assert state is not None
+    return [_repool(state, p, did, limit, full) for p, did in items]
+
+
+def exact_chunk(
+    items: list[tuple[int, str, np.ndarray, int]],
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    limit: int,
+    config: SolveConfig,
+    state: WorkerState | None = None,
+) -> list[Priced]:
+    state = state or _STATE
+    assert state is not None
+    return [_exact(state, p, did, price, party_price, pool, best, limit, config) for p, did, pool, best in items]
+
+
+class Runner:
+    """Runs per-dispute work here or on a process pool (each process: one CP-SAT worker, plain data in and out)."""
+
+    def __init__(self, ws: Workspace, rule_set: RuleSet, state: WorkerState, processes: int) -> None:
+        self.ws, self.rule_set, self.state, self.processes = ws, rule_set, state, processes
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor | None:
+        if self.processes <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.ws.data, self.ws.countries, self.rule_set),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def width(self, n_items: int) -> int:
+        """How many processes ``map`` spreads ``n_items`` over."""
+        return self.processes if n_items >= PARALLEL_MIN_DISPUTES and self.processes > 1 else 1
+
+    def map(
+        self, chunk_fn: Callable[..., list[Any]], items: list[Any], args: tuple[Any, ...], advance: Advance
+    ) -> list[Any]:
+        executor = self._executor() if self.width(len(items)) > 1 else None
+        out: list[Any] = []
+        if executor is None:  # here: the state is passed along (thread-safe, no global)
+            for item in items:
+                out.extend(chunk_fn([item], *args, state=self.state))
+                advance()
+            return out
+        size = max(1, min(50, len(items) // (self.processes * 6) or 1))
+        futures = [executor.submit(chunk_fn, items[i : i + size], *args) for i in range(0, len(items), size)]
+        for future in futures:
+            part = future.result()
+            out.extend(part)
+            for _ in part:
+                advance()
+        return out
+
+
+def share_time(config: SolveConfig, work: float) -> SolveConfig:
+    """``config`` with at most ``work`` deterministic seconds per solve."""
+    return replace(config, time_limit=max(0.0, min(config.time_limit, work)))

@@ -1,0 +1,413 @@
+"""The batch's joint phase: min-cost flow for one-member panels, otherwise column generation with
+exact pricing and the assignment over the columns; with the proof (bound and its sources) and, when
+the disputes cannot all be staffed together, which global constraints are in the way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matching.batch.disputes import (
+    MIN_SOLVE_TIME,
+    Candidates,
+    Priced,
+    Repooled,
+    Runner,
+    exact_chunk,
+    member_price,
+    repool_chunk,
+    share_time,
+)
+from matching.batch.flow import FlowSolution, max_min_threshold, solve_arcs
+from matching.batch.master import (
+    MASTER_TOLERANCE,
+    Column,
+    ColumnLP,
+    ColumnSet,
+    GlobalRows,
+    LPTimeout,
+    RowKey,
+    greedy_hint,
+    greedy_result,
+    integer_duals,
+    price_pools,
+    repair_hint,
+    solve_master,
+    staffed_count,
+)
+from matching.batch.quotas import GLOBAL_CONSTRAINTS, Quotas, describe, suggestion
+from matching.batch.settings import (
+    COLUMNS_PER_ROUND,
+    EXACT_SHARE,
+    LP_SHARE,
+    MASTER_SHARE,
+    MAX_CG_ROUNDS,
+    MAX_EXACT_ROUNDS,
+    METHOD_COLUMNS,
+    METHOD_COMPLETE,
+    METHOD_FLOW,
+    SOLVE_PASSES,
+    BatchConfig,
+    ProgressFactory,
+)
+from matching.core.config import SolveConfig
+from matching.rules.scoring import OBJECTIVE_SCALE
+
+# --- the joint phase ----------------------------------------------------------------------------
+
+MASTER_ALL_LIMIT = 60_000  # below this many panels in all, every panel goes into the assignment model
+
+
+@dataclass
+class JointPlan:
+    """The joint phase's answer: a panel (roster indices) per dispute of the joint model, and its proof."""
+
+    method: str
+    chosen: list[tuple[int, ...] | None]
+    objective: int
+    bound: float
+    bound_sources: dict[str, float]
+    proven: bool
+    status: str  # optimal | feasible | timeout (of the assignment)
+    diagnosis: dict[str, Any] | None = None
+    columns: int = 0
+    rounds: int = 0
+    exact_rounds: int = 0
+    lp_value: float | None = None
+    worst: int | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def flow_plan(joint: Sequence[Candidates], rows: GlobalRows, config: BatchConfig) -> JointPlan:
+    """One-member panels with capacity and eligibility only: min-cost flow, exact."""
+    tails = np.concatenate([np.full(len(c.panels), j, dtype=np.int64) for j, c in enumerate(joint)])
+    heads = np.concatenate([c.pool[c.panels.members[:, 0]] for c in joint])
+    scores = np.concatenate([c.panels.value for c in joint])
+    demand = np.ones(len(joint), dtype=np.int64)
+
+    def run(cap: np.ndarray, min_score: int | None = None) -> FlowSolution:
+        return solve_arcs(tails, heads, scores, demand, cap, staff_all=False, min_score=min_score)
+
+    plain = run(rows.cap)
+    staffed = int(plain.staffed.sum())
+    solution = plain
+    if config.fair and staffed:
+        t = max_min_threshold(tails, heads, scores, demand, rows.cap, staffed=staffed)
+        if t is not None:
+            solution = run(rows.cap, t)
+    chosen: list[tuple[int, ...] | None] = [None] * len(joint)
+    for d, i in zip(solution.dispute.tolist(), solution.mediator.tolist(), strict=True):
+        chosen[d] = (i,)
+    diagnosis = None
+    if staffed < len(joint):
+        names = [n for n in ("capacity", "max_per_mediator") if n == "capacity" or n in rows.quotas.active()]
+        in_way = []
+        for name in names:
+            relaxed = GlobalRows(rows.arrays, rows.parties, rows.quotas, len(joint), frozenset({name}))
+            if int(run(relaxed.cap).staffed.sum()) == len(joint):
+                in_way.append(name)
+        diagnosis = _joint_diagnosis(in_way or names, rows.quotas, len(joint) - staffed, proven=True)
+    return JointPlan(
+        method=METHOD_FLOW,
+        chosen=chosen,
+        objective=solution.objective,
+        bound=float(plain.objective),
+        bound_sources={"min-cost flow": float(plain.objective)},
+        proven=True,
+        status="optimal",
+        diagnosis=diagnosis,
+        columns=len(tails),
+        worst=int(solution.score.min()) if len(solution.score) else None,
+    )
+
+
+def _joint_diagnosis(names: Sequence[str], quotas: Quotas, unstaffed: int, proven: bool) -> dict[str, Any]:
+    ids = ["H3" if n == "capacity" else n for n in names]
+    where = "" if proven else " among the candidate panels considered"
+    lines = [
+        f"The batch cannot staff every dispute together{where}: {unstaffed} dispute(s) left without a panel. "
+        + ("Relaxing any one of these would make room: " if len(names) > 1 else "In the way: ")
+        + "; ".join(describe(n, quotas) for n in names)
+        + "."
+    ]
+    lines += [suggestion(n, quotas) for n in names]
+    return {"conflicting_rules": ids, "suggestions": lines, "proven": proven}
+
+
+def column_plan(
+    joint: list[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    rows: GlobalRows,
+    config: BatchConfig,
+    runner: Runner,
+    limit: int,
+    solve_config: SolveConfig,
+    bar: ProgressFactory,
+) -> JointPlan:
+    budget = config.time_limit
+    n = len(joint)
+    columns = ColumnSet(n)
+    for j, c in enumerate(joint):
+        if c.best_members and c.best is not None:
+            columns.add(Column(j, c.best_members, c.best))
+        for r in np.argsort(-c.panels.value, kind="stable")[:3]:
+            columns.add(Column(j, tuple(sorted(int(c.pool[i]) for i in c.panels.members[r])), int(c.panels.value[r])))
+    upper_sum = float(sum(c.upper or 0 for c in joint))
+    sources: dict[str, float] = {"disputes alone": upper_sum}
+    complete = all(c.complete for c in joint) and sum(len(c.panels) for c in joint) <= MASTER_ALL_LIMIT
+    rounds = exact_rounds = 0
+    lp_value: float | None = None
+    weights: np.ndarray | None = None
+    method = METHOD_COMPLETE if complete else METHOD_COLUMNS
+    timing: dict[str, float] = {}
+    used = 0.0  # deterministic seconds spent so far (per process, for the work spread over processes)
+
+    if complete:
+        for j, c in enumerate(joint):
+            for r in range(len(c.panels)):
+                columns.add(
+                    Column(j, tuple(sorted(int(c.pool[i]) for i in c.panels.members[r])), int(c.panels.value[r]))
+                )
+    else:
+        lp = ColumnLP(n, rows, columns)
+        try:
+            lp_value, weights, rounds, exact_rounds, used = _generate_columns(
+                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
+            )
+        except LPTimeout:
+            lp_value, weights = None, None  # no time left for the linear programme: assign what there is
+
+    remaining = max(MASTER_SHARE * budget, budget - used)
+    mark = time.perf_counter()
+    hint = greedy_hint(columns, rows, n, weights)
+    if any(c is None for c in hint):
+
+        def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
+            with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
+                items = [(j, joint[j].dispute_id) for j in left]
+                return runner.map(repool_chunk, items, (limit, full), advance)
+
+        hint = repair_hint(columns, rows, joint, hint, repool)
+    # The programme's value bounds any assignment of these columns: stop once within a hair of it
+    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
+    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
+    master = solve_master(
+        columns, rows, n, fair=config.fair, require_all=True, time_limit=remaining,
+        seed=config.seed, hint=hint, stop_at=stop_at,
+    )  # fmt: skip
+    diagnosis = None
+    if master.status == "timeout" and staffed_count(master) == 0:
+        greedy = greedy_result(columns, rows, hint)
+        if greedy is not None and staffed_count(greedy) == n:
+            master = greedy
+            method += "; the greedy assignment (the assignment model found none in its time)"
+    if master.status in ("infeasible", "timeout") and staffed_count(master) == 0:
+        infeasible_proven = complete and master.status == "infeasible"
+        in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == "infeasible" else []
+        master = solve_master(
+            columns, rows, n, fair=config.fair, require_all=False, time_limit=max(1.0, 0.5 * remaining),
+            seed=config.seed, hint=hint,
+        )  # fmt: skip
+        greedy = greedy_result(columns, rows, hint)
+        if greedy is not None and staffed_count(greedy) > staffed_count(master):
+            master = greedy
+            method += "; the greedy assignment (the assignment model found no better one in its time)"
+        unstaffed = sum(1 for c in master.chosen if c is None)
+        if in_way:
+            diagnosis = _joint_diagnosis(in_way, rows.quotas, unstaffed, infeasible_proven)
+        else:  # not shown impossible, only not found in time
+            diagnosis = {
+                "conflicting_rules": [],
+                "suggestions": [
+                    f"No assignment staffing every dispute was found within the time limit ({unstaffed} left without "
+                    "a panel); raise --time-limit."
+                ],
+                "proven": False,
+                "timeout": True,
+            }
+        upper_sum = float(sum(max(0, c.upper or 0) for c in joint))
+        sources = {"disputes alone": upper_sum}
+    elif complete and master.bound is not None and not config.fair:
+        sources["assignment over every panel"] = float(master.bound)
+    chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
+    bound = min(sources.values())
+    if master.status == "optimal" and complete and not config.fair:
+        bound = min(bound, float(master.objective))
+    proven = bound <= master.objective + 1e-9
+    return JointPlan(
+        method=method,
+        chosen=chosen,
+        objective=master.objective,
+        bound=bound,
+        bound_sources=sources,
+        proven=proven,
+        status=master.status,
+        diagnosis=diagnosis,
+        columns=len(columns),
+        rounds=rounds,
+        exact_rounds=exact_rounds,
+        lp_value=None if lp_value is None else lp_value * OBJECTIVE_SCALE,
+        worst=master.worst,
+        seconds={**timing, "assignment": time.perf_counter() - mark},
+    )
+
+
+def _generate_columns(
+    lp: ColumnLP,
+    joint: list[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    rows: GlobalRows,
+    runner: Runner,
+    limit: int,
+    solve_config: SolveConfig,
+    columns: ColumnSet,
+    bar: ProgressFactory,
+    sources: dict[str, float],
+    timing: dict[str, float],
+    budget: float,
+    gap: float = 0.0,
+) -> tuple[float | None, np.ndarray | None, int, int, float]:
+    """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
+
+    Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
+    the deterministic seconds spent. Every stop is deterministic: round counts, GLOP's deterministic
+    limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
+    (``EXACT_SHARE`` of the budget in all, spread over the processes). Another exact round is only
+    worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
+    """
+    lp.work_limit = max(MIN_SOLVE_TIME, LP_SHARE * budget)
+    rounds = exact_rounds = 0
+    used = 0.0
+    lp_value: float | None = None
+    for _ in range(MAX_EXACT_ROUNDS):
+        mark = time.perf_counter()
+        for _ in range(MAX_CG_ROUNDS):
+            lp_value = lp.solve()
+            rounds += 1
+            duals, mu = lp.duals()
+            price, party_price = rows.prices(duals)
+            added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND)
+            if not added:
+                break
+        lp_value = lp.solve()
+        duals, mu = lp.duals()
+        _tick(timing, "pricing rounds", mark)
+        if lp.artificial() > 1e-6:
+            break  # not every dispute can be staffed by the candidates: no Lagrangian bound
+        mark = time.perf_counter()
+        left = EXACT_SHARE * budget - used
+        lagrangian, new, work = _exact_round(
+            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left
+        )
+        used += work
+        _tick(timing, "exact pricing", mark)
+        exact_rounds += 1
+        sources["Lagrangian (exact pricing)"] = min(sources.get("Lagrangian (exact pricing)", math.inf), lagrangian)
+        if not new or used >= EXACT_SHARE * budget:
+            break
+        lp_value = lp.solve()  # with the exact round's panels
+        bound = min(sources.values())
+        if bound - lp_value * OBJECTIVE_SCALE <= gap * abs(bound):
+            break
+    lp_value = lp.solve()
+    return lp_value, lp.values(), rounds, exact_rounds, used
+
+
+def _tick(timing: dict[str, float], label: str, since: float) -> None:
+    timing[label] = timing.get(label, 0.0) + time.perf_counter() - since
+
+
+def _relax_one_at_a_time(columns: ColumnSet, rows: GlobalRows, n: int, config: BatchConfig) -> list[str]:
+    """Which global constraints stand in the way: each one switched off in turn, is there an assignment?
+
+    Returns those whose relaxation alone staffs every dispute; when none does alone, all of them
+    (they are in the way together).
+    """
+    active = ["capacity", *[q for q in GLOBAL_CONSTRAINTS if q in rows.quotas.active()]]
+    in_way = []
+    for name in active:
+        relaxed = GlobalRows(rows.arrays, rows.parties, rows.quotas, rows.seats, rows.relaxed | {name})
+        result = solve_master(
+            columns, relaxed, n, fair=False, require_all=True, time_limit=max(1.0, config.time_limit / 10),
+            seed=config.seed, feasibility_only=True,
+        )  # fmt: skip
+        if result.status == "feasible":
+            in_way.append(name)
+    return in_way or active
+
+
+def _exact_round(
+    joint: list[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    rows: GlobalRows,
+    duals: Mapping[RowKey, float],
+    runner: Runner,
+    limit: int,
+    solve_config: SolveConfig,
+    columns: ColumnSet,
+    bar: ProgressFactory,
+    budget: float = math.inf,
+) -> tuple[float, int, float]:
+    """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
+
+    First every dispute is bounded without a solver (the mediators' priced upper bounds, which
+    usually prove the pool's best panel is still the best); the disputes left unproven then share
+    ``budget`` deterministic seconds per process equally (at most the usual per-dispute limit). A
+    dispute whose share is too small keeps the looser, still valid bound of the first pass.
+    Returns the bound, the number of new columns and the deterministic seconds spent per process.
+    """
+    y = integer_duals(duals, rows)
+    price, party_price = rows.prices(y)
+    constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
+    _, worth = price_pools(joint, parties, price, party_price, None, columns, 0)
+    negative = bool((price < 0).any()) or any((v < 0).any() for _, v in party_price.values())
+    items: list[tuple[int, str, np.ndarray, int]] = []
+    bound_of = list(worth)
+    for j, c in enumerate(joint):
+        if c.complete:
+            continue
+        if not negative:
+            local = member_price(np.array(c.best_members, dtype=np.int64), price, party_price, parties[j])
+            if c.best == c.upper and not local.any():
+                bound_of[j] = float(c.upper or 0)  # its best panel alone costs nothing: still the best
+                continue
+        items.append((j, c.dispute_id, c.pool, round(worth[j])))
+    added = 0
+    work = 0.0
+    if items:
+        with bar(len(items), "Joint model: bounds at the prices") as advance:
+            cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
+        unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
+        best: dict[int, Priced] = {p.position: p for p in cheap}
+        # Most solves take a small fraction of an equal share: disputes that hit their share try
+        # again with an equal share of what is left (each pass deterministic).
+        for _ in range(SOLVE_PASSES):
+            if not unproven or budget - work < MIN_SOLVE_TIME:
+                break
+            width = runner.width(len(unproven))
+            config = share_time(solve_config, (budget - work) * width / len(unproven))
+            if config.time_limit < MIN_SOLVE_TIME:
+                break
+            with bar(len(unproven), "Joint model: exact prices") as advance:
+                solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config), advance)
+            work += sum(p.work for p in solved) / width
+            cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
+            for p in solved:
+                if p.proven or p.bound < best[p.position].bound:
+                    best[p.position] = p
+            unproven = [item for item in unproven if item[0] in cut_short]
+        priced_list = [best[item[0]] for item in items]
+        for p in priced_list:
+            j = p.position
+            bound_of[j] = float(p.bound)
+            if p.members and columns.add(Column(j, p.members, p.value)) is not None:
+                added += 1
+            if p.pool is not None and p.panels is not None:
+                joint[j].pool, joint[j].panels = p.pool, p.panels
+    return constant + sum(bound_of), added, work

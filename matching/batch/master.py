@@ -1,0 +1,618 @@
+"""The batch's joint model on candidate panels ("columns"): the rows that link disputes (capacity and
+quotas), the linear programme over the columns (GLOP) and its prices, and the assignment (CP-SAT)
+that picks one column per dispute.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from matching.batch.disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
+from matching.batch.quotas import Quotas
+from matching.core.config import limit_work
+from matching.rules.encoding import GROUPS
+from matching.rules.roster_arrays import RosterArrays
+from matching.rules.scoring import OBJECTIVE_SCALE
+
+MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
+
+# --- the global rows: capacity and quotas --------------------------------------------------------
+
+RowKey = tuple[Any, ...]
+LE, GE = "<=", ">="
+
+
+class GlobalRows:
+    """The rows that link disputes, as keys with a sense and a right-hand side.
+
+    ``("cap", i)``: seats of mediator ``i`` (roster index) within their capacity and the per-batch
+    cap; ``("state", s)``, ``("group", g)``: seats per state / UN group within the share;
+    ``("women",)``: seats held by women at least the share; ``("party", i, p)``: panels of mediator
+    ``i`` with party ``p`` at most the limit. ``relaxed`` switches constraints off (diagnosis).
+    """
+
+    def __init__(
+        self,
+        arrays: RosterArrays,
+        parties: Sequence[tuple[str, ...]],
+        quotas: Quotas,
+        seats: int,
+        relaxed: frozenset[str] = frozenset(),
+    ) -> None:
+        self.arrays = arrays
+        self.parties = parties
+        self.quotas = quotas
+        self.seats = seats
+        self.relaxed = relaxed
+        cap = np.maximum(arrays.spare, 0).astype(np.int64)
+        if "capacity" in relaxed:
+            cap = np.full(arrays.n, seats, dtype=np.int64)
+        if quotas.max_per_mediator is not None and "max_per_mediator" not in relaxed:
+            cap = np.minimum(cap, quotas.max_per_mediator)
+        self.cap = cap
+        self.state_limit = None if "max_state_share" in relaxed else quotas.state_limit(seats)
+        self.group_limit = None if "max_group_share" in relaxed else quotas.group_limit(seats)
+        self.women_min = None if "min_women_share" in relaxed else quotas.women_minimum(seats)
+        self.same_party = None if "max_same_party" in relaxed else quotas.max_same_party
+
+    def coefficients(self, dispute: int, members: Sequence[int]) -> dict[RowKey, int]:
+        """Each row's coefficient on a panel of ``dispute`` (position in the joint model) with ``members``."""
+        out: dict[RowKey, int] = {}
+        a = self.arrays
+        for i in members:
+            out[("cap", i)] = 1
+            if self.state_limit is not None:
+                key = ("state", int(a.effective[i]))
+                out[key] = out.get(key, 0) + 1
+            if self.group_limit is not None:
+                key = ("group", int(a.group[i]))
+                out[key] = out.get(key, 0) + 1
+            if self.women_min is not None and a.female[i]:
+                out[("women",)] = out.get(("women",), 0) + 1
+            if self.same_party is not None:
+                for p in self.parties[dispute]:
+                    out[("party", i, p)] = 1
+        return out
+
+    def rhs(self, key: RowKey) -> tuple[str, int]:
+        kind = key[0]
+        if kind == "cap":
+            return LE, int(self.cap[key[1]])
+        if kind == "state":
+            assert self.state_limit is not None
+            return LE, self.state_limit
+        if kind == "group":
+            assert self.group_limit is not None
+            return LE, self.group_limit
+        if kind == "women":
+            assert self.women_min is not None
+            return GE, self.women_min
+        assert self.same_party is not None
+        return LE, self.same_party
+
+    def fits(self, coefs: Mapping[RowKey, int], used: Mapping[RowKey, int]) -> bool:
+        """Whether a panel with these coefficients keeps every upper limit on top of ``used``."""
+        return all(self.rhs(k)[0] == GE or used.get(k, 0) + v <= self.rhs(k)[1] for k, v in coefs.items())
+
+    def eager(self) -> list[RowKey]:
+        """Rows always present in the linear programme (few): state, group, women."""
+        keys: list[RowKey] = []
+        if self.state_limit is not None:
+            keys += [("state", s) for s in sorted(set(self.arrays.effective.tolist()))]
+        if self.group_limit is not None:
+            keys += [("group", g) for g in range(len(GROUPS))]
+        if self.women_min is not None:
+            keys.append(("women",))
+        return keys
+
+    def prices(self, duals: Mapping[RowKey, float]) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """Per roster mediator, the price of one seat; and per party, extra prices of some mediators."""
+        a = self.arrays
+        price = np.zeros(a.n, dtype=np.float64)
+        state = np.zeros(len(a.country_codes), dtype=np.float64)
+        group = np.zeros(len(GROUPS), dtype=np.float64)
+        party: dict[str, dict[int, float]] = defaultdict(dict)
+        for key, y in duals.items():
+            if y == 0:
+                continue
+            kind = key[0]
+            if kind == "cap":
+                price[key[1]] += y
+            elif kind == "state":
+                state[key[1]] += y
+            elif kind == "group":
+                group[key[1]] += y
+            elif kind == "women":
+                price[a.female] += y
+            elif kind == "party":
+                party[key[2]][key[1]] = party[key[2]].get(key[1], 0.0) + y
+        price += state[a.effective] + group[a.group]
+        by_party = {
+            p: (np.array(sorted(v), dtype=np.int64), np.array([v[i] for i in sorted(v)], dtype=np.float64))
+            for p, v in party.items()
+        }
+        return price, by_party
+
+
+# --- columns, the linear programme and pricing ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A candidate panel of one dispute: its position in the joint model, members (roster indices) and objective."""
+
+    dispute: int
+    members: tuple[int, ...]
+    value: int
+
+
+class ColumnSet:
+    """Candidate panels per dispute, without repeats, with an index by mediator."""
+
+    def __init__(self, n_disputes: int) -> None:
+        self.columns: list[Column] = []
+        self.seen: list[dict[tuple[int, ...], int]] = [{} for _ in range(n_disputes)]
+        self.by_mediator: dict[int, list[int]] = defaultdict(list)
+
+    def add(self, column: Column) -> int | None:
+        """The new column's index, or ``None`` if the dispute already has that panel."""
+        if column.members in self.seen[column.dispute]:
+            return None
+        c = len(self.columns)
+        self.seen[column.dispute][column.members] = c
+        self.columns.append(column)
+        for i in column.members:
+            self.by_mediator[i].append(c)
+        return c
+
+    def index_of(self, dispute: int, members: tuple[int, ...]) -> int:
+        return self.seen[dispute][members]
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
+class LPTimeout(Exception):
+    """The linear programme ran out of its time limit."""
+
+
+class ColumnLP:
+    """The linear programme over the columns (GLOP): one panel per dispute, the global rows.
+
+    Each dispute's row has an artificial column of large negative worth, so the programme is
+    always feasible; capacity and same-party rows join when a solution breaks them.
+    """
+
+    BIG = 100.0  # objective units (a panel is worth about 1 to 3)
+
+    def __init__(self, n_disputes: int, rows: GlobalRows, columns: ColumnSet, keys: Iterable[RowKey] = ()) -> None:
+        self.n_disputes = n_disputes
+        self.rows = rows
+        self.columns = columns
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        s = self.solver
+        self.objective = s.Objective()
+        self.objective.SetMaximization()
+        self.assign = []
+        self.art = []
+        for j in range(n_disputes):
+            con = s.Constraint(1.0, 1.0)
+            art = s.NumVar(0.0, 1.0, f"a{j}")
+            con.SetCoefficient(art, 1.0)
+            self.objective.SetCoefficient(art, -self.BIG)
+            self.assign.append(con)
+            self.art.append(art)
+        self.vars: list[Any] = []
+        self.cons: dict[RowKey, Any] = {}
+        self._reach: dict[RowKey, set[int]] = {}  # disputes with a column holding the row's mediator
+        self._pending: set[RowKey] = set()
+        self.work_limit: float | None = None  # GLOP's deterministic seconds per solve
+        for key in dict.fromkeys([*rows.eager(), *keys]):
+            self._add_row(key)
+
+    def rebuilt(self) -> ColumnLP:
+        """The same programme built afresh (GLOP occasionally gives up on a long incremental run)."""
+        fresh = ColumnLP(self.n_disputes, self.rows, self.columns, list(self.cons))
+        fresh.work_limit = self.work_limit
+        fresh.sync()
+        return fresh
+
+    def _add_row(self, key: RowKey) -> None:
+        sense, rhs = self.rows.rhs(key)
+        s = self.solver
+        con = s.Constraint(-s.infinity(), float(rhs)) if sense == LE else s.Constraint(float(rhs), s.infinity())
+        if sense == GE:  # a shortfall column keeps the programme feasible
+            slack = s.NumVar(0.0, s.infinity(), f"short{len(self.cons)}")
+            con.SetCoefficient(slack, 1.0)
+            self.objective.SetCoefficient(slack, -self.BIG)
+        self.cons[key] = con
+        touched = self.columns.by_mediator.get(key[1], []) if key[0] in ("cap", "party") else range(len(self.vars))
+        for c in touched:
+            if c < len(self.vars):
+                col = self.columns.columns[c]
+                coef = self.rows.coefficients(col.dispute, col.members).get(key, 0)
+                if coef:
+                    con.SetCoefficient(self.vars[c], float(coef))
+
+    def sync(self) -> None:
+        """Give the programme a variable for every column added since the last call, and a row for
+        every capacity or same-party limit that the columns could now break (more disputes than
+        the limit have a column holding the mediator)."""
+        start = len(self.vars)
+        for c in range(start, len(self.columns)):
+            col = self.columns.columns[c]
+            var = self.solver.NumVar(0.0, self.solver.infinity(), f"z{c}")
+            self.objective.SetCoefficient(var, col.value / OBJECTIVE_SCALE)
+            self.assign[col.dispute].SetCoefficient(var, 1.0)
+            for key, coef in self.rows.coefficients(col.dispute, col.members).items():
+                con = self.cons.get(key)
+                if con is not None:
+                    con.SetCoefficient(var, float(coef))
+                elif key[0] in ("cap", "party"):
+                    reach = self._reach.setdefault(key, set())
+                    reach.add(col.dispute)
+                    if len(reach) > self.rows.rhs(key)[1]:
+                        self._pending.add(key)
+            self.vars.append(var)
+        for key in sorted(self._pending, key=repr):
+            if key not in self.cons:
+                self._add_row(key)
+        self._pending.clear()
+
+    def solve(self) -> float:
+        """Solve, adding every capacity or same-party row the solution breaks, until none is broken.
+
+        Raises ``LPTimeout`` past ``work_limit`` (deterministic, so a run stops at the same point every time).
+        """
+        while True:
+            self.sync()
+            if self.work_limit is not None:
+                self.solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {self.work_limit:.6f}")
+            status = self.solver.Solve()
+            if status == pywraplp.Solver.NOT_SOLVED or (
+                status == pywraplp.Solver.FEASIBLE and self.work_limit is not None
+            ):
+                raise LPTimeout
+            if status != pywraplp.Solver.OPTIMAL:  # start again from scratch, without the previous basis
+                fresh = self.rebuilt()
+                self.solver, self.objective, self.assign, self.art = (
+                    fresh.solver,
+                    fresh.objective,
+                    fresh.assign,
+                    fresh.art,
+                )
+                self.vars, self.cons = fresh.vars, fresh.cons
+                status = self.solver.Solve()
+            if status != pywraplp.Solver.OPTIMAL:
+                raise RuntimeError(f"the linear programme failed (status {status})")
+            activity: dict[RowKey, float] = defaultdict(float)
+            for c, var in enumerate(self.vars):
+                z = var.solution_value()
+                if z <= 1e-9:
+                    continue
+                col = self.columns.columns[c]
+                for key, coef in self.rows.coefficients(col.dispute, col.members).items():
+                    if key[0] in ("cap", "party") and key not in self.cons:
+                        activity[key] += coef * z
+            broken = [key for key, act in activity.items() if act > self.rows.rhs(key)[1] + 1e-7]
+            if not broken:
+                return float(self.objective.Value())
+            for key in sorted(broken, key=repr):
+                self._add_row(key)
+
+    def values(self) -> np.ndarray:
+        return np.array([v.solution_value() for v in self.vars], dtype=np.float64)
+
+    def artificial(self) -> float:
+        """How much of the disputes' rows the artificial columns still cover (0 when all are staffed)."""
+        return float(sum(a.solution_value() for a in self.art))
+
+    def duals(self) -> tuple[dict[RowKey, float], np.ndarray]:
+        """Dual prices in objective units (integers' scale): global rows, and one per dispute row."""
+        rows = {key: con.dual_value() * OBJECTIVE_SCALE for key, con in self.cons.items()}
+        mu = np.array([con.dual_value() * OBJECTIVE_SCALE for con in self.assign], dtype=np.float64)
+        return rows, mu
+
+
+def integer_duals(duals: Mapping[RowKey, float], rows: GlobalRows) -> dict[RowKey, float]:
+    """Dual prices rounded to whole objective units, with the sign each row allows (a valid multiplier)."""
+    out: dict[RowKey, float] = {}
+    for key, y in duals.items():
+        sense, _ = rows.rhs(key)
+        v = float(round(y))
+        out[key] = max(0.0, v) if sense == LE else min(0.0, v)
+    return out
+
+
+def price_pools(
+    joint: Sequence[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    mu: np.ndarray | None,
+    columns: ColumnSet,
+    per_dispute: int,
+) -> tuple[int, list[float]]:
+    """Add each dispute's best-priced pool panels that improve the programme; also each pool's best priced worth."""
+    added = 0
+    best_worth: list[float] = []
+    for j, cand in enumerate(joint):
+        local = member_price(cand.pool, price, party_price, parties[j])
+        worth = cand.panels.value - local[cand.panels.members].sum(axis=1)
+        best_worth.append(float(worth.max()))
+        if mu is None:
+            continue
+        reduced = worth - mu[j]
+        count = min(per_dispute, len(reduced))
+        top = np.argpartition(-reduced, count - 1)[:count] if count < len(reduced) else np.arange(len(reduced))
+        for r in top[np.argsort(-reduced[top], kind="stable")]:
+            if reduced[r] <= 1.0:  # one millionth of an objective point: nothing to gain
+                break
+            members = tuple(sorted(int(cand.pool[i]) for i in cand.panels.members[r]))
+            if columns.add(Column(j, members, int(cand.panels.value[r]))) is not None:
+                added += 1
+    return added, best_worth
+
+
+@dataclass
+class MasterResult:
+    """The assignment chosen among the columns: a column per dispute position (``None`` = not staffed)."""
+
+    status: str  # optimal | feasible | infeasible | timeout
+    chosen: list[int | None]
+    objective: int
+    bound: float | None
+    worst: int | None = None
+    work: float = 0.0  # CP-SAT's deterministic seconds over every stage
+
+
+def _usage(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -> Counter[RowKey]:
+    """Each row's total over the chosen columns."""
+    used: Counter[RowKey] = Counter()
+    for c in chosen:
+        if c is not None:
+            col = columns.columns[c]
+            used.update(rows.coefficients(col.dispute, col.members))
+    return used
+
+
+def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
+    """A greedy assignment to start the search: disputes with the fewest candidate panels first, each
+    taking its best panel (by the programme's solution, else by objective) that still fits."""
+    values = np.array([c.value for c in columns.columns], dtype=np.float64)
+    key = weights if weights is not None and len(weights) == len(values) else values
+    by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
+    for c, col in enumerate(columns.columns):
+        by_dispute[col.dispute].append(c)
+    order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
+    used: Counter[RowKey] = Counter()
+    chosen: list[int | None] = [None] * n_disputes
+    for j in order:
+        for c in sorted(by_dispute[j], key=lambda c: (-key[c], -values[c], c)):
+            col = columns.columns[c]
+            coefs = rows.coefficients(col.dispute, col.members)
+            if rows.fits(coefs, used):
+                chosen[j] = c
+                used.update(coefs)
+                break
+    return chosen
+
+
+REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
+
+Repool = Callable[[list[int], np.ndarray], list[Repooled]]
+
+
+def repair_hint(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    joint: Sequence[Candidates],
+    hint: list[int | None],
+    repool: Repool | None = None,
+    tries: int = 200,
+) -> list[int | None]:
+    """Staff the disputes the greedy assignment left out: each takes the best panel (among the
+    ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
+    enumerated pool first, then from fresh pools built without the mediators whose seats are gone
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds). Chosen panels join the columns. Needed on very
+    large batches, where the columns are few and the stars' capacity is gone."""
+    used = _usage(columns, rows, hint)
+    seats_left = rows.cap.astype(np.int64).copy()
+    for key, n in used.items():
+        if key[0] == "cap":
+            seats_left[key[1]] -= n
+    out = list(hint)
+
+    def place(j: int, members: np.ndarray, value: np.ndarray) -> None:
+        if not len(value):
+            return
+        fits = np.flatnonzero((seats_left[members] > 0).all(axis=1))
+        for r in fits[np.argsort(-value[fits], kind="stable")][:tries]:
+            chosen = tuple(sorted(int(i) for i in members[r]))
+            coefs = rows.coefficients(j, chosen)
+            if rows.fits(coefs, used):
+                c = columns.add(Column(j, chosen, int(value[r])))
+                out[j] = columns.index_of(j, chosen) if c is None else c
+                used.update(coefs)
+                seats_left[list(chosen)] -= 1
+                return
+
+    for j in [j for j, c in enumerate(out) if c is None]:
+        place(j, joint[j].pool[joint[j].panels.members], joint[j].panels.value)
+    for _ in range(REPAIR_ROUNDS if repool is not None else 0):
+        left = [j for j, c in enumerate(out) if c is None]
+        if not left:
+            break
+        assert repool is not None
+        for fresh in repool(left, seats_left <= 0):
+            place(fresh.position, fresh.members, fresh.value)
+        if all(out[j] is None for j in left):
+            break
+    return out
+
+
+def staffed_count(result: MasterResult) -> int:
+    return sum(1 for c in result.chosen if c is not None)
+
+
+def greedy_result(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | None]) -> MasterResult | None:
+    """The greedy assignment as a result, when it keeps every row (it always keeps the upper limits);
+    the fallback when the assignment model finds nothing in its time on a very large batch."""
+    used = _usage(columns, rows, hint)
+    if any(rows.rhs(key)[0] == GE and used[key] < rows.rhs(key)[1] for key in rows.eager()):
+        return None
+    objective = sum(columns.columns[c].value for c in hint if c is not None)
+    return MasterResult("feasible", list(hint), int(objective), None)
+
+
+def solve_master(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    n_disputes: int,
+    *,
+    fair: bool,
+    require_all: bool,
+    time_limit: float,
+    seed: int,
+    hint: Sequence[int | None] = (),
+    feasibility_only: bool = False,
+    stop_at: int | None = None,
+) -> MasterResult:
+    """CP-SAT over the columns: one per dispute (or at most one, staffing as many as possible first).
+
+    ``time_limit`` is in deterministic seconds, shared by the stages; one seeded worker, so the
+    result is the same on every run.
+    """
+    model = cp_model.CpModel()
+    cols = columns.columns
+    z = [model.new_bool_var(f"z{c}") for c in range(len(cols))]
+    by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
+    for c, col in enumerate(cols):
+        by_dispute[col.dispute].append(c)
+    staffed = []
+    for j, cs in enumerate(by_dispute):
+        if require_all:
+            if not cs:
+                return MasterResult("infeasible", [None] * n_disputes, 0, None)
+            model.add_exactly_one(z[c] for c in cs)
+        else:
+            s = model.new_bool_var(f"s{j}")
+            model.add(sum(z[c] for c in cs) == s)
+            staffed.append(s)
+    terms: dict[RowKey, list[tuple[int, int]]] = defaultdict(list)
+    for c, col in enumerate(cols):
+        for key, coef in rows.coefficients(col.dispute, col.members).items():
+            terms[key].append((c, coef))
+    for key, pairs in terms.items():
+        sense, rhs = rows.rhs(key)
+        if sense == LE:
+            most: dict[int, int] = {}
+            for c, coef in pairs:
+                most[cols[c].dispute] = max(most.get(cols[c].dispute, 0), coef)
+            if sum(most.values()) <= rhs:
+                continue  # can never bind
+            model.add(cp_model.LinearExpr.weighted_sum([z[c] for c, _ in pairs], [v for _, v in pairs]) <= rhs)
+        else:
+            model.add(cp_model.LinearExpr.weighted_sum([z[c] for c, _ in pairs], [v for _, v in pairs]) >= rhs)
+    if rows.women_min and ("women",) not in terms:
+        model.add_bool_or([])  # women are required but no candidate panel has one
+
+    for hinted in hint:
+        if hinted is not None:
+            model.add_hint(z[hinted], True)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = 1
+    p.random_seed = seed
+    p.linearization_level = 2
+    limit_work(p, max(MIN_SOLVE_TIME, time_limit))
+    if feasibility_only:
+        p.stop_after_first_solution = True
+        status = solver.solve(model)
+        name = "feasible" if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
+        return MasterResult(name, [None] * n_disputes, 0, None, work=solver.deterministic_time)
+
+    value = [col.value for col in cols]
+    disputes_value = [cp_model.LinearExpr.weighted_sum([z[c] for c in cs], [value[c] for c in cs]) for cs in by_dispute]
+    total = cp_model.LinearExpr.weighted_sum(z, value)
+    stages: list[tuple[str, Any]] = []
+    top = max((abs(v) for v in value), default=1) + 1
+    if not require_all:
+        stages.append(("staffed", sum(staffed)))
+    worst_var = None
+    if fair:
+        low = min(value, default=0)
+        worst_var = model.new_int_var(min(0, low), top, "worst")
+        for j, expr in enumerate(disputes_value):
+            if require_all:
+                model.add(expr >= worst_var)
+            elif by_dispute[j]:  # only the staffed disputes count
+                model.add(expr + top * (1 - staffed[j]) >= worst_var)
+        stages.append(("worst", worst_var))
+    stages.append(("total", total))
+
+    result = MasterResult("timeout", [None] * n_disputes, 0, None)
+    bound: float | None = None
+    used = 0.0
+    for n_stage, (label, objective) in enumerate(stages):
+        remaining = time_limit - used
+        limit_work(p, max(MIN_SOLVE_TIME, remaining / (len(stages) - n_stage) if label != "total" else remaining))
+        model.clear_objective()
+        model.maximize(objective)
+        callback = _StopAt(stop_at) if label == "total" and stop_at is not None and not fair else None
+        status = solver.solve(model, callback)
+        used += solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if n_stage == 0:
+                return MasterResult(_status(status), [None] * n_disputes, 0, None, work=used)
+            break
+        chosen: list[int | None] = [None] * n_disputes
+        for c, var in enumerate(z):
+            if solver.boolean_value(var):
+                chosen[cols[c].dispute] = c
+        optimal = status == cp_model.OPTIMAL
+        result = MasterResult(
+            "optimal" if optimal and result.status in ("timeout", "optimal") else "feasible",
+            chosen,
+            int(sum(value[c] for c in chosen if c is not None)),
+            None,
+            None if worst_var is None else int(solver.value(worst_var)),
+            used,
+        )
+        if label == "total":
+            bound = solver.best_objective_bound
+        # Keep what this stage reached and hint the next stage with it (lexicographic).
+        reached = round(solver.objective_value)
+        model.add(objective >= reached)
+        model.clear_hints()
+        for var in z:
+            model.add_hint(var, solver.boolean_value(var))
+    result.bound, result.work = bound, used
+    return result
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops the search once a solution reaches a known upper bound (the linear programme's value)."""
+
+    def __init__(self, target: int) -> None:
+        super().__init__()
+        self.target = target
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value >= self.target:
+            self.stop_search()
+
+
+def _status(status: Any) -> str:
+    if status == cp_model.INFEASIBLE:
+        return "infeasible"
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError("invalid assignment model")
+    return "timeout"

@@ -1,0 +1,67 @@
+"""How a batch is solved: its settings (``BatchConfig``), defaults, budget shares and plain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from matching.batch.quotas import Quotas
+
+Advance = Callable[[], None]
+ProgressFactory = Callable[[int, str], AbstractContextManager[Advance]]
+
+DEFAULT_BATCH_WORKERS = 2  # processes for the per-dispute solves (each, and the joint model, one CP-SAT worker)
+DEFAULT_GAP = 0.005
+DEFAULT_BATCH_TIME_LIMIT = 60.0  # deterministic seconds for the joint phase (column generation and assignment)
+MAX_CG_ROUNDS = 60  # column-generation rounds (a deterministic stop)
+# Shares of the joint phase's budget (deterministic seconds): each solve of the linear programme,
+# exact pricing in all (per process), and the least the assignment model gets.
+LP_SHARE = 0.25
+EXACT_SHARE = 0.4
+MASTER_SHARE = 0.25
+SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
+COLUMNS_PER_ROUND = 2  # panels added per dispute and round
+MAX_EXACT_ROUNDS = 2  # exact pricing rounds over every eligible mediator
+
+METHOD_FLOW = "min-cost flow (exact: one-member panels, capacity and eligibility only)"
+METHOD_COLUMNS = (
+    "column generation over enumerated candidate panels with exact pricing (Lagrangian bound), "
+    "then CP-SAT over the generated panels"
+)
+METHOD_COMPLETE = "CP-SAT over every feasible panel of every dispute (exact)"
+
+
+# --- settings and plain results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """How a batch is solved.
+
+    Every limit is in CP-SAT's (and GLOP's) *deterministic* seconds, a measure of work roughly
+    comparable to seconds on this machine: a run stops at the same point whatever the load, so the
+    same inputs, settings and seed give the same panels every time. ``time_limit`` is the joint
+    phase's budget; ``workers`` the processes for per-dispute solves (every CP-SAT search has one
+    seeded worker).
+    """
+
+    quotas: Quotas = field(default_factory=Quotas)
+    fair: bool = False
+    capacity_only: bool = False
+    time_limit: float = DEFAULT_BATCH_TIME_LIMIT
+    workers: int = DEFAULT_BATCH_WORKERS
+    seed: int = 0
+    dispute_time_limit: float = 10.0  # deterministic seconds per solve of one dispute
+    # Deterministic seconds for solving the disputes one by one, shared equally among them (per
+    # process); a dispute whose share is too small to search gets its bound from the mediators'
+    # upper bounds instead of a solver (valid, looser).
+    dispute_phase_limit: float | None = None
+    enumeration_budget: int = 15_000_000  # panels enumerated over the whole batch (memory bound)
+    # Stop improving the bound once the candidate panels' best assignment is provably within this
+    # share of the optimum (0: use the whole budget).
+    gap: float = DEFAULT_GAP
+
+
+class BatchError(ValueError):
+    """The batch cannot be run as asked (bad settings); the message says why in plain words."""

@@ -1,0 +1,1 @@
+"""The command line, ``python -m matching``: one module per group of commands."""

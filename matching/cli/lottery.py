@@ -1,0 +1,166 @@
+"""Command line for the fair lotteries: ``lottery`` (one dispute's panel) and ``compose`` (the roster).
+
+Registered on ``matching.cli.main.app``; exit status as everywhere: 0 when the run completed, 2 for
+bad input or arguments (every problem listed, nothing written), 1 otherwise.
+
+* ``python -m matching lottery --dispute D --out lottery.json [--floor 0.95] [--seed S]
+  [--tickets M] [--method leximin|maximin|nash]`` plus the usual input options.
+* ``python -m matching compose --features F.csv --nominees N.csv --size K --out probs.csv
+  [--method leximin|maximin|nash] [--id-column nationbuilder_id]``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matching.cli.common import (
+    EXIT_BAD_INPUT,
+    AppointmentsOpt,
+    ConflictsOpt,
+    DisputesOpt,
+    Inputs,
+    MediatorsOpt,
+    PreferencesOpt,
+    RulesOpt,
+    TimeOpt,
+    WeightOpt,
+    app,
+    err,
+    rule_set_option,
+)
+from matching.core.config import DEFAULT_TIME_LIMIT, SolveConfig
+from matching.core.errors import InputError, MatchingError
+from matching.io.nominees import DEFAULT_ID_COLUMN
+from matching.io.results import now_iso, solver_label, write_json
+from matching.io.rulesets import DEFAULT_RULE_SET
+from matching.lottery.compose import DEFAULT_TIME_LIMIT as COMPOSE_TIME_LIMIT
+from matching.lottery.compose import compose, load_problem, write_probabilities
+from matching.lottery.dispute import DEFAULT_FLOOR, DEFAULT_TICKETS, dispute_lottery
+from matching.rules.workspace import Workspace
+
+
+class Method(StrEnum):
+    LEXIMIN = "leximin"
+    MAXIMIN = "maximin"
+    NASH = "nash"
+
+
+MethodOpt = Annotated[
+    Method, typer.Option("--method", help="leximin (default), maximin or nash (the last two for comparison).")
+]
+
+
+@contextmanager
+def _exit_on_bad_input() -> Iterator[None]:
+    """Bad input or an unknown id: print the whole list and exit 2 (also when called without ``main``)."""
+    try:
+        yield
+    except InputError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except MatchingError as exc:
+        err(f"Error: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command("lottery")
+def lottery_command(
+    dispute: Annotated[str, typer.Option("--dispute", help="Dispute id.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the lottery JSON.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    floor: Annotated[
+        float,
+        typer.Option(
+            "--floor", min=0.0, max=1.0, help="Acceptable panels score at least optimum - (1 - floor) * |optimum|."
+        ),
+    ] = DEFAULT_FLOOR,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of the public draw. The ticket list does not depend on it, so it can be published first.",
+        ),
+    ] = 0,
+    tickets: Annotated[
+        int, typer.Option("--tickets", min=1, max=1_000_000, help="Equally likely tickets the lottery is rounded to.")
+    ] = DEFAULT_TICKETS,
+    method: MethodOpt = Method.LEXIMIN,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    weight: WeightOpt = None,
+) -> None:
+    """A fair lottery over every panel that keeps the hard rules and scores near the optimum, and a seeded draw."""
+    started, clock = now_iso(), time.perf_counter()
+    with _exit_on_bad_input():
+        rule_set = rule_set_option(rules, weight)
+        data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+        ws = Workspace(data)
+        ws.dispute(dispute)
+        # The solver's own seed stays fixed: the ticket list must not depend on the public seed.
+        config = SolveConfig(candidates=1, time_limit=time_limit, seed=0)
+        result = dispute_lottery(ws, dispute, rule_set, floor, seed, tickets, method.value, config)
+    document = {
+        "run": {
+            "started_at": started,
+            "rule_set": rule_set.name,
+            "seed": seed,
+            "solver": f"{solver_label()} + HiGHS (highspy)",
+            "inputs_sha256": data.inputs_sha256,
+            "wall_seconds": round(time.perf_counter() - clock, 3),
+        },
+        **result.as_dict(),
+    }
+    write_json(document, out)
+    if result.drawn is None:
+        typer.echo(f"{dispute}: {result.status}, no acceptable panel: nothing to draw. Wrote {out}.")
+        return
+    chair, *rest = result.drawn.member_ids
+    typer.echo(
+        f"{dispute}: {method.value} lottery over {len(result.panels)} panels; {result.in_some_panel} of "
+        f"{result.eligible} eligible mediators have a chance, the least {float(result.minimum or 0):.4f}. "
+        f"Seed {seed} drew ticket {result.drawn_ticket} of {tickets}: chair {chair}"
+        + (f", members {', '.join(rest)}" if rest else "")
+        + f". Wrote {out}."
+    )
+
+
+@app.command("compose")
+def compose_command(
+    features: Annotated[Path, typer.Option("--features", help="Quotas: feature,value,min,max[,min_flex,max_flex].")],
+    nominees: Annotated[Path, typer.Option("--nominees", help="Nominees: an id column and one column per feature.")],
+    size: Annotated[int, typer.Option("--size", min=1, help="How many nominees to select (K).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write id,probability for every nominee.")],
+    method: MethodOpt = Method.LEXIMIN,
+    id_column: Annotated[str, typer.Option("--id-column", help="The nominees' id column.")] = DEFAULT_ID_COLUMN,
+    seed: Annotated[int, typer.Option("--seed", help="Solver seed.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.01, help="Limit per pricing solve, in deterministic seconds.")
+    ] = COMPOSE_TIME_LIMIT,
+) -> None:
+    """Fair selection of the roster: each nominee's probability of being among the K chosen under the quotas."""
+    with _exit_on_bad_input():
+        problem = load_problem(features, nominees, size, id_column)
+        result = compose(problem, method.value, seed=seed, time_limit=time_limit)
+    write_probabilities(out, result)
+    if result.unreachable:
+        err(
+            f"Warning: {len(result.unreachable)} nominee(s) are in no selection that meets the quotas and get "
+            f"probability 0: {', '.join(result.unreachable)}"
+        )
+    lottery = result.lottery
+    note = "" if lottery.proven else " (a pricing problem hit its time limit: optimality not proven)"
+    typer.echo(
+        f"{method.value}: {len(problem.nominees)} nominees, {size} seats; smallest probability among the "
+        f"{len(result.reachable)} who can be selected: {float(lottery.minimum):.6f}{note}. Wrote {out}."
+    )

@@ -1,0 +1,218 @@
+"""Command line: ``python -m matching COMMAND``.
+
+Every command reads the same input options. Exit status: 0 when the run completed (an
+infeasible dispute is a result), 2 for bad input or bad arguments, 1 for anything else.
+Without ``--mediators`` and ``--disputes`` the bundled demo data is used.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matching.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    AppointmentsOpt,
+    ConflictsOpt,
+    DisputesOpt,
+    Inputs,
+    MediatorsOpt,
+    PreferencesOpt,
+    RulesOpt,
+    SeedOpt,
+    TimeOpt,
+    WeightOpt,
+    app,
+    err,
+    rule_set_option,
+)
+from matching.core.config import DEFAULT_TIME_LIMIT, SolveConfig
+from matching.core.errors import InputError, MatchingError
+from matching.core.progress import progress_bar
+from matching.io.proposed import read_proposed, write_scored
+from matching.io.results import now_iso, run_document, write_json
+from matching.io.rulesets import DEFAULT_RULE_SET
+from matching.panel.service import check_panel, propose, scored_row, why_not
+from matching.panel.tradeoffs import frontier, sensitivity
+from matching.rules.workspace import Workspace
+
+
+@app.command()
+def validate(
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+) -> None:
+    """Load the files and report every problem (exit 2), or print a one-line summary."""
+    rule_set_option(rules)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    typer.echo(
+        f"OK: {len(data.mediators)} mediators, {len(data.disputes)} disputes, "
+        f"{len(data.conflicts)} conflicts, {len(data.preferences)} preferences, "
+        f"{len(data.appointments)} past appointments."
+    )
+
+
+@app.command()
+def solve(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the panels JSON.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    candidates: Annotated[int, typer.Option("--candidates", min=1, max=50, help="Distinct panels per dispute.")] = 5,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    dispute: Annotated[list[str] | None, typer.Option("--dispute", help="Only these disputes (repeatable).")] = None,
+    weight: WeightOpt = None,
+) -> None:
+    """Propose up to N distinct candidate panels for each dispute, each on its own."""
+    started, clock = now_iso(), time.perf_counter()
+    rule_set = rule_set_option(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    ws = Workspace(data)
+    ids = dispute or [d.dispute_id for d in data.disputes]
+    for did in ids:
+        ws.dispute(did)  # unknown ids fail before any work
+    config = SolveConfig(candidates=candidates, time_limit=time_limit, seed=seed)
+    results = []
+    with progress_bar(len(ids), "Solving disputes") as advance:
+        for did in ids:
+            results.append(propose(ws, did, rule_set, config))
+            advance()
+    write_json(
+        run_document(results, rule_set.name, seed, data.inputs_sha256, started, time.perf_counter() - clock), out
+    )
+    counts = Counter(r.status for r in results)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    typer.echo(f"{len(results)} disputes: {summary}. Wrote {out}.")
+
+
+@app.command()
+def score(
+    panels: Annotated[
+        Path, typer.Option("--panels", help="proposed.csv: dispute_id, members (chair first, ;-separated).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write scored.csv.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    weight: WeightOpt = None,
+) -> None:
+    """Check panels proposed by someone else against the rules and score them like the solver."""
+    rule_set = rule_set_option(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    proposed = read_proposed(panels, set(data.disputes_by_id), set(data.mediators_by_id))
+    ws = Workspace(data)
+    rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
+    write_scored(rows, out)
+    ok = sum(1 for r in rows if r["feasible"] == "true")
+    typer.echo(f"{len(rows)} panels checked: {ok} keep every hard rule. Wrote {out}.")
+
+
+@app.command("why-not")
+def why_not_command(
+    dispute: Annotated[str, typer.Option("--dispute", help="Dispute id.")],
+    mediator: Annotated[str, typer.Option("--mediator", help="Mediator id.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    weight: WeightOpt = None,
+) -> None:
+    """Why a mediator is not on the best panel: the rules they break, or what including them costs."""
+    rule_set = rule_set_option(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    answer = why_not(Workspace(data), dispute, mediator, rule_set, SolveConfig(time_limit=time_limit, seed=seed))
+    for line in answer.sentences():
+        typer.echo(line)
+
+
+@app.command()
+def tradeoffs(
+    dispute: Annotated[str, typer.Option("--dispute", help="Dispute id.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the frontier JSON.")],
+    mediators: MediatorsOpt = None,
+    disputes: DisputesOpt = None,
+    conflicts: ConflictsOpt = None,
+    preferences: PreferencesOpt = None,
+    appointments: AppointmentsOpt = None,
+    rules: RulesOpt = DEFAULT_RULE_SET,
+    time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
+    seed: SeedOpt = 0,
+    weight: WeightOpt = None,
+    with_sensitivity: Annotated[
+        bool, typer.Option("--sensitivity/--no-sensitivity", help="Also say how far each weight can move.")
+    ] = True,
+) -> None:
+    """The exact frontier between expertise and impartiality for one dispute, with what each step costs."""
+    rule_set = rule_set_option(rules, weight)
+    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    ws = Workspace(data)
+    ws.dispute(dispute)
+    config = SolveConfig(time_limit=time_limit, seed=seed)
+    front = frontier(ws, dispute, rule_set, config)
+    document = front.as_dict()
+    if with_sensitivity:
+        document["sensitivity"] = [w.as_dict() for w in sensitivity(ws, dispute, rule_set, config)]
+    write_json(document, out)
+    typer.echo(
+        f"{len(front.points)} frontier panels for {dispute} ({front.solves} solves, {front.seconds:.2f} s). Wrote {out}."
+    )
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same files.")] = 2025,
+    mediators: Annotated[int, typer.Option("--mediators", min=1, help="Roster size.")] = 600,
+    disputes: Annotated[int, typer.Option("--disputes", min=1, help="Number of disputes.")] = 80,
+) -> None:
+    """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history, and the
+    nominees and quotas of a roster selection for ``compose``)."""
+    from matching.demo.generate import write_demo_data
+    from matching.demo.roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
+    from matching.demo.roster import write_demo_roster
+
+    written = write_demo_data(out, seed=seed, mediators=mediators, disputes=disputes)
+    written |= write_demo_roster(out, size=min(DEFAULT_ROSTER_SIZE, mediators))
+    for name, path in written.items():
+        typer.echo(f"wrote {name}: {path}")
+
+
+def main() -> None:
+    """Run the command line; typer handles usage errors (exit 2), this handles the rest."""
+    try:
+        app()
+    except InputError as exc:
+        err(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except MatchingError as exc:
+        err(f"Error: {exc}")
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # the last line of defence: no stack trace for users
+        err(f"Unexpected error: {type(exc).__name__}: {exc}")
+        sys.exit(EXIT_FAILURE)
+
+
+# The other command modules register their commands on ``app`` when imported, after this module's own
+# (typer lists commands in the order they were registered).
+from matching.cli import batch, lottery, reports  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Core types every layer shares: the domain, errors, solver settings and locks, progress, paths."""

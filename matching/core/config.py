@@ -1,0 +1,51 @@
+"""How a solve is run and what the registrar fixed: solver settings and locks, shared by every layer.
+
+``SolveConfig`` carries the deterministic budget, seed and worker count of a CP-SAT search;
+``Locks`` the mediators a registrar forced onto or kept off a panel; ``limit_work`` applies a
+deterministic budget to any CP-SAT parameter object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# One worker: a single CP-SAT search is deterministic for a given seed, so a run gives the same
+# panels every time; these models are small enough that the portfolio of a second worker does
+# not pay (benchmarks/bench_solver.py measures both). Interleaved search, which would make several
+# workers deterministic, is several times slower on these models.
+DEFAULT_WORKERS = 1
+DEFAULT_TIME_LIMIT = 10.0  # deterministic seconds per solve
+SOLVER_NAME = "cp-sat"
+
+
+@dataclass(frozen=True)
+class SolveConfig:
+    candidates: int = 5
+    time_limit: float = DEFAULT_TIME_LIMIT
+    seed: int = 0
+    workers: int = DEFAULT_WORKERS
+    reduce: bool = True
+    # CP-SAT's presolve pays on one dispute's full model, but costs more than it saves on the many
+    # small, already-thinned models of a batch (about half their time, benchmarks/bench_batch.py).
+    presolve: bool = True
+
+
+@dataclass(frozen=True)
+class Locks:
+    """Registrar's locks: mediators forced onto the panel, kept off it, and a fixed chair."""
+
+    include: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    chair: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.include or self.exclude or self.chair)
+
+
+def limit_work(params: Any, work: float) -> None:
+    """Stop a CP-SAT search after ``work`` deterministic seconds: the same point on every run, however
+    loaded the machine. The wall-clock limit is only a safety net."""
+    params.max_deterministic_time = work
+    params.max_time_in_seconds = max(30.0, 5 * work)

@@ -1,0 +1,1 @@
+"""Seeded demo data: the roster, disputes and roster-selection files bundled with the project."""

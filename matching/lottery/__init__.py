@@ -1,0 +1,1 @@
+"""Fair lotteries: the column-generation engine, the dispute lottery and the roster selection."""

@@ -1,0 +1,274 @@
+"""Fair selection of the roster: K of N nominees under quotas, each nominee's chance as equal as possible.
+
+The nominees and quotas come from the Sortition Foundation's CSV files (``matching.io.nominees``).
+The selection is a ``matching.lottery.engine`` lottery (leximin by default) whose agents are the
+classes of interchangeable nominees (the same value in every feature; see ``QuotaOracle``), with
+a CP-SAT pricing oracle over seat counts per class, which also offers the engine a cheap local
+search (move one seat to another class while every quota holds and the weight grows) so that
+CP-SAT runs mostly to prove the levels; the result gives every nominee their class's
+probability, 0 for those in no selection that meets the quotas. When no selection meets the
+quotas, the error says how to relax them within ``min_flex``/``max_flex``
+(``matching.lottery.relax``).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matching.core.errors import InputError, Problem
+from matching.io.nominees import DEFAULT_ID_COLUMN, ComposeProblem, read_nominees, read_quotas
+from matching.lottery.engine import METHODS, Lottery, Panel, Pricing, Restriction, cpsat_best, solve
+from matching.lottery.relax import describe_relaxation, suggest_relaxation
+
+DEFAULT_TIME_LIMIT = 30.0  # deterministic seconds per pricing solve
+SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
+SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
+
+
+def class_index(classes: Sequence[Sequence[int]], count: int) -> tuple[int, ...]:
+    """Each of ``count`` nominees' class (an index into ``classes``), in file order."""
+    out = [0] * count
+    for t, members in enumerate(classes):
+        for i in members:
+            out[i] = t
+    return tuple(out)
+
+
+def representatives(classes: Sequence[Sequence[int]], panel: Panel) -> list[int]:
+    """A selection of nominees (file indices, sorted) with the panel's seats per class: the first nominees of
+    each class. Any others of the same classes would do as well; no check depends on which."""
+    counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=len(classes))
+    return sorted(i for t, c in enumerate(counts) for i in classes[t][: int(c)])
+
+
+class QuotaOracle:
+    """CP-SAT pricing oracle: K nominees meeting every quota, of largest total weight.
+
+    Nominees with the same value in every feature are interchangeable: every quota counts them
+    alike, so the leximin probabilities are equal within such a **class** (the leximin vector is
+    unique, and swapping two of them maps feasible selections to feasible selections). The agents
+    of the lottery are therefore the classes, in order of their first nominee, each with its
+    ``multiplicity``; a selection is a seat count per class (an integer variable, not one boolean
+    per nominee), and the engine's master LP has one column per class. On the benchmark's
+    generated pools this turns 2,000 nominees into 272 agents. ``group=False`` keeps one agent per
+    nominee (the tests compare both). One seeded worker and a deterministic time limit make every
+    answer reproducible.
+    """
+
+    def __init__(
+        self, problem: ComposeProblem, seed: int = 0, time_limit: float = DEFAULT_TIME_LIMIT, group: bool = True
+    ) -> None:
+        self.problem = problem
+        self.seed = seed
+        self.time_limit = time_limit
+        self.classes: tuple[tuple[int, ...], ...] = (
+            problem.profiles if group else tuple((i,) for i in range(len(problem.nominees)))
+        )
+        self.multiplicity = np.array([len(c) for c in self.classes], dtype=np.int64)
+        self.model = cp_model.CpModel()
+        self.x = [self.model.new_int_var(0, len(c), f"x{t}") for t, c in enumerate(self.classes)]
+        self.model.add(sum(self.x) == problem.size)
+        # Each class's quota in every feature: the model's rows and the local search's bookkeeping.
+        self.quota_of = problem.quota_index(self.classes)
+        for j, q in enumerate(problem.quotas):
+            held = np.flatnonzero((self.quota_of == j).any(axis=1))
+            if q.min > 0 or q.max < int(self.multiplicity[held].sum()):
+                self.model.add_linear_constraint(sum(self.x[int(t)] for t in held), q.min, q.max)
+        self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
+        self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
+
+    @property
+    def n(self) -> int:
+        return len(self.classes)
+
+    @property
+    def size(self) -> int:
+        return self.problem.size
+
+    @cached_property
+    def class_of(self) -> tuple[int, ...]:
+        """Each nominee's class (agent index), in file order."""
+        return class_index(self.classes, len(self.problem.nominees))
+
+    def nominees(self, panel: Panel) -> list[int]:
+        return representatives(self.classes, panel)
+
+    def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
+        return cpsat_best(self.model, self.x, weights, restriction, seed=self.seed, time_limit=self.time_limit)
+
+    def problems(self, panel: Panel) -> list[str]:
+        counts = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)
+        over = [t for t in range(self.n) if counts[t] > self.multiplicity[t]]
+        if over:
+            return [f"class {t} has {int(counts[t])} seats but {int(self.multiplicity[t])} nominees" for t in over]
+        return self.problem.quota_problems(self.nominees(panel))
+
+    def improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+        """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), move one
+        seat from one class to another while that raises the total weight and keeps every quota; the
+        selections reached. A heuristic only: the engine still proves every level with ``best``."""
+        y = np.asarray(weights, dtype=float)
+        ranked = np.argsort(-y, kind="stable")
+        ranked = ranked[y[ranked] > 0]
+        found: list[Panel] = []
+        for start in starts:
+            chosen = self._climb(y, ranked, list(start))
+            if chosen is not None and chosen not in found:
+                found.append(chosen)
+        return found
+
+    def _climb(self, y: np.ndarray, ranked: np.ndarray, members: list[int]) -> Panel | None:
+        """Steepest ascent by single moves from the seats ``members`` (into one of the ``SWAP_CANDIDATES``
+        heaviest classes with a nominee left, ``ranked`` by weight); None when no move improves the start."""
+        held = np.bincount(np.asarray(members, dtype=np.int64), minlength=self.n)
+        counts = np.bincount(self.quota_of[members].ravel(), minlength=len(self.low))
+        moved = False
+        for _ in range(SWAP_ROUNDS):
+            out = np.array(members, dtype=np.int64)
+            floor = float(y[out].min())
+            candidates = ranked[held[ranked] < self.multiplicity[ranked]][:SWAP_CANDIDATES]
+            candidates = candidates[y[candidates] > floor + 1e-12]
+            if len(candidates) == 0:
+                break
+            q_out = self.quota_of[out]  # seats x features
+            q_in = self.quota_of[candidates]  # candidates x features
+            removable = counts[q_out] - 1 >= self.low[q_out]
+            addable = counts[q_in] + 1 <= self.high[q_in]
+            same = q_out[:, None, :] == q_in[None, :, :]
+            ok = (same | (removable[:, None, :] & addable[None, :, :])).all(axis=2)
+            gain = np.where(ok, y[candidates][None, :] - y[out][:, None], -np.inf)
+            best = int(np.argmax(gain))  # first of the best: deterministic
+            row, col = divmod(best, len(candidates))
+            if not gain[row, col] > 1e-12:
+                break
+            a, b = int(out[row]), int(candidates[col])
+            np.subtract.at(counts, self.quota_of[a], 1)
+            np.add.at(counts, self.quota_of[b], 1)
+            held[a] -= 1
+            held[b] += 1
+            members[row] = b
+            moved = True
+        return tuple(sorted(members)) if moved else None
+
+
+@dataclass
+class Composition:
+    """Each nominee's selection probability (file order), and the lottery behind it.
+
+    The lottery's agents are ``classes`` of interchangeable nominees (file indices per class); every
+    nominee of a class has the class's probability."""
+
+    problem: ComposeProblem
+    method: str
+    lottery: Lottery
+    classes: tuple[tuple[int, ...], ...]
+
+    @cached_property
+    def class_of(self) -> tuple[int, ...]:
+        """Each nominee's class (agent index of the lottery), in file order."""
+        return class_index(self.classes, len(self.problem.nominees))
+
+    @property
+    def marginals(self) -> list[Fraction]:
+        """Each nominee's exact selection probability, in file order."""
+        return [self.lottery.marginals[t] for t in self.class_of]
+
+    @property
+    def probabilities(self) -> list[float]:
+        return [float(p) for p in self.marginals]
+
+    @property
+    def reachable(self) -> list[int]:
+        """Nominees (file indices) in some selection that meets the quotas."""
+        return [i for i, t in enumerate(self.class_of) if t in self.lottery.covered]
+
+    @property
+    def unreachable(self) -> list[str]:
+        """Nominees in no selection that meets the quotas (probability 0)."""
+        return [
+            nom.nominee_id
+            for nom, t in zip(self.problem.nominees, self.class_of, strict=True)
+            if t not in self.lottery.covered
+        ]
+
+    def selections(self) -> list[tuple[list[int], Fraction]]:
+        """The support as concrete selections (file indices; the first nominees of each class) and their
+        probabilities. The probabilities of individual nominees are ``marginals``, not these selections'
+        sums: within a class, the seats are shared equally."""
+        return [
+            (representatives(self.classes, panel), prob)
+            for panel, prob in zip(self.lottery.panels, self.lottery.probabilities, strict=True)
+        ]
+
+    def rows(self) -> list[tuple[str, float]]:
+        return [(nom.nominee_id, p) for nom, p in zip(self.problem.nominees, self.probabilities, strict=True)]
+
+
+def compose(
+    problem: ComposeProblem,
+    method: str = "leximin",
+    seed: int = 0,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    group: bool = True,
+) -> Composition:
+    """Selection probabilities for every nominee under ``method`` (leximin, maximin or nash).
+
+    ``group=False`` solves with one agent per nominee instead of one per class (same probabilities,
+    slower). Raises ``InputError`` when no selection meets every quota.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+    oracle = QuotaOracle(problem, seed=seed, time_limit=time_limit, group=group)
+    first = oracle.best(np.zeros(oracle.n, dtype=np.int64))
+    if first.panel is None:
+        if first.proven:
+            advice = describe_relaxation(suggest_relaxation(problem), problem)
+            message = f"no selection of {problem.size} nominees meets every quota. {advice}"
+        else:
+            message = f"no selection meeting every quota was found within the time limit ({time_limit} s)"
+        raise InputError([Problem(problem.features_file, None, None, "", message, "infeasible_quotas")])
+    lottery = solve(oracle, method)
+    return Composition(problem, method, lottery, oracle.classes)
+
+
+def write_probabilities(path: Path, composition: Composition) -> None:
+    """``id,probability`` for every nominee, in file order; written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "probability"])
+        for nid, p in composition.rows():
+            writer.writerow([nid, repr(p)])
+    tmp.replace(path)
+
+
+def load_problem(features: Path, nominees: Path, size: int, id_column: str = DEFAULT_ID_COLUMN) -> ComposeProblem:
+    """Read and check both files; raise one ``InputError`` listing every problem found."""
+    problems: list[Problem] = []
+    if size < 1:
+        problems.append(Problem(features.name, None, None, str(size), "the number of seats must be at least 1", "size"))
+    quotas = read_quotas(features, size, problems)
+    names = list(dict.fromkeys(q.feature for q in quotas))
+    people = read_nominees(nominees, names, quotas, id_column, problems) if quotas or not problems else []
+    if people and size > len(people):
+        problems.append(
+            Problem(nominees.name, None, None, str(size), f"{size} seats but only {len(people)} nominees", "size")
+        )
+    if problems and people and all(p.code == "quota_sum" for p in problems):
+        # Minimums adding up to more than K (or maximums to fewer) may still be fixed within the flex.
+        relaxed = suggest_relaxation(ComposeProblem(size, tuple(names), tuple(quotas), tuple(people), features.name))
+        if relaxed is not None and relaxed.needed:
+            first = problems[0]
+            problems[0] = replace(first, message=f"{first.message}. {describe_relaxation(relaxed)}")
+    if problems:
+        raise InputError(problems)
+    return ComposeProblem(size, tuple(names), tuple(quotas), tuple(people), features.name)

@@ -1,0 +1,675 @@
+"""The panel lottery for one dispute: a fair, verifiable draw among all acceptable panels.
+
+A deterministic optimum is predictable, so it can be lobbied for, and the same few mediators
+win every close call. The lottery instead gives every acceptable panel a probability:
+
+* **acceptable** panels keep every hard rule and score at least
+  ``optimum - (1 - floor) * |optimum|`` on the solver's integer objective (``floor`` 0.95 by
+  default; 1 keeps only the optimal panels, among which the lottery then spreads the chances);
+* the distribution is **leximin** over the eligible mediators (those who pass the individual
+  rules for the dispute): the smallest selection probability as large as possible, then the
+  next, and so on (``matching.lottery.engine``); eligible mediators in no acceptable panel get 0;
+* it is rounded to M equally likely **tickets** (1,000 by default), listed in canonical order,
+  and a seeded draw picks one: ``numpy.random.default_rng(seed).integers(0, M)`` (see
+  ``matching.lottery.engine.DRAW_RULE``). The ticket list depends on the inputs only, so it can be
+  published before the seed is chosen (for example from a public dice roll), and anyone
+  re-running with the same inputs and seed gets the same panel.
+
+The registrar's **locks** (``matching.panel.model.Locks``) narrow the lottery to the panels that keep
+them: the optimum behind the floor is the optimum under the locks (``solve_instance`` with the
+same locks, as a locked solver run), the pricing model carries the same locks, excluded mediators
+stay listed with probability 0, and a locked-in mediator (or locked chair) sits on every panel, so
+their probability is 1. Locks that leave no panel give the ``infeasible`` status, as for a dispute
+without any panel. The locks that applied are written into ``DisputeLottery.as_dict``.
+
+The pricing oracle works over the mediators whose upper bound (``matching.panel.model.upper_bounds``)
+reaches the floor (locked-in mediators are always kept, excluded ones never). It first **enumerates
+the acceptable panels** (``acceptable_panels``): a branch and bound over the pool sorted by the
+separable part of the objective, pruning every partial panel that cannot reach the floor even with
+the best values for its open seats and an upper bound on the panel-level terms (chair bonus,
+diversity, neutrality balance, worst-off party's preference; what the members after the last one
+can still add), the last seat going only to those who bring a missing chair or working language,
+then scoring the survivors exactly
+with the batch's scorer (``matching.rules.kernel.score_panels``: every hard rule, best chair) and
+keeping those that keep the locks and reach the floor with their chair (the locked chair when there
+is one: the set the CP-SAT model admits, where a panel is acceptable if some allowed chair reaches
+the floor). Pricing is then an exact ``argmax`` of ``panels @ weights``, first in canonical order on
+ties. The 5-member panels of the demo data pass the floor in tens of thousands but the pool is the
+whole roster (``C(544, 5)`` is 4e11); the bounds leave 1.6 million complete candidates on D002
+(about a second), after which each pricing call takes milliseconds instead of about 0.6 s of CP-SAT,
+and returns the ``ENUMERATED_OTHERS`` next-best panels as further columns (the lottery went from
+about 4 minutes to a few seconds; every demo dispute is enumerated). When some depth of the search would
+look at more than ``ENUMERATION_CAP`` partial panels, the oracle falls back to the solver's own
+CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
+constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
+locks) and the two paths to the same probabilities. Either way every panel in the support is
+checked again with the independent checker
+``matching.rules.checker.panel_breaches``, against the locks one by one, and rescored with
+``PanelInstance.evaluate``. Each panel's chair is the locked chair if there is one, otherwise its
+best chair (``matching.panel.model.best_chair``).
+``dispute_lottery`` returns plain data for the command line and the app.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
+from matching.core.domain import Role
+from matching.io.results import Seat
+from matching.io.rulesets import RuleSet
+from matching.lottery.engine import (
+    DRAW_RULE,
+    METHODS,
+    Lottery,
+    Panel,
+    Pricing,
+    Restriction,
+    Tickets,
+    cpsat_best,
+    draw_ticket,
+    round_to_tickets,
+    solve,
+)
+from matching.panel.model import (
+    PanelModel,
+    best_chair,
+    locked_indices,
+    order_panel,
+    solve_instance,
+    upper_bounds,
+)
+from matching.rules.checker import DisputeView, panel_breaches
+from matching.rules.encoding import TRADITIONS, PanelInstance, encode
+from matching.rules.kernel import Panels, score_panels
+from matching.rules.scoring import CHAIR_SHARES, OBJECTIVE_SCALE, SCORE_SCALE
+from matching.rules.workspace import Workspace
+
+DEFAULT_FLOOR = 0.95
+DEFAULT_TICKETS = 1000
+LINEARIZATION: int | None = 2
+# Most partial panels one depth of the bounded enumeration may look at: about half a second per
+# million on this kind of machine; the last depth is streamed in chunks, an earlier depth at the cap
+# would hold about 0.6 GB (150 bytes a row). The demo disputes look at up to 3.6 million (D073, 180 MB
+# at its peak). Past the cap the lottery prices with CP-SAT; 0 always prices with CP-SAT.
+ENUMERATION_CAP = 4_000_000
+# Next-best enumerated panels returned beside the best as candidate columns: many per round cut the
+# column-generation rounds (measured on D002: 341 LP solves with none, 85 with 30, 62 with 100).
+ENUMERATED_OTHERS = 30
+ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
+_NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
+
+
+def objective_threshold(optimum: int, floor: float) -> int:
+    """The smallest integer objective at least ``optimum - (1 - floor) * |optimum|``, computed exactly
+    (``floor`` is read as the decimal it prints as, so 0.95 means 19/20)."""
+    share = Fraction(repr(float(floor)))
+    return math.ceil(optimum - (1 - share) * abs(optimum))
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The pool as the bounded enumeration sees it, sorted by separable value (best first)."""
+
+    people: np.ndarray  # indices into the instance
+    value: np.ndarray  # separable part of the objective per member
+    prefix: np.ndarray  # prefix sums of ``value``
+    chair_bonus: np.ndarray  # extra value as chair (_NO_CHAIR if the mediator may not chair)
+    chair_after: np.ndarray  # [p + 1] largest chair bonus from each position on
+    trad_bits: np.ndarray
+    group_bits: np.ndarray
+    most_traditions: int
+    female: np.ndarray
+    male: np.ndarray
+    align: np.ndarray  # [p, parties]
+    aligned_after: np.ndarray  # [p + 1, parties] largest alignment with each party from each position on
+    pref: np.ndarray  # [p, ranking parties] preference of the worst-off party's kind
+    pref_after: np.ndarray  # [p + 1, k + 1, ranking parties]: sum of the r largest of each column from q on
+    co: np.ndarray  # holds a party nationality
+    offers: np.ndarray  # bit 0: may chair; bit 1 + l: speaks working language l
+    clash: np.ndarray  # [p, p] shares a nationality
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """Partial panels (one per row) and what the bound needs to know about their members."""
+
+    seats: np.ndarray  # [N, depth] positions in the roster, increasing
+    last: np.ndarray  # last position taken (-1 for the empty panel)
+    total: np.ndarray  # separable value so far
+    chair: np.ndarray  # largest chair bonus so far
+    trads: np.ndarray  # bit set of traditions covered
+    groups: np.ndarray  # bit set of UN groups covered
+    females: np.ndarray
+    males: np.ndarray
+    aligned: np.ndarray  # [N, parties] alignment so far
+    prefs: np.ndarray  # [N, ranking parties]
+    cos: np.ndarray  # co-nationals so far
+    offered: np.ndarray  # ``_Roster.offers`` of the members, or-ed
+
+    def take(self, rows: np.ndarray) -> _Partial:
+        return _Partial(*(getattr(self, f.name)[rows] for f in fields(self)))
+
+    @staticmethod
+    def concat(parts: list[_Partial]) -> _Partial:
+        return _Partial(*(np.concatenate([getattr(q, f.name) for q in parts]) for f in fields(_Partial)))
+
+    def extend(self, roster: _Roster, parent: np.ndarray, j: np.ndarray) -> _Partial:
+        return _Partial(
+            seats=np.hstack([self.seats[parent], j[:, None]]),
+            last=j,
+            total=self.total[parent] + roster.value[j],
+            chair=np.maximum(self.chair[parent], roster.chair_bonus[j]),
+            trads=self.trads[parent] | roster.trad_bits[j],
+            groups=self.groups[parent] | roster.group_bits[j],
+            females=self.females[parent] + roster.female[j],
+            males=self.males[parent] + roster.male[j],
+            aligned=self.aligned[parent] + roster.align[j],
+            prefs=self.prefs[parent] + roster.pref[j],
+            cos=self.cos[parent] + roster.co[j],
+            offered=self.offered[parent] | roster.offers[j],
+        )
+
+    def bonus(self, inst: PanelInstance, roster: _Roster, open_seats: int) -> np.ndarray:
+        """An upper bound on the panel-level part of the objective (chair bonus, diversity, neutrality
+        balance, worst-off party's preference) of any completion with ``open_seats`` more members after
+        ``last``; exact for a complete panel (``open_seats`` 0)."""
+        w, k, r = inst.weights, inst.k, open_seats
+        bonus = np.maximum(self.chair, roster.chair_after[self.last + 1]) if r else self.chair.copy()
+        if k >= 2:
+            bonus += w["diversity"] * (
+                inst.tradition_coef * np.minimum(len(TRADITIONS), _POPCOUNT[self.trads] + r * roster.most_traditions)
+                + inst.group_coef * np.minimum(_POPCOUNT[self.groups] + r, k)
+                + inst.gender_coef * np.minimum(np.minimum(self.females, self.males) + r, k // 2)
+            )
+        if self.aligned.shape[1]:
+            # Each party's total can still grow by r times the largest alignment with it after ``last``.
+            reach = self.aligned + r * roster.aligned_after[self.last + 1]
+            spread = self.aligned.max(axis=1) - reach.min(axis=1)
+            bonus -= w["neutrality"] * inst.neutral_asym_coef * np.maximum(0, spread)
+        bonus += w["neutrality"] * SCORE_SCALE
+        if inst.ranking_parties:
+            bonus += w["preference"] * (self.prefs + roster.pref_after[self.last + 1, r]).min(axis=1)
+        return bonus
+
+
+_POPCOUNT = np.array([bin(v).count("1") for v in range(1 << 5)], dtype=np.int64)  # traditions, UN groups
+
+
+def _suffix_max(values: np.ndarray) -> np.ndarray:
+    """[p + 1, columns]: the largest value of each column from each row on (0 past the end)."""
+    out = np.zeros((len(values) + 1, values.shape[1]), dtype=np.int64)
+    if len(values):
+        out[:-1] = np.maximum.accumulate(values[::-1], axis=0)[::-1]
+    return np.maximum(out, 0)
+
+
+def _best_after(values: np.ndarray, k: int) -> np.ndarray:
+    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on."""
+    p, columns = values.shape
+    out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
+    top = np.zeros((0, columns), dtype=np.int64)
+    for q in range(p - 1, -1, -1):
+        top = -np.sort(-np.vstack([top, values[q : q + 1]]), axis=0)[:k]
+        out[q, 1 : len(top) + 1] = np.cumsum(top, axis=0)
+        out[q, len(top) + 1 :] = out[q, len(top)]
+    return out
+
+
+def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
+    w = inst.weights
+    pool_arr = np.asarray(sorted(pool), dtype=np.int64)
+    align = inst.alignment[pool_arr].astype(np.int64)
+    member = (
+        w["expertise"] * inst.expertise_coef[pool_arr]
+        + w["workload"] * inst.workload_coef[pool_arr]
+        - inst.orange_weight * SCORE_SCALE * inst.orange[pool_arr].astype(np.int64)
+        - w["neutrality"] * inst.neutral_level_coef * align.sum(axis=1)
+    )
+    if inst.ranking_parties:
+        member = member + w["preference"] * inst.pref_mean_coef[pool_arr].sum(axis=1)
+    order = np.lexsort((pool_arr, -member))  # best first, ties by index: deterministic
+    people = pool_arr[order]
+    value = member[order].astype(np.int64)
+    chair_bonus = np.where(
+        inst.chair_ok[people], w["expertise"] * CHAIR_SHARES * inst.expertise_coef[people], _NO_CHAIR
+    ).astype(np.int64)
+    pref = inst.pref_min_coef[people].astype(np.int64) if inst.ranking_parties else np.zeros((len(people), 0), int)
+    clash = np.zeros((len(people), len(people)), dtype=bool)
+    holders: dict[str, list[int]] = {}
+    for j, i in enumerate(people):
+        for nat in set(inst.mediators[int(i)].nationalities):
+            holders.setdefault(nat, []).append(j)
+    for who in holders.values():
+        for a in who:
+            clash[a, who] = True
+    np.fill_diagonal(clash, False)
+    return _Roster(
+        people=people,
+        value=value,
+        prefix=np.concatenate([[0], np.cumsum(value)]).astype(np.int64),
+        chair_bonus=chair_bonus,
+        chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
+        trad_bits=(inst.traditions[people].astype(np.int64) << np.arange(len(TRADITIONS))).sum(axis=1),
+        group_bits=np.int64(1) << inst.group[people].astype(np.int64),
+        most_traditions=int(inst.traditions[people].sum(axis=1).max()),
+        female=inst.female[people].astype(np.int64),
+        male=inst.male[people].astype(np.int64),
+        align=align[order],
+        aligned_after=_suffix_max(align[order]),
+        pref=pref,
+        pref_after=_best_after(pref, inst.k),
+        co=inst.co_national[people].astype(np.int64),
+        offers=inst.chair_ok[people].astype(np.int64)
+        | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
+        clash=clash,
+    )
+
+
+def acceptable_panels(
+    inst: PanelInstance, pool: list[int], threshold: int, locks: Locks, cap: int = ENUMERATION_CAP
+) -> np.ndarray | None:
+    """Every panel of ``inst.k`` members of ``pool`` that keeps the hard rules and ``locks`` and scores at
+    least ``threshold`` with its chair (the locked chair if there is one, otherwise the best): rows of
+    indices into ``inst``, each row sorted, rows in lexicographic order. ``None`` when some depth of the
+    search would look at more than ``cap`` partial panels.
+
+    Branch and bound over the pool sorted by separable value (best first): a partial panel is extended
+    only by mediators after its last one, and only while its value so far, plus the best values that
+    could fill the open seats, plus an upper bound on the panel-level terms given the members so far
+    (``_Partial.bonus``), reaches the threshold. Those extensions are a prefix of the candidates, so a
+    depth is a few vectorised steps, in chunks of ``ENUMERATION_CHUNK`` to bound memory. Nationality
+    clashes and the co-national limit are applied on the way; complete panels must reach the threshold
+    with their exact panel-level terms, and the survivors are scored again by the batch's scorer
+    (``matching.rules.kernel.score_panels``: every hard rule, best chair, exact value) and filtered by it.
+    """
+    k = inst.k
+    if len(pool) < k:
+        return np.zeros((0, k), dtype=np.int64)
+    roster = _roster(inst, pool)
+    one = np.zeros(1, dtype=np.int64)
+    level = _Partial(
+        seats=np.zeros((1, 0), dtype=np.int64),
+        last=np.array([-1]),
+        total=one,
+        chair=np.full(1, _NO_CHAIR, dtype=np.int64),
+        trads=one,
+        groups=one,
+        females=one,
+        males=one,
+        aligned=np.zeros((1, roster.align.shape[1]), dtype=np.int64),
+        prefs=np.zeros((1, roster.pref.shape[1]), dtype=np.int64),
+        cos=one,
+        offered=one,
+    )
+    wanted = (1 << (1 + inst.speaks.shape[1])) - 1  # a chair and every working language
+    for depth in range(k):
+        r = k - depth  # open seats, the one being filled included
+        need = threshold - level.total - level.bonus(inst, roster, r)
+        candidates, first, count = _candidates(roster, level, need, r, wanted if r == 1 else 0)
+        ends = np.cumsum(count)
+        if not len(count) or int(ends[-1]) > cap:
+            return None if len(count) else np.zeros((0, k), dtype=np.int64)
+        parts = []
+        lo = 0
+        while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
+            base = int(ends[lo - 1]) if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base + ENUMERATION_CHUNK, side="right")))
+            block = count[lo:hi]
+            parent = np.repeat(np.arange(lo, hi), block)
+            j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
+            ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
+            if roster.co.any():
+                ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
+            child = level.extend(roster, parent[ok], j[ok])
+            if depth == k - 1:
+                child = child.take(child.total + child.bonus(inst, roster, 0) >= threshold)
+            parts.append(child)
+            lo = hi
+        level = _Partial.concat(parts)
+    members = np.sort(roster.people[level.seats], axis=1)
+    return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _candidates(
+    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who may take the next seat of each partial panel: positions after its last member whose value
+    plus the best ``open_seats - 1`` values after them reaches ``need``, and who offer what the panel
+    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat). Returned as a
+    list of positions and, per partial panel, the start and length of its run in that list (each run
+    is a prefix of the positions after the panel's last member, as the values only go down)."""
+    p = len(roster.people)
+    r = open_seats
+    best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
+    lacking = wanted & ~level.offered
+    lists, offsets = [], 0
+    first = np.zeros(len(need), dtype=np.int64)
+    count = np.zeros(len(need), dtype=np.int64)
+    for mask in np.unique(lacking):
+        rows = np.flatnonzero(lacking == mask)
+        positions = np.flatnonzero(roster.offers[: len(best_from)] & mask == mask)
+        start = np.searchsorted(positions, level.last[rows] + 1)
+        fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
+        first[rows] = offsets + start
+        count[rows] = np.maximum(fits - start, 0)
+        lists.append(positions)
+        offsets += len(positions)
+    candidates = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+    return candidates, first, count
+
+
+def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> np.ndarray:
+    """The scored panels that keep ``locks`` and reach ``threshold`` with their chair, sorted."""
+    k = inst.k
+    value = scored.value
+    keep = np.ones(len(scored), dtype=bool)
+    index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    if locks.chair is not None:
+        c = index.get(locks.chair)
+        if c is None or not inst.chair_ok[c]:
+            return np.zeros((0, k), dtype=np.int64)
+        keep &= (scored.members == c).any(axis=1)
+        shares = inst.weights["expertise"] * CHAIR_SHARES
+        value = value - shares * (inst.expertise_coef[scored.chair] - inst.expertise_coef[c])
+    for mid in locks.include:
+        i = index.get(mid)
+        keep &= (scored.members == (-1 if i is None else i)).any(axis=1)
+    for mid in locks.exclude:
+        i = index.get(mid)
+        if i is not None:
+            keep &= ~(scored.members == i).any(axis=1)
+    keep &= value >= threshold
+    rows = scored.members[keep].astype(np.int64).reshape(-1, k)
+    return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
+
+
+class DisputePanelOracle:
+    """Pricing oracle over the acceptable panels of one dispute.
+
+    Agents ``0..n-1`` are the mediators ``pool`` (indices into the instance), in mediator-id order.
+    Every panel the model can give keeps ``locks``; ``problems`` checks them again on its own.
+    """
+
+    def __init__(
+        self,
+        inst: PanelInstance,
+        view: DisputeView,
+        pool: list[int],
+        threshold: int,
+        config: SolveConfig,
+        locks: Locks | None = None,
+    ) -> None:
+        self.inst = inst
+        self.view = view
+        self.pool = pool
+        self.threshold = threshold
+        self.config = config
+        self.locks = locks or Locks()
+        rows = acceptable_panels(inst, pool, threshold, self.locks, ENUMERATION_CAP)
+        self.enumerated: np.ndarray | None = None  # [panels, k] agents, each row and the rows sorted
+        self._incidence: sparse.csr_matrix | None = None  # panels x agents, built on the first pricing call
+        if rows is not None:
+            agent = np.full(inst.n, -1, dtype=np.int64)
+            agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
+            panels = np.sort(agent[rows], axis=1).reshape(-1, inst.k)
+            self.enumerated = panels[np.lexsort(panels.T[::-1])] if len(panels) else panels
+            return
+        self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
+        self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
+        self.x = [self.panel_model.x[i] for i in pool]
+
+    @property
+    def n(self) -> int:
+        return len(self.pool)
+
+    @property
+    def size(self) -> int:
+        return self.inst.k
+
+    def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
+        if self.enumerated is not None:
+            return self._best_enumerated(weights, restriction)
+        return cpsat_best(
+            self.panel_model.model,
+            self.x,
+            weights,
+            restriction,
+            seed=self.config.seed,
+            time_limit=self.config.time_limit,
+            linearization_level=LINEARIZATION,
+        )
+
+    def _best_enumerated(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing:
+        """Exact pricing over the enumerated panels: the first (in canonical order) of largest weight, and
+        the next ``ENUMERATED_OTHERS`` best as further candidate columns."""
+        assert self.enumerated is not None
+        if self._incidence is None:
+            rows = np.repeat(np.arange(len(self.enumerated)), self.size)
+            ones = np.ones(rows.size, dtype=np.int64)
+            shape = (len(self.enumerated), self.n)
+            self._incidence = sparse.csr_matrix((ones, (rows, self.enumerated.ravel())), shape=shape)
+        values = self._incidence @ np.asarray(weights, dtype=np.int64)
+        rows = np.arange(len(values))
+        if restriction is not None:
+            rows = np.flatnonzero(
+                self._incidence @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+            )
+        if len(rows) == 0:
+            return Pricing(None, 0, True)
+        top = min(ENUMERATED_OTHERS + 1, len(rows))
+        best = rows[np.argpartition(-values[rows], top - 1)[:top]]
+        best = best[np.lexsort((best, -values[best]))]  # by value, ties in canonical order
+        panels = [tuple(int(a) for a in self.enumerated[row]) for row in best]
+        return Pricing(panels[0], int(values[best[0]]), True, others=tuple(panels[1:]))
+
+    def restrict(self, agents: list[int]) -> None:
+        """Fix everybody outside ``agents`` to 0: the engine proved they are in no acceptable panel, and
+        the pricing problems get smaller (measured on the demo dispute D002: about 30% less CP-SAT time).
+        Enumerated panels holding them cannot exist; dropping any is only a safeguard."""
+        keep = set(agents)
+        if self.enumerated is not None:
+            inside = np.isin(self.enumerated, np.asarray(sorted(keep), dtype=np.int64)).all(axis=1)
+            self.enumerated = self.enumerated[inside]
+            self._incidence = None
+            return
+        for a, var in enumerate(self.x):
+            if a not in keep:
+                self.panel_model.model.add(var == 0)
+
+    def members(self, panel: Panel) -> list[int]:
+        return [self.pool[a] for a in panel]
+
+    def chair(self, idx: list[int]) -> int | None:
+        """The panel's chair: the locked chair when there is one and it may chair, otherwise the best."""
+        if self.locks.chair is None:
+            return best_chair(self.inst, idx)
+        locked = next((i for i in idx if self.inst.mediators[i].mediator_id == self.locks.chair), None)
+        return locked if locked is not None and self.inst.chair_ok[locked] else None
+
+    def problems(self, panel: Panel) -> list[str]:
+        idx = self.members(panel)
+        ids = {self.inst.mediators[i].mediator_id for i in idx}
+        out = [f"locks: {mid} is locked in but not on the panel" for mid in sorted(self.locks.include - ids)]
+        out += [f"locks: {mid} is excluded but on the panel" for mid in sorted(self.locks.exclude & ids)]
+        chair = self.chair(idx)
+        if chair is None:
+            locked = self.locks.chair
+            out.append(f"locks: the locked chair {locked} cannot chair this panel" if locked else "no member may chair")
+            return out
+        people = [self.inst.mediators[i] for i in idx]
+        out += [f"{b.rule}: {b.reason}" for b in panel_breaches(self.view, people, self.inst.mediators[chair])]
+        score = self.inst.evaluate(idx, chair).objective_int
+        if score < self.threshold:
+            out.append(f"objective {score} is below the floor {self.threshold}")
+        return out
+
+
+@dataclass(frozen=True)
+class LotteryPanel:
+    members: tuple[Seat, ...]  # chair first
+    probability: Fraction
+    objective: float
+    tickets: int
+    first_ticket: int
+
+    @property
+    def member_ids(self) -> list[str]:
+        return [s.mediator_id for s in self.members]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "members": [{"mediator_id": s.mediator_id, "role": s.role.value} for s in self.members],
+            "probability": float(self.probability),
+            "probability_exact": str(self.probability),
+            "objective": self.objective,
+            "tickets": self.tickets,
+            "first_ticket": self.first_ticket,
+        }
+
+
+@dataclass
+class DisputeLottery:
+    """A dispute's panel lottery as plain data (see the module docstring)."""
+
+    dispute_id: str
+    status: str  # of the optimum: optimal | feasible | infeasible | timeout
+    method: str
+    floor: float
+    seed: int
+    tickets: int
+    optimum: float | None = None
+    threshold: float | None = None
+    probabilities: dict[str, Fraction] = field(default_factory=dict)  # every eligible mediator
+    panels: list[LotteryPanel] = field(default_factory=list)  # canonical order, as the tickets run
+    drawn_ticket: int | None = None
+    drawn: LotteryPanel | None = None
+    minimum: Fraction | None = None  # smallest probability among mediators in some acceptable panel
+    upper_bound: Fraction | None = None  # certified upper bound on that minimum
+    max_ticket_deviation: Fraction | None = None
+    proven: bool = True
+    in_some_panel: int = 0
+    seconds: float = 0.0
+    locks: Locks = field(default_factory=Locks)  # the registrar's locks every panel keeps
+
+    @property
+    def eligible(self) -> int:
+        return len(self.probabilities)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dispute_id": self.dispute_id,
+            "status": self.status,
+            "method": self.method,
+            "floor": self.floor,
+            "optimum": self.optimum,
+            "threshold": self.threshold,
+            "eligible": self.eligible,
+            "in_some_panel": self.in_some_panel,
+            "probabilities": {mid: float(p) for mid, p in self.probabilities.items()},
+            "minimum_probability": None if self.minimum is None else float(self.minimum),
+            "minimum_probability_exact": None if self.minimum is None else str(self.minimum),
+            "certified_upper_bound": None if self.upper_bound is None else str(self.upper_bound),
+            "proven": self.proven,
+            "panels": [p.as_dict() for p in self.panels],
+            "tickets": self.tickets,
+            "max_ticket_deviation": None if self.max_ticket_deviation is None else float(self.max_ticket_deviation),
+            "seed": self.seed,
+            "draw_rule": DRAW_RULE,
+            "drawn": None if self.drawn is None else {"ticket": self.drawn_ticket, **self.drawn.as_dict()},
+            # The form a recorded decision stores its locks in (matching.records.store.decision_from_panel).
+            "locks": {
+                "include": sorted(self.locks.include),
+                "exclude": sorted(self.locks.exclude),
+                "chair": self.locks.chair,
+            },
+        }
+
+
+def dispute_lottery(
+    ws: Workspace,
+    dispute_id: str,
+    rule_set: RuleSet,
+    floor: float = DEFAULT_FLOOR,
+    seed: int = 0,
+    tickets: int = DEFAULT_TICKETS,
+    method: str = "leximin",
+    config: SolveConfig | None = None,
+    locks: Locks | None = None,
+) -> DisputeLottery:
+    """The fair lottery over the acceptable panels of one dispute that keep ``locks``, its tickets and
+    the seeded draw. A lock naming a mediator not on the roster raises ``UnknownIdError``; locks that
+    leave no panel give the ``infeasible`` status."""
+    if not 0 <= floor <= 1:
+        raise ValueError("floor must be between 0 and 1")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+    if tickets < 1:
+        raise ValueError("tickets must be at least 1")
+    locks = locks or Locks()
+    for mid in sorted(locks.include | locks.exclude | ({locks.chair} if locks.chair else set())):
+        ws.check_mediator(mid)
+    started = time.perf_counter()
+    config = config or SolveConfig(candidates=1, time_limit=DEFAULT_TIME_LIMIT, seed=0)
+    view = ws.view(ws.dispute(dispute_id), rule_set)
+    inst = encode(ws, view)
+    ids = inst.ids
+    result = DisputeLottery(dispute_id, "infeasible", method, floor, seed, tickets, locks=locks)
+    result.probabilities = {mid: Fraction(0) for mid in sorted(ids)}
+    best = solve_instance(inst, SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed), locks)
+    result.status = best.status
+    if best.objective_int is None or not best.panels:
+        result.seconds = time.perf_counter() - started
+        return result
+    threshold = objective_threshold(best.objective_int, floor)
+    result.optimum = best.objective_int / OBJECTIVE_SCALE
+    result.threshold = threshold / OBJECTIVE_SCALE
+    everyone = [i for i in range(inst.n) if ids[i] not in locks.exclude]
+    bounds = upper_bounds(inst, everyone) if everyone else np.zeros(0)
+    # The bounds ignore the locks, so they stay valid under them; locked-in mediators are kept anyway.
+    reach = {i for i, bound in zip(everyone, bounds, strict=True) if bound >= threshold}
+    protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
+    pool = sorted(reach | set(protected), key=lambda i: ids[i])
+    oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
+    lottery = solve(oracle, method)
+    ticket_list = round_to_tickets(lottery, tickets)
+    result.proven = lottery.proven and best.status == "optimal"
+    result.minimum, result.upper_bound = lottery.minimum, lottery.upper_bound
+    result.in_some_panel = len(lottery.covered)
+    result.max_ticket_deviation = max(ticket_list.deviations(lottery.marginals), default=Fraction(0))
+    for a, p in enumerate(lottery.marginals):
+        result.probabilities[ids[pool[a]]] = p
+    result.panels = _panels(inst, oracle, lottery, ticket_list)
+    result.drawn_ticket = draw_ticket(ticket_list.m, seed)
+    result.drawn = result.panels[ticket_list.panel_of(result.drawn_ticket)]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, tickets: Tickets) -> list[LotteryPanel]:
+    out = []
+    for j, (panel, prob) in enumerate(zip(lottery.panels, lottery.probabilities, strict=True)):
+        idx = oracle.members(panel)
+        chair = oracle.chair(idx)
+        assert chair is not None  # checked by the oracle's problems()
+        seats = tuple(
+            Seat(inst.mediators[i].mediator_id, Role.CHAIR if i == chair else Role.MEMBER)
+            for i in order_panel(inst, idx, chair)
+        )
+        out.append(
+            LotteryPanel(
+                members=seats,
+                probability=prob,
+                objective=inst.evaluate(idx, chair).objective,
+                tickets=tickets.counts[j],
+                first_ticket=tickets.first_ticket(j),
+            )
+        )
+    return out

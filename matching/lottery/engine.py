@@ -1,0 +1,1277 @@
+"""Fair lotteries over panels: leximin, maximin and Nash welfare by column generation, then a public draw.
+
+The engine is generic. It sees ``n`` agents (indices ``0..n-1``), panels of a fixed size ``k``
+(sorted tuples of agent indices) and a **pricing oracle**: given non-negative integer weights,
+the oracle returns a feasible panel of largest total weight and says whether it proved that
+optimum. ``matching.lottery.dispute`` (mediator panels for one dispute, CP-SAT over the full
+panel model) and ``matching.lottery.compose`` (the roster under quotas, CP-SAT) provide oracles; tests
+use ``EnumeratedOracle`` over an explicit list of panels.
+
+**Leximin** (Flanigan, Gölz, Gupta, Hennig and Procaccia, Nature 2021): among all probability
+distributions over feasible panels, maximise the smallest selection probability, then the next
+smallest, and so on. Level by level, with the agents already fixed at their probabilities
+``f_j``, the LP over the known panels ``maximise z s.t. p_i >= z (free i), p_j >= f_j (fixed j),
+Σ λ_P = 1`` is solved; its duals ``y`` (``Σ_free y_i = 1``) price the panels against the LP's
+panel cap ``ŷ = max y(P)`` over the known panels:
+
+* **The master LP** is one HiGHS model (``highspy``) for the whole run, modified in place
+  (``_Master``). It holds the LP's dual, whose rows are the panels, so a new panel is a new row
+  and dual simplex re-optimises from the previous basis; fixing an agent changes one coefficient
+  and one cost. Its primal solution is ``y`` (a vertex), its row duals are ``λ``.
+* **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
+  oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
+  panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
+* **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
+  nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
+  on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
+  exact pricing's proof (below).
+
+**When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
+distribution that gives every fixed agent its value, weak duality gives
+``min_free p_i <= (max_P w(P) - Σ_fixed w_j f_j) / Σ_free w_i``; the oracle proves
+``max_P w(P)`` (or a CP-SAT bound on it), and the level stops once that bound, computed in exact
+rational arithmetic, is within ``EPS`` of the level the known panels reach. The weights are the
+LP's duals made integer: LP vertex duals share a denominator (the basis determinant), which is
+recognised (``SNAP_TOL``), so that the weights are exact small integers and the bound usually
+equals the level; otherwise they are scaled to ``WEIGHT_BITS`` bits (CP-SAT slows down sharply
+with larger coefficients) and, if that bound is not within ``EPS``, to ``FINE_BITS`` bits priced
+in two stages (the coarse optimum restricts the precise problem to near-optimal panels). A level
+that still cannot be proven within ``EPS`` keeps its proven gap (``Level.gap``) and makes
+``Lottery.proven`` false. Free agents whose normalised proof weight is at least ``FIX_TOL`` (or,
+if none, the largest) are fixed at the level: approximate complementary slackness bounds what
+fixing can cost such an agent by ``EPS / FIX_TOL = 1e-5`` (an agent left free costs nothing: a
+later level fixes them at the same value). A final LP over the known panels returns a vertex
+distribution meeting every level.
+
+**Determinism.** HiGHS (serial dual simplex, no presolve, fixed seed, tolerances ``LP_TOL``,
+an iteration limit rather than a time limit on warm starts) is deterministic, and the master is changed in the same order on every run; the local search
+breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic time limit;
+columns keep the order in which they were found. The same input gives the same result on every
+run.
+
+**Exactness checks.** The final vertex is solved again in exact arithmetic (up to
+``EXACT_SUPPORT`` panels): levels that are simple fractions are snapped to them, the others are
+unknowns, and the system of the agents tight at the vertex (with probabilities summing to 1) is
+solved exactly (``_solve_exactly``: floating point chooses independent rows and refines the
+solution bit by bit against exact integer residuals, continued fractions read off a rational
+candidate, and the candidate must satisfy every row exactly), then checked (probabilities >= 0
+summing to 1, everybody at or above their level). Failing that, the LP's probabilities are
+rationalised and normalised to sum exactly to 1. Either way the marginals are recomputed with
+``Fraction`` (they sum exactly to ``k``), every panel in the support is checked by the oracle's
+own ``problems`` (an independent checker), and the achieved minimum over the agents in some
+feasible panel is reported exactly beside the first level's proven upper bound
+(``upper_bound``); when the two fractions coincide (``certified``) the minimum is proven
+optimal in exact arithmetic.
+
+**Maximin** is the first leximin level. **Nash welfare** maximises ``Σ log p_i`` over the people
+in some feasible panel by fully corrective column generation: multiplicative (EM) updates on
+the known panels, pricing with weights ``1 / p_i``; by concavity the Frank-Wolfe gap
+``max_P Σ_{i∈P} 1/p_i - |people|`` bounds the distance to the optimum, reported as ``nash_gap``.
+
+**Agents in no feasible panel** are found first: the oracle maximises the number of not yet
+covered agents in a panel until that number is proven to be 0. They get probability 0 and do
+not take part in the levels (otherwise every minimum would be 0); an oracle with ``restrict``
+is then told to leave them out of its model (a smaller pricing problem, the same panels).
+
+**Classes of interchangeable people.** An oracle may say that agent ``a`` stands for
+``multiplicity[a]`` people whom no rule tells apart (``matching.lottery.compose``: nominees with the same
+value in every feature). The leximin probabilities are then equal within a class (the leximin
+vector is unique and permuting such people maps feasible panels to feasible panels), so the
+engine works with classes: a panel lists an agent once per seat it holds, a person's probability
+is the class's expected seats over its size, the master LP's normalisation and fixed costs are
+weighted by class size, and so is the weak-duality bound (``level_bound``). Fewer agents make
+every LP smaller and every panel stand for many. Tickets need distinct people, so
+``round_to_tickets`` refuses a lottery over classes.
+
+**Rounding to M tickets** (Flanigan, Kehne and Procaccia, "Fair Sortition Made Transparent",
+NeurIPS 2021): ``round_to_tickets`` turns the distribution into M equally likely tickets, each
+panel ``P`` getting ``floor(M λ_P)`` or ``ceil(M λ_P)`` of them. It is pipage (dependent)
+rounding of the fractional parts of ``M λ``: each step moves along a direction that keeps their
+sum and the fractional sum of every agent on more than ``k`` fractional panels exact (towards a
+vertex of that polytope chosen by an LP, or the opposite way, with the probabilities that keep
+every marginal unchanged in expectation) until a coordinate becomes 0 or 1. An agent's sum is
+only released once at most ``k`` of its panels are fractional, so each agent's ticket share
+differs from its probability by less than ``k / M`` (the Beck-Fiala bound), and the tickets sum
+to ``k M`` seats exactly. The rounding uses its own fixed seed, so the ticket list depends on
+the inputs only and can be published before the draw; ``draw_ticket`` then picks ticket
+``numpy.random.default_rng(seed).integers(0, M)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from itertools import combinations
+from typing import Protocol
+
+import highspy
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy import linalg, sparse
+from scipy.optimize import linprog
+
+from matching.core.errors import MatchingError
+
+Panel = tuple[int, ...]
+
+EPS = 1e-9  # a column must beat the LP's panel cap ŷ by more than this; levels are exact to within it
+FIX_TOL = 1e-4  # dual weight from which a free agent is fixed at the current level
+WEIGHT_BITS = 28  # integer pricing weights stay below 2**28 (CP-SAT slows down sharply beyond about 2**30)
+FINE_BITS = 40  # precise weights, tried when the fast ones cannot prove a level within EPS
+FINE_TIME_LIMIT = 5.0  # deterministic seconds for the second stage of a precise pricing problem
+COARSE_BITS = WEIGHT_BITS  # first stage of a precise pricing problem
+SNAP_DENOMINATOR = 10**7  # dual weights are tried as fractions with denominators up to this
+SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
+NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
+LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
+NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
+SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
+WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
+WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
+HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
+MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
+RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+EXACT_SUPPORT = 3_000  # the final vertex is re-solved in exact arithmetic up to this many panels
+REFINE_BITS = 40  # bits gained per step of the exact solve's iterative refinement (float64 has 53)
+REFINE_FIRST_TRY = 80  # bits before the first rational reconstruction is tried
+REFINE_MAX_BITS = 200_000  # the exact solve gives up beyond this many bits
+RATIONAL_TOL = 1e-8  # how far a rational candidate may move a probability or a marginal from the LP's
+ROUNDING_SEED = 0  # the ticket list depends on the inputs only
+METHODS = ("leximin", "maximin", "nash")
+
+
+class LotteryError(MatchingError):
+    """No feasible panel at all, or a result that fails its own checks."""
+
+    code = "lottery"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The oracle's answer: a feasible panel of largest weight (None when there is none)."""
+
+    panel: Panel | None
+    value: int
+    proven: bool
+    bound: int | None = None  # a proven upper bound on the best value (``value`` itself when proven)
+    others: tuple[Panel, ...] = ()  # further feasible panels met on the way (candidate columns)
+
+    @property
+    def upper(self) -> int | None:
+        return self.value if self.proven else self.bound
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """Only panels with ``sum(weights[P]) >= at_least`` (used to refine a coarse pricing answer)."""
+
+    weights: np.ndarray
+    at_least: int
+    time_limit: float | None = None  # a shorter limit for this pricing problem, if the oracle has a limit
+
+
+class PricingOracle(Protocol):
+    """What the engine needs to know about the feasible panels."""
+
+    @property
+    def n(self) -> int:
+        """Number of agents."""
+        ...
+
+    @property
+    def size(self) -> int:
+        """Number of members of every panel."""
+        ...
+
+    def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
+        """A feasible panel (meeting ``restriction``) maximising the total of its members' int64 weights."""
+        ...
+
+    def problems(self, panel: Panel) -> list[str]:
+        """Why ``panel`` is not feasible (an empty list when it is); checked independently of ``best``."""
+        ...
+
+    # Optional (looked up with getattr): ``improve(y, starts) -> list[Panel]``, a fast local search for
+    # feasible panels of larger float weight ``y(P)`` than the ``starts``; see the module docstring.
+    # ``restrict(agents)``: told once it is proven that no feasible panel holds any other agent.
+    # ``multiplicity``: a sequence of n positive ints when each agent stands for a class of that many
+    # interchangeable people (see "Classes of interchangeable people" in the module docstring).
+
+
+class EnumeratedOracle:
+    """An oracle over an explicit list of feasible panels (small pools and tests): exact by enumeration."""
+
+    def __init__(self, n: int, size: int, panels: Iterable[Iterable[int]]) -> None:
+        self._n = n
+        self._size = size
+        self.panels = sorted({tuple(sorted(p)) for p in panels})
+        for p in self.panels:
+            if len(p) != size or len(set(p)) != size or not all(0 <= i < n for i in p):
+                raise ValueError(f"panel {p} is not {size} distinct agents of {n}")
+        self._matrix = np.zeros((len(self.panels), n), dtype=np.int64)
+        for row, p in enumerate(self.panels):
+            self._matrix[row, list(p)] = 1
+        self._feasible = set(self.panels)
+
+    @classmethod
+    def from_predicate(cls, n: int, size: int, feasible: Callable[[Panel], bool]) -> EnumeratedOracle:
+        return cls(n, size, (p for p in combinations(range(n), size) if feasible(p)))
+
+    @property
+    def n(self) -> int:
+        return self._n
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
+        values = self._matrix @ np.asarray(weights, dtype=np.int64)
+        allowed = np.ones(len(self.panels), dtype=bool)
+        if restriction is not None:
+            allowed = self._matrix @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        if not allowed.any():
+            return Pricing(None, 0, True)
+        values = np.where(allowed, values, np.iinfo(np.int64).min)
+        row = int(np.argmax(values))  # first of the best: deterministic
+        return Pricing(self.panels[row], int(values[row]), True)
+
+    def problems(self, panel: Panel) -> list[str]:
+        return [] if tuple(sorted(panel)) in self._feasible else [f"{panel} is not a feasible panel"]
+
+
+@dataclass(frozen=True)
+class Level:
+    """Agents fixed at one leximin level: the level's value (reached by the known panels) and the
+    proven gap to the true level (an upper bound from the last pricing problem, less the value)."""
+
+    value: float
+    agents: tuple[int, ...]
+    gap: float
+
+
+@dataclass(frozen=True)
+class Stats:
+    lp_solves: int
+    pricing_calls: int
+    columns: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Lottery:
+    """A distribution over feasible panels with exact probabilities and exact marginals."""
+
+    method: str
+    n: int
+    size: int
+    panels: tuple[Panel, ...]  # the support, in canonical (sorted) order
+    probabilities: tuple[Fraction, ...]  # sum exactly 1
+    marginals: tuple[Fraction, ...]  # per agent (per person of its class); Σ multiplicity * marginal = size exactly
+    covered: frozenset[int]  # agents in at least one feasible panel
+    minimum: Fraction  # smallest marginal among covered agents (exact)
+    upper_bound: Fraction | None  # certified upper bound on the maximin value over covered agents
+    levels: tuple[Level, ...] = ()
+    proven: bool = True  # every pricing problem that ended a phase was solved to proven optimality
+    nash_gap: float | None = None
+    stats: Stats = field(default_factory=lambda: Stats(0, 0, 0, 0.0))
+    multiplicity: tuple[int, ...] = ()  # people per agent (empty: one each); panels may then repeat an agent
+
+    @property
+    def uncovered(self) -> list[int]:
+        return [i for i in range(self.n) if i not in self.covered]
+
+    @property
+    def certified(self) -> bool:
+        """The minimum is proven optimal exactly (achieved and certified upper bound coincide)."""
+        return self.upper_bound is not None and self.upper_bound == self.minimum
+
+    def marginal_floats(self) -> list[float]:
+        return [float(p) for p in self.marginals]
+
+
+# --- a CP-SAT pricing helper for oracles -----------------------------------------------------------
+
+
+def cpsat_best(
+    model: cp_model.CpModel,
+    x: Sequence[cp_model.IntVar],
+    weights: np.ndarray,
+    restriction: Restriction | None,
+    *,
+    seed: int,
+    time_limit: float,
+    linearization_level: int | None = None,
+) -> Pricing:
+    """Maximise ``sum(weights[j] * x[j])`` on ``model`` (agents are the positions in ``x``).
+
+    ``x`` holds 0/1 variables, or integer seat counts when agents are classes of people: the panel
+    then lists agent ``j`` ``x[j]`` times. A restriction is added to a clone, so ``model`` keeps only its own constraints; its objective
+    is replaced. One worker, a fixed seed and a deterministic time limit make answers reproducible.
+    """
+    target, xs = model, list(x)
+    if restriction is not None:
+        target = model.clone()
+        xs = [target.get_int_var_from_proto_index(v.index) for v in x]
+        picked = np.flatnonzero(restriction.weights)
+        target.add(
+            cp_model.LinearExpr.weighted_sum([xs[j] for j in picked], [int(restriction.weights[j]) for j in picked])
+            >= int(restriction.at_least)
+        )
+    picked = np.flatnonzero(weights)
+    target.maximize(cp_model.LinearExpr.weighted_sum([xs[j] for j in picked], [int(weights[j]) for j in picked]))
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    if restriction is not None and restriction.time_limit is not None:
+        time_limit = min(time_limit, restriction.time_limit)
+    params.max_deterministic_time = time_limit
+    params.max_time_in_seconds = max(60.0, 5 * time_limit)  # a safety net only
+    if linearization_level is not None:
+        params.linearization_level = linearization_level
+    collector = _Collector(xs)
+    status = solver.solve(target, collector)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = _seats([solver.value(v) for v in xs])
+        value = int(sum(int(weights[j]) for j in chosen))
+        bound = round(solver.best_objective_bound)
+        others = tuple(p for p in collector.panels if p != chosen)
+        return Pricing(chosen, value, status == cp_model.OPTIMAL and bound <= value, max(bound, value), others)
+    if status == cp_model.INFEASIBLE:
+        return Pricing(None, 0, True)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"invalid pricing model: {target.validate()}")
+    return Pricing(None, 0, False)
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Records every improving solution CP-SAT meets (with one worker, in a reproducible order)."""
+
+    def __init__(self, xs: Sequence[cp_model.IntVar]) -> None:
+        super().__init__()
+        self.xs = xs
+        self.panels: list[Panel] = []
+
+    def on_solution_callback(self) -> None:
+        self.panels.append(_seats([self.value(v) for v in self.xs]))
+
+
+def _seats(counts: Sequence[int]) -> Panel:
+    """The panel holding agent ``j`` ``counts[j]`` times (sorted)."""
+    return tuple(j for j, c in enumerate(counts) for _ in range(int(c)))
+
+
+# --- the LP helpers -------------------------------------------------------------------------------
+
+
+class _Columns:
+    """The known panels, in the order found, with their incidence matrix over the agents."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.panels: list[Panel] = []
+        self.index: dict[Panel, int] = {}
+        self._members = np.zeros((0, 0), dtype=np.int64)  # panels x size, padded with n; grown by doubling
+        self._filled = 0  # rows of _members already written
+
+    def add(self, panel: Panel) -> bool:
+        if panel in self.index:
+            return False
+        self.index[panel] = len(self.panels)
+        self.panels.append(panel)
+        return True
+
+    def members(self) -> np.ndarray:
+        """Panels x (largest panel size) array of member indices, padded with ``n`` (give ``y[n] = 0``)."""
+        count = len(self.panels)
+        width = max(self._members.shape[1], *(len(p) for p in self.panels[self._filled :]), 0)
+        if self._members.shape[0] < count or self._members.shape[1] != width:
+            grown = np.full((max(2 * count, 16), width), self.n, dtype=np.int64)
+            old = self._members[: self._filled]
+            grown[: self._filled, : old.shape[1]] = old
+            self._members = grown
+        for r in range(self._filled, count):
+            panel = self.panels[r]
+            self._members[r, : len(panel)] = panel
+        self._filled = count
+        return self._members[:count]
+
+    def weights(self, y: np.ndarray) -> np.ndarray:
+        """``y(P)`` for every known panel (``y`` over all n agents)."""
+        return np.append(y, 0.0)[self.members()].sum(axis=1)
+
+    def matrix(self, agents: Sequence[int]) -> sparse.csr_matrix:
+        """Panels x ``agents`` 0/1 matrix (columns in the order of ``agents``)."""
+        position = {a: j for j, a in enumerate(agents)}
+        rows, cols = [], []
+        for r, p in enumerate(self.panels):
+            for a in p:
+                j = position.get(a)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+        data = np.ones(len(rows))
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(self.panels), len(agents)))
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. The raw binding is used where it exists: the wrapper class prints a
+    banner on stdout when first created, before any option can silence it."""
+    factory = getattr(highspy, "_Highs", highspy.Highs)
+    h = factory()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class _Master:
+    """The leximin master LP of one run, kept in one HiGHS model and modified in place.
+
+    HiGHS holds the LP's dual, whose rows are the panels: variables ``y_a >= 0`` (one per covered
+    agent) and ``μ`` (free); minimise ``μ - Σ_fixed m_j f_j y_j`` subject to ``Σ_free m_i y_i = 1``
+    and ``y(P) <= μ`` for every known panel ``P`` (``m`` the class sizes, 1 unless agents are
+    classes; ``y(P)`` counts an agent once per seat). Its optimum is the level ``z`` (the largest minimum
+    over the free agents that the known panels reach with the fixed agents at their values), its
+    solution is the vertex of dual weights that prices the panels, and the row duals of the panel
+    rows are the distribution ``λ``. A new panel is one more row, which leaves the previous basis
+    dual feasible: dual simplex re-optimises from it instead of starting again (measured on a pool
+    of 500: about half the simplex iterations of primal simplex on the primal LP with new columns,
+    and a fraction of a solve from scratch). Fixing an agent changes one coefficient and one cost.
+    Options are fixed (serial dual simplex, no presolve, fixed seed): the same sequence of changes
+    gives the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run
+    when it differs from the thread pool another HiGHS user in the process already started, and
+    this strategy uses one thread anyway.
+    """
+
+    def __init__(self, agents: Sequence[int], n: int, multiplicity: np.ndarray | None = None) -> None:
+        self.agents = list(agents)
+        self.col_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> column (n: the padding of panels)
+        self.col_of[self.agents] = np.arange(len(self.agents))
+        self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
+        self.mu = len(self.agents)
+        self.rows = 0  # panels added so far (row 0 is the normalisation)
+        self.fixed: set[int] = set()
+        h = _new_highs()
+        for name, value in (
+            ("solver", "simplex"),
+            ("simplex_strategy", SIMPLEX_DUAL),
+            ("presolve", "off"),
+            ("random_seed", 0),
+            ("primal_feasibility_tolerance", LP_TOL),
+            ("dual_feasibility_tolerance", LP_TOL),
+        ):
+            h.setOptionValue(name, value)
+        inf = highspy.kHighsInf
+        m = len(self.agents)
+        h.addCols(
+            m + 1,
+            np.append(np.zeros(m), 1.0),
+            np.append(np.zeros(m), -inf),
+            np.full(m + 1, inf),
+            0,
+            np.zeros(m + 1, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), self.mult[self.agents])
+        self.h = h
+
+    def add(self, panels: Sequence[Panel]) -> None:
+        """Append a row ``μ - y(P) >= 0`` per panel (members outside the agents are ignored)."""
+        if not panels:
+            return
+        starts: list[int] = []
+        index: list[int] = []
+        values: list[float] = []
+        for panel in panels:
+            starts.append(len(index))
+            cols, counts = np.unique(self.col_of[list(panel)], return_counts=True)
+            keep = cols >= 0
+            index.extend([*(int(c) for c in cols[keep]), self.mu])
+            values.extend([*(-float(c) for c in counts[keep]), 1.0])
+        count = len(panels)
+        self.h.addRows(
+            count,
+            np.zeros(count),
+            np.full(count, highspy.kHighsInf),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(values),
+        )
+        self.rows += count
+
+    def fix(self, agent: int, value: float) -> None:
+        col = int(self.col_of[agent])
+        self.h.changeCoeff(0, col, 0.0)
+        self.h.changeColCost(col, -value * self.mult[agent])
+        self.fixed.add(agent)
+
+    def release(self, floors: dict[int, float]) -> None:
+        """Turn the model into the final LP's dual: maximise t with every agent at or above its floor plus t."""
+        for agent in self.agents:
+            col = int(self.col_of[agent])
+            self.h.changeCoeff(0, col, float(self.mult[agent]))
+            self.h.changeColCost(col, -floors[agent] * self.mult[agent])
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
+        # A warm start usually needs a few hundred iterations, but on these degenerate LPs dual simplex can
+        # stall from an old basis (seen at 1,000 nominees: 20,000 iterations without progress where a cold
+        # start needs 1,400). An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
+        size = self.h.getNumRow() + self.h.getNumCol()
+        self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # A warm start that ends anywhere else is retried once from scratch before giving up.
+            self.h.setOptionValue("simplex_iteration_limit", highspy.kHighsIInf)
+            self.h.clearSolver()
+            self.h.run()
+            status = self.h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
+        solution = self.h.getSolution()
+        y = np.asarray(solution.col_value, dtype=float)[: self.mu]
+        lam = np.asarray(solution.row_dual, dtype=float)[1:]
+        return y, lam, float(self.h.getInfo().objective_function_value)
+
+
+class _Engine:
+    def __init__(self, oracle: PricingOracle) -> None:
+        self.oracle = oracle
+        self.n = oracle.n
+        self.k = oracle.size
+        self.columns = _Columns(self.n)
+        self.mult = _multiplicity(oracle)
+        self.master: _Master | None = None
+        self.improve: Callable[[np.ndarray, Sequence[Panel]], list[Panel]] | None = getattr(oracle, "improve", None)
+        self.lp_solves = 0
+        self.pricing_calls = 0
+        self.proven = True
+        self.started = time.perf_counter()
+
+    def price(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
+        self.pricing_calls += 1
+        answer = self.oracle.best(weights.astype(np.int64), restriction)
+        if answer.panel is not None:
+            others = tuple(tuple(sorted(p)) for p in answer.others)
+            answer = Pricing(tuple(sorted(answer.panel)), answer.value, answer.proven, answer.bound, others)
+        return answer
+
+    def add_improving(self, answer: Pricing, y: np.ndarray, cap: float) -> bool:
+        """Add the answer's panel and the other panels it met whose dual weight beats ŷ by more than EPS."""
+        added = False
+        for panel in (answer.panel, *answer.others):
+            if panel is not None and float(y[list(panel)].sum()) > cap + EPS:
+                added = self.columns.add(panel) or added
+        return added
+
+    def scaled(self, y: np.ndarray, bits: int = WEIGHT_BITS) -> tuple[np.ndarray, float]:
+        """Integer weights for float weights ``y`` >= 0, and the scale S (weights ~ y * S)."""
+        top = float(y.max()) if len(y) else 0.0
+        if top <= 0:
+            return np.zeros(self.n, dtype=np.int64), 1.0
+        scale = float(2**bits) / top
+        return np.rint(np.clip(y, 0, None) * scale).astype(np.int64), scale
+
+    @staticmethod
+    def coarse(weights: np.ndarray) -> tuple[np.ndarray, int]:
+        """The weights shifted right to ``COARSE_BITS`` bits, and the shift."""
+        top = int(weights.max()) if len(weights) else 0
+        shift = max(0, top.bit_length() - COARSE_BITS)
+        return weights >> shift, shift
+
+    def exact(self, weights: np.ndarray, first: Pricing | None = None) -> Pricing:
+        """The proven best panel for large integer weights, in two stages.
+
+        With ``w = 2^s c + r`` (``c`` the coarse weights, ``0 <= r < 2^s``) and ``V`` the coarse value
+        of a panel found for ``c``, the best panel for ``w`` has coarse value at least ``V - k + 1``,
+        so it is the best for ``w`` among those: a small set, on which the large coefficients are cheap.
+        """
+        coarse, shift = self.coarse(weights)
+        if shift == 0:
+            return self.price(weights)
+        if first is None:
+            first = self.price(coarse)
+        if first.panel is None:
+            return first
+        fine = self.price(weights, Restriction(coarse, first.value - self.k + 1, FINE_TIME_LIMIT))
+        if fine.panel is None:  # the oracle gave up; the coarse panel is all we know
+            return Pricing(first.panel, int(weights[list(first.panel)].sum()), False)
+        if not fine.proven:
+            return Pricing(fine.panel, fine.value, False, None)  # a bound under a restriction bounds nothing else
+        return fine
+
+    # -- agents in no feasible panel --------------------------------------------------------------
+
+    def cover(self) -> list[int]:
+        """Agents in at least one feasible panel (sorted); found panels become the first columns."""
+        covered = np.zeros(self.n, dtype=bool)
+        while True:
+            answer = self.price((~covered).astype(np.int64))
+            if answer.panel is None:
+                if not answer.proven:
+                    self.proven = False
+                if not self.columns.panels:
+                    raise LotteryError("no feasible panel exists" if answer.proven else "no feasible panel was found")
+                break
+            if answer.value == 0:
+                if not answer.proven:
+                    self.proven = False
+                elif hasattr(self.oracle, "restrict"):
+                    # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
+                    self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
+                break
+            for panel in (answer.panel, *answer.others):
+                if not covered[list(panel)].all():
+                    self.columns.add(panel)
+                    covered[list(panel)] = True
+            if covered.all():
+                break
+        return [int(i) for i in np.flatnonzero(covered)]
+
+    # -- leximin levels ------------------------------------------------------------------------
+
+    def sync(self, agents: list[int], fixed: dict[int, float]) -> _Master:
+        """The master LP over ``agents`` with every known panel and every agent in ``fixed`` fixed."""
+        if self.master is None:
+            self.master = _Master(agents, self.n, self.mult)
+        master = self.master
+        master.add(self.columns.panels[master.rows :])
+        for a, value in fixed.items():
+            if a not in master.fixed:
+                master.fix(a, value)
+        return master
+
+    def dual(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, float]:
+        """Solve the level's LP over the known panels: (dual weights y over all n agents, ŷ, level value).
+
+        The primal (maximise z with p_i >= z for the free agents and p_j >= f_j for the fixed ones) is
+        solved, warm-started, and y read from its row duals: HiGHS's feasibility tolerance then absorbs
+        the last bit of a fixed value that the known panels reach only up to rounding.
+        """
+        master = self.sync(agents, fixed)
+        duals, _, value = master.solve()
+        self.lp_solves += 1
+        y = np.zeros(self.n)
+        y[master.agents] = np.clip(duals, 0.0, None)
+        cap = float(self.columns.weights(y).max()) if self.columns.panels else 0.0
+        return y, cap, value
+
+    def heuristic(self, y: np.ndarray, cap: float) -> bool:
+        """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
+        of largest dual weight; adds the improving panels it finds. Never a proof: only the oracle's
+        exact answer ends a level. (A generic search by swaps checked with ``problems`` was tried on the
+        dispute panels: the objective floor rejects nearly every swap, so it only cost time.)"""
+        if self.improve is None or not self.columns.panels:
+            return False
+        weight = self.columns.weights(y)
+        order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
+        starts = [self.columns.panels[int(r)] for r in order]
+        found = self.improve(y, starts)
+        added = False
+        for panel in found:
+            panel = tuple(sorted(panel))
+            if float(y[list(panel)].sum()) > cap + HEURISTIC_MARGIN:
+                added = self.columns.add(panel) or added
+        return added
+
+    def integer_weights(self, y: np.ndarray, agents: Sequence[int]) -> np.ndarray:
+        """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
+        basis determinant) that keeps them below ``2**WEIGHT_BITS``; otherwise ``y`` scaled and rounded."""
+        q = 1
+        values = [(float(y[a]), a) for a in agents if y[a] > 0]
+        for value, _ in sorted(values, reverse=True):
+            if abs(value * q - round(value * q)) <= SNAP_TOL * q:
+                continue
+            rational = Fraction(value).limit_denominator(SNAP_DENOMINATOR)
+            if abs(float(rational) - value) > SNAP_TOL:
+                q = 0
+                break
+            q = math.lcm(q, rational.denominator)
+            if q * max(v for v, _ in values) > 2**WEIGHT_BITS:
+                q = 0
+                break
+        if q and values:
+            ints = np.zeros(self.n, dtype=np.int64)
+            for value, a in values:
+                ints[a] = round(value * q)
+            return ints
+        return self.scaled(y)[0]
+
+    def level_bound(
+        self, weights: np.ndarray, best: int | None, fixed: dict[int, float], free: Sequence[int]
+    ) -> Fraction | None:
+        """Weak duality: with ``best >= max_P w(P)``, every distribution giving the fixed agents their values
+        has a free agent at most ``(best - Σ_fixed m_j w_j f_j) / Σ_free m_i w_i`` (for any weights w >= 0;
+        ``m`` the multiplicities, all 1 unless agents are classes)."""
+        total = int((weights[list(free)] * self.mult[list(free)]).sum())
+        if best is None or total <= 0:
+            return None
+        held = sum((Fraction(int(weights[j]) * int(self.mult[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
+        return (Fraction(best) - held) / total
+
+    def level(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, Fraction | None]:
+        """Column generation for one level until a pricing problem proves that the level is within EPS.
+
+        Returns the integer weights of the proof (the dual weights, as fractions or scaled), the level's
+        value (reached by the known panels) and the proven upper bound on the true level. The proof is
+        weak duality (``level_bound``); when the fast weights cannot give it within EPS, precise
+        weights (FINE_BITS, priced in two stages) are tried before the level is left unproven.
+        """
+        free = [a for a in agents if a not in fixed]
+        for _ in range(MAX_COLUMN_ROUNDS):
+            y, cap, value = self.dual(agents, fixed)
+            if self.heuristic(y, cap):
+                continue
+            weights = self.integer_weights(y, agents)
+            answer = self.price(weights)
+            if answer.panel is None:  # cannot happen once columns exist, unless the oracle gave up
+                self.proven = False
+                return weights, value, None
+            if self.add_improving(answer, y, cap):
+                continue
+            bound = self.level_bound(weights, answer.upper, fixed, free)
+            if bound is not None and bound <= value + EPS:
+                return weights, value, bound
+            fine, _ = self.scaled(y, FINE_BITS)
+            precise = self.exact(fine)
+            if precise.panel is not None:
+                if self.add_improving(precise, y, cap):
+                    continue
+                fine_bound = self.level_bound(fine, precise.upper, fixed, free)
+                if fine_bound is not None and (bound is None or fine_bound < bound):
+                    weights, bound = fine, fine_bound
+            if bound is None or bound > value + EPS:
+                self.proven = False
+            return weights, value, bound
+        raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
+
+    def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
+        """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
+        master = self.sync(agents, {})
+        master.release(floors)
+        _, weights, _ = master.solve()
+        self.lp_solves += 1
+        return np.clip(weights, 0.0, None)
+
+    # -- certificates and the exact result ------------------------------------------------------
+
+    def finish(
+        self,
+        method: str,
+        weights: np.ndarray,
+        covered: list[int],
+        levels: Sequence[Level] = (),
+        upper_bound: Fraction | None = None,
+        nash_gap: float | None = None,
+        floors: dict[int, float] | None = None,
+    ) -> Lottery:
+        support = [(self.columns.panels[r], float(w)) for r, w in enumerate(weights) if w > 1e-12]
+        support.sort()
+        panels = tuple(p for p, _ in support)
+        mult = [int(m) for m in self.mult]
+        polished = _exact_vertex(panels, [w for _, w in support], self.n, floors, mult) if floors else None
+        probs = polished or _rational_distribution(panels, [w for _, w in support], self.n, covered, mult)
+        keep = [j for j, prob in enumerate(probs) if prob > 0]
+        panels, probs = tuple(panels[j] for j in keep), [probs[j] for j in keep]
+        marginals = _marginals(panels, probs, self.n, mult)
+        total = sum(probs, Fraction(0))
+        if total != 1 or sum((p * m for p, m in zip(marginals, mult, strict=True)), Fraction(0)) != self.k:
+            raise LotteryError("the distribution does not sum to 1 (internal error)")
+        for panel in panels:
+            problems = self.oracle.problems(panel)
+            if problems:
+                raise LotteryError(f"a panel in the support is not feasible: {'; '.join(problems)}")
+        covered_set = frozenset(covered)
+        minimum = min((marginals[a] for a in covered), default=Fraction(0))
+        return Lottery(
+            method=method,
+            n=self.n,
+            size=self.k,
+            panels=panels,
+            probabilities=tuple(probs),
+            marginals=tuple(marginals),
+            covered=covered_set,
+            minimum=minimum,
+            upper_bound=upper_bound,
+            levels=tuple(levels),
+            proven=self.proven,
+            nash_gap=nash_gap,
+            stats=Stats(
+                self.lp_solves, self.pricing_calls, len(self.columns.panels), time.perf_counter() - self.started
+            ),
+            multiplicity=() if all(m == 1 for m in mult) else tuple(mult),
+        )
+
+    def stamp(self, result: Lottery) -> Lottery:
+        """The result with the final proof flag and counters (after any extra pricing calls)."""
+        stats = Stats(self.lp_solves, self.pricing_calls, len(self.columns.panels), time.perf_counter() - self.started)
+        return replace(result, proven=self.proven, stats=stats)
+
+
+def _multiplicity(oracle: PricingOracle) -> np.ndarray:
+    """People per agent: the oracle's ``multiplicity`` if it has one, else 1 each."""
+    given = getattr(oracle, "multiplicity", None)
+    mult = np.ones(oracle.n, dtype=np.int64) if given is None else np.asarray(given, dtype=np.int64)
+    if mult.shape != (oracle.n,) or (mult < 1).any():
+        raise ValueError("multiplicity must give a positive count for every agent")
+    return mult
+
+
+def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int, mult: Sequence[int]) -> list[Fraction]:
+    """Exact selection probabilities per person (an agent's seats over its multiplicity), with a common denominator."""
+    denominator = math.lcm(*(p.denominator for p in probs)) if probs else 1
+    counts = [0] * n
+    for panel, prob in zip(panels, probs, strict=True):
+        share = prob.numerator * (denominator // prob.denominator)
+        for a in panel:
+            counts[a] += share
+    return [Fraction(c, denominator * int(m)) for c, m in zip(counts, mult, strict=True)]
+
+
+def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int]) -> np.ndarray:
+    """Selection probabilities per person in floating point (an agent may hold several seats of a panel)."""
+    seats = np.fromiter((a for panel in panels for a in panel), dtype=np.int64)
+    shares = np.repeat(np.asarray(weights, dtype=float), [len(panel) for panel in panels])
+    return np.bincount(seats, weights=shares, minlength=n) / np.asarray(mult, dtype=float)
+
+
+def _simple_fraction(value: float) -> Fraction | None:
+    """The fraction with the smallest denominator (up to 10**5) that ``value`` is unmistakably close to."""
+    for limit in (100, 1_000, 10_000, 100_000):
+        rational = Fraction(value).limit_denominator(limit)
+        if abs(float(rational) - value) <= min(1e-9, 0.01 / limit**2):
+            return rational
+    return None
+
+
+def _solve_exactly(rows: list[dict[int, Fraction]], rhs: list[Fraction], columns: int) -> list[Fraction] | None:
+    """The unique solution of a consistent, full-column-rank sparse system, in exact arithmetic.
+
+    Rows are scaled to integers. Floating point picks ``columns`` independent rows (QR with
+    pivoting) and solves that square system by iterative refinement: each step solves for the exact
+    integer residual with the same LU factors and gains ``REFINE_BITS`` bits, so ``x ≈ N / 2^s``
+    with the error shrinking geometrically. Every few steps, each component is read as the
+    simplest fraction near ``N_j / 2^s`` (continued fractions, with a common denominator), and the
+    candidate is accepted only if it satisfies *every* row exactly. This costs a few dense LU
+    solves instead of a Gaussian elimination in ``Fraction`` with its fill-in. None when the
+    system is not of full column rank, is inconsistent, or no candidate passes within
+    ``REFINE_MAX_BITS`` bits (beyond twice the Hadamard bound on the determinant's size).
+    """
+    if columns == 0:
+        return [] if all(r == 0 for r in rhs) else None
+    if len(rows) < columns:
+        return None
+    int_rows: list[dict[int, int]] = []
+    scaled_rhs: list[Fraction] = []
+    for row, b in zip(rows, rhs, strict=True):
+        scale = math.lcm(*(v.denominator for v in row.values())) if row else 1
+        int_rows.append({c: int(v * scale) for c, v in row.items() if v})
+        scaled_rhs.append(b * scale)
+    common = math.lcm(*(b.denominator for b in scaled_rhs))  # solve for x * common: an integer right-hand side
+    int_rhs = [int(b * common) for b in scaled_rhs]
+    dense = np.zeros((len(rows), columns))
+    for r, int_row in enumerate(int_rows):
+        for c, v in int_row.items():
+            dense[r, c] = float(v)
+    _, triangle, order = linalg.qr(dense.T, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(triangle))
+    if diagonal.size < columns or diagonal[-1] <= 1e-9 * max(1.0, float(diagonal[0])):
+        return None
+    chosen = [int(r) for r in order[:columns]]
+    square = dense[chosen]
+    row_sum = float(np.abs(square).sum(axis=1).max())
+    if row_sum >= 2.0**20:
+        return None  # the integer residuals below must stay exact in int64
+    lu = linalg.lu_factor(square)
+    exact_square = square.astype(np.int64)
+    residual = np.array([int_rhs[r] for r in chosen], dtype=object)
+    numerators = np.zeros(columns, dtype=object)
+    bits, gain = 0, REFINE_BITS
+    norms = np.sqrt((square**2).sum(axis=0))
+    limit = min(REFINE_MAX_BITS, 2 * int(np.log2(norms).sum()) + 128)
+    previous = None
+    while bits <= limit:
+        top = max(abs(int(v)) for v in residual)
+        if top == 0:
+            break
+        if previous is not None and top > 4 * previous:
+            gain -= 8  # the residual grows: the float solve is not accurate to that many bits
+            if gain < 8:
+                return None
+        previous = top
+        step = linalg.lu_solve(lu, np.array([float(v) for v in residual]))
+        size = float(np.abs(step).max())
+        shift = max(1, gain - max(0, math.ceil(math.log2(size + 1.0))))
+        ints = np.rint(step * 2.0**shift).astype(np.int64)
+        largest = int(np.abs(ints).max())
+        product = (
+            exact_square @ ints if row_sum * largest < 2.0**62 else exact_square.astype(object) @ ints.astype(object)
+        )
+        residual = residual * (1 << shift) - np.asarray(product).astype(object)
+        numerators = numerators * (1 << shift) + ints.astype(object)
+        bits += shift
+        if bits >= REFINE_FIRST_TRY:
+            candidate = _reconstruct(numerators, bits)
+            if candidate is not None and _satisfies(int_rows, int_rhs, candidate):
+                return [v / common for v in candidate]
+    if bits <= limit and all(v == 0 for v in residual):
+        candidate = [Fraction(int(v), 1 << bits) for v in numerators]
+        if _satisfies(int_rows, int_rhs, candidate):
+            return [v / common for v in candidate]
+    return None
+
+
+def _reconstruct(numerators: np.ndarray, bits: int) -> list[Fraction] | None:
+    """The simplest fractions near ``numerators / 2^bits``, sharing a denominator below ``2^(bits/2 - 8)``."""
+    limit = 1 << max(1, bits // 2 - 8)
+    denominator = 1
+    for value in sorted(numerators, key=lambda v: -abs(int(v))):
+        scaled = Fraction(int(value) * denominator, 1 << bits)
+        if scaled.denominator == 1:
+            continue
+        near = scaled.limit_denominator(max(1, limit // denominator))
+        denominator *= near.denominator
+        if denominator > limit:
+            return None
+    out = []
+    for value in numerators:
+        top = Fraction(int(value) * denominator, 1 << bits)
+        out.append(Fraction(round(top), denominator))
+    return out
+
+
+def _satisfies(rows: list[dict[int, int]], rhs: list[int], solution: list[Fraction]) -> bool:
+    """Whether ``solution`` meets every (integer) row exactly."""
+    denominator = math.lcm(*(v.denominator for v in solution)) if solution else 1
+    scaled = [v.numerator * (denominator // v.denominator) for v in solution]
+    return all(sum(c * scaled[j] for j, c in row.items()) == b * denominator for row, b in zip(rows, rhs, strict=True))
+
+
+def _exact_vertex(
+    panels: Sequence[Panel], weights: Sequence[float], n: int, floors: dict[int, float], mult: Sequence[int]
+) -> list[Fraction] | None:
+    """The exact distribution behind the final LP's vertex.
+
+    Levels that are simple fractions are snapped to them; the others become unknowns. The
+    vertex is then solved again, in exact arithmetic, from the agents that are tight at it (and
+    probabilities summing to 1); the result is checked exactly: probabilities >= 0, every agent
+    at or above their level, each unknown level within 1e-8 of the LP's. None when any step fails
+    or the support is larger than EXACT_SUPPORT (the caller then rationalises the LP's values).
+    """
+    if not panels or len(panels) > EXACT_SUPPORT:
+        return None
+    values = sorted(set(floors.values()))
+    snapped = {v: _simple_fraction(v) for v in values}
+    unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    marg = _float_marginals(panels, list(w), n, mult)
+    tight = [a for a, f in floors.items() if abs(marg[a] - f) <= 1e-8]
+    rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
+    for j, panel in enumerate(panels):
+        for a in panel:
+            if a in rows_of:
+                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
+    rhs = []
+    for a in tight:
+        level = floors[a]
+        if level in unknown:
+            rows_of[a][unknown[level]] = Fraction(-1)
+            rhs.append(Fraction(0))
+        else:
+            rhs.append(snapped[level] or Fraction(0))
+    rows = [rows_of[a] for a in tight] + [{j: Fraction(1) for j in range(len(panels))}]
+    solution = _solve_exactly(rows, [*rhs, Fraction(1)], len(panels) + len(unknown))
+    if solution is None:
+        return None
+    probs = solution[: len(panels)]
+    level_value: dict[float, Fraction] = {}
+    for v in values:
+        known = snapped[v]
+        level_value[v] = solution[unknown[v]] if known is None else known
+    if any(p < 0 for p in probs) or sum(probs, Fraction(0)) != 1:
+        return None
+    if any(abs(float(level_value[v]) - v) > 1e-8 for v in values):
+        return None
+    exact = _marginals(panels, probs, n, mult)
+    if any(exact[a] < level_value[f] for a, f in floors.items()):
+        return None
+    return probs
+
+
+def _rational_distribution(
+    panels: Sequence[Panel], weights: Sequence[float], n: int, covered: Sequence[int], mult: Sequence[int]
+) -> list[Fraction]:
+    """Exact probabilities summing to 1 that reproduce the LP's distribution (see the module docstring).
+
+    Candidates are the shortest fractions near each LP value (denominators up to each of
+    ``RATIONAL_DENOMINATORS``) that keep every marginal within ``RATIONAL_TOL`` of the LP's, and
+    the LP's own binary values; the candidate with the largest exact minimum over the covered
+    agents wins (the smallest denominators on ties), so a distribution that the LP only
+    approximates, such as one giving everybody exactly 1/11, is recovered exactly.
+    """
+    if not panels:
+        return []
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    target = _float_marginals(panels, list(w), n, mult)
+    largest = int(np.argmax(w))
+    exact = [Fraction(float(v)) for v in w]
+    total = sum(exact, Fraction(0))
+    best = [e / total for e in exact]
+    wanted = set(covered)
+    best_min = min((m for j, m in enumerate(_marginals(panels, best, n, mult)) if j in wanted), default=Fraction(0))
+    for limit in RATIONAL_DENOMINATORS:
+        rational = [Fraction(float(v)).limit_denominator(limit) for v in w]
+        if any(abs(float(r) - v) > RATIONAL_TOL for r, v in zip(rational, w, strict=True)):
+            continue
+        rational[largest] = 1 - sum((r for j, r in enumerate(rational) if j != largest), Fraction(0))
+        if rational[largest] < 0:
+            continue
+        approx = _float_marginals(panels, [float(r) for r in rational], n, mult)
+        if np.abs(approx - target).max() > RATIONAL_TOL:
+            continue
+        lowest = min(
+            (m for j, m in enumerate(_marginals(panels, rational, n, mult)) if j in wanted), default=Fraction(0)
+        )
+        if lowest > best_min:
+            best, best_min = rational, lowest
+    return best
+
+
+# --- the three objectives ----------------------------------------------------------------------------
+
+
+def leximin(oracle: PricingOracle, *, levels: bool = True) -> Lottery:
+    """The leximin distribution (``levels=False`` stops after the first level: maximin)."""
+    engine = _Engine(oracle)
+    covered = engine.cover()
+    fixed: dict[int, float] = {}
+    found: list[Level] = []
+    first_bound: Fraction | None = None
+    while len(fixed) < len(covered):
+        weights, value, bound = engine.level(covered, fixed)
+        if not found:
+            first_bound = bound
+        free = [a for a in covered if a not in fixed]
+        share = weights * engine.mult  # a class's dual weight: its people's weight times their number
+        total = max(1, int(share[free].sum()))
+        chosen = [a for a in free if share[a] >= FIX_TOL * total] or [max(free, key=lambda a: (share[a], -a))]
+        if not levels:
+            chosen = free
+        for a in chosen:
+            fixed[a] = min(1.0, max(0.0, value))
+        gap = math.inf if bound is None else max(0.0, float(bound) - value)
+        found.append(Level(value, tuple(chosen), gap))
+    weights = engine.primal(covered, fixed)
+    result = engine.finish("leximin" if levels else "maximin", weights, covered, found, floors=fixed)
+    return engine.stamp(replace(result, upper_bound=first_bound))
+
+
+def maximin(oracle: PricingOracle) -> Lottery:
+    """The distribution maximising the smallest selection probability (one LP vertex among the optima)."""
+    return leximin(oracle, levels=False)
+
+
+def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_000) -> Lottery:
+    """The distribution maximising the sum of the logarithms of the selection probabilities."""
+    engine = _Engine(oracle)
+    covered = engine.cover()
+    people = engine.mult[covered].astype(float)
+    m = float(people.sum())
+    lam = np.full(len(engine.columns.panels), 1.0 / len(engine.columns.panels))
+    gap = math.inf
+    for _ in range(MAX_COLUMN_ROUNDS):
+        incidence = engine.columns.matrix(covered).tocsr()
+        lam = _em(incidence, people, lam, tolerance / 2, inner)
+        p = incidence.T @ lam / people
+        y = np.zeros(engine.n)
+        y[covered] = 1.0 / p
+        weights, scale = engine.scaled(y, NASH_BITS)
+        answer = engine.price(weights)
+        if answer.panel is None:
+            engine.proven = False
+            break
+        top = answer.value / scale + engine.k / (2 * scale)
+        gap = max(0.0, top - m)
+        if gap <= tolerance * m:
+            if not answer.proven:
+                engine.proven = False
+            break
+        if not engine.columns.add(answer.panel):
+            if not answer.proven:
+                engine.proven = False
+            break
+        share = 1.0 / len(engine.columns.panels)
+        lam = np.concatenate([lam * (1 - share), [share]])
+    else:
+        raise LotteryError(f"Nash welfare did not converge in {MAX_COLUMN_ROUNDS} rounds")
+    return engine.finish("nash", lam, covered, nash_gap=gap)
+
+
+def _em(
+    incidence: sparse.csr_matrix, people: np.ndarray, lam: np.ndarray, tolerance: float, iterations: int
+) -> np.ndarray:
+    """Multiplicative updates λ_P <- λ_P Σ_{i∈P} (1/p_i) / m on the known panels (monotone in Σ m_i log p_i).
+
+    ``incidence`` counts each agent's seats per panel, ``people`` is each agent's multiplicity and
+    ``m`` their total, so that the updates keep Σ λ = 1."""
+    m = float(people.sum())
+    for _ in range(iterations):
+        p = incidence.T @ lam / people
+        gradient = incidence @ (1.0 / p)
+        if gradient.max() <= m * (1 + tolerance):
+            break
+        lam = lam * gradient / m
+        lam = lam / lam.sum()
+    return lam
+
+
+def solve(oracle: PricingOracle, method: str = "leximin") -> Lottery:
+    """Run one of ``METHODS``."""
+    if method == "leximin":
+        return leximin(oracle)
+    if method == "maximin":
+        return maximin(oracle)
+    if method == "nash":
+        return nash(oracle)
+    raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+
+
+# --- tickets: rounding to M equally likely panels, and the draw -----------------------------------
+
+
+@dataclass(frozen=True)
+class Tickets:
+    """M equally likely tickets: panel ``panels[j]`` holds ``counts[j]`` consecutive tickets."""
+
+    panels: tuple[Panel, ...]  # the lottery's support, canonical order
+    counts: tuple[int, ...]  # sum M
+    marginals: tuple[Fraction, ...]  # each agent's share of the tickets
+    bound: Fraction  # k / M: every |share - probability| stays below it
+
+    @property
+    def m(self) -> int:
+        return sum(self.counts)
+
+    def first_ticket(self, j: int) -> int:
+        return sum(self.counts[:j])
+
+    def panel_of(self, ticket: int) -> int:
+        """Index into ``panels`` of the panel holding ``ticket`` (0-based)."""
+        if not 0 <= ticket < self.m:
+            raise ValueError(f"ticket {ticket} is not between 0 and {self.m - 1}")
+        edge = 0
+        for j, c in enumerate(self.counts):
+            edge += c
+            if ticket < edge:
+                return j
+        raise AssertionError("unreachable")
+
+    def deviations(self, probabilities: Sequence[Fraction]) -> list[Fraction]:
+        return [abs(s - p) for s, p in zip(self.marginals, probabilities, strict=True)]
+
+
+def round_to_tickets(lottery: Lottery, m: int, seed: int = ROUNDING_SEED) -> Tickets:
+    """Round the lottery to ``m`` equally likely tickets (pipage rounding; see the module docstring)."""
+    if m < 1:
+        raise ValueError("the number of tickets must be at least 1")
+    if lottery.multiplicity:
+        raise ValueError("tickets need a lottery over panels of distinct people, not over classes of people")
+    panels = lottery.panels
+    k = lottery.size
+    scaled = [prob * m for prob in lottery.probabilities]
+    base = [math.floor(x) for x in scaled]
+    fraction = np.array([float(x - b) for x, b in zip(scaled, base, strict=True)])
+    rng = np.random.default_rng(seed)
+    members = [list(p) for p in panels]
+    fraction = _pipage(fraction, members, k, rng)
+    counts = [b + round(float(f)) for b, f in zip(base, fraction, strict=True)]
+    if sum(counts) != m:
+        raise LotteryError("ticket rounding lost the total (internal error)")
+    shares = [0] * lottery.n
+    for panel, c in zip(panels, counts, strict=True):
+        for a in panel:
+            shares[a] += c
+    return Tickets(
+        panels=panels,
+        counts=tuple(counts),
+        marginals=tuple(Fraction(s, m) for s in shares),
+        bound=Fraction(k, m),
+    )
+
+
+SNAP = 1e-9
+
+
+def _pipage(f: np.ndarray, members: list[list[int]], k: int, rng: np.random.Generator) -> np.ndarray:
+    """Dependent rounding of ``f`` in [0, 1] to 0/1 keeping the sum and the sums of agents on > k fractional panels."""
+    f = f.copy()
+    f[f < SNAP] = 0.0
+    f[f > 1 - SNAP] = 1.0
+    for _ in range(10 * len(f) + 100):
+        frac = np.flatnonzero((f > 0) & (f < 1))
+        if len(frac) == 0:
+            return f
+        if len(frac) == 1:  # the sum is an integer, so a lone fraction is numerical noise
+            f[frac[0]] = float(round(f[frac[0]]))
+            continue
+        on: dict[int, list[int]] = {}
+        for col, j in enumerate(frac):
+            for a in members[j]:
+                on.setdefault(a, []).append(col)
+        rows = [cols for cols in on.values() if len(cols) > k and len(cols) < len(frac)]
+        a_eq = np.zeros((1 + len(rows), len(frac)))
+        a_eq[0, :] = 1.0
+        for r, cols in enumerate(rows, start=1):
+            a_eq[r, cols] = 1.0
+        current = f[frac]
+        b_eq = a_eq @ current
+        # Prefer the vertex that agrees with the current values, so that it is usually taken.
+        c = (0.5 - current) + 1e-3 * rng.standard_normal(len(frac))
+        res = linprog(
+            c,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=[(0.0, 1.0)] * len(frac),
+            method="highs-ds",
+            options={"primal_feasibility_tolerance": LP_TOL, "dual_feasibility_tolerance": LP_TOL},
+        )
+        if res.status != 0:
+            raise LotteryError(f"ticket rounding LP failed: {res.message}")
+        vertex = np.clip(np.asarray(res.x), 0.0, 1.0)
+        vertex[vertex < SNAP] = 0.0
+        vertex[vertex > 1 - SNAP] = 1.0
+        d = vertex - current
+        moving = np.abs(d) > 1e-12
+        if not moving.any():
+            raise LotteryError("ticket rounding is stuck (internal error)")
+        back = np.where(d[moving] > 0, current[moving] / d[moving], (1 - current[moving]) / -d[moving])
+        step_back = float(back.min())
+        if rng.random() < step_back / (1 + step_back):
+            new = vertex
+        else:
+            new = current - step_back * d
+        new[new < SNAP] = 0.0
+        new[new > 1 - SNAP] = 1.0
+        f[frac] = new
+    raise LotteryError("ticket rounding did not finish (internal error)")
+
+
+def draw_ticket(m: int, seed: int) -> int:
+    """The public draw: ticket ``numpy.random.default_rng(seed).integers(0, m)`` (0-based)."""
+    return int(np.random.default_rng(seed).integers(0, m))
+
+
+DRAW_RULE = (
+    "Tickets are numbered from 0 to M-1 along the panels in canonical order (members' ids sorted, panels "
+    "sorted by those lists), each panel holding as many consecutive tickets as its count; the drawn ticket is "
+    "numpy.random.default_rng(seed).integers(0, M) (numpy's PCG64 generator)."
+)

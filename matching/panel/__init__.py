@@ -1,0 +1,1 @@
+"""One dispute's panels: the CP-SAT model, candidates, diagnosis, explanations and trade-offs."""

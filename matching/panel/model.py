@@ -1,0 +1,513 @@
+"""CP-SAT panel model for one dispute: the proven best panel, then further distinct candidates.
+
+The model is built from a ``PanelInstance`` (plain arrays), solved, and read back into plain
+``PanelSolution`` objects; no solver object leaves this module.
+
+Before modelling, a dominance reduction keeps the model small without losing any of the top
+``candidates`` panels: two mediators with the same nationalities and gender are
+interchangeable for every rule and every panel-level score, so a mediator can be dropped when
+at least ``candidates`` others of the same nationalities and gender are at least as good in
+every respect (languages and traditions as supersets, chair eligibility, member value, chair
+value and party ranks). Each of those could replace them in any panel, giving as many
+distinct panels at least as good.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matching.core.config import Locks, SolveConfig, limit_work
+from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance
+from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores
+
+
+@dataclass(frozen=True)
+class PanelSolution:
+    members: tuple[int, ...]  # indices into the instance, chair first
+    chair: int
+    scores: Scores
+
+
+@dataclass
+class SolveOutcome:
+    status: str  # optimal | feasible | infeasible | timeout
+    panels: list[PanelSolution] = field(default_factory=list)
+    objective_int: int | None = None
+    bound_int: int | None = None
+    model_size: int = 0
+    wall_seconds: float = 0.0
+    lock_problems: list[str] = field(default_factory=list)
+
+
+def member_values(inst: PanelInstance) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted value of each mediator as a member and the extra value as chair."""
+    w = inst.weights
+    member = (
+        w["expertise"] * inst.expertise_coef
+        + w["workload"] * inst.workload_coef
+        - inst.orange_weight * SCORE_SCALE * inst.orange.astype(np.int64)
+    )
+    chair = w["expertise"] * inst.expertise_coef * CHAIR_SHARES
+    return member, chair
+
+
+def reduce(
+    inst: PanelInstance,
+    keep: int,
+    pool: Iterable[int],
+    protected: Iterable[int] = (),
+    values: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[int]:
+    """Indices in ``pool`` that survive the dominance reduction (see the module docstring).
+
+    Mediators are compared within groups that agree on everything the panel-level rules and
+    scores read except nationality: UN group, gender, bloc alignment with each party and
+    co-nationality. Mediator i dominates j when i is at least as good in every respect
+    (languages and traditions as supersets, chair eligibility, member and chair value, party
+    ranks), ties broken by index. j can go when, whatever the rest of a panel holding j, at
+    least ``keep`` dominators could take j's seat: dominators with j's own nationalities can
+    always do so (no other member shares them), while a family of dominators with pairwise
+    disjoint nationalities loses at most one per nationality held by the other k - 1 members.
+
+    ``values`` replaces the member and chair values (and drops party ranks) for objectives
+    other than the rule set's, such as the trade-off explorer's expertise.
+    """
+    member, chair = member_values(inst) if values is None else values
+    chair_value = np.where(inst.chair_ok, member + chair, np.iinfo(np.int64).min // 4)
+    parts = [
+        inst.speaks.astype(np.int64),
+        inst.traditions.astype(np.int64),
+        inst.chair_ok.astype(np.int64)[:, None],
+        member[:, None],
+        chair_value[:, None],
+    ]
+    if values is None:
+        parts += [inst.pref_min_coef, inst.pref_mean_coef]
+    features = np.hstack(parts)
+    pool = list(pool)
+    max_nats = max((len(set(inst.mediators[i].nationalities)) for i in pool), default=1)
+    blocked = (inst.k - 1) * max_nats
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i in pool:
+        key = (
+            int(inst.group[i]),
+            bool(inst.female[i]),
+            bool(inst.male[i]),
+            bool(inst.co_national[i]),
+            tuple(int(a) for a in inst.alignment[i]),
+        )
+        groups[key].append(i)
+    keep_set = set(protected)
+    for members in groups.values():
+        if len(members) <= keep:
+            keep_set.update(members)
+            continue
+        # Best first, so that dominators come before those they dominate.
+        members = sorted(members, key=lambda i: (-int(member[i]), -int(chair_value[i]), i))
+        f = features[members]
+        nats = [frozenset(inst.mediators[i].nationalities) for i in members]
+        for b in range(len(members)):
+            ge = (f[:b] >= f[b]).all(axis=1)
+            same = 0
+            taken: set[str] = set()
+            disjoint = 0
+            for a in np.flatnonzero(ge):
+                if nats[a] == nats[b]:
+                    same += 1
+                elif not (nats[a] & taken):
+                    taken |= nats[a]
+                    disjoint += 1
+                if same + max(0, disjoint - blocked) >= keep:
+                    break
+            if same + max(0, disjoint - blocked) < keep:
+                keep_set.add(members[b])
+    return sorted(keep_set)
+
+
+MAX_RANKED_FOR_ENUMERATION = 40
+NEVER_PRUNED = np.iinfo(np.int64).max // 4
+
+
+def _best_panel_sum(column: np.ndarray, k: int) -> np.ndarray:
+    """For each entry, its value plus the k - 1 largest other values (the best panel holding it)."""
+    top = np.sort(column)[::-1]
+    if len(top) < k:
+        return np.full(len(column), top.sum())
+    in_top = column >= top[k - 1]
+    return np.where(in_top, top[:k].sum(), column + top[: k - 1].sum())
+
+
+def _best_others(values: np.ndarray, t: int) -> np.ndarray:
+    """For each entry, the sum of the t largest values among the others."""
+    if t == 0:
+        return np.zeros(len(values), dtype=np.int64)
+    top = np.sort(values)[::-1]
+    if len(top) <= t:
+        return top.sum() - values
+    return np.where(values >= top[t - 1], top[: t + 1].sum() - values, top[:t].sum())
+
+
+def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+    """For each mediator in ``pool``, an upper bound on the objective of any panel holding them.
+
+    Member values and party ranks are bounded together: the other k - 1 seats hold s ranked
+    mediators (the best such group, found by enumeration, since ranked names are few) and
+    k - 1 - s unranked ones (the best values). Added to that: the best chair bonus, the largest
+    diversity any panel reaches, and neutrality less the alignment the mediator alone brings.
+    Ranked mediators themselves are never pruned.
+    """
+    member, chair = member_values(inst)
+    w = inst.weights
+    k = inst.k
+    values = member[pool]
+    chair_ok = inst.chair_ok[pool]
+    if k == 1:  # a sole mediator is the chair
+        best_chair = np.where(chair_ok, chair[pool], -NEVER_PRUNED)
+    else:
+        best_chair = np.full(len(pool), int(chair[pool][chair_ok].max()) if chair_ok.any() else 0)
+    diversity = inst.tradition_coef * 4 + inst.group_coef * min(k, 5) + inst.gender_coef * (k // 2)
+    neutrality = SCORE_SCALE - inst.neutral_level_coef * inst.alignment[pool].sum(axis=1)
+    fixed = best_chair + w["diversity"] * diversity + w["neutrality"] * neutrality
+
+    pmin = inst.pref_min_coef[pool]
+    pmean = inst.pref_mean_coef[pool].sum(axis=1)
+    is_ranked = (pmin > 0).any(axis=1) | (pmean > 0)
+    ranked = np.flatnonzero(is_ranked)
+    if not inst.ranking_parties or len(ranked) == 0:
+        return values + _best_others(values, k - 1) + fixed
+    if len(ranked) > MAX_RANKED_FOR_ENUMERATION:
+        worst = np.min([_best_panel_sum(pmin[:, p], k) for p in range(len(inst.ranking_parties))], axis=0)
+        return _best_panel_sum(values, k) + fixed + w["preference"] * (worst + _best_panel_sum(pmean, k))
+
+    best_group = [0] + [-NEVER_PRUNED] * (k - 1)  # best value + preference of s ranked others
+    for size in range(1, min(k - 1, len(ranked)) + 1):
+        for subset in combinations(ranked.tolist(), size):
+            rows = list(subset)
+            gain = int(values[rows].sum()) + w["preference"] * (
+                int(pmin[rows].sum(axis=0).min()) + int(pmean[rows].sum())
+            )
+            best_group[size] = max(best_group[size], gain)
+    plain = np.where(is_ranked, np.iinfo(np.int64).min // 8, values)
+    others = np.max(
+        [best_group[s] + _best_others(plain, k - 1 - s) for s in range(k) if best_group[s] > -NEVER_PRUNED],
+        axis=0,
+    )
+    bounds = values + others + fixed
+    bounds[ranked] = NEVER_PRUNED
+    return bounds
+
+
+@dataclass
+class PanelVars:
+    """One panel's decision variables and its score components as integer expressions.
+
+    Components are unweighted, on ``SCORE_SCALE``, and equal ``PanelInstance.evaluate`` for the
+    panel the variables describe (auxiliary variables are pushed to their true values by any
+    objective that rewards the component).
+    """
+
+    x: dict[int, cp_model.IntVar]
+    c: dict[int, cp_model.IntVar]
+    components: dict[str, cp_model.LinearExpr]
+    orange: cp_model.LinearExpr
+
+    def weighted(self, inst: PanelInstance) -> cp_model.LinearExpr:
+        names = list(self.components)
+        return cp_model.LinearExpr.weighted_sum(
+            [*(self.components[n] for n in names), self.orange],
+            [*(inst.weights[n] for n in names), -inst.orange_weight * SCORE_SCALE],
+        )
+
+
+def _wsum(terms: Iterable[tuple[cp_model.LinearExprT, int]], constant: int = 0) -> cp_model.LinearExpr:
+    pairs = list(terms)
+    return cp_model.LinearExpr.weighted_sum([t for t, _ in pairs], [int(w) for _, w in pairs]) + constant
+
+
+def add_panel(
+    m: cp_model.CpModel,
+    inst: PanelInstance,
+    idx: list[int],
+    relaxed: frozenset[str] = frozenset(),
+    chair_ok: np.ndarray | None = None,
+    name: str = "",
+) -> PanelVars:
+    """Add one panel of ``inst.k`` members from ``idx`` with every hard rule to the model ``m``.
+
+    ``relaxed`` switches off panel-level rule families (H1, H4, H5) and ``chair_ok`` replaces
+    who may chair; both serve the infeasibility diagnosis only. Several panels can share one
+    model (the batch run links them through capacity and quotas).
+    """
+    k = inst.k
+    may_chair = inst.chair_ok if chair_ok is None else chair_ok
+    x = {i: m.new_bool_var(f"{name}x{i}") for i in idx}
+    c = {i: m.new_bool_var(f"{name}c{i}") for i in idx if may_chair[i]}
+    m.add(sum(x.values()) == k)
+    m.add_exactly_one(c.values())
+    for i, ci in c.items():
+        m.add_implication(ci, x[i])
+
+    co = [x[i] for i in idx if inst.co_national[i]]
+    if co and "H1" not in relaxed:
+        m.add(sum(co) <= inst.max_co_nationals)
+    if "H4" not in relaxed:
+        for col, _lang in enumerate(inst.languages):
+            m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
+    if "H5" not in relaxed:
+        holders: dict[str, list[int]] = defaultdict(list)
+        for i in idx:
+            for nat in set(inst.mediators[i].nationalities):
+                holders[nat].append(i)
+        for who in holders.values():
+            if len(who) > 1:
+                m.add_at_most_one(x[i] for i in who)
+    composition = inst.composition_applies and "H5" not in relaxed
+
+    expertise = _wsum(
+        [(x[i], inst.expertise_coef[i]) for i in idx]
+        + [(ci, inst.expertise_coef[i] * CHAIR_SHARES) for i, ci in c.items()]
+    )
+    workload = _wsum((x[i], inst.workload_coef[i]) for i in idx)
+    orange = _wsum((x[i], 1) for i in idx if inst.orange[i])
+
+    diversity_terms: list[tuple[cp_model.LinearExprT, int]] = []
+    if composition or inst.tradition_coef:
+        covers = []
+        for t in range(len(TRADITIONS)):
+            y = m.new_bool_var(f"{name}trad{t}")
+            m.add(y <= sum(x[i] for i in idx if inst.traditions[i, t]))
+            covers.append(y)
+        if composition:
+            m.add(sum(covers) >= inst.min_traditions)
+        diversity_terms += [(y, inst.tradition_coef) for y in covers]
+    if composition or inst.group_coef:
+        zs = []
+        for g in range(len(GROUPS)):
+            z = m.new_bool_var(f"{name}group{g}")
+            m.add(z <= sum(x[i] for i in idx if inst.group[i] == g))
+            zs.append(z)
+        if composition:
+            m.add(sum(zs) >= inst.min_groups)
+        diversity_terms += [(z, inst.group_coef) for z in zs]
+    if inst.gender_coef:
+        balance = m.new_int_var(0, k // 2, f"{name}gender_balance")
+        m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
+        m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
+        diversity_terms.append((balance, inst.gender_coef))
+    diversity = _wsum(diversity_terms)
+
+    per_party = [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
+    top = int(inst.alignment.max()) * k if inst.n else 0
+    hi = m.new_int_var(0, top, f"{name}align_hi")
+    lo = m.new_int_var(0, top, f"{name}align_lo")
+    for a in per_party:
+        m.add(hi >= a)
+        m.add(lo <= a)
+    neutrality = _wsum(
+        [(a, -inst.neutral_level_coef) for a in per_party]
+        + [(hi, -inst.neutral_asym_coef), (lo, inst.neutral_asym_coef)],
+        SCORE_SCALE,
+    )
+
+    preference = _wsum([])
+    if inst.ranking_parties:
+        worst = m.new_int_var(0, SCORE_SCALE, f"{name}pref_worst")
+        for p in range(len(inst.ranking_parties)):
+            m.add(worst <= _wsum((x[i], inst.pref_min_coef[i, p]) for i in idx))
+        preference = _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
+
+    components = {
+        "expertise": expertise,
+        "diversity": diversity,
+        "neutrality": neutrality,
+        "workload": workload,
+        "preference": preference,
+    }
+    return PanelVars(x, c, components, orange)
+
+
+class PanelModel:
+    """The CP-SAT model of one dispute's panel over a subset of the instance's mediators."""
+
+    def __init__(
+        self,
+        inst: PanelInstance,
+        idx: list[int],
+        locks: Locks,
+        relaxed: frozenset[str] = frozenset(),
+        chair_ok: np.ndarray | None = None,
+        objective: Callable[[PanelVars], cp_model.LinearExprT] | None = None,
+    ) -> None:
+        """``objective`` replaces the rule set's weighted sum (the trade-off explorer uses it)."""
+        self.inst = inst
+        self.idx = idx
+        self.model = cp_model.CpModel()
+        self.vars = add_panel(self.model, inst, idx, relaxed, chair_ok)
+        self.x, self.c = self.vars.x, self.vars.c
+        self.lock_problems = self._apply_locks(locks)
+        self.deterministic_time = 0.0  # CP-SAT's deterministic seconds over every solve of this model
+        self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
+
+    def _apply_locks(self, locks: Locks) -> list[str]:
+        problems = []
+        by_id = {self.inst.mediators[i].mediator_id: i for i in self.idx}
+        for mid in sorted(locks.include):
+            if mid in by_id:
+                self.model.add(self.x[by_id[mid]] == 1)
+            else:
+                problems.append(mid)
+        if locks.chair is not None:
+            i = by_id.get(locks.chair)
+            if i is None or i not in self.c:
+                problems.append(locks.chair)
+            else:
+                self.model.add(self.c[i] == 1)
+        if problems:
+            self.model.add_bool_or([])  # a lock that cannot be honoured makes the model infeasible
+        return problems
+
+    def forbid(self, members: Iterable[int]) -> None:
+        chosen = list(members)
+        self.model.add(sum(self.x[i] for i in chosen) <= len(chosen) - 1)
+
+    def _solver(self, config: SolveConfig) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = config.workers
+        params.random_seed = config.seed
+        limit_work(params, config.time_limit)
+        # Cuts from the full linear relaxation prove these models 2-4x faster (benchmarks/).
+        params.linearization_level = 2
+        params.cp_model_presolve = config.presolve
+        return solver
+
+    def feasibility(self, config: SolveConfig) -> str:
+        """``feasible``, ``infeasible`` or ``timeout``, stopping at the first panel found."""
+        solver = self._solver(config)
+        solver.parameters.stop_after_first_solution = True
+        status = solver.solve(self.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "feasible"
+        return "infeasible" if status == cp_model.INFEASIBLE else "timeout"
+
+    def solve(self, config: SolveConfig) -> tuple[str, PanelSolution | None, int | None, int | None]:
+        solver = self._solver(config)
+        status = solver.solve(self.model)
+        self.deterministic_time += solver.deterministic_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            members = [i for i in self.idx if solver.boolean_value(self.x[i])]
+            chair = next(i for i, ci in self.c.items() if solver.boolean_value(ci))
+            objective = round(solver.objective_value)
+            bound = round(solver.best_objective_bound)
+            name = "optimal" if status == cp_model.OPTIMAL and bound == objective else "feasible"
+            sol = PanelSolution(
+                tuple(order_panel(self.inst, members, chair)), chair, self.inst.evaluate(members, chair)
+            )
+            return name, sol, objective, bound
+        if status == cp_model.INFEASIBLE:
+            return "infeasible", None, None, None
+        if status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"invalid panel model: {self.model.validate()}")
+        return "timeout", None, None, None
+
+
+def order_panel(inst: PanelInstance, members: Iterable[int], chair: int) -> list[int]:
+    """Chair first, then members by expertise fit (best first), then by id for ties."""
+    rest = sorted((i for i in members if i != chair), key=lambda i: (-inst.fit[i], inst.mediators[i].mediator_id))
+    return [chair, *rest]
+
+
+def best_chair(inst: PanelInstance, members: Iterable[int]) -> int | None:
+    """The member the objective prefers as chair; ties go to experience, then to the id."""
+    eligible = [i for i in members if inst.chair_ok[i]]
+    if not eligible:
+        return None
+    return min(
+        eligible,
+        key=lambda i: (
+            -int(inst.expertise_coef[i]),
+            -inst.mediators[i].years_experience,
+            inst.mediators[i].mediator_id,
+        ),
+    )
+
+
+def locked_indices(by_id: dict[str, int], locks: Locks) -> list[int]:
+    """Mediators the locks put on the panel; never pruned. A name also excluded is left out, so
+    that contradictory locks make the model infeasible instead of being half-honoured."""
+    named = [*locks.include, *([locks.chair] if locks.chair else [])]
+    return [by_id[mid] for mid in named if mid in by_id and mid not in locks.exclude]
+
+
+CORE_SIZES = (80, 400)  # mediators in the quick first solves that give the pruning bound
+
+
+def _solve_candidates(
+    inst: PanelInstance, idx: list[int], locks: Locks, config: SolveConfig, outcome: SolveOutcome | None
+) -> SolveOutcome:
+    model = PanelModel(inst, idx, locks)
+    result = outcome or SolveOutcome(status="infeasible")
+    result.model_size = len(idx)
+    result.lock_problems = model.lock_problems
+    result.panels = []
+    for rank in range(max(1, config.candidates)):
+        status, sol, objective, bound = model.solve(config)
+        if sol is None:
+            if rank == 0:
+                result.status = status
+            break
+        if rank == 0:
+            result.status, result.objective_int, result.bound_int = status, objective, bound
+        chair = sol.chair if locks.chair else best_chair(inst, sol.members)
+        assert chair is not None
+        result.panels.append(
+            PanelSolution(tuple(order_panel(inst, sol.members, chair)), chair, inst.evaluate(sol.members, chair))
+        )
+        model.forbid(sol.members)
+    return result
+
+
+def prune(inst: PanelInstance, pool: list[int], locks: Locks, config: SolveConfig, protected: list[int]) -> list[int]:
+    """The mediators that can be on one of the best ``config.candidates`` panels.
+
+    A quick solve over the most promising mediators gives ``candidates`` panels; the worst of
+    them is a lower bound on the candidates' objective, and every mediator whose upper bound
+    falls below it is dropped. The dominance reduction then thins what is left. Both steps are
+    exact: the top panels of the reduced model are the top panels of the full one.
+    """
+    keep = max(1, config.candidates)
+    if len(pool) > CORE_SIZES[0]:
+        bounds = upper_bounds(inst, pool)
+        order = np.argsort(-bounds, kind="stable")
+        for size in CORE_SIZES:
+            if size >= len(pool):
+                break
+            core = sorted({pool[j] for j in order[:size]} | set(protected))
+            trial = _solve_candidates(inst, core, locks, replace(config, time_limit=min(config.time_limit, 2.0)), None)
+            if len(trial.panels) == keep:
+                lower = min(p.scores.objective_int for p in trial.panels)
+                pool = sorted({pool[j] for j in np.flatnonzero(bounds >= lower)} | set(protected))
+                break
+    return reduce(inst, keep, pool, protected)
+
+
+def solve_instance(inst: PanelInstance, config: SolveConfig | None = None, locks: Locks | None = None) -> SolveOutcome:
+    """Best panel with its proof, then up to ``config.candidates - 1`` further distinct panels."""
+    config = config or SolveConfig()
+    locks = locks or Locks()
+    started = time.perf_counter()
+    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    protected = locked_indices(by_id, locks)
+    idx = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
+    if config.reduce and len(idx) >= inst.k:
+        idx = prune(inst, idx, locks, config, protected)
+    outcome = _solve_candidates(inst, idx, locks, config, None)
+    outcome.wall_seconds = time.perf_counter() - started
+    return outcome

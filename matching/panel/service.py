@@ -1,0 +1,206 @@
+"""The panel service: propose panels for a dispute, check proposed panels, answer "why not X".
+
+This is the library's front door for the command line and the app; it ties together encoding,
+the solver, the rule checker, explanations and the diagnosis, and returns plain results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from matching.core.config import Locks, SolveConfig
+from matching.core.domain import Role
+from matching.io.results import DisputeResult, ProposedPanel, Seat
+from matching.io.rulesets import COMPONENTS, RuleSet
+from matching.panel.diagnosis import diagnose
+from matching.panel.explain import disclosures, why
+from matching.panel.model import PanelSolution, solve_instance
+from matching.rules.checker import Breach, DisputeView, chair_breaches, mediator_breaches, panel_breaches, rule_ids
+from matching.rules.encoding import PanelInstance, encode
+from matching.rules.scoring import OBJECTIVE_SCALE, Scores
+from matching.rules.workspace import Workspace
+
+
+def _panel(
+    view: DisputeView, inst: PanelInstance, sol: PanelSolution, rank: int, best: Scores | None, proven: bool
+) -> ProposedPanel:
+    seats = tuple(
+        Seat(inst.mediators[i].mediator_id, Role.CHAIR if i == sol.chair else Role.MEMBER) for i in sol.members
+    )
+    return ProposedPanel(
+        rank=rank,
+        members=seats,
+        objective=sol.scores.objective,
+        scores=sol.scores.components(),
+        disclosures=tuple(disclosures(view, inst, sol.members)),
+        why=tuple(why(view, inst, sol.members, sol.chair, sol.scores, best, rank, proven)),
+    )
+
+
+def propose(
+    ws: Workspace,
+    dispute_id: str,
+    rule_set: RuleSet,
+    config: SolveConfig | None = None,
+    locks: Locks | None = None,
+    extra_load: Mapping[str, int] | None = None,
+) -> DisputeResult:
+    """Ranked candidate panels for one dispute, with proof status, explanations and diagnosis."""
+    config = config or SolveConfig()
+    locks = locks or Locks()
+    for mid in [*locks.include, *locks.exclude, *([locks.chair] if locks.chair else [])]:
+        ws.check_mediator(mid)
+    view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
+    inst = encode(ws, view)
+    outcome = solve_instance(inst, config, locks)
+    result = DisputeResult(
+        dispute_id=dispute_id,
+        status=outcome.status,
+        objective=None if outcome.objective_int is None else outcome.objective_int / OBJECTIVE_SCALE,
+        best_bound=None if outcome.bound_int is None else outcome.bound_int / OBJECTIVE_SCALE,
+        eligible=inst.n,
+        model_size=outcome.model_size,
+        seconds=outcome.wall_seconds,
+    )
+    best = outcome.panels[0].scores if outcome.panels else None
+    proven = outcome.status == "optimal"
+    result.panels = [_panel(view, inst, sol, r, best, proven) for r, sol in enumerate(outcome.panels, start=1)]
+    if outcome.status == "infeasible":
+        result.infeasibility = diagnose(ws, view, locks, config).as_dict()
+    return result
+
+
+@dataclass
+class PanelCheck:
+    """A proposed panel checked against the hard rules and scored on the solver's scale."""
+
+    dispute_id: str
+    members: list[str]
+    breaches: list[Breach] = field(default_factory=list)
+    scores: Scores | None = None
+
+    @property
+    def feasible(self) -> bool:
+        return not self.breaches
+
+    @property
+    def violations(self) -> list[str]:
+        return rule_ids(self.breaches)
+
+
+def check_panel(
+    ws: Workspace,
+    dispute_id: str,
+    members: Sequence[str],
+    rule_set: RuleSet,
+    extra_load: Mapping[str, int] | None = None,
+) -> PanelCheck:
+    """Check a panel (chair first) against every hard rule and score it like the solver would."""
+    view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
+    check = PanelCheck(dispute_id, list(members))
+    unknown = [mid for mid in members if mid not in ws.data.mediators_by_id]
+    if unknown:
+        check.breaches = [Breach("H5", f"{mid} is not on the roster", mid) for mid in unknown]
+        return check
+    people = [ws.data.mediator(mid) for mid in members]
+    chair = people[0] if people else None
+    check.breaches = panel_breaches(view, people, chair)
+    inst = encode(ws, view, include_ineligible=True)
+    index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    if len(members) == inst.k and len(set(members)) == len(members):
+        idx = [index[mid] for mid in members]
+        check.scores = inst.evaluate(idx, idx[0])  # scored even when it breaks a rule, for comparison
+    return check
+
+
+@dataclass
+class WhyNot:
+    mediator_id: str
+    dispute_id: str
+    breaches: list[Breach] = field(default_factory=list)
+    on_best_panel: bool = False
+    best_objective: float | None = None
+    forced_objective: float | None = None
+    replaces: list[str] = field(default_factory=list)
+    forced_panel: list[str] = field(default_factory=list)
+    diagnosis: dict[str, list[str]] | None = None
+
+    @property
+    def drop(self) -> float | None:
+        if self.best_objective is None or self.forced_objective is None:
+            return None
+        return self.best_objective - self.forced_objective
+
+    def sentences(self) -> list[str]:
+        mid = self.mediator_id
+        if self.breaches:
+            return [f"{mid} cannot sit on {self.dispute_id}: {mid} {b.reason} ({b.rule})." for b in self.breaches]
+        if self.on_best_panel:
+            return [f"{mid} is on the best panel for {self.dispute_id}."]
+        if self.forced_objective is None:
+            lines = [f"{mid} meets every rule alone, but no panel that includes {mid} keeps all the rules."]
+            if self.diagnosis:
+                lines.append("Rules in the way: " + ", ".join(self.diagnosis["conflicting_rules"]) + ".")
+                lines.extend(self.diagnosis["suggestions"])
+            return lines
+        return [
+            f"The best panel with {mid} scores {self.forced_objective:.4f} against {self.best_objective:.4f} "
+            f"without (a drop of {self.drop:.4f}).",
+            f"{mid} would replace {', '.join(self.replaces)}; that panel would be {', '.join(self.forced_panel)} (chair first).",
+        ]
+
+
+def why_not(
+    ws: Workspace,
+    dispute_id: str,
+    mediator_id: str,
+    rule_set: RuleSet,
+    config: SolveConfig | None = None,
+    extra_load: Mapping[str, int] | None = None,
+) -> WhyNot:
+    """The rules the mediator breaks for this dispute, or what including them would cost."""
+    config = config or SolveConfig()
+    ws.check_mediator(mediator_id)
+    view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
+    m = ws.data.mediator(mediator_id)
+    answer = WhyNot(mediator_id, dispute_id, breaches=mediator_breaches(view, m))
+    if answer.breaches:
+        return answer
+    single = SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed, workers=config.workers)
+    inst = encode(ws, view)
+    best = solve_instance(inst, single)
+    if best.panels:
+        best_ids = [inst.mediators[i].mediator_id for i in best.panels[0].members]
+        answer.best_objective = best.panels[0].scores.objective
+        if mediator_id in best_ids:
+            answer.on_best_panel = True
+            return answer
+    forced = solve_instance(inst, single, Locks(include=frozenset({mediator_id})))
+    if forced.panels:
+        forced_ids = [inst.mediators[i].mediator_id for i in forced.panels[0].members]
+        answer.forced_objective = forced.panels[0].scores.objective
+        answer.forced_panel = forced_ids
+        answer.replaces = [mid for mid in (best_ids if best.panels else []) if mid not in forced_ids]
+    else:
+        answer.diagnosis = diagnose(ws, view, Locks(include=frozenset({mediator_id})), single).as_dict()
+        if chair_breaches(view, m) and ws.dispute(dispute_id).panel_size == 1:
+            answer.diagnosis["suggestions"].insert(0, f"{mediator_id} cannot chair, and a sole mediator must.")
+    return answer
+
+
+def scored_row(check: PanelCheck) -> dict[str, str]:
+    row = {
+        "dispute_id": check.dispute_id,
+        "members": ";".join(check.members),
+        "feasible": "true" if check.feasible else "false",
+        "violations": ";".join(check.violations),
+        "objective": "" if check.scores is None else f"{check.scores.objective:.6f}",
+        "reasons": " | ".join(
+            f"{b.rule}: {b.mediator_id + ' ' if b.mediator_id else ''}{b.reason}" for b in check.breaches
+        ),
+    }
+    components = check.scores.components() if check.scores else {}
+    for c in COMPONENTS:
+        row[c] = f"{components[c]:.4f}" if c in components else ""
+    return row

@@ -1,0 +1,1 @@
+"""The decisions registrars recorded, kept in a database."""

@@ -1,0 +1,624 @@
+"""The decisions store: panels that registrars recorded, kept in a database through SQLAlchemy 2.
+
+A recorded decision keeps the panel (chair first, with a snapshot of each member's nationalities,
+UN regional group, legal traditions and gender, so reviews do not depend on later roster
+changes), the rule set, the weights, the scores, the hash of every input file, who recorded it,
+when, and a note. Every seat of an active (not withdrawn) decision is one more case for that
+mediator: ``recorded_load()`` gives those counts, to be passed to ``propose(extra_load=...)``.
+
+Where: ``DATABASE_URL`` if set (any SQLAlchemy URL), otherwise the SQLite file
+``var/decisions.sqlite`` in the project folder.
+
+Concurrency: ``record`` checks capacity and writes in one transaction that no other recording can
+interleave with. On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (one writer at a time,
+others wait up to ``BUSY_TIMEOUT`` seconds); on server databases it locks one row per mediator
+and per dispute involved with ``SELECT ... FOR UPDATE`` before counting. So two registrars
+recording at once can never push a mediator past capacity, nor record two panels for one dispute:
+the second one gets a ``CapacityError`` or ``AlreadyDecidedError`` with a plain message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from matching.core.config import Locks
+from matching.core.domain import Dataset
+from matching.core.errors import MatchingError
+from matching.io.csv_out import safe_cell
+from matching.io.results import ProposedPanel
+from matching.io.rulesets import COMPONENTS, RuleSet
+from matching.rules.workspace import Workspace
+
+BUSY_TIMEOUT = 30.0  # seconds a recording waits for another one to finish
+DEFAULT_FILE = Path("var") / "decisions.sqlite"
+
+
+def project_dir() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set, otherwise the SQLite file ``var/decisions.sqlite`` in the project."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{project_dir() / DEFAULT_FILE}"
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class StoreError(MatchingError):
+    """The decisions database could not do what was asked; the message says why in plain words."""
+
+    code = "store"
+
+
+class CapacityError(StoreError):
+    """Recording would give a mediator more cases than their maximum."""
+
+    code = "capacity"
+
+    def __init__(self, message: str, mediator_ids: Sequence[str]) -> None:
+        super().__init__(message)
+        self.mediator_ids = list(mediator_ids)
+
+
+class AlreadyDecidedError(StoreError):
+    """The dispute already has a recorded panel that has not been withdrawn."""
+
+    code = "already_decided"
+
+    def __init__(self, message: str, decision_id: int) -> None:
+        super().__init__(message)
+        self.decision_id = decision_id
+
+
+# --- plain records ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatRecord:
+    """One member of a recorded panel, with the attributes reviews look at, as they were then."""
+
+    mediator_id: str
+    role: str  # chair | member
+    name: str = ""
+    nationalities: tuple[str, ...] = ()
+    un_group: str = ""
+    legal_traditions: tuple[str, ...] = ()
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """What a registrar records: the panel for one dispute and the settings that produced it."""
+
+    dispute_id: str
+    seats: tuple[SeatRecord, ...]  # chair first
+    recorded_by: str
+    rule_set: str
+    nationality_rule: str = ""
+    weights: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    objective: float | None = None
+    inputs_sha256: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    dispute_title: str = ""
+    parties: tuple[str, ...] = ()
+    candidate_rank: int | None = None
+    locks: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision(NewDecision):
+    """A recorded decision, as read back from the store."""
+
+    id: int = 0
+    recorded_at: str = ""
+    withdrawn_at: str | None = None
+    withdrawn_by: str | None = None
+    withdrawal_note: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def member_ids(self) -> list[str]:
+        return [s.mediator_id for s in self.seats]
+
+    @property
+    def chair_id(self) -> str:
+        return next((s.mediator_id for s in self.seats if s.role == "chair"), self.seats[0].mediator_id)
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    """The declarative base every table below derives from (SQLAlchemy 2 style)."""
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[str] = mapped_column(String(100), index=True)
+    dispute_title: Mapped[str] = mapped_column(Text, default="")
+    parties: Mapped[str] = mapped_column(Text, default="")  # ;-separated
+    rule_set: Mapped[str] = mapped_column(String(200))
+    nationality_rule: Mapped[str] = mapped_column(String(20), default="")
+    weights: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    scores: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    objective: Mapped[float | None] = mapped_column(Float, nullable=True)
+    candidate_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    locks: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    inputs_sha256: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC
+    note: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    withdrawal_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SeatRow(Base):
+    __tablename__ = "seats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0 is the chair
+    mediator_id: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(Text, default="")
+    nationalities: Mapped[str] = mapped_column(Text, default="")  # ;-separated, effective first
+    un_group: Mapped[str] = mapped_column(String(40), default="")
+    legal_traditions: Mapped[str] = mapped_column(Text, default="")  # ;-separated
+    gender: Mapped[str | None] = mapped_column(String(1), nullable=True)
+
+
+class LockRow(Base):
+    """One row per mediator and dispute ever recorded, locked FOR UPDATE while recording."""
+
+    __tablename__ = "record_locks"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part for part in cell.split(";") if part)
+
+
+def capacity_left(data: Dataset) -> dict[str, int]:
+    """Cases each mediator may still take according to the roster (0 when unavailable)."""
+    return {m.mediator_id: (m.max_cases - m.active_cases) if m.available else 0 for m in data.mediators}
+
+
+def decision_from_panel(
+    ws: Workspace,
+    dispute_id: str,
+    panel: ProposedPanel,
+    rule_set: RuleSet,
+    recorded_by: str,
+    note: str = "",
+    locks: Locks | None = None,
+) -> NewDecision:
+    """The decision to record for a proposed panel, with a snapshot of its members' attributes."""
+    dispute = ws.dispute(dispute_id)
+    seats = []
+    for seat in panel.members:
+        m = ws.data.mediator(seat.mediator_id)
+        seats.append(
+            SeatRecord(
+                mediator_id=m.mediator_id,
+                role=seat.role.value,
+                name=m.name,
+                nationalities=m.nationalities,
+                un_group=ws.countries[m.effective_nationality].un_group.value,
+                legal_traditions=tuple(sorted(t.value for t in m.legal_traditions)),
+                gender=m.gender,
+            )
+        )
+    locks = locks or Locks()
+    return NewDecision(
+        dispute_id=dispute_id,
+        dispute_title=dispute.title,
+        parties=dispute.parties,
+        seats=tuple(seats),
+        recorded_by=recorded_by,
+        rule_set=rule_set.name,
+        nationality_rule=(dispute.nationality_rule or rule_set.nationality_rule).value,
+        weights=rule_set.weights.as_dict(),
+        scores=dict(panel.scores),
+        objective=panel.objective,
+        inputs_sha256=dict(ws.data.inputs_sha256),
+        note=note,
+        candidate_rank=panel.rank,
+        locks={"include": sorted(locks.include), "exclude": sorted(locks.exclude), "chair": locks.chair},
+    )
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """Let SQLAlchemy emit BEGIN itself, so a recording can start with BEGIN IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class DecisionStore:
+    """Recorded decisions in a SQL database (SQLite by default); safe to share between threads."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        try:
+            parsed = make_url(self.url)
+            self.is_sqlite = parsed.get_backend_name() == "sqlite"
+            connect_args: dict[str, Any] = {}
+            if self.is_sqlite:
+                database = parsed.database or ""
+                if database and database != ":memory:" and not database.startswith("file:"):
+                    Path(database).parent.mkdir(parents=True, exist_ok=True)
+                connect_args = {"timeout": BUSY_TIMEOUT, "check_same_thread": False}
+            self.engine = create_engine(self.url, connect_args=connect_args)
+        except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
+            raise StoreError(f"The decisions database address {self.location} cannot be used: {exc}") from None
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+        self._after_check: Callable[[], None] | None = None  # tests widen the race window here
+        self._schema_lock = threading.Lock()
+        with self._errors("open"), self._schema_lock:
+            Base.metadata.create_all(self.engine)
+
+    @property
+    def location(self) -> str:
+        """The database address without any password, for showing to users."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except (SQLAlchemyError, ValueError):
+            return "(an address that cannot be read)"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            text = str(exc.orig) if exc.orig is not None else str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"The decisions database is busy (another registrar is recording); could not {action}. "
+                    "Please try again."
+                ) from None
+            raise StoreError(f"Could not {action} in the decisions database at {self.location}: {text}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(write=True)
+            with conn.begin():
+                yield conn
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def _ensure_lock_rows(self, keys: Sequence[str]) -> None:
+        """Create the lock rows once, each in its own short transaction (a concurrent twin is fine)."""
+        with self.engine.connect() as conn:
+            existing = set(conn.scalars(select(LockRow.key).where(LockRow.key.in_(keys))))
+            conn.rollback()
+            for key in keys:
+                if key in existing:
+                    continue
+                try:
+                    with conn.begin():
+                        conn.execute(insert(LockRow).values(key=key))
+                except IntegrityError:
+                    pass  # someone else created it meanwhile
+
+    def record(self, new: NewDecision, capacity: Mapping[str, int]) -> Decision:
+        """Record a decision after checking, in the same transaction, that every member has room.
+
+        ``capacity`` is what the roster leaves each mediator (``capacity_left(data)``); recorded
+        appointments in this store are subtracted from it. Raises ``CapacityError`` when a member
+        has no room left, ``AlreadyDecidedError`` when the dispute already has an active decision.
+        """
+        if not new.seats:
+            raise StoreError("A decision needs at least one member.")
+        if not new.recorded_by.strip():
+            raise StoreError("Say who is recording the decision (your name).")
+        ids = [s.mediator_id for s in new.seats]
+        if len(set(ids)) != len(ids):
+            raise StoreError("The same mediator appears twice on the panel.")
+        unknown = [mid for mid in ids if mid not in capacity]
+        if unknown:
+            raise StoreError(f"Not on the roster: {', '.join(unknown)}.")
+        keys = sorted({f"dispute:{new.dispute_id}", *(f"mediator:{mid}" for mid in ids)})
+        with self._errors("record the decision"):
+            self._ensure_lock_rows(keys)
+            with self._write() as conn:
+                # Serialise with every other recording that touches these mediators or this dispute.
+                # (SQLite has no FOR UPDATE; BEGIN IMMEDIATE has already serialised all writers.)
+                conn.execute(select(LockRow.key).where(LockRow.key.in_(keys)).order_by(LockRow.key).with_for_update())
+                existing = conn.scalar(
+                    select(DecisionRow.id).where(
+                        DecisionRow.dispute_id == new.dispute_id, DecisionRow.withdrawn_at.is_(None)
+                    )
+                )
+                if existing is not None:
+                    raise AlreadyDecidedError(
+                        f"Dispute {new.dispute_id} already has a recorded panel (decision #{existing}). "
+                        "Withdraw that decision first if the panel must change.",
+                        existing,
+                    )
+                load = self._load(conn, ids)
+                full = [mid for mid in ids if load.get(mid, 0) + 1 > capacity[mid]]
+                if full:
+                    details = "; ".join(
+                        f"{mid} may take {max(capacity[mid], 0)} more case(s) under the roster and already has "
+                        f"{load.get(mid, 0)} recorded here"
+                        for mid in full
+                    )
+                    raise CapacityError(
+                        f"No room left for {', '.join(full)} ({details}). Another registrar may have just "
+                        "recorded a panel with them: find panels again and record a new choice.",
+                        full,
+                    )
+                if self._after_check is not None:
+                    self._after_check()
+                decision_id = self._insert(conn, new)
+        return self.decision(decision_id)
+
+    def _insert(self, conn: Connection, new: NewDecision) -> int:
+        result = conn.execute(
+            insert(DecisionRow).values(
+                dispute_id=new.dispute_id,
+                dispute_title=new.dispute_title,
+                parties=";".join(new.parties),
+                rule_set=new.rule_set,
+                nationality_rule=new.nationality_rule,
+                weights=json.dumps(new.weights, sort_keys=True),
+                scores=json.dumps(new.scores, sort_keys=True),
+                objective=new.objective,
+                candidate_rank=new.candidate_rank,
+                locks=json.dumps(new.locks, sort_keys=True),
+                inputs_sha256=json.dumps(new.inputs_sha256, sort_keys=True),
+                recorded_by=new.recorded_by.strip(),
+                recorded_at=_now(),
+                note=new.note,
+            )
+        )
+        key = result.inserted_primary_key
+        if key is None:
+            raise StoreError("The database did not return the new decision's number.")
+        decision_id = int(key[0])
+        conn.execute(
+            insert(SeatRow),
+            [
+                {
+                    "decision_id": decision_id,
+                    "position": position,
+                    "mediator_id": seat.mediator_id,
+                    "role": seat.role,
+                    "name": seat.name,
+                    "nationalities": ";".join(seat.nationalities),
+                    "un_group": seat.un_group,
+                    "legal_traditions": ";".join(seat.legal_traditions),
+                    "gender": seat.gender,
+                }
+                for position, seat in enumerate(new.seats)
+            ],
+        )
+        return decision_id
+
+    def withdraw(self, decision_id: int, by: str, note: str = "") -> Decision:
+        """Withdraw a decision: its seats stop counting against capacity; the record stays."""
+        if not by.strip():
+            raise StoreError("Say who is withdrawing the decision (your name).")
+        with self._errors("withdraw the decision"), self._write() as conn:
+            row = conn.execute(select(DecisionRow.withdrawn_at).where(DecisionRow.id == decision_id)).first()
+            if row is None:
+                raise StoreError(f"There is no decision #{decision_id}.")
+            if row.withdrawn_at is not None:
+                raise StoreError(f"Decision #{decision_id} was already withdrawn on {row.withdrawn_at}.")
+            conn.execute(
+                update(DecisionRow)
+                .where(DecisionRow.id == decision_id)
+                .values(withdrawn_at=_now(), withdrawn_by=by.strip(), withdrawal_note=note)
+            )
+        return self.decision(decision_id)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _load(conn: Connection, mediator_ids: Sequence[str] | None = None) -> dict[str, int]:
+        query = (
+            select(SeatRow.mediator_id, func.count())
+            .join(DecisionRow, DecisionRow.id == SeatRow.decision_id)
+            .where(DecisionRow.withdrawn_at.is_(None))
+            .group_by(SeatRow.mediator_id)
+        )
+        if mediator_ids is not None:
+            query = query.where(SeatRow.mediator_id.in_(list(mediator_ids)))
+        return {mid: int(n) for mid, n in conn.execute(query)}
+
+    def recorded_load(self) -> dict[str, int]:
+        """Cases recorded here per mediator (active decisions only): pass as ``extra_load``."""
+        with self._errors("read the recorded appointments"), self.engine.connect() as conn:
+            return self._load(conn)
+
+    def decisions(self, include_withdrawn: bool = False) -> list[Decision]:
+        """Every decision, oldest first."""
+        with self._errors("read the decisions"), self.engine.connect() as conn:
+            query = select(DecisionRow).order_by(DecisionRow.id)
+            if not include_withdrawn:
+                query = query.where(DecisionRow.withdrawn_at.is_(None))
+            rows = conn.execute(query).all()
+            seats: dict[int, list[Any]] = {}
+            for seat in conn.execute(select(SeatRow).order_by(SeatRow.decision_id, SeatRow.position)):
+                seats.setdefault(seat.decision_id, []).append(seat)
+        return [self._decision(row, seats.get(row.id, [])) for row in rows]
+
+    def decision(self, decision_id: int) -> Decision:
+        with self._errors("read the decision"), self.engine.connect() as conn:
+            row = conn.execute(select(DecisionRow).where(DecisionRow.id == decision_id)).first()
+            if row is None:
+                raise StoreError(f"There is no decision #{decision_id}.")
+            seats = conn.execute(
+                select(SeatRow).where(SeatRow.decision_id == decision_id).order_by(SeatRow.position)
+            ).all()
+        return self._decision(row, list(seats))
+
+    def for_dispute(self, dispute_id: str) -> Decision | None:
+        """The dispute's active decision, if any."""
+        with self._errors("read the decisions"), self.engine.connect() as conn:
+            decision_id = conn.scalar(
+                select(DecisionRow.id).where(DecisionRow.dispute_id == dispute_id, DecisionRow.withdrawn_at.is_(None))
+            )
+        return None if decision_id is None else self.decision(decision_id)
+
+    @staticmethod
+    def _decision(row: Any, seats: Sequence[Any]) -> Decision:
+        return Decision(
+            id=row.id,
+            dispute_id=row.dispute_id,
+            dispute_title=row.dispute_title,
+            parties=_split(row.parties),
+            rule_set=row.rule_set,
+            nationality_rule=row.nationality_rule,
+            weights=json.loads(row.weights),
+            scores=json.loads(row.scores),
+            objective=row.objective,
+            candidate_rank=row.candidate_rank,
+            locks=json.loads(row.locks),
+            inputs_sha256=json.loads(row.inputs_sha256),
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+            note=row.note,
+            withdrawn_at=row.withdrawn_at,
+            withdrawn_by=row.withdrawn_by,
+            withdrawal_note=row.withdrawal_note,
+            seats=tuple(
+                SeatRecord(
+                    mediator_id=s.mediator_id,
+                    role=s.role,
+                    name=s.name,
+                    nationalities=_split(s.nationalities),
+                    un_group=s.un_group,
+                    legal_traditions=_split(s.legal_traditions),
+                    gender=s.gender,
+                )
+                for s in seats
+            ),
+        )
+
+    # --- export ------------------------------------------------------------------------------
+
+    def export_csv(self, include_withdrawn: bool = True) -> str:
+        """Every decision as CSV text, one row per decision; text cells are safe for spreadsheets."""
+        return decisions_csv(self.decisions(include_withdrawn=include_withdrawn))
+
+
+EXPORT_COLUMNS = (
+    "decision_id",
+    "status",
+    "dispute_id",
+    "dispute_title",
+    "parties",
+    "chair",
+    "members",
+    "member_names",
+    "nationalities",
+    "rule_set",
+    "nationality_rule",
+    "weights",
+    "objective",
+    *COMPONENTS,
+    "recorded_by",
+    "recorded_at",
+    "note",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawal_note",
+    "inputs_sha256",
+)
+NUMERIC_COLUMNS = frozenset({"decision_id", "objective", *COMPONENTS})
+
+
+def decisions_csv(decisions: Sequence[Decision]) -> str:
+    """CSV text of the decisions (members chair first, ;-separated); see ``EXPORT_COLUMNS``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for d in decisions:
+        row: dict[str, str] = {
+            "decision_id": str(d.id),
+            "status": "recorded" if d.active else "withdrawn",
+            "dispute_id": d.dispute_id,
+            "dispute_title": d.dispute_title,
+            "parties": ";".join(d.parties),
+            "chair": d.chair_id,
+            "members": ";".join(d.member_ids),
+            "member_names": ";".join(s.name for s in d.seats),
+            "nationalities": ";".join("/".join(s.nationalities) for s in d.seats),
+            "rule_set": d.rule_set,
+            "nationality_rule": d.nationality_rule,
+            "weights": ";".join(f"{k}={v:g}" for k, v in sorted(d.weights.items())),
+            "objective": "" if d.objective is None else f"{d.objective:.6f}",
+            "recorded_by": d.recorded_by,
+            "recorded_at": d.recorded_at,
+            "note": d.note,
+            "withdrawn_at": d.withdrawn_at or "",
+            "withdrawn_by": d.withdrawn_by or "",
+            "withdrawal_note": d.withdrawal_note,
+            "inputs_sha256": ";".join(f"{k}={v}" for k, v in sorted(d.inputs_sha256.items())),
+        }
+        for c in COMPONENTS:
+            row[c] = f"{d.scores[c]:.4f}" if c in d.scores else ""
+        writer.writerow({k: v if k in NUMERIC_COLUMNS else safe_cell(v) for k, v in row.items()})
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Neutrality reports for reviewers: per panel and roster-wide, flags, and the HTML report."""
