@@ -17,14 +17,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from matching.batch.quotas import Quotas
-from matching.batch.run import SEAT_COLUMNS, BatchOutcome, solve_batch
-from matching.batch.settings import BatchConfig, BatchError
-from matching.core.errors import MatchingError
-from matching.io.csv_out import safe_cell
-from matching.io.loading import read_rows
-from matching.io.rulesets import builtin_names, load_rule_set
-from matching.rules.workspace import Workspace
+from matching.api import (
+    SEAT_COLUMNS,
+    BatchConfig,
+    BatchError,
+    BatchOutcome,
+    MatchingError,
+    Quotas,
+    Workspace,
+    builtin_names,
+    load_rule_set,
+    read_rows,
+    safe_cell,
+    solve_batch,
+)
 from ui.common import attempt, current_workspace, data_label, decision_store, recorded_load, with_recorded_load
 
 RESULT_KEY = "batch_result"

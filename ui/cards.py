@@ -8,11 +8,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from matching.core.errors import MatchingError
-from matching.io.results import ProposedPanel
-from matching.io.rulesets import COMPONENTS
-from matching.records.store import CapacityError, DecisionStore, capacity_left, decision_from_panel
-from matching.rules.workspace import Workspace
+from matching.api import (
+    COMPONENTS,
+    CapacityError,
+    DecisionStore,
+    MatchingError,
+    ProposedPanel,
+    Workspace,
+    capacity_left,
+    decision_from_panel,
+)
 from ui.common import (
     COMPONENT_HELP,
     OBJECTIVE_HELP,

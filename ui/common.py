@@ -18,13 +18,20 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from matching.core.domain import Dataset, Dispute, Mediator
-from matching.core.errors import InputError, MatchingError, Problem
-from matching.core.paths import demo_dir
-from matching.io.countries import default_countries
-from matching.io.loading import load_folder
-from matching.records.store import DecisionStore, database_url
-from matching.rules.workspace import Workspace
+from matching.api import (
+    Dataset,
+    DecisionStore,
+    Dispute,
+    InputError,
+    MatchingError,
+    Mediator,
+    Problem,
+    Workspace,
+    database_url,
+    default_countries,
+    demo_dir,
+    load_folder,
+)
 
 log = logging.getLogger("matching.app")
 T = TypeVar("T")

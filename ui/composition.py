@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import altair as alt
 import pandas as pd
 
-from matching.records.store import Decision, SeatRecord
+from matching.api import Decision, SeatRecord
 from ui.common import country_label, group_name
 
 GENDERS = {"F": "F (women)", "M": "M (men)", "X": "X"}

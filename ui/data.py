@@ -13,11 +13,7 @@ from typing import Protocol
 import pandas as pd
 import streamlit as st
 
-from matching.core.domain import SUBJECTS, Tradition
-from matching.core.errors import InputError, MatchingError
-from matching.io.countries import default_countries
-from matching.io.loading import load_dataset
-from matching.rules.workspace import Workspace
+from matching.api import SUBJECTS, InputError, MatchingError, Tradition, Workspace, default_countries, load_dataset
 from ui.common import (
     GROUP_NAMES,
     ROSTER_COLUMNS,

@@ -30,13 +30,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
-from matching.core.domain import ConflictCategory, Dispute
-from matching.io.results import ProposedPanel, Seat, now_iso, solver_label
-from matching.io.rulesets import COMPONENTS, RuleSet, load_rule_set
-from matching.lottery.dispute import DEFAULT_FLOOR, DEFAULT_TICKETS, DisputeLottery, LotteryPanel, dispute_lottery
-from matching.panel.service import propose
-from matching.rules.workspace import Workspace
+from matching.api import (
+    COMPONENTS,
+    DEFAULT_FLOOR,
+    DEFAULT_TICKETS,
+    DEFAULT_TIME_LIMIT,
+    ConflictCategory,
+    Dispute,
+    DisputeLottery,
+    Locks,
+    LotteryPanel,
+    ProposedPanel,
+    RuleSet,
+    Seat,
+    SolveConfig,
+    Workspace,
+    dispute_lottery,
+    load_rule_set,
+    now_iso,
+    propose,
+    solver_label,
+)
 from ui.common import (
     OBJECTIVE_HELP,
     attempt,

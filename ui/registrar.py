@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from matching.core.domain import Dispute, NationalityRule
-from matching.core.errors import MatchingError
-from matching.io.rulesets import COMPONENTS, builtin_names, load_rule_set
-from matching.panel.service import why_not
-from matching.records.store import Decision, DecisionStore
-from matching.rules.workspace import Workspace
+from matching.api import (
+    COMPONENTS,
+    Decision,
+    DecisionStore,
+    Dispute,
+    MatchingError,
+    NationalityRule,
+    Workspace,
+    builtin_names,
+    load_rule_set,
+    why_not,
+)
 from ui.cards import panel_card
 from ui.common import (
     COMPONENT_HELP,

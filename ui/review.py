@@ -15,24 +15,29 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from matching.core.domain import Appointment, NationalityRule
-from matching.core.errors import MatchingError
-from matching.io.rulesets import RuleSet, load_rule_set
-from matching.records.store import Decision
-from matching.reports.flags import Flag, all_flags, flags_table, panel_flags
-from matching.reports.html import render_report
-from matching.reports.neutrality import (
+from matching.api import (
+    Appointment,
+    Decision,
+    Flag,
+    MatchingError,
+    NationalityRule,
     PanelReport,
     RosterReport,
+    RuleSet,
     Table,
+    Workspace,
+    all_flags,
     csv_text,
+    flags_table,
+    load_rule_set,
+    panel_flags,
     panel_report,
     panel_tables,
+    render_report,
     roster_report,
     roster_tables,
 )
-from matching.reports.neutrality import standing as find_standing
-from matching.rules.workspace import Workspace
+from matching.api import standing as find_standing
 from ui.cards import score_bars
 from ui.common import attempt, current_workspace, data_label, decision_store, group_name
 from ui.composition import (

@@ -12,13 +12,18 @@ from typing import Any
 
 import streamlit as st
 
-from matching.core.config import Locks, SolveConfig
-from matching.core.domain import NationalityRule
-from matching.io.results import DisputeResult
-from matching.io.rulesets import DEFAULT_RULE_SET, RuleSet, load_rule_set
-from matching.panel.service import propose
-from matching.records.store import DecisionStore
-from matching.rules.workspace import Workspace
+from matching.api import (
+    DEFAULT_RULE_SET,
+    DecisionStore,
+    DisputeResult,
+    Locks,
+    NationalityRule,
+    RuleSet,
+    SolveConfig,
+    Workspace,
+    load_rule_set,
+    propose,
+)
 from ui.common import RUNS_KEY, attempt, recorded_load
 
 FLASH_KEY = "flash"

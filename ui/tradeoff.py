@@ -11,10 +11,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matching.core.config import SolveConfig
-from matching.io.results import ProposedPanel
-from matching.panel.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
-from matching.rules.workspace import Workspace
+from matching.api import (
+    Frontier,
+    FrontierPoint,
+    ProposedPanel,
+    SolveConfig,
+    WeightRange,
+    Workspace,
+    frontier,
+    sensitivity,
+)
 from ui.common import attempt, decision_store, recorded_load
 from ui.state import Run
 

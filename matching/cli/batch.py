@@ -18,16 +18,24 @@ from typing import Annotated
 
 import typer
 
-from matching.batch.quotas import Quotas
-from matching.batch.run import solve_batch, write_seats_csv
-from matching.batch.settings import (
+from matching.api import (
     DEFAULT_BATCH_TIME_LIMIT,
     DEFAULT_BATCH_WORKERS,
     DEFAULT_GAP,
+    DEFAULT_RULE_SET,
     BatchConfig,
     BatchError,
+    Quotas,
+    ScenarioError,
+    Workspace,
+    progress_bar,
+    read_scenarios,
+    run_sweep,
+    solve_batch,
+    write_json,
+    write_rows,
+    write_seats_csv,
 )
-from matching.batch.sweep import ScenarioError, read_scenarios, run_sweep, write_rows
 from matching.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -45,10 +53,6 @@ from matching.cli.common import (
     fail_usage,
     rule_set_option,
 )
-from matching.core.progress import progress_bar
-from matching.io.results import write_json
-from matching.io.rulesets import DEFAULT_RULE_SET
-from matching.rules.workspace import Workspace
 
 
 @app.command("batch")

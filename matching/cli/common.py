@@ -11,10 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from matching.core.domain import Dataset
-from matching.core.paths import demo_dir
-from matching.io.loading import find_input, load_dataset
-from matching.io.rulesets import RuleSet, load_rule_set
+from matching.api import Dataset, RuleSet, demo_dir, find_input, load_dataset, load_rule_set
 
 app = typer.Typer(
     help="Mediator panel matcher: validate inputs, propose panels, score proposed panels.",

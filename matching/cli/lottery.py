@@ -20,6 +20,25 @@ from typing import Annotated
 
 import typer
 
+from matching.api import (
+    COMPOSE_TIME_LIMIT,
+    DEFAULT_FLOOR,
+    DEFAULT_ID_COLUMN,
+    DEFAULT_RULE_SET,
+    DEFAULT_TICKETS,
+    DEFAULT_TIME_LIMIT,
+    InputError,
+    MatchingError,
+    SolveConfig,
+    Workspace,
+    compose,
+    dispute_lottery,
+    load_problem,
+    now_iso,
+    solver_label,
+    write_json,
+    write_probabilities,
+)
 from matching.cli.common import (
     EXIT_BAD_INPUT,
     AppointmentsOpt,
@@ -35,15 +54,6 @@ from matching.cli.common import (
     err,
     rule_set_option,
 )
-from matching.core.config import DEFAULT_TIME_LIMIT, SolveConfig
-from matching.core.errors import InputError, MatchingError
-from matching.io.nominees import DEFAULT_ID_COLUMN
-from matching.io.results import now_iso, solver_label, write_json
-from matching.io.rulesets import DEFAULT_RULE_SET
-from matching.lottery.compose import DEFAULT_TIME_LIMIT as COMPOSE_TIME_LIMIT
-from matching.lottery.compose import compose, load_problem, write_probabilities
-from matching.lottery.dispute import DEFAULT_FLOOR, DEFAULT_TICKETS, dispute_lottery
-from matching.rules.workspace import Workspace
 
 
 class Method(StrEnum):

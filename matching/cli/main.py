@@ -15,6 +15,26 @@ from typing import Annotated
 
 import typer
 
+from matching.api import (
+    DEFAULT_RULE_SET,
+    DEFAULT_TIME_LIMIT,
+    InputError,
+    MatchingError,
+    SolveConfig,
+    Workspace,
+    check_panel,
+    frontier,
+    now_iso,
+    progress_bar,
+    propose,
+    read_proposed,
+    run_document,
+    scored_row,
+    sensitivity,
+    why_not,
+    write_json,
+    write_scored,
+)
 from matching.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -32,15 +52,6 @@ from matching.cli.common import (
     err,
     rule_set_option,
 )
-from matching.core.config import DEFAULT_TIME_LIMIT, SolveConfig
-from matching.core.errors import InputError, MatchingError
-from matching.core.progress import progress_bar
-from matching.io.proposed import read_proposed, write_scored
-from matching.io.results import now_iso, run_document, write_json
-from matching.io.rulesets import DEFAULT_RULE_SET
-from matching.panel.service import check_panel, propose, scored_row, why_not
-from matching.panel.tradeoffs import frontier, sensitivity
-from matching.rules.workspace import Workspace
 
 
 @app.command()
@@ -188,9 +199,7 @@ def demo_data(
 ) -> None:
     """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history, and the
     nominees and quotas of a roster selection for ``compose``)."""
-    from matching.demo.generate import write_demo_data
-    from matching.demo.roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
-    from matching.demo.roster import write_demo_roster
+    from matching.api import DEFAULT_ROSTER_SIZE, write_demo_data, write_demo_roster
 
     written = write_demo_data(out, seed=seed, mediators=mediators, disputes=disputes)
     written |= write_demo_roster(out, size=min(DEFAULT_ROSTER_SIZE, mediators))

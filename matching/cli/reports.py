@@ -18,6 +18,32 @@ from typing import Annotated
 
 import typer
 
+from matching.api import (
+    DEFAULT_FUNDER,
+    DEFAULT_HOST,
+    DEFAULT_RULE_SET,
+    DEFAULT_TIME_LIMIT,
+    PanelReport,
+    SolveConfig,
+    Standing,
+    ThresholdError,
+    Thresholds,
+    Workspace,
+    all_flags,
+    chair_first,
+    default_countries,
+    flags_table,
+    panel_report,
+    panel_tables,
+    progress_bar,
+    propose,
+    read_proposed,
+    render_report,
+    roster_report,
+    roster_tables,
+    standing,
+    write_tables,
+)
 from matching.cli.common import (
     AppointmentsOpt,
     ConflictsOpt,
@@ -34,28 +60,6 @@ from matching.cli.common import (
     fail_usage,
     rule_set_option,
 )
-from matching.core.config import DEFAULT_TIME_LIMIT, SolveConfig
-from matching.core.progress import progress_bar
-from matching.io.countries import default_countries
-from matching.io.proposed import read_proposed
-from matching.io.rulesets import DEFAULT_RULE_SET
-from matching.panel.service import propose
-from matching.reports.flags import ThresholdError, Thresholds, all_flags, flags_table
-from matching.reports.html import render_report
-from matching.reports.neutrality import (
-    DEFAULT_FUNDER,
-    DEFAULT_HOST,
-    PanelReport,
-    Standing,
-    chair_first,
-    panel_report,
-    panel_tables,
-    roster_report,
-    roster_tables,
-    standing,
-    write_tables,
-)
-from matching.rules.workspace import Workspace
 
 REPORT_FILE = "report.html"
 
