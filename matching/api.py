@@ -34,6 +34,7 @@ from matching.core.domain import (
 from matching.core.errors import InputError, MatchingError, Problem
 from matching.core.paths import demo_dir
 from matching.core.progress import progress_bar
+from matching.core.status import Status
 from matching.demo.generate import write_demo_data
 from matching.demo.roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
 from matching.demo.roster import write_demo_roster
@@ -126,6 +127,7 @@ __all__ = [
     "SeatRecord",
     "SolveConfig",
     "Standing",
+    "Status",
     "Table",
     "ThresholdError",
     "Thresholds",

@@ -14,6 +14,7 @@ from matching.api import (
     Dispute,
     MatchingError,
     NationalityRule,
+    Status,
     Workspace,
     builtin_names,
     load_rule_set,
@@ -271,7 +272,7 @@ def show_result(ws: Workspace, store: DecisionStore | None, run: Run, decided: b
         return
     proof = (
         "The first is proven the best possible."
-        if result.status == "optimal"
+        if result.status == Status.OPTIMAL
         else f"The search stopped before proving the first is the best (it could be up to {result.gap or 0:.4f} better)."
     )
     st.success(f"{len(result.panels)} panel(s) found in {result.seconds:.2f} s. {proof}")

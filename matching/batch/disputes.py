@@ -21,6 +21,7 @@ import numpy as np
 from matching.batch.settings import Advance
 from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Dataset
+from matching.core.status import Status
 from matching.io.rulesets import RuleSet
 from matching.panel.diagnosis import diagnose
 from matching.panel.model import NEVER_PRUNED, PanelModel, best_chair, reduce, upper_bounds
@@ -44,7 +45,7 @@ class Candidates:
     position: int
     dispute_id: str
     k: int
-    status: str  # optimal | feasible | infeasible | timeout: the dispute on its own
+    status: Status  # optimal | feasible | infeasible | timeout: the dispute on its own
     upper: int | None  # proven upper bound on the dispute's objective (its best alone, or bound)
     best: int | None  # objective of its best panel found alone
     best_members: tuple[int, ...]  # roster indices of that panel
@@ -58,7 +59,7 @@ class Candidates:
 
     @property
     def in_joint_model(self) -> bool:
-        return self.status in ("optimal", "feasible") and len(self.panels) > 0
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE) and len(self.panels) > 0
 
 
 @dataclass
@@ -110,7 +111,7 @@ def pool_size(k: int, limit: int) -> int:
 class _Best:
     """The best panel of one (possibly priced) instance: status, proven bound, value and members."""
 
-    status: str  # optimal | feasible | infeasible | timeout
+    status: Status  # optimal | feasible | infeasible | timeout
     bound: int | None
     value: int | None
     members: tuple[int, ...]  # indices into the instance, sorted
@@ -142,18 +143,18 @@ def _best_panel(
     outside = np.ones(inst.n, dtype=bool)
     outside[pool] = False
     if best_value is not None and (not outside.any() or int(bounds[outside].max()) <= best_value):
-        return _Best("optimal", best_value, best_value, best_members)
+        return _Best(Status.OPTIMAL, best_value, best_value, best_members)
     if not outside.any():
-        return _Best("infeasible", None, None, ())
+        return _Best(Status.INFEASIBLE, None, None, ())
     if best_value is not None and config.time_limit < MIN_SOLVE_TIME:
-        return _Best("feasible", int(bounds[outside].max()), best_value, best_members)
+        return _Best(Status.FEASIBLE, int(bounds[outside].max()), best_value, best_members)
     candidates = list(range(inst.n)) if best_value is None else np.flatnonzero(bounds >= best_value).tolist()
     idx = reduce(inst, 1, candidates)
     if len(idx) < inst.k:
         return (
-            _Best("infeasible", None, None, ())
+            _Best(Status.INFEASIBLE, None, None, ())
             if best_value is None
-            else _Best("optimal", best_value, best_value, best_members)
+            else _Best(Status.OPTIMAL, best_value, best_value, best_members)
         )
     model = PanelModel(inst, idx, Locks())
     status, sol, objective, bound = model.solve(config)
@@ -162,12 +163,12 @@ def _best_panel(
         if status == "infeasible":
             # ``idx`` holds every panel worth at least the pool's best, so the pool's best is the best.
             if best_value is None:
-                return _Best("infeasible", None, None, (), work)
-            return _Best("optimal", best_value, best_value, best_members, work)
+                return _Best(Status.INFEASIBLE, None, None, (), work)
+            return _Best(Status.OPTIMAL, best_value, best_value, best_members, work)
         if best_value is None:
-            return _Best("timeout", None, None, (), work)
+            return _Best(Status.TIMEOUT, None, None, (), work)
         # Any better panel holds a mediator outside the pool (party-ranked names are all inside).
-        return _Best("feasible", max(best_value, int(bounds[outside].max())), best_value, best_members, work)
+        return _Best(Status.FEASIBLE, max(best_value, int(bounds[outside].max())), best_value, best_members, work)
     assert objective is not None and bound is not None
     if best_value is not None and best_value >= objective:
         return _Best(status, max(bound, best_value), best_value, best_members, work)
@@ -294,7 +295,7 @@ def _exact(
         tuple(int(roster[i]) for i in members),
         value,
         work=work,
-        proven=status == "optimal",
+        proven=status == Status.OPTIMAL,
     )
     grown = np.union1d(in_pool, members)
     if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) <= limit:

@@ -26,8 +26,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-INFEASIBLE = "infeasible"
-OPTIMAL = "optimal"
+from matching.core.status import Status
+
+INFEASIBLE = Status.INFEASIBLE
+OPTIMAL = Status.OPTIMAL
 MAX_POTENTIAL_PASSES = 100_000
 
 
@@ -40,7 +42,7 @@ class FlowSolution:
     ``staffed[d]`` says whether dispute ``d`` got its whole demand.
     """
 
-    status: str
+    status: Status
     objective: int
     dispute: np.ndarray
     mediator: np.ndarray
@@ -128,7 +130,7 @@ def _solve_network(
     demand: np.ndarray,
     capacity: np.ndarray,
     staff_all: bool,
-) -> tuple[str, _Network]:
+) -> tuple[Status, _Network]:
     n_d, n_m = len(demand), len(capacity)
     sink = n_d + n_m
     solver = min_cost_flow.SimpleMinCostFlow()
@@ -162,7 +164,7 @@ def _solve_network(
     )
 
 
-def _solution(status: str, net: _Network, demand: np.ndarray, rounds: int) -> FlowSolution:
+def _solution(status: Status, net: _Network, demand: np.ndarray, rounds: int) -> FlowSolution:
     used = net.flow > 0
     dispute, mediator, score = net.tails[used], net.heads[used], net.scores[used]
     got = np.bincount(dispute, minlength=len(demand))

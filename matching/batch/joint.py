@@ -57,6 +57,7 @@ from matching.batch.settings import (
     ProgressFactory,
 )
 from matching.core.config import SolveConfig
+from matching.core.status import Status
 from matching.rules.scoring import OBJECTIVE_SCALE
 
 # --- the joint phase ----------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class JointPlan:
     bound: float
     bound_sources: dict[str, float]
     proven: bool
-    status: str  # optimal | feasible | timeout (of the assignment)
+    status: Status  # optimal | feasible | timeout (of the assignment)
     diagnosis: dict[str, Any] | None = None
     columns: int = 0
     rounds: int = 0
@@ -120,7 +121,7 @@ def flow_plan(joint: Sequence[Candidates], rows: GlobalRows, config: BatchConfig
         bound=float(plain.objective),
         bound_sources={"min-cost flow": float(plain.objective)},
         proven=True,
-        status="optimal",
+        status=Status.OPTIMAL,
         diagnosis=diagnosis,
         columns=len(tails),
         worst=int(solution.score.min()) if len(solution.score) else None,
@@ -202,14 +203,14 @@ def column_plan(
         seed=config.seed, hint=hint, stop_at=stop_at,
     )  # fmt: skip
     diagnosis = None
-    if master.status == "timeout" and staffed_count(master) == 0:
+    if master.status == Status.TIMEOUT and staffed_count(master) == 0:
         greedy = greedy_result(columns, rows, hint)
         if greedy is not None and staffed_count(greedy) == n:
             master = greedy
             method += "; the greedy assignment (the assignment model found none in its time)"
-    if master.status in ("infeasible", "timeout") and staffed_count(master) == 0:
-        infeasible_proven = complete and master.status == "infeasible"
-        in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == "infeasible" else []
+    if master.status in (Status.INFEASIBLE, Status.TIMEOUT) and staffed_count(master) == 0:
+        infeasible_proven = complete and master.status == Status.INFEASIBLE
+        in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == Status.INFEASIBLE else []
         master = solve_master(
             columns, rows, n, fair=config.fair, require_all=False, time_limit=max(1.0, 0.5 * remaining),
             seed=config.seed, hint=hint,
@@ -237,7 +238,7 @@ def column_plan(
         sources["assignment over every panel"] = float(master.bound)
     chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
     bound = min(sources.values())
-    if master.status == "optimal" and complete and not config.fair:
+    if master.status == Status.OPTIMAL and complete and not config.fair:
         bound = min(bound, float(master.objective))
     proven = bound <= master.objective + 1e-9
     return JointPlan(

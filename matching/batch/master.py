@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from matching.batch.disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
 from matching.batch.quotas import Quotas
 from matching.core.config import limit_work
+from matching.core.status import Status
 from matching.rules.encoding import GROUPS
 from matching.rules.roster_arrays import RosterArrays
 from matching.rules.scoring import OBJECTIVE_SCALE
@@ -365,7 +366,7 @@ def price_pools(
 class MasterResult:
     """The assignment chosen among the columns: a column per dispute position (``None`` = not staffed)."""
 
-    status: str  # optimal | feasible | infeasible | timeout
+    status: Status  # optimal | feasible | infeasible | timeout
     chosen: list[int | None]
     objective: int
     bound: float | None
@@ -469,7 +470,7 @@ def greedy_result(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | Non
     if any(rows.rhs(key)[0] == GE and used[key] < rows.rhs(key)[1] for key in rows.eager()):
         return None
     objective = sum(columns.columns[c].value for c in hint if c is not None)
-    return MasterResult("feasible", list(hint), int(objective), None)
+    return MasterResult(Status.FEASIBLE, list(hint), int(objective), None)
 
 
 def solve_master(
@@ -500,7 +501,7 @@ def solve_master(
     for j, cs in enumerate(by_dispute):
         if require_all:
             if not cs:
-                return MasterResult("infeasible", [None] * n_disputes, 0, None)
+                return MasterResult(Status.INFEASIBLE, [None] * n_disputes, 0, None)
             model.add_exactly_one(z[c] for c in cs)
         else:
             s = model.new_bool_var(f"s{j}")
@@ -536,7 +537,7 @@ def solve_master(
     if feasibility_only:
         p.stop_after_first_solution = True
         status = solver.solve(model)
-        name = "feasible" if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
+        name = Status.FEASIBLE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
         return MasterResult(name, [None] * n_disputes, 0, None, work=solver.deterministic_time)
 
     value = [col.value for col in cols]
@@ -558,7 +559,7 @@ def solve_master(
         stages.append(("worst", worst_var))
     stages.append(("total", total))
 
-    result = MasterResult("timeout", [None] * n_disputes, 0, None)
+    result = MasterResult(Status.TIMEOUT, [None] * n_disputes, 0, None)
     bound: float | None = None
     used = 0.0
     for n_stage, (label, objective) in enumerate(stages):
@@ -579,7 +580,7 @@ def solve_master(
                 chosen[cols[c].dispute] = c
         optimal = status == cp_model.OPTIMAL
         result = MasterResult(
-            "optimal" if optimal and result.status in ("timeout", "optimal") else "feasible",
+            Status.OPTIMAL if optimal and result.status in (Status.TIMEOUT, Status.OPTIMAL) else Status.FEASIBLE,
             chosen,
             int(sum(value[c] for c in chosen if c is not None)),
             None,
@@ -610,9 +611,9 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _status(status: Any) -> str:
+def _status(status: Any) -> Status:
     if status == cp_model.INFEASIBLE:
-        return "infeasible"
+        return Status.INFEASIBLE
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError("invalid assignment model")
-    return "timeout"
+    return Status.TIMEOUT

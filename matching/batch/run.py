@@ -75,6 +75,7 @@ from matching.batch.quotas import QuotaReport, SeatFact, concentration, quota_re
 from matching.batch.settings import Advance, BatchConfig, BatchError, ProgressFactory
 from matching.core.config import SolveConfig
 from matching.core.domain import Role
+from matching.core.status import Status
 from matching.io.results import DisputeResult, ProposedPanel, Seat, now_iso, run_document
 from matching.io.rulesets import RuleSet
 from matching.panel.explain import disclosures, why
@@ -162,7 +163,7 @@ class BatchSummary:
         if self.unstaffed:
             why = (
                 "not placed within the time limit"
-                if (self.joint_infeasibility or {}).get("timeout")
+                if (self.joint_infeasibility or {}).get(Status.TIMEOUT)
                 else "left out by capacity or quotas"
             )
             shown = ", ".join(self.unstaffed[:10]) + ("…" if len(self.unstaffed) > 10 else "")
@@ -287,7 +288,7 @@ def solve_batch(
         rows = GlobalRows(state.arrays, parties, config.quotas, sum(c.k for c in joint))
         mark = time.perf_counter()
         if not joint:
-            plan = JointPlan("none (no dispute can be staffed)", [], 0, 0.0, {}, True, "optimal")
+            plan = JointPlan("none (no dispute can be staffed)", [], 0, 0.0, {}, True, Status.OPTIMAL)
         elif all(c.k == 1 for c in joint) and not config.quotas.couples_disputes:
             plan = flow_plan(joint, rows, config)
         else:
@@ -322,11 +323,11 @@ def _outcome(
     worst: tuple[int, str, int] | None = None
     for cand in candidates:
         view = state.views[cand.dispute_id]
-        if cand.status in ("infeasible", "timeout") or not cand.in_joint_model:
+        if cand.status in (Status.INFEASIBLE, Status.TIMEOUT) or not cand.in_joint_model:
             results.append(
                 DisputeResult(
                     cand.dispute_id,
-                    cand.status if cand.status in ("infeasible", "timeout") else "infeasible",
+                    cand.status if cand.status in (Status.INFEASIBLE, Status.TIMEOUT) else Status.INFEASIBLE,
                     None,
                     None,
                     infeasibility=cand.diagnosis,
@@ -340,11 +341,11 @@ def _outcome(
         if members is None:
             diag = dict(plan.diagnosis or {})
             diag.pop("proven", None)
-            timed_out = bool(diag.pop("timeout", False))
+            timed_out = bool(diag.pop(Status.TIMEOUT, False))
             results.append(
                 DisputeResult(
                     cand.dispute_id,
-                    "timeout" if timed_out else "infeasible",
+                    Status.TIMEOUT if timed_out else Status.INFEASIBLE,
                     None,
                     upper / OBJECTIVE_SCALE,
                     infeasibility={k: list(v) for k, v in diag.items()} or None,
@@ -384,7 +385,7 @@ def _outcome(
         results.append(
             DisputeResult(
                 cand.dispute_id,
-                "optimal" if value >= upper else "feasible",
+                Status.OPTIMAL if value >= upper else Status.FEASIBLE,
                 value / OBJECTIVE_SCALE,
                 upper / OBJECTIVE_SCALE,
                 panels=[panel],
@@ -411,7 +412,7 @@ def _outcome(
         method=plan.method,
         disputes=len(candidates),
         staffed=staffed,
-        infeasible_alone=[c.dispute_id for c in candidates if c.status == "infeasible"],
+        infeasible_alone=[c.dispute_id for c in candidates if c.status == Status.INFEASIBLE],
         unstaffed=[c.dispute_id for j, c in enumerate(joint) if plan.chosen[j] is None],
         objective=plan.objective / OBJECTIVE_SCALE,
         bound=plan.bound / OBJECTIVE_SCALE,
@@ -429,7 +430,7 @@ def _outcome(
         lp_value=None if plan.lp_value is None else plan.lp_value / OBJECTIVE_SCALE,
         seconds=seconds,
         fair=config.fair,
-        timeouts=[c.dispute_id for c in candidates if c.status == "timeout"],
+        timeouts=[c.dispute_id for c in candidates if c.status == Status.TIMEOUT],
     )
     return BatchOutcome(
         results=results,

@@ -61,6 +61,7 @@ from matching.batch.settings import BatchConfig
 from matching.core.domain import Dataset, Dispute, Mediator
 from matching.core.errors import MatchingError
 from matching.core.paths import demo_dir
+from matching.core.status import Status
 from matching.io.loading import find_input, load_dataset
 from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
@@ -87,7 +88,7 @@ COLUMNS = (
     "disputes",
     "staffed",
     "staffing_rate",
-    "infeasible",
+    Status.INFEASIBLE,
     "unstaffed",
     "objective",
     "bound",

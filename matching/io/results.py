@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.core.domain import Role
+from matching.core.status import Status
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ProposedPanel:
 @dataclass
 class DisputeResult:
     dispute_id: str
-    status: str
+    status: Status
     objective: float | None
     best_bound: float | None
     panels: list[ProposedPanel] = field(default_factory=list)

@@ -63,6 +63,7 @@ from scipy import sparse
 
 from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
 from matching.core.domain import Role
+from matching.core.status import Status
 from matching.io.results import Seat
 from matching.io.rulesets import RuleSet
 from matching.lottery.engine import (
@@ -540,7 +541,7 @@ class DisputeLottery:
     """A dispute's panel lottery as plain data (see the module docstring)."""
 
     dispute_id: str
-    status: str  # of the optimum: optimal | feasible | infeasible | timeout
+    status: Status  # of the optimum: optimal | feasible | infeasible | timeout
     method: str
     floor: float
     seed: int
@@ -621,7 +622,7 @@ def dispute_lottery(
     view = ws.view(ws.dispute(dispute_id), rule_set)
     inst = encode(ws, view)
     ids = inst.ids
-    result = DisputeLottery(dispute_id, "infeasible", method, floor, seed, tickets, locks=locks)
+    result = DisputeLottery(dispute_id, Status.INFEASIBLE, method, floor, seed, tickets, locks=locks)
     result.probabilities = {mid: Fraction(0) for mid in sorted(ids)}
     best = solve_instance(inst, SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed), locks)
     result.status = best.status
@@ -640,7 +641,7 @@ def dispute_lottery(
     oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
     lottery = solve(oracle, method)
     ticket_list = round_to_tickets(lottery, tickets)
-    result.proven = lottery.proven and best.status == "optimal"
+    result.proven = lottery.proven and best.status == Status.OPTIMAL
     result.minimum, result.upper_bound = lottery.minimum, lottery.upper_bound
     result.in_some_panel = len(lottery.covered)
     result.max_ticket_deviation = max(ticket_list.deviations(lottery.marginals), default=Fraction(0))

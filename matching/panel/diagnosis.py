@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.core.config import Locks, SolveConfig
+from matching.core.status import Status
 from matching.panel.model import PanelModel
 from matching.rules.checker import HARD_RULES, DisputeView
 from matching.rules.encoding import PanelInstance, encode
@@ -60,7 +61,7 @@ def panel_exists(inst: PanelInstance, active: frozenset[str], locks: Locks, conf
     applied = locks if LOCKS in active else Locks()
     relaxed = frozenset(HARD_RULES) - active
     model = PanelModel(inst, idx, applied, relaxed=relaxed, chair_ok=_chair_mask(inst, active))
-    return model.feasibility(config) == "feasible"
+    return model.feasibility(config) == Status.FEASIBLE
 
 
 def diagnose(

@@ -24,6 +24,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.core.config import Locks, SolveConfig, limit_work
+from matching.core.status import Status
 from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores
 
@@ -37,7 +38,7 @@ class PanelSolution:
 
 @dataclass
 class SolveOutcome:
-    status: str  # optimal | feasible | infeasible | timeout
+    status: Status  # optimal | feasible | infeasible | timeout
     panels: list[PanelSolution] = field(default_factory=list)
     objective_int: int | None = None
     bound_int: int | None = None
@@ -388,16 +389,16 @@ class PanelModel:
         params.cp_model_presolve = config.presolve
         return solver
 
-    def feasibility(self, config: SolveConfig) -> str:
+    def feasibility(self, config: SolveConfig) -> Status:
         """``feasible``, ``infeasible`` or ``timeout``, stopping at the first panel found."""
         solver = self._solver(config)
         solver.parameters.stop_after_first_solution = True
         status = solver.solve(self.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return "feasible"
-        return "infeasible" if status == cp_model.INFEASIBLE else "timeout"
+            return Status.FEASIBLE
+        return Status.INFEASIBLE if status == cp_model.INFEASIBLE else Status.TIMEOUT
 
-    def solve(self, config: SolveConfig) -> tuple[str, PanelSolution | None, int | None, int | None]:
+    def solve(self, config: SolveConfig) -> tuple[Status, PanelSolution | None, int | None, int | None]:
         solver = self._solver(config)
         status = solver.solve(self.model)
         self.deterministic_time += solver.deterministic_time
@@ -406,16 +407,16 @@ class PanelModel:
             chair = next(i for i, ci in self.c.items() if solver.boolean_value(ci))
             objective = round(solver.objective_value)
             bound = round(solver.best_objective_bound)
-            name = "optimal" if status == cp_model.OPTIMAL and bound == objective else "feasible"
+            name = Status.OPTIMAL if status == cp_model.OPTIMAL and bound == objective else Status.FEASIBLE
             sol = PanelSolution(
                 tuple(order_panel(self.inst, members, chair)), chair, self.inst.evaluate(members, chair)
             )
             return name, sol, objective, bound
         if status == cp_model.INFEASIBLE:
-            return "infeasible", None, None, None
+            return Status.INFEASIBLE, None, None, None
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"invalid panel model: {self.model.validate()}")
-        return "timeout", None, None, None
+        return Status.TIMEOUT, None, None, None
 
 
 def order_panel(inst: PanelInstance, members: Iterable[int], chair: int) -> list[int]:
@@ -453,7 +454,7 @@ def _solve_candidates(
     inst: PanelInstance, idx: list[int], locks: Locks, config: SolveConfig, outcome: SolveOutcome | None
 ) -> SolveOutcome:
     model = PanelModel(inst, idx, locks)
-    result = outcome or SolveOutcome(status="infeasible")
+    result = outcome or SolveOutcome(status=Status.INFEASIBLE)
     result.model_size = len(idx)
     result.lock_problems = model.lock_problems
     result.panels = []

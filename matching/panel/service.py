@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Role
+from matching.core.status import Status
 from matching.io.results import DisputeResult, ProposedPanel, Seat
 from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.diagnosis import diagnose
@@ -64,7 +65,7 @@ def propose(
         seconds=outcome.wall_seconds,
     )
     best = outcome.panels[0].scores if outcome.panels else None
-    proven = outcome.status == "optimal"
+    proven = outcome.status == Status.OPTIMAL
     result.panels = [_panel(view, inst, sol, r, best, proven) for r, sol in enumerate(outcome.panels, start=1)]
     if outcome.status == "infeasible":
         result.infeasibility = diagnose(ws, view, locks, config).as_dict()

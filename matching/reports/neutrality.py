@@ -86,6 +86,7 @@ from pathlib import Path
 from matching.core.config import SolveConfig
 from matching.core.domain import Appointment, ConflictCategory, Dataset, Mediator, Tradition, UNGroup
 from matching.core.errors import UnknownIdError
+from matching.core.status import Status
 from matching.io.countries import CountryTable, default_countries
 from matching.io.csv_out import safe_cell
 from matching.io.results import Disclosure, ProposedPanel
@@ -801,10 +802,10 @@ class Standing:
     """
 
     dispute_id: str
-    best_status: str
+    best_status: Status
     best_members: tuple[str, ...] | None
     best_objective: float | None
-    neutral_status: str
+    neutral_status: Status
     neutral_members: tuple[str, ...] | None
     neutral_objective: float | None
     neutral_neutrality: float | None
