@@ -3,17 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test lint bench install
+# Every machine installs the same versions: the lock pins runtime and dev dependencies (Python 3.11, Linux x86_64);
+# pyproject.toml keeps only lower bounds. After changing the dependencies there, run `make lock` and commit both.
+LOCK := requirements.lock
+
+.PHONY: app test lint bench install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-pin from pyproject.toml, keeping the current pins where they still fit; `make lock LOCK_FLAGS=--upgrade` moves
+# every pin to the newest release.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" $(LOCK_FLAGS) -o $(LOCK)
 
 app: install
 	$(BIN)/python -m streamlit run app.py

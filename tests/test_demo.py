@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from matching.core.domain import SUBJECTS, ConflictCategory, UNGroup
+from matching.core.paths import demo_dir
 from matching.demo.generate import (
     APPOINTMENT_COLUMNS,
     CONFLICT_COLUMNS,
@@ -59,6 +60,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def data(demo: Path) -> dict[str, list[dict[str, str]]]:
     return {name: read(demo, name) for name in FILES}
+
+
+def test_bundled_demo_data_is_what_the_generator_writes(demo: Path) -> None:
+    """data/demo is the default demo-data command's output, byte for byte (see its README)."""
+    for name in FILES:
+        assert (demo / name).read_bytes() == (demo_dir() / name).read_bytes(), name
 
 
 def test_returns_the_five_paths(tmp_path: Path) -> None:

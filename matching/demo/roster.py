@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matching.core.domain import Mediator
+from matching.core.errors import ArgumentError
 from matching.io.countries import CountryTable, default_countries
 from matching.io.loading import load_folder
 
@@ -86,7 +87,7 @@ def write_demo_roster(
     table = countries or default_countries()
     mediators = load_folder(folder, table).mediators
     if size < 1 or size > len(mediators):
-        raise ValueError(f"the roster needs between 1 and {len(mediators)} seats")
+        raise ArgumentError(f"the roster needs between 1 and {len(mediators)} seats")
     values = [nominee_values(m, table) for m in mediators]
     out = Path(out_dir or folder)
     out.mkdir(parents=True, exist_ok=True)
