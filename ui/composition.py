@@ -1,6 +1,6 @@
 """Who sits on recorded panels, counted by nationality, UN regional group, legal tradition and
-gender, as tables and altair charts. Built from the store's snapshots of each member, so it does
-not depend on the data set in use.
+gender, as tables; ``matching.reports.charts.composition_chart`` draws them. Built from the
+store's snapshots of each member, so it does not depend on the data set in use.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import altair as alt
 import pandas as pd
 
 from matching.api import Decision, SeatRecord
@@ -53,25 +52,6 @@ def composition(seats: Sequence[SeatRecord], dimension: str) -> pd.DataFrame:
 
 def all_compositions(seats: Sequence[SeatRecord]) -> pd.DataFrame:
     return pd.concat([composition(seats, d) for d in DIMENSIONS], ignore_index=True)
-
-
-def bar_chart(frame: pd.DataFrame, title: str, top: int = 15) -> alt.Chart:
-    """Horizontal bars, most seats on top; shares and counts in the tooltip."""
-    shown = frame.head(top)
-    return (
-        alt.Chart(shown)
-        .mark_bar(color="#3b6ea5")
-        .encode(
-            x=alt.X("seats:Q", title="seats", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-            tooltip=[
-                alt.Tooltip("value:N", title=title),
-                alt.Tooltip("seats:Q", title="seats"),
-                alt.Tooltip("share:Q", title="share of seats", format=".1%"),
-            ],
-        )
-        .properties(title=title, height=alt.Step(24))
-    )
 
 
 def members_frame(decision: Decision) -> pd.DataFrame:

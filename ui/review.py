@@ -5,7 +5,6 @@ parties, rule checks and flags; the roster-wide report with its flags; and the e
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ import streamlit as st
 from matching.api import (
     Appointment,
     Decision,
+    DecisionStore,
     Flag,
     MatchingError,
     NationalityRule,
@@ -27,15 +27,19 @@ from matching.api import (
     Table,
     Workspace,
     all_flags,
-    csv_text,
+    composition_chart,
     flags_table,
     load_rule_set,
+    measure_name,
     panel_flags,
     panel_report,
     panel_tables,
+    plural,
     render_report,
+    roster_charts,
     roster_report,
     roster_tables,
+    table_text,
 )
 from matching.api import standing as find_standing
 from ui.cards import score_bars
@@ -44,7 +48,6 @@ from ui.composition import (
     DIMENSION_HELP,
     DIMENSIONS,
     all_compositions,
-    bar_chart,
     composition,
     members_frame,
     repeat_members,
@@ -57,20 +60,16 @@ SHARE_COLUMNS = {
     "roster_share": st.column_config.NumberColumn(
         "share of roster", format="percent", help="Mediators on the roster with this attribute / all mediators."
     ),
-    "member_state_share": st.column_config.NumberColumn(
-        "share of UN members", format="percent", help="UN member states with this attribute / 193 (empty for gender)."
+    "member_state_share": st.column_config.TextColumn(
+        "share of UN members", help="UN member states with this attribute / 193 (empty for gender)."
     ),
+    "name": st.column_config.TextColumn("name"),
 }
 
 
 def table_csv(table: Table) -> str:
-    """One report table as CSV text, cells written the way the reports module writes its files."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([csv_text(v) for v in row])
-    return out.getvalue()
+    """One report table as CSV text: the very text ``report`` writes to its file (one CSV writer)."""
+    return table_text(table)
 
 
 def tables_zip(tables: Sequence[Table]) -> bytes:
@@ -139,7 +138,7 @@ def all_decisions_section(decisions: Sequence[Decision]) -> None:
         for column, dimension in zip(st.columns(2), pair, strict=True):
             frame = composition(seats, dimension)
             with column:
-                st.altair_chart(bar_chart(frame, dimension), width="stretch")
+                st.altair_chart(composition_chart(frame, dimension), width="stretch")
                 st.caption(DIMENSION_HELP[dimension] + (" The 15 largest are shown." if len(frame) > 15 else ""))
     with st.expander("The same counts as a table"):
         st.dataframe(
@@ -176,7 +175,7 @@ def panel_section(ws: Workspace, decisions: Sequence[Decision]) -> None:
         st.info(f"Withdrawn by {d.withdrawn_by} on {(d.withdrawn_at or '')[:10]}. {d.withdrawal_note}")
     for column, dimension in zip(st.columns(len(DIMENSIONS)), DIMENSIONS, strict=True):
         with column:
-            st.altair_chart(bar_chart(composition(d.seats, dimension), dimension), width="stretch")
+            st.altair_chart(composition_chart(composition(d.seats, dimension), dimension), width="stretch")
     known = d.dispute_id in ws.data.disputes_by_id and all(mid in ws.data.mediators_by_id for mid in d.member_ids)
     if not known:
         st.info(
@@ -274,33 +273,69 @@ def roster_section(ws: Workspace, decisions: Sequence[Decision]) -> None:
             show_flags(flags[FLAGS_SHOWN:])
     summary = pd.DataFrame(
         [
-            {**r, "value": f"{r['value']:.4f}" if isinstance(r["value"], float) else str(r["value"] or "")}
+            {"measure": measure_name(str(r["measure"])), "value": summary_value(str(r["measure"]), r["value"])}
+            | {"meaning": r["meaning"]}
             for r in by_name["summary"].records()
         ]
     )
     st.dataframe(
         summary, hide_index=True, width="stretch", column_config={"meaning": st.column_config.TextColumn(width="large")}
     )
+    roster_chart_section(report)
     for name in ("seats_by_un_group", "seats_by_legal_tradition", "seats_by_gender", "seats_by_nationality"):
         with st.expander(by_name[name].title):
-            st.dataframe(
-                pd.DataFrame(by_name[name].records()), hide_index=True, width="stretch", column_config=SHARE_COLUMNS
-            )
+            st.dataframe(share_frame(by_name[name]), hide_index=True, width="stretch", column_config=SHARE_COLUMNS)
+
+
+def summary_value(measure: str, value: object) -> str:
+    """A headline figure as a reader wants it: shares in per cent, indices to three decimals, nothing as a dash."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, float):
+        return f"{value:.1%}" if measure.endswith("_share") else f"{value:.3f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def share_frame(table: Table) -> pd.DataFrame:
+    """A seats-by table for reading: the name rather than the code first, and no empty share shown as "None"."""
+    frame = pd.DataFrame(table.records())
+    frame = frame[["name", *[c for c in frame.columns if c not in ("key", "name")]]]
+    if "member_state_share" in frame:
+        frame["member_state_share"] = [
+            "" if v is None or pd.isna(v) else f"{float(v):.1%}" for v in frame["member_state_share"]
+        ]
+    return frame
+
+
+def roster_chart_section(report: RosterReport) -> None:
+    """The roster report's charts: the same builders the HTML report renders to SVG."""
+    charts = roster_charts(report)
+    st.altair_chart(charts["un_group"], width="stretch")
+    st.altair_chart(charts["nationality"], width="stretch")
+    for row in (("legal_tradition", "gender"), ("lorenz", "seats_per_year")):
+        for column, name in zip(st.columns(2), row, strict=True):
+            if name in charts:
+                with column:
+                    st.altair_chart(charts[name], width="stretch")
 
 
 def downloads(
     report: RosterReport, panels: Sequence[PanelReport], flags: Sequence[Flag], tables: Sequence[Table], ws: Workspace
 ) -> None:
     by_name = {t.name: t for t in tables}
-    html = render_report(
-        report,
-        panels,
-        flags,
-        tables,
-        prepared_on=date.today(),
-        inputs=ws.data.inputs_sha256,
-        notes=[f"Recorded decisions from the decisions store: {len(panels)} panel(s)."],
-    )
+
+    def html() -> str:
+        """Written only when the button is pressed: rendering the charts to SVG takes a second or two."""
+        return render_report(
+            report,
+            panels,
+            flags,
+            tables,
+            prepared_on=date.today(),
+            inputs=ws.data.inputs_sha256,
+            notes=[f"Recorded decisions from the decisions store: {len(panels)} panel(s)."],
+        )
+
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Download the report (HTML)", html, "neutrality-report.html", "text/html", type="primary", on_click="ignore"
@@ -314,6 +349,31 @@ def downloads(
         "neutrality-tables.zip",
         "application/zip",
         on_click="ignore",
+    )
+
+
+def withdrawal_text(d: Decision) -> str:
+    """``#1 for D004 (title), recorded by A on 2025-03-01, withdrawn by B on 2025-03-02: reason.``"""
+    reason = f": {d.withdrawal_note.strip().rstrip('.')}" if d.withdrawal_note.strip() else " (no reason given)"
+    return (
+        f"#{d.id} for {d.dispute_id} ({d.dispute_title[:60]}), recorded by {d.recorded_by} on {d.recorded_at[:10]}, "
+        f"withdrawn by {d.withdrawn_by or 'someone unnamed'} on {(d.withdrawn_at or '')[:10]}{reason}."
+    )
+
+
+def nothing_in_force(store: DecisionStore) -> str | None:
+    """When no decision is in force but some were withdrawn: what happened to them, in words (None otherwise)."""
+    every = attempt("read the decisions", lambda: store.decisions(include_withdrawn=True)) or []
+    withdrawn = [d for d in every if not d.active]
+    if not withdrawn:
+        return None
+    shown = withdrawn[-5:]
+    more = f" ({len(withdrawn) - len(shown)} earlier ones are not listed here.)" if len(withdrawn) > len(shown) else ""
+    return (
+        f"No decision is in force: {plural(len(withdrawn), 'decision was', 'decisions were')} recorded and then "
+        "withdrawn. Tick **Include withdrawn decisions** above to review them.\n\n"
+        + "\n".join(f"- {withdrawal_text(d)}" for d in shown)
+        + more
     )
 
 
@@ -342,17 +402,18 @@ def main() -> None:
             help="Every recorded decision, withdrawn ones included, one row each: members chair first, rule set, "
             "weights, scores, who recorded it and when, and the hash of each input file.",
         )
+    empty = None if decisions else nothing_in_force(store)
     all_tab, panel_tab, roster_tab = st.tabs(["All recorded panels", "One panel", "Roster-wide report"])
     with all_tab:
         if decisions:
             all_decisions_section(decisions)
         else:
-            st.info("No decision has been recorded yet. Record one on the Candidate panels page.")
+            st.info(empty or "No decision has been recorded yet. Record one on the Candidate panels page.")
     with panel_tab:
         if decisions:
             panel_section(ws, decisions)
         else:
-            st.info("No decision has been recorded yet.")
+            st.info(empty or "No decision has been recorded yet.")
     with roster_tab:
         roster_section(ws, decisions)
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
+from matching.core.errors import MatchingError
 from matching.reports.neutrality import UN_GROUP_NAMES, PanelReport, RosterReport, Table, make_table
 
 ABOVE, BELOW, AT_LEAST = "above", "below", "at least"
 
 
-class ThresholdError(ValueError):
+class ThresholdError(MatchingError, ValueError):
     """A threshold has a value that makes no sense (a share outside 0..1, a count below its minimum)."""
 
 

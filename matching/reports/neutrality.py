@@ -76,7 +76,6 @@ as an appendix.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,11 +83,13 @@ from datetime import date
 from pathlib import Path
 
 from matching.core.config import SolveConfig
+from matching.core.defaults import DEFAULT_FUNDER, DEFAULT_HOST
 from matching.core.domain import Appointment, ConflictCategory, Dataset, Mediator, Tradition, UNGroup
 from matching.core.errors import UnknownIdError
 from matching.core.status import Status
 from matching.io.countries import CountryTable, default_countries
-from matching.io.csv_out import safe_cell
+from matching.io.csv_out import csv_document, safe_cell
+from matching.io.out_paths import write_folder
 from matching.io.results import Disclosure, ProposedPanel
 from matching.io.rulesets import RuleSet
 from matching.panel.service import check_panel, propose
@@ -97,8 +98,6 @@ from matching.rules.workspace import Workspace
 
 UN_MEMBER_STATES = 193
 NON_MEMBERS: frozenset[str] = frozenset({"HKG", "MAC", "TWN", "PSE", "VAT"})
-DEFAULT_HOST: tuple[str, ...] = ("CHN", "HKG")
-DEFAULT_FUNDER: tuple[str, ...] = ("CHN",)
 REPEAT_YEARS = 3
 TOP_N = 15
 
@@ -305,21 +304,19 @@ def csv_text(value: Cell) -> str:
     return safe_cell(str(value))
 
 
+def table_text(table: Table) -> str:
+    """One table as CSV text, through the project's one CSV writer (``matching.io.csv_out``)."""
+    return csv_document(table.columns, ([csv_text(v) for v in row] for row in table.rows))
+
+
+def table_files(tables: Iterable[Table]) -> dict[str, str]:
+    """File name (``<name>.csv``) → CSV text, for every table."""
+    return {table.filename: table_text(table) for table in tables}
+
+
 def write_tables(tables: Iterable[Table], folder: Path) -> list[Path]:
-    """Write each table as ``folder/<name>.csv`` (each file written whole, then moved into place)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for table in tables:
-        path = folder / table.filename
-        tmp = path.with_suffix(".csv.tmp")
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(table.columns)
-            for row in table.rows:
-                writer.writerow([csv_text(v) for v in row])
-        tmp.replace(path)
-        written.append(path)
-    return written
+    """Write each table as ``folder/<name>.csv``, all or none (``matching.io.out_paths.write_folder``)."""
+    return write_folder(folder, table_files(tables))
 
 
 # --- roster and appointment report -----------------------------------------------------------
