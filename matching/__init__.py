@@ -6,4 +6,9 @@ scores them, explains them and writes the results. User interfaces (the command 
 imports a user interface.
 """
 
+import logging
+
 __version__ = "0.1.0"
+
+# A library logs but leaves the output to its user (the command line sets it from MATCHING_LOG_LEVEL).
+logging.getLogger(__name__).addHandler(logging.NullHandler())

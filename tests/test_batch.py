@@ -1,4 +1,4 @@
-"""Joint assignment against brute force, the fast encoder against the library's, and the batch rules.
+"""Joint assignment against brute force, the panel enumeration against the checker, and the batch rules.
 
 Tiny batches (a handful of mediators, two or three disputes) are solved by enumerating every
 combination of panels, each panel checked and scored by ``check_panel`` (the rule checker, not the
@@ -9,7 +9,6 @@ cannot be staffed. Larger demo-data runs check the proof (objective, bound) and 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import fields
 from itertools import product
 from unittest import mock
 
@@ -30,9 +29,8 @@ from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
 from matching.panel.model import solve_instance
 from matching.rules.checker import panel_breaches
-from matching.rules.encoding import encode
+from matching.rules.encoding import RosterArrays, priced, restrict
 from matching.rules.kernel import dispute_views, enumerate_panels
-from matching.rules.roster_arrays import RosterArrays, priced, restrict
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import COUNTRIES, best_of, brute_force, build_workspace, mediator_rows, person
@@ -40,35 +38,12 @@ from tests.strategies import COUNTRIES, best_of, brute_force, build_workspace, m
 IOMED = load_rule_set("iomed")
 
 
-def same_instance(a: object, b: object) -> None:
-    for f in fields(a):  # type: ignore[arg-type]
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, np.ndarray):
-            assert x.shape == y.shape and np.array_equal(x, y), f.name
-        else:
-            assert x == y, f.name
-
-
 @pytest.fixture(scope="module")
 def demo_ws() -> Workspace:
     return Workspace(load_folder(demo_dir()))
 
 
-# --- the encoder and the panel enumeration ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("rules", ["iomed", "icsid", "uncitral-list"])
-def test_fast_encoder_equals_encode_on_the_demo_data(demo_ws: Workspace, rules: str) -> None:
-    rule_set = load_rule_set(rules)
-    arrays = RosterArrays(demo_ws)
-    views = dispute_views(demo_ws, rule_set)
-    for view in views:
-        assert view == demo_ws.view(view.dispute, rule_set)
-        same_instance(arrays.encode(view), encode(demo_ws, view))
-    view = views[5]
-    same_instance(arrays.encode(view, include_ineligible=True), encode(demo_ws, view, include_ineligible=True))
-    forbid = [m.mediator_id for m in demo_ws.data.mediators[:50]]
-    same_instance(arrays.encode(view, forbid=forbid), encode(demo_ws, view, forbid=forbid))
+# --- the panel enumeration (the encoder: tests/test_kernel.py) ---------------------------------------------------------
 
 
 def test_enumerated_panels_are_exactly_the_feasible_panels_with_their_best_chair(demo_ws: Workspace) -> None:
@@ -123,6 +98,43 @@ def capacity_of(ws: Workspace, quotas: Quotas) -> dict[str, int]:
     return cap
 
 
+def keeps_capacity_and_quotas(
+    ws: Workspace,
+    quotas: Quotas,
+    chosen: list[tuple[frozenset[str], int] | None],
+    parties: list[tuple[str, ...]],
+    cap: dict[str, int],
+    seats: int,
+) -> bool:
+    """Whether the panels chosen for the disputes (None: unstaffed) keep capacity and every quota."""
+    people = ws.data.mediators_by_id
+    nat = {mid: m.effective_nationality for mid, m in people.items()}
+    group = {mid: ws.countries[m.effective_nationality].un_group for mid, m in people.items()}
+    used = Counter(mid for c in chosen if c is not None for mid in c[0])
+    if any(n > cap[mid] for mid, n in used.items()):
+        return False
+    if quotas.max_state_share is not None:
+        limit = quotas.state_limit(seats)
+        assert limit is not None
+        if max(Counter(nat[mid] for mid in used.elements()).values(), default=0) > limit:
+            return False
+    if quotas.max_group_share is not None:
+        limit = quotas.group_limit(seats)
+        assert limit is not None
+        if max(Counter(group[mid] for mid in used.elements()).values(), default=0) > limit:
+            return False
+    if quotas.min_women_share is not None:
+        need = quotas.women_minimum(seats)
+        assert need is not None
+        if sum(1 for mid in used.elements() if people[mid].gender == "F") < need:
+            return False
+    if quotas.max_same_party is not None:
+        pairs = Counter((mid, p) for c, ps in zip(chosen, parties, strict=True) if c for mid in c[0] for p in ps)
+        if max(pairs.values(), default=0) > quotas.max_same_party:
+            return False
+    return True
+
+
 def brute_batch(ws: Workspace, quotas: Quotas) -> tuple[int | None, int | None, int, list[str]]:
     """(best total, best worst panel, most disputes staffed together, disputes with no panel alone)."""
     options: list[list[tuple[frozenset[str], int]]] = []
@@ -136,34 +148,9 @@ def brute_batch(ws: Workspace, quotas: Quotas) -> tuple[int | None, int | None, 
     parties = [d.parties for d in ws.data.disputes if d.dispute_id not in alone_infeasible]
     seats = sum(len(opts[0][0]) for opts in options)
     cap = capacity_of(ws, quotas)
-    people = ws.data.mediators_by_id
-    nat = {mid: m.effective_nationality for mid, m in people.items()}
-    group = {mid: ws.countries[m.effective_nationality].un_group for mid, m in people.items()}
 
     def ok(chosen: list[tuple[frozenset[str], int] | None]) -> bool:
-        used = Counter(mid for c in chosen if c is not None for mid in c[0])
-        if any(n > cap[mid] for mid, n in used.items()):
-            return False
-        if quotas.max_state_share is not None:
-            limit = quotas.state_limit(seats)
-            assert limit is not None
-            if max(Counter(nat[mid] for mid in used.elements()).values(), default=0) > limit:
-                return False
-        if quotas.max_group_share is not None:
-            limit = quotas.group_limit(seats)
-            assert limit is not None
-            if max(Counter(group[mid] for mid in used.elements()).values(), default=0) > limit:
-                return False
-        if quotas.min_women_share is not None:
-            need = quotas.women_minimum(seats)
-            assert need is not None
-            if sum(1 for mid in used.elements() if people[mid].gender == "F") < need:
-                return False
-        if quotas.max_same_party is not None:
-            pairs = Counter((mid, p) for c, ps in zip(chosen, parties, strict=True) if c for mid in c[0] for p in ps)
-            if max(pairs.values(), default=0) > quotas.max_same_party:
-                return False
-        return True
+        return keeps_capacity_and_quotas(ws, quotas, chosen, parties, cap, seats)
 
     if not options:
         return 0, None, 0, alone_infeasible

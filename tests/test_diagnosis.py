@@ -13,13 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.core.config import Locks
+import matching.panel.diagnosis as diagnosis_module
+from matching.core.config import Locks, SolveConfig
 from matching.core.paths import demo_dir
+from matching.core.status import Status
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
-from matching.panel.diagnosis import diagnose
+from matching.panel.diagnosis import diagnose, panel_exists
+from matching.panel.model import PanelModel
 from matching.panel.service import propose
-from matching.rules.checker import panel_breaches, rule_ids
+from matching.rules.checker import HARD_RULES, panel_breaches, rule_ids
+from matching.rules.encoding import PanelInstance, encode
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, build_workspace, person, rosters
@@ -241,3 +245,53 @@ def test_diagnosis_is_minimal(roster: Roster, data: st.DataObject) -> None:
     result = propose(ws, DISPUTE_ID, IOMED, locks=locks)
     assert result.status == "infeasible"
     assert result.infeasibility == diagnosis.as_dict()
+
+
+# --- the feasibility checks behind the diagnosis --------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(roster=rosters(min_size=3, max_size=6, harsh=True), copies=st.integers(2, 4), data=st.data())
+def test_thinning_the_roster_never_changes_whether_a_panel_exists(
+    roster: Roster, copies: int, data: st.DataObject
+) -> None:
+    """Each mediator is repeated under new ids, so that the thinning to k of each kind really drops
+    people; with any rule families switched off, the answer equals the answer on the whole roster."""
+    repeated = [
+        {**row, "mediator_id": f"{row['mediator_id']}x{c}", "name": f"{row['name']} {c}"}
+        for row in roster.mediators
+        for c in range(copies)
+    ]
+    ws = Roster(repeated, roster.dispute).workspace()
+    view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
+    inst = encode(ws, view, include_ineligible=True)
+    active = frozenset(data.draw(st.sets(st.sampled_from(sorted(HARD_RULES))), label="active"))
+    config = SolveConfig(time_limit=30.0)
+    thinned = panel_exists(inst, active, Locks(), config)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(diagnosis_module, "_thin", lambda inst, idx, protected: idx)
+        whole = panel_exists(inst, active, Locks(), config)
+    assert thinned == whole
+    assert thinned is not Status.TIMEOUT
+
+
+def test_a_solver_that_cannot_decide_is_not_read_as_no_panel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout in a feasibility check must never turn into "the roster is too small" or a rule
+    named without proof: the diagnosis says plainly that it could not isolate the rules."""
+    monkeypatch.setattr(PanelModel, "feasibility", lambda self, config: Status.TIMEOUT)
+    rules, notes = diagnosed(ROSTER, parties="KEN;FRA", panel_size=3, languages="sw")
+    assert rules == []
+    assert mentions(notes, "could not isolate") and not mentions(notes, "fewer than")
+
+
+def test_checks_that_time_out_while_isolating_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = diagnosis_module.panel_exists
+    every_rule = frozenset(HARD_RULES)
+
+    def flaky(inst: PanelInstance, active: frozenset[str], locks: Locks, config: SolveConfig) -> Status:
+        # The check with every rule on is answered; the checks with a rule switched off time out.
+        return real(inst, active, locks, config) if active == every_rule else Status.TIMEOUT
+
+    monkeypatch.setattr(diagnosis_module, "panel_exists", flaky)
+    rules, notes = diagnosed(ROSTER, parties="KEN;FRA", panel_size=3, languages="sw")
+    assert rules and mentions(notes, "could not decide every check")

@@ -17,7 +17,7 @@ from matching.core.config import Locks, SolveConfig
 from matching.core.errors import UnknownIdError
 from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
-from matching.io.rulesets import load_rule_set
+from matching.io.rulesets import RuleSet, load_rule_set
 from matching.lottery.dispute import (
     DisputeLottery,
     DisputePanelOracle,
@@ -26,7 +26,7 @@ from matching.lottery.dispute import (
     objective_threshold,
 )
 from matching.lottery.engine import EnumeratedOracle, LotteryError, Restriction, leximin
-from matching.panel.model import PanelModel, best_chair
+from matching.panel.model import PanelModel, best_chair, solve_instance
 from matching.panel.service import propose
 from matching.rules.checker import panel_breaches
 from matching.rules.encoding import encode
@@ -376,20 +376,20 @@ def test_enumerated_panels_of_five_are_the_cpsat_panels_and_the_brute_force_ones
     check_enumeration(roster, floor, data)
 
 
-def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None:
+def check_enumeration(roster: Roster, floor: float, data: st.DataObject, rule_set: RuleSet = IOMED) -> None:
     """The enumeration, the CP-SAT pricing model and brute force over every member set and chair
     (``panel_breaches`` and ``evaluate``) agree on the acceptable panels, with and without locks;
     so do their pricing answers."""
     ws = roster.workspace()
     ids = [row["mediator_id"] for row in roster.mediators]
     k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
-    found = best_of(brute_force(ws, IOMED, locks, via_check_panel=False))
+    locks = draw_locks(data, ids, brute_force(ws, rule_set, via_check_panel=False), k)
+    found = best_of(brute_force(ws, rule_set, locks, via_check_panel=False))
     event(f"k={k}, feasible under the locks: {bool(found)}")
     if not found:
         return
     threshold = objective_threshold(max(found.values()), floor)
-    view = ws.view(ws.dispute(DISPUTE_ID), IOMED)
+    view = ws.view(ws.dispute(DISPUTE_ID), rule_set)
     inst = encode(ws, view)
     pool = [i for i in range(inst.n) if inst.ids[i] not in locks.exclude]
     expected = {members for members, value in found.items() if value >= threshold}
@@ -431,22 +431,26 @@ def check_enumeration(roster: Roster, floor: float, data: st.DataObject) -> None
 
 
 @pytest.mark.parametrize(
-    ("dispute_id", "pool_size", "rank", "locked"),
+    ("dispute_id", "pool_size", "rank", "locked", "weights"),
     [
-        ("D002", 30, 300, False),
-        ("D002", 30, 20_000, True),
-        ("D007", 28, 2_000, False),
-        ("D022", 86, 2_000, True),
-        ("D067", 22, 3_000, False),  # three parties, all ranking names
-        ("D054", 120, 2_000, False),  # two working languages
+        ("D002", 30, 300, False, {}),
+        ("D002", 30, 20_000, True, {}),
+        ("D007", 28, 2_000, False, {}),
+        ("D022", 86, 2_000, True, {}),
+        ("D067", 22, 3_000, False, {}),  # three parties, all ranking names
+        ("D054", 120, 2_000, False, {}),  # two working languages
+        ("D002", 30, 20_000, False, {"neutrality": 1.5}),  # the weight of issue 14's slow lottery
+        ("D067", 22, 3_000, True, {"neutrality": 10.0, "diversity": 0.0}),
+        ("D007", 28, 2_000, False, {"neutrality": 3.0, "preference": 2.0, "expertise": 0.3}),
     ],
 )
 def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
-    demo: Workspace, dispute_id: str, pool_size: int, rank: int, locked: bool
+    demo: Workspace, dispute_id: str, pool_size: int, rank: int, locked: bool, weights: dict[str, float]
 ) -> None:
     """Against the batch's complete enumeration of a pool (every combination): the bounds never cut off
-    an acceptable panel, on 5- and 3-member demo disputes, thresholds near and far from the best."""
-    view = demo.view(demo.dispute(dispute_id), IOMED)
+    an acceptable panel, on 5- and 3-member demo disputes, thresholds near and far from the best, with the
+    rule set's weights and changed ones."""
+    view = demo.view(demo.dispute(dispute_id), IOMED.with_weights(**weights))
     inst = encode(demo, view)
     ranked = np.flatnonzero(inst.pref_mean_coef.sum(axis=1) > 0)  # whom a party ranked (preference terms)
     pool = sorted({int(i) for i in np.argsort(-inst.expertise_coef, kind="stable")[:pool_size]} | set(ranked.tolist()))
@@ -550,10 +554,39 @@ def test_the_enumeration_bound_holds_when_both_parties_rank_everybody(k: int) ->
     check_bound(ws)
 
 
-def check_bound(ws: Workspace) -> None:
+WEIGHT_VALUES = (0.0, 0.01, 0.3, 0.8, 1.5, 3.0, 10.0, 100.0)
+any_weights = st.fixed_dictionaries(
+    {
+        name: st.sampled_from(WEIGHT_VALUES)
+        for name in ("expertise", "diversity", "neutrality", "workload", "preference")
+    }
+    | {"orange_penalty": st.sampled_from((0.0, 0.3, 5.0))}
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=7, max_size=10, sizes=(2, 3, 5)), any_weights)
+def test_the_enumeration_bound_holds_for_every_completion_under_any_weights(
+    roster: Roster, weights: dict[str, float]
+) -> None:
+    """A changed weight must never make a bound wrong (nor, by the coupled bound, loose on neutrality)."""
+    check_bound(roster.workspace(), IOMED.with_weights(**weights))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rosters(min_size=8, max_size=10, sizes=(3, 5)), st.sampled_from([0.0, 0.9, 0.97]), any_weights, st.data())
+def test_enumerated_panels_are_the_brute_force_ones_under_any_weights(
+    roster: Roster, floor: float, weights: dict[str, float], data: st.DataObject
+) -> None:
+    check_enumeration(roster, floor, data, IOMED.with_weights(**weights))
+
+
+def check_bound(ws: Workspace, rule_set: RuleSet = IOMED) -> None:
     """The bound on the panel-level terms of a partial panel is at least their exact value for every
-    completion by later members (feasible or not), and exact for a complete panel."""
-    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    completion by later members (feasible or not), and exact for a complete panel; so are the bound that
+    couples the neutrality balance with the members' values (``coupled``, on the whole objective) and
+    the bound for the last seat that knows the last member's alignment (``last_align``)."""
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rule_set))
     k = inst.k
     if inst.n < k:
         return
@@ -581,8 +614,40 @@ def check_bound(ws: Workspace) -> None:
     for d in range(k):
         assert (levels[d].bonus(inst, bounds, k - d) >= exact).all(), d
     total = levels[k].total + exact
+    assert (levels[k].coupled(inst, bounds, 0) >= total).all()
+    for d in range(k):
+        assert (levels[d].coupled(inst, bounds, k - d) >= total).all(), d
+    last = levels[k - 1].bonus(inst, bounds, 1, last_align=bounds.align[combos[:, k - 1]])
+    assert (levels[k - 1].total + bounds.value[combos[:, k - 1]] + last >= total).all()
     for row, combo in enumerate(combos.tolist()):
         members = bounds.people[combo].tolist()
         chair = best_chair(inst, members)
         if chair is not None:
             assert int(total[row]) == inst.evaluate(members, chair).objective_int
+
+
+def test_a_changed_neutrality_weight_keeps_the_lottery_enumerated(demo: Workspace) -> None:
+    """Issue 14: at neutrality 1.5 the bounds once let 6.3 million partial panels of D002 through to the last
+    seat, past ENUMERATION_CAP, and the lottery fell back to CP-SAT pricing for over 20 minutes. The bound
+    that couples the neutrality balance with the members' values, and the last seat filled by alignment
+    class, keep it well under the cap."""
+    rule_set = IOMED.with_weights(neutrality=1.5)
+    view = demo.view(demo.dispute("D002"), rule_set)
+    inst = encode(demo, view)
+    best = solve_instance(inst, SolveConfig(candidates=1), Locks())
+    assert best.objective_int is not None
+    threshold = objective_threshold(best.objective_int, 0.95)
+    pool = list(range(inst.n))
+    looked_at: list[int] = []
+    real = matching.lottery.dispute._runs
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        runs = real(*args)
+        looked_at.append(sum(int(count.sum()) for _, _, count in runs))
+        return runs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.lottery.dispute, "_runs", counted)
+        rows = acceptable_panels(inst, pool, threshold, Locks())
+    assert rows is not None and len(rows) == 119_283
+    assert max(looked_at) <= matching.lottery.dispute.ENUMERATION_CAP * 0.7

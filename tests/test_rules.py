@@ -129,7 +129,6 @@ def test_h1_dispute_rule_overrides_the_rule_set() -> None:
     ("category", "waived", "expected"),
     [
         ("non_waivable_red", "false", ["H2"]),
-        ("non_waivable_red", "true", ["H2"]),  # a waiver does not lift a non-waivable red
         ("waivable_red", "false", ["H2"]),
         ("waivable_red", "true", []),
         ("orange", "false", []),  # disclosed and penalised, not excluded
@@ -141,6 +140,18 @@ def test_h2_conflict_categories(category: str, waived: str, expected: list[str])
     ws, view = setup([person("X", "MEX")], conflicts=[conflict])
     assert alone(ws, view, "X") == expected
     assert broken(ws, view, "A", "B", "X") == expected
+
+
+def test_h2_a_waiver_does_not_lift_a_non_waivable_red() -> None:
+    # The loader refuses such a waiver (tests/test_loading_strict.py); data built in code can still hold one.
+    conflict = {"mediator_id": "X", "dispute_id": "D1", "category": "non_waivable_red", "waived": "false", "note": ""}
+    loaded, _ = setup([person("X", "MEX")], conflicts=[conflict])
+    waived = replace(loaded.data, conflicts=tuple(replace(c, waived=True) for c in loaded.data.conflicts))
+    ws = Workspace(waived)
+    view = ws.view(ws.dispute("D1"), load_rule_set("iomed"))
+    assert ws.data.conflicts[0].waived
+    assert alone(ws, view, "X") == ["H2"]
+    assert broken(ws, view, "A", "B", "X") == ["H2"]
 
 
 # --- H3 capacity ------------------------------------------------------------------------------

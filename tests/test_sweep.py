@@ -122,3 +122,18 @@ def test_dask_cluster_runs_the_sweep() -> None:
     quota_row = rows[-1]
     assert quota_row["scenario"] == "more cases, quotas" and quota_row["slack_min_women_share"] != ""
     assert float(quota_row["slack_min_women_share"]) >= 0  # type: ignore[arg-type]
+
+
+def test_scenario_weights_and_seeds_are_checked_before_any_run(tmp_path: Path) -> None:
+    """Weights out of range and seeds CP-SAT cannot take are listed with the file's other problems."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[scenario]]\nname = "huge"\nweights = { neutrality = 1e15, colour = 1 }\n'
+        '[[scenario]]\nname = "far"\nseed = 4294967296\n[[scenario]]\nname = "many"\nseeds = [1, -2]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        read_scenarios(bad)
+    text = str(info.value)
+    for expected in ("scenario 1: ", "neutrality", "colour", "scenario 2: seed", "scenario 3: seeds"):
+        assert expected in text, expected

@@ -18,17 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from matching.batch.settings import Advance
 from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Dataset
+from matching.core.progress import Advance
 from matching.core.status import Status
 from matching.io.rulesets import RuleSet
 from matching.panel.diagnosis import diagnose
 from matching.panel.model import NEVER_PRUNED, PanelModel, best_chair, reduce, upper_bounds
 from matching.rules.checker import DisputeView
-from matching.rules.encoding import PanelInstance
+from matching.rules.encoding import PanelInstance, RosterArrays, priced, restrict
 from matching.rules.kernel import Panels, combination_count, dispute_views, enumerate_panels
-from matching.rules.roster_arrays import RosterArrays, priced, restrict
 from matching.rules.workspace import Workspace
 
 ENUMERATION_LIMIT = 30_000  # most panels enumerated per dispute
@@ -91,7 +90,7 @@ _STATE: WorkerState | None = None
 
 
 def make_state(ws: Workspace, rule_set: RuleSet) -> WorkerState:
-    return WorkerState(ws, rule_set, RosterArrays(ws), {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)})
+    return WorkerState(ws, rule_set, ws.arrays, {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)})
 
 
 def _init_worker(data: Dataset, countries: Any, rule_set: RuleSet) -> None:
@@ -328,7 +327,7 @@ def member_price(
         ok = pos < len(roster)
         ok[ok] &= roster[pos[ok]] == who[ok]
         np.add.at(local, pos[ok], value[ok])
-    return local
+    return np.asarray(local)
 
 
 def alone_chunk(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from matching.core.errors import ArgumentError
 from matching.core.status import Status
 
 INFEASIBLE = Status.INFEASIBLE
@@ -58,11 +59,11 @@ class FlowSolution:
 
 def _check(tails: np.ndarray, heads: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> None:
     if (demand < 0).any() or (capacity < 0).any():
-        raise ValueError("demand and capacity must not be negative")
+        raise ArgumentError("demand and capacity must not be negative")
     if len(tails) and (tails.min() < 0 or tails.max() >= len(demand)):
-        raise ValueError("an arc names a dispute out of range")
+        raise ArgumentError("an arc names a dispute out of range")
     if len(heads) and (heads.min() < 0 or heads.max() >= len(capacity)):
-        raise ValueError("an arc names a mediator out of range")
+        raise ArgumentError("an arc names a mediator out of range")
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _top_arcs(score: np.ndarray, eligible: np.ndarray, keep: int) -> np.ndarray:
     top = np.argpartition(-masked, keep - 1, axis=1)[:, :keep]
     chosen = np.zeros((d, m), dtype=bool)
     np.put_along_axis(chosen, top, True, axis=1)
-    return chosen & eligible
+    return np.asarray(chosen & eligible)
 
 
 def solve_transport(
@@ -246,7 +247,7 @@ def solve_transport(
     demand = np.asarray(demand, dtype=np.int64)
     capacity = np.asarray(capacity, dtype=np.int64)
     if score.shape != eligible.shape or score.shape != (len(demand), len(capacity)):
-        raise ValueError("score and eligible must be [disputes, mediators], matching demand and capacity")
+        raise ArgumentError("score and eligible must be [disputes, mediators], matching demand and capacity")
     if min_score is not None:
         eligible = eligible & (score >= min_score)
     if keep is None or keep >= score.shape[1]:

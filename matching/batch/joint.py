@@ -32,6 +32,7 @@ from matching.batch.master import (
     ColumnSet,
     GlobalRows,
     LPTimeout,
+    MasterResult,
     RowKey,
     greedy_hint,
     greedy_result,
@@ -54,9 +55,9 @@ from matching.batch.settings import (
     METHOD_FLOW,
     SOLVE_PASSES,
     BatchConfig,
-    ProgressFactory,
 )
 from matching.core.config import SolveConfig
+from matching.core.progress import ProgressFactory
 from matching.core.status import Status
 from matching.rules.scoring import OBJECTIVE_SCALE
 
@@ -141,6 +142,132 @@ def _joint_diagnosis(names: Sequence[str], quotas: Quotas, unstaffed: int, prove
     return {"conflicting_rules": ids, "suggestions": lines, "proven": proven}
 
 
+@dataclass
+class _Generation:
+    """What column generation leaves: the programme's value and solution (the assignment's hint),
+    the rounds of each kind and the deterministic seconds spent; nothing when it was not run."""
+
+    lp_value: float | None = None
+    weights: np.ndarray | None = None
+    rounds: int = 0
+    exact_rounds: int = 0
+    used: float = 0.0  # per process, for the work spread over processes
+
+
+def _pool_column(j: int, cand: Candidates, r: int) -> Column:
+    """Panel ``r`` of dispute ``j``'s pool as a column (roster indices)."""
+    return Column(j, tuple(sorted(int(cand.pool[i]) for i in cand.panels.members[r])), int(cand.panels.value[r]))
+
+
+def _first_columns(joint: Sequence[Candidates]) -> ColumnSet:
+    """The columns to start from: each dispute's best panel and its pool's three best panels."""
+    columns = ColumnSet(len(joint))
+    for j, c in enumerate(joint):
+        if c.best_members and c.best is not None:
+            columns.add(Column(j, c.best_members, c.best))
+        for r in np.argsort(-c.panels.value, kind="stable")[:3]:
+            columns.add(_pool_column(j, c, int(r)))
+    return columns
+
+
+def _add_every_panel(joint: Sequence[Candidates], columns: ColumnSet) -> None:
+    """Every panel of every pool as a column (the batch is small enough to assign over them all)."""
+    for j, c in enumerate(joint):
+        for r in range(len(c.panels)):
+            columns.add(_pool_column(j, c, r))
+
+
+def _starting_hint(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    joint: list[Candidates],
+    weights: np.ndarray | None,
+    runner: Runner,
+    limit: int,
+    bar: ProgressFactory,
+) -> list[int | None]:
+    """The assignment's starting point: the greedy assignment, with the disputes it leaves out
+    staffed where possible (also from fresh pools without the mediators whose seats are gone)."""
+    hint = greedy_hint(columns, rows, len(joint), weights)
+    if all(c is not None for c in hint):
+        return hint
+
+    def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
+        with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
+            items = [(j, joint[j].dispute_id) for j in left]
+            return runner.map(repool_chunk, items, (limit, full), advance)
+
+    return repair_hint(columns, rows, joint, hint, repool)
+
+
+def _assign_every_dispute(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    config: BatchConfig,
+    time_limit: float,
+    hint: list[int | None],
+    lp_value: float | None,
+) -> tuple[MasterResult, str]:
+    """The assignment that staffs every dispute, and a note for the method when the greedy one
+    stands in (the model found none in its time, but the greedy assignment staffs them all)."""
+    n = len(hint)
+    # The programme's value bounds any assignment of these columns: stop once within a hair of it
+    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
+    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
+    master = solve_master(
+        columns, rows, n, fair=config.fair, require_all=True, time_limit=time_limit,
+        seed=config.seed, hint=hint, stop_at=stop_at,
+    )  # fmt: skip
+    if master.status == Status.TIMEOUT and staffed_count(master) == 0:
+        greedy = greedy_result(columns, rows, hint)
+        if greedy is not None and staffed_count(greedy) == n:
+            return greedy, "; the greedy assignment (the assignment model found none in its time)"
+    return master, ""
+
+
+def _staff_most_disputes(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    config: BatchConfig,
+    time_limit: float,
+    hint: list[int | None],
+    infeasible: bool,
+    every_panel: bool,
+) -> tuple[MasterResult, str, dict[str, Any]]:
+    """When no assignment staffing every dispute was found: the one staffing as many as possible
+    (the greedy one if it staffs more), a note for the method, and the diagnosis: the global
+    constraints in the way when the model showed it ``infeasible`` (proven when the columns are
+    ``every_panel`` of the pools), else a time-out."""
+    n = len(hint)
+    in_way = _relax_one_at_a_time(columns, rows, n, config) if infeasible else []
+    master = solve_master(
+        columns, rows, n, fair=config.fair, require_all=False, time_limit=time_limit,
+        seed=config.seed, hint=hint,
+    )  # fmt: skip
+    note = ""
+    greedy = greedy_result(columns, rows, hint)
+    if greedy is not None and staffed_count(greedy) > staffed_count(master):
+        master = greedy
+        note = "; the greedy assignment (the assignment model found no better one in its time)"
+    unstaffed = sum(1 for c in master.chosen if c is None)
+    if not in_way:  # not shown impossible, only not found in time
+        return master, note, _timeout_diagnosis(unstaffed)
+    return master, note, _joint_diagnosis(in_way, rows.quotas, unstaffed, every_panel and infeasible)
+
+
+def _timeout_diagnosis(unstaffed: int) -> dict[str, Any]:
+    """The joint diagnosis when no assignment staffing every dispute was found in time."""
+    return {
+        "conflicting_rules": [],
+        "suggestions": [
+            f"No assignment staffing every dispute was found within the time limit ({unstaffed} left without "
+            "a panel); raise --time-limit."
+        ],
+        "proven": False,
+        "timeout": True,
+    }
+
+
 def column_plan(
     joint: list[Candidates],
     parties: Sequence[tuple[str, ...]],
@@ -151,109 +278,60 @@ def column_plan(
     solve_config: SolveConfig,
     bar: ProgressFactory,
 ) -> JointPlan:
+    """The joint plan over candidate panels: every pool panel when the batch is small and its pools
+    complete, otherwise columns generated with exact pricing; then the assignment over them."""
     budget = config.time_limit
     n = len(joint)
-    columns = ColumnSet(n)
-    for j, c in enumerate(joint):
-        if c.best_members and c.best is not None:
-            columns.add(Column(j, c.best_members, c.best))
-        for r in np.argsort(-c.panels.value, kind="stable")[:3]:
-            columns.add(Column(j, tuple(sorted(int(c.pool[i]) for i in c.panels.members[r])), int(c.panels.value[r])))
-    upper_sum = float(sum(c.upper or 0 for c in joint))
-    sources: dict[str, float] = {"disputes alone": upper_sum}
+    columns = _first_columns(joint)
+    sources: dict[str, float] = {"disputes alone": float(sum(c.upper or 0 for c in joint))}
     complete = all(c.complete for c in joint) and sum(len(c.panels) for c in joint) <= MASTER_ALL_LIMIT
-    rounds = exact_rounds = 0
-    lp_value: float | None = None
-    weights: np.ndarray | None = None
     method = METHOD_COMPLETE if complete else METHOD_COLUMNS
     timing: dict[str, float] = {}
-    used = 0.0  # deterministic seconds spent so far (per process, for the work spread over processes)
-
+    generation = _Generation()
     if complete:
-        for j, c in enumerate(joint):
-            for r in range(len(c.panels)):
-                columns.add(
-                    Column(j, tuple(sorted(int(c.pool[i]) for i in c.panels.members[r])), int(c.panels.value[r]))
-                )
+        _add_every_panel(joint, columns)
     else:
         lp = ColumnLP(n, rows, columns)
         try:
             lp_value, weights, rounds, exact_rounds, used = _generate_columns(
                 lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
             )
+            generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
         except LPTimeout:
-            lp_value, weights = None, None  # no time left for the linear programme: assign what there is
+            pass  # no time left for the linear programme: assign what there is
 
-    remaining = max(MASTER_SHARE * budget, budget - used)
+    remaining = max(MASTER_SHARE * budget, budget - generation.used)
     mark = time.perf_counter()
-    hint = greedy_hint(columns, rows, n, weights)
-    if any(c is None for c in hint):
-
-        def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
-            with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
-                items = [(j, joint[j].dispute_id) for j in left]
-                return runner.map(repool_chunk, items, (limit, full), advance)
-
-        hint = repair_hint(columns, rows, joint, hint, repool)
-    # The programme's value bounds any assignment of these columns: stop once within a hair of it
-    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
-    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
-    master = solve_master(
-        columns, rows, n, fair=config.fair, require_all=True, time_limit=remaining,
-        seed=config.seed, hint=hint, stop_at=stop_at,
-    )  # fmt: skip
+    hint = _starting_hint(columns, rows, joint, generation.weights, runner, limit, bar)
+    master, note = _assign_every_dispute(columns, rows, config, remaining, hint, generation.lp_value)
+    method += note
     diagnosis = None
-    if master.status == Status.TIMEOUT and staffed_count(master) == 0:
-        greedy = greedy_result(columns, rows, hint)
-        if greedy is not None and staffed_count(greedy) == n:
-            master = greedy
-            method += "; the greedy assignment (the assignment model found none in its time)"
     if master.status in (Status.INFEASIBLE, Status.TIMEOUT) and staffed_count(master) == 0:
-        infeasible_proven = complete and master.status == Status.INFEASIBLE
-        in_way = _relax_one_at_a_time(columns, rows, n, config) if master.status == Status.INFEASIBLE else []
-        master = solve_master(
-            columns, rows, n, fair=config.fair, require_all=False, time_limit=max(1.0, 0.5 * remaining),
-            seed=config.seed, hint=hint,
-        )  # fmt: skip
-        greedy = greedy_result(columns, rows, hint)
-        if greedy is not None and staffed_count(greedy) > staffed_count(master):
-            master = greedy
-            method += "; the greedy assignment (the assignment model found no better one in its time)"
-        unstaffed = sum(1 for c in master.chosen if c is None)
-        if in_way:
-            diagnosis = _joint_diagnosis(in_way, rows.quotas, unstaffed, infeasible_proven)
-        else:  # not shown impossible, only not found in time
-            diagnosis = {
-                "conflicting_rules": [],
-                "suggestions": [
-                    f"No assignment staffing every dispute was found within the time limit ({unstaffed} left without "
-                    "a panel); raise --time-limit."
-                ],
-                "proven": False,
-                "timeout": True,
-            }
-        upper_sum = float(sum(max(0, c.upper or 0) for c in joint))
-        sources = {"disputes alone": upper_sum}
+        infeasible = master.status == Status.INFEASIBLE
+        master, note, diagnosis = _staff_most_disputes(
+            columns, rows, config, max(1.0, 0.5 * remaining), hint, infeasible, complete
+        )
+        method += note
+        sources = {"disputes alone": float(sum(max(0, c.upper or 0) for c in joint))}
     elif complete and master.bound is not None and not config.fair:
         sources["assignment over every panel"] = float(master.bound)
     chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
     bound = min(sources.values())
     if master.status == Status.OPTIMAL and complete and not config.fair:
         bound = min(bound, float(master.objective))
-    proven = bound <= master.objective + 1e-9
     return JointPlan(
         method=method,
         chosen=chosen,
         objective=master.objective,
         bound=bound,
         bound_sources=sources,
-        proven=proven,
+        proven=bound <= master.objective + 1e-9,
         status=master.status,
         diagnosis=diagnosis,
         columns=len(columns),
-        rounds=rounds,
-        exact_rounds=exact_rounds,
-        lp_value=None if lp_value is None else lp_value * OBJECTIVE_SCALE,
+        rounds=generation.rounds,
+        exact_rounds=generation.exact_rounds,
+        lp_value=None if generation.lp_value is None else generation.lp_value * OBJECTIVE_SCALE,
         worst=master.worst,
         seconds={**timing, "assignment": time.perf_counter() - mark},
     )
@@ -343,6 +421,10 @@ def _relax_one_at_a_time(columns: ColumnSet, rows: GlobalRows, n: int, config: B
     return in_way or active
 
 
+#: A dispute to price exactly: position, dispute id, pool, and its pool's best priced worth (rounded).
+_PricingItem = tuple[int, str, np.ndarray, int]
+
+
 def _exact_round(
     joint: list[Candidates],
     parties: Sequence[tuple[str, ...]],
@@ -368,7 +450,26 @@ def _exact_round(
     constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
     _, worth = price_pools(joint, parties, price, party_price, None, columns, 0)
     negative = bool((price < 0).any()) or any((v < 0).any() for _, v in party_price.values())
-    items: list[tuple[int, str, np.ndarray, int]] = []
+    items, bound_of = _disputes_to_price(joint, parties, price, party_price, worth, negative)
+    if not items:
+        return constant + sum(bound_of), 0, 0.0
+    best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
+    added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of)
+    return constant + sum(bound_of), added, work
+
+
+def _disputes_to_price(
+    joint: list[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    worth: list[float],
+    negative: bool,
+) -> tuple[list[_PricingItem], list[float]]:
+    """The disputes whose bound at these prices takes pricing, and every dispute's bound so far: its
+    pool's best priced worth (exact for complete pools), or its best panel's value when that panel is
+    the dispute's best and costs nothing (with no negative price, nothing can do better)."""
+    items: list[_PricingItem] = []
     bound_of = list(worth)
     for j, c in enumerate(joint):
         if c.complete:
@@ -379,36 +480,56 @@ def _exact_round(
                 bound_of[j] = float(c.upper or 0)  # its best panel alone costs nothing: still the best
                 continue
         items.append((j, c.dispute_id, c.pool, round(worth[j])))
-    added = 0
+    return items, bound_of
+
+
+def _price_disputes(
+    items: list[_PricingItem],
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    runner: Runner,
+    limit: int,
+    solve_config: SolveConfig,
+    bar: ProgressFactory,
+    budget: float,
+) -> tuple[dict[int, Priced], float]:
+    """Each dispute priced: first bounded without a solver, then the unproven ones solved in up to
+    ``SOLVE_PASSES`` passes, each an equal share of the budget left. The best answer per dispute
+    position, and the deterministic seconds spent per process."""
+    with bar(len(items), "Joint model: bounds at the prices") as advance:
+        cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
+    unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
+    best: dict[int, Priced] = {p.position: p for p in cheap}
     work = 0.0
-    if items:
-        with bar(len(items), "Joint model: bounds at the prices") as advance:
-            cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
-        unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
-        best: dict[int, Priced] = {p.position: p for p in cheap}
-        # Most solves take a small fraction of an equal share: disputes that hit their share try
-        # again with an equal share of what is left (each pass deterministic).
-        for _ in range(SOLVE_PASSES):
-            if not unproven or budget - work < MIN_SOLVE_TIME:
-                break
-            width = runner.width(len(unproven))
-            config = share_time(solve_config, (budget - work) * width / len(unproven))
-            if config.time_limit < MIN_SOLVE_TIME:
-                break
-            with bar(len(unproven), "Joint model: exact prices") as advance:
-                solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config), advance)
-            work += sum(p.work for p in solved) / width
-            cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
-            for p in solved:
-                if p.proven or p.bound < best[p.position].bound:
-                    best[p.position] = p
-            unproven = [item for item in unproven if item[0] in cut_short]
-        priced_list = [best[item[0]] for item in items]
-        for p in priced_list:
-            j = p.position
-            bound_of[j] = float(p.bound)
-            if p.members and columns.add(Column(j, p.members, p.value)) is not None:
-                added += 1
-            if p.pool is not None and p.panels is not None:
-                joint[j].pool, joint[j].panels = p.pool, p.panels
-    return constant + sum(bound_of), added, work
+    # Most solves take a small fraction of an equal share: disputes that hit their share try
+    # again with an equal share of what is left (each pass deterministic).
+    for _ in range(SOLVE_PASSES):
+        if not unproven or budget - work < MIN_SOLVE_TIME:
+            break
+        width = runner.width(len(unproven))
+        config = share_time(solve_config, (budget - work) * width / len(unproven))
+        if config.time_limit < MIN_SOLVE_TIME:
+            break
+        with bar(len(unproven), "Joint model: exact prices") as advance:
+            solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config), advance)
+        work += sum(p.work for p in solved) / width
+        cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
+        for p in solved:
+            if p.proven or p.bound < best[p.position].bound:
+                best[p.position] = p
+        unproven = [item for item in unproven if item[0] in cut_short]
+    return best, work
+
+
+def _take_priced(joint: list[Candidates], columns: ColumnSet, priced: list[Priced], bound_of: list[float]) -> int:
+    """Record each priced dispute's bound, add its best priced panel as a column and keep its grown
+    pool; the number of new columns."""
+    added = 0
+    for p in priced:
+        j = p.position
+        bound_of[j] = float(p.bound)
+        if p.members and columns.add(Column(j, p.members, p.value)) is not None:
+            added += 1
+        if p.pool is not None and p.panels is not None:
+            joint[j].pool, joint[j].panels = p.pool, p.panels
+    return added

@@ -17,9 +17,9 @@ from ortools.sat.python import cp_model
 from matching.batch.disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
 from matching.batch.quotas import Quotas
 from matching.core.config import limit_work
+from matching.core.errors import InternalError, MatchingError
 from matching.core.status import Status
-from matching.rules.encoding import GROUPS
-from matching.rules.roster_arrays import RosterArrays
+from matching.rules.encoding import GROUPS, RosterArrays
 from matching.rules.scoring import OBJECTIVE_SCALE
 
 MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
@@ -52,7 +52,7 @@ class GlobalRows:
         self.quotas = quotas
         self.seats = seats
         self.relaxed = relaxed
-        cap = np.maximum(arrays.spare, 0).astype(np.int64)
+        cap = arrays.capacity.copy()
         if "capacity" in relaxed:
             cap = np.full(arrays.n, seats, dtype=np.int64)
         if quotas.max_per_mediator is not None and "max_per_mediator" not in relaxed:
@@ -180,7 +180,7 @@ class ColumnSet:
         return len(self.columns)
 
 
-class LPTimeout(Exception):
+class LPTimeout(MatchingError):
     """The linear programme ran out of its time limit."""
 
 
@@ -292,7 +292,7 @@ class ColumnLP:
                 self.vars, self.cons = fresh.vars, fresh.cons
                 status = self.solver.Solve()
             if status != pywraplp.Solver.OPTIMAL:
-                raise RuntimeError(f"the linear programme failed (status {status})")
+                raise InternalError(f"the linear programme failed (status {status})")
             activity: dict[RowKey, float] = defaultdict(float)
             for c, var in enumerate(self.vars):
                 z = var.solution_value()
@@ -473,6 +473,186 @@ def greedy_result(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | Non
     return MasterResult(Status.FEASIBLE, list(hint), int(objective), None)
 
 
+@dataclass
+class _Assignment:
+    """The assignment model over the columns: a variable per column, each dispute's columns, and
+    (when not every dispute must be staffed) whether each dispute is staffed."""
+
+    model: cp_model.CpModel
+    z: list[cp_model.IntVar]
+    columns: list[Column]
+    by_dispute: list[list[int]]
+    staffed: list[cp_model.IntVar]
+    values: list[int]  # each column's objective
+
+    def unstaffed(self, status: Status, work: float = 0.0) -> MasterResult:
+        """A result that staffs no dispute."""
+        return MasterResult(status, [None] * len(self.by_dispute), 0, None, work=work)
+
+    def chosen(self, solver: cp_model.CpSolver) -> list[int | None]:
+        """The column the solver's solution picks for each dispute (``None``: not staffed)."""
+        chosen: list[int | None] = [None] * len(self.by_dispute)
+        for c, var in enumerate(self.z):
+            if solver.boolean_value(var):
+                chosen[self.columns[c].dispute] = c
+        return chosen
+
+
+def _columns_by_dispute(columns: ColumnSet, n_disputes: int) -> list[list[int]]:
+    """Each dispute's columns (indices), in the order they were added."""
+    by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
+    for c, col in enumerate(columns.columns):
+        by_dispute[col.dispute].append(c)
+    return by_dispute
+
+
+def _assignment_model(columns: ColumnSet, by_dispute: list[list[int]], require_all: bool) -> _Assignment:
+    """The model's variables and one column per dispute (exactly one, or at most one with a staffed flag)."""
+    model = cp_model.CpModel()
+    z = [model.new_bool_var(f"z{c}") for c in range(len(columns.columns))]
+    staffed: list[cp_model.IntVar] = []
+    for j, cs in enumerate(by_dispute):
+        if require_all:
+            model.add_exactly_one(z[c] for c in cs)
+        else:
+            s = model.new_bool_var(f"s{j}")
+            model.add(sum(z[c] for c in cs) == s)
+            staffed.append(s)
+    return _Assignment(model, z, columns.columns, by_dispute, staffed, [col.value for col in columns.columns])
+
+
+def _never_binds(pairs: Sequence[tuple[int, int]], columns: Sequence[Column], rhs: int) -> bool:
+    """Whether an upper limit holds whatever is chosen (each dispute's largest coefficient, summed, keeps it)."""
+    most: dict[int, int] = {}
+    for c, coef in pairs:
+        most[columns[c].dispute] = max(most.get(columns[c].dispute, 0), coef)
+    return sum(most.values()) <= rhs
+
+
+def _add_global_rows(a: _Assignment, rows: GlobalRows) -> None:
+    """The global rows over the columns (capacity and quotas), except upper limits that never bind."""
+    terms: dict[RowKey, list[tuple[int, int]]] = defaultdict(list)
+    for c, col in enumerate(a.columns):
+        for key, coef in rows.coefficients(col.dispute, col.members).items():
+            terms[key].append((c, coef))
+    for key, pairs in terms.items():
+        sense, rhs = rows.rhs(key)
+        if sense == LE and _never_binds(pairs, a.columns, rhs):
+            continue
+        expr = cp_model.LinearExpr.weighted_sum([a.z[c] for c, _ in pairs], [v for _, v in pairs])
+        a.model.add(expr <= rhs if sense == LE else expr >= rhs)
+    if rows.women_min and ("women",) not in terms:
+        a.model.add_bool_or([])  # women are required but no candidate panel has one
+
+
+def _assignment_solver(seed: int, time_limit: float) -> cp_model.CpSolver:
+    """CP-SAT with one seeded worker (the same result on every run) and ``time_limit`` deterministic seconds."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = 1
+    p.random_seed = seed
+    p.linearization_level = 2
+    limit_work(p, max(MIN_SOLVE_TIME, time_limit))
+    return solver
+
+
+def _first_assignment(a: _Assignment, solver: cp_model.CpSolver) -> MasterResult:
+    """Whether any assignment exists (the search stops at the first); no dispute is staffed in the result."""
+    solver.parameters.stop_after_first_solution = True
+    status = solver.solve(a.model)
+    name = Status.FEASIBLE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
+    return a.unstaffed(name, work=solver.deterministic_time)
+
+
+def _add_worst_dispute(a: _Assignment, require_all: bool) -> cp_model.IntVar:
+    """A variable at most every staffed dispute's panel value: maximised, the worst-off dispute (fairness)."""
+    value = a.values
+    top = max((abs(v) for v in value), default=1) + 1
+    worst = a.model.new_int_var(min(0, min(value, default=0)), top, "worst")
+    for j, cs in enumerate(a.by_dispute):
+        expr = cp_model.LinearExpr.weighted_sum([a.z[c] for c in cs], [value[c] for c in cs])
+        if require_all:
+            a.model.add(expr >= worst)
+        elif cs:  # only the staffed disputes count
+            a.model.add(expr + top * (1 - a.staffed[j]) >= worst)
+    return worst
+
+
+def _stages(a: _Assignment, fair: bool, require_all: bool) -> tuple[list[tuple[str, Any]], cp_model.IntVar | None]:
+    """The objectives in lexicographic order (disputes staffed, the worst-off dispute, the total),
+    and the worst-off dispute's variable when ``fair``."""
+    stages: list[tuple[str, Any]] = []
+    if not require_all:
+        stages.append(("staffed", sum(a.staffed)))
+    worst = _add_worst_dispute(a, require_all) if fair else None
+    if worst is not None:
+        stages.append(("worst", worst))
+    stages.append(("total", cp_model.LinearExpr.weighted_sum(a.z, a.values)))
+    return stages, worst
+
+
+def _stage_result(
+    a: _Assignment, solver: cp_model.CpSolver, status: Any, so_far: Status, worst: cp_model.IntVar | None, used: float
+) -> MasterResult:
+    """The assignment a stage found: optimal while every stage so far is proven optimal."""
+    chosen = a.chosen(solver)
+    value = a.values
+    optimal = status == cp_model.OPTIMAL and so_far in (Status.TIMEOUT, Status.OPTIMAL)
+    return MasterResult(
+        Status.OPTIMAL if optimal else Status.FEASIBLE,
+        chosen,
+        int(sum(value[c] for c in chosen if c is not None)),
+        None,
+        None if worst is None else int(solver.value(worst)),
+        used,
+    )
+
+
+def _keep_and_hint(a: _Assignment, solver: cp_model.CpSolver, objective: Any) -> None:
+    """Keep what this stage reached and hint the next stage with its solution (lexicographic)."""
+    reached = round(solver.objective_value)
+    a.model.add(objective >= reached)
+    a.model.clear_hints()
+    for var in a.z:
+        a.model.add_hint(var, solver.boolean_value(var))
+
+
+def _solve_stages(
+    a: _Assignment,
+    solver: cp_model.CpSolver,
+    stages: list[tuple[str, Any]],
+    worst: cp_model.IntVar | None,
+    time_limit: float,
+    stop_at: int | None,
+) -> MasterResult:
+    """Maximise the stages in turn, each sharing the time left equally with those after it (the
+    total takes all that is left, and stops early once it reaches ``stop_at``)."""
+    result = a.unstaffed(Status.TIMEOUT)
+    bound: float | None = None
+    used = 0.0
+    for n_stage, (label, objective) in enumerate(stages):
+        remaining = time_limit - used
+        limit_work(
+            solver.parameters,
+            max(MIN_SOLVE_TIME, remaining / (len(stages) - n_stage) if label != "total" else remaining),
+        )
+        a.model.clear_objective()
+        a.model.maximize(objective)
+        callback = _StopAt(stop_at) if label == "total" and stop_at is not None else None
+        status = solver.solve(a.model, callback)
+        used += solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if n_stage == 0:
+                return a.unstaffed(_status(status), work=used)
+            break
+        result = _stage_result(a, solver, status, result.status, worst, used)
+        if label == "total":
+            bound = solver.best_objective_bound
+        _keep_and_hint(a, solver, objective)
+    result.bound, result.work = bound, used
+    return result
+
+
 def solve_master(
     columns: ColumnSet,
     rows: GlobalRows,
@@ -491,112 +671,19 @@ def solve_master(
     ``time_limit`` is in deterministic seconds, shared by the stages; one seeded worker, so the
     result is the same on every run.
     """
-    model = cp_model.CpModel()
-    cols = columns.columns
-    z = [model.new_bool_var(f"z{c}") for c in range(len(cols))]
-    by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
-    for c, col in enumerate(cols):
-        by_dispute[col.dispute].append(c)
-    staffed = []
-    for j, cs in enumerate(by_dispute):
-        if require_all:
-            if not cs:
-                return MasterResult(Status.INFEASIBLE, [None] * n_disputes, 0, None)
-            model.add_exactly_one(z[c] for c in cs)
-        else:
-            s = model.new_bool_var(f"s{j}")
-            model.add(sum(z[c] for c in cs) == s)
-            staffed.append(s)
-    terms: dict[RowKey, list[tuple[int, int]]] = defaultdict(list)
-    for c, col in enumerate(cols):
-        for key, coef in rows.coefficients(col.dispute, col.members).items():
-            terms[key].append((c, coef))
-    for key, pairs in terms.items():
-        sense, rhs = rows.rhs(key)
-        if sense == LE:
-            most: dict[int, int] = {}
-            for c, coef in pairs:
-                most[cols[c].dispute] = max(most.get(cols[c].dispute, 0), coef)
-            if sum(most.values()) <= rhs:
-                continue  # can never bind
-            model.add(cp_model.LinearExpr.weighted_sum([z[c] for c, _ in pairs], [v for _, v in pairs]) <= rhs)
-        else:
-            model.add(cp_model.LinearExpr.weighted_sum([z[c] for c, _ in pairs], [v for _, v in pairs]) >= rhs)
-    if rows.women_min and ("women",) not in terms:
-        model.add_bool_or([])  # women are required but no candidate panel has one
-
+    by_dispute = _columns_by_dispute(columns, n_disputes)
+    if require_all and not all(by_dispute):
+        return MasterResult(Status.INFEASIBLE, [None] * n_disputes, 0, None)  # a dispute without a column
+    a = _assignment_model(columns, by_dispute, require_all)
+    _add_global_rows(a, rows)
     for hinted in hint:
         if hinted is not None:
-            model.add_hint(z[hinted], True)
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.num_workers = 1
-    p.random_seed = seed
-    p.linearization_level = 2
-    limit_work(p, max(MIN_SOLVE_TIME, time_limit))
+            a.model.add_hint(a.z[hinted], True)
+    solver = _assignment_solver(seed, time_limit)
     if feasibility_only:
-        p.stop_after_first_solution = True
-        status = solver.solve(model)
-        name = Status.FEASIBLE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else _status(status)
-        return MasterResult(name, [None] * n_disputes, 0, None, work=solver.deterministic_time)
-
-    value = [col.value for col in cols]
-    disputes_value = [cp_model.LinearExpr.weighted_sum([z[c] for c in cs], [value[c] for c in cs]) for cs in by_dispute]
-    total = cp_model.LinearExpr.weighted_sum(z, value)
-    stages: list[tuple[str, Any]] = []
-    top = max((abs(v) for v in value), default=1) + 1
-    if not require_all:
-        stages.append(("staffed", sum(staffed)))
-    worst_var = None
-    if fair:
-        low = min(value, default=0)
-        worst_var = model.new_int_var(min(0, low), top, "worst")
-        for j, expr in enumerate(disputes_value):
-            if require_all:
-                model.add(expr >= worst_var)
-            elif by_dispute[j]:  # only the staffed disputes count
-                model.add(expr + top * (1 - staffed[j]) >= worst_var)
-        stages.append(("worst", worst_var))
-    stages.append(("total", total))
-
-    result = MasterResult(Status.TIMEOUT, [None] * n_disputes, 0, None)
-    bound: float | None = None
-    used = 0.0
-    for n_stage, (label, objective) in enumerate(stages):
-        remaining = time_limit - used
-        limit_work(p, max(MIN_SOLVE_TIME, remaining / (len(stages) - n_stage) if label != "total" else remaining))
-        model.clear_objective()
-        model.maximize(objective)
-        callback = _StopAt(stop_at) if label == "total" and stop_at is not None and not fair else None
-        status = solver.solve(model, callback)
-        used += solver.deterministic_time
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if n_stage == 0:
-                return MasterResult(_status(status), [None] * n_disputes, 0, None, work=used)
-            break
-        chosen: list[int | None] = [None] * n_disputes
-        for c, var in enumerate(z):
-            if solver.boolean_value(var):
-                chosen[cols[c].dispute] = c
-        optimal = status == cp_model.OPTIMAL
-        result = MasterResult(
-            Status.OPTIMAL if optimal and result.status in (Status.TIMEOUT, Status.OPTIMAL) else Status.FEASIBLE,
-            chosen,
-            int(sum(value[c] for c in chosen if c is not None)),
-            None,
-            None if worst_var is None else int(solver.value(worst_var)),
-            used,
-        )
-        if label == "total":
-            bound = solver.best_objective_bound
-        # Keep what this stage reached and hint the next stage with it (lexicographic).
-        reached = round(solver.objective_value)
-        model.add(objective >= reached)
-        model.clear_hints()
-        for var in z:
-            model.add_hint(var, solver.boolean_value(var))
-    result.bound, result.work = bound, used
-    return result
+        return _first_assignment(a, solver)
+    stages, worst = _stages(a, fair, require_all)
+    return _solve_stages(a, solver, stages, worst, time_limit, None if fair else stop_at)
 
 
 class _StopAt(cp_model.CpSolverSolutionCallback):
@@ -615,5 +702,5 @@ def _status(status: Any) -> Status:
     if status == cp_model.INFEASIBLE:
         return Status.INFEASIBLE
     if status == cp_model.MODEL_INVALID:
-        raise RuntimeError("invalid assignment model")
+        raise InternalError("invalid assignment model")
     return Status.TIMEOUT

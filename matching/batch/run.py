@@ -9,9 +9,9 @@ dispute's objective and then the total.
 
 How it is solved (``solve_batch``), each step on plain numbers:
 
-1. **Encoding** (``matching.rules.roster_arrays``). ``RosterArrays`` turns the roster into arrays once; ``RosterArrays.encode`` then
-   builds each dispute's ``PanelInstance`` with numpy (the same instance ``matching.rules.encoding.encode``
-   builds, which the tests check field by field, in a fraction of the time).
+1. **Encoding** (``matching.rules.encoding``). ``RosterArrays`` (the workspace's ``arrays``) turns the
+   roster into arrays once; ``RosterArrays.encode`` then builds each dispute's ``PanelInstance`` with
+   numpy, and the rules and the objective are the kernel's (``matching.rules.kernel``).
 2. **Each dispute alone** (``matching.batch.disputes``, ``matching.rules.kernel``). Each dispute keeps a *pool* of its most promising mediators (the best
    ``upper_bounds`` of ``matching.panel.model``, with the best possible chairs and speakers of each
    working language, and every party-ranked name), and every panel of the pool that keeps the hard
@@ -50,13 +50,10 @@ a clock that crawls and compares).
 
 from __future__ import annotations
 
-import csv
 import os
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from matching.batch.disputes import (
@@ -72,24 +69,23 @@ from matching.batch.disputes import (
 from matching.batch.joint import JointPlan, column_plan, flow_plan
 from matching.batch.master import GlobalRows
 from matching.batch.quotas import QuotaReport, SeatFact, concentration, quota_reports
-from matching.batch.settings import Advance, BatchConfig, BatchError, ProgressFactory
+from matching.batch.settings import BatchConfig, BatchError
 from matching.core.config import SolveConfig
-from matching.core.domain import Role
+from matching.core.domain import Mediator, Role
+from matching.core.progress import CancelToken, ProgressFactory, cancellable
 from matching.core.status import Status
-from matching.io.results import DisputeResult, ProposedPanel, Seat, now_iso, run_document
+from matching.io.csv_out import csv_document
+from matching.io.out_paths import write_file
+from matching.io.results import DisputeResult, ProposedPanel, Seat, now_iso, run_block, run_document
 from matching.io.rulesets import RuleSet
 from matching.panel.explain import disclosures, why
 from matching.panel.model import best_chair, order_panel
+from matching.rules.checker import DisputeView
+from matching.rules.recheck import recheck, recheck_loads
 from matching.rules.scoring import OBJECTIVE_SCALE
 from matching.rules.workspace import Workspace
 
 # --- the run: solve_batch and its outcome ---------------------------------------------------------
-
-
-@contextmanager
-def silent_progress(total: int, label: str) -> Iterator[Advance]:
-    """A progress factory that shows nothing (the library's default)."""
-    yield lambda: None
 
 
 @dataclass
@@ -126,6 +122,15 @@ class BatchSummary:
     @property
     def relative_gap(self) -> float:
         return self.gap / abs(self.bound) if self.bound else 0.0
+
+    def gap_text(self) -> str:
+        """The gap in words: never ``0.00%`` for a batch that is not proven best (a share too small to show at
+        two decimals reads ``under 0.01%``)."""
+        share = self.relative_gap
+        shown = "0%" if self.gap == 0 else f"{share:.2%}" if share >= 0.0001 else "under 0.01%"
+        if self.proven_optimal:
+            return f"gap {self.gap:.4f} ({shown}), proven optimal"
+        return f"gap {self.gap:.4f} ({shown}), not proven optimal: the best possible total is at most that much higher"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,32 +175,30 @@ class BatchSummary:
             parts.append(f"{len(self.unstaffed)} {why} ({shown})")
         if self.timeouts:
             parts.append(f"{len(self.timeouts)} without a panel within the time limit ({', '.join(self.timeouts)})")
-        parts.append(
-            f"objective {self.objective:.4f}, bound {self.bound:.4f}, gap {self.gap:.4f} ({self.relative_gap:.2%})"
-            + (", proven optimal" if self.proven_optimal else "")
-        )
+        parts.append(f"objective {self.objective:.4f}, bound {self.bound:.4f}, {self.gap_text()}")
         parts.append(f"{sum(v for k, v in self.seconds.items() if ':' not in k):.1f} s")
         return "; ".join(parts) + "."
 
 
 @dataclass
 class BatchOutcome:
-    """Everything a batch run produced: one result per dispute (SPEC JSON), the seats, the summary."""
+    """Everything a batch run produced: one result per dispute (the panels JSON), the seats, the summary."""
 
     results: list[DisputeResult]
     seats: list[SeatFact]
     summary: BatchSummary
-    rule_set: str
+    rule_set: RuleSet
+    config: BatchConfig
     seed: int
     inputs_sha256: dict[str, str]
     started_at: str
     wall_seconds: float
 
     def document(self) -> dict[str, Any]:
-        """The panels JSON of SPEC.md, with the run-level summary under ``batch``."""
-        doc = run_document(
-            self.results, self.rule_set, self.seed, self.inputs_sha256, self.started_at, self.wall_seconds
-        )
+        """The panels JSON of docs/outputs.md, with the run-level summary under ``batch``."""
+        settings = {"command": "batch", **asdict(self.config)}
+        run = run_block(self.rule_set, self.seed, self.inputs_sha256, self.started_at, self.wall_seconds, settings)
+        doc = run_document(self.results, run)
         doc["batch"] = self.summary.as_dict()
         return doc
 
@@ -213,17 +216,16 @@ class BatchOutcome:
 SEAT_COLUMNS = ("dispute_id", "mediator_id", "role", "nationality", "un_group", "gender")
 
 
+def seats_csv_text(seats: Sequence[SeatFact]) -> str:
+    """The seats CSV (``SEAT_COLUMNS``) as text, through the project's one CSV writer (the app downloads it)."""
+    return csv_document(
+        SEAT_COLUMNS, ([s.dispute_id, s.mediator_id, s.role, s.nationality, s.un_group, s.gender] for s in seats)
+    )
+
+
 def write_seats_csv(seats: Sequence[SeatFact], path: os.PathLike[str] | str) -> None:
     """The seats as CSV (dispute_id, mediator_id, role, nationality, un_group, gender), written atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(SEAT_COLUMNS)
-        for s in seats:
-            writer.writerow([s.dispute_id, s.mediator_id, s.role, s.nationality, s.un_group, s.gender])
-    tmp.replace(target)
+    write_file(path, seats_csv_text(seats))
 
 
 def check_config(ws: Workspace, config: BatchConfig, dispute_ids: Sequence[str]) -> None:
@@ -261,12 +263,16 @@ def solve_batch(
     config: BatchConfig | None = None,
     dispute_ids: Sequence[str] | None = None,
     progress: ProgressFactory | None = None,
+    cancel: CancelToken | None = None,
 ) -> BatchOutcome:
-    """Assign one panel to every dispute at once (see the module docstring for the method)."""
+    """Assign one panel to every dispute at once (see the module docstring for the method).
+
+    Every solve has its deterministic budget (``BatchConfig``). ``cancel`` is looked at whenever a step
+    is reported: a batch stopped part-way has no assignment worth keeping, so it raises ``Cancelled``."""
     config = config or BatchConfig()
     ids = list(dispute_ids) if dispute_ids is not None else [d.dispute_id for d in ws.data.disputes]
     check_config(ws, config, ids)
-    bar = progress or silent_progress
+    bar = cancellable(progress, cancel)
     started_at, clock = now_iso(), time.perf_counter()
     seconds: dict[str, float] = {}
     state = make_state(ws, rule_set)
@@ -320,6 +326,7 @@ def _outcome(
     others = len(joint) - 1
     results: list[DisputeResult] = []
     seats: list[SeatFact] = []
+    assigned: list[tuple[DisputeView, Sequence[Mediator]]] = []
     worst: tuple[int, str, int] | None = None
     for cand in candidates:
         view = state.views[cand.dispute_id]
@@ -359,6 +366,8 @@ def _outcome(
         idx = list(range(inst.n))
         chair = best_chair(inst, idx)
         assert chair is not None
+        recheck(view, inst.mediators, inst.mediators[chair], "batch")
+        assigned.append((view, inst.mediators))
         ordered = order_panel(inst, idx, chair)
         scores = inst.evaluate(ordered, chair)
         value = scores.objective_int
@@ -407,6 +416,7 @@ def _outcome(
                     view.dispute.parties,
                 )
             )
+    recheck_loads(assigned, "batch")
     staffed = sum(1 for r in results if r.panels)
     summary = BatchSummary(
         method=plan.method,
@@ -436,7 +446,8 @@ def _outcome(
         results=results,
         seats=seats,
         summary=summary,
-        rule_set=rule_set.name,
+        rule_set=rule_set,
+        config=config,
         seed=config.seed,
         inputs_sha256=dict(ws.data.inputs_sha256),
         started_at=started_at,

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from matching.batch.quotas import Quotas
-
-Advance = Callable[[], None]
-ProgressFactory = Callable[[int, str], AbstractContextManager[Advance]]
+from matching.core.errors import MatchingError
 
 DEFAULT_BATCH_WORKERS = 2  # processes for the per-dispute solves (each, and the joint model, one CP-SAT worker)
 DEFAULT_GAP = 0.005
@@ -63,5 +59,5 @@ class BatchConfig:
     gap: float = DEFAULT_GAP
 
 
-class BatchError(ValueError):
+class BatchError(MatchingError, ValueError):
     """The batch cannot be run as asked (bad settings); the message says why in plain words."""

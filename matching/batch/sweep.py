@@ -43,10 +43,9 @@ seconds and error (empty unless the run failed).
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -58,12 +57,15 @@ import numpy as np
 from matching.batch.quotas import Quotas
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
+from matching.core.config import SOLVER_SEED_MAX
 from matching.core.domain import Dataset, Dispute, Mediator
 from matching.core.errors import MatchingError
 from matching.core.paths import demo_dir
+from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
 from matching.core.status import Status
+from matching.io.csv_out import write_csv
 from matching.io.loading import find_input, load_dataset
-from matching.io.rulesets import load_rule_set
+from matching.io.rulesets import load_rule_set, weight_problems
 from matching.rules.workspace import Workspace
 
 PATH_KEYS = ("mediators", "disputes", "conflicts", "preferences", "appointments")
@@ -134,24 +136,26 @@ class Run:
         )
 
 
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= SOLVER_SEED_MAX
+
+
 def _check_value(key: str, value: Any, where: str, problems: list[str]) -> None:
     def bad(expected: str) -> None:
         problems.append(f"{where}: {key} should be {expected}, got {value!r}.")
 
     if key in ("name", "rules") and not isinstance(value, str):
         bad("text")
-    elif key == "seed" and (not isinstance(value, int) or isinstance(value, bool)):
-        bad("a whole number")
-    elif key == "seeds" and (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        bad("a non-empty list of whole numbers")
-    elif key == "weights" and (
-        not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values())
-    ):
+    elif key == "seed" and not _is_seed(value):
+        bad(f"a whole number from 0 to {SOLVER_SEED_MAX}")
+    elif key == "seeds" and (not isinstance(value, list) or not value or not all(_is_seed(v) for v in value)):
+        bad(f"a non-empty list of whole numbers from 0 to {SOLVER_SEED_MAX}")
+    elif key == "weights" and not isinstance(value, dict):
         bad("a table of numbers, e.g. { neutrality = 1.5 }")
+    elif key == "weights":
+        problems += [
+            f"{where}: weight {p.column} {p.message} (got {p.value})" for p in weight_problems(value, "weights")
+        ]
     elif key == "fair" and not isinstance(value, bool):
         bad("true or false")
     elif key in ("time_limit",) and (not isinstance(value, (int, float)) or value <= 0):
@@ -170,74 +174,94 @@ def _check_value(key: str, value: Any, where: str, problems: list[str]) -> None:
 
 def read_scenarios(path: Path) -> list[Run]:
     """Parse and check a scenarios file; raise ``ScenarioError`` listing every problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"scenarios file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = _read_toml(path)
     problems: list[str] = []
-    unknown_top = set(data) - {"defaults", "scenario"}
-    if unknown_top:
-        problems.append(
-            f"{path.name}: unknown section(s) {', '.join(sorted(unknown_top))} (use [defaults] and [[scenario]])."
-        )
-    defaults = data.get("defaults", {})
-    scenarios = data.get("scenario", [])
-    if not isinstance(defaults, dict):
-        problems.append(f"{path.name}: [defaults] must be a table.")
-        defaults = {}
-    if not isinstance(scenarios, list) or not scenarios:
-        problems.append(f"{path.name}: no [[scenario]] given; add at least one.")
-        scenarios = []
-    allowed = set(SETTING_KEYS) | set(PATH_KEYS)
+    defaults, scenarios = _sections(data, path.name, problems)
+    for n, raw in enumerate([defaults, *scenarios]):
+        _check_table(raw, "[defaults]" if n == 0 else f"scenario {n}", problems)
     names: Counter[str] = Counter()
     runs: list[Run] = []
-    for n, raw in enumerate([defaults, *scenarios]):
-        where = "[defaults]" if n == 0 else f"scenario {n}"
-        if not isinstance(raw, dict):
-            problems.append(f"{where}: must be a table.")
-            continue
-        for key, value in raw.items():
-            if key not in allowed:
-                problems.append(f"{where}: unknown key {key!r}.")
-            elif key in PATH_KEYS and not isinstance(value, str):
-                problems.append(f"{where}: {key} should be a file path.")
-            else:
-                _check_value(key, value, where, problems)
-    base = path.parent
     for n, raw in enumerate(scenarios, start=1):
-        if not isinstance(raw, dict):
-            continue
-        merged = {**defaults, **raw}
-        name = merged.get("name") if "name" in raw else None
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"scenario {n}: needs a name.")
-            continue
-        names[name] += 1
-        paths = {k: str((base / merged[k]).resolve()) if isinstance(merged.get(k), str) else None for k in PATH_KEYS}
-        if (paths["mediators"] is None) != (paths["disputes"] is None):
-            problems.append(f"scenario {name!r}: mediators and disputes go together; give both or neither.")
-        for key, value in paths.items():
-            if value is not None and not Path(value).exists():
-                problems.append(f"scenario {name!r}: {key} file not found: {value}")
-        if "rules" in merged:
-            try:
-                rules = merged["rules"]
-                load_rule_set(rules if Path(rules).suffix == "" else str((base / rules).resolve()))
-            except MatchingError as exc:
-                problems.append(f"scenario {name!r}: {exc}")
-        quotas = Quotas(**{k: merged[k] for k in QUOTA_KEYS if k in merged})
-        problems += [f"scenario {name!r}: {p}" for p in quotas.problems()]
-        seeds = merged.get("seeds") or [merged.get("seed", 0)]
-        settings = {k: v for k, v in merged.items() if k in SETTING_KEYS and k not in ("name", "seed", "seeds")}
-        if isinstance(settings.get("rules"), str) and Path(settings["rules"]).suffix:
-            settings["rules"] = str((base / settings["rules"]).resolve())
-        runs += [Run(name, int(seed), paths, settings) for seed in seeds]
+        if isinstance(raw, dict):
+            runs += _scenario_runs(n, {**defaults, **raw}, "name" in raw, path.parent, names, problems)
     problems += [f"scenario name {name!r} is used {count} times." for name, count in names.items() if count > 1]
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(f"  - {p}" for p in problems))
     return runs
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"scenarios file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _sections(data: dict[str, Any], name: str, problems: list[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The ``[defaults]`` table and the ``[[scenario]]`` list, each checked for its shape."""
+    unknown_top = set(data) - {"defaults", "scenario"}
+    if unknown_top:
+        problems.append(
+            f"{name}: unknown section(s) {', '.join(sorted(unknown_top))} (use [defaults] and [[scenario]])."
+        )
+    defaults = data.get("defaults", {})
+    scenarios = data.get("scenario", [])
+    if not isinstance(defaults, dict):
+        problems.append(f"{name}: [defaults] must be a table.")
+        defaults = {}
+    if not isinstance(scenarios, list) or not scenarios:
+        problems.append(f"{name}: no [[scenario]] given; add at least one.")
+        scenarios = []
+    return defaults, scenarios
+
+
+def _check_table(raw: Any, where: str, problems: list[str]) -> None:
+    """Every key of one table known and of the right type."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table.")
+        return
+    allowed = set(SETTING_KEYS) | set(PATH_KEYS)
+    for key, value in raw.items():
+        if key not in allowed:
+            problems.append(f"{where}: unknown key {key!r}.")
+        elif key in PATH_KEYS and not isinstance(value, str):
+            problems.append(f"{where}: {key} should be a file path.")
+        else:
+            _check_value(key, value, where, problems)
+
+
+def _scenario_runs(
+    n: int, merged: dict[str, Any], named: bool, base: Path, names: Counter[str], problems: list[str]
+) -> list[Run]:
+    """The runs of scenario ``n`` (its settings merged over the defaults), one per seed."""
+    name = merged.get("name") if named else None
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"scenario {n}: needs a name.")
+        return []
+    names[name] += 1
+    paths = {k: str((base / merged[k]).resolve()) if isinstance(merged.get(k), str) else None for k in PATH_KEYS}
+    if (paths["mediators"] is None) != (paths["disputes"] is None):
+        problems.append(f"scenario {name!r}: mediators and disputes go together; give both or neither.")
+    problems += [
+        f"scenario {name!r}: {key} file not found: {value}"
+        for key, value in paths.items()
+        if value is not None and not Path(value).exists()
+    ]
+    if "rules" in merged:
+        try:
+            rules = merged["rules"]
+            load_rule_set(rules if Path(rules).suffix == "" else str((base / rules).resolve()))
+        except MatchingError as exc:
+            problems.append(f"scenario {name!r}: {exc}")
+    quotas = Quotas(**{k: merged[k] for k in QUOTA_KEYS if k in merged})
+    problems += [f"scenario {name!r}: {p}" for p in quotas.problems()]
+    seeds = merged.get("seeds") or [merged.get("seed", 0)]
+    settings = {k: v for k, v in merged.items() if k in SETTING_KEYS and k not in ("name", "seed", "seeds")}
+    if isinstance(settings.get("rules"), str) and Path(settings["rules"]).suffix:
+        settings["rules"] = str((base / settings["rules"]).resolve())
+    return [Run(name, int(seed), paths, settings) for seed in seeds]
 
 
 # --- one run (executes in a worker process) -------------------------------------------------------
@@ -371,12 +395,28 @@ def run_scenario(run: Run) -> dict[str, Any]:
 
 
 def run_sweep(
-    runs: Sequence[Run], executor: Executor, advance: Callable[[], None] | None = None
+    runs: Sequence[Run], executor: Executor, progress: ProgressFactory | None = None, cancel: CancelToken | None = None
 ) -> list[dict[str, Any]]:
-    """Submit every run to ``executor`` and collect the rows, in the order of the scenarios file."""
+    """Submit every run to ``executor`` and collect the rows, in the order of the scenarios file.
+
+    Each scenario is a batch within its own deterministic budget. When ``cancel`` asks to stop, the
+    scenarios not started yet are withdrawn, those running are waited for, and the rows of the
+    finished ones are returned (fewer rows than scenarios)."""
+    with (progress or silent_progress)(len(runs), "Scenarios") as advance:
+        return _collect(runs, executor, advance, cancel)
+
+
+def _collect(
+    runs: Sequence[Run], executor: Executor, advance: Advance, cancel: CancelToken | None = None
+) -> list[dict[str, Any]]:
     futures: dict[Future[dict[str, Any]], int] = {executor.submit(run_scenario, run): n for n, run in enumerate(runs)}
     rows: list[dict[str, Any] | None] = [None] * len(runs)
     for future in as_completed(futures):
+        if stop_asked(cancel):
+            for pending in futures:
+                pending.cancel()  # only those not started; a cancelled one is skipped below
+        if future.cancelled():
+            continue
         n = futures[future]
         try:
             rows[n] = future.result()
@@ -384,18 +424,10 @@ def run_sweep(
             row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
             row.update(scenario=runs[n].scenario, seed=runs[n].seed, error=f"{type(exc).__name__}: {exc}")
             rows[n] = row
-        if advance is not None:
-            advance()
+        advance()
     return [r for r in rows if r is not None]
 
 
 def write_rows(rows: Iterable[dict[str, Any]], path: Path) -> None:
-    """The results table as CSV, written atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: row.get(k, "") for k in COLUMNS})
-    tmp.replace(path)
+    """The results table as CSV, through the project's one CSV writer, written atomically."""
+    write_csv(path, COLUMNS, ([row.get(k, "") for k in COLUMNS] for row in rows))

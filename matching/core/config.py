@@ -1,6 +1,7 @@
 """How a solve is run and what the registrar fixed: solver settings and locks, shared by every layer.
 
-``SolveConfig`` carries the deterministic budget, seed and worker count of a CP-SAT search;
+``SolveConfig`` carries the deterministic budget, seed and worker count of a CP-SAT search; ``Budget``
+the deterministic budget of a whole long computation (rounds and summed CP-SAT work);
 ``Locks`` the mediators a registrar forced onto or kept off a panel; ``limit_work`` applies a
 deterministic budget to any CP-SAT parameter object.
 """
@@ -15,6 +16,7 @@ from typing import Any
 # not pay (benchmarks/bench_solver.py measures both). Interleaved search, which would make several
 # workers deterministic, is several times slower on these models.
 DEFAULT_WORKERS = 1
+SOLVER_SEED_MAX = 2**31 - 1  # CP-SAT takes a 32-bit seed
 DEFAULT_TIME_LIMIT = 10.0  # deterministic seconds per solve
 SOLVER_NAME = "cp-sat"
 
@@ -42,6 +44,23 @@ class Locks:
     @property
     def any(self) -> bool:
         return bool(self.include or self.exclude or self.chair)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The deterministic budget of a long computation: counted ``rounds`` of its main loop (pricing
+    problems of a lottery, solves of a frontier) and ``work``, the deterministic seconds of CP-SAT
+    search summed over the run (``None``: no limit of that kind). Never wall-clock: the same inputs
+    stop at the same point on every machine. Each solve between two checks has its own limit, so a
+    run overshoots by at most one solve. When the budget ends, the computation returns its best
+    result so far, marked as not proven."""
+
+    rounds: int | None = None
+    work: float | None = None
+
+    def left(self, rounds: int, work: float) -> bool:
+        """Whether a run that used ``rounds`` rounds and ``work`` deterministic seconds may go on."""
+        return (self.rounds is None or rounds < self.rounds) and (self.work is None or work < self.work)
 
 
 def limit_work(params: Any, work: float) -> None:

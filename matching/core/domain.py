@@ -104,7 +104,16 @@ class Mediator:
 
     @property
     def remaining_capacity(self) -> int:
-        return max(0, self.max_cases - self.active_cases)
+        return capacity_left(self)
+
+
+def capacity_left(m: Mediator, recorded: int = 0) -> int:
+    """Cases a mediator may still take (rule H3): room under ``max_cases`` after the active cases
+    and the ``recorded`` appointments (decisions recorded since the roster file); 0 when
+    unavailable. The one capacity formula of the library (the checker keeps its own as reference)."""
+    if not m.available:
+        return 0
+    return max(0, m.max_cases - m.active_cases - recorded)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ quotas, the error says how to relax them within ``min_flex``/``max_flex``
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -23,12 +22,19 @@ from pathlib import Path
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matching.core.errors import InputError, Problem
-from matching.io.nominees import DEFAULT_ID_COLUMN, ComposeProblem, read_nominees, read_quotas
+from matching.core.config import Budget
+from matching.core.defaults import COMPOSE_TIME_LIMIT, DEFAULT_ID_COLUMN
+from matching.core.errors import ArgumentError, InputError, Problem
+from matching.core.progress import CancelToken, ProgressFactory
+from matching.io.csv_out import write_csv
+from matching.io.nominees import ComposeProblem, read_nominees, read_quotas
 from matching.lottery.engine import METHODS, Lottery, Panel, Pricing, Restriction, cpsat_best, solve
 from matching.lottery.relax import describe_relaxation, suggest_relaxation
 
-DEFAULT_TIME_LIMIT = 30.0  # deterministic seconds per pricing solve
+DEFAULT_TIME_LIMIT = COMPOSE_TIME_LIMIT  # deterministic seconds per pricing solve
+# The whole run's budget: column-generation rounds and deterministic seconds of CP-SAT pricing summed over
+# the run; past it the composition is the best distribution so far, marked as not proven.
+COMPOSE_BUDGET = Budget(rounds=10_000, work=600.0)
 SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
 SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
 
@@ -218,14 +224,19 @@ def compose(
     seed: int = 0,
     time_limit: float = DEFAULT_TIME_LIMIT,
     group: bool = True,
+    progress: ProgressFactory | None = None,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
 ) -> Composition:
     """Selection probabilities for every nominee under ``method`` (leximin, maximin or nash).
 
     ``group=False`` solves with one agent per nominee instead of one per class (same probabilities,
-    slower). Raises ``InputError`` when no selection meets every quota.
+    slower). Raises ``InputError`` when no selection meets every quota. The column generation ends
+    within ``budget`` (default ``COMPOSE_BUDGET``) or at a stop asked for by ``cancel``, with the best
+    distribution so far (``lottery.stopped`` says why, ``lottery.proven`` is false).
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+        raise ArgumentError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
     oracle = QuotaOracle(problem, seed=seed, time_limit=time_limit, group=group)
     first = oracle.best(np.zeros(oracle.n, dtype=np.int64))
     if first.panel is None:
@@ -235,20 +246,15 @@ def compose(
         else:
             message = f"no selection meeting every quota was found within the time limit ({time_limit} s)"
         raise InputError([Problem(problem.features_file, None, None, "", message, "infeasible_quotas")])
-    lottery = solve(oracle, method)
+    if cancel is not None:
+        cancel.check()
+    lottery = solve(oracle, method, progress, budget or COMPOSE_BUDGET, cancel)
     return Composition(problem, method, lottery, oracle.classes)
 
 
 def write_probabilities(path: Path, composition: Composition) -> None:
-    """``id,probability`` for every nominee, in file order; written atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "probability"])
-        for nid, p in composition.rows():
-            writer.writerow([nid, repr(p)])
-    tmp.replace(path)
+    """``id,probability`` for every nominee, in file order, through the project's one CSV writer; atomic."""
+    write_csv(path, ("id", "probability"), ([nid, repr(p)] for nid, p in composition.rows()))
 
 
 def load_problem(features: Path, nominees: Path, size: int, id_column: str = DEFAULT_ID_COLUMN) -> ComposeProblem:

@@ -29,7 +29,10 @@ separable part of the objective, pruning every partial panel that cannot reach t
 the best values for its open seats and an upper bound on the panel-level terms (chair bonus,
 diversity, neutrality balance, worst-off party's preference; what the members after the last one
 can still add), the last seat going only to those who bring a missing chair or working language,
-then scoring the survivors exactly
+a second bound that couples the neutrality balance with the members' values (``_Partial.coupled``:
+without it the best values and a perfect balance may come from different members, a slack that grows
+with the neutrality weight), and the last seat filled class by class of the members' alignment with
+the parties, where the balance is exact, then scoring the survivors exactly
 with the batch's scorer (``matching.rules.kernel.score_panels``: every hard rule, best chair) and
 keeping those that keep the locks and reach the floor with their chair (the locked chair when there
 is one: the set the CP-SAT model admits, where a panel is acceptable if some allowed chair reaches
@@ -44,10 +47,16 @@ CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floo
 constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
 checked again with the independent checker
-``matching.rules.checker.panel_breaches``, against the locks one by one, and rescored with
+``matching.rules.checker.panel_breaches`` (``matching.rules.recheck``: a breach there is a loud
+internal error, never a lottery), against the locks one by one, and rescored with
 ``PanelInstance.evaluate``. Each panel's chair is the locked chair if there is one, otherwise its
 best chair (``matching.panel.model.best_chair``).
 ``dispute_lottery`` returns plain data for the command line and the app.
+
+The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
+never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
+answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
+leximin levels it fixed and the least chance it proves (``DisputeLottery.stop_note`` in words).
 """
 
 from __future__ import annotations
@@ -61,14 +70,18 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
+from matching.core.config import DEFAULT_TIME_LIMIT, Budget, Locks, SolveConfig
+from matching.core.defaults import DEFAULT_FLOOR, DEFAULT_TICKETS
 from matching.core.domain import Role
+from matching.core.errors import ArgumentError
+from matching.core.progress import CancelToken, ProgressFactory
 from matching.core.status import Status
-from matching.io.results import Seat
+from matching.io.results import Seat, seats_json
 from matching.io.rulesets import RuleSet
 from matching.lottery.engine import (
     DRAW_RULE,
     METHODS,
+    STOPPED_BY_USER,
     Lottery,
     Panel,
     Pricing,
@@ -87,14 +100,22 @@ from matching.panel.model import (
     solve_instance,
     upper_bounds,
 )
-from matching.rules.checker import DisputeView, panel_breaches
+from matching.rules.checker import DisputeView
 from matching.rules.encoding import TRADITIONS, PanelInstance, encode
-from matching.rules.kernel import Panels, score_panels
-from matching.rules.scoring import CHAIR_SHARES, OBJECTIVE_SCALE, SCORE_SCALE
+from matching.rules.kernel import (
+    POPCOUNT,
+    Panels,
+    chair_values,
+    clash_matrix,
+    group_bits,
+    score_panels,
+    separable_values,
+    tradition_bits,
+)
+from matching.rules.recheck import recheck
+from matching.rules.scoring import OBJECTIVE_SCALE, SCORE_SCALE
 from matching.rules.workspace import Workspace
 
-DEFAULT_FLOOR = 0.95
-DEFAULT_TICKETS = 1000
 LINEARIZATION: int | None = 2
 # Most partial panels one depth of the bounded enumeration may look at: about half a second per
 # million on this kind of machine; the last depth is streamed in chunks, an earlier depth at the cap
@@ -105,6 +126,11 @@ ENUMERATION_CAP = 4_000_000
 # column-generation rounds (measured on D002: 341 LP solves with none, 85 with 30, 62 with 100).
 ENUMERATED_OTHERS = 30
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
+# The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
+# seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
+# (D002, the largest, takes about 200 rounds and no CP-SAT pricing); a lottery priced by CP-SAT (past
+# ENUMERATION_CAP) gets about two minutes of search and then returns its best distribution so far.
+LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 
 
@@ -133,6 +159,10 @@ class _Roster:
     aligned_after: np.ndarray  # [p + 1, parties] largest alignment with each party from each position on
     pref: np.ndarray  # [p, ranking parties] preference of the worst-off party's kind
     pref_after: np.ndarray  # [p + 1, k + 1, ranking parties]: sum of the r largest of each column from q on
+    pair_hi: np.ndarray  # [pairs] first party of each ordered pair of distinct parties
+    pair_lo: np.ndarray  # [pairs] second party of each pair
+    pair_after: np.ndarray  # [p + 1, k + 1, pairs]: sum of the r largest ``_pair_values`` of each pair from q on
+    align_classes: np.ndarray  # [classes, parties] the distinct alignments of the members with the parties
     co: np.ndarray  # holds a party nationality
     offers: np.ndarray  # bit 0: may chair; bit 1 + l: speaks working language l
     clash: np.ndarray  # [p, p] shares a nationality
@@ -178,30 +208,66 @@ class _Partial:
             offered=self.offered[parent] | roster.offers[j],
         )
 
-    def bonus(self, inst: PanelInstance, roster: _Roster, open_seats: int) -> np.ndarray:
+    def bonus(
+        self, inst: PanelInstance, roster: _Roster, open_seats: int, last_align: np.ndarray | None = None
+    ) -> np.ndarray:
         """An upper bound on the panel-level part of the objective (chair bonus, diversity, neutrality
         balance, worst-off party's preference) of any completion with ``open_seats`` more members after
-        ``last``; exact for a complete panel (``open_seats`` 0)."""
+        ``last``; exact for a complete panel (``open_seats`` 0). With ``last_align`` (one open seat, taken
+        by a member of that alignment with the parties) the neutrality balance is exact too."""
+        bonus = self._other_terms(inst, roster, open_seats)
+        if self.aligned.shape[1]:
+            bonus -= (
+                inst.weights["neutrality"] * inst.neutral_asym_coef * self._least_spread(roster, open_seats, last_align)
+            )
+        return bonus
+
+    def _least_spread(self, roster: _Roster, open_seats: int, last_align: np.ndarray | None) -> np.ndarray:
+        """A lower bound on the final spread of the alignment totals (largest less smallest party's)."""
+        if last_align is not None:
+            final = self.aligned + last_align
+            return np.asarray(final.max(axis=1) - final.min(axis=1))
+        # Each party's total can still grow by r times the largest alignment with it after ``last``.
+        reach = self.aligned + open_seats * roster.aligned_after[self.last + 1]
+        return np.asarray(np.maximum(0, self.aligned.max(axis=1) - reach.min(axis=1)))
+
+    def coupled(self, inst: PanelInstance, roster: _Roster, open_seats: int) -> np.ndarray:
+        """An upper bound on the whole objective (the value so far included) of any completion with
+        ``open_seats`` more members after ``last``, which couples the neutrality balance with the
+        members' values; the largest integer when the dispute has fewer than two parties.
+
+        Valid because for every ordered pair of parties (p, q) the final spread is at least
+        ``A_p - A_q``, so the balance term is at most ``-w c (A_p - A_q)``, which splits into the part
+        of the members so far and one share per new member: added to each new member's value, those
+        shares make the pair's objective bound separable, at most the ``open_seats`` largest sums after
+        ``last`` (``_Roster.pair_after``); the other panel-level terms are bounded as in ``bonus``. Every
+        pair gives an upper bound, so the least of them is one. It matters when neutrality weighs much:
+        the decoupled bound lets the best values and a perfect balance come from different members,
+        a slack that grows with the weight (on the demo dispute D002 at neutrality 1.5 it lets 3.7 times
+        the partial panels through to the last seat)."""
+        cost = inst.weights["neutrality"] * inst.neutral_asym_coef
+        rest = self.total + self._other_terms(inst, roster, open_seats)
+        bound = np.full(len(self.total), np.iinfo(np.int64).max, dtype=np.int64)
+        for t, (p, q) in enumerate(zip(roster.pair_hi.tolist(), roster.pair_lo.tolist(), strict=True)):
+            gap = self.aligned[:, p] - self.aligned[:, q]
+            bound = np.minimum(bound, rest - cost * gap + roster.pair_after[self.last + 1, open_seats, t])
+        return bound
+
+    def _other_terms(self, inst: PanelInstance, roster: _Roster, open_seats: int) -> np.ndarray:
+        """``bonus`` without the neutrality balance (the chair bonus, diversity, neutrality's constant
+        and the worst-off party's preference): an upper bound, exact for a complete panel."""
         w, k, r = inst.weights, inst.k, open_seats
         bonus = np.maximum(self.chair, roster.chair_after[self.last + 1]) if r else self.chair.copy()
         if k >= 2:
             bonus += w["diversity"] * (
-                inst.tradition_coef * np.minimum(len(TRADITIONS), _POPCOUNT[self.trads] + r * roster.most_traditions)
-                + inst.group_coef * np.minimum(_POPCOUNT[self.groups] + r, k)
+                inst.tradition_coef * np.minimum(len(TRADITIONS), POPCOUNT[self.trads] + r * roster.most_traditions)
+                + inst.group_coef * np.minimum(POPCOUNT[self.groups] + r, k)
                 + inst.gender_coef * np.minimum(np.minimum(self.females, self.males) + r, k // 2)
             )
-        if self.aligned.shape[1]:
-            # Each party's total can still grow by r times the largest alignment with it after ``last``.
-            reach = self.aligned + r * roster.aligned_after[self.last + 1]
-            spread = self.aligned.max(axis=1) - reach.min(axis=1)
-            bonus -= w["neutrality"] * inst.neutral_asym_coef * np.maximum(0, spread)
         bonus += w["neutrality"] * SCORE_SCALE
         if inst.ranking_parties:
             bonus += w["preference"] * (self.prefs + roster.pref_after[self.last + 1, r]).min(axis=1)
         return bonus
-
-
-_POPCOUNT = np.array([bin(v).count("1") for v in range(1 << 5)], dtype=np.int64)  # traditions, UN groups
 
 
 def _suffix_max(values: np.ndarray) -> np.ndarray:
@@ -224,42 +290,35 @@ def _best_after(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _pair_values(
+    inst: PanelInstance, value: np.ndarray, align: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each ordered pair (p, q) of distinct parties, and per member and pair their value less the
+    neutrality balance they cost that pair: ``value - w c (a_p - a_q)`` (see ``_Partial.coupled``)."""
+    parties = align.shape[1]
+    hi, lo = (np.asarray(x, dtype=np.int64) for x in np.nonzero(~np.eye(parties, dtype=bool)))
+    cost = inst.weights["neutrality"] * inst.neutral_asym_coef
+    return hi, lo, (value[:, None] - cost * (align[:, hi] - align[:, lo])).astype(np.int64)
+
+
 def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
-    w = inst.weights
     pool_arr = np.asarray(sorted(pool), dtype=np.int64)
     align = inst.alignment[pool_arr].astype(np.int64)
-    member = (
-        w["expertise"] * inst.expertise_coef[pool_arr]
-        + w["workload"] * inst.workload_coef[pool_arr]
-        - inst.orange_weight * SCORE_SCALE * inst.orange[pool_arr].astype(np.int64)
-        - w["neutrality"] * inst.neutral_level_coef * align.sum(axis=1)
-    )
-    if inst.ranking_parties:
-        member = member + w["preference"] * inst.pref_mean_coef[pool_arr].sum(axis=1)
+    member = separable_values(inst, pool_arr)
     order = np.lexsort((pool_arr, -member))  # best first, ties by index: deterministic
     people = pool_arr[order]
-    value = member[order].astype(np.int64)
-    chair_bonus = np.where(
-        inst.chair_ok[people], w["expertise"] * CHAIR_SHARES * inst.expertise_coef[people], _NO_CHAIR
-    ).astype(np.int64)
+    value = member[order]
+    chair_bonus = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
     pref = inst.pref_min_coef[people].astype(np.int64) if inst.ranking_parties else np.zeros((len(people), 0), int)
-    clash = np.zeros((len(people), len(people)), dtype=bool)
-    holders: dict[str, list[int]] = {}
-    for j, i in enumerate(people):
-        for nat in set(inst.mediators[int(i)].nationalities):
-            holders.setdefault(nat, []).append(j)
-    for who in holders.values():
-        for a in who:
-            clash[a, who] = True
-    np.fill_diagonal(clash, False)
+    pair_hi, pair_lo, pair_values = _pair_values(inst, value, align[order])
     return _Roster(
         people=people,
         value=value,
         prefix=np.concatenate([[0], np.cumsum(value)]).astype(np.int64),
         chair_bonus=chair_bonus,
         chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
-        trad_bits=(inst.traditions[people].astype(np.int64) << np.arange(len(TRADITIONS))).sum(axis=1),
-        group_bits=np.int64(1) << inst.group[people].astype(np.int64),
+        trad_bits=tradition_bits(inst, people),
+        group_bits=group_bits(inst, people),
         most_traditions=int(inst.traditions[people].sum(axis=1).max()),
         female=inst.female[people].astype(np.int64),
         male=inst.male[people].astype(np.int64),
@@ -267,10 +326,14 @@ def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
         aligned_after=_suffix_max(align[order]),
         pref=pref,
         pref_after=_best_after(pref, inst.k),
+        pair_hi=pair_hi,
+        pair_lo=pair_lo,
+        pair_after=_best_after(pair_values, inst.k),
+        align_classes=np.unique(align, axis=0),
         co=inst.co_national[people].astype(np.int64),
         offers=inst.chair_ok[people].astype(np.int64)
         | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
-        clash=clash,
+        clash=clash_matrix(inst, people),
     )
 
 
@@ -311,42 +374,69 @@ def acceptable_panels(
         offered=one,
     )
     wanted = (1 << (1 + inst.speaks.shape[1])) - 1  # a chair and every working language
+    pairs = len(roster.pair_hi) > 0
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
-        need = threshold - level.total - level.bonus(inst, roster, r)
-        candidates, first, count = _candidates(roster, level, need, r, wanted if r == 1 else 0)
-        ends = np.cumsum(count)
-        if not len(count) or int(ends[-1]) > cap:
-            return None if len(count) else np.zeros((0, k), dtype=np.int64)
+        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0)
+        looked_at = sum(int(count.sum()) for _, _, count in runs)
+        if looked_at == 0:
+            return np.zeros((0, k), dtype=np.int64)
+        if looked_at > cap:
+            return None
         parts = []
-        lo = 0
-        while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
-            base = int(ends[lo - 1]) if lo else 0
-            hi = max(lo + 1, int(np.searchsorted(ends, base + ENUMERATION_CHUNK, side="right")))
-            block = count[lo:hi]
-            parent = np.repeat(np.arange(lo, hi), block)
-            j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
-            ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
-            if roster.co.any():
-                ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
-            child = level.extend(roster, parent[ok], j[ok])
-            if depth == k - 1:
-                child = child.take(child.total + child.bonus(inst, roster, 0) >= threshold)
-            parts.append(child)
-            lo = hi
+        for candidates, first, count in runs:
+            ends = np.cumsum(count)
+            lo = 0
+            while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
+                base = int(ends[lo - 1]) if lo else 0
+                hi = max(lo + 1, int(np.searchsorted(ends, base + ENUMERATION_CHUNK, side="right")))
+                block = count[lo:hi]
+                parent = np.repeat(np.arange(lo, hi), block)
+                j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
+                ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
+                if roster.co.any():
+                    ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
+                child = level.extend(roster, parent[ok], j[ok])
+                if depth == k - 1:
+                    child = child.take(child.total + child.bonus(inst, roster, 0) >= threshold)
+                elif pairs:
+                    child = child.take(child.coupled(inst, roster, r - 1) >= threshold)
+                parts.append(child)
+                lo = hi
         level = _Partial.concat(parts)
     members = np.sort(roster.people[level.seats], axis=1)
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
+_Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _runs(inst: PanelInstance, roster: _Roster, level: _Partial, threshold: int, open_seats: int, wanted: int) -> _Runs:
+    """The candidates for the next seat of each partial panel of ``level`` (``_candidates``), as one or
+    more runs. The last seat is filled class by class of the members' alignment with the parties: within
+    a class the neutrality balance of the complete panel is known exactly (``_Partial.bonus`` with
+    ``last_align``), so only the chair bonus, diversity and preference are bounded there; the candidates
+    of a panel across the classes are those of the single run, less those the exact balance rules out."""
+    if open_seats > 1 or not len(roster.pair_hi):
+        need = threshold - level.total - level.bonus(inst, roster, open_seats)
+        return [_candidates(roster, level, need, open_seats, wanted)]
+    runs = []
+    for align in roster.align_classes:
+        need = threshold - level.total - level.bonus(inst, roster, 1, last_align=align)
+        among = (roster.align == align).all(axis=1)
+        runs.append(_candidates(roster, level, need, 1, wanted, among))
+    return runs
+
+
 def _candidates(
-    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int
+    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int, among: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who may take the next seat of each partial panel: positions after its last member whose value
-    plus the best ``open_seats - 1`` values after them reaches ``need``, and who offer what the panel
-    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat). Returned as a
-    list of positions and, per partial panel, the start and length of its run in that list (each run
-    is a prefix of the positions after the panel's last member, as the values only go down)."""
+    plus the best ``open_seats - 1`` values after them reaches ``need``, who offer what the panel
+    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat), and who are
+    ``among`` those allowed (everybody by default). Returned as a list of positions and, per partial
+    panel, the start and length of its run in that list (each run is a prefix of the positions after
+    the panel's last member, as the values only go down)."""
     p = len(roster.people)
     r = open_seats
     best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
@@ -356,7 +446,8 @@ def _candidates(
     count = np.zeros(len(need), dtype=np.int64)
     for mask in np.unique(lacking):
         rows = np.flatnonzero(lacking == mask)
-        positions = np.flatnonzero(roster.offers[: len(best_from)] & mask == mask)
+        offering = roster.offers[: len(best_from)] & mask == mask
+        positions = np.flatnonzero(offering if among is None else offering & among[: len(best_from)])
         start = np.searchsorted(positions, level.last[rows] + 1)
         fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
         first[rows] = offsets + start
@@ -378,8 +469,8 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
         if c is None or not inst.chair_ok[c]:
             return np.zeros((0, k), dtype=np.int64)
         keep &= (scored.members == c).any(axis=1)
-        shares = inst.weights["expertise"] * CHAIR_SHARES
-        value = value - shares * (inst.expertise_coef[scored.chair] - inst.expertise_coef[c])
+        chair = chair_values(inst)
+        value = value - (chair[scored.chair] - chair[c])
     for mid in locks.include:
         i = index.get(mid)
         keep &= (scored.members == (-1 if i is None else i)).any(axis=1)
@@ -505,8 +596,8 @@ class DisputePanelOracle:
             locked = self.locks.chair
             out.append(f"locks: the locked chair {locked} cannot chair this panel" if locked else "no member may chair")
             return out
-        people = [self.inst.mediators[i] for i in idx]
-        out += [f"{b.rule}: {b.reason}" for b in panel_breaches(self.view, people, self.inst.mediators[chair])]
+        # A hard rule broken is no lottery problem but a disagreement between kernel and checker: loud.
+        recheck(self.view, [self.inst.mediators[i] for i in idx], self.inst.mediators[chair], "lottery")
         score = self.inst.evaluate(idx, chair).objective_int
         if score < self.threshold:
             out.append(f"objective {score} is below the floor {self.threshold}")
@@ -527,7 +618,7 @@ class LotteryPanel:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "members": [{"mediator_id": s.mediator_id, "role": s.role.value} for s in self.members],
+            "members": seats_json(self.members),
             "probability": float(self.probability),
             "probability_exact": str(self.probability),
             "objective": self.objective,
@@ -559,6 +650,9 @@ class DisputeLottery:
     in_some_panel: int = 0
     seconds: float = 0.0
     locks: Locks = field(default_factory=Locks)  # the registrar's locks every panel keeps
+    stopped: str | None = None  # "budget" or "cancelled" when the run was cut short (engine.STOPPED_BY_*)
+    fixed: int = 0  # mediators whose chance a finished leximin level fixed (all of them unless stopped)
+    levels: int = 0  # leximin levels finished
 
     @property
     def eligible(self) -> int:
@@ -591,7 +685,27 @@ class DisputeLottery:
                 "exclude": sorted(self.locks.exclude),
                 "chair": self.locks.chair,
             },
+            # Only in a run cut short: why, and how far the leximin levels got (the rest is not proven).
+            **({"stopped": self.stopped, "levels_fixed": self.levels, "fixed": self.fixed} if self.stopped else {}),
         }
+
+    @property
+    def stop_note(self) -> str | None:
+        """A plain sentence on what a run cut short kept, or None for a finished run."""
+        if self.stopped is None:
+            return None
+        why = "you stopped it" if self.stopped == STOPPED_BY_USER else "its computing budget ran out"
+        least = "" if self.minimum is None else f" The least chance is {float(self.minimum):.4f}"
+        if least and self.upper_bound is not None:
+            least += f"; it is proven that no lottery can raise the least chance above {float(self.upper_bound):.4f}"
+        elif least:
+            least += "; how much higher it could be is not proven yet"
+        return (
+            f"The lottery was stopped before its end because {why}. It kept {self.levels} finished level(s), "
+            f"fixing the chances of {self.fixed} of the {self.in_some_panel} mediators found in some acceptable "
+            f"panel; the others have at least the level reached so far, which is not proven to be the fairest."
+            f"{least + '.' if least else ''}"
+        )
 
 
 def dispute_lottery(
@@ -604,16 +718,24 @@ def dispute_lottery(
     method: str = "leximin",
     config: SolveConfig | None = None,
     locks: Locks | None = None,
+    progress: ProgressFactory | None = None,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
 ) -> DisputeLottery:
     """The fair lottery over the acceptable panels of one dispute that keep ``locks``, its tickets and
     the seeded draw. A lock naming a mediator not on the roster raises ``UnknownIdError``; locks that
-    leave no panel give the ``infeasible`` status."""
+    leave no panel give the ``infeasible`` status.
+
+    The column generation stops when ``budget`` (default ``LOTTERY_BUDGET``) runs out or ``cancel``
+    asks to; the lottery is then the best distribution so far, over checked panels, with its tickets
+    and draw, the status ``feasible``, ``proven`` false and ``stopped``, ``levels`` and ``fixed``
+    saying how far it got. A stop asked for before the optimum is known raises ``Cancelled``."""
     if not 0 <= floor <= 1:
-        raise ValueError("floor must be between 0 and 1")
+        raise ArgumentError("floor must be between 0 and 1")
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+        raise ArgumentError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
     if tickets < 1:
-        raise ValueError("tickets must be at least 1")
+        raise ArgumentError("tickets must be at least 1")
     locks = locks or Locks()
     for mid in sorted(locks.include | locks.exclude | ({locks.chair} if locks.chair else set())):
         ws.check_mediator(mid)
@@ -625,6 +747,8 @@ def dispute_lottery(
     result = DisputeLottery(dispute_id, Status.INFEASIBLE, method, floor, seed, tickets, locks=locks)
     result.probabilities = {mid: Fraction(0) for mid in sorted(ids)}
     best = solve_instance(inst, SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed), locks)
+    if cancel is not None:
+        cancel.check()
     result.status = best.status
     if best.objective_int is None or not best.panels:
         result.seconds = time.perf_counter() - started
@@ -639,9 +763,14 @@ def dispute_lottery(
     protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
     pool = sorted(reach | set(protected), key=lambda i: ids[i])
     oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
-    lottery = solve(oracle, method)
+    lottery = solve(oracle, method, progress, budget or LOTTERY_BUDGET, cancel)
     ticket_list = round_to_tickets(lottery, tickets)
     result.proven = lottery.proven and best.status == Status.OPTIMAL
+    result.stopped = lottery.stopped
+    result.levels = len(lottery.levels)
+    result.fixed = sum(len(level.agents) for level in lottery.levels)
+    if lottery.stopped is not None:
+        result.status = Status.FEASIBLE  # a valid lottery, not proven to be the fairest
     result.minimum, result.upper_bound = lottery.minimum, lottery.upper_bound
     result.in_some_panel = len(lottery.covered)
     result.max_ticket_deviation = max(ticket_list.deviations(lottery.marginals), default=Fraction(0))

@@ -49,6 +49,15 @@ breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic 
 columns keep the order in which they were found. The same input gives the same result on every
 run.
 
+**Budget and stopping.** Every run has a deterministic budget (``matching.core.config.Budget``):
+rounds (passes of the covering, level and Nash loops) and the deterministic seconds of CP-SAT pricing
+summed over the run; every LP solve has an iteration limit, warm or cold. At the start of each round
+(``_Engine.halted``) the run also looks at the caller's ``CancelToken``. When either ends it, the
+result is the best distribution so far: a leximin run keeps the levels it fixed, the other agents get
+at least the level the known panels reach (a floor in the final LP), ``upper_bound`` is the least
+weak-duality bound proven on the first level (if any), ``proven`` is false and ``Lottery.stopped``
+says why. A run stopped while covering lists only the agents met so far.
+
 **Exactness checks.** The final vertex is solved again in exact arithmetic (up to
 ``EXACT_SUPPORT`` panels): levels that are simple fractions are snapped to them, the others are
 unknowns, and the system of the agents tight at the vertex (with probabilities summing to 1) is
@@ -113,7 +122,9 @@ from ortools.sat.python import cp_model
 from scipy import linalg, sparse
 from scipy.optimize import linprog
 
-from matching.core.errors import MatchingError
+from matching.core.config import Budget
+from matching.core.errors import ArgumentError, InternalError, MatchingError
+from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
 
 Panel = tuple[int, ...]
 
@@ -131,6 +142,7 @@ NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_T
 SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
+COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
@@ -142,6 +154,8 @@ REFINE_MAX_BITS = 200_000  # the exact solve gives up beyond this many bits
 RATIONAL_TOL = 1e-8  # how far a rational candidate may move a probability or a marginal from the LP's
 ROUNDING_SEED = 0  # the ticket list depends on the inputs only
 METHODS = ("leximin", "maximin", "nash")
+STOPPED_BY_USER = "cancelled"  # Lottery.stopped: the user asked to stop
+STOPPED_BY_BUDGET = "budget"  # Lottery.stopped: the deterministic budget ran out
 
 
 class LotteryError(MatchingError):
@@ -159,6 +173,7 @@ class Pricing:
     proven: bool
     bound: int | None = None  # a proven upper bound on the best value (``value`` itself when proven)
     others: tuple[Panel, ...] = ()  # further feasible panels met on the way (candidate columns)
+    work: float = 0.0  # deterministic seconds of CP-SAT search spent (0 for other oracles)
 
     @property
     def upper(self) -> int | None:
@@ -211,7 +226,7 @@ class EnumeratedOracle:
         self.panels = sorted({tuple(sorted(p)) for p in panels})
         for p in self.panels:
             if len(p) != size or len(set(p)) != size or not all(0 <= i < n for i in p):
-                raise ValueError(f"panel {p} is not {size} distinct agents of {n}")
+                raise ArgumentError(f"panel {p} is not {size} distinct agents of {n}")
         self._matrix = np.zeros((len(self.panels), n), dtype=np.int64)
         for row, p in enumerate(self.panels):
             self._matrix[row, list(p)] = 1
@@ -280,6 +295,10 @@ class Lottery:
     nash_gap: float | None = None
     stats: Stats = field(default_factory=lambda: Stats(0, 0, 0, 0.0))
     multiplicity: tuple[int, ...] = ()  # people per agent (empty: one each); panels may then repeat an agent
+    # Why the run was cut short (STOPPED_BY_USER, STOPPED_BY_BUDGET), None when it ran to its end. A stopped
+    # leximin run keeps the levels it fixed (``levels``, proven as their gaps say); every other agent has at
+    # least the level the known panels reached, which is not proven to be the leximin one.
+    stopped: str | None = None
 
     @property
     def uncovered(self) -> list[int]:
@@ -341,12 +360,13 @@ def cpsat_best(
         value = int(sum(int(weights[j]) for j in chosen))
         bound = round(solver.best_objective_bound)
         others = tuple(p for p in collector.panels if p != chosen)
-        return Pricing(chosen, value, status == cp_model.OPTIMAL and bound <= value, max(bound, value), others)
+        proven = status == cp_model.OPTIMAL and bound <= value
+        return Pricing(chosen, value, proven, max(bound, value), others, solver.deterministic_time)
     if status == cp_model.INFEASIBLE:
-        return Pricing(None, 0, True)
+        return Pricing(None, 0, True, work=solver.deterministic_time)
     if status == cp_model.MODEL_INVALID:
-        raise RuntimeError(f"invalid pricing model: {target.validate()}")
-    return Pricing(None, 0, False)
+        raise InternalError(f"invalid pricing model: {target.validate()}")
+    return Pricing(None, 0, False, work=solver.deterministic_time)
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):
@@ -403,7 +423,7 @@ class _Columns:
 
     def weights(self, y: np.ndarray) -> np.ndarray:
         """``y(P)`` for every known panel (``y`` over all n agents)."""
-        return np.append(y, 0.0)[self.members()].sum(axis=1)
+        return np.asarray(np.append(y, 0.0)[self.members()].sum(axis=1))
 
     def matrix(self, agents: Sequence[int]) -> sparse.csr_matrix:
         """Panels x ``agents`` 0/1 matrix (columns in the order of ``agents``)."""
@@ -528,8 +548,9 @@ class _Master:
         self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            # A warm start that ends anywhere else is retried once from scratch before giving up.
-            self.h.setOptionValue("simplex_iteration_limit", highspy.kHighsIInf)
+            # A warm start that ends anywhere else is retried once from scratch before giving up; that
+            # solve has a limit too (deterministic, generous): no LP solve runs without an end.
+            self.h.setOptionValue("simplex_iteration_limit", COLD_ITERATIONS)
             self.h.clearSolver()
             self.h.run()
             status = self.h.getModelStatus()
@@ -542,7 +563,7 @@ class _Master:
 
 
 class _Engine:
-    def __init__(self, oracle: PricingOracle) -> None:
+    def __init__(self, oracle: PricingOracle, budget: Budget | None = None, cancel: CancelToken | None = None) -> None:
         self.oracle = oracle
         self.n = oracle.n
         self.k = oracle.size
@@ -554,10 +575,31 @@ class _Engine:
         self.pricing_calls = 0
         self.proven = True
         self.started = time.perf_counter()
+        self.budget = budget or Budget()
+        self.cancel = cancel
+        self.rounds = 0  # column-generation rounds: passes of the covering, level and Nash loops
+        self.work = 0.0  # deterministic seconds of CP-SAT pricing so far
+        self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
+        self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
+
+    def halted(self) -> bool:
+        """A safe point, at the start of each round: whether the run must stop here (a stop was asked
+        for, or the budget is spent), which then marks the result unproven. Counts the round."""
+        if self.stopped is None:
+            if stop_asked(self.cancel):
+                self.stopped = STOPPED_BY_USER
+            elif not self.budget.left(self.rounds, self.work):
+                self.stopped = STOPPED_BY_BUDGET
+        if self.stopped is not None:
+            self.proven = False
+            return True
+        self.rounds += 1
+        return False
 
     def price(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
         self.pricing_calls += 1
         answer = self.oracle.best(weights.astype(np.int64), restriction)
+        self.work += answer.work
         if answer.panel is not None:
             others = tuple(tuple(sorted(p)) for p in answer.others)
             answer = Pricing(tuple(sorted(answer.panel)), answer.value, answer.proven, answer.bound, others)
@@ -613,6 +655,8 @@ class _Engine:
         """Agents in at least one feasible panel (sorted); found panels become the first columns."""
         covered = np.zeros(self.n, dtype=bool)
         while True:
+            if self.columns.panels and self.halted():  # agents not met yet stay out: not proven
+                break
             answer = self.price((~covered).astype(np.int64))
             if answer.panel is None:
                 if not answer.proven:
@@ -716,17 +760,22 @@ class _Engine:
         held = sum((Fraction(int(weights[j]) * int(self.mult[j])) * Fraction(f) for j, f in fixed.items()), Fraction(0))
         return (Fraction(best) - held) / total
 
-    def level(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, Fraction | None]:
+    def level(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray | None, float, Fraction | None]:
         """Column generation for one level until a pricing problem proves that the level is within EPS.
 
         Returns the integer weights of the proof (the dual weights, as fractions or scaled), the level's
         value (reached by the known panels) and the proven upper bound on the true level. The proof is
         weak duality (``level_bound``); when the fast weights cannot give it within EPS, precise
-        weights (FINE_BITS, priced in two stages) are tried before the level is left unproven.
+        weights (FINE_BITS, priced in two stages) are tried before the level is left unproven. When
+        the run stops (``halted``) the weights are None, the value is what the known panels reach for
+        every free agent and the bound the least one proven in this level so far (None if none).
         """
         free = [a for a in agents if a not in fixed]
+        self.level_bound_seen = None
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
+            if self.halted():
+                return None, value, self.level_bound_seen
             if self.heuristic(y, cap):
                 continue
             weights = self.integer_weights(y, agents)
@@ -737,6 +786,7 @@ class _Engine:
             if self.add_improving(answer, y, cap):
                 continue
             bound = self.level_bound(weights, answer.upper, fixed, free)
+            self.see_bound(bound)
             if bound is not None and bound <= value + EPS:
                 return weights, value, bound
             fine, _ = self.scaled(y, FINE_BITS)
@@ -745,6 +795,7 @@ class _Engine:
                 if self.add_improving(precise, y, cap):
                     continue
                 fine_bound = self.level_bound(fine, precise.upper, fixed, free)
+                self.see_bound(fine_bound)
                 if fine_bound is not None and (bound is None or fine_bound < bound):
                     weights, bound = fine, fine_bound
             if bound is None or bound > value + EPS:
@@ -752,13 +803,18 @@ class _Engine:
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
 
+    def see_bound(self, bound: Fraction | None) -> None:
+        """Remember the least proven upper bound on the current level (weak duality holds for any weights)."""
+        if bound is not None and (self.level_bound_seen is None or bound < self.level_bound_seen):
+            self.level_bound_seen = bound
+
     def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
         master.release(floors)
         _, weights, _ = master.solve()
         self.lp_solves += 1
-        return np.clip(weights, 0.0, None)
+        return np.asarray(np.clip(weights, 0.0, None))
 
     # -- certificates and the exact result ------------------------------------------------------
 
@@ -812,7 +868,7 @@ class _Engine:
     def stamp(self, result: Lottery) -> Lottery:
         """The result with the final proof flag and counters (after any extra pricing calls)."""
         stats = Stats(self.lp_solves, self.pricing_calls, len(self.columns.panels), time.perf_counter() - self.started)
-        return replace(result, proven=self.proven, stats=stats)
+        return replace(result, proven=self.proven, stats=stats, stopped=self.stopped)
 
 
 def _multiplicity(oracle: PricingOracle) -> np.ndarray:
@@ -820,7 +876,7 @@ def _multiplicity(oracle: PricingOracle) -> np.ndarray:
     given = getattr(oracle, "multiplicity", None)
     mult = np.ones(oracle.n, dtype=np.int64) if given is None else np.asarray(given, dtype=np.int64)
     if mult.shape != (oracle.n,) or (mult < 1).any():
-        raise ValueError("multiplicity must give a positive count for every agent")
+        raise ArgumentError("multiplicity must give a positive count for every agent")
     return mult
 
 
@@ -839,7 +895,7 @@ def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int, 
     """Selection probabilities per person in floating point (an agent may hold several seats of a panel)."""
     seats = np.fromiter((a for panel in panels for a in panel), dtype=np.int64)
     shares = np.repeat(np.asarray(weights, dtype=float), [len(panel) for panel in panels])
-    return np.bincount(seats, weights=shares, minlength=n) / np.asarray(mult, dtype=float)
+    return np.asarray(np.bincount(seats, weights=shares, minlength=n) / np.asarray(mult, dtype=float))
 
 
 def _simple_fraction(value: float) -> Fraction | None:
@@ -849,6 +905,103 @@ def _simple_fraction(value: float) -> Fraction | None:
         if abs(float(rational) - value) <= min(1e-9, 0.01 / limit**2):
             return rational
     return None
+
+
+@dataclass(frozen=True)
+class _IntegerSystem:
+    """A sparse system scaled to integers: each row by its denominators, then the right-hand side
+    by ``common``, so that its solution is the original one times ``common``."""
+
+    rows: list[dict[int, int]]
+    rhs: list[int]
+    common: int
+
+    @classmethod
+    def of(cls, rows: list[dict[int, Fraction]], rhs: list[Fraction]) -> _IntegerSystem:
+        """The system ``rows`` (column -> coefficient) = ``rhs``, scaled."""
+        int_rows: list[dict[int, int]] = []
+        scaled_rhs: list[Fraction] = []
+        for row, b in zip(rows, rhs, strict=True):
+            scale = math.lcm(*(v.denominator for v in row.values())) if row else 1
+            int_rows.append({c: int(v * scale) for c, v in row.items() if v})
+            scaled_rhs.append(b * scale)
+        common = math.lcm(*(b.denominator for b in scaled_rhs))
+        return cls(int_rows, [int(b * common) for b in scaled_rhs], common)
+
+    def dense(self, columns: int) -> np.ndarray:
+        """The coefficients as a dense floating-point matrix."""
+        dense = np.zeros((len(self.rows), columns))
+        for r, int_row in enumerate(self.rows):
+            for c, v in int_row.items():
+                dense[r, c] = float(v)
+        return dense
+
+    def solution(self, candidate: list[Fraction] | None) -> list[Fraction] | None:
+        """The original system's solution, if ``candidate`` meets every scaled row exactly."""
+        if candidate is None or not _satisfies(self.rows, self.rhs, candidate):
+            return None
+        return [v / self.common for v in candidate]
+
+
+def _independent_rows(dense: np.ndarray, columns: int) -> list[int] | None:
+    """``columns`` linearly independent rows (QR with column pivoting of the transpose), or None
+    when the matrix is not of full column rank."""
+    _, triangle, order = linalg.qr(dense.T, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(triangle))
+    if diagonal.size < columns or diagonal[-1] <= 1e-9 * max(1.0, float(diagonal[0])):
+        return None
+    return [int(r) for r in order[:columns]]
+
+
+@dataclass
+class _Refinement:
+    """Iterative refinement of a square integer system with floating-point LU factors: the solution
+    is ``numerators / 2^bits`` plus an error whose exact, scaled integer residual is ``residual``."""
+
+    lu: tuple[np.ndarray, np.ndarray]
+    exact_square: np.ndarray  # the matrix in int64
+    row_sum: float  # the largest absolute row sum
+    residual: np.ndarray  # Python integers
+    numerators: np.ndarray  # Python integers
+    bits: int = 0
+    gain: int = REFINE_BITS  # bits to gain per step
+    previous: int | None = None  # the largest residual before the last step
+
+    @classmethod
+    def start(cls, square: np.ndarray, row_sum: float, rhs: list[int]) -> _Refinement:
+        """Refinement of ``square @ x = rhs`` from ``x = 0``."""
+        return cls(
+            lu=linalg.lu_factor(square),
+            exact_square=square.astype(np.int64),
+            row_sum=row_sum,
+            residual=np.array(rhs, dtype=object),
+            numerators=np.zeros(len(rhs), dtype=object),
+        )
+
+    def largest_residual(self) -> int:
+        """The largest absolute residual (0: ``numerators / 2^bits`` is exact)."""
+        return max(abs(int(v)) for v in self.residual)
+
+    def step(self, top: int) -> bool:
+        """Gain about ``gain`` bits: solve for the residual in floating point, round the step to whole
+        units of ``2^-bits`` and update the residual exactly. False when the float solve, already
+        less accurate, loses ground again (``top``, the largest residual, grows fourfold)."""
+        if self.previous is not None and top > 4 * self.previous:
+            self.gain -= 8  # the residual grows: the float solve is not accurate to that many bits
+            if self.gain < 8:
+                return False
+        self.previous = top
+        step = linalg.lu_solve(self.lu, np.array([float(v) for v in self.residual]))
+        size = float(np.abs(step).max())
+        shift = max(1, self.gain - max(0, math.ceil(math.log2(size + 1.0))))
+        ints = np.rint(step * 2.0**shift).astype(np.int64)
+        largest = int(np.abs(ints).max())
+        exact = self.exact_square
+        product = exact @ ints if self.row_sum * largest < 2.0**62 else exact.astype(object) @ ints.astype(object)
+        self.residual = self.residual * (1 << shift) - np.asarray(product).astype(object)
+        self.numerators = self.numerators * (1 << shift) + ints.astype(object)
+        self.bits += shift
+        return True
 
 
 def _solve_exactly(rows: list[dict[int, Fraction]], rhs: list[Fraction], columns: int) -> list[Fraction] | None:
@@ -868,63 +1021,36 @@ def _solve_exactly(rows: list[dict[int, Fraction]], rhs: list[Fraction], columns
         return [] if all(r == 0 for r in rhs) else None
     if len(rows) < columns:
         return None
-    int_rows: list[dict[int, int]] = []
-    scaled_rhs: list[Fraction] = []
-    for row, b in zip(rows, rhs, strict=True):
-        scale = math.lcm(*(v.denominator for v in row.values())) if row else 1
-        int_rows.append({c: int(v * scale) for c, v in row.items() if v})
-        scaled_rhs.append(b * scale)
-    common = math.lcm(*(b.denominator for b in scaled_rhs))  # solve for x * common: an integer right-hand side
-    int_rhs = [int(b * common) for b in scaled_rhs]
-    dense = np.zeros((len(rows), columns))
-    for r, int_row in enumerate(int_rows):
-        for c, v in int_row.items():
-            dense[r, c] = float(v)
-    _, triangle, order = linalg.qr(dense.T, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(triangle))
-    if diagonal.size < columns or diagonal[-1] <= 1e-9 * max(1.0, float(diagonal[0])):
+    system = _IntegerSystem.of(rows, rhs)  # solve for x * common: an integer right-hand side
+    dense = system.dense(columns)
+    chosen = _independent_rows(dense, columns)
+    if chosen is None:
         return None
-    chosen = [int(r) for r in order[:columns]]
     square = dense[chosen]
     row_sum = float(np.abs(square).sum(axis=1).max())
     if row_sum >= 2.0**20:
         return None  # the integer residuals below must stay exact in int64
-    lu = linalg.lu_factor(square)
-    exact_square = square.astype(np.int64)
-    residual = np.array([int_rhs[r] for r in chosen], dtype=object)
-    numerators = np.zeros(columns, dtype=object)
-    bits, gain = 0, REFINE_BITS
+    refinement = _Refinement.start(square, row_sum, [system.rhs[r] for r in chosen])
     norms = np.sqrt((square**2).sum(axis=0))
     limit = min(REFINE_MAX_BITS, 2 * int(np.log2(norms).sum()) + 128)
-    previous = None
-    while bits <= limit:
-        top = max(abs(int(v)) for v in residual)
+    return _refine_to_solution(system, refinement, limit)
+
+
+def _refine_to_solution(system: _IntegerSystem, refinement: _Refinement, limit: int) -> list[Fraction] | None:
+    """Refine up to ``limit`` bits, trying the rational reconstruction at every step from
+    ``REFINE_FIRST_TRY`` bits on; the first candidate that solves the whole ``system``, if any."""
+    while refinement.bits <= limit:
+        top = refinement.largest_residual()
         if top == 0:
             break
-        if previous is not None and top > 4 * previous:
-            gain -= 8  # the residual grows: the float solve is not accurate to that many bits
-            if gain < 8:
-                return None
-        previous = top
-        step = linalg.lu_solve(lu, np.array([float(v) for v in residual]))
-        size = float(np.abs(step).max())
-        shift = max(1, gain - max(0, math.ceil(math.log2(size + 1.0))))
-        ints = np.rint(step * 2.0**shift).astype(np.int64)
-        largest = int(np.abs(ints).max())
-        product = (
-            exact_square @ ints if row_sum * largest < 2.0**62 else exact_square.astype(object) @ ints.astype(object)
-        )
-        residual = residual * (1 << shift) - np.asarray(product).astype(object)
-        numerators = numerators * (1 << shift) + ints.astype(object)
-        bits += shift
-        if bits >= REFINE_FIRST_TRY:
-            candidate = _reconstruct(numerators, bits)
-            if candidate is not None and _satisfies(int_rows, int_rhs, candidate):
-                return [v / common for v in candidate]
-    if bits <= limit and all(v == 0 for v in residual):
-        candidate = [Fraction(int(v), 1 << bits) for v in numerators]
-        if _satisfies(int_rows, int_rhs, candidate):
-            return [v / common for v in candidate]
+        if not refinement.step(top):
+            return None
+        if refinement.bits >= REFINE_FIRST_TRY:
+            found = system.solution(_reconstruct(refinement.numerators, refinement.bits))
+            if found is not None:
+                return found
+    if refinement.bits <= limit and all(v == 0 for v in refinement.residual):
+        return system.solution([Fraction(int(v), 1 << refinement.bits) for v in refinement.numerators])
     return None
 
 
@@ -1049,17 +1175,49 @@ def _rational_distribution(
 # --- the three objectives ----------------------------------------------------------------------------
 
 
-def leximin(oracle: PricingOracle, *, levels: bool = True) -> Lottery:
-    """The leximin distribution (``levels=False`` stops after the first level: maximin)."""
-    engine = _Engine(oracle)
+def leximin(
+    oracle: PricingOracle,
+    *,
+    levels: bool = True,
+    progress: ProgressFactory | None = None,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
+) -> Lottery:
+    """The leximin distribution (``levels=False`` stops after the first level: maximin).
+
+    ``progress`` counts the agents whose chance is fixed (all of them at once for maximin). When
+    ``budget`` runs out or ``cancel`` asks to stop, the result is the best distribution so far: the
+    levels fixed keep their values, every other agent gets at least the level the known panels reach
+    (``Lottery.stopped`` says why, ``proven`` is false, ``upper_bound`` is the least proven bound on
+    the least chance, if any).
+    """
+    engine = _Engine(oracle, budget, cancel)
     covered = engine.cover()
     fixed: dict[int, float] = {}
     found: list[Level] = []
+    with (progress or silent_progress)(len(covered), "Fixing each chance") as advance:
+        first_bound, reached = _fix_levels(engine, covered, fixed, found, levels, advance)
+    floors = dict(fixed)
+    for a in covered:  # only when stopped: the free agents keep what the known panels reach
+        floors.setdefault(a, reached)
+    weights = engine.primal(covered, floors)
+    result = engine.finish("leximin" if levels else "maximin", weights, covered, found, floors=floors)
+    return engine.stamp(replace(result, upper_bound=first_bound))
+
+
+def _fix_levels(
+    engine: _Engine, covered: list[int], fixed: dict[int, float], found: list[Level], levels: bool, advance: Advance
+) -> tuple[Fraction | None, float]:
+    """Raise the least chance level by level, fixing the agents whose chance cannot rise further;
+    returns the first level's upper bound and, if the run stopped, the level the known panels reach
+    for the agents not fixed (0 otherwise)."""
     first_bound: Fraction | None = None
     while len(fixed) < len(covered):
         weights, value, bound = engine.level(covered, fixed)
         if not found:
             first_bound = bound
+        if weights is None:  # stopped: the free agents are not fixed
+            return first_bound, min(1.0, max(0.0, value))
         free = [a for a in covered if a not in fixed]
         share = weights * engine.mult  # a class's dual weight: its people's weight times their number
         total = max(1, int(share[free].sum()))
@@ -1070,9 +1228,8 @@ def leximin(oracle: PricingOracle, *, levels: bool = True) -> Lottery:
             fixed[a] = min(1.0, max(0.0, value))
         gap = math.inf if bound is None else max(0.0, float(bound) - value)
         found.append(Level(value, tuple(chosen), gap))
-    weights = engine.primal(covered, fixed)
-    result = engine.finish("leximin" if levels else "maximin", weights, covered, found, floors=fixed)
-    return engine.stamp(replace(result, upper_bound=first_bound))
+        advance(len(chosen))
+    return first_bound, 0.0
 
 
 def maximin(oracle: PricingOracle) -> Lottery:
@@ -1080,9 +1237,17 @@ def maximin(oracle: PricingOracle) -> Lottery:
     return leximin(oracle, levels=False)
 
 
-def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_000) -> Lottery:
-    """The distribution maximising the sum of the logarithms of the selection probabilities."""
-    engine = _Engine(oracle)
+def nash(
+    oracle: PricingOracle,
+    *,
+    tolerance: float = NASH_TOL,
+    inner: int = 5_000,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
+) -> Lottery:
+    """The distribution maximising the sum of the logarithms of the selection probabilities (stopped
+    early, the best distribution over the panels known so far, with its Frank-Wolfe gap)."""
+    engine = _Engine(oracle, budget, cancel)
     covered = engine.cover()
     people = engine.mult[covered].astype(float)
     m = float(people.sum())
@@ -1091,6 +1256,8 @@ def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_0
     for _ in range(MAX_COLUMN_ROUNDS):
         incidence = engine.columns.matrix(covered).tocsr()
         lam = _em(incidence, people, lam, tolerance / 2, inner)
+        if engine.halted():
+            break
         p = incidence.T @ lam / people
         y = np.zeros(engine.n)
         y[covered] = 1.0 / p
@@ -1113,7 +1280,7 @@ def nash(oracle: PricingOracle, *, tolerance: float = NASH_TOL, inner: int = 5_0
         lam = np.concatenate([lam * (1 - share), [share]])
     else:
         raise LotteryError(f"Nash welfare did not converge in {MAX_COLUMN_ROUNDS} rounds")
-    return engine.finish("nash", lam, covered, nash_gap=gap)
+    return engine.stamp(engine.finish("nash", lam, covered, nash_gap=gap))
 
 
 def _em(
@@ -1134,15 +1301,22 @@ def _em(
     return lam
 
 
-def solve(oracle: PricingOracle, method: str = "leximin") -> Lottery:
-    """Run one of ``METHODS``."""
+def solve(
+    oracle: PricingOracle,
+    method: str = "leximin",
+    progress: ProgressFactory | None = None,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
+) -> Lottery:
+    """Run one of ``METHODS`` (``progress`` is reported by leximin and maximin) within ``budget``,
+    stopping early when ``cancel`` asks to."""
     if method == "leximin":
-        return leximin(oracle)
+        return leximin(oracle, progress=progress, budget=budget, cancel=cancel)
     if method == "maximin":
-        return maximin(oracle)
+        return leximin(oracle, levels=False, progress=progress, budget=budget, cancel=cancel)
     if method == "nash":
-        return nash(oracle)
-    raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+        return nash(oracle, budget=budget, cancel=cancel)
+    raise ArgumentError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
 
 
 # --- tickets: rounding to M equally likely panels, and the draw -----------------------------------
@@ -1167,13 +1341,13 @@ class Tickets:
     def panel_of(self, ticket: int) -> int:
         """Index into ``panels`` of the panel holding ``ticket`` (0-based)."""
         if not 0 <= ticket < self.m:
-            raise ValueError(f"ticket {ticket} is not between 0 and {self.m - 1}")
+            raise ArgumentError(f"ticket {ticket} is not between 0 and {self.m - 1}")
         edge = 0
         for j, c in enumerate(self.counts):
             edge += c
             if ticket < edge:
                 return j
-        raise AssertionError("unreachable")
+        raise InternalError("a ticket fell outside every panel")
 
     def deviations(self, probabilities: Sequence[Fraction]) -> list[Fraction]:
         return [abs(s - p) for s, p in zip(self.marginals, probabilities, strict=True)]
@@ -1182,9 +1356,9 @@ class Tickets:
 def round_to_tickets(lottery: Lottery, m: int, seed: int = ROUNDING_SEED) -> Tickets:
     """Round the lottery to ``m`` equally likely tickets (pipage rounding; see the module docstring)."""
     if m < 1:
-        raise ValueError("the number of tickets must be at least 1")
+        raise ArgumentError("the number of tickets must be at least 1")
     if lottery.multiplicity:
-        raise ValueError("tickets need a lottery over panels of distinct people, not over classes of people")
+        raise ArgumentError("tickets need a lottery over panels of distinct people, not over classes of people")
     panels = lottery.panels
     k = lottery.size
     scaled = [prob * m for prob in lottery.probabilities]

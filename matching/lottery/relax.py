@@ -35,6 +35,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.core.config import limit_work
+from matching.core.errors import InternalError
 
 if TYPE_CHECKING:  # only annotations: matching.io.nominees calls this module when quota sums cannot add up
     from matching.io.nominees import ComposeProblem, Quota
@@ -210,7 +211,7 @@ def _solve(
     limit_work(params, time_limit)
     status = solver.solve(model)
     if status == cp_model.MODEL_INVALID:
-        raise RuntimeError(f"invalid relaxation model: {model.validate()}")
+        raise InternalError(f"invalid relaxation model: {model.validate()}")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     new_min = [

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from matching.core.config import Locks, SolveConfig
 from matching.core.status import Status
 from matching.panel.model import PanelModel
 from matching.rules.checker import HARD_RULES, DisputeView
 from matching.rules.encoding import PanelInstance, encode
+from matching.rules.kernel import chair_mask
 from matching.rules.workspace import Workspace
 
 LOCKS = "locks"
@@ -45,37 +44,62 @@ def _allowed(inst: PanelInstance, active: frozenset[str], locks: Locks) -> list[
     return out
 
 
-def _chair_mask(inst: PanelInstance, active: frozenset[str]) -> np.ndarray:
-    mask = np.ones(inst.n, dtype=bool)
-    if "H1" in active:
-        mask &= ~inst.co_national
-    if "H4" in active and inst.languages:
-        mask &= inst.speaks[:, 0]
-    return mask
+def _thin(inst: PanelInstance, idx: list[int], protected: set[int]) -> list[int]:
+    """At most ``k`` mediators of each kind the panel rules can tell apart (same nationalities,
+    working languages spoken, legal traditions, regional group and party nationality), plus the
+    locked ones: a panel exists among ``idx`` exactly when one exists among these, since a panel
+    holds at most ``k`` of any kind and mediators of one kind can stand in for each other."""
+    kept: dict[tuple[object, ...], int] = {}
+    out = []
+    for i in idx:
+        key = (
+            frozenset(inst.mediators[i].nationalities),
+            inst.speaks[i].tobytes(),
+            inst.traditions[i].tobytes(),
+            int(inst.group[i]),
+            bool(inst.co_national[i]),
+        )
+        kept[key] = kept.get(key, 0) + 1
+        if kept[key] <= inst.k or i in protected:
+            out.append(i)
+    return out
 
 
-def panel_exists(inst: PanelInstance, active: frozenset[str], locks: Locks, config: SolveConfig) -> bool:
+def panel_exists(inst: PanelInstance, active: frozenset[str], locks: Locks, config: SolveConfig) -> Status:
+    """Whether a panel keeps the ``active`` rule families: ``feasible``, ``infeasible``, or ``timeout``
+    when the solver could not tell within its budget (never to be read as "no panel")."""
     idx = _allowed(inst, active, locks)
     if len(idx) < inst.k:
-        return False
+        return Status.INFEASIBLE
     applied = locks if LOCKS in active else Locks()
     relaxed = frozenset(HARD_RULES) - active
-    model = PanelModel(inst, idx, applied, relaxed=relaxed, chair_ok=_chair_mask(inst, active))
-    return model.feasibility(config) == Status.FEASIBLE
+    if not relaxed.symmetric_difference(HARD_RULES) and not applied.any:
+        return Status.FEASIBLE  # no rule left: any k mediators make a panel
+    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    protected = {by_id[mid] for mid in (*applied.include, applied.chair) if mid is not None and mid in by_id}
+    idx = _thin(inst, idx, protected)
+    model = PanelModel(inst, idx, applied, relaxed=relaxed, chair_ok=chair_mask(inst.co_national, inst.speaks, active))
+    return model.feasibility(config)
 
 
 def diagnose(
     ws: Workspace, view: DisputeView, locks: Locks | None = None, config: SolveConfig | None = None
 ) -> Diagnosis:
-    """A minimal set of rule families that together leave no panel, with suggestions."""
+    """A minimal set of rule families that together leave no panel, with suggestions.
+
+    When the solver cannot decide whether some relaxation admits a panel, the diagnosis says so
+    plainly instead of naming rules it could not confirm."""
     locks = locks or Locks()
     config = config or SolveConfig()
     inst = encode(ws, view, include_ineligible=True)
     families = [f for f in FAMILIES if f != LOCKS or locks.any]
     active = frozenset(families)
-    if panel_exists(inst, active, locks, config):
+    everything = panel_exists(inst, active, locks, config)
+    if everything is Status.FEASIBLE:
         return Diagnosis([], ["A panel exists under every rule; the solver ran out of time. Raise the time limit."])
-    if not panel_exists(inst, frozenset(), locks, config):
+    if everything is Status.TIMEOUT:
+        return Diagnosis([], [_UNDECIDED])
+    if panel_exists(inst, frozenset(), locks, config) is Status.INFEASIBLE:
         return Diagnosis(
             [],
             [
@@ -83,69 +107,96 @@ def diagnose(
             ],
         )
     core = set(active)
+    undecided = False
     for family in families:
-        trial = frozenset(core - {family})
-        if not panel_exists(inst, trial, locks, config):
+        trial = panel_exists(inst, frozenset(core - {family}), locks, config)
+        if trial is Status.INFEASIBLE:
             core.discard(family)  # not needed to explain the infeasibility
+        undecided |= trial is Status.TIMEOUT
     conflicting = [f for f in FAMILIES if f in core]
-    return Diagnosis(conflicting, suggestions(ws, view, inst, conflicting, locks))
+    notes = suggestions(ws, view, inst, conflicting, locks)
+    if undecided:
+        notes.append(
+            "The solver could not decide every check within its time limit, so this set of rules may be larger "
+            "than needed; raise the time limit for a sharper diagnosis."
+        )
+    return Diagnosis(conflicting, notes)
+
+
+_UNDECIDED = (
+    "No panel was found, but the solver could not isolate the rules that leave none within its time limit. "
+    "Raise the time limit and try again."
+)
+
+
+#: The suggestion for a rule family that excludes mediators on its own; ``{count}`` is how many it alone excludes.
+_ONLY_RULE_SUGGESTIONS: dict[str, str] = {
+    "H1": "Ask the parties to consent to co-nationals (nationality rule 'consent') or apply the 'majority' rule: "
+    "{count} mediator(s) are excluded only because they hold a party nationality.",
+    "H2": "Seek written waivers of waivable red conflicts: {count} mediator(s) are excluded only by a conflict.",
+    "H3": "Free capacity: {count} mediator(s) are excluded only because they are unavailable or at their maximum caseload.",
+    "H6": "Ask the parties to reconsider their strikes: {count} mediator(s) are excluded only because they were struck.",
+    "H7": "Obtain signed declarations of independence: {count} mediator(s) lack only that.",
+}
 
 
 def suggestions(ws: Workspace, view: DisputeView, inst: PanelInstance, core: list[str], locks: Locks) -> list[str]:
     """Plain sentences, one or more per rule family in the core."""
-    d = view.dispute
-    only_rule: Counter[str] = Counter()
-    for breaches in inst.excluded.values():
-        rules = {b.rule for b in breaches}
-        if len(rules) == 1:
-            only_rule[rules.pop()] += 1
+    only_rule = _excluded_by_one_rule(inst)
     eligible = [i for i, m in enumerate(inst.mediators) if m.mediator_id not in inst.excluded]
     out: list[str] = []
     for rule in core:
-        if rule == "H1":
-            out.append(
-                f"Ask the parties to consent to co-nationals (nationality rule 'consent') or apply the 'majority' rule: "
-                f"{only_rule['H1']} mediator(s) are excluded only because they hold a party nationality."
-            )
-        elif rule == "H2":
-            out.append(
-                f"Seek written waivers of waivable red conflicts: {only_rule['H2']} mediator(s) are excluded only by a conflict."
-            )
-        elif rule == "H3":
-            out.append(
-                f"Free capacity: {only_rule['H3']} mediator(s) are excluded only because they are unavailable or at their maximum caseload."
-            )
+        if rule in _ONLY_RULE_SUGGESTIONS:
+            out.append(_ONLY_RULE_SUGGESTIONS[rule].format(count=only_rule[rule]))
         elif rule == "H4":
-            for col, lang in enumerate(d.languages):
-                speakers = sum(1 for i in eligible if inst.speaks[i, col])
-                name = ws.countries.language_names.get(lang, lang)
-                if speakers == 0:
-                    out.append(
-                        f"Add a mediator who speaks {name} ({lang}), or drop it as a working language: no eligible mediator speaks it."
-                    )
-            chairs = sum(1 for i in eligible if inst.chair_ok[i])
-            out.append(
-                f"{chairs} eligible mediator(s) can chair (speak {d.working_language} and hold no party nationality); "
-                "consider another first working language or add such mediators."
-            )
+            out += _language_suggestions(ws, view, inst, eligible)
         elif rule == "H5":
-            groups = sorted({str(view.un_group(inst.mediators[i]).value) for i in eligible})
-            nats = len({inst.mediators[i].effective_nationality for i in eligible})
-            out.append(
-                f"Widen the roster: eligible mediators hold {nats} nationalities and come from {len(groups)} UN regional group(s) "
-                f"({', '.join(groups) or 'none'}); a panel of {d.panel_size} needs distinct nationalities"
-                + (", 2 legal traditions and 2 regional groups." if view.composition_applies else ".")
-                + " A smaller panel may also be possible."
-            )
-        elif rule == "H6":
-            out.append(
-                f"Ask the parties to reconsider their strikes: {only_rule['H6']} mediator(s) are excluded only because they were struck."
-            )
-        elif rule == "H7":
-            out.append(f"Obtain signed declarations of independence: {only_rule['H7']} mediator(s) lack only that.")
+            out.append(_composition_suggestion(view, inst, eligible))
         elif rule == LOCKS:
             names = sorted(locks.include | ({locks.chair} if locks.chair else set()))
             out.append(
                 f"Release the locks ({', '.join(names) or 'exclusions'}): no panel keeps every rule with them in place."
             )
     return out
+
+
+def _excluded_by_one_rule(inst: PanelInstance) -> Counter[str]:
+    """Per rule family, how many mediators it alone excludes (they break no other rule)."""
+    only_rule: Counter[str] = Counter()
+    for breaches in inst.excluded.values():
+        rules = {b.rule for b in breaches}
+        if len(rules) == 1:
+            only_rule[rules.pop()] += 1
+    return only_rule
+
+
+def _language_suggestions(ws: Workspace, view: DisputeView, inst: PanelInstance, eligible: list[int]) -> list[str]:
+    """H4: each working language no eligible mediator speaks, then how many eligible mediators can chair."""
+    d = view.dispute
+    out: list[str] = []
+    for col, lang in enumerate(d.languages):
+        speakers = sum(1 for i in eligible if inst.speaks[i, col])
+        name = ws.countries.language_names.get(lang, lang)
+        if speakers == 0:
+            out.append(
+                f"Add a mediator who speaks {name} ({lang}), or drop it as a working language: no eligible mediator speaks it."
+            )
+    chairs = sum(1 for i in eligible if inst.chair_ok[i])
+    out.append(
+        f"{chairs} eligible mediator(s) can chair (speak {d.working_language} and hold no party nationality); "
+        "consider another first working language or add such mediators."
+    )
+    return out
+
+
+def _composition_suggestion(view: DisputeView, inst: PanelInstance, eligible: list[int]) -> str:
+    """H5: how varied the eligible mediators are, against what the panel needs."""
+    d = view.dispute
+    groups = sorted({str(view.un_group(inst.mediators[i]).value) for i in eligible})
+    nats = len({inst.mediators[i].effective_nationality for i in eligible})
+    return (
+        f"Widen the roster: eligible mediators hold {nats} nationalities and come from {len(groups)} UN regional group(s) "
+        f"({', '.join(groups) or 'none'}); a panel of {d.panel_size} needs distinct nationalities"
+        + (", 2 legal traditions and 2 regional groups." if view.composition_applies else ".")
+        + " A smaller panel may also be possible."
+    )

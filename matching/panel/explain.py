@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from matching.core.domain import ConflictCategory
+from matching.core.labels import subject_name
 from matching.io.results import Disclosure
 from matching.io.rulesets import COMPONENTS
 from matching.rules.checker import DisputeView
@@ -58,7 +59,7 @@ def why(
     chair_m = inst.mediators[chair]
     chair_line = f"Chair: {_name(inst, chair)}, {chair_m.years_experience} years' experience"
     if d.subject_areas:
-        levels = ", ".join(f"{s} {chair_m.expertise.get(s, 0)}/5" for s in d.subject_areas)
+        levels = ", ".join(f"{subject_name(s)} {chair_m.expertise.get(s, 0)}/5" for s in d.subject_areas)
         chair_line += f", expertise {levels}"
     lines.append(chair_line + f"; speaks {d.working_language} and holds no party nationality.")
     if rank == 1:

@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 from matching.core.config import Locks, SolveConfig, limit_work
 from matching.core.status import Status
 from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance
+from matching.rules.kernel import best_diversity, member_values, nationality_groups
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores
 
 
@@ -45,18 +46,6 @@ class SolveOutcome:
     model_size: int = 0
     wall_seconds: float = 0.0
     lock_problems: list[str] = field(default_factory=list)
-
-
-def member_values(inst: PanelInstance) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted value of each mediator as a member and the extra value as chair."""
-    w = inst.weights
-    member = (
-        w["expertise"] * inst.expertise_coef
-        + w["workload"] * inst.workload_coef
-        - inst.orange_weight * SCORE_SCALE * inst.orange.astype(np.int64)
-    )
-    chair = w["expertise"] * inst.expertise_coef * CHAIR_SHARES
-    return member, chair
 
 
 def reduce(
@@ -142,7 +131,7 @@ def _best_panel_sum(column: np.ndarray, k: int) -> np.ndarray:
     if len(top) < k:
         return np.full(len(column), top.sum())
     in_top = column >= top[k - 1]
-    return np.where(in_top, top[:k].sum(), column + top[: k - 1].sum())
+    return np.asarray(np.where(in_top, top[:k].sum(), column + top[: k - 1].sum()))
 
 
 def _best_others(values: np.ndarray, t: int) -> np.ndarray:
@@ -151,8 +140,8 @@ def _best_others(values: np.ndarray, t: int) -> np.ndarray:
         return np.zeros(len(values), dtype=np.int64)
     top = np.sort(values)[::-1]
     if len(top) <= t:
-        return top.sum() - values
-    return np.where(values >= top[t - 1], top[: t + 1].sum() - values, top[:t].sum())
+        return np.asarray(top.sum() - values)
+    return np.asarray(np.where(values >= top[t - 1], top[: t + 1].sum() - values, top[:t].sum()))
 
 
 def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
@@ -173,7 +162,7 @@ def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
         best_chair = np.where(chair_ok, chair[pool], -NEVER_PRUNED)
     else:
         best_chair = np.full(len(pool), int(chair[pool][chair_ok].max()) if chair_ok.any() else 0)
-    diversity = inst.tradition_coef * 4 + inst.group_coef * min(k, 5) + inst.gender_coef * (k // 2)
+    diversity = best_diversity(inst)
     neutrality = SCORE_SCALE - inst.neutral_level_coef * inst.alignment[pool].sum(axis=1)
     fixed = best_chair + w["diversity"] * diversity + w["neutrality"] * neutrality
 
@@ -182,10 +171,10 @@ def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     is_ranked = (pmin > 0).any(axis=1) | (pmean > 0)
     ranked = np.flatnonzero(is_ranked)
     if not inst.ranking_parties or len(ranked) == 0:
-        return values + _best_others(values, k - 1) + fixed
+        return np.asarray(values + _best_others(values, k - 1) + fixed)
     if len(ranked) > MAX_RANKED_FOR_ENUMERATION:
         worst = np.min([_best_panel_sum(pmin[:, p], k) for p in range(len(inst.ranking_parties))], axis=0)
-        return _best_panel_sum(values, k) + fixed + w["preference"] * (worst + _best_panel_sum(pmean, k))
+        return np.asarray(_best_panel_sum(values, k) + fixed + w["preference"] * (worst + _best_panel_sum(pmean, k)))
 
     best_group = [0] + [-NEVER_PRUNED] * (k - 1)  # best value + preference of s ranked others
     for size in range(1, min(k - 1, len(ranked)) + 1):
@@ -202,7 +191,7 @@ def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     )
     bounds = values + others + fixed
     bounds[ranked] = NEVER_PRUNED
-    return bounds
+    return np.asarray(bounds)
 
 
 @dataclass
@@ -246,15 +235,42 @@ def add_panel(
     who may chair; both serve the infeasibility diagnosis only. Several panels can share one
     model (the batch run links them through capacity and quotas).
     """
-    k = inst.k
     may_chair = inst.chair_ok if chair_ok is None else chair_ok
     x = {i: m.new_bool_var(f"{name}x{i}") for i in idx}
     c = {i: m.new_bool_var(f"{name}c{i}") for i in idx if may_chair[i]}
+    _add_seats(m, inst.k, x, c)
+    _add_panel_rules(m, inst, idx, x, relaxed)
+    composition = inst.composition_applies and "H5" not in relaxed
+    # The auxiliary variables are created in this order: diversity, neutrality, preference.
+    diversity = _add_diversity(m, inst, idx, x, composition, name)
+    neutrality = _add_neutrality(m, inst, idx, x, name)
+    preference = _add_preference(m, inst, idx, x, name)
+    components = {
+        "expertise": _wsum(
+            [(x[i], inst.expertise_coef[i]) for i in idx]
+            + [(ci, inst.expertise_coef[i] * CHAIR_SHARES) for i, ci in c.items()]
+        ),
+        "diversity": diversity,
+        "neutrality": neutrality,
+        "workload": _wsum((x[i], inst.workload_coef[i]) for i in idx),
+        "preference": preference,
+    }
+    return PanelVars(x, c, components, _wsum((x[i], 1) for i in idx if inst.orange[i]))
+
+
+def _add_seats(m: cp_model.CpModel, k: int, x: dict[int, cp_model.IntVar], c: dict[int, cp_model.IntVar]) -> None:
+    """``k`` members, and exactly one chair among them."""
     m.add(sum(x.values()) == k)
     m.add_exactly_one(c.values())
     for i, ci in c.items():
         m.add_implication(ci, x[i])
 
+
+def _add_panel_rules(
+    m: cp_model.CpModel, inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar], relaxed: frozenset[str]
+) -> None:
+    """The panel-level hard rules not ``relaxed``: at most the allowed co-nationals (H1), every
+    working language spoken (H4), no two members sharing a nationality (H5)."""
     co = [x[i] for i in idx if inst.co_national[i]]
     if co and "H1" not in relaxed:
         m.add(sum(co) <= inst.max_co_nationals)
@@ -262,76 +278,80 @@ def add_panel(
         for col, _lang in enumerate(inst.languages):
             m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
     if "H5" not in relaxed:
-        holders: dict[str, list[int]] = defaultdict(list)
-        for i in idx:
-            for nat in set(inst.mediators[i].nationalities):
-                holders[nat].append(i)
-        for who in holders.values():
-            if len(who) > 1:
-                m.add_at_most_one(x[i] for i in who)
-    composition = inst.composition_applies and "H5" not in relaxed
+        for who in nationality_groups(inst, idx):
+            m.add_at_most_one(x[i] for i in who)
 
-    expertise = _wsum(
-        [(x[i], inst.expertise_coef[i]) for i in idx]
-        + [(ci, inst.expertise_coef[i] * CHAIR_SHARES) for i, ci in c.items()]
-    )
-    workload = _wsum((x[i], inst.workload_coef[i]) for i in idx)
-    orange = _wsum((x[i], 1) for i in idx if inst.orange[i])
 
-    diversity_terms: list[tuple[cp_model.LinearExprT, int]] = []
+def _add_covers(m: cp_model.CpModel, label: str, members: list[list[cp_model.IntVar]]) -> list[cp_model.IntVar]:
+    """One flag per category (legal tradition, regional group), true only if a member is in it."""
+    covers = []
+    for t, who in enumerate(members):
+        y = m.new_bool_var(f"{label}{t}")
+        m.add(y <= sum(who))
+        covers.append(y)
+    return covers
+
+
+def _add_diversity(
+    m: cp_model.CpModel,
+    inst: PanelInstance,
+    idx: list[int],
+    x: dict[int, cp_model.IntVar],
+    composition: bool,
+    name: str,
+) -> cp_model.LinearExpr:
+    """The diversity score (legal traditions and regional groups covered, gender balance); with
+    ``composition``, also the H5 minimums of traditions and groups."""
+    terms: list[tuple[cp_model.LinearExprT, int]] = []
     if composition or inst.tradition_coef:
-        covers = []
-        for t in range(len(TRADITIONS)):
-            y = m.new_bool_var(f"{name}trad{t}")
-            m.add(y <= sum(x[i] for i in idx if inst.traditions[i, t]))
-            covers.append(y)
+        by_tradition = [[x[i] for i in idx if inst.traditions[i, t]] for t in range(len(TRADITIONS))]
+        covers = _add_covers(m, f"{name}trad", by_tradition)
         if composition:
             m.add(sum(covers) >= inst.min_traditions)
-        diversity_terms += [(y, inst.tradition_coef) for y in covers]
+        terms += [(y, inst.tradition_coef) for y in covers]
     if composition or inst.group_coef:
-        zs = []
-        for g in range(len(GROUPS)):
-            z = m.new_bool_var(f"{name}group{g}")
-            m.add(z <= sum(x[i] for i in idx if inst.group[i] == g))
-            zs.append(z)
+        by_group = [[x[i] for i in idx if inst.group[i] == g] for g in range(len(GROUPS))]
+        covers = _add_covers(m, f"{name}group", by_group)
         if composition:
-            m.add(sum(zs) >= inst.min_groups)
-        diversity_terms += [(z, inst.group_coef) for z in zs]
+            m.add(sum(covers) >= inst.min_groups)
+        terms += [(z, inst.group_coef) for z in covers]
     if inst.gender_coef:
-        balance = m.new_int_var(0, k // 2, f"{name}gender_balance")
+        balance = m.new_int_var(0, inst.k // 2, f"{name}gender_balance")
         m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
         m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
-        diversity_terms.append((balance, inst.gender_coef))
-    diversity = _wsum(diversity_terms)
+        terms.append((balance, inst.gender_coef))
+    return _wsum(terms)
 
+
+def _add_neutrality(
+    m: cp_model.CpModel, inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar], name: str
+) -> cp_model.LinearExpr:
+    """The neutrality score: full less the panel's alignment with the parties, and less the gap
+    between the most and the least aligned party."""
     per_party = [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
-    top = int(inst.alignment.max()) * k if inst.n else 0
+    top = int(inst.alignment.max()) * inst.k if inst.n else 0
     hi = m.new_int_var(0, top, f"{name}align_hi")
     lo = m.new_int_var(0, top, f"{name}align_lo")
     for a in per_party:
         m.add(hi >= a)
         m.add(lo <= a)
-    neutrality = _wsum(
+    return _wsum(
         [(a, -inst.neutral_level_coef) for a in per_party]
         + [(hi, -inst.neutral_asym_coef), (lo, inst.neutral_asym_coef)],
         SCORE_SCALE,
     )
 
-    preference = _wsum([])
-    if inst.ranking_parties:
-        worst = m.new_int_var(0, SCORE_SCALE, f"{name}pref_worst")
-        for p in range(len(inst.ranking_parties)):
-            m.add(worst <= _wsum((x[i], inst.pref_min_coef[i, p]) for i in idx))
-        preference = _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
 
-    components = {
-        "expertise": expertise,
-        "diversity": diversity,
-        "neutrality": neutrality,
-        "workload": workload,
-        "preference": preference,
-    }
-    return PanelVars(x, c, components, orange)
+def _add_preference(
+    m: cp_model.CpModel, inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar], name: str
+) -> cp_model.LinearExpr:
+    """The preference score: the worst-off ranking party's utility plus the mean (zero when no party ranked names)."""
+    if not inst.ranking_parties:
+        return _wsum([])
+    worst = m.new_int_var(0, SCORE_SCALE, f"{name}pref_worst")
+    for p in range(len(inst.ranking_parties)):
+        m.add(worst <= _wsum((x[i], inst.pref_min_coef[i, p]) for i in idx))
+    return _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
 
 
 class PanelModel:

@@ -17,8 +17,9 @@ from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.diagnosis import diagnose
 from matching.panel.explain import disclosures, why
 from matching.panel.model import PanelSolution, solve_instance
-from matching.rules.checker import Breach, DisputeView, chair_breaches, mediator_breaches, panel_breaches, rule_ids
+from matching.rules.checker import Breach, DisputeView, panel_breaches, rule_ids
 from matching.rules.encoding import PanelInstance, encode
+from matching.rules.recheck import recheck
 from matching.rules.scoring import OBJECTIVE_SCALE, Scores
 from matching.rules.workspace import Workspace
 
@@ -55,6 +56,8 @@ def propose(
     view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
     inst = encode(ws, view)
     outcome = solve_instance(inst, config, locks)
+    for sol in outcome.panels:
+        recheck(view, [inst.mediators[i] for i in sol.members], inst.mediators[sol.chair], "solver")
     result = DisputeResult(
         dispute_id=dispute_id,
         status=outcome.status,
@@ -107,9 +110,11 @@ def check_panel(
     people = [ws.data.mediator(mid) for mid in members]
     chair = people[0] if people else None
     check.breaches = panel_breaches(view, people, chair)
-    inst = encode(ws, view, include_ineligible=True)
-    index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
-    if len(members) == inst.k and len(set(members)) == len(members):
+    if len(members) == view.dispute.panel_size and len(set(members)) == len(members):
+        arrays = ws.arrays
+        only = [arrays.index[mid] for mid in members]
+        inst = arrays.encode(view, include_ineligible=True, with_excluded=False, only=only)
+        index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
         idx = [index[mid] for mid in members]
         check.scores = inst.evaluate(idx, idx[0])  # scored even when it breaks a rule, for comparison
     return check
@@ -117,6 +122,13 @@ def check_panel(
 
 @dataclass
 class WhyNot:
+    """Why a mediator is not on the best panel, under the registrar's locks.
+
+    ``best_objective`` is the total score of the best panel under the same locks (the first candidate
+    panel ``propose`` shows with them); ``forced_objective`` that of the best panel with the mediator
+    added to the locks. ``names`` maps the ids the answer mentions to the mediators' names.
+    """
+
     mediator_id: str
     dispute_id: str
     breaches: list[Breach] = field(default_factory=list)
@@ -126,6 +138,16 @@ class WhyNot:
     replaces: list[str] = field(default_factory=list)
     forced_panel: list[str] = field(default_factory=list)
     diagnosis: dict[str, list[str]] | None = None
+    locks: Locks = field(default_factory=Locks)
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def excluded_by_lock(self) -> bool:
+        return self.mediator_id in self.locks.exclude
+
+    @property
+    def locked_in(self) -> bool:
+        return self.mediator_id in self.locks.include
 
     @property
     def drop(self) -> float | None:
@@ -133,22 +155,38 @@ class WhyNot:
             return None
         return self.best_objective - self.forced_objective
 
+    def who(self, mediator_id: str) -> str:
+        """``Name (M0042)``, or the id alone when the name is not known."""
+        name = self.names.get(mediator_id)
+        return f"{name} ({mediator_id})" if name else mediator_id
+
     def sentences(self) -> list[str]:
-        mid = self.mediator_id
+        who = self.who(self.mediator_id)
+        if self.excluded_by_lock:
+            return [
+                f"{who} is excluded by your lock, so no panel for {self.dispute_id} includes them. "
+                "Release the lock to see what including them would cost."
+            ]
         if self.breaches:
-            return [f"{mid} cannot sit on {self.dispute_id}: {mid} {b.reason} ({b.rule})." for b in self.breaches]
+            short = self.names.get(self.mediator_id, self.mediator_id)
+            return [f"{who} cannot sit on {self.dispute_id}: {short} {b.reason} ({b.rule})." for b in self.breaches]
+        with_locks = " with your locks" if self.locks.any else ""
+        if self.locked_in:
+            return [f"{who} is locked onto every panel for {self.dispute_id}, so they sit on the best panel."]
         if self.on_best_panel:
-            return [f"{mid} is on the best panel for {self.dispute_id}."]
+            return [f"{who} is on the best panel for {self.dispute_id}{with_locks}."]
         if self.forced_objective is None:
-            lines = [f"{mid} meets every rule alone, but no panel that includes {mid} keeps all the rules."]
+            lines = [f"{who} meets every rule alone, but no panel{with_locks} that includes them keeps all the rules."]
             if self.diagnosis:
                 lines.append("Rules in the way: " + ", ".join(self.diagnosis["conflicting_rules"]) + ".")
                 lines.extend(self.diagnosis["suggestions"])
             return lines
+        best = "the best panel" + (" with your locks" if self.locks.any else "") + " (panel 1 on the cards)"
         return [
-            f"The best panel with {mid} scores {self.forced_objective:.4f} against {self.best_objective:.4f} "
-            f"without (a drop of {self.drop:.4f}).",
-            f"{mid} would replace {', '.join(self.replaces)}; that panel would be {', '.join(self.forced_panel)} (chair first).",
+            f"The best panel{with_locks} that includes {who} has a total score of {self.forced_objective:.4f}, "
+            f"against {self.best_objective:.4f} for {best}: {self.drop:.4f} lower.",
+            f"{who} would replace {', '.join(self.who(m) for m in self.replaces)}; that panel would be "
+            f"{', '.join(self.who(m) for m in self.forced_panel)} (chair first).",
         ]
 
 
@@ -159,34 +197,51 @@ def why_not(
     rule_set: RuleSet,
     config: SolveConfig | None = None,
     extra_load: Mapping[str, int] | None = None,
+    locks: Locks | None = None,
 ) -> WhyNot:
-    """The rules the mediator breaks for this dispute, or what including them would cost."""
+    """The rules the mediator breaks for this dispute, or what including them would cost.
+
+    ``locks`` are the registrar's: a mediator they exclude is said to be excluded by the lock, and the
+    cost is measured against the best panel under the same locks (the one ``propose`` shows first).
+    """
     config = config or SolveConfig()
-    ws.check_mediator(mediator_id)
+    locks = locks or Locks()
+    for mid in [mediator_id, *locks.include, *locks.exclude, *([locks.chair] if locks.chair else [])]:
+        ws.check_mediator(mid)
     view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
-    m = ws.data.mediator(mediator_id)
-    answer = WhyNot(mediator_id, dispute_id, breaches=mediator_breaches(view, m))
-    if answer.breaches:
+    answer = WhyNot(mediator_id, dispute_id, breaches=ws.arrays.breaches(view, mediator_id), locks=locks)
+    answer.names[mediator_id] = ws.data.mediator(mediator_id).name
+    if answer.excluded_by_lock or answer.breaches:
         return answer
     single = SolveConfig(candidates=1, time_limit=config.time_limit, seed=config.seed, workers=config.workers)
     inst = encode(ws, view)
-    best = solve_instance(inst, single)
+    best = solve_instance(inst, single, locks)
+    best_ids: list[str] = []
     if best.panels:
         best_ids = [inst.mediators[i].mediator_id for i in best.panels[0].members]
         answer.best_objective = best.panels[0].scores.objective
         if mediator_id in best_ids:
             answer.on_best_panel = True
             return answer
-    forced = solve_instance(inst, single, Locks(include=frozenset({mediator_id})))
+    if answer.locked_in:  # locked in, yet no panel keeps the locks: the diagnosis below says why
+        answer.on_best_panel = bool(best.panels)
+        if best.panels:
+            return answer
+    with_mediator = Locks(include=locks.include | {mediator_id}, exclude=locks.exclude, chair=locks.chair)
+    forced = solve_instance(inst, single, with_mediator)
     if forced.panels:
         forced_ids = [inst.mediators[i].mediator_id for i in forced.panels[0].members]
         answer.forced_objective = forced.panels[0].scores.objective
         answer.forced_panel = forced_ids
-        answer.replaces = [mid for mid in (best_ids if best.panels else []) if mid not in forced_ids]
+        answer.replaces = [mid for mid in best_ids if mid not in forced_ids]
+        answer.names |= {mid: ws.data.mediator(mid).name for mid in [*best_ids, *forced_ids]}
     else:
-        answer.diagnosis = diagnose(ws, view, Locks(include=frozenset({mediator_id})), single).as_dict()
-        if chair_breaches(view, m) and ws.dispute(dispute_id).panel_size == 1:
-            answer.diagnosis["suggestions"].insert(0, f"{mediator_id} cannot chair, and a sole mediator must.")
+        answer.diagnosis = diagnose(ws, view, with_mediator, single).as_dict()
+        own = inst.index_of(mediator_id)
+        if own is not None and not inst.chair_ok[own] and inst.k == 1:
+            answer.diagnosis["suggestions"].insert(
+                0, f"{answer.who(mediator_id)} cannot chair, and a sole mediator must."
+            )
     return answer
 
 

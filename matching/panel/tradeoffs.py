@@ -33,17 +33,23 @@ from typing import Any
 
 import numpy as np
 
-from matching.core.config import Locks, SolveConfig
+from matching.core.config import Budget, Locks, SolveConfig
 from matching.core.domain import Role
-from matching.io.results import Seat
+from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
+from matching.io.results import Seat, seats_json
 from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.model import PanelModel, PanelVars, best_chair, locked_indices, order_panel, reduce, solve_instance
 from matching.rules.encoding import PanelInstance, encode
+from matching.rules.recheck import recheck
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, WEIGHT_SCALE, Scores
 from matching.rules.workspace import Workspace
 
 IMPARTIALITY_SCALE = 2 * SCORE_SCALE
 MAX_ROUNDS = 200  # a frontier has far fewer points; this only guards against a bug looping
+# The frontier's budget: rounds of solves (each solve has its own deterministic limit, SolveConfig.time_limit).
+FRONTIER_BUDGET = Budget(rounds=MAX_ROUNDS)
+STOPPED_BY_USER = "cancelled"  # Frontier.stopped: the user asked to stop
+STOPPED_BY_BUDGET = "budget"  # Frontier.stopped: the rounds ran out with levels still uncovered
 
 
 def impartiality_int(k: int, scores: Scores) -> int:
@@ -123,7 +129,7 @@ class FrontierPoint:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "members": [{"mediator_id": s.mediator_id, "role": s.role.value} for s in self.members],
+            "members": seats_json(self.members),
             "axes": self.axes,
             "scores": self.scores,
             "objective": self.objective,
@@ -143,6 +149,11 @@ class Frontier:
     solves: int = 0
     seconds: float = 0.0
     model_size: int = 0
+    # Why the tracing was cut short (STOPPED_BY_USER, STOPPED_BY_BUDGET), None when it covered every level. The
+    # points of a stopped frontier are frontier points all the same (each solve proves its own), but there may
+    # be others between them that were not looked for.
+    stopped: str | None = None
+    uncovered: int = 0  # impartiality levels (on IMPARTIALITY_SCALE) not yet covered by a solve when stopped
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +161,7 @@ class Frontier:
             "definition": "impartiality = (neutrality + diversity) / 2 (neutrality alone for a sole mediator); "
             "weight_range: ratio of the weight on neutrality and diversity to the weight on expertise",
             "points": [p.as_dict() for p in self.points],
+            **({"stopped": self.stopped, "uncovered_levels": self.uncovered} if self.stopped else {}),
         }
 
 
@@ -158,13 +170,23 @@ def _frontier_values(inst: PanelInstance) -> tuple[np.ndarray, np.ndarray]:
     return expertise, expertise * CHAIR_SHARES
 
 
-def _cover(run: Callable[[list[int]], list[_Raw | None]], low: int, high: int, workers: int) -> tuple[list[_Raw], int]:
-    """Solve floors until every impartiality level in [low, high] is covered by some solve."""
+def _cover(
+    run: Callable[[list[int]], list[_Raw | None]],
+    low: int,
+    high: int,
+    workers: int,
+    advance: Advance,
+    rounds: int = MAX_ROUNDS,
+    cancel: CancelToken | None = None,
+) -> tuple[list[_Raw], int, list[tuple[int, int]]]:
+    """Solve floors until every impartiality level in [low, high] is covered by some solve, for at most
+    ``rounds`` rounds or until ``cancel`` asks to stop (checked between rounds); returns the panels, the
+    solves and the gaps left."""
     found: list[_Raw] = []
     gaps = [(low, high)] if low <= high else []
     solves = 0
-    for _ in range(MAX_ROUNDS):
-        if not gaps:
+    for _ in range(rounds):
+        if not gaps or stop_asked(cancel):
             break
         per_gap = max(1, workers // len(gaps))
         floors: list[int] = []
@@ -188,8 +210,9 @@ def _cover(run: Callable[[list[int]], list[_Raw | None]], low: int, high: int, w
                 cursor = max(cursor, raw.impartiality + 1)
             if cursor <= hi:
                 new_gaps.append((cursor, hi))
+        advance(sum(hi - lo + 1 for lo, hi in gaps) - sum(hi - lo + 1 for lo, hi in new_gaps))
         gaps = new_gaps
-    return found, solves
+    return found, solves, gaps
 
 
 def _hull_ranges(values: list[tuple[int, int]]) -> list[tuple[Fraction, Fraction | None] | None]:
@@ -231,10 +254,17 @@ def frontier(
     locks: Locks | None = None,
     executor: Executor | None = None,
     extra_load: Mapping[str, int] | None = None,
+    progress: ProgressFactory | None = None,
+    budget: Budget | None = None,
+    cancel: CancelToken | None = None,
 ) -> Frontier:
     """The exact expertise-impartiality frontier of one dispute, best expertise first.
 
-    ``extra_load`` counts appointments recorded since the input files against capacity."""
+    ``extra_load`` counts appointments recorded since the input files against capacity;
+    ``progress`` counts the impartiality levels between the two ends that the solves have covered.
+    The tracing takes at most ``budget.rounds`` rounds of solves (``FRONTIER_BUDGET``), each solve
+    within its deterministic limit, and stops between rounds when ``cancel`` asks to: the points
+    found so far (at least the two ends) are kept and ``Frontier.stopped`` says why."""
     config = config or SolveConfig()
     locks = locks or Locks()
     started = time.perf_counter()
@@ -261,11 +291,17 @@ def frontier(
             futures = [own.submit(_lexicographic, inst, idx, locks, f, False, config) for f in floors]
             return [f.result() for f in futures]
 
-        middle, solves = _cover(run, best_expertise.impartiality + 1, most_impartial.impartiality - 1, workers)
+        low, high = best_expertise.impartiality + 1, most_impartial.impartiality - 1
+        rounds = (budget or FRONTIER_BUDGET).rounds or MAX_ROUNDS
+        with (progress or silent_progress)(max(0, high - low + 1), "Tracing the frontier") as advance:
+            middle, solves, gaps = _cover(run, low, high, workers, advance, rounds, cancel)
     finally:
         if executor is None:
             own.shutdown()
     result.solves += 2 * solves
+    if gaps:
+        result.stopped = STOPPED_BY_USER if stop_asked(cancel) else STOPPED_BY_BUDGET
+        result.uncovered = sum(hi - lo + 1 for lo, hi in gaps)
 
     unique: dict[tuple[int, int], _Raw] = {}
     for raw in [best_expertise, *middle, most_impartial]:
@@ -277,6 +313,7 @@ def frontier(
     previous: set[str] = set()
     for raw, rng in zip(raws, ranges, strict=True):
         ids = [inst.mediators[i].mediator_id for i in raw.members]
+        recheck(view, [inst.mediators[i] for i in raw.members], inst.mediators[raw.chair], "trade-off explorer")
         scores = inst.evaluate(raw.members, raw.chair)
         result.points.append(
             FrontierPoint(
@@ -411,7 +448,8 @@ def sensitivity(
     """For each weight, how far it can move (others fixed) before the best panel changes."""
     config = config or SolveConfig()
     locks = locks or Locks()
-    inst = encode(ws, ws.view(ws.dispute(dispute_id), rule_set, extra_load))
+    view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
+    inst = encode(ws, view)
     base = solve_instance(inst, replace(config, candidates=1), locks)
     if not base.panels:
         return []
@@ -421,6 +459,11 @@ def sensitivity(
         weight = rule_set.weights.of(name)
         down, below = _edge(inst, best, name, -1, config, locks)
         up, above = _edge(inst, best, name, +1, config, locks)
+        for panel in (below, above):
+            if panel is not None:
+                chair = best_chair(inst, panel)
+                seated = [inst.mediators[i] for i in panel]
+                recheck(view, seated, inst.mediators[panel[0] if chair is None else chair], "trade-off explorer")
         out.append(
             WeightRange(
                 component=name,

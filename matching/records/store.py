@@ -19,8 +19,6 @@ the second one gets a ``CapacityError`` or ``AlreadyDecidedError`` with a plain 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import threading
@@ -51,11 +49,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from matching.core.config import Locks
-from matching.core.domain import Dataset
+from matching.core.domain import Dataset, Role
+from matching.core.domain import capacity_left as mediator_capacity
 from matching.core.errors import MatchingError
-from matching.io.csv_out import safe_cell
+from matching.io.csv_out import csv_document
 from matching.io.results import ProposedPanel
 from matching.io.rulesets import COMPONENTS, RuleSet
+from matching.rules.recheck import recheck
 from matching.rules.workspace import Workspace
 
 BUSY_TIMEOUT = 30.0  # seconds a recording waits for another one to finish
@@ -63,11 +63,15 @@ DEFAULT_FILE = Path("var") / "decisions.sqlite"
 
 
 def project_dir() -> Path:
-    return Path(__file__).resolve().parents[2]
+    """The checkout this library runs from, or, for an installed copy, the current working folder
+    (never the installation's own folder, which may be read-only or shared)."""
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
 
 
 def database_url() -> str:
-    """``DATABASE_URL`` if set, otherwise the SQLite file ``var/decisions.sqlite`` in the project."""
+    """``DATABASE_URL`` if set, otherwise the SQLite file ``var/decisions.sqlite`` in the project
+    (see ``project_dir``)."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{project_dir() / DEFAULT_FILE}"
 
 
@@ -223,9 +227,11 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(part for part in cell.split(";") if part)
 
 
-def capacity_left(data: Dataset) -> dict[str, int]:
-    """Cases each mediator may still take according to the roster (0 when unavailable)."""
-    return {m.mediator_id: (m.max_cases - m.active_cases) if m.available else 0 for m in data.mediators}
+def capacity_left(data: Dataset, recorded: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Cases each mediator may still take (0 when unavailable): according to the roster, less the
+    ``recorded`` appointments when given (``record`` subtracts those in the store itself)."""
+    load = recorded or {}
+    return {m.mediator_id: mediator_capacity(m, load.get(m.mediator_id, 0)) for m in data.mediators}
 
 
 def decision_from_panel(
@@ -237,8 +243,14 @@ def decision_from_panel(
     note: str = "",
     locks: Locks | None = None,
 ) -> NewDecision:
-    """The decision to record for a proposed panel, with a snapshot of its members' attributes."""
+    """The decision to record for a proposed panel, with a snapshot of its members' attributes.
+
+    The panel is re-checked against the hard rules first (``matching.rules.recheck``): a panel the
+    library proposed that breaks one raises ``InternalDisagreement`` and is never recorded."""
     dispute = ws.dispute(dispute_id)
+    people = [ws.data.mediator(seat.mediator_id) for seat in panel.members]
+    chair = next((p for p, s in zip(people, panel.members, strict=True) if s.role is Role.CHAIR), people[0])
+    recheck(ws.view(dispute, rule_set), people, chair, "recorded decision")
     seats = []
     for seat in panel.members:
         m = ws.data.mediator(seat.mediator_id)
@@ -587,14 +599,11 @@ EXPORT_COLUMNS = (
     "withdrawal_note",
     "inputs_sha256",
 )
-NUMERIC_COLUMNS = frozenset({"decision_id", "objective", *COMPONENTS})
 
 
 def decisions_csv(decisions: Sequence[Decision]) -> str:
     """CSV text of the decisions (members chair first, ;-separated); see ``EXPORT_COLUMNS``."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    rows: list[list[str]] = []
     for d in decisions:
         row: dict[str, str] = {
             "decision_id": str(d.id),
@@ -620,5 +629,7 @@ def decisions_csv(decisions: Sequence[Decision]) -> str:
         }
         for c in COMPONENTS:
             row[c] = f"{d.scores[c]:.4f}" if c in d.scores else ""
-        writer.writerow({k: v if k in NUMERIC_COLUMNS else safe_cell(v) for k, v in row.items()})
-    return out.getvalue()
+        rows.append([row[k] for k in EXPORT_COLUMNS])
+    # The project's one CSV writer: formulas neutralised (numbers such as a negative objective kept),
+    # line breaks inside a note quoted, rows ending with CRLF.
+    return csv_document(EXPORT_COLUMNS, rows)

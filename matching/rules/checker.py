@@ -1,8 +1,9 @@
 """The hard rules H1-H7: their ids and plain sentences, and the checker.
 
-The checker answers "does this panel break a rule, which, and why" without a solver. The
-solver's model is built from the same facts (``DisputeView`` and the functions here decide
-eligibility), so the solver and the checker cannot disagree; the tests hold them to it.
+The checker answers "does this panel break a rule, which, and why" without a solver, one
+mediator and one panel at a time. It is the plain, independent reference: the library decides
+with the kernel's arrays (``matching.rules.kernel``), the tests compare the two, and every panel
+that leaves the library is re-checked here at run time (``matching.rules.recheck``).
 """
 
 from __future__ import annotations
@@ -174,6 +175,17 @@ def chair_breaches(view: DisputeView, m: Mediator) -> list[Breach]:
 
 def composition_breaches(view: DisputeView, members: Sequence[Mediator], chair: Mediator | None) -> list[Breach]:
     """Rules only a whole panel can break (size, chair, co-nationals, languages, H5)."""
+    return [
+        *_listing_breaches(view, members, chair),
+        *_co_national_breaches(view, members),
+        *_language_breaches(view, members),
+        *_shared_nationality_breaches(members),
+        *_diversity_breaches(view, members),
+    ]
+
+
+def _listing_breaches(view: DisputeView, members: Sequence[Mediator], chair: Mediator | None) -> list[Breach]:
+    """The panel as listed (H5, H4): no mediator twice, as many members as the dispute needs, a chair among them."""
     out: list[Breach] = []
     k = view.dispute.panel_size
     ids = [m.mediator_id for m in members]
@@ -183,42 +195,67 @@ def composition_breaches(view: DisputeView, members: Sequence[Mediator], chair: 
         out.append(Breach("H5", f"the panel has {len(members)} members; this dispute needs {k}"))
     if chair is None or chair.mediator_id not in ids:
         out.append(Breach("H4", "the panel has no chair among its members"))
+    return out
+
+
+def _co_national_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[Breach]:
+    """H1 for the panel: no more members holding a party nationality than the nationality rule
+    allows (under the strict rule each such member breaks H1 on their own)."""
     co_nationals = [m for m in members if view.party_nationals(m)]
-    if view.nationality_rule is not NationalityRule.STRICT and len(co_nationals) > view.max_co_nationals:
-        out.append(
-            Breach(
-                "H1",
-                f"{len(co_nationals)} members hold a party nationality; the {view.nationality_rule.value} "
-                f"rule allows at most {view.max_co_nationals}",
-            )
+    if view.nationality_rule is NationalityRule.STRICT or len(co_nationals) <= view.max_co_nationals:
+        return []
+    return [
+        Breach(
+            "H1",
+            f"{len(co_nationals)} members hold a party nationality; the {view.nationality_rule.value} "
+            f"rule allows at most {view.max_co_nationals}",
         )
+    ]
+
+
+def _language_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[Breach]:
+    """H4 for the panel: every working language is spoken by a member."""
+    out: list[Breach] = []
     for lang in view.dispute.languages:
         if not any(lang in m.languages for m in members):
             out.append(Breach("H4", f"no member speaks the working language {lang}"))
+    return out
+
+
+def _shared_nationality_breaches(members: Sequence[Mediator]) -> list[Breach]:
+    """H5: no two members share a nationality (by nationality, alphabetically)."""
     holders: dict[str, list[str]] = defaultdict(list)
     for m in members:
         for n in set(m.nationalities):
             holders[n].append(m.mediator_id)
+    out: list[Breach] = []
     for nationality, who in sorted(holders.items()):
         if len(who) > 1:
             out.append(Breach("H5", f"{' and '.join(who)} share the nationality {nationality}"))
-    if view.composition_applies and members:
-        traditions = set().union(*(m.legal_traditions for m in members))
-        if len(traditions) < view.rule_set.min_traditions:
-            out.append(
-                Breach(
-                    "H5",
-                    f"the members cover {len(traditions)} legal tradition(s); at least {view.rule_set.min_traditions} needed",
-                )
+    return out
+
+
+def _diversity_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[Breach]:
+    """H5 where the composition rule applies (panels large enough): enough legal traditions and UN regional groups."""
+    if not view.composition_applies or not members:
+        return []
+    out: list[Breach] = []
+    traditions = set().union(*(m.legal_traditions for m in members))
+    if len(traditions) < view.rule_set.min_traditions:
+        out.append(
+            Breach(
+                "H5",
+                f"the members cover {len(traditions)} legal tradition(s); at least {view.rule_set.min_traditions} needed",
             )
-        groups = {view.un_group(m) for m in members}
-        if len(groups) < view.rule_set.min_un_groups:
-            out.append(
-                Breach(
-                    "H5",
-                    f"the members come from {len(groups)} UN regional group(s); at least {view.rule_set.min_un_groups} needed",
-                )
+        )
+    groups = {view.un_group(m) for m in members}
+    if len(groups) < view.rule_set.min_un_groups:
+        out.append(
+            Breach(
+                "H5",
+                f"the members come from {len(groups)} UN regional group(s); at least {view.rule_set.min_un_groups} needed",
             )
+        )
     return out
 
 

@@ -1,35 +1,33 @@
-"""Encoder: one dispute and its eligible mediators turned into integer arrays, and back.
+"""The encoder: the roster turned into arrays once, and each dispute into a ``PanelInstance``.
 
-The solver sees only a ``PanelInstance`` (numbers, index sets and integer coefficients), and
-``evaluate`` computes a panel's integer scores from the same arrays, so the model's objective
-and the checker's are one definition. Mediators who break an eligibility rule (H1 strict,
-H2, H3, H6, H7) are left out here; ``excluded`` records why.
+``RosterArrays`` (one per ``Workspace``: ``Workspace.arrays``) holds the roster as numpy arrays;
+``RosterArrays.encode`` builds a dispute's ``PanelInstance`` (numbers, index sets and integer
+coefficients) from them, and ``encode`` is the same call through the workspace. Mediators who
+break an eligibility rule (H1 strict, H2, H3, H6, H7) are left out; ``excluded`` says why, from the
+kernel's per-rule masks (``matching.rules.kernel.eligibility``). The solver, the batch, the lottery
+and ``evaluate`` all read these arrays, so the objective has one definition. ``restrict`` keeps
+some mediators of an instance; ``priced`` folds per-mediator prices into the member values (the
+batch's pricing problems).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from matching.core.domain import Mediator, Tradition, UNGroup
+from matching.core.domain import SUBJECTS, Mediator, capacity_left
 from matching.io.rulesets import COMPONENTS
-from matching.rules.checker import Breach, DisputeView, chair_breaches, mediator_breaches
-from matching.rules.scoring import (
-    CHAIR_SHARES,
-    SCORE_SCALE,
-    Scores,
-    int_weight,
-    rank_utility,
-    subject_fit,
-    workload_fit,
-)
+from matching.rules.checker import Breach, DisputeView
+from matching.rules.kernel import GROUPS, TRADITIONS, chair_mask, eligibility, panel_components
+from matching.rules.scoring import CHAIR_SHARES, REPEAT_FACTOR, SCORE_SCALE, Scores, int_weight, rank_utility
 from matching.rules.workspace import Workspace
 
-TRADITIONS: tuple[Tradition, ...] = tuple(Tradition)
-GROUPS: tuple[UNGroup, ...] = tuple(UNGroup)
+__all__ = ["GROUPS", "TRADITIONS", "PanelInstance", "RosterArrays", "encode", "priced", "restrict"]
+
+_SUBJECT_INDEX = {s: j for j, s in enumerate(SUBJECTS)}
 
 
 @dataclass(frozen=True)
@@ -81,13 +79,6 @@ class PanelInstance:
     def ids(self) -> list[str]:
         return [m.mediator_id for m in self.mediators]
 
-    def nationality_holders(self) -> dict[str, list[int]]:
-        holders: dict[str, list[int]] = {}
-        for i, m in enumerate(self.mediators):
-            for nat in set(m.nationalities):
-                holders.setdefault(nat, []).append(i)
-        return holders
-
     def index_of(self, mediator_id: str) -> int | None:
         for i, m in enumerate(self.mediators):
             if m.mediator_id == mediator_id:
@@ -95,33 +86,268 @@ class PanelInstance:
         return None
 
     def evaluate(self, members: Sequence[int], chair: int) -> Scores:
-        """Integer score components of a panel (indices into this instance)."""
-        idx = np.asarray(members, dtype=int)
-        expertise = int(self.expertise_coef[idx].sum() + self.expertise_coef[chair] * CHAIR_SHARES)
-        workload = int(self.workload_coef[idx].sum())
-        diversity = 0
-        if self.k >= 2:
-            covered = int(self.traditions[idx].any(axis=0).sum())
-            groups = len(set(self.group[idx].tolist()))
-            balance = min(int(self.female[idx].sum()), int(self.male[idx].sum()))
-            diversity = self.tradition_coef * covered + self.group_coef * groups + self.gender_coef * balance
-        per_party = self.alignment[idx].sum(axis=0)
-        neutrality = SCORE_SCALE - self.neutral_level_coef * int(per_party.sum())
-        neutrality -= self.neutral_asym_coef * int(per_party.max() - per_party.min())
-        preference = 0
-        if self.ranking_parties:
-            preference = int(self.pref_min_coef[idx].sum(axis=0).min()) + int(self.pref_mean_coef[idx].sum())
-        orange = int(self.orange[idx].sum())
-        values = {
-            "expertise": expertise,
-            "diversity": diversity,
-            "neutrality": neutrality,
-            "workload": workload,
-            "preference": preference,
-        }
-        objective = sum(self.weights[c] * values[c] for c in COMPONENTS)
-        objective -= self.orange_weight * SCORE_SCALE * orange
-        return Scores(**values, orange_members=orange, objective_int=objective)
+        """Integer score components of a panel (indices into this instance), rules kept or not;
+        computed by the kernel's batch scorer (``matching.rules.kernel.panel_components``)."""
+        values, orange, total = panel_components(self, members, chair)
+        return Scores(**values, orange_members=orange, objective_int=total)
+
+
+class RosterArrays:
+    """The roster as arrays, built once per workspace (``Workspace.arrays``): mediator ``i`` is
+    ``ws.data.mediators[i]``. ``encode`` turns one dispute into its ``PanelInstance`` with numpy over
+    the whole roster at once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        people = ws.data.mediators
+        self.mediators: tuple[Mediator, ...] = people
+        self.ids = [m.mediator_id for m in people]
+        self.index = {mid: i for i, mid in enumerate(self.ids)}
+        n = len(people)
+        table = ws.countries
+        self.country_codes = sorted(table.countries)
+        self.country_index = {c: j for j, c in enumerate(self.country_codes)}
+        languages = sorted({lang for m in people for lang in m.languages})
+        self.language_index = {lang: j for j, lang in enumerate(languages)}
+        blocs = sorted({b for c in table.countries.values() for b in c.blocs})
+        self.bloc_index = {b: j for j, b in enumerate(blocs)}
+
+        self.nationality = np.zeros((n, len(self.country_codes)), dtype=bool)
+        self.speaks = np.zeros((n, len(languages)), dtype=bool)
+        self.blocs = np.zeros((n, len(blocs)), dtype=np.int64)
+        self.traditions = np.zeros((n, len(TRADITIONS)), dtype=bool)
+        self.expertise = np.zeros((n, len(_SUBJECT_INDEX)), dtype=np.int64)
+        for i, m in enumerate(people):
+            for nat in m.nationalities:
+                self.nationality[i, self.country_index[nat]] = True
+                for b in table[nat].blocs:
+                    self.blocs[i, self.bloc_index[b]] = 1
+            for lang in m.languages:
+                self.speaks[i, self.language_index[lang]] = True
+            for t, tradition in enumerate(TRADITIONS):
+                self.traditions[i, t] = tradition in m.legal_traditions
+            for area, level in m.expertise.items():
+                self.expertise[i, _SUBJECT_INDEX[area]] = level
+        self.effective = np.array([self.country_index[m.effective_nationality] for m in people], dtype=np.int64)
+        self.group = np.array([GROUPS.index(table[m.effective_nationality].un_group) for m in people], dtype=np.int64)
+        self.female = np.array([m.gender == "F" for m in people], dtype=bool)
+        self.male = np.array([m.gender == "M" for m in people], dtype=bool)
+        self.available = np.array([m.available for m in people], dtype=bool)
+        self.signed = np.array([m.declaration_signed for m in people], dtype=bool)
+        self.capacity = np.array([capacity_left(m) for m in people], dtype=np.int64)
+        self.text_rows = np.array([ws.text.row(mid) for mid in self.ids], dtype=np.int64)
+        self._history: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def _history_arrays(self, years: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Recent cases per mediator, and per party the mediators it appointed within ``years``."""
+        if years not in self._history:
+            history = self.ws.history(years)
+            recent = np.array([history.recent(mid) for mid in self.ids], dtype=np.int64)
+            by_party: dict[str, np.ndarray] = {}
+            for mid, counter in history.by_party.items():
+                i = self.index.get(mid)
+                if i is None:
+                    continue
+                for party, count in counter.items():
+                    if count > 0:
+                        by_party.setdefault(party, np.zeros(self.n, dtype=bool))[i] = True
+            self._history[years] = (recent, by_party)
+        return self._history[years]
+
+    def room(self, view: DisputeView) -> np.ndarray:
+        """Each mediator's capacity left for this dispute, after the view's recorded appointments."""
+        if not view.extra_load:
+            return self.capacity
+        room = self.capacity.copy()
+        for mid, load in view.extra_load.items():
+            i = self.index.get(mid)
+            if i is not None:
+                room[i] = capacity_left(self.mediators[i], load)
+        return room
+
+    def eligible_mask(self, view: DisputeView) -> np.ndarray:
+        """Mediators who break no eligibility rule for this dispute (the kernel's masks)."""
+        return ~eligibility(self, view).ineligible
+
+    def breaches(self, view: DisputeView, mediator_id: str) -> list[Breach]:
+        """The eligibility rules a mediator breaks for this dispute, with the reasons (``why-not``)."""
+        i = self.index[mediator_id]
+        return eligibility(self, view).breaches(view, i, self.mediators[i])
+
+    def encode(
+        self,
+        view: DisputeView,
+        forbid: Sequence[str] = (),
+        include_ineligible: bool = False,
+        with_excluded: bool = True,
+        only: Sequence[int] | np.ndarray | None = None,
+    ) -> PanelInstance:
+        """The dispute's ``PanelInstance``; ``forbid`` removes mediators (an exclusion lock) and
+        ``include_ineligible`` keeps those who break an eligibility rule (the diagnosis relaxes rules).
+
+        ``with_excluded=False`` skips the per-mediator reasons in ``excluded`` (the batch only
+        needs the eligible mediators, and the reasons cost a Python call per excluded mediator).
+        ``only`` (roster indices) keeps just those mediators: the instance of a known panel.
+        """
+        d = view.dispute
+        k = d.panel_size
+        rules = eligibility(self, view)
+        eligible = ~rules.ineligible
+        allowed = self._allowed(forbid, only)
+        chosen = np.flatnonzero(allowed if include_ineligible else allowed & eligible)
+        excluded: dict[str, list[Breach]] = {}
+        if with_excluded:
+            for bad in np.flatnonzero(allowed & ~eligible).tolist():
+                excluded[self.ids[bad]] = rules.breaches(view, bad, self.mediators[bad])
+
+        fit = self._fit(view, chosen)
+        repeat, recent, workload_coef = self._workload(view, chosen)
+        party_cols = [self.country_index[p] for p in d.parties]
+        co_national: np.ndarray = np.asarray(self.nationality[chosen][:, party_cols].any(axis=1), dtype=bool)
+        speaks = self._speakers(d.languages, chosen)
+        alignment, bloc_cap = self._alignment(d.parties, chosen)
+        ranking, pref_min, pref_mean = self._preferences(view, chosen)
+
+        return PanelInstance(
+            dispute_id=d.dispute_id,
+            k=k,
+            mediators=tuple(map(self.mediators.__getitem__, chosen.tolist())),
+            fit=fit,
+            expertise_coef=np.rint(SCORE_SCALE * fit / (k + CHAIR_SHARES)).astype(np.int64),
+            workload_coef=workload_coef,
+            orange=self._orange(view)[chosen],
+            repeat_parties=tuple(repeat),
+            recent=recent,
+            chair_ok=chair_mask(co_national, speaks),
+            co_national=co_national,
+            speaks=speaks,
+            traditions=self.traditions[chosen],
+            group=self.group[chosen],
+            female=self.female[chosen],
+            male=self.male[chosen],
+            alignment=alignment,
+            pref_min_coef=pref_min,
+            pref_mean_coef=pref_mean,
+            excluded=excluded,
+            **panel_settings(view, ranking, bloc_cap),
+        )
+
+    def _allowed(self, forbid: Sequence[str], only: Sequence[int] | np.ndarray | None) -> np.ndarray:
+        """Mediators (whole roster) not removed by an exclusion lock and, when ``only`` is given, among those."""
+        allowed = np.ones(self.n, dtype=bool)
+        for mid in forbid:
+            i = self.index.get(mid)
+            if i is not None:
+                allowed[i] = False
+        if only is not None:
+            kept = np.zeros(self.n, dtype=bool)
+            kept[np.asarray(only, dtype=np.int64)] = True
+            allowed &= kept
+        return allowed
+
+    def _fit(self, view: DisputeView, chosen: np.ndarray) -> np.ndarray:
+        """Each chosen mediator's expertise fit (0..1): their levels in the dispute's subjects, blended
+        with the similarity of their profile to its description (the rule set's ``text_share``)."""
+        d = view.dispute
+        rs = view.rule_set
+        n = len(chosen)
+        text = self.ws.text.similarity(d.description)
+        if d.subject_areas:
+            columns = [_SUBJECT_INDEX[s] for s in d.subject_areas]
+            subject = self.expertise[chosen][:, columns].sum(axis=1) / (5 * len(columns))
+        else:
+            subject = np.zeros(n)
+        return np.asarray(
+            (1 - rs.text_share) * subject + rs.text_share * (text[self.text_rows[chosen]] if n else np.zeros(0))
+        )
+
+    def _workload(self, view: DisputeView, chosen: np.ndarray) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
+        """Per chosen mediator: the parties that appointed them within the history window, their
+        recent cases, and the workload coefficient (fewer recent cases score higher, a repeat
+        appointment by a party counts ``REPEAT_FACTOR``)."""
+        rs = view.rule_set
+        recent_all, by_party = self._history_arrays(rs.history_years)
+        repeat_any, repeat = _repeat_parties(view.dispute.parties, by_party, chosen)
+        recent = recent_all[chosen]
+        busy = rs.busy_appointments
+        work = (1 - np.minimum(recent, busy) / busy) * np.where(repeat_any, REPEAT_FACTOR, 1.0)
+        workload_coef = np.rint(SCORE_SCALE * work / view.dispute.panel_size).astype(np.int64)
+        return repeat, recent, workload_coef
+
+    def _orange(self, view: DisputeView) -> np.ndarray:
+        """Mediators (whole roster) with an orange conflict in the dispute."""
+        orange_all = np.zeros(self.n, dtype=bool)
+        for mid, conflict in view.conflicts.items():
+            i = self.index.get(mid)
+            if i is not None and conflict.category == "orange":
+                orange_all[i] = True
+        return orange_all
+
+    def _speakers(self, languages: Sequence[str], chosen: np.ndarray) -> np.ndarray:
+        """Whether each chosen mediator speaks each of the dispute's languages (chosen x languages)."""
+        speaks = np.zeros((len(chosen), len(languages)), dtype=bool)
+        for col, lang in enumerate(languages):
+            column = self.language_index.get(lang)
+            if column is not None:
+                speaks[:, col] = self.speaks[chosen, column]
+        return speaks
+
+    def _alignment(self, parties: Sequence[str], chosen: np.ndarray) -> tuple[np.ndarray, int]:
+        """Blocs each chosen mediator shares with each party (chosen x parties), and the most blocs a
+        party belongs to (at least 1; it scales the neutrality coefficients)."""
+        party_blocs = [self.ws.countries[p].blocs for p in parties]
+        party_vectors = np.zeros((self.blocs.shape[1], len(parties)), dtype=np.int64)
+        for col, pb in enumerate(party_blocs):
+            for b in pb:
+                party_vectors[self.bloc_index[b], col] = 1
+        alignment = (self.blocs[chosen] @ party_vectors).reshape(len(chosen), len(parties))
+        return alignment, max(1, *(len(pb) for pb in party_blocs))
+
+    def _preferences(self, view: DisputeView, chosen: np.ndarray) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """The parties that ranked names, and per chosen mediator and such party the integer
+        coefficients of the rank utility: for the worst-off party's total, and for the mean."""
+        k = view.dispute.panel_size
+        ranking = tuple(p for p in view.dispute.parties if view.ranks.get(p))
+        pref_min = np.zeros((len(chosen), len(ranking)), dtype=np.int64)
+        pref_mean = np.zeros((len(chosen), len(ranking)), dtype=np.int64)
+        if not ranking:
+            return ranking, pref_min, pref_mean
+        position = {int(i): j for j, i in enumerate(chosen)}
+        for col, party in enumerate(ranking):
+            ranks = view.ranks[party]
+            for mid, rank in ranks.items():
+                roster_i = self.index.get(mid)
+                row = position.get(roster_i) if roster_i is not None else None
+                if row is None:
+                    continue
+                u = rank_utility(rank, len(ranks))
+                pref_min[row, col] = round(SCORE_SCALE * u / (2 * k))
+                pref_mean[row, col] = round(SCORE_SCALE * u / (2 * k * len(ranking)))
+        return ranking, pref_min, pref_mean
+
+    def global_index(self, inst: PanelInstance) -> np.ndarray:
+        """Roster index of each mediator of an instance."""
+        return np.array([self.index[m.mediator_id] for m in inst.mediators], dtype=np.int64)
+
+
+def _repeat_parties(
+    parties: Sequence[str], by_party: dict[str, np.ndarray], chosen: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Which chosen mediators a party of the dispute appointed before (``by_party``), and which parties did."""
+    party_masks = [by_party.get(p) for p in parties]
+    repeat_any = np.zeros(len(chosen), dtype=bool)
+    for mask in party_masks:
+        if mask is not None:
+            repeat_any |= mask[chosen]
+    repeat: list[tuple[str, ...]] = [()] * len(chosen)
+    for j in np.flatnonzero(repeat_any):
+        i = chosen[j]
+        repeat[j] = tuple(p for p, mask in zip(parties, party_masks, strict=True) if mask is not None and mask[i])
+    return repeat_any, repeat
 
 
 def encode(
@@ -135,89 +361,7 @@ def encode(
     With ``include_ineligible`` every mediator is encoded (``excluded`` still says who breaks
     which rule), which the infeasibility diagnosis needs to relax rules one family at a time.
     """
-    d = view.dispute
-    rs = view.rule_set
-    k = d.panel_size
-    text = ws.text.similarity(d.description)
-    history = ws.history(rs.history_years)
-
-    chosen: list[Mediator] = []
-    excluded: dict[str, list[Breach]] = {}
-    forbidden = set(forbid)
-    for m in ws.data.mediators:
-        if m.mediator_id in forbidden:
-            continue
-        breaches = mediator_breaches(view, m)
-        if breaches:
-            excluded[m.mediator_id] = breaches
-        if include_ineligible or not breaches:
-            chosen.append(m)
-
-    n = len(chosen)
-    rows = np.array([ws.text.row(m.mediator_id) for m in chosen], dtype=int)
-    subject = np.array([subject_fit(m.expertise, d.subject_areas) for m in chosen])
-    fit = (1 - rs.text_share) * subject + rs.text_share * (text[rows] if n else np.zeros(0))
-    expertise_coef = np.rint(SCORE_SCALE * fit / (k + CHAIR_SHARES)).astype(np.int64)
-
-    repeat = tuple(tuple(p for p in d.parties if history.appointed_by(m.mediator_id, p) > 0) for m in chosen)
-    recent = np.array([history.recent(m.mediator_id) for m in chosen], dtype=np.int64)
-    work = np.array([workload_fit(int(recent[i]), rs.busy_appointments, bool(repeat[i])) for i in range(n)])
-    workload_coef = np.rint(SCORE_SCALE * work / k).astype(np.int64)
-
-    orange = np.array(
-        [m.mediator_id in view.conflicts and view.conflicts[m.mediator_id].category == "orange" for m in chosen],
-        dtype=bool,
-    )
-    chair_ok = np.array([not chair_breaches(view, m) for m in chosen], dtype=bool)
-    co_national = np.array([bool(view.party_nationals(m)) for m in chosen], dtype=bool)
-    speaks = np.array([[lang in m.languages for lang in d.languages] for m in chosen], dtype=bool).reshape(
-        n, len(d.languages)
-    )
-    traditions = np.array([[t in m.legal_traditions for t in TRADITIONS] for m in chosen], dtype=bool).reshape(n, 4)
-    group = np.array([GROUPS.index(view.un_group(m)) for m in chosen], dtype=np.int64)
-    female = np.array([m.gender == "F" for m in chosen], dtype=bool)
-    male = np.array([m.gender == "M" for m in chosen], dtype=bool)
-
-    party_blocs = [ws.countries[p].blocs for p in d.parties]
-    alignment = np.array([[len(_blocs_of(ws, m) & pb) for pb in party_blocs] for m in chosen], dtype=np.int64).reshape(
-        n, len(d.parties)
-    )
-    bloc_cap = max(1, *(len(pb) for pb in party_blocs))
-
-    ranking = tuple(p for p in d.parties if view.ranks.get(p))
-    pref_min = np.zeros((n, len(ranking)), dtype=np.int64)
-    pref_mean = np.zeros((n, len(ranking)), dtype=np.int64)
-    for j, party in enumerate(ranking):
-        ranks = view.ranks[party]
-        for i, m in enumerate(chosen):
-            if m.mediator_id in ranks:
-                u = rank_utility(ranks[m.mediator_id], len(ranks))
-                pref_min[i, j] = round(SCORE_SCALE * u / (2 * k))
-                pref_mean[i, j] = round(SCORE_SCALE * u / (2 * k * len(ranking)))
-
-    return PanelInstance(
-        dispute_id=d.dispute_id,
-        k=k,
-        mediators=tuple(chosen),
-        fit=fit,
-        expertise_coef=expertise_coef,
-        workload_coef=workload_coef,
-        orange=orange,
-        repeat_parties=repeat,
-        recent=recent,
-        chair_ok=chair_ok,
-        co_national=co_national,
-        speaks=speaks,
-        traditions=traditions,
-        group=group,
-        female=female,
-        male=male,
-        alignment=alignment,
-        pref_min_coef=pref_min,
-        pref_mean_coef=pref_mean,
-        excluded=excluded,
-        **panel_settings(view, ranking, bloc_cap),
-    )
+    return ws.arrays.encode(view, forbid, include_ineligible)
 
 
 def panel_settings(view: DisputeView, ranking: tuple[str, ...], bloc_cap: int) -> dict[str, Any]:
@@ -245,9 +389,41 @@ def panel_settings(view: DisputeView, ranking: tuple[str, ...], bloc_cap: int) -
     }
 
 
-def _blocs_of(ws: Workspace, m: Mediator) -> frozenset[str]:
-    return frozenset().union(*(ws.countries[n].blocs for n in m.nationalities))
+def restrict(inst: PanelInstance, idx: Sequence[int] | np.ndarray) -> PanelInstance:
+    """The same dispute over a subset of its mediators (indices into ``inst``), in that order."""
+    rows = np.asarray(idx, dtype=np.int64)
+    keep = {inst.mediators[i].mediator_id for i in rows}
+    return replace(
+        inst,
+        mediators=tuple(inst.mediators[i] for i in rows),
+        fit=inst.fit[rows],
+        expertise_coef=inst.expertise_coef[rows],
+        workload_coef=inst.workload_coef[rows],
+        orange=inst.orange[rows],
+        repeat_parties=tuple(inst.repeat_parties[i] for i in rows),
+        recent=inst.recent[rows],
+        chair_ok=inst.chair_ok[rows],
+        co_national=inst.co_national[rows],
+        speaks=inst.speaks[rows],
+        traditions=inst.traditions[rows],
+        group=inst.group[rows],
+        female=inst.female[rows],
+        male=inst.male[rows],
+        alignment=inst.alignment[rows],
+        pref_min_coef=inst.pref_min_coef[rows],
+        pref_mean_coef=inst.pref_mean_coef[rows],
+        excluded={mid: b for mid, b in inst.excluded.items() if mid not in keep},
+    )
 
 
-def weights_of(instance: PanelInstance) -> Mapping[str, int]:
-    return instance.weights
+def priced(inst: PanelInstance, price: np.ndarray) -> PanelInstance:
+    """The instance whose objective is the panel's objective less the members' ``price`` (integers).
+
+    The price is folded into the workload term (weight 1, coefficient ``weight * workload - price``),
+    which enters the objective member by member, so the solver's pruning bounds and dominance
+    rules stay exact for the priced objective.
+    """
+    weights = dict(inst.weights)
+    coef = weights["workload"] * inst.workload_coef - np.asarray(price, dtype=np.int64)
+    weights["workload"] = 1
+    return replace(inst, workload_coef=coef, weights=weights)

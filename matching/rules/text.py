@@ -7,13 +7,15 @@ for a dispute is the same whichever command or page asks for it.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.core.domain import Dataset
 
 
 class TextIndex:
     def __init__(self, data: Dataset) -> None:
+        # Imported here: scikit-learn takes about half a second to import, and only solving needs it.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.mediator_ids = [m.mediator_id for m in data.mediators]
         self._row = {mid: i for i, mid in enumerate(self.mediator_ids)}
         corpus = [m.profile for m in data.mediators] + [d.description for d in data.disputes]

@@ -1,12 +1,15 @@
 """A data set made ready for solving: reference table, text index and history, built once.
 
-The app keeps one ``Workspace`` per loaded data set; the command line builds one per run.
+The app keeps one ``Workspace`` per loaded data set; the command line builds one per run. A
+workspace is never changed after it is built (a changed roster is a new workspace), so what it
+derives from the data (text index, histories, the roster's arrays) is built once, on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from matching.core.domain import Dataset, Dispute
 from matching.core.errors import UnknownIdError
@@ -15,6 +18,9 @@ from matching.io.rulesets import RuleSet
 from matching.rules.checker import DisputeView, dispute_view
 from matching.rules.history import History
 from matching.rules.text import TextIndex
+
+if TYPE_CHECKING:
+    from matching.rules.encoding import RosterArrays
 
 
 class Workspace:
@@ -26,6 +32,13 @@ class Workspace:
     @cached_property
     def text(self) -> TextIndex:
         return TextIndex(self.data)
+
+    @cached_property
+    def arrays(self) -> RosterArrays:
+        """The roster as arrays: the encoder every dispute's ``PanelInstance`` is built with."""
+        from matching.rules.encoding import RosterArrays  # the encoder is built on this module
+
+        return RosterArrays(self)
 
     def history(self, years: int) -> History:
         if years not in self._histories:
