@@ -24,7 +24,7 @@ with st.sidebar:
         placeholder="for the record",
         help="Recorded with every decision you make, with the date and time.",
     )
-    st.caption(f"Data in use: {data_label()}.")
+    data_slot = st.empty()  # filled after the page has run: an upload on the data page changes the data in use
 
 navigation = st.navigation(
     [
@@ -42,3 +42,4 @@ except Exception:  # the last line of defence: no stack trace for users
         "Something unexpected went wrong on this page, and the maintainers' log has the details. "
         "Your recorded decisions are safe. Reload the page to carry on."
     )
+data_slot.caption(f"Data in use: {data_label()}.")

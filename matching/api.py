@@ -6,78 +6,127 @@ so the packages behind this module can change shape without touching a user inte
 of one dispute: ``load_dataset`` reads and checks the files, ``Workspace`` prepares them once,
 ``propose`` encodes the dispute into arrays, solves the CP-SAT model, re-checks every panel with
 the plain checker and explains it, and ``write_json`` writes the panels JSON.
+
+Nothing behind this module is imported until a name is first used (PEP 562: the module's
+``__getattr__`` imports the name's home module then), so a command pays only for what it uses:
+``--help`` imports no solver, ``validate`` only the loader. The imports under ``TYPE_CHECKING`` are
+the same names for type checkers, IDEs and import-linter; ``_HOMES`` says where each one lives at
+run time (``tests/test_startup.py`` keeps the two, and ``__all__``, in step).
 """
 
 from __future__ import annotations
 
-from matching.batch.quotas import Quotas
-from matching.batch.run import SEAT_COLUMNS, BatchOutcome, solve_batch, write_seats_csv
-from matching.batch.settings import (
-    DEFAULT_BATCH_TIME_LIMIT,
-    DEFAULT_BATCH_WORKERS,
-    DEFAULT_GAP,
-    BatchConfig,
-    BatchError,
-)
-from matching.batch.sweep import ScenarioError, read_scenarios, run_sweep, write_rows
-from matching.core.config import DEFAULT_TIME_LIMIT, Locks, SolveConfig
-from matching.core.domain import (
-    SUBJECTS,
-    Appointment,
-    ConflictCategory,
-    Dataset,
-    Dispute,
-    Mediator,
-    NationalityRule,
-    Tradition,
-)
-from matching.core.errors import InputError, MatchingError, Problem
-from matching.core.paths import demo_dir
-from matching.core.progress import progress_bar
-from matching.core.status import Status
-from matching.demo.generate import write_demo_data
-from matching.demo.roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
-from matching.demo.roster import write_demo_roster
-from matching.io.countries import default_countries
-from matching.io.csv_out import safe_cell
-from matching.io.loading import find_input, load_dataset, load_folder, read_rows
-from matching.io.nominees import DEFAULT_ID_COLUMN
-from matching.io.proposed import read_proposed, write_scored
-from matching.io.results import DisputeResult, ProposedPanel, Seat, now_iso, run_document, solver_label, write_json
-from matching.io.rulesets import COMPONENTS, DEFAULT_RULE_SET, RuleSet, builtin_names, load_rule_set
-from matching.lottery.compose import DEFAULT_TIME_LIMIT as COMPOSE_TIME_LIMIT
-from matching.lottery.compose import compose, load_problem, write_probabilities
-from matching.lottery.dispute import DEFAULT_FLOOR, DEFAULT_TICKETS, DisputeLottery, LotteryPanel, dispute_lottery
-from matching.panel.service import check_panel, propose, scored_row, why_not
-from matching.panel.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
-from matching.records.store import (
-    CapacityError,
-    Decision,
-    DecisionStore,
-    SeatRecord,
-    capacity_left,
-    database_url,
-    decision_from_panel,
-)
-from matching.reports.flags import Flag, ThresholdError, Thresholds, all_flags, flags_table, panel_flags
-from matching.reports.html import render_report
-from matching.reports.neutrality import (
-    DEFAULT_FUNDER,
-    DEFAULT_HOST,
-    PanelReport,
-    RosterReport,
-    Standing,
-    Table,
-    chair_first,
-    csv_text,
-    panel_report,
-    panel_tables,
-    roster_report,
-    roster_tables,
-    standing,
-    write_tables,
-)
-from matching.rules.workspace import Workspace
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matching.batch.quotas import Quotas
+    from matching.batch.run import SEAT_COLUMNS, BatchOutcome, seats_csv_text, solve_batch, write_seats_csv
+    from matching.batch.settings import (
+        DEFAULT_BATCH_TIME_LIMIT,
+        DEFAULT_BATCH_WORKERS,
+        DEFAULT_GAP,
+        BatchConfig,
+        BatchError,
+    )
+    from matching.batch.sweep import ScenarioError, read_scenarios, run_sweep, write_rows
+    from matching.core.config import DEFAULT_TIME_LIMIT, SOLVER_SEED_MAX, Budget, Locks, SolveConfig
+    from matching.core.defaults import (
+        COMPOSE_TIME_LIMIT,
+        DEFAULT_FLOOR,
+        DEFAULT_FUNDER,
+        DEFAULT_HOST,
+        DEFAULT_ID_COLUMN,
+        DEFAULT_RULE_SET,
+        DEFAULT_TICKETS,
+        MAX_WEIGHT,
+    )
+    from matching.core.domain import (
+        SUBJECTS,
+        Appointment,
+        ConflictCategory,
+        Dataset,
+        Dispute,
+        Mediator,
+        NationalityRule,
+        Tradition,
+    )
+    from matching.core.errors import (
+        ArgumentError,
+        Cancelled,
+        InputError,
+        InternalError,
+        MatchingError,
+        Problem,
+        combine_input_errors,
+    )
+    from matching.core.labels import component_name, measure_name, plural, status_name, subject_name
+    from matching.core.paths import demo_dir
+    from matching.core.progress import Advance, CancelToken, ProgressFactory, cancellable, silent_progress
+    from matching.core.status import Status
+    from matching.demo.generate import write_demo_data
+    from matching.demo.roster import DEFAULT_SIZE as DEFAULT_ROSTER_SIZE
+    from matching.demo.roster import write_demo_roster
+    from matching.io.countries import default_countries
+    from matching.io.csv_out import cell_text, csv_document, frame_document, safe_cell, write_csv
+    from matching.io.loading import find_input, load_dataset, load_folder, read_rows
+    from matching.io.out_paths import (
+        OutputPathError,
+        check_output,
+        check_output_folder,
+        check_outputs,
+        write_file,
+        write_files,
+        write_folder,
+    )
+    from matching.io.proposed import read_proposed, write_scored
+    from matching.io.results import (
+        DisputeResult,
+        ProposedPanel,
+        Seat,
+        json_text,
+        lottery_solver_label,
+        now_iso,
+        rule_set_record,
+        run_block,
+        run_document,
+        solver_label,
+        write_json,
+    )
+    from matching.io.rulesets import COMPONENTS, RuleSet, builtin_names, load_rule_set, weight_problems
+    from matching.lottery.compose import compose, load_problem, write_probabilities
+    from matching.lottery.dispute import DisputeLottery, LotteryPanel, dispute_lottery
+    from matching.panel.service import check_panel, propose, scored_row, why_not
+    from matching.panel.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
+    from matching.records.store import (
+        CapacityError,
+        Decision,
+        DecisionStore,
+        SeatRecord,
+        capacity_left,
+        database_url,
+        decision_from_panel,
+    )
+    from matching.reports.charts import composition_chart, roster_charts
+    from matching.reports.flags import Flag, ThresholdError, Thresholds, all_flags, flags_table, panel_flags
+    from matching.reports.html import render_report
+    from matching.reports.neutrality import (
+        PanelReport,
+        RosterReport,
+        Standing,
+        Table,
+        chair_first,
+        csv_text,
+        panel_report,
+        panel_tables,
+        roster_report,
+        roster_tables,
+        standing,
+        table_files,
+        table_text,
+        write_tables,
+    )
+    from matching.rules.workspace import Workspace
 
 __all__ = [
     "COMPONENTS",
@@ -93,12 +142,19 @@ __all__ = [
     "DEFAULT_RULE_SET",
     "DEFAULT_TICKETS",
     "DEFAULT_TIME_LIMIT",
+    "MAX_WEIGHT",
     "SEAT_COLUMNS",
+    "SOLVER_SEED_MAX",
     "SUBJECTS",
+    "Advance",
     "Appointment",
+    "ArgumentError",
     "BatchConfig",
     "BatchError",
     "BatchOutcome",
+    "Budget",
+    "CancelToken",
+    "Cancelled",
     "CapacityError",
     "ConflictCategory",
     "Dataset",
@@ -111,13 +167,16 @@ __all__ = [
     "Frontier",
     "FrontierPoint",
     "InputError",
+    "InternalError",
     "Locks",
     "LotteryPanel",
     "MatchingError",
     "Mediator",
     "NationalityRule",
+    "OutputPathError",
     "PanelReport",
     "Problem",
+    "ProgressFactory",
     "ProposedPanel",
     "Quotas",
     "RosterReport",
@@ -136,10 +195,19 @@ __all__ = [
     "Workspace",
     "all_flags",
     "builtin_names",
+    "cancellable",
     "capacity_left",
+    "cell_text",
     "chair_first",
+    "check_output",
+    "check_output_folder",
+    "check_outputs",
     "check_panel",
+    "combine_input_errors",
+    "component_name",
     "compose",
+    "composition_chart",
+    "csv_document",
     "csv_text",
     "database_url",
     "decision_from_panel",
@@ -148,34 +216,52 @@ __all__ = [
     "dispute_lottery",
     "find_input",
     "flags_table",
+    "frame_document",
     "frontier",
+    "json_text",
     "load_dataset",
     "load_folder",
     "load_problem",
     "load_rule_set",
+    "lottery_solver_label",
+    "measure_name",
     "now_iso",
     "panel_flags",
     "panel_report",
     "panel_tables",
-    "progress_bar",
+    "plural",
     "propose",
     "read_proposed",
     "read_rows",
     "read_scenarios",
     "render_report",
+    "roster_charts",
     "roster_report",
     "roster_tables",
+    "rule_set_record",
+    "run_block",
     "run_document",
     "run_sweep",
     "safe_cell",
     "scored_row",
+    "seats_csv_text",
     "sensitivity",
+    "silent_progress",
     "solve_batch",
     "solver_label",
     "standing",
+    "status_name",
+    "subject_name",
+    "table_files",
+    "table_text",
+    "weight_problems",
     "why_not",
+    "write_csv",
     "write_demo_data",
     "write_demo_roster",
+    "write_file",
+    "write_files",
+    "write_folder",
     "write_json",
     "write_probabilities",
     "write_rows",
@@ -183,3 +269,129 @@ __all__ = [
     "write_seats_csv",
     "write_tables",
 ]
+
+# Where each public name lives: its module is imported the first time the name is used.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "matching.batch.quotas": ("Quotas",),
+    "matching.batch.run": ("SEAT_COLUMNS", "BatchOutcome", "seats_csv_text", "solve_batch", "write_seats_csv"),
+    "matching.batch.settings": (
+        "DEFAULT_BATCH_TIME_LIMIT",
+        "DEFAULT_BATCH_WORKERS",
+        "DEFAULT_GAP",
+        "BatchConfig",
+        "BatchError",
+    ),
+    "matching.batch.sweep": ("ScenarioError", "read_scenarios", "run_sweep", "write_rows"),
+    "matching.core.config": ("DEFAULT_TIME_LIMIT", "SOLVER_SEED_MAX", "Budget", "Locks", "SolveConfig"),
+    "matching.core.defaults": (
+        "DEFAULT_ID_COLUMN",
+        "DEFAULT_RULE_SET",
+        "MAX_WEIGHT",
+        "COMPOSE_TIME_LIMIT",
+        "DEFAULT_FLOOR",
+        "DEFAULT_TICKETS",
+        "DEFAULT_FUNDER",
+        "DEFAULT_HOST",
+    ),
+    "matching.core.domain": (
+        "SUBJECTS",
+        "Appointment",
+        "ConflictCategory",
+        "Dataset",
+        "Dispute",
+        "Mediator",
+        "NationalityRule",
+        "Tradition",
+    ),
+    "matching.core.errors": (
+        "ArgumentError",
+        "Cancelled",
+        "InputError",
+        "InternalError",
+        "MatchingError",
+        "Problem",
+        "combine_input_errors",
+    ),
+    "matching.core.labels": ("component_name", "measure_name", "plural", "status_name", "subject_name"),
+    "matching.core.paths": ("demo_dir",),
+    "matching.core.progress": ("Advance", "CancelToken", "ProgressFactory", "cancellable", "silent_progress"),
+    "matching.core.status": ("Status",),
+    "matching.demo.generate": ("write_demo_data",),
+    "matching.demo.roster": ("DEFAULT_ROSTER_SIZE", "write_demo_roster"),
+    "matching.io.countries": ("default_countries",),
+    "matching.io.csv_out": ("cell_text", "csv_document", "frame_document", "safe_cell", "write_csv"),
+    "matching.io.loading": ("find_input", "load_dataset", "load_folder", "read_rows"),
+    "matching.io.out_paths": (
+        "OutputPathError",
+        "check_output",
+        "check_output_folder",
+        "check_outputs",
+        "write_file",
+        "write_files",
+        "write_folder",
+    ),
+    "matching.io.proposed": ("read_proposed", "write_scored"),
+    "matching.io.results": (
+        "DisputeResult",
+        "ProposedPanel",
+        "Seat",
+        "json_text",
+        "lottery_solver_label",
+        "now_iso",
+        "rule_set_record",
+        "run_block",
+        "run_document",
+        "solver_label",
+        "write_json",
+    ),
+    "matching.io.rulesets": ("COMPONENTS", "RuleSet", "builtin_names", "load_rule_set", "weight_problems"),
+    "matching.lottery.compose": ("compose", "load_problem", "write_probabilities"),
+    "matching.lottery.dispute": ("DisputeLottery", "LotteryPanel", "dispute_lottery"),
+    "matching.panel.service": ("check_panel", "propose", "scored_row", "why_not"),
+    "matching.panel.tradeoffs": ("Frontier", "FrontierPoint", "WeightRange", "frontier", "sensitivity"),
+    "matching.records.store": (
+        "CapacityError",
+        "Decision",
+        "DecisionStore",
+        "SeatRecord",
+        "capacity_left",
+        "database_url",
+        "decision_from_panel",
+    ),
+    "matching.reports.charts": ("composition_chart", "roster_charts"),
+    "matching.reports.flags": ("Flag", "ThresholdError", "Thresholds", "all_flags", "flags_table", "panel_flags"),
+    "matching.reports.html": ("render_report",),
+    "matching.reports.neutrality": (
+        "PanelReport",
+        "RosterReport",
+        "Standing",
+        "Table",
+        "chair_first",
+        "csv_text",
+        "panel_report",
+        "panel_tables",
+        "roster_report",
+        "roster_tables",
+        "standing",
+        "table_files",
+        "table_text",
+        "write_tables",
+    ),
+    "matching.rules.workspace": ("Workspace",),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+_RENAMED = {"DEFAULT_ROSTER_SIZE": "DEFAULT_SIZE"}  # public name -> the name in its module
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here (PEP 562)."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -6,6 +6,7 @@ is the data in use unless a test uploads other files.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -127,21 +128,22 @@ def test_a_disputes_own_nationality_rule_wins_and_the_override_applies_otherwise
 def test_lock_exclude_and_chair_search_again_and_keep_the_page(db: str) -> None:
     at = solve(start(), "D004")
     target = panel_members(at)[0][1]
+    name = load_folder(DEMO).mediator(target).name
     at.button(key=f"keep-D004-1-{target}").click().run()
     assert not at.exception
-    assert any(f"locked in: **{target}**" in i.value for i in at.info)
+    assert any(f"locked in: **{name} ({target})**" in i.value for i in at.info)
     assert all(target in m for m in panel_members(at))
 
     at.button(key=f"drop-D004-1-{target}").click().run()
     assert not at.exception
-    assert any(f"excluded: **{target}**" in i.value for i in at.info)
+    assert any(f"excluded: **{name} ({target})**" in i.value for i in at.info)
     assert all(target not in m for m in panel_members(at))
 
     chair = panel_members(at)[1][0]  # the chair of panel 2 can chair
     at.button(key=f"chair-D004-2-{chair}").click().run()
     assert not at.exception
     assert all(m[0] == chair for m in panel_members(at))  # chair first on every card
-    assert any(f"chair: **{chair}**" in i.value for i in at.info)
+    assert any(f"chair: **{load_folder(DEMO).mediator(chair).name} ({chair})**" in i.value for i in at.info)
 
     button(at, "Clear all locks").click().run()
     assert not at.exception and not at.session_state["runs"]["D004"].locks.any
@@ -246,9 +248,9 @@ def test_fair_lottery_draws_a_panel_shown_beside_the_best(db: str, monkeypatch: 
     calls: list[tuple[str, float, int, int]] = []
     library = ui.lottery.dispute_lottery
 
-    def counted(ws, dispute_id, rule_set, floor, seed, tickets, *args):  # type: ignore[no-untyped-def]
+    def counted(ws, dispute_id, rule_set, floor, seed, tickets, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append((dispute_id, floor, seed, tickets))
-        return library(ws, dispute_id, rule_set, floor, seed, tickets, *args)
+        return library(ws, dispute_id, rule_set, floor, seed, tickets, *args, **kwargs)
 
     monkeypatch.setattr(ui.lottery, "dispute_lottery", counted)
     at = run_lottery(solve(start(), LOTTERY_DISPUTE))
@@ -325,9 +327,9 @@ def test_fair_lottery_keeps_the_registrars_locks(db: str, monkeypatch: pytest.Mo
     calls: list[Locks] = []
     library = ui.lottery.dispute_lottery
 
-    def counted(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks):  # type: ignore[no-untyped-def]
+    def counted(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(locks)
-        return library(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks)
+        return library(ws, dispute_id, rule_set, floor, seed, tickets, method, config, locks, **kwargs)
 
     monkeypatch.setattr(ui.lottery, "dispute_lottery", counted)
     at = solve(start(), LOTTERY_DISPUTE)
@@ -442,7 +444,7 @@ def test_a_clean_upload_replaces_the_data_for_this_session(db: str, tmp_path: Pa
     _upload(at, "disputes", paths["disputes"])
     button(at, "Check and use these files").click().run()
     assert not at.exception
-    assert any("now in use: 3 mediators and 1 disputes" in s.value for s in at.success)
+    assert any("now in use: 3 mediators and 1 dispute." in s.value for s in at.success)
     assert len(at.dataframe[0].value) == 3
 
     at.switch_page("ui/registrar.py").run()
@@ -496,6 +498,37 @@ def test_review_page_compares_a_panel_with_the_best_and_most_neutral(db: str) ->
     assert any("the most neutral panel reachable" in m.value for m in at.markdown)
 
 
+def test_review_page_and_report_draw_the_same_charts(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roster charts on the review page are the shared builders' charts, spec for spec, and the
+    HTML report inlines those very charts as SVG."""
+    import streamlit
+
+    from matching.reports.charts import chart_svg, roster_charts
+    from matching.reports.html import render_report
+    from matching.reports.neutrality import roster_report, roster_tables
+
+    shown: list[dict[str, object]] = []
+    draw = streamlit.altair_chart
+
+    def spy(chart, *args, **kwargs):  # type: ignore[no-untyped-def]
+        shown.append(chart.to_dict())
+        return draw(chart, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "altair_chart", spy)
+    at = start("ui/review.py")  # no decision recorded: the roster report is the demo history alone
+    ws = Workspace(load_folder(DEMO))
+    report = roster_report(ws.data, [], countries=ws.countries)
+    expected = roster_charts(report)
+    specs = [c.to_dict() for c in expected.values()]
+    assert len(specs) == 6
+    assert [spec for spec in shown if spec in specs] == specs  # every roster chart, in the report's order
+    drawn = [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
+    assert drawn == [spec["title"]["text"] for spec in specs]
+    page = render_report(report, [], [], roster_tables(report))
+    for chart in expected.values():
+        assert chart_svg(chart) in page
+
+
 # --- batch page -----------------------------------------------------------------------------------
 
 
@@ -510,7 +543,7 @@ def test_batch_page_runs_the_chosen_disputes_with_a_progress_bar(db: str) -> Non
     summary = at.dataframe[0].value
     assert list(summary["dispute"]) == ["D001", "D004", "D027"]
     status = summary.set_index("dispute")["status"]
-    assert status["D027"] == "infeasible" and status["D001"] in ("optimal", "feasible")
+    assert status["D027"] == "no panel keeps every rule" and status["D001"] in ("proven best", "found, not proven best")
     assert any("D027" in m.value and "H4" in m.value for m in at.markdown)
     assert at.get("progress")
     labels = [d.label for d in at.get("download_button")]
@@ -586,3 +619,83 @@ def test_an_unexpected_error_never_shows_a_stack_trace(db: str, monkeypatch: pyt
     assert not at.exception
     assert any("Something unexpected went wrong" in e.value for e in at.error)
     assert not any("internal detail" in e.value for e in at.error)
+
+
+# --- long computations: stopping, and the weights in force ---------------------------------------------
+
+
+def stopping_lottery(monkeypatch: pytest.MonkeyPatch, at_once: bool) -> None:
+    """Make the lottery tab's library call behave as if Stop was pressed: before it starts (``at_once``) or
+    once the first level of chances is fixed (the token is the one the tab's job hands to the library)."""
+    import ui.lottery
+    from matching.core.progress import CancelToken
+
+    library = ui.lottery.dispute_lottery
+
+    def stopped(*args, cancel: CancelToken, **kwargs):  # type: ignore[no-untyped-def]
+        if at_once:
+            cancel.cancel()
+            return library(*args, cancel=cancel, **kwargs)
+        report = kwargs.pop("progress")
+
+        def progress(total: int, label: str, /):  # type: ignore[no-untyped-def]
+            opened = report(total, label)
+
+            class Stopping:
+                def __enter__(self):  # type: ignore[no-untyped-def]
+                    advance = opened.__enter__()
+
+                    def step(n: int = 1, /) -> None:
+                        advance(n)
+                        cancel.cancel()
+
+                    return step
+
+                def __exit__(self, *exc: object) -> None:
+                    opened.__exit__(*exc)
+
+            return Stopping()
+
+        return library(*args, cancel=cancel, progress=progress, **kwargs)
+
+    monkeypatch.setattr(ui.lottery, "dispute_lottery", stopped)
+
+
+def test_a_stopped_lottery_keeps_its_best_draw_and_says_what_is_not_proven(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopping_lottery(monkeypatch, at_once=False)
+    at = run_lottery(solve(start(), "D002"))
+    lottery = shown_lottery(at, "D002").lottery
+    assert lottery.stopped == "cancelled" and lottery.levels == 1 and not lottery.proven
+    assert any("stopped before its end because you stopped it" in w.value for w in at.warning)
+    assert any("not proven" in w.value for w in at.warning)
+    assert any(s.value.startswith(f"The lottery drew ticket **{lottery.drawn_ticket}**") for s in at.success)
+    # Pressing the button again runs the lottery in full instead of showing the stopped one.
+    monkeypatch.undo()
+    run_lottery(at)
+    assert shown_lottery(at, "D002").lottery.stopped is None
+    assert not any("stopped before its end" in w.value for w in at.warning)
+
+
+def test_a_lottery_stopped_before_any_result_says_so_and_keeps_the_page(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopping_lottery(monkeypatch, at_once=True)
+    at = run_lottery(solve(start(), LOTTERY_DISPUTE))
+    assert any(i.value.startswith("Stopped. Nothing was kept") for i in at.info)
+    assert "lottery_shown" not in at.session_state or LOTTERY_DISPUTE not in at.session_state["lottery_shown"]
+    assert [b for b in at.button if b.label == "Run the lottery"]
+
+
+def test_the_lottery_tab_names_the_weights_in_force(db: str) -> None:
+    at = solve(start(), LOTTERY_DISPUTE)
+    assert any(m.value.startswith("Weights: the iomed rule set's own") for m in at.markdown)
+    at.number_input(key="w-iomed-neutrality").set_value(1.5)
+    button(at, "Find panels").click().run()
+    assert any("**neutrality 1.5** (changed from the rule set's 0.8)" in m.value for m in at.markdown), [
+        m.value for m in at.markdown if m.value.startswith("Weights")
+    ]
+    at.selectbox(key="dispute_id").set_value("D004").run()  # each dispute has its own weights (issue 14)
+    button(at, "Find panels").click().run()
+    assert any(m.value.startswith("Weights: the iomed rule set's own") for m in at.markdown)

@@ -1,4 +1,4 @@
-"""The command line: exit codes, the panels JSON of SPEC.md, scoring proposed panels, why-not, and
+"""The command line: exit codes, the panels JSON of docs/outputs.md, scoring proposed panels, why-not, and
 bad input that writes nothing.
 
 A few tests run ``python -m matching`` in a subprocess, as users do; the rest call the same entry
@@ -143,10 +143,20 @@ def test_solve_writes_the_spec_shape(solved: tuple[subprocess.CompletedProcess[s
     assert set(doc) == {"run", "disputes"}
 
     run_info = doc["run"]
-    assert set(run_info) == {"started_at", "rule_set", "seed", "solver", "inputs_sha256", "wall_seconds"}
+    assert set(run_info) == {
+        "started_at",
+        "rule_set",
+        "seed",
+        "solver",
+        "inputs_sha256",
+        "wall_seconds",
+        "rules",
+        "settings",
+    }
     datetime.fromisoformat(run_info["started_at"])
     assert run_info["rule_set"] == "iomed"
     assert run_info["seed"] == 5
+    assert run_info["rules"]["name"] == "iomed" and run_info["settings"]["command"] == "solve"
     assert re.fullmatch(r"cp-sat 9\.\d+(\.\d+)*", run_info["solver"])
     assert run_info["inputs_sha256"] == {
         f"{kind}.csv": hashlib.sha256((DEMO / f"{kind}.csv").read_bytes()).hexdigest() for kind in DEMO_FILES
@@ -311,3 +321,42 @@ def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, _, _ = run_inline(capsys, "validate", "--mediators", str(DEMO / "mediators.csv"))  # no --disputes
     assert code == 2
     assert listing(tmp_path) == []
+
+
+# --- help pages and weight names (issue 14, item 8) ---------------------------------------------
+
+
+COMMANDS = ("", "validate", "solve", "score", "why-not", "tradeoffs", "demo-data", "batch", "sweep", "lottery")
+COMMANDS += ("compose", "report")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_pages_read_cleanly_at_80_columns(command: str) -> None:
+    from typer.testing import CliRunner
+
+    from matching.cli.common import app
+
+    result = CliRunner().invoke(app, [*([command] if command else []), "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "<bool>" not in text  # flags take no value: no type shown for them
+    assert "`" not in text  # no literal reStructuredText backticks
+    assert "…" not in text  # no help line or example cut off by the panel
+    assert "--help" in text
+
+
+def test_report_help_shows_its_example_whole() -> None:
+    from typer.testing import CliRunner
+
+    from matching.cli.common import app
+
+    text = CliRunner().invoke(app, ["report", "--help"], terminal_width=80).output
+    assert "python -m matching report --out reports --threshold state_share_above=0.15" in text
+
+
+def test_an_unknown_weight_name_lists_the_valid_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_inline(capsys, "why-not", "--dispute", "D004", "--mediator", "M0001", "--weight", "speed=2")
+    assert code == 2
+    assert "speed" in err
+    for name in [*COMPONENTS, "orange_penalty"]:
+        assert name in err

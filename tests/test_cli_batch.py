@@ -34,7 +34,18 @@ def test_batch_writes_one_panel_per_dispute_and_the_seats(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "8 of 8 disputes staffed" in result.output and "bound" in result.output and "gap" in result.output
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert set(doc["run"]) == {"started_at", "rule_set", "seed", "solver", "inputs_sha256", "wall_seconds"}
+    assert set(doc["run"]) == {
+        "started_at",
+        "rule_set",
+        "seed",
+        "solver",
+        "inputs_sha256",
+        "wall_seconds",
+        "rules",
+        "settings",
+    }
+    assert doc["run"]["settings"]["command"] == "batch"
+    assert doc["run"]["settings"]["quotas"]["max_per_mediator"] == 1
     assert len(doc["disputes"]) == 8
     for d in doc["disputes"]:
         assert d["status"] in ("optimal", "feasible") and len(d["panels"]) == 1
@@ -130,3 +141,34 @@ def test_sweep_on_a_dask_cluster_by_address(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 4
+
+
+def test_batch_gap_0_never_prints_a_zero_gap_for_an_unproven_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--gap 0`` asks for a proof; when the batch stops without one, a gap too small for two decimals reads
+    ``under 0.01%`` and the line says it is not proven, never ``0.00%``."""
+    from dataclasses import replace
+
+    import matching.api
+    import matching.cli.batch as command
+
+    args = ["batch", "--out", str(tmp_path / "panels.json"), "--workers", "1", "--time-limit", "5", "--gap", "0"]
+    proven = runner.invoke(app, [*args, *INPUTS])
+    assert proven.exit_code == 0, proven.output
+    assert "(0%), proven optimal" in proven.output and "0.00%" not in proven.output
+
+    library = matching.api.solve_batch
+
+    def unproven(*a: object, **k: object):  # type: ignore[no-untyped-def]
+        outcome = library(*a, **k)  # type: ignore[arg-type]
+        summary = outcome.summary
+        outcome.summary = replace(summary, bound=summary.objective + 1e-5, proven_optimal=False)
+        return outcome
+
+    monkeypatch.setattr(matching.api, "solve_batch", unproven)
+    monkeypatch.setattr(command, "solve_batch", unproven, raising=False)  # imported at the top, or lazily
+    result = runner.invoke(app, [*args, *INPUTS])
+    assert result.exit_code == 0, result.output
+    assert "0.00%" not in result.output
+    assert "(under 0.01%), not proven optimal" in result.output

@@ -223,3 +223,35 @@ def test_why_not_prices_an_eligible_mediator(ws: Workspace, d030: DisputeResult)
     assert answer.drop >= 0
     assert outsider in answer.forced_panel
     assert answer.replaces and not set(answer.replaces) & set(answer.forced_panel)
+
+
+def test_why_not_honours_the_registrars_locks(ws: Workspace, d030: DisputeResult) -> None:
+    rule_set = load_rule_set("iomed")
+    best = d030.panels[0].member_ids
+    out = best[1]
+    excluded = why_not(ws, "D030", out, rule_set, locks=Locks(exclude=frozenset({out})))
+    assert excluded.excluded_by_lock and excluded.forced_objective is None
+    name = ws.data.mediator(out).name
+    assert excluded.sentences()[0].startswith(f"{name} ({out}) is excluded by your lock")
+
+    # The cost is measured against the best panel under the same locks: the first card the registrar sees.
+    kept = best[2]
+    locks = Locks(include=frozenset({kept}), exclude=frozenset({out}))
+    shown = propose(ws, "D030", rule_set, CONFIG, locks)
+    outsider = next(
+        m.mediator_id
+        for m in ws.data.mediators
+        if m.mediator_id not in {*best, *shown.panels[0].member_ids}
+        and not why_not(ws, "D030", m.mediator_id, rule_set).breaches
+    )
+    answer = why_not(ws, "D030", outsider, rule_set, locks=locks)
+    assert answer.best_objective == shown.panels[0].objective
+    assert kept in answer.forced_panel and out not in answer.forced_panel and outsider in answer.forced_panel
+    assert kept not in answer.replaces and out not in answer.replaces
+    text = " ".join(answer.sentences())
+    assert f"{shown.panels[0].objective:.4f}" in text and "with your locks" in text
+    assert f"({out})" not in text  # the excluded mediator is never named as part of a panel
+    assert f"{ws.data.mediator(outsider).name} ({outsider})" in text
+
+    locked = why_not(ws, "D030", kept, rule_set, locks=locks)
+    assert locked.on_best_panel and "locked onto every panel" in locked.sentences()[0]

@@ -5,12 +5,8 @@ progress bar, and download the panels JSON of the data contract and the seats.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +14,35 @@ import pandas as pd
 import streamlit as st
 
 from matching.api import (
-    SEAT_COLUMNS,
     BatchConfig,
     BatchError,
     BatchOutcome,
+    Cancelled,
     MatchingError,
     Quotas,
     Workspace,
     builtin_names,
+    frame_document,
     load_rule_set,
     read_rows,
-    safe_cell,
+    seats_csv_text,
     solve_batch,
+    status_name,
 )
-from ui.common import attempt, current_workspace, data_label, decision_store, recorded_load, with_recorded_load
+from ui.common import (
+    Job,
+    attempt,
+    current_workspace,
+    data_label,
+    decision_store,
+    follow_job,
+    mediator_names,
+    recorded_load,
+    start_job,
+    with_recorded_load,
+)
 
 RESULT_KEY = "batch_result"
-Advance = Callable[[], None]
 
 
 def ids_from_upload(name: str, content: bytes, known: set[str]) -> tuple[list[str], list[str]]:
@@ -123,37 +131,37 @@ def quotas_form() -> Quotas:
     )
 
 
-def progress_factory(slot: Any) -> Callable[[int, str], AbstractContextManager[Advance]]:
-    """The batch's progress reports as one streamlit progress bar, phase after phase."""
-
-    @contextmanager
-    def phase(total: int, label: str) -> Iterator[Advance]:
-        done = 0
-        bar = slot.progress(0.0, text=f"{label}…")
-
-        def advance() -> None:
-            nonlocal done
-            done += 1
-            bar.progress(min(1.0, done / max(total, 1)), text=f"{label}: {done} of {total}")
-
-        yield advance
-        bar.progress(1.0, text=f"{label}: done")
-
-    return phase
+JOB = "batch"
 
 
-def run(ws: Workspace, ids: list[str], rules_name: str, config: BatchConfig) -> BatchOutcome | None:
+def run(ws: Workspace, ids: list[str], rules_name: str, config: BatchConfig) -> None:
+    """Start the batch in a worker thread; ``finished`` shows its progress, a Stop button and the outcome."""
     rule_set = attempt("read the rule set", lambda: load_rule_set(rules_name))
     if rule_set is None:
-        return None
+        return
     loaded = with_recorded_load(ws, recorded_load(decision_store()))
-    slot = st.empty()
+
+    def work(job: Job[BatchOutcome]) -> BatchOutcome:
+        return solve_batch(loaded, rule_set, config, ids, progress=job.progress(), cancel=job.token)
+
+    start_job(JOB, f"Running {len(ids)} dispute(s)", work)
+
+
+def finished() -> BatchOutcome | None:
+    """Follow a running batch (progress and Stop); its outcome once it ends, None otherwise or on an error."""
+    job = follow_job(JOB)
+    if job is None:
+        return None
+    if isinstance(job.error, Cancelled):
+        st.info("Stopped. A batch stopped part-way has no assignment to keep; the earlier result, if any, stays below.")
+        return None
     try:
-        outcome = solve_batch(loaded, rule_set, config, ids, progress=progress_factory(slot))
+        outcome: BatchOutcome | None = job.outcome()
     except (BatchError, MatchingError) as exc:
         st.error(f"The batch could not run: {exc}")
         return None
-    slot.progress(1.0, text=f"Done: {len(ids)} disputes in {outcome.wall_seconds:.1f} s.")
+    if outcome is not None:
+        st.progress(1.0, text=f"Done: {len(outcome.results)} disputes in {outcome.wall_seconds:.1f} s.")
     return outcome
 
 
@@ -165,8 +173,8 @@ def results_table(ws: Workspace, outcome: BatchOutcome) -> pd.DataFrame:
             {
                 "dispute": r.dispute_id,
                 "title": ws.data.dispute(r.dispute_id).title if r.dispute_id in ws.data.disputes_by_id else "",
-                "status": r.status,
-                "panel (chair first)": ", ".join(panel.member_ids) if panel else "",
+                "status": status_name(r.status),
+                "panel (chair first)": mediator_names(ws, panel.member_ids) if panel else "",
                 "total score": panel.objective if panel else None,
                 "best on its own": r.best_bound,
                 "rules in the way": ", ".join((r.infeasibility or {}).get("conflicting_rules", [])),
@@ -176,14 +184,8 @@ def results_table(ws: Workspace, outcome: BatchOutcome) -> pd.DataFrame:
 
 
 def seats_csv(outcome: BatchOutcome) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SEAT_COLUMNS)
-    for s in outcome.seats:
-        writer.writerow(
-            [safe_cell(str(v)) for v in (s.dispute_id, s.mediator_id, s.role, s.nationality, s.un_group, s.gender)]
-        )
-    return out.getvalue()
+    """The seats CSV download: the same text the command line's ``batch --seats-csv`` writes."""
+    return seats_csv_text(outcome.seats)
 
 
 def show(ws: Workspace, outcome: BatchOutcome) -> None:
@@ -191,9 +193,10 @@ def show(ws: Workspace, outcome: BatchOutcome) -> None:
     st.success(summary.line())
     st.caption(
         "Objective: the sum of the panels' total scores. Bound: a proven ceiling on that sum, so the gap says how far "
-        "the batch can at most be from the best possible (0 means proven best). In the table, 'optimal' means the "
-        "dispute got a panel as good as its best on its own; 'feasible' means it gave up some score so that the "
-        "batch as a whole does better under shared capacity; 'infeasible' means no panel keeps every rule."
+        "the batch can at most be from the best possible (0 means proven best). In the table, 'proven best' means the "
+        "dispute got a panel as good as its best on its own; 'found, not proven best' means it may have given up "
+        "some score so that the batch as a whole does better under shared capacity; 'no panel keeps every rule' "
+        "means what it says."
     )
     frame = results_table(ws, outcome)
     st.dataframe(
@@ -213,9 +216,6 @@ def show(ws: Workspace, outcome: BatchOutcome) -> None:
     if problems:
         with st.expander(f"Disputes without a panel ({len(problems)})"):
             st.markdown("\n".join(f"- {line}" for line in problems))
-    safe = frame.copy()
-    for column in ("dispute", "title", "panel (chair first)"):
-        safe[column] = safe[column].map(lambda v: safe_cell(str(v)))
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Download the panels (JSON)",
@@ -234,9 +234,7 @@ def show(ws: Workspace, outcome: BatchOutcome) -> None:
         on_click="ignore",
         help="One row per seat: dispute, mediator, role, nationality, UN regional group, gender.",
     )
-    c3.download_button(
-        "Download this table (CSV)", safe.to_csv(index=False), "batch.csv", "text/csv", on_click="ignore"
-    )
+    c3.download_button("Download this table (CSV)", frame_document(frame), "batch.csv", "text/csv", on_click="ignore")
 
 
 def json_text(document: dict[str, Any]) -> str:
@@ -275,9 +273,10 @@ def main() -> None:
         go = st.form_submit_button(f"Run {len(ids)} dispute(s)", type="primary", disabled=not ids)
     if go and ids:
         config = BatchConfig(quotas=quotas, fair=fair, time_limit=float(seconds), workers=1)
-        outcome = run(ws, ids, rules_name, config)
-        if outcome is not None:
-            st.session_state[RESULT_KEY] = outcome
+        run(ws, ids, rules_name, config)
+    done = finished()
+    if done is not None:
+        st.session_state[RESULT_KEY] = done
     outcome = st.session_state.get(RESULT_KEY)
     if isinstance(outcome, BatchOutcome):
         show(ws, outcome)

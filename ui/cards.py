@@ -5,7 +5,6 @@ records the panel as the decision.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from matching.api import (
@@ -17,6 +16,7 @@ from matching.api import (
     Workspace,
     capacity_left,
     decision_from_panel,
+    subject_name,
 )
 from ui.common import (
     COMPONENT_HELP,
@@ -24,6 +24,8 @@ from ui.common import (
     country_label,
     language_label,
     mediator_group,
+    mediator_name,
+    mediator_names,
     registrar_name,
 )
 from ui.state import Run, flash, keep_off, keep_on, make_chair, mark_others_stale, release
@@ -31,6 +33,8 @@ from ui.state import Run, flash, keep_off, keep_on, make_chair, mark_others_stal
 
 def score_bars(scores: dict[str, float]) -> None:
     """The score components as small bars (0 to 1), each explained in its column tooltip."""
+    import pandas as pd  # imported when a table is drawn: after a search
+
     frame = pd.DataFrame([{name: scores.get(name, 0.0) for name in COMPONENTS}])
     st.dataframe(
         frame,
@@ -55,10 +59,15 @@ def _member_line(ws: Workspace, mediator_id: str, chair: bool, run: Run) -> str:
     elif mediator_id in locks.include:
         marks.append("locked in")
     mark = f" · :blue[{', '.join(marks)}]" if marks else ""
+    working = ws.dispute(run.dispute_id).working_language
+    if working not in m.languages:
+        mark += f" · :orange[does not speak {ws.countries.language_names.get(working, working)}, the working language]"
     nationalities = ", ".join(country_label(c) for c in m.nationalities)
     traditions = ", ".join(sorted(t.value for t in m.legal_traditions))
     languages = ", ".join(language_label(ws, code) for code in sorted(m.languages))
-    expertise = ", ".join(f"{area} {level}/5" for area, level in sorted(m.expertise.items(), key=lambda kv: -kv[1]))
+    expertise = ", ".join(
+        f"{subject_name(area)} {level}/5" for area, level in sorted(m.expertise.items(), key=lambda kv: -kv[1])
+    )
     return (
         f"**{role}: {m.name}** ({m.mediator_id}){mark}  \n"
         f"{nationalities} · {mediator_group(ws, m)} group · {m.gender or 'gender not given'}  \n"
@@ -138,8 +147,9 @@ def _record_form(ws: Workspace, store: DecisionStore, panel: ProposedPanel, run:
         return
     mark_others_stale(run.dispute_id)
     flash(
-        f"Recorded decision #{decision.id} for {decision.dispute_id}: {', '.join(decision.member_ids)} "
-        f"(chair {decision.chair_id}). It now counts against these mediators' capacity in every later search."
+        f"Recorded decision #{decision.id} for {decision.dispute_id}: {mediator_names(ws, decision.member_ids)} "
+        f"(chair {mediator_name(ws, decision.chair_id)}). It now counts against these mediators' capacity in every "
+        "later search."
     )
     st.rerun()
 

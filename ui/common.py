@@ -10,15 +10,19 @@ the decisions store (``matching.records.store``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import pandas as pd
 import streamlit as st
 
 from matching.api import (
+    Advance,
+    Cancelled,
+    CancelToken,
     Dataset,
     DecisionStore,
     Dispute,
@@ -26,12 +30,17 @@ from matching.api import (
     MatchingError,
     Mediator,
     Problem,
+    ProgressFactory,
     Workspace,
     database_url,
     default_countries,
     demo_dir,
     load_folder,
+    subject_name,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd  # with pyarrow, about half a second to import
 
 log = logging.getLogger("matching.app")
 T = TypeVar("T")
@@ -73,6 +82,8 @@ def _folder_workspace(folder: str) -> Workspace:
 
 def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
     """Problems as a table a registrar can read: file, row, column, value and what is wrong."""
+    import pandas as pd  # imported when a table is drawn: the first page has none
+
     return pd.DataFrame(
         [
             {
@@ -89,7 +100,11 @@ def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
 
 
 def show_problems(exc: InputError, intro: str) -> None:
-    st.error(f"{intro} {len(exc.problems)} problem(s) found:")
+    if exc.total > len(exc.problems):  # a long list is capped; the rest are counted by kind
+        kinds = ", ".join(f"{code} {n:,}" for code, n in exc.counts.most_common())
+        st.error(f"{intro} {exc.total:,} problems found; the first {len(exc.problems):,} are listed ({kinds}):")
+    else:
+        st.error(f"{intro} {len(exc.problems)} problem(s) found:")
     st.dataframe(problem_table(exc.problems), hide_index=True, width="stretch")
 
 
@@ -203,6 +218,17 @@ def mediator_group(ws: Workspace, m: Mediator) -> str:
     return group_name(ws.countries[m.effective_nationality].un_group.value)
 
 
+def mediator_name(ws: Workspace, mediator_id: str) -> str:
+    """``Name (M0042)``: the name a reader knows, with the id in brackets (the id alone if not on the roster)."""
+    m = ws.data.mediators_by_id.get(mediator_id)
+    return f"{m.name} ({mediator_id})" if m else mediator_id
+
+
+def mediator_names(ws: Workspace, mediator_ids: Iterable[str]) -> str:
+    """``Name (M0042), Other Name (M0007)``."""
+    return ", ".join(mediator_name(ws, mid) for mid in mediator_ids)
+
+
 def mediator_label(m: Mediator) -> str:
     """``M0042 · Name (KEN/GBR)``."""
     return f"{m.mediator_id} · {m.name} ({'/'.join(m.nationalities)})"
@@ -228,6 +254,8 @@ def dispute_matches(d: Dispute, query: str) -> bool:
 
 def mediator_table(ws: Workspace, load: dict[str, int] | None = None) -> pd.DataFrame:
     """The roster as a table; ``cases`` counts active cases plus those recorded in the store."""
+    import pandas as pd  # imported when a table is drawn: the first page has none
+
     load = load or {}
     return pd.DataFrame(
         [
@@ -239,7 +267,7 @@ def mediator_table(ws: Workspace, load: dict[str, int] | None = None) -> pd.Data
                 "gender": m.gender or "",
                 "languages": ", ".join(sorted(m.languages)),
                 "legal traditions": ", ".join(sorted(t.value for t in m.legal_traditions)),
-                "expertise": ", ".join(f"{k} {v}" for k, v in sorted(m.expertise.items())),
+                "expertise": ", ".join(f"{subject_name(k)} {v}" for k, v in sorted(m.expertise.items())),
                 "years": m.years_experience,
                 "cases": m.active_cases + load.get(m.mediator_id, 0),
                 "max cases": m.max_cases,
@@ -265,3 +293,139 @@ ROSTER_COLUMNS = {
         "declaration", help="A current signed declaration of independence; without one a mediator is never proposed."
     ),
 }
+
+
+def streamlit_progress(slot: Any) -> ProgressFactory:
+    """The library's progress reports as one Streamlit progress bar in ``slot``, phase after phase."""
+
+    @contextmanager
+    def phase(total: int, label: str, /) -> Iterator[Advance]:
+        done = 0
+        bar = slot.progress(0.0, text=f"{label}…")
+
+        def advance(steps: int = 1, /) -> None:
+            nonlocal done
+            done += steps
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{label}: {min(done, total)} of {total}")
+
+        yield advance
+        bar.progress(1.0, text=f"{label}: done")
+
+    return phase
+
+
+# --- long computations: a worker thread, a progress bar and a Stop button ------------------------
+
+JOBS_KEY = "jobs"  # name -> Job, the long computations of this session (running or finished, not yet shown)
+POLL_SECONDS = 0.25  # how often the page redraws the progress bar of a running computation
+
+
+@dataclass
+class Job(Generic[T]):
+    """A long library call running in a worker thread, with its stop request and its progress.
+
+    The worker never calls Streamlit (it has no script context); it only writes plain fields, which
+    the page reads while it polls. The job lives in ``st.session_state``: the rerun that a click on
+    **Stop** (or on anything else) starts finds it again, still running, and keeps polling it.
+    """
+
+    label: str
+    token: CancelToken = field(default_factory=CancelToken)
+    phase: str = ""
+    done: int = 0
+    total: int = 0
+    result: T | None = None
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def progress(self) -> ProgressFactory:
+        """The progress factory the library reports to: it records phase and steps in the job."""
+
+        @contextmanager
+        def phase(total: int, label: str, /) -> Iterator[Advance]:
+            self.phase, self.done, self.total = label, 0, total
+
+            def advance(steps: int = 1, /) -> None:
+                self.done += steps
+
+            yield advance
+
+        return phase
+
+    @property
+    def stop_asked(self) -> bool:
+        return self.token.cancelled
+
+    def outcome(self) -> T | None:
+        """The result, or the worker's error raised again (in the script thread, where it can be shown)."""
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _jobs() -> dict[str, Job[Any]]:
+    jobs: dict[str, Job[Any]] = st.session_state.setdefault(JOBS_KEY, {})
+    return jobs
+
+
+def start_job(name: str, label: str, work: Callable[[Job[T]], T]) -> Job[T]:
+    """Run ``work(job)`` in a worker thread under ``name`` (a running job of that name is stopped first)."""
+    old = _jobs().get(name)
+    if old is not None and not old.finished.is_set():
+        old.token.cancel()
+    job: Job[T] = Job(label)
+
+    def run() -> None:
+        try:
+            job.result = work(job)
+        except BaseException as exc:  # handed to the script thread, which shows it
+            job.error = exc
+        finally:
+            job.finished.set()
+
+    _jobs()[name] = job
+    threading.Thread(target=run, name=f"matching-{name}", daemon=True).start()
+    return job
+
+
+def follow_job(name: str) -> Job[Any] | None:
+    """While the job ``name`` runs: a progress bar and a **Stop** button, redrawn until it ends; then the
+    finished job (taken out of the session), or None when there is no such job.
+
+    Stop asks the library to stop at its next safe point; it then returns its best result so far (or
+    raises ``Cancelled`` when it has none yet). Each redraw is a Streamlit call, so a click anywhere
+    starts a new run of the page, which comes back here and goes on following the same job.
+    """
+    job = _jobs().get(name)
+    if job is None:
+        return None
+    if not job.finished.is_set():
+        slot, stop = st.empty(), st.empty()
+        stop.button(
+            "Stop",
+            key=f"stop-{name}",
+            on_click=job.token.cancel,
+            help="Stop the computation at its next safe point and keep the best result found so far.",
+        )
+        while not job.finished.wait(POLL_SECONDS):
+            share = min(1.0, job.done / job.total) if job.total else 0.0
+            if job.stop_asked:
+                text = f"{job.label}: stopping at the next safe point and keeping the best result so far…"
+            elif job.phase:
+                text = f"{job.label}. {job.phase}: {min(job.done, job.total)} of {job.total}"
+            else:
+                text = f"{job.label}…"
+            slot.progress(share, text=text)
+        slot.empty()
+        stop.empty()
+    _jobs().pop(name, None)
+    return job
+
+
+def job_outcome(action: str, job: Job[T]) -> T | None:
+    """The finished job's result; a library error shown in plain words (None); a stop with nothing kept
+    said plainly (None)."""
+    if isinstance(job.error, Cancelled):
+        st.info(f"Stopped. Nothing was kept: there was no usable result yet when you stopped it ({action}).")
+        return None
+    return attempt(action, job.outcome)

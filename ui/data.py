@@ -13,7 +13,18 @@ from typing import Protocol
 import pandas as pd
 import streamlit as st
 
-from matching.api import SUBJECTS, InputError, MatchingError, Tradition, Workspace, default_countries, load_dataset
+from matching.api import (
+    SUBJECTS,
+    InputError,
+    MatchingError,
+    Tradition,
+    Workspace,
+    capacity_left,
+    default_countries,
+    load_dataset,
+    plural,
+    subject_name,
+)
 from ui.common import (
     GROUP_NAMES,
     ROSTER_COLUMNS,
@@ -105,7 +116,8 @@ def upload_section() -> None:
     names = ", ".join(f.name for f in files.values())
     use_workspace(ws, f"your upload of {datetime.now():%d %b %Y %H:%M} ({names})")
     st.success(
-        f"All files are clean and now in use: {len(ws.data.mediators)} mediators and {len(ws.data.disputes)} disputes."
+        f"All files are clean and now in use: {plural(len(ws.data.mediators), 'mediator')} and "
+        f"{plural(len(ws.data.disputes), 'dispute')}."
     )
 
 
@@ -120,7 +132,7 @@ def roster_section(ws: Workspace) -> None:
         groups = c2.multiselect("UN regional group", list(GROUP_NAMES.values()))
         traditions = c3.multiselect("Legal tradition", [t.value for t in Tradition])
         subject = c4.selectbox(
-            "Expertise in", ["", *SUBJECTS], format_func=lambda s: s.replace("_", " ") or "any subject"
+            "Expertise in", ["", *SUBJECTS], format_func=lambda s: subject_name(s) if s else "any subject"
         )
         c5, c6, c7, c8 = st.columns(4)
         nationality = c5.multiselect(
@@ -138,6 +150,7 @@ def roster_section(ws: Workspace) -> None:
             )
             min_level = st.slider("Lowest level in that subject", 1, 5, 1, disabled=not subject)
     keep = []
+    room = capacity_left(ws.data, load)
     for m in ws.data.mediators:
         if query and not any(query.lower() in s.lower() for s in (m.name, m.mediator_id, m.profile)):
             continue
@@ -153,8 +166,7 @@ def roster_section(ws: Workspace) -> None:
             continue
         if gender and (m.gender or "") not in gender:
             continue
-        cases = m.active_cases + load.get(m.mediator_id, 0)
-        if can_take and not (m.available and m.declaration_signed and cases < m.max_cases):
+        if can_take and not (m.declaration_signed and room[m.mediator_id] >= 1):
             continue
         keep.append(m.mediator_id)
     shown = table[table["id"].isin(keep)]
@@ -172,7 +184,7 @@ def disputes_section(ws: Workspace) -> None:
                     "title": d.title,
                     "kind": d.kind.value.replace("_", "-"),
                     "parties": ", ".join(d.parties),
-                    "subjects": ", ".join(d.subject_areas),
+                    "subjects": ", ".join(subject_name(s) for s in d.subject_areas),
                     "languages": ", ".join(d.languages),
                     "panel size": d.panel_size,
                     "nationality rule": d.nationality_rule.value if d.nationality_rule else "rule set's",
@@ -207,9 +219,9 @@ def main() -> None:
         return
     data = ws.data
     st.info(
-        f"In use: {data_label()}. {len(data.mediators)} mediators, {len(data.disputes)} disputes, "
-        f"{len(data.conflicts)} declared conflicts, {len(data.preferences)} party strikes and ranks, "
-        f"{len(data.appointments)} past appointments. Every file was checked."
+        f"In use: {data_label()}. {plural(len(data.mediators), 'mediator')}, {plural(len(data.disputes), 'dispute')}, "
+        f"{plural(len(data.conflicts), 'declared conflict')}, {plural(len(data.preferences), 'party strike or rank', 'party strikes and ranks')}, "
+        f"{plural(len(data.appointments), 'past appointment')}. Every file was checked."
     )
     roster_section(ws)
     disputes_section(ws)

@@ -46,18 +46,24 @@ from matching.api import (
     SolveConfig,
     Workspace,
     dispute_lottery,
+    frame_document,
     load_rule_set,
+    lottery_solver_label,
     now_iso,
     propose,
-    solver_label,
+    run_block,
 )
 from ui.common import (
     OBJECTIVE_HELP,
+    Job,
     attempt,
     country_label,
     decision_store,
+    follow_job,
+    job_outcome,
     mediator_group,
     recorded_load,
+    start_job,
     with_recorded_load,
 )
 from ui.state import Run, set_locks
@@ -164,34 +170,73 @@ def _shown() -> dict[str, LotteryKey]:
 
 def lottery_document(ws: Workspace, key: LotteryKey, lottery: DisputeLottery, started: str) -> dict[str, Any]:
     """The same document as ``python -m matching lottery`` writes: a run header and ``as_dict()``."""
+    settings = {
+        "command": "lottery",
+        "dispute": key.dispute_id,
+        "floor": key.floor,
+        "tickets": key.tickets,
+        "method": "leximin",
+        "time_limit": DEFAULT_TIME_LIMIT,
+        "solver_seed": 0,
+        "locks": lottery.as_dict().get("locks"),
+    }
     return {
-        "run": {
-            "started_at": started,
-            "rule_set": key.rule_set.name,
-            "seed": key.seed,
-            "solver": f"{solver_label()} + HiGHS (highspy)",
-            "inputs_sha256": dict(ws.data.inputs_sha256),
-            "wall_seconds": round(lottery.seconds, 3),
-        },
+        "run": run_block(
+            key.rule_set, key.seed, ws.data.inputs_sha256, started, lottery.seconds, settings, lottery_solver_label()
+        ),
         **lottery.as_dict(),
     }
 
 
-def compute(ws: Workspace, key: LotteryKey) -> LotteryOutcome | None:
-    """Draw the lottery (and find the best panel) for ``key``; None, with the reason shown, on a library error."""
+def job_name(dispute_id: str) -> str:
+    return f"lottery-{dispute_id}"
+
+
+def start(ws: Workspace, key: LotteryKey) -> None:
+    """Start drawing the lottery for ``key`` in a worker thread (``ui.common.start_job``): the page shows its
+    progress and a Stop button, and ``finish`` turns the finished job into an outcome."""
     loaded = with_recorded_load(ws, dict(key.load))
     started = now_iso()
     # The same solver settings as the command line (a fixed solver seed: the ticket list never depends
     # on the public seed), so that its --seed reproduces the draw.
     config = SolveConfig(candidates=1, time_limit=DEFAULT_TIME_LIMIT, seed=0)
-    lottery = attempt(
-        "run the lottery",
-        lambda: dispute_lottery(
-            loaded, key.dispute_id, key.rule_set, key.floor, key.seed, key.tickets, "leximin", config, key.locks
-        ),
+
+    def work(job: Job[tuple[LotteryKey, str, DisputeLottery]]) -> tuple[LotteryKey, str, DisputeLottery]:
+        lottery = dispute_lottery(
+            loaded,
+            key.dispute_id,
+            key.rule_set,
+            key.floor,
+            key.seed,
+            key.tickets,
+            "leximin",
+            config,
+            key.locks,
+            progress=job.progress(),
+            cancel=job.token,
+        )
+        return key, started, lottery
+
+    label = (
+        f"Running the lottery: finding every panel scoring at least {key.floor_percent}% of the best and sharing "
+        "the chances as evenly as possible"
     )
-    if lottery is None:
+    start_job(job_name(key.dispute_id), label, work)
+
+
+def finish(ws: Workspace, job: Job[tuple[LotteryKey, str, DisputeLottery]]) -> LotteryOutcome | None:
+    """The outcome of a finished lottery job (and the best panel beside it); None, with the reason shown, on a
+    library error or a stop before any lottery was found."""
+    done = job_outcome("run the lottery", job)
+    if done is None:
         return None
+    key, started, lottery = done
+    return compute(ws, key, lottery, started)
+
+
+def compute(ws: Workspace, key: LotteryKey, lottery: DisputeLottery, started: str) -> LotteryOutcome | None:
+    """The outcome of the lottery drawn for ``key``: the best panel beside it and the JSON document."""
+    loaded = with_recorded_load(ws, dict(key.load))
     best = None
     if lottery.drawn is not None:
         found = attempt(
@@ -414,7 +459,10 @@ def _inputs(d: Dispute) -> tuple[int, int, int] | None:
             key=f"lottery-tickets-{d.dispute_id}",
         )
         slow = " A five-member panel can take a minute or more." if d.panel_size >= 5 else ""
-        st.caption(f"Running the lottery takes a few seconds to a minute, depending on the panel size.{slow}")
+        st.caption(
+            f"Running the lottery takes a few seconds to a minute, depending on the panel size.{slow} A **Stop** "
+            "button shows while it runs: stopping keeps the best lottery found so far and says what is not proven."
+        )
         if not st.form_submit_button("Run the lottery", type="primary"):
             return None
     return int(floor_percent), int(seed), int(tickets)
@@ -482,6 +530,12 @@ def outcome_section(ws: Workspace, run: Run, outcome: LotteryOutcome) -> None:
             )
         return
     threshold = lottery.threshold if lottery.threshold is not None else lottery.optimum
+    if lottery.stop_note is not None:
+        st.warning(
+            f"{lottery.stop_note} The draw below is valid (every panel keeps the rules and scores at least the "
+            "share asked for), but the chances may not be the evenest possible. Press **Run the lottery** to run "
+            "it again in full."
+        )
     st.success(
         f"The lottery drew ticket **{lottery.drawn_ticket}** of {lottery.tickets} with seed **{lottery.seed}**, "
         f"among {len(lottery.panels)} panel(s) scoring at least {key.floor_percent}% of the best "
@@ -587,6 +641,25 @@ def fairness_section(lottery: DisputeLottery) -> None:
     st.markdown(words)
 
 
+def weights_line(rule_set: RuleSet) -> str:
+    """The weights in force, the changed ones named with the rule set's own value: each dispute keeps the
+    weights submitted for it in the settings, so the registrar should see them here."""
+    defaults = attempt("read the rule set", lambda: load_rule_set(rule_set.name))
+    changed, kept = [], []
+    for name in [*COMPONENTS, "orange_penalty"]:
+        value = rule_set.weights.of(name)
+        label = name.replace("_", " ")
+        own = None if defaults is None else defaults.weights.of(name)
+        if own is not None and value != own:
+            changed.append(f"**{label} {value:g}** (changed from the rule set's {own:g})")
+        else:
+            kept.append(f"{label} {value:g}")
+    if not changed:
+        return f"Weights: the {rule_set.name} rule set's own ({', '.join(kept)})."
+    rest = f"; the others as in the rule set ({', '.join(kept)})" if kept else ""
+    return f"Weights: {', '.join(changed)}{rest}. Change them in the settings above."
+
+
 def cli_command(run: Run, key: LotteryKey) -> str:
     """The command line that runs the same lottery on the same files."""
     parts = [f"python -m matching lottery --dispute {key.dispute_id} --rules {key.rule_set.name}"]
@@ -653,7 +726,7 @@ def downloads(outcome: LotteryOutcome, frame: pd.DataFrame) -> None:
     )
     right.download_button(
         "Download the chances (CSV)",
-        frame.to_csv(index=False),
+        frame_document(frame),
         file_name=f"{stem}-chances.csv",
         mime="text/csv",
         key=f"lottery-csv-{key.dispute_id}",
@@ -665,6 +738,7 @@ def take_drawn(run: Run, drawn: LotteryPanel) -> None:
     """Button callback: lock the drawn panel in, so the Candidate panels tab shows it."""
     chair = next(s.mediator_id for s in drawn.members if s.role.value == "chair")
     set_locks(run, drawn.member_ids, [], chair)
+    run.drawn_locks = run.locks  # the app's own lock change: no "your locks have changed" warning for it
 
 
 def lottery_section(ws: Workspace, run: Run) -> None:
@@ -675,6 +749,7 @@ def lottery_section(ws: Workspace, run: Run) -> None:
     if rule_set is None:
         st.info("Choose the settings and press **Find panels** first: the lottery uses the same rule set and weights.")
         return
+    st.markdown(weights_line(rule_set))
     locks = (
         f"Your locks from the Candidate panels tab apply: {locks_words(ws, run.locks)}."
         if run.locks.any
@@ -689,22 +764,28 @@ def lottery_section(ws: Workspace, run: Run) -> None:
     if submitted is not None:
         key = lottery_key(ws, d.dispute_id, rule_set, *submitted, load, run.locks)
         outcome = _lotteries().get(key)
-        if outcome is None:
-            with st.spinner(
-                f"Running the lottery: finding every panel scoring at least {key.floor_percent}% of the best and "
-                "sharing the chances as evenly as possible…"
-            ):
-                outcome = compute(ws, key)
-            if outcome is None:
-                return
-        remember(outcome)
+        if outcome is None or outcome.lottery.stopped is not None:  # a stopped lottery is run again
+            start(ws, key)
+        else:
+            remember(outcome)
+    job = follow_job(job_name(d.dispute_id))
+    if job is not None:
+        finished = finish(ws, job)
+        if finished is None:
+            return
+        remember(finished)
     shown = _shown().get(d.dispute_id)
     outcome = _lotteries().get(shown) if shown is not None else None
     if shown is None or outcome is None:
         st.info("Choose the share, the seed and the tickets, then press **Run the lottery**.")
         return
     current = lottery_key(ws, d.dispute_id, rule_set, shown.floor_percent, shown.seed, shown.tickets, load, run.locks)
-    if current != shown:
+    if current != shown and run.drawn_locks == run.locks and current == replace(shown, locks=run.locks):
+        st.info(
+            "The drawn panel is now locked in on the Candidate panels tab, ready to be recorded there. This is the "
+            "lottery that drew it, run with the locks you had before."
+        )
+    elif current != shown:
         what = (
             "Your locks have changed"
             if current == replace(shown, locks=run.locks)

@@ -14,11 +14,13 @@ from matching.api import (
     Dispute,
     MatchingError,
     NationalityRule,
+    RuleSet,
     Status,
     Workspace,
     builtin_names,
+    component_name,
     load_rule_set,
-    why_not,
+    subject_name,
 )
 from ui.cards import panel_card
 from ui.common import (
@@ -34,12 +36,12 @@ from ui.common import (
     group_name,
     language_label,
     mediator_label,
+    mediator_name,
+    mediator_names,
     recorded_load,
     registrar_name,
 )
-from ui.lottery import lottery_section
 from ui.state import Run, Settings, clear_locks, flash, runs, set_locks, solve, take_flash
-from ui.tradeoff import tradeoff_section
 
 RULE_HELP = {
     "strict": "strict: no member holds a nationality of any party",
@@ -77,7 +79,7 @@ def show_dispute(ws: Workspace, d: Dispute) -> None:
             "**Parties**  \n"
             + "  \n".join(f"{country_label(p)} · {group_name(ws.countries[p].un_group.value)}" for p in d.parties)
         )
-        cols[1].markdown("**Subjects**  \n" + (", ".join(s.replace("_", " ") for s in d.subject_areas) or "none given"))
+        cols[1].markdown("**Subjects**  \n" + (", ".join(subject_name(s) for s in d.subject_areas) or "none given"))
         cols[2].markdown(
             "**Languages**  \n"
             + "  \n".join(
@@ -103,12 +105,23 @@ def rules_in_force(d: Dispute, run: Run) -> None:
         source = "your choice for this search"
     else:
         source = f"the {rules.name} rule set's default"
-    weights = ", ".join(
-        f"{name.replace('_', ' ')} {rules.weights.of(name):g}" for name in [*COMPONENTS, "orange_penalty"]
+    own = attempt("read the rule set", lambda: load_rule_set(rules.name))
+    parts, changed = [], False
+    for name in WEIGHT_NAMES:
+        value = rules.weights.of(name)
+        if own is not None and value != own.weights.of(name):
+            changed = True
+            parts.append(f"**{component_name(name)} {value:g}** (the rule set's: {own.weights.of(name):g})")
+        else:
+            parts.append(f"{component_name(name)} {value:g}")
+    note = (
+        " Weights in bold were changed for this dispute only; another dispute starts from the rule set's own."
+        if changed
+        else " These are the rule set's own weights."
     )
     st.caption(
-        f"Panels found with the **{rules.name}** rule set; nationality rule **{(d.nationality_rule or rules.nationality_rule).value}** "
-        f"({source}); weights {weights}."
+        f"Panels found with the **{rules.name}** rule set; nationality rule "
+        f"**{(d.nationality_rule or rules.nationality_rule).value}** ({source}); weights {', '.join(parts)}.{note}"
     )
 
 
@@ -135,6 +148,35 @@ def show_decision(store: DecisionStore, decision: Decision) -> None:
                     st.rerun()
 
 
+WEIGHT_NAMES = [*COMPONENTS, "orange_penalty"]
+WEIGHTS_FOR_KEY = "weights_for"  # (dispute id, rule set) whose weights the settings form shows
+
+
+def weight_key(rules_name: str, name: str) -> str:
+    return f"w-{rules_name}-{name}"
+
+
+def show_weights(d: Dispute, rules: RuleSet, current: Settings | None) -> None:
+    """Fill the weight fields for this dispute: the weights last submitted for it, or the rule set's own.
+
+    Weights belong to one dispute: moving to another dispute (or another rule set) refills the fields,
+    so weights chosen for one dispute never carry over silently to the next.
+    """
+    shown_for = (d.dispute_id, rules.name)
+    submitted = current.weights if current and current.rule_set == rules.name else {}
+    for name in WEIGHT_NAMES:
+        key = weight_key(rules.name, name)
+        if st.session_state.get(WEIGHTS_FOR_KEY) != shown_for or key not in st.session_state:
+            st.session_state[key] = float(submitted.get(name, rules.weights.of(name)))
+    st.session_state[WEIGHTS_FOR_KEY] = shown_for
+
+
+def reset_weights(rules: RuleSet) -> None:
+    """Button callback: the rule set's own weights back in the form (searched with on the next Find panels)."""
+    for name in WEIGHT_NAMES:
+        st.session_state[weight_key(rules.name, name)] = rules.weights.of(name)
+
+
 def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
     """The rule set, its overrides and the number of panels; returns the settings when submitted."""
     names = builtin_names()
@@ -149,6 +191,7 @@ def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
     rules = attempt("read the rule set", lambda: load_rule_set(rules_name))
     if rules is None:
         return None
+    show_weights(d, rules, current)
     with st.form("settings"):
         rule_options = ["", *(r.value for r in NationalityRule)]
         own = d.nationality_rule.value if d.nationality_rule else None
@@ -168,19 +211,19 @@ def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
                 f"This dispute's own file sets the nationality rule to **{own}**; that wins over any choice here."
             )
         st.markdown("**Weights** (how much each score component counts; 0 ignores it)")
-        cols = st.columns(len(COMPONENTS) + 1)
+        st.caption(
+            "Each dispute keeps its own weights: a dispute you have not searched yet starts from the rule set's "
+            "weights, and the weights you submit here apply to this dispute only."
+        )
+        cols = st.columns(len(WEIGHT_NAMES))
         weights: dict[str, float] = {}
-        for col, name in zip(cols, [*COMPONENTS, "orange_penalty"], strict=True):
-            default = rules.weights.of(name)
-            if current and current.rule_set == rules_name:
-                default = current.weights.get(name, default)
+        for col, name in zip(cols, WEIGHT_NAMES, strict=True):
             weights[name] = col.number_input(
-                name.replace("_", " "),
+                component_name(name),
                 min_value=0.0,
                 max_value=5.0,
-                value=float(default),
                 step=0.05,
-                key=f"w-{rules_name}-{name}",
+                key=weight_key(rules_name, name),
                 help=COMPONENT_HELP.get(name, ORANGE_HELP),
             )
         candidates = st.slider(
@@ -190,8 +233,23 @@ def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
             current.candidates if current else 5,
             help="Each has a different set of members, best first.",
         )
-        if not st.form_submit_button("Find panels", type="primary"):
-            return None
+        pressed = st.form_submit_button("Find panels", type="primary")
+    changed = [
+        f"{component_name(name)} {value:g} (the rule set's: {rules.weights.of(name):g})"
+        for name, value in weights.items()
+        if value != rules.weights.of(name)
+    ]
+    if changed:
+        left, right = st.columns([5, 2], vertical_alignment="center")
+        left.caption("Weights changed for this dispute: " + ", ".join(changed) + ".")
+        right.button(
+            "Back to the rule set's weights",
+            on_click=reset_weights,
+            args=(rules,),
+            help="Put the rule set's own weights back in the form; press Find panels to search with them.",
+        )
+    if not pressed:
+        return None
     return Settings(rules_name, chosen_rule or None, weights, candidates)
 
 
@@ -201,11 +259,11 @@ def locks_bar(ws: Workspace, run: Run) -> None:
     if locks.any:
         parts = []
         if locks.chair:
-            parts.append(f"chair: **{locks.chair}**")
+            parts.append(f"chair: **{mediator_name(ws, locks.chair)}**")
         if locks.include - {locks.chair}:
-            parts.append("locked in: **" + ", ".join(sorted(locks.include - {locks.chair})) + "**")
+            parts.append("locked in: **" + mediator_names(ws, sorted(locks.include - {locks.chair})) + "**")
         if locks.exclude:
-            parts.append("excluded: **" + ", ".join(sorted(locks.exclude)) + "**")
+            parts.append("excluded: **" + mediator_names(ws, sorted(locks.exclude)) + "**")
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.info("Locks in force: " + "; ".join(parts) + ".")
         right.button("Clear all locks", on_click=clear_locks, args=(run,), help="Remove every lock and search again.")
@@ -233,9 +291,12 @@ def locks_bar(ws: Workspace, run: Run) -> None:
 
 
 def why_not_section(ws: Workspace, run: Run) -> None:
+    from matching.api import why_not  # the solver stack: imported on the first question
+
     st.caption(
-        "Pick anyone on the roster to see which rule keeps them out, or what including them would cost. Scores "
-        "in the answer are total scores (each component times its weight, added up), as on the panel cards."
+        "Pick anyone on the roster to see which rule or lock keeps them out, or what including them would cost. "
+        "Your locks apply. Scores in the answer are total scores (each component times its weight, added up), "
+        "as on the panel cards: the best panel is panel 1."
     )
     with st.form(f"why-not-{run.dispute_id}"):
         mediators = {m.mediator_id: mediator_label(m) for m in ws.data.mediators}
@@ -247,7 +308,9 @@ def why_not_section(ws: Workspace, run: Run) -> None:
         rule_set = run.rule_set
         with st.spinner("Checking the rules and solving with this mediator on the panel…"):
             load = recorded_load(decision_store())
-            answer = attempt("explain", lambda: why_not(ws, run.dispute_id, mid, rule_set, extra_load=load))
+            answer = attempt(
+                "explain", lambda: why_not(ws, run.dispute_id, mid, rule_set, extra_load=load, locks=run.locks)
+            )
         if answer is not None:
             run.why_not = [(mid, answer.sentences()), *[(m, s) for m, s in run.why_not if m != mid]][:5]
     for mid_, sentences in run.why_not:
@@ -315,7 +378,7 @@ def main() -> None:
     if submitted is not None:
         if run is None:
             run = all_runs[d.dispute_id] = Run(d.dispute_id, submitted)
-        run.settings, run.stale = submitted, True
+        run.settings, run.stale, run.why_not = submitted, True, []  # answers under the old weights are gone
     if run is None:
         st.info("Adjust the settings if needed, then press **Find panels**.")
         return
@@ -327,6 +390,11 @@ def main() -> None:
         run.notice = None
     rules_in_force(d, run)
     locks_bar(ws, run)
+    # Imported once there are panels: these sections bring in the solvers and the charts, which the first
+    # page, drawn before any search, does without (it appears in about half the time).
+    from ui.lottery import lottery_section
+    from ui.tradeoff import tradeoff_section
+
     panels_tab, tradeoff_tab, why_tab, lottery_tab = st.tabs(
         ["Candidate panels", "Trade-offs", "Why not…?", "Fair lottery"]
     )

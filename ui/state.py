@@ -22,7 +22,6 @@ from matching.api import (
     SolveConfig,
     Workspace,
     load_rule_set,
-    propose,
 )
 from ui.common import RUNS_KEY, attempt, recorded_load
 
@@ -61,6 +60,7 @@ class Run:
     want_frontier: bool = False
     frontier: Any = None
     notice: str | None = None
+    drawn_locks: Locks | None = None  # the locks "show the drawn panel" set on the lottery tab, while in force
 
 
 def runs() -> dict[str, Run]:
@@ -94,6 +94,8 @@ def _set_locks(run: Run, locks: Locks) -> None:
     run.locks = locks
     run.lock_version += 1
     run.stale = True
+    run.why_not = []  # each answer was worked out under the old locks
+    run.drawn_locks = None
 
 
 def keep_on(run: Run, mediator_id: str) -> None:
@@ -146,6 +148,8 @@ def clear_locks(run: Run) -> None:
 
 def solve(run: Run, ws: Workspace, store: DecisionStore | None) -> None:
     """Find the candidate panels for the run's settings and locks, counting recorded decisions."""
+    from matching.api import propose  # the solver stack: imported on the first search, not on the first page
+
     run.stale = False
     run.frontier = None
     rule_set = attempt("use these settings", run.settings.build)

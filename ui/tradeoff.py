@@ -21,7 +21,7 @@ from matching.api import (
     frontier,
     sensitivity,
 )
-from ui.common import attempt, decision_store, recorded_load
+from ui.common import Job, attempt, decision_store, follow_job, job_outcome, recorded_load, start_job
 from ui.state import Run
 
 AXES_HELP = (
@@ -31,10 +31,22 @@ AXES_HELP = (
 )
 
 
-def ratio_text(weight_range: tuple[float, float | None] | None) -> str:
-    """The weight ratios under which a frontier panel is the best, in words."""
+def ratio_text(weight_range: tuple[float, float | None] | None, best: bool = False) -> str:
+    """The weight ratios under which a frontier panel is the best on expertise and impartiality, in words.
+
+    No range means that on those two scores alone a neighbour wins at every ratio of their weights; the panel
+    can still be the best overall, since workload and party preferences count too (``best``: it is now).
+    """
     if weight_range is None:
-        return "never the single best: a neighbour always wins, whatever the weights"
+        if best:
+            return (
+                "the best panel now, thanks to workload or party preferences; on expertise and impartiality alone "
+                "a neighbour on the line wins at every ratio of their weights"
+            )
+        return (
+            "on expertise and impartiality alone, a neighbour on the line wins at every ratio of their weights; "
+            "workload or party preferences can still make it the best"
+        )
     low, high = weight_range
     if high is None:
         return f"best when impartiality weighs at least {low:.2f}× expertise"
@@ -66,7 +78,7 @@ def frontier_frame(ws: Workspace, points: Sequence[FrontierPoint], candidates: S
                 "candidate": f"Panel {rank}" if rank else "",
                 "kind": f"candidate panel {rank}" if rank else "other frontier panel",
                 "price of neutrality": point.price_of_neutrality,
-                "weights": ratio_text(point.weight_range),
+                "weights": ratio_text(point.weight_range, best=rank == 1),
                 "joins": ", ".join(point.joins) or "-",
                 "leaves": ", ".join(point.leaves) or "-",
                 "total score": point.objective,
@@ -107,7 +119,8 @@ def frontier_chart(frame: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=10, dy=-8, fontSize=12, fontWeight="bold")
         .encode(text="candidate:N")
     )
-    return (line + dots + labels).properties(height=380)
+    chart: alt.LayerChart = (line + dots + labels).properties(height=380)
+    return chart
 
 
 def sensitivity_frame(ranges: Sequence[WeightRange]) -> pd.DataFrame:
@@ -126,16 +139,34 @@ def sensitivity_frame(ranges: Sequence[WeightRange]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def job_name(run: Run) -> str:
+    return f"frontier-{run.dispute_id}"
+
+
 def _compute(ws: Workspace, run: Run) -> None:
+    """Trace the frontier in a worker thread, with progress and a Stop button (``ui.common.follow_job``)."""
     rule_set = run.rule_set
     if rule_set is None:
         return
     load = recorded_load(decision_store())
-    with st.spinner("Tracing the frontier: a few exact solves…"):
-        run.frontier = attempt(
-            "trace the trade-offs",
-            lambda: frontier(ws, run.dispute_id, rule_set, SolveConfig(), run.locks, extra_load=load),
+
+    def work(job: Job[Frontier]) -> Frontier:
+        return frontier(
+            ws,
+            run.dispute_id,
+            rule_set,
+            SolveConfig(),
+            run.locks,
+            extra_load=load,
+            progress=job.progress(),
+            cancel=job.token,
         )
+
+    start_job(job_name(run), "Tracing the frontier: a few exact solves", work)
+
+
+def trace_again(run: Run) -> None:
+    run.frontier = None
 
 
 def want_frontier(run: Run) -> None:
@@ -156,10 +187,22 @@ def tradeoff_section(ws: Workspace, run: Run) -> None:
         )
         return
     if run.frontier is None:
-        _compute(ws, run)
+        job = follow_job(job_name(run))  # a tracing started by an earlier run of the page, if any
+        if job is None:
+            _compute(ws, run)
+            job = follow_job(job_name(run))
+        if job is not None:
+            run.frontier = job_outcome("trace the trade-offs", job)
     result: Frontier | None = run.frontier
     if result is None:
         return
+    if result.stopped is not None:
+        why = "you stopped it" if result.stopped == "cancelled" else "it reached its limit of rounds of solves"
+        st.warning(
+            f"The tracing stopped before its end because {why}. The {len(result.points)} panel(s) shown are on the "
+            "frontier (each search proves its own), but other frontier panels between them were not looked for."
+        )
+        st.button("Trace the whole frontier", key=f"frontier-again-{run.dispute_id}", on_click=trace_again, args=(run,))
     if not result.points:
         st.info("No panel keeps every rule with these locks, so there is no trade-off to show.")
         return
@@ -191,7 +234,8 @@ def tradeoff_section(ws: Workspace, run: Run) -> None:
                 format="%.4f", help="The panel's total score under the current weights."
             ),
             "weights": st.column_config.TextColumn(
-                help="The ratio of the weight on impartiality to the weight on expertise for which this panel is the best."
+                help="The ratios of the weight on impartiality to the weight on expertise for which this panel is the best "
+                "on those two scores alone (workload and party preferences left aside)."
             ),
         },
     )

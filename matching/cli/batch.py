@@ -26,15 +26,7 @@ from matching.api import (
     BatchConfig,
     BatchError,
     Quotas,
-    ScenarioError,
-    Workspace,
-    progress_bar,
-    read_scenarios,
-    run_sweep,
-    solve_batch,
-    write_json,
-    write_rows,
-    write_seats_csv,
+    write_files,
 )
 from matching.cli.common import (
     EXIT_BAD_INPUT,
@@ -49,9 +41,10 @@ from matching.cli.common import (
     SeedOpt,
     WeightOpt,
     app,
+    check_out,
     err,
     fail_usage,
-    rule_set_option,
+    progress_bar,
 )
 
 
@@ -145,8 +138,10 @@ def batch(
     weight: WeightOpt = None,
 ) -> None:
     """Assign one panel to every dispute at once, sharing the mediators' capacity, under optional quotas."""
-    rule_set = rule_set_option(rules, weight)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    from matching.api import Workspace, json_text, seats_csv_text, solve_batch, write_json
+
+    check_out(out, seats_csv)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     ws = Workspace(data)
     config = BatchConfig(
         quotas=Quotas(max_per_mediator, max_state_share, max_group_share, min_women_share, max_same_party),
@@ -162,9 +157,10 @@ def batch(
         outcome = solve_batch(ws, rule_set, config, dispute, progress=progress_bar)
     except BatchError as exc:
         fail_usage(str(exc))
-    write_json(outcome.document(), out)
-    if seats_csv is not None:
-        write_seats_csv(outcome.seats, seats_csv)
+    if seats_csv is None:
+        write_json(outcome.document(), out)
+    else:  # both files or neither
+        write_files([(out, json_text(outcome.document())), (seats_csv, seats_csv_text(outcome.seats))])
     summary = outcome.summary
     typer.echo(summary.line())
     for line in outcome.diagnoses():
@@ -190,13 +186,16 @@ def sweep(
     ] = None,
 ) -> None:
     """Run many independent batches (seeds, caseload draws, roster or rule variants) and tabulate them."""
+    from matching.api import ScenarioError, read_scenarios, run_sweep, write_rows
+
+    check_out(out)
     try:
         runs = read_scenarios(scenarios)
     except ScenarioError as exc:
         err(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    with _executor(scheduler, jobs or os.cpu_count() or 1) as executor, progress_bar(len(runs), "Scenarios") as advance:
-        rows = run_sweep(runs, executor, advance)
+    with _executor(scheduler, jobs or os.cpu_count() or 1) as executor:
+        rows = run_sweep(runs, executor, progress_bar)
     write_rows(rows, out)
     failed = [r for r in rows if r.get("error")]
     staffed = [float(r["staffing_rate"]) for r in rows if r.get("staffing_rate") != ""]

@@ -5,19 +5,68 @@ Command modules (``main``, ``batch``, ``lottery``, ``reports``) register themsel
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from matching.api import Dataset, RuleSet, demo_dir, find_input, load_dataset, load_rule_set
+from matching.api import (
+    MAX_WEIGHT,
+    SOLVER_SEED_MAX,
+    Advance,
+    Dataset,
+    InputError,
+    OutputPathError,
+    check_output_folder,
+    check_outputs,
+    combine_input_errors,
+    demo_dir,
+    find_input,
+    load_dataset,
+)
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from matching.api import RuleSet
+
+
+def _untyped_flags(params: list[Any]) -> list[Any]:
+    """A flag (``--fair``, ``--help``) takes no value, so its help line shows no type: typer would print
+    ``<bool>`` in the type column; an empty metavar leaves that column blank for flags only."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _untyped_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _untyped_flags(super().get_params(ctx))
+
+
+class _App(typer.Typer):
+    """The typer app whose commands show flags without a type (see ``_untyped_flags``)."""
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return super().command(name, cls=cls or _Command, **kwargs)
+
+
+app = _App(
     help="Mediator panel matcher: validate inputs, propose panels, score proposed panels.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 
 
@@ -76,6 +125,23 @@ class Inputs:
             appointments=self.appointments,
         )
 
+    def load_with_rules(self, rules: str, weights: list[str] | None = None) -> tuple[RuleSet, Dataset]:
+        """The rule set (with any ``--weight`` overrides) and the data set; the problems of both are listed
+        together in one ``InputError``."""
+        errors: list[InputError] = []
+        rule_set: RuleSet | None = None
+        try:
+            rule_set = rule_set_option(rules, weights)
+        except InputError as exc:
+            errors.append(exc)
+        try:
+            data = self.load()
+        except InputError as exc:
+            errors.append(exc)
+        if errors or rule_set is None:
+            raise combine_input_errors(errors)
+        return rule_set, data
+
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
@@ -86,8 +152,23 @@ def fail_usage(message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def check_out(*files: Path | None, folder: Path | None = None) -> None:
+    """Refuse bad output paths before any work: exit 2, nothing written (``matching.io.out_paths``).
+
+    ``files`` are output files (None skipped; no two the same), ``folder`` an output folder.
+    """
+    try:
+        check_outputs(*files)
+        if folder is not None:
+            check_output_folder(folder)
+    except OutputPathError as exc:
+        fail_usage(str(exc))
+
+
 def rule_set_option(name: str, weights: list[str] | None = None) -> RuleSet:
-    rule_set = load_rule_set(name)
+    """The rule set ``--rules`` names with the ``--weight`` overrides; ``InputError`` lists the problems of both."""
+    from matching.api import load_rule_set, weight_problems
+
     overrides: dict[str, float] = {}
     for item in weights or []:
         key, sep, value = item.partition("=")
@@ -97,16 +178,38 @@ def rule_set_option(name: str, weights: list[str] | None = None) -> RuleSet:
             fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
         if not sep:
             fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
+    errors: list[InputError] = []
+    try:
+        rule_set = load_rule_set(name)
+    except InputError as exc:
+        errors.append(exc)
+    problems = weight_problems(overrides, "--weight")
+    if problems:
+        errors.append(InputError(problems))
+    if errors:
+        raise combine_input_errors(errors)
     return rule_set.with_weights(**overrides) if overrides else rule_set
 
 
 WeightOpt = Annotated[
     list[str] | None,
-    typer.Option("--weight", help="Override a weight, e.g. --weight neutrality=1.5 (repeatable)."),
+    typer.Option(
+        "--weight", help=f"Override a weight, e.g. --weight neutrality=1.5 (repeatable; 0 to {MAX_WEIGHT:g})."
+    ),
 ]
 
 
-SeedOpt = Annotated[int, typer.Option("--seed", help="Solver seed: the same seed gives the same panels.")]
+# CP-SAT takes a 32-bit seed; numpy's generators (the lottery's public draw, the demo data) any
+# whole number from 0, bounded here to 64 bits. A seed outside its range is a usage error (exit 2).
+DRAW_SEED_MAX = 2**63 - 1
+
+
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed", min=0, max=SOLVER_SEED_MAX, help="Solver seed: the same seed gives the same panels (0 to 2**31-1)."
+    ),
+]
 
 
 TimeOpt = Annotated[
@@ -115,3 +218,19 @@ TimeOpt = Annotated[
         "--time-limit", min=0.01, help="Solver limit per solve, in deterministic seconds (about wall seconds)."
     ),
 ]
+
+
+@contextmanager
+def progress_bar(total: int, label: str, /) -> Iterator[Advance]:
+    """The library's progress reports as a rich bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(steps: int = 1, /) -> None:
+            bar.advance(task, steps)
+
+        yield advance

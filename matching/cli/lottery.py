@@ -27,19 +27,13 @@ from matching.api import (
     DEFAULT_RULE_SET,
     DEFAULT_TICKETS,
     DEFAULT_TIME_LIMIT,
+    SOLVER_SEED_MAX,
     InputError,
     MatchingError,
     SolveConfig,
-    Workspace,
-    compose,
-    dispute_lottery,
-    load_problem,
-    now_iso,
-    solver_label,
-    write_json,
-    write_probabilities,
 )
 from matching.cli.common import (
+    DRAW_SEED_MAX,
     EXIT_BAD_INPUT,
     AppointmentsOpt,
     ConflictsOpt,
@@ -51,8 +45,9 @@ from matching.cli.common import (
     TimeOpt,
     WeightOpt,
     app,
+    check_out,
     err,
-    rule_set_option,
+    progress_bar,
 )
 
 
@@ -100,7 +95,10 @@ def lottery_command(
         int,
         typer.Option(
             "--seed",
-            help="Seed of the public draw. The ticket list does not depend on it, so it can be published first.",
+            min=0,
+            max=DRAW_SEED_MAX,
+            help="Seed of the public draw (0 to 2**63-1). The ticket list does not depend on it, so it can be "
+            "published first.",
         ),
     ] = 0,
     tickets: Annotated[
@@ -111,27 +109,37 @@ def lottery_command(
     weight: WeightOpt = None,
 ) -> None:
     """A fair lottery over every panel that keeps the hard rules and scores near the optimum, and a seeded draw."""
+    from matching.api import Workspace, dispute_lottery, lottery_solver_label, now_iso, run_block, write_json
+
+    check_out(out)
     started, clock = now_iso(), time.perf_counter()
     with _exit_on_bad_input():
-        rule_set = rule_set_option(rules, weight)
-        data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+        rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+            rules, weight
+        )
         ws = Workspace(data)
         ws.dispute(dispute)
         # The solver's own seed stays fixed: the ticket list must not depend on the public seed.
         config = SolveConfig(candidates=1, time_limit=time_limit, seed=0)
-        result = dispute_lottery(ws, dispute, rule_set, floor, seed, tickets, method.value, config)
+        result = dispute_lottery(
+            ws, dispute, rule_set, floor, seed, tickets, method.value, config, progress=progress_bar
+        )
+    settings = {
+        "command": "lottery",
+        "dispute": dispute,
+        "floor": floor,
+        "tickets": tickets,
+        "method": method.value,
+        "time_limit": time_limit,
+        "solver_seed": config.seed,
+    }
+    elapsed = time.perf_counter() - clock
     document = {
-        "run": {
-            "started_at": started,
-            "rule_set": rule_set.name,
-            "seed": seed,
-            "solver": f"{solver_label()} + HiGHS (highspy)",
-            "inputs_sha256": data.inputs_sha256,
-            "wall_seconds": round(time.perf_counter() - clock, 3),
-        },
+        "run": run_block(rule_set, seed, data.inputs_sha256, started, elapsed, settings, lottery_solver_label()),
         **result.as_dict(),
     }
-    write_json(document, out)
+    with _exit_on_bad_input():
+        write_json(document, out)
     if result.drawn is None:
         typer.echo(f"{dispute}: {result.status}, no acceptable panel: nothing to draw. Wrote {out}.")
         return
@@ -143,26 +151,38 @@ def lottery_command(
         + (f", members {', '.join(rest)}" if rest else "")
         + f". Wrote {out}."
     )
+    if result.stop_note is not None:
+        err(f"Warning: {result.stop_note}")
 
 
 @app.command("compose")
 def compose_command(
-    features: Annotated[Path, typer.Option("--features", help="Quotas: feature,value,min,max[,min_flex,max_flex].")],
+    features: Annotated[
+        Path,
+        typer.Option(
+            "--features",
+            help="Quotas (CSV): the columns feature, value, min and max, and optionally min_flex and max_flex.",
+        ),
+    ],
     nominees: Annotated[Path, typer.Option("--nominees", help="Nominees: an id column and one column per feature.")],
     size: Annotated[int, typer.Option("--size", min=1, help="How many nominees to select (K).")],
     out: Annotated[Path, typer.Option("--out", help="Where to write id,probability for every nominee.")],
     method: MethodOpt = Method.LEXIMIN,
     id_column: Annotated[str, typer.Option("--id-column", help="The nominees' id column.")] = DEFAULT_ID_COLUMN,
-    seed: Annotated[int, typer.Option("--seed", help="Solver seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SOLVER_SEED_MAX, help="Solver seed (0 to 2**31-1).")] = 0,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.01, help="Limit per pricing solve, in deterministic seconds.")
     ] = COMPOSE_TIME_LIMIT,
 ) -> None:
     """Fair selection of the roster: each nominee's probability of being among the K chosen under the quotas."""
+    from matching.api import compose, load_problem, write_probabilities
+
+    check_out(out)
     with _exit_on_bad_input():
         problem = load_problem(features, nominees, size, id_column)
-        result = compose(problem, method.value, seed=seed, time_limit=time_limit)
-    write_probabilities(out, result)
+        result = compose(problem, method.value, seed=seed, time_limit=time_limit, progress=progress_bar)
+    with _exit_on_bad_input():
+        write_probabilities(out, result)
     if result.unreachable:
         err(
             f"Warning: {len(result.unreachable)} nominee(s) are in no selection that meets the quotas and get "

@@ -7,6 +7,8 @@ Without ``--mediators`` and ``--disputes`` the bundled demo data is used.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import time
 from collections import Counter
@@ -15,27 +17,9 @@ from typing import Annotated
 
 import typer
 
-from matching.api import (
-    DEFAULT_RULE_SET,
-    DEFAULT_TIME_LIMIT,
-    InputError,
-    MatchingError,
-    SolveConfig,
-    Workspace,
-    check_panel,
-    frontier,
-    now_iso,
-    progress_bar,
-    propose,
-    read_proposed,
-    run_document,
-    scored_row,
-    sensitivity,
-    why_not,
-    write_json,
-    write_scored,
-)
+from matching.api import DEFAULT_RULE_SET, DEFAULT_TIME_LIMIT, InputError, InternalError, MatchingError, SolveConfig
 from matching.cli.common import (
+    DRAW_SEED_MAX,
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
     AppointmentsOpt,
@@ -49,9 +33,13 @@ from matching.cli.common import (
     TimeOpt,
     WeightOpt,
     app,
+    check_out,
     err,
-    rule_set_option,
+    progress_bar,
 )
+
+log = logging.getLogger(__name__)
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @app.command()
@@ -64,8 +52,7 @@ def validate(
     rules: RulesOpt = DEFAULT_RULE_SET,
 ) -> None:
     """Load the files and report every problem (exit 2), or print a one-line summary."""
-    rule_set_option(rules)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    _, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules)
     typer.echo(
         f"OK: {len(data.mediators)} mediators, {len(data.disputes)} disputes, "
         f"{len(data.conflicts)} conflicts, {len(data.preferences)} preferences, "
@@ -89,9 +76,11 @@ def solve(
     weight: WeightOpt = None,
 ) -> None:
     """Propose up to N distinct candidate panels for each dispute, each on its own."""
+    from matching.api import Workspace, now_iso, propose, run_block, run_document, write_json
+
+    check_out(out)
     started, clock = now_iso(), time.perf_counter()
-    rule_set = rule_set_option(rules, weight)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     ws = Workspace(data)
     ids = dispute or [d.dispute_id for d in data.disputes]
     for did in ids:
@@ -102,9 +91,9 @@ def solve(
         for did in ids:
             results.append(propose(ws, did, rule_set, config))
             advance()
-    write_json(
-        run_document(results, rule_set.name, seed, data.inputs_sha256, started, time.perf_counter() - clock), out
-    )
+    settings = {"command": "solve", "disputes": ids, "candidates": candidates, "time_limit": time_limit}
+    run = run_block(rule_set, seed, data.inputs_sha256, started, time.perf_counter() - clock, settings)
+    write_json(run_document(results, run), out)
     counts = Counter(r.status for r in results)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     typer.echo(f"{len(results)} disputes: {summary}. Wrote {out}.")
@@ -125,8 +114,10 @@ def score(
     weight: WeightOpt = None,
 ) -> None:
     """Check panels proposed by someone else against the rules and score them like the solver."""
-    rule_set = rule_set_option(rules, weight)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    from matching.api import Workspace, check_panel, read_proposed, scored_row, write_scored
+
+    check_out(out)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     proposed = read_proposed(panels, set(data.disputes_by_id), set(data.mediators_by_id))
     ws = Workspace(data)
     rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
@@ -150,8 +141,9 @@ def why_not_command(
     weight: WeightOpt = None,
 ) -> None:
     """Why a mediator is not on the best panel: the rules they break, or what including them costs."""
-    rule_set = rule_set_option(rules, weight)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    from matching.api import Workspace, why_not
+
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     answer = why_not(Workspace(data), dispute, mediator, rule_set, SolveConfig(time_limit=time_limit, seed=seed))
     for line in answer.sentences():
         typer.echo(line)
@@ -175,16 +167,21 @@ def tradeoffs(
     ] = True,
 ) -> None:
     """The exact frontier between expertise and impartiality for one dispute, with what each step costs."""
-    rule_set = rule_set_option(rules, weight)
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    from matching.api import Workspace, frontier, now_iso, run_block, sensitivity, write_json
+
+    check_out(out)
+    started, clock = now_iso(), time.perf_counter()
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     ws = Workspace(data)
     ws.dispute(dispute)
     config = SolveConfig(time_limit=time_limit, seed=seed)
-    front = frontier(ws, dispute, rule_set, config)
+    front = frontier(ws, dispute, rule_set, config, progress=progress_bar)
     document = front.as_dict()
     if with_sensitivity:
         document["sensitivity"] = [w.as_dict() for w in sensitivity(ws, dispute, rule_set, config)]
-    write_json(document, out)
+    settings = {"command": "tradeoffs", "dispute": dispute, "time_limit": time_limit, "sensitivity": with_sensitivity}
+    run = run_block(rule_set, seed, data.inputs_sha256, started, time.perf_counter() - clock, settings)
+    write_json({"run": run, **document}, out)
     typer.echo(
         f"{len(front.points)} frontier panels for {dispute} ({front.solves} solves, {front.seconds:.2f} s). Wrote {out}."
     )
@@ -193,14 +190,20 @@ def tradeoffs(
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same files.")] = 2025,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", min=0, max=DRAW_SEED_MAX, help="Random seed (0 to 2**63-1): the same seed gives the same files."
+        ),
+    ] = 2025,
     mediators: Annotated[int, typer.Option("--mediators", min=1, help="Roster size.")] = 600,
     disputes: Annotated[int, typer.Option("--disputes", min=1, help="Number of disputes.")] = 80,
 ) -> None:
     """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history, and the
-    nominees and quotas of a roster selection for ``compose``)."""
+    nominees and quotas of a roster selection for the compose command)."""
     from matching.api import DEFAULT_ROSTER_SIZE, write_demo_data, write_demo_roster
 
+    check_out(folder=out)
     written = write_demo_data(out, seed=seed, mediators=mediators, disputes=disputes)
     written |= write_demo_roster(out, size=min(DEFAULT_ROSTER_SIZE, mediators))
     for name, path in written.items():
@@ -208,16 +211,27 @@ def demo_data(
 
 
 def main() -> None:
-    """Run the command line; typer handles usage errors (exit 2), this handles the rest."""
+    """Run the command line; typer handles usage errors (exit 2), this handles the rest.
+
+    ``MATCHING_LOG_LEVEL`` (for example ``INFO`` or ``DEBUG``) shows the library's log on stderr;
+    at ``DEBUG`` an unexpected error also shows its traceback.
+    """
+    level = os.environ.get("MATCHING_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level if level in _LEVELS else "WARNING", format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
     except InputError as exc:
         err(str(exc))
         sys.exit(EXIT_BAD_INPUT)
+    except InternalError as exc:
+        log.debug("internal error", exc_info=True)
+        err(f"Internal error ({exc.code}): {exc}. Nothing was written; please report this message.")
+        sys.exit(EXIT_FAILURE)
     except MatchingError as exc:
         err(f"Error: {exc}")
         sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:  # the last line of defence: no stack trace for users
+        log.debug("unexpected error", exc_info=True)
         err(f"Unexpected error: {type(exc).__name__}: {exc}")
         sys.exit(EXIT_FAILURE)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,26 +23,9 @@ from matching.api import (
     DEFAULT_HOST,
     DEFAULT_RULE_SET,
     DEFAULT_TIME_LIMIT,
-    PanelReport,
     SolveConfig,
-    Standing,
-    ThresholdError,
-    Thresholds,
-    Workspace,
-    all_flags,
-    chair_first,
     default_countries,
-    flags_table,
-    panel_report,
-    panel_tables,
-    progress_bar,
-    propose,
-    read_proposed,
-    render_report,
-    roster_report,
-    roster_tables,
-    standing,
-    write_tables,
+    write_folder,
 )
 from matching.cli.common import (
     AppointmentsOpt,
@@ -56,10 +39,14 @@ from matching.cli.common import (
     TimeOpt,
     WeightOpt,
     app,
+    check_out,
     err,
     fail_usage,
-    rule_set_option,
+    progress_bar,
 )
+
+if TYPE_CHECKING:
+    from matching.api import Thresholds
 
 REPORT_FILE = "report.html"
 
@@ -79,6 +66,8 @@ def country_codes(values: list[str] | None, default: tuple[str, ...], option: st
 
 
 def parse_thresholds(items: list[str] | None) -> Thresholds:
+    from matching.api import ThresholdError, Thresholds
+
     overrides: dict[str, str] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
@@ -91,7 +80,11 @@ def parse_thresholds(items: list[str] | None) -> Thresholds:
         fail_usage(f"--threshold: {exc}")
 
 
-@app.command("report")
+@app.command(
+    "report",
+    epilog="Example, flagging any state with more than 15% of the seats:\n\n"
+    "python -m matching report --out reports --threshold state_share_above=0.15",
+)
 def report(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV tables and report.html into.")],
     mediators: MediatorsOpt = None,
@@ -127,20 +120,36 @@ def report(
     ] = True,
     threshold: Annotated[
         list[str] | None,
-        typer.Option("--threshold", help="Change a flag threshold, e.g. --threshold state_share_above=0.15."),
+        typer.Option("--threshold", help="Change a flag threshold: NAME=NUMBER (repeatable; an example is below)."),
     ] = None,
     time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
     seed: SeedOpt = 0,
     weight: WeightOpt = None,
 ) -> None:
     """Write the neutrality reports: roster and appointment tables, panels, flags, and report.html."""
-    rule_set = rule_set_option(rules, weight)
+    from matching.api import (
+        PanelReport,
+        Standing,
+        Workspace,
+        all_flags,
+        chair_first,
+        flags_table,
+        panel_report,
+        panel_tables,
+        propose,
+        read_proposed,
+        render_report,
+        roster_report,
+        roster_tables,
+        standing,
+        table_files,
+    )
+
     thresholds = parse_thresholds(threshold)
     host_codes = country_codes(host, DEFAULT_HOST, "--host")
     funder_codes = country_codes(funder, DEFAULT_FUNDER, "--funder")
-    if out.exists() and not out.is_dir():
-        fail_usage(f"--out {out} is a file; give a folder.")
-    data = Inputs(mediators, disputes, conflicts, preferences, appointments).load()
+    check_out(folder=out)  # a file, a link or an unwritable place: exit 2 before any work
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
     ws = Workspace(data)
     solver_ids = list(dict.fromkeys(dispute or []))
     for did in solver_ids:
@@ -214,14 +223,11 @@ def report(
         notes=notes,
     )
 
-    written = write_tables(tables, out)
-    html_path = out / REPORT_FILE
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(html_path)
+    files = table_files(tables)
+    write_folder(out, {**files, REPORT_FILE: page})  # every table and the page, or nothing
     for note in notes:
         err(note)
     typer.echo(
         f"{roster.total_seats} seats, {len(reports)} panel(s), {len(flags)} flag(s). "
-        f"Wrote {len(written)} CSV files and {REPORT_FILE} to {out}."
+        f"Wrote {len(files)} CSV files and {REPORT_FILE} to {out}."
     )

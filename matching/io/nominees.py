@@ -18,7 +18,6 @@ as a spreadsheet numbers it, column, value, message, code).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,9 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from matching.core.errors import Problem
-from matching.io.loading import read_rows
+from matching.io.loading import parse_whole_number, read_table
 
-DEFAULT_ID_COLUMN = "nationbuilder_id"
 FEATURE_HEADERS = (("feature", "category"), ("value", "name"))
 
 
@@ -114,9 +112,8 @@ def _int_cell(
         if required:
             problems.append(Problem(file, row, column, value, f"{column} is empty; a whole number is needed", "empty"))
         return None
-    try:
-        number = int(text)
-    except ValueError:
+    number = parse_whole_number(text)  # ASCII digits only: int() would also take '٣' and '1_0'
+    if number is None:
         problems.append(Problem(file, row, column, value, f"{column} must be a whole number", "not_an_integer"))
         return None
     if number < 0:
@@ -134,12 +131,20 @@ def _column(header: list[str], names: Sequence[str]) -> str | None:
 
 
 def _read(path: Path, problems: list[Problem]) -> tuple[list[str], list[dict[str, str]]] | None:
-    """The file's header and rows, or None (with a problem appended) when it cannot be read."""
-    try:
-        return read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        problems.append(Problem(path.name, None, None, "", f"cannot read the file: {exc}", "unreadable"))
-        return None
+    """The file's header and rows, or None when it cannot be read; problems are appended (``read_table``)."""
+    return read_table(path, problems)
+
+
+@dataclass(frozen=True)
+class _QuotaColumns:
+    """Where each field of a quota row is in a features file (the flex columns are optional)."""
+
+    feature: str
+    value: str
+    min: str
+    max: str
+    min_flex: str | None
+    max_flex: str | None
 
 
 def read_quotas(path: Path, size: int, problems: list[Problem]) -> list[Quota]:
@@ -149,6 +154,30 @@ def read_quotas(path: Path, size: int, problems: list[Problem]) -> list[Quota]:
     if table is None:
         return []
     header, rows = table
+    columns = _quota_columns(header, file, problems)
+    if columns is None:
+        return []
+    quotas: list[Quota] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in enumerate(rows, start=2):
+        if row:
+            quota = _quota_row(row, number, columns, file, seen, problems)
+            if quota is not None:
+                quotas.append(quota)
+    # Canonical feature names: as first spelt in the file.
+    names: dict[str, str] = {}
+    for q in quotas:
+        names.setdefault(_norm(q.feature), q.feature)
+    quotas = [Quota(names[_norm(q.feature)], q.value, q.min, q.max, q.min_flex, q.max_flex) for q in quotas]
+    if not quotas and not problems:
+        problems.append(Problem(file, None, None, "", "the file lists no feature", "empty_file"))
+    for name in names.values():
+        _check_sums(name, [q for q in quotas if q.feature == name], size, file, problems)
+    return quotas
+
+
+def _quota_columns(header: list[str], file: str, problems: list[Problem]) -> _QuotaColumns | None:
+    """The columns of a features file, or None (with the problems listed) when one is missing."""
     feature_col = _column(header, FEATURE_HEADERS[0])
     value_col = _column(header, FEATURE_HEADERS[1])
     min_col, max_col = _column(header, ("min",)), _column(header, ("max",))
@@ -167,84 +196,84 @@ def read_quotas(path: Path, size: int, problems: list[Problem]) -> list[Quota]:
     if (min_flex_col is None) != (max_flex_col is None):
         name = "max_flex" if max_flex_col is None else "min_flex"
         problems.append(Problem(file, 1, name, "", "min_flex and max_flex go together: give both or neither", "flex"))
-    if missing:
-        return []
-    assert feature_col and value_col and min_col and max_col
-    quotas: list[Quota] = []
-    seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        feature, value = row.get(feature_col, "").strip(), row.get(value_col, "").strip()
-        if feature == "":
-            problems.append(Problem(file, number, feature_col, "", "the feature name is empty", "empty"))
-            continue
-        if value == "":
-            problems.append(Problem(file, number, value_col, "", f"the value of feature {feature} is empty", "empty"))
-            continue
-        key = (_norm(feature), _norm(value))
-        if key in seen:
-            problems.append(
-                Problem(
-                    file, number, value_col, value, f"{feature}={value} is listed again (row {seen[key]})", "duplicate"
-                )
+    if feature_col is None or value_col is None or min_col is None or max_col is None:
+        return None
+    if min_flex_col is None or max_flex_col is None:
+        min_flex_col = max_flex_col = None
+    return _QuotaColumns(feature_col, value_col, min_col, max_col, min_flex_col, max_flex_col)
+
+
+def _quota_row(
+    row: dict[str, str],
+    number: int,
+    cols: _QuotaColumns,
+    file: str,
+    seen: dict[tuple[str, str], int],
+    problems: list[Problem],
+) -> Quota | None:
+    """One row of a features file as a quota, or None (with its problems listed)."""
+    feature, value = row.get(cols.feature, "").strip(), row.get(cols.value, "").strip()
+    if feature == "":
+        problems.append(Problem(file, number, cols.feature, "", "the feature name is empty", "empty"))
+        return None
+    if value == "":
+        problems.append(Problem(file, number, cols.value, "", f"the value of feature {feature} is empty", "empty"))
+        return None
+    key = (_norm(feature), _norm(value))
+    if key in seen:
+        problems.append(
+            Problem(
+                file, number, cols.value, value, f"{feature}={value} is listed again (row {seen[key]})", "duplicate"
             )
-            continue
-        seen[key] = number
-        lo = _int_cell(row.get(min_col, ""), file, number, "min", problems)
-        hi = _int_cell(row.get(max_col, ""), file, number, "max", problems)
-        lo_flex = hi_flex = None
-        if min_flex_col and max_flex_col:
-            lo_flex = _int_cell(row.get(min_flex_col, ""), file, number, "min_flex", problems, required=False)
-            hi_flex = _int_cell(row.get(max_flex_col, ""), file, number, "max_flex", problems, required=False)
-        if lo is None or hi is None:
-            continue
-        if lo > hi:
-            problems.append(
-                Problem(file, number, "min", str(lo), f"min ({lo}) is greater than max ({hi})", "min_gt_max")
+        )
+        return None
+    seen[key] = number
+    lo = _int_cell(row.get(cols.min, ""), file, number, "min", problems)
+    hi = _int_cell(row.get(cols.max, ""), file, number, "max", problems)
+    lo_flex = hi_flex = None
+    if cols.min_flex and cols.max_flex:
+        lo_flex = _int_cell(row.get(cols.min_flex, ""), file, number, "min_flex", problems, required=False)
+        hi_flex = _int_cell(row.get(cols.max_flex, ""), file, number, "max_flex", problems, required=False)
+    if lo is None or hi is None:
+        return None
+    if lo > hi:
+        problems.append(Problem(file, number, "min", str(lo), f"min ({lo}) is greater than max ({hi})", "min_gt_max"))
+    if lo_flex is not None and lo_flex > lo:
+        problems.append(
+            Problem(file, number, "min_flex", str(lo_flex), f"min_flex ({lo_flex}) is above min ({lo})", "flex")
+        )
+    if hi_flex is not None and hi_flex < hi:
+        problems.append(
+            Problem(file, number, "max_flex", str(hi_flex), f"max_flex ({hi_flex}) is below max ({hi})", "flex")
+        )
+    return Quota(feature, value, lo, hi, lo_flex, hi_flex)
+
+
+def _check_sums(name: str, group: list[Quota], size: int, file: str, problems: list[Problem]) -> None:
+    """A feature's minimums must fit in the seats, and its maximums must fill them."""
+    low, high = sum(q.min for q in group), sum(q.max for q in group)
+    if low > size:
+        problems.append(
+            Problem(
+                file,
+                None,
+                "min",
+                str(low),
+                f"the minimums of {name} add up to {low}, more than {size} seats",
+                "quota_sum",
             )
-        if lo_flex is not None and lo_flex > lo:
-            problems.append(
-                Problem(file, number, "min_flex", str(lo_flex), f"min_flex ({lo_flex}) is above min ({lo})", "flex")
+        )
+    if high < size:
+        problems.append(
+            Problem(
+                file,
+                None,
+                "max",
+                str(high),
+                f"the maximums of {name} add up to {high}, fewer than {size} seats",
+                "quota_sum",
             )
-        if hi_flex is not None and hi_flex < hi:
-            problems.append(
-                Problem(file, number, "max_flex", str(hi_flex), f"max_flex ({hi_flex}) is below max ({hi})", "flex")
-            )
-        quotas.append(Quota(feature, value, lo, hi, lo_flex, hi_flex))
-    # Canonical feature names: as first spelt in the file.
-    names: dict[str, str] = {}
-    for q in quotas:
-        names.setdefault(_norm(q.feature), q.feature)
-    quotas = [Quota(names[_norm(q.feature)], q.value, q.min, q.max, q.min_flex, q.max_flex) for q in quotas]
-    if not quotas and not problems:
-        problems.append(Problem(file, None, None, "", "the file lists no feature", "empty_file"))
-    for name in names.values():
-        group = [q for q in quotas if q.feature == name]
-        low, high = sum(q.min for q in group), sum(q.max for q in group)
-        if low > size:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    "min",
-                    str(low),
-                    f"the minimums of {name} add up to {low}, more than {size} seats",
-                    "quota_sum",
-                )
-            )
-        if high < size:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    "max",
-                    str(high),
-                    f"the maximums of {name} add up to {high}, fewer than {size} seats",
-                    "quota_sum",
-                )
-            )
-    return quotas
+        )
 
 
 def read_nominees(
@@ -256,58 +285,76 @@ def read_nominees(
     if table is None:
         return []
     header, rows = table
-    id_col = _column(header, (_norm(id_column),))
-    if id_col is None:
-        problems.append(
-            Problem(
-                file,
-                1,
-                id_column,
-                "",
-                f"missing id column {id_column!r} (the header has: {', '.join(header)})",
-                "missing_column",
-            )
-        )
-    columns: list[str | None] = []
-    for name in features:
-        col = _column(header, (_norm(name),))
-        if col is None:
-            problems.append(Problem(file, 1, name, "", f"missing column for feature {name!r}", "missing_column"))
-        columns.append(col)
-    if id_col is None or any(c is None for c in columns):
+    found = _nominee_columns(header, features, id_column, file, problems)
+    if found is None:
         return []
+    id_col, columns = found
     allowed = {name: {_norm(q.value): q.value for q in quotas if q.feature == name} for name in features}
     nominees: list[Nominee] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         if not row:
             continue
-        nid = row.get(id_col, "").strip()
-        if nid == "":
-            problems.append(Problem(file, number, id_col, "", "the id is empty", "empty"))
+        nid = _nominee_id(row, id_col, number, file, seen, problems)
+        if nid is None:
             continue
-        if nid in seen:
-            problems.append(Problem(file, number, id_col, nid, f"duplicate id (first on row {seen[nid]})", "duplicate"))
-            continue
-        seen[nid] = number
-        values = []
-        ok = True
-        for name, col in zip(features, columns, strict=True):
-            assert col is not None
-            raw = row.get(col, "")
-            value = allowed[name].get(_norm(raw))
-            if value is None:
-                choices = ", ".join(sorted(allowed[name].values()))
-                problems.append(
-                    Problem(
-                        file, number, col, raw, f"not a value of feature {name} (one of: {choices})", "unknown_value"
-                    )
-                )
-                ok = False
-                continue
-            values.append(value)
-        if ok:
-            nominees.append(Nominee(nid, tuple(values), number))
+        values = [_feature_value(row, col, name, allowed[name], number, file, problems) for name, col in columns]
+        if all(v is not None for v in values):
+            nominees.append(Nominee(nid, tuple(v for v in values if v is not None), number))
     if not nominees and not problems:
         problems.append(Problem(file, None, None, "", "the file lists no nominee", "empty_file"))
     return nominees
+
+
+def _nominee_columns(
+    header: list[str], features: Sequence[str], id_column: str, file: str, problems: list[Problem]
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """The id column and each feature's column, or None (with the problems listed) when one is missing."""
+    id_col = _column(header, (_norm(id_column),))
+    if id_col is None:
+        message = f"missing id column {id_column!r} (the header has: {', '.join(header)})"
+        problems.append(Problem(file, 1, id_column, "", message, "missing_column"))
+    columns: list[tuple[str, str]] = []
+    for name in features:
+        col = _column(header, (_norm(name),))
+        if col is None:
+            problems.append(Problem(file, 1, name, "", f"missing column for feature {name!r}", "missing_column"))
+        else:
+            columns.append((name, col))
+    if id_col is None or len(columns) < len(features):
+        return None
+    return id_col, columns
+
+
+def _nominee_id(
+    row: dict[str, str], id_col: str, number: int, file: str, seen: dict[str, int], problems: list[Problem]
+) -> str | None:
+    """A row's nominee id, or None (with the problem listed) when it is empty or seen before."""
+    nid = row.get(id_col, "").strip()
+    if nid == "":
+        problems.append(Problem(file, number, id_col, "", "the id is empty", "empty"))
+        return None
+    if nid in seen:
+        problems.append(Problem(file, number, id_col, nid, f"duplicate id (first on row {seen[nid]})", "duplicate"))
+        return None
+    seen[nid] = number
+    return nid
+
+
+def _feature_value(
+    row: dict[str, str],
+    col: str,
+    name: str,
+    allowed: dict[str, str],
+    number: int,
+    file: str,
+    problems: list[Problem],
+) -> str | None:
+    """A row's value of one feature, spelt as in the features file, or None (with the problem listed)."""
+    raw = row.get(col, "")
+    value = allowed.get(_norm(raw))
+    if value is None:
+        choices = ", ".join(sorted(allowed.values()))
+        message = f"not a value of feature {name} (one of: {choices})"
+        problems.append(Problem(file, number, col, raw, message, "unknown_value"))
+    return value

@@ -7,12 +7,11 @@ component, on the solver's scale.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from matching.core.errors import InputError, Problem
-from matching.io.csv_out import safe_cell
-from matching.io.loading import read_rows, split_list
+from matching.core.errors import InputError, Problem, ProblemList
+from matching.io.csv_out import write_csv
+from matching.io.loading import read_table, split_list
 from matching.io.rulesets import COMPONENTS
 
 SCORED_COLUMNS = ("dispute_id", "members", "feasible", "violations", "objective", *COMPONENTS, "reasons")
@@ -21,16 +20,17 @@ SCORED_COLUMNS = ("dispute_id", "members", "feasible", "violations", "objective"
 def read_proposed(path: Path, dispute_ids: set[str], mediator_ids: set[str]) -> list[tuple[str, list[str]]]:
     """The proposed panels; raises ``InputError`` naming every unknown dispute or mediator."""
     label = path.name
-    try:
-        header, rows = read_rows(path)
-    except FileNotFoundError:
-        raise InputError([Problem(label, None, None, str(path), "file not found", "missing_file")]) from None
-    problems = [
+    problems = ProblemList()
+    table = read_table(path, problems)
+    if table is None:
+        raise InputError(problems)
+    header, rows = table
+    problems.extend(
         Problem(label, 1, col, "", "required column is missing", "missing_column")
         for col in ("dispute_id", "members")
         if col not in header
-    ]
-    if problems:
+    )
+    if "dispute_id" not in header or "members" not in header:
         raise InputError(problems)
     out = []
     for offset, row in enumerate(rows):
@@ -66,13 +66,5 @@ def read_proposed(path: Path, dispute_ids: set[str], mediator_ids: set[str]) -> 
 
 
 def write_scored(rows: list[dict[str, str]], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SCORED_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: safe_cell(row[k]) if k in ("dispute_id", "members", "reasons") else row[k] for k in SCORED_COLUMNS}
-            )
-    tmp.replace(path)
+    """The scored CSV (``SCORED_COLUMNS``), through the project's one CSV writer, written atomically."""
+    write_csv(path, SCORED_COLUMNS, ([row[k] for k in SCORED_COLUMNS] for row in rows))

@@ -1,8 +1,9 @@
-"""Plain results of a run and their JSON form (the panels JSON of SPEC.md)."""
+"""Plain results of a run and their JSON form (the panels JSON of docs/outputs.md)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -11,12 +12,19 @@ from typing import Any
 
 from matching.core.domain import Role
 from matching.core.status import Status
+from matching.io.out_paths import write_file
+from matching.io.rulesets import RuleSet
 
 
 @dataclass(frozen=True)
 class Seat:
     mediator_id: str
     role: Role
+
+
+def seats_json(seats: Sequence[Seat]) -> list[dict[str, str]]:
+    """A panel's seats as the panels JSON writes them, chair first."""
+    return [{"mediator_id": s.mediator_id, "role": s.role.value} for s in seats]
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class ProposedPanel:
     def as_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
-            "members": [{"mediator_id": s.mediator_id, "role": s.role.value} for s in self.members],
+            "members": seats_json(self.members),
             "objective": self.objective,
             "scores": self.scores,
             "disclosures": [
@@ -86,37 +94,78 @@ class DisputeResult:
 
 
 def solver_label() -> str:
+    """The solver and its version, as the run block names it."""
     return f"cp-sat {version('ortools')}"
+
+
+def lottery_solver_label() -> str:
+    """The lottery's solvers: CP-SAT for pricing, HiGHS for the linear programmes."""
+    return f"{solver_label()} + HiGHS (highspy)"
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def run_document(
-    results: list[DisputeResult],
-    rule_set: str,
-    seed: int,
-    inputs_sha256: dict[str, str],
-    started_at: str,
-    wall_seconds: float,
-) -> dict[str, Any]:
+def rule_set_record(rule_set: RuleSet) -> dict[str, Any]:
+    """The effective rule set, weight overrides included, in the shape of a rule-set file: saved as
+    TOML it can be passed back with ``--rules`` to repeat the run."""
     return {
-        "run": {
-            "started_at": started_at,
-            "rule_set": rule_set,
-            "seed": seed,
-            "solver": solver_label(),
-            "inputs_sha256": inputs_sha256,
-            "wall_seconds": round(wall_seconds, 3),
+        "name": rule_set.name,
+        "description": rule_set.description,
+        "hard": {
+            "nationality_rule": rule_set.nationality_rule.value,
+            "min_traditions": rule_set.min_traditions,
+            "min_un_groups": rule_set.min_un_groups,
+            "min_size_for_composition": rule_set.min_size_for_composition,
+            "honour_strikes": rule_set.honour_strikes,
+            "require_declaration": rule_set.require_declaration,
         },
-        "disputes": [r.as_dict() for r in results],
+        "weights": rule_set.weights.as_dict(),
+        "scoring": {
+            "text_share": rule_set.text_share,
+            "history_years": rule_set.history_years,
+            "busy_appointments": rule_set.busy_appointments,
+        },
     }
 
 
+def run_block(
+    rule_set: RuleSet,
+    seed: int,
+    inputs_sha256: Mapping[str, str],
+    started_at: str,
+    wall_seconds: float,
+    settings: Mapping[str, Any],
+    solver: str | None = None,
+) -> dict[str, Any]:
+    """How a document was produced: enough to run it again from the document alone (the input
+    files by their hashes, the full effective rule set, the command's settings and the seed)."""
+    return {
+        "started_at": started_at,
+        "rule_set": rule_set.name,
+        "seed": seed,
+        "solver": solver or solver_label(),
+        "inputs_sha256": dict(inputs_sha256),
+        "wall_seconds": round(wall_seconds, 3),
+        "rules": rule_set_record(rule_set),
+        "settings": dict(settings),
+    }
+
+
+def run_document(results: list[DisputeResult], run: dict[str, Any]) -> dict[str, Any]:
+    """The panels JSON: the run block (``run_block``) and one entry per dispute."""
+    return {"run": run, "disputes": [r.as_dict() for r in results]}
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """The text of a JSON output: UTF-8, indented, with a final line break."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_json(document: dict[str, Any], path: Path) -> None:
-    """Write atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    """Write atomically (``matching.io.out_paths``): a reader never sees half a file.
+
+    The path is checked first: a folder, a symbolic link or a device is refused (``OutputPathError``).
+    """
+    write_file(path, json_text(document))
