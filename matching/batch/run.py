@@ -50,6 +50,7 @@ a clock that crawls and compares).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Sequence
@@ -84,6 +85,8 @@ from matching.rules.checker import DisputeView
 from matching.rules.recheck import recheck, recheck_loads
 from matching.rules.scoring import OBJECTIVE_SCALE
 from matching.rules.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 # --- the run: solve_batch and its outcome ---------------------------------------------------------
 
@@ -442,6 +445,10 @@ def _outcome(
         fair=config.fair,
         timeouts=[c.dispute_id for c in candidates if c.status == Status.TIMEOUT],
     )
+    log.info(
+        "batch of %d disputes: %d staffed, objective %s, bound %s, %.1f s",
+        len(results), sum(1 for r in results if r.panels), summary.objective, summary.bound, time.perf_counter() - clock,
+    )  # fmt: skip
     return BatchOutcome(
         results=results,
         seats=seats,

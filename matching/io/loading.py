@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from matching.core.domain import (
 )
 from matching.core.errors import InputError, MatchingError, Problem, ProblemList
 from matching.io.countries import CountryTable, default_countries
+
+log = logging.getLogger(__name__)
 
 FILE_NAMES = ("mediators", "disputes", "conflicts", "preferences", "appointments")
 FIRST_RECORD_ROW = 2  # the header is row 1, as a spreadsheet shows it
@@ -721,6 +724,7 @@ def load_dataset(
         order = {t.label: i for i, t in enumerate(tables.values())}
         raise InputError(problems.sorted_by(lambda p: (order.get(p.file, 0), p.row or 0)))
 
+    log.info("loaded %s", ", ".join(f"{len(t.records)} rows of {t.label}" for t in tables.values()))
     return Dataset(
         mediators=tuple(_mediator(v, ref) for _, v in tables["mediators"].records),
         disputes=tuple(Dispute(**v) for _, v in tables["disputes"].records),

@@ -6,6 +6,7 @@ the solver, the rule checker, explanations and the diagnosis, and returns plain 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from matching.rules.encoding import PanelInstance, encode
 from matching.rules.recheck import recheck
 from matching.rules.scoring import OBJECTIVE_SCALE, Scores
 from matching.rules.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 
 def _panel(
@@ -70,8 +73,13 @@ def propose(
     best = outcome.panels[0].scores if outcome.panels else None
     proven = outcome.status == Status.OPTIMAL
     result.panels = [_panel(view, inst, sol, r, best, proven) for r, sol in enumerate(outcome.panels, start=1)]
-    if outcome.status == "infeasible":
+    if outcome.status == Status.INFEASIBLE:
         result.infeasibility = diagnose(ws, view, locks, config).as_dict()
+    log.info(
+        "%s: %s, %d panel(s), objective %s, bound %s, %d of %d mediators modelled, %.2f s",
+        dispute_id, result.status, len(result.panels), result.objective, result.best_bound,
+        outcome.model_size, inst.n, outcome.wall_seconds,
+    )  # fmt: skip
     return result
 
 

@@ -20,6 +20,7 @@ the second one gets a ``CapacityError`` or ``AlreadyDecidedError`` with a plain 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -57,6 +58,8 @@ from matching.io.results import ProposedPanel
 from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.rules.recheck import recheck
 from matching.rules.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 30.0  # seconds a recording waits for another one to finish
 DEFAULT_FILE = Path("var") / "decisions.sqlite"
@@ -424,6 +427,7 @@ class DecisionStore:
                 if self._after_check is not None:
                     self._after_check()
                 decision_id = self._insert(conn, new)
+        log.info("decision %s recorded for %s by %s", decision_id, new.dispute_id, new.recorded_by)
         return self.decision(decision_id)
 
     def _insert(self, conn: Connection, new: NewDecision) -> int:
