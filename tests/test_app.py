@@ -597,24 +597,24 @@ def test_withdrawing_a_decision_frees_the_dispute(db: str) -> None:
 
 
 def test_a_library_error_is_shown_in_plain_words(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.state
+    import matching.api  # ui.state imports propose from here when it searches
     from matching.core.errors import MatchingError
 
     def refuse(*_: object, **__: object) -> None:
         raise MatchingError("the solver is switched off for maintenance")
 
-    monkeypatch.setattr(ui.state, "propose", refuse)
+    monkeypatch.setattr(matching.api, "propose", refuse)
     at = solve(start(), "D004")
     assert any(e.value == "Could not find panels: the solver is switched off for maintenance" for e in at.error)
 
 
 def test_an_unexpected_error_never_shows_a_stack_trace(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.state
+    import matching.api
 
     def crash(*_: object, **__: object) -> None:
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr(ui.state, "propose", crash)
+    monkeypatch.setattr(matching.api, "propose", crash)
     at = solve(start(), "D004")
     assert not at.exception
     assert any("Something unexpected went wrong" in e.value for e in at.error)
@@ -699,3 +699,158 @@ def test_the_lottery_tab_names_the_weights_in_force(db: str) -> None:
     at.selectbox(key="dispute_id").set_value("D004").run()  # each dispute has its own weights (issue 14)
     button(at, "Find panels").click().run()
     assert any(m.value.startswith("Weights: the iomed rule set's own") for m in at.markdown)
+
+
+# --- what the registrar sees (issue 14, item 8) ------------------------------------------------------------
+
+
+def test_weights_belong_to_their_dispute_and_say_when_they_differ_from_the_rule_set(db: str) -> None:
+    at = solve(start(), "D004")
+    at.number_input(key="w-iomed-neutrality").set_value(1.5)
+    button(at, "Find panels").click().run()
+    assert at.session_state["runs"]["D004"].rule_set.weights.neutrality == 1.5
+    assert any("**neutrality 1.5** (the rule set's: 0.8)" in c.value for c in at.caption)
+    assert any("changed for this dispute only" in c.value for c in at.caption)
+    assert any(c.value.startswith("Weights changed for this dispute: neutrality 1.5") for c in at.caption)
+
+    # Another dispute starts from the rule set's own weights: nothing carries over silently.
+    at.selectbox(key="dispute_id").set_value("D002").run()
+    assert at.number_input(key="w-iomed-neutrality").value == 0.8
+    button(at, "Find panels").click().run()
+    assert at.session_state["runs"]["D002"].rule_set.weights.neutrality == 0.8
+    assert any("These are the rule set's own weights." in c.value for c in at.caption)
+    assert not any(c.value.startswith("Weights changed for this dispute") for c in at.caption)
+
+    # Back on the first dispute, its own weights are in the form again, and can be reset to the rule set's.
+    at.selectbox(key="dispute_id").set_value("D004").run()
+    assert at.number_input(key="w-iomed-neutrality").value == 1.5
+    button(at, "Back to the rule set's weights").click().run()
+    assert at.number_input(key="w-iomed-neutrality").value == 0.8
+    button(at, "Find panels").click().run()
+    assert at.session_state["runs"]["D004"].rule_set.weights.neutrality == 0.8
+
+
+def test_why_not_honours_the_locks_and_quotes_the_score_on_the_first_card(db: str) -> None:
+    at = solve(start(), "D004")
+    roster = load_folder(DEMO).mediators_by_id
+    out = panel_members(at)[0][1]
+    at.button(key=f"drop-D004-1-{out}").click().run()
+    first = next(h.value for h in at.subheader if h.value.startswith("Panel 1"))
+    score = first.rsplit("total score ", 1)[1]
+
+    at.selectbox(key="why-not-D004").set_value(out)  # in the form: sent with the Explain button
+    button(at, "Explain").click().run()
+    assert not at.exception
+    answer = " ".join(m.value for m in at.markdown if "excluded by your lock" in m.value)
+    assert f"{roster[out].name} ({out}) is excluded by your lock" in answer
+
+    outsider = "M0001"
+    at.selectbox(key="why-not-D004").set_value(outsider)
+    button(at, "Explain").click().run()
+    text = next(m.value for m in at.markdown if "would replace" in m.value)
+    assert f"against {score} for the best panel with your locks (panel 1 on the cards)" in text
+    assert f"({out})" not in text  # the excluded mediator is never part of the answer
+    assert f"{roster[outsider].name} ({outsider}) would replace" in text
+
+
+def test_trade_off_tab_never_says_a_candidate_is_never_the_best(db: str) -> None:
+    from matching.api import FrontierPoint, Seat
+    from ui.tradeoff import frontier_frame
+
+    at = solve(start(), "D004")
+    button(at, "Draw the trade-off chart").click().run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "weights" in df.value.columns)
+    assert not any("whatever the weights" in w or "never the single best" in w for w in table["weights"])
+
+    ws = Workspace(load_folder(DEMO))
+    best = at.session_state["runs"]["D004"].result.panels[0]
+    point = FrontierPoint(
+        members=tuple(Seat(s.mediator_id, s.role) for s in best.members),
+        axes={"expertise": 0.5, "impartiality": 0.5},
+        scores=dict(best.scores),
+        objective=best.objective,
+        price_of_neutrality=0.0,
+        joins=[],
+        leaves=[],
+        weight_range=None,
+    )
+    words = frontier_frame(ws, [point], [best]).loc[0, "weights"]
+    assert words.startswith("the best panel now") and "whatever the weights" not in words
+
+
+def test_showing_the_drawn_panel_does_not_warn_about_its_own_lock_change(db: str) -> None:
+    at = run_lottery(solve(start(), LOTTERY_DISPUTE))
+    drawn = shown_lottery(at, LOTTERY_DISPUTE).lottery.drawn
+    button(at, "Show the drawn panel on the Candidate panels tab").click().run()
+    assert not at.exception
+    assert at.session_state["runs"][LOTTERY_DISPUTE].locks.include == frozenset(drawn.member_ids)
+    assert not any("locks have changed" in w.value for w in at.warning)
+    assert any(i.value.startswith("The drawn panel is now locked in") for i in at.info)
+
+    # A lock change of the registrar's own still asks for a new lottery.
+    at.button(key=next(b.key for b in at.button if (b.key or "").startswith("unlock-"))).click().run()
+    assert any(w.value.startswith("Your locks have changed since this lottery was run") for w in at.warning)
+
+
+def test_the_sidebar_names_the_uploaded_data_at_once(db: str, tmp_path: Path) -> None:
+    paths = write_inputs(
+        tmp_path, mediators=[mediator_row("M1"), mediator_row("M2", nationalities="GHA")], disputes=[dispute_row("D1")]
+    )
+    at = start("ui/data.py")
+    assert at.sidebar.caption[0].value == "Data in use: the bundled demo data."
+    _upload(at, "mediators", paths["mediators"])
+    _upload(at, "disputes", paths["disputes"])
+    button(at, "Check and use these files").click().run()
+    assert not at.exception
+    assert at.sidebar.caption[0].value.startswith("Data in use: your upload of")
+    assert "mediators.csv" in at.sidebar.caption[0].value
+
+
+def test_review_page_after_a_withdrawal_says_what_happened(db: str) -> None:
+    _record(db, "D004")
+    DecisionStore(db).withdraw(1, "Ben Registrar", "A party objected.")
+    at = start("ui/review.py")
+    assert not any("No decision has been recorded yet" in i.value for i in at.info)
+    text = next(i.value for i in at.info if i.value.startswith("No decision is in force"))
+    assert "1 decision was recorded and then withdrawn" in text
+    assert "#1 for D004" in text and "withdrawn by Ben Registrar" in text and "A party objected." in text
+
+
+def test_a_card_marks_a_member_who_does_not_speak_the_working_language(db: str) -> None:
+    at = solve(start(), "D004")
+    roster = load_folder(DEMO).mediators_by_id
+    mute = next(mid for members in panel_members(at) for mid in members if "en" not in roster[mid].languages)
+    line = next(m.value for m in at.markdown if f"** ({mute})" in m.value)
+    assert "does not speak English, the working language" in line
+    speaker = next(mid for members in panel_members(at) for mid in members if "en" in roster[mid].languages)
+    assert not any("does not speak" in m.value for m in at.markdown if f"** ({speaker})" in m.value)
+
+
+def test_no_raw_identifier_reaches_the_reader(db: str, tmp_path: Path) -> None:
+    at = solve(start(), "D004")
+    page = " ".join(m.value for m in [*at.markdown, *at.caption, *at.success])
+    assert "human rights" in page and "human_rights" not in page
+    assert "orange-conflict penalty" in page and "orange_penalty" not in page
+
+    _record(db, "D002")
+    at.switch_page("ui/review.py").run()
+    summary = next(df.value for df in at.dataframe if "measure" in df.value.columns)
+    assert "Share of seats held by women" in set(summary["measure"])
+    assert not any("_" in m for m in summary["measure"]) and "None" not in set(summary["value"])
+    shares = [df.value for df in at.dataframe if "seat_share" in df.value.columns]
+    assert shares and all("key" not in f.columns for f in shares)
+    assert all(v is not None for f in shares for v in f["member_state_share"])
+
+    at.switch_page("ui/data.py").run()
+    assert not any("human_rights" in e for e in at.dataframe[0].value["expertise"])
+
+    at.switch_page("ui/batch.py").run()
+    at.radio[0].set_value("chosen").run()
+    at.multiselect[0].set_value(["D004"]).run()
+    button(at, "Run 1 dispute(s)").click().run()
+    row = at.dataframe[0].value.iloc[0]
+    roster = load_folder(DEMO).mediators_by_id
+    members = row["panel (chair first)"]
+    assert all(f"{roster[mid].name} ({mid})" in members for mid in roster if f"({mid})" in members)
+    assert members.count("(M") == 3 and row["status"] in ("proven best", "found, not proven best")

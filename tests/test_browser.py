@@ -154,17 +154,18 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
     wait_idle(page)
 
     find.click()
-    expect(page.get_by_text("panel(s) found", exact=False)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("5 panels found", exact=False)).to_be_visible(timeout=WAIT)
     no_exception(page)
     expect(page.get_by_text("Panel 1 (the best panel found)", exact=False)).to_be_visible()
 
     # Lock the first panel's second member in: every panel found again must hold them.
     first_card = page.locator(".st-key-card-1")
-    found = re.search(r"Member: [^(]+\((\w+)\)", first_card.inner_text())
+    found = re.search(r"Member: ([^(]+) \((\w+)\)", first_card.inner_text())
     assert found, first_card.inner_text()
-    locked_id = found.group(1)
+    locked_name, locked_id = found.group(1).strip(), found.group(2)
     first_card.get_by_role("button", name="Lock in").nth(1).click()
-    expect(page.get_by_text(f"locked in: {locked_id}", exact=False)).to_be_visible(timeout=WAIT)
+    banner = f"locked in: {locked_name} ({locked_id})"  # the name, with the id in brackets
+    expect(page.get_by_text(banner, exact=False)).to_be_visible(timeout=WAIT)
     wait_idle(page)
     no_exception(page)
     cards = page.locator("[class*='st-key-card-']")
@@ -221,7 +222,7 @@ def test_fair_lottery_tab_draws_and_downloads(page: Page, app_url: str, tmp_path
     search.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Find panels").click()
-    expect(page.get_by_text("panel(s) found", exact=False)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("5 panels found", exact=False)).to_be_visible(timeout=WAIT)
     page.get_by_role("tab", name="Fair lottery").click()
     page.get_by_role("button", name="Run the lottery").click()
     expect(page.get_by_text("The lottery drew ticket", exact=False)).to_be_visible(timeout=WAIT)

@@ -20,6 +20,7 @@ from matching.api import (
     builtin_names,
     component_name,
     load_rule_set,
+    plural,
     subject_name,
 )
 from ui.cards import panel_card
@@ -338,7 +339,7 @@ def show_result(ws: Workspace, store: DecisionStore | None, run: Run, decided: b
         if result.status == Status.OPTIMAL
         else f"The search stopped before proving the first is the best (it could be up to {result.gap or 0:.4f} better)."
     )
-    st.success(f"{len(result.panels)} panel(s) found in {result.seconds:.2f} s. {proof}")
+    st.success(f"{plural(len(result.panels), 'panel')} found in {result.seconds:.2f} s. {proof}")
     st.caption(
         f"{result.eligible} mediators meet every rule for this dispute on their own; the others are excluded by a hard "
         "rule (nationality, conflict, capacity, strikes or declaration). Recorded decisions count against capacity."

@@ -273,8 +273,11 @@ def roster_section(ws: Workspace, decisions: Sequence[Decision]) -> None:
             show_flags(flags[FLAGS_SHOWN:])
     summary = pd.DataFrame(
         [
-            {"measure": measure_name(str(r["measure"])), "value": summary_value(str(r["measure"]), r["value"])}
-            | {"meaning": r["meaning"]}
+            {
+                "measure": measure_name(str(r["measure"])),
+                "value": summary_value(str(r["measure"]), r["value"]),
+                "meaning": str(r["meaning"]),
+            }
             for r in by_name["summary"].records()
         ]
     )

@@ -61,7 +61,8 @@ def why(
     if d.subject_areas:
         levels = ", ".join(f"{subject_name(s)} {chair_m.expertise.get(s, 0)}/5" for s in d.subject_areas)
         chair_line += f", expertise {levels}"
-    lines.append(chair_line + f"; speaks {d.working_language} and holds no party nationality.")
+    language = view.countries.language_names.get(d.working_language, d.working_language)
+    lines.append(chair_line + f"; speaks {language}, the working language, and holds no party nationality.")
     if rank == 1:
         n_excluded = len(inst.excluded)
         lines.append(
