@@ -360,3 +360,9 @@ def test_an_unknown_weight_name_lists_the_valid_ones(capsys: pytest.CaptureFixtu
     assert "speed" in err
     for name in [*COMPONENTS, "orange_penalty"]:
         assert name in err
+
+
+def test_a_weight_without_a_value_lists_the_valid_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_inline(capsys, "why-not", "--dispute", "D004", "--mediator", "M0001", "--weight", "speed")
+    assert code == 2
+    assert "NAME=NUMBER" in err and all(name in err for name in [*COMPONENTS, "orange_penalty"])

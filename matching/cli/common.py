@@ -167,17 +167,18 @@ def check_out(*files: Path | None, folder: Path | None = None) -> None:
 
 def rule_set_option(name: str, weights: list[str] | None = None) -> RuleSet:
     """The rule set ``--rules`` names with the ``--weight`` overrides; ``InputError`` lists the problems of both."""
-    from matching.api import load_rule_set, weight_problems
+    from matching.api import WEIGHT_NAMES, load_rule_set, weight_problems
 
     overrides: dict[str, float] = {}
     for item in weights or []:
         key, sep, value = item.partition("=")
+        usage = f"--weight takes NAME=NUMBER, got {item!r}; NAME is one of {', '.join(WEIGHT_NAMES)}"
         try:
             overrides[key.strip()] = float(value)
         except ValueError:
-            fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
+            fail_usage(usage)
         if not sep:
-            fail_usage(f"--weight takes NAME=NUMBER, got {item!r}")
+            fail_usage(usage)
     errors: list[InputError] = []
     try:
         rule_set = load_rule_set(name)
