@@ -19,6 +19,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# A new public name goes in three places: these imports, ``__all__`` and ``_HOMES`` (a module-level import
+# here would import its module, and what that imports, for every command and page).
 if TYPE_CHECKING:
     from matching.batch.quotas import Quotas
     from matching.batch.run import SEAT_COLUMNS, BatchOutcome, seats_csv_text, solve_batch, write_seats_csv
@@ -93,7 +95,7 @@ if TYPE_CHECKING:
         solver_label,
         write_json,
     )
-    from matching.io.rulesets import COMPONENTS, RuleSet, builtin_names, load_rule_set, weight_problems
+    from matching.io.rulesets import COMPONENTS, WEIGHT_NAMES, RuleSet, builtin_names, load_rule_set, weight_problems
     from matching.lottery.compose import compose, load_problem, write_probabilities
     from matching.lottery.dispute import DisputeLottery, LotteryPanel, dispute_lottery
     from matching.panel.service import check_panel, propose, scored_row, why_not
@@ -146,6 +148,7 @@ __all__ = [
     "SEAT_COLUMNS",
     "SOLVER_SEED_MAX",
     "SUBJECTS",
+    "WEIGHT_NAMES",
     "Advance",
     "Appointment",
     "ArgumentError",
@@ -344,7 +347,14 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "solver_label",
         "write_json",
     ),
-    "matching.io.rulesets": ("COMPONENTS", "RuleSet", "builtin_names", "load_rule_set", "weight_problems"),
+    "matching.io.rulesets": (
+        "COMPONENTS",
+        "WEIGHT_NAMES",
+        "RuleSet",
+        "builtin_names",
+        "load_rule_set",
+        "weight_problems",
+    ),
     "matching.lottery.compose": ("compose", "load_problem", "write_probabilities"),
     "matching.lottery.dispute": ("DisputeLottery", "LotteryPanel", "dispute_lottery"),
     "matching.panel.service": ("check_panel", "propose", "scored_row", "why_not"),
