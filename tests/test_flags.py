@@ -150,7 +150,8 @@ def test_panel_lean_counts_at_least(leaning: PanelReport) -> None:
     assert not fires(4)  # threshold above
     (flag,) = panel_flags(leaning)
     assert flag.sentence == (
-        "Panel P1 for D1 (M3, M5, M1) leans towards Russian Federation (RUS): its members share 3 bloc "
+        "Panel P1 for D1 (Li Wei (M3), Ana Souza (M5), Amina Odhiambo (M1)) leans towards Russian Federation "
+        "(RUS): its members share 3 bloc "
         "membership(s) with RUS and 0 with USA, a difference of 3; the threshold is 2."
     )
 

@@ -21,7 +21,7 @@ from matching.api import (
     frontier,
     sensitivity,
 )
-from ui.common import Job, attempt, decision_store, follow_job, job_outcome, recorded_load, start_job
+from ui.common import Job, attempt, decision_store, follow_job, job_outcome, mediator_names, recorded_load, start_job
 from ui.state import Run
 
 AXES_HELP = (
@@ -79,8 +79,8 @@ def frontier_frame(ws: Workspace, points: Sequence[FrontierPoint], candidates: S
                 "kind": f"candidate panel {rank}" if rank else "other frontier panel",
                 "price of neutrality": point.price_of_neutrality,
                 "weights": ratio_text(point.weight_range, best=rank == 1),
-                "joins": ", ".join(point.joins) or "-",
-                "leaves": ", ".join(point.leaves) or "-",
+                "joins": mediator_names(ws, point.joins) or "-",
+                "leaves": mediator_names(ws, point.leaves) or "-",
                 "total score": point.objective,
             }
         )

@@ -105,7 +105,7 @@ def why(
 
 
 def tradeoff_sentence(inst: PanelInstance, scores: Scores, best: Scores) -> str:
-    """Where this panel loses and gains against the best one, in objective points."""
+    """Where this panel loses and gains against the best one, in points of the total score (the objective)."""
     drop = (best.objective_int - scores.objective_int) / OBJECTIVE_SCALE
     deltas = {c: inst.weights[c] * (getattr(scores, c) - getattr(best, c)) / OBJECTIVE_SCALE for c in COMPONENTS}
     deltas["orange conflicts"] = (
@@ -113,7 +113,7 @@ def tradeoff_sentence(inst: PanelInstance, scores: Scores, best: Scores) -> str:
     )
     losses = sorted(((v, c) for c, v in deltas.items() if v < -5e-5))
     gains = sorted(((v, c) for c, v in deltas.items() if v > 5e-5), reverse=True)
-    text = f"Objective {drop:.4f} below the best panel"
+    text = f"Total score {drop:.4f} below the best panel's"
     if losses:
         text += ": gives up " + ", ".join(f"{c} ({v:+.4f})" for v, c in losses)
     if gains:

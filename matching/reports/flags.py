@@ -204,6 +204,11 @@ def roster_flags(report: RosterReport, thresholds: Thresholds | None = None) -> 
     return out
 
 
+def _member_names(panel: PanelReport) -> str:
+    """The members as a reader knows them: ``Name (M0042)``, chair first."""
+    return ", ".join(f"{m.name} ({m.mediator_id})" for m in panel.members)
+
+
 def panel_flags(panel: PanelReport, thresholds: Thresholds | None = None) -> list[Flag]:
     """Flags about one panel: a lean towards one party, and any hard rule broken."""
     t = thresholds or Thresholds()
@@ -222,7 +227,7 @@ def panel_flags(panel: PanelReport, thresholds: Thresholds | None = None) -> lis
                 panel.asymmetry,
                 AT_LEAST,
                 t.panel_lean_at_least,
-                f"Panel {panel.panel_id} for {panel.dispute_id} ({', '.join(panel.member_ids)}) leans towards "
+                f"Panel {panel.panel_id} for {panel.dispute_id} ({_member_names(panel)}) leans towards "
                 f"{name} ({high}): its members share {alignment[high]} bloc membership(s) with {high} and "
                 f"{alignment[low]} with {low}, a difference of {panel.asymmetry}; the threshold is {t.panel_lean_at_least}.",
             )
