@@ -366,3 +366,22 @@ def test_a_weight_without_a_value_lists_the_valid_names(capsys: pytest.CaptureFi
     code, _, err = run_inline(capsys, "why-not", "--dispute", "D004", "--mediator", "M0001", "--weight", "speed")
     assert code == 2
     assert "NAME=NUMBER" in err and all(name in err for name in [*COMPONENTS, "orange_penalty"])
+
+
+def test_demo_data_writes_all_its_files_or_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matching.api
+
+    out = tmp_path / "demo"
+    code, _, _ = run_inline(capsys, "demo-data", "--out", str(out), "--mediators", "40", "--disputes", "4")
+    assert code == 0 and len(list(out.iterdir())) == 7
+
+    def broken(*args: Any, **kwargs: Any) -> dict[str, Path]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(matching.api, "write_demo_roster", broken, raising=False)
+    fresh = tmp_path / "fresh"
+    code, _, _ = run_inline(capsys, "demo-data", "--out", str(fresh), "--mediators", "40", "--disputes", "4")
+    assert code == 1
+    assert not fresh.exists() and [p.name for p in tmp_path.iterdir()] == ["demo"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -201,13 +202,16 @@ def demo_data(
 ) -> None:
     """Write a realistic, seeded demo data set (roster, disputes, conflicts, preferences, history, and the
     nominees and quotas of a roster selection for the compose command)."""
-    from matching.api import DEFAULT_ROSTER_SIZE, write_demo_data, write_demo_roster
+    from matching.api import DEFAULT_ROSTER_SIZE, write_demo_data, write_demo_roster, write_folder
 
     check_out(folder=out)
-    written = write_demo_data(out, seed=seed, mediators=mediators, disputes=disputes)
-    written |= write_demo_roster(out, size=min(DEFAULT_ROSTER_SIZE, mediators))
-    for name, path in written.items():
-        typer.echo(f"wrote {name}: {path}")
+    # Generated in a private folder first, then written into ``out`` all or none.
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = write_demo_data(Path(tmp), seed=seed, mediators=mediators, disputes=disputes)
+        staged |= write_demo_roster(Path(tmp), size=min(DEFAULT_ROSTER_SIZE, mediators))
+        write_folder(out, {path.name: path.read_bytes() for path in staged.values()})
+    for name, path in staged.items():
+        typer.echo(f"wrote {name}: {out / path.name}")
 
 
 def main() -> None:
