@@ -385,3 +385,30 @@ def test_demo_data_writes_all_its_files_or_none(
     code, _, _ = run_inline(capsys, "demo-data", "--out", str(fresh), "--mediators", "40", "--disputes", "4")
     assert code == 1
     assert not fresh.exists() and [p.name for p in tmp_path.iterdir()] == ["demo"]
+
+
+def test_an_output_never_replaces_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out naming the data (given or bundled), the rule-set file or score's proposed panels exits 2,
+    and the file keeps its bytes."""
+    files = write_inputs(tmp_path, mediators=[mediator_row("M1")], disputes=[dispute_row("D1")])
+    rules = tmp_path / "rules.toml"
+    rules.write_bytes((demo_dir().parent / "rules" / "iomed.toml").read_bytes())
+    proposed = tmp_path / "proposed.csv"
+    proposed.write_text("dispute_id,members\nD1,M1\n", encoding="utf-8")
+    given = ["--mediators", str(files["mediators"]), "--disputes", str(files["disputes"])]
+    cases = [
+        (files["disputes"], ["solve", *given, "--out", str(files["disputes"])]),
+        (rules, ["solve", *given, "--rules", str(rules), "--out", str(rules)]),
+        (proposed, ["score", *given, "--panels", str(proposed), "--out", str(proposed)]),
+        (demo_dir() / "mediators.csv", ["solve", "--dispute", "D001", "--out", str(demo_dir() / "mediators.csv")]),
+        (
+            files["mediators"],
+            ["batch", *given, "--out", str(tmp_path / "b.json"), "--seats-csv", str(files["mediators"])],
+        ),
+    ]
+    for path, args in cases:
+        before = path.read_bytes()
+        code, _, err = run_inline(capsys, *args)
+        assert code == 2, args
+        assert "input files" in err
+        assert path.read_bytes() == before

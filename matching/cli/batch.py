@@ -141,7 +141,9 @@ def batch(
     from matching.api import Workspace, json_text, seats_csv_text, solve_batch, write_json
 
     check_out(out, seats_csv)
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+        rules, weight, writes=(out, seats_csv)
+    )
     ws = Workspace(data)
     config = BatchConfig(
         quotas=Quotas(max_per_mediator, max_state_share, max_group_share, min_women_share, max_same_party),

@@ -5,7 +5,7 @@ Command modules (``main``, ``batch``, ``lottery``, ``reports``) register themsel
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +104,20 @@ class Inputs:
     preferences: Path | None
     appointments: Path | None
 
+    def files(self) -> list[Path]:
+        """The input files this command reads: those given, or the bundled demo files."""
+        given = [self.mediators, self.disputes, self.conflicts, self.preferences, self.appointments]
+        if self.mediators is None and self.disputes is None:
+            given += [p for p in demo_dir().iterdir() if p.is_file()]
+        return [p for p in given if p is not None]
+
+    def refuse_overwrite(self, other_inputs: Sequence[str | Path], writes: Sequence[Path | None]) -> None:
+        """Exit 2 when an output would replace one of the inputs (the data, a rule-set file, …)."""
+        reads = {Path(p).resolve() for p in [*self.files(), *other_inputs] if Path(p).suffix}
+        for out in writes:
+            if out is not None and out.resolve() in reads:
+                fail_usage(f"--out {out} names one of this command's input files; choose another file")
+
     def load(self) -> Dataset:
         if self.mediators is None and self.disputes is None:
             folder = demo_dir()
@@ -125,9 +139,13 @@ class Inputs:
             appointments=self.appointments,
         )
 
-    def load_with_rules(self, rules: str, weights: list[str] | None = None) -> tuple[RuleSet, Dataset]:
+    def load_with_rules(
+        self, rules: str, weights: list[str] | None = None, writes: Sequence[Path | None] = ()
+    ) -> tuple[RuleSet, Dataset]:
         """The rule set (with any ``--weight`` overrides) and the data set; the problems of both are listed
-        together in one ``InputError``."""
+        together in one ``InputError``. ``writes`` are the command's output files: naming one of the
+        input files among them is refused (exit 2) before anything is read."""
+        self.refuse_overwrite([rules], writes)
         errors: list[InputError] = []
         rule_set: RuleSet | None = None
         try:

@@ -115,7 +115,7 @@ def lottery_command(
     started, clock = now_iso(), time.perf_counter()
     with _exit_on_bad_input():
         rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
-            rules, weight
+            rules, weight, writes=(out,)
         )
         ws = Workspace(data)
         ws.dispute(dispute)

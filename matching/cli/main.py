@@ -81,7 +81,9 @@ def solve(
 
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+        rules, weight, writes=(out,)
+    )
     ws = Workspace(data)
     ids = dispute or [d.dispute_id for d in data.disputes]
     for did in ids:
@@ -118,7 +120,9 @@ def score(
     from matching.api import Workspace, check_panel, read_proposed, scored_row, write_scored
 
     check_out(out)
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    inputs = Inputs(mediators, disputes, conflicts, preferences, appointments)
+    inputs.refuse_overwrite([panels], [out])
+    rule_set, data = inputs.load_with_rules(rules, weight, writes=(out,))
     proposed = read_proposed(panels, set(data.disputes_by_id), set(data.mediators_by_id))
     ws = Workspace(data)
     rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
@@ -172,7 +176,9 @@ def tradeoffs(
 
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+        rules, weight, writes=(out,)
+    )
     ws = Workspace(data)
     ws.dispute(dispute)
     config = SolveConfig(time_limit=time_limit, seed=seed)
