@@ -854,3 +854,37 @@ def test_no_raw_identifier_reaches_the_reader(db: str, tmp_path: Path) -> None:
     members = row["panel (chair first)"]
     assert all(f"{roster[mid].name} ({mid})" in members for mid in roster if f"({mid})" in members)
     assert members.count("(M") == 3 and row["status"] in ("proven best", "found, not proven best")
+
+
+def test_weight_ranges_are_worked_out_in_the_background_and_kept(db: str) -> None:
+    """The sensitivity table runs like the frontier (a job with progress and Stop) and stays shown."""
+    at = solve(start(), "D004")
+    button(at, "Draw the trade-off chart").click().run()
+    button(at, "Work it out").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["runs"]["D004"]
+    assert run.sensitivity is not None and len(run.sensitivity) == 6
+    table = next(df.value for df in at.dataframe if "lowest" in df.value.columns)
+    assert len(table) == 6
+
+
+def test_a_stopped_sensitivity_keeps_the_weights_already_done() -> None:
+    from matching.core.progress import CancelToken
+    from matching.panel.tradeoffs import sensitivity
+
+    class AfterTwo(CancelToken):
+        """Asks to stop once two weights are done (read at the safe point before each weight)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.reads = 0
+
+        @property
+        def cancelled(self) -> bool:
+            self.reads += 1
+            return self.reads > 2
+
+    ws = Workspace(load_folder(DEMO))
+    ranges = sensitivity(ws, "D004", load_rule_set("iomed"), cancel=AfterTwo())
+    full = sensitivity(ws, "D004", load_rule_set("iomed"))
+    assert len(ranges) == 2 and ranges == full[:2]

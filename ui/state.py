@@ -59,6 +59,7 @@ class Run:
     why_not: list[tuple[str, list[str]]] = field(default_factory=list)
     want_frontier: bool = False
     frontier: Any = None
+    sensitivity: Any = None  # the weight ranges, once worked out (a list of WeightRange)
     notice: str | None = None
     drawn_locks: Locks | None = None  # the locks "show the drawn panel" set on the lottery tab, while in force
 
@@ -152,6 +153,7 @@ def solve(run: Run, ws: Workspace, store: DecisionStore | None) -> None:
 
     run.stale = False
     run.frontier = None
+    run.sensitivity = None
     rule_set = attempt("use these settings", run.settings.build)
     if rule_set is None:
         run.result = None

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from matching.api import (
+    WEIGHT_NAMES,
     Frontier,
     FrontierPoint,
     ProposedPanel,
@@ -21,7 +22,7 @@ from matching.api import (
     frontier,
     sensitivity,
 )
-from ui.common import Job, attempt, decision_store, follow_job, job_outcome, mediator_names, recorded_load, start_job
+from ui.common import Job, decision_store, follow_job, job_outcome, mediator_names, recorded_load, start_job
 from ui.state import Run
 
 AXES_HELP = (
@@ -240,27 +241,52 @@ def tradeoff_section(ws: Workspace, run: Run) -> None:
         },
     )
     with st.expander("How far can each weight move before the best panel changes?"):
-        if st.button("Work it out", key=f"sensitivity-{run.dispute_id}"):
-            rule_set = run.rule_set
-            if rule_set is not None:
-                with st.spinner("Moving each weight in turn…"):
-                    load = recorded_load(decision_store())
-                    ranges = attempt(
-                        "work out the weight ranges",
-                        lambda: sensitivity(ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load),
-                    )
-                if ranges is not None:
-                    st.dataframe(
-                        sensitivity_frame(ranges),
-                        hide_index=True,
-                        width="stretch",
-                        column_config={
-                            "now": st.column_config.NumberColumn(help="The weight used now."),
-                            "lowest": st.column_config.NumberColumn(
-                                format="%.2f", help="The best panel stays the best down to this weight (others fixed)."
-                            ),
-                            "highest": st.column_config.TextColumn(
-                                help="... and up to this weight (others fixed); 'no limit found' means up to 5 more."
-                            ),
-                        },
-                    )
+        sensitivity_section(ws, run)
+
+
+def _compute_sensitivity(ws: Workspace, run: Run) -> None:
+    """Move each weight in turn in a worker thread, with progress and a Stop button."""
+    rule_set = run.rule_set
+    if rule_set is None:
+        return
+    load = recorded_load(decision_store())
+
+    def work(job: Job[list[WeightRange]]) -> list[WeightRange]:
+        return sensitivity(
+            ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load, progress=job.progress(), cancel=job.token
+        )
+
+    start_job(f"sensitivity-{run.dispute_id}", "Moving each weight in turn", work)
+
+
+def sensitivity_section(ws: Workspace, run: Run) -> None:
+    """The weight ranges, worked out on request; a stop keeps the weights already done."""
+    name = f"sensitivity-{run.dispute_id}"
+    if st.button("Work it out", key=name):
+        run.sensitivity = None
+        _compute_sensitivity(ws, run)
+    job = follow_job(name)
+    if job is not None:
+        run.sensitivity = job_outcome("work out the weight ranges", job)
+    ranges: list[WeightRange] | None = run.sensitivity
+    if ranges is None:
+        return
+    if len(ranges) < len(WEIGHT_NAMES):
+        st.warning(
+            f"Stopped after {len(ranges)} of {len(WEIGHT_NAMES)} weights; the ranges shown are exact, the others "
+            "were not worked out."
+        )
+    st.dataframe(
+        sensitivity_frame(ranges),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "now": st.column_config.NumberColumn(help="The weight used now."),
+            "lowest": st.column_config.NumberColumn(
+                format="%.2f", help="The best panel stays the best down to this weight (others fixed)."
+            ),
+            "highest": st.column_config.TextColumn(
+                help="... and up to this weight (others fixed); 'no limit found' means up to 5 more."
+            ),
+        },
+    )

@@ -39,6 +39,7 @@ from matching.core.progress import Advance, CancelToken, ProgressFactory, silent
 from matching.io.results import Seat, seats_json
 from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.model import PanelModel, PanelVars, best_chair, locked_indices, order_panel, reduce, solve_instance
+from matching.rules.checker import DisputeView
 from matching.rules.encoding import PanelInstance, encode
 from matching.rules.recheck import recheck
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, WEIGHT_SCALE, Scores
@@ -444,8 +445,13 @@ def sensitivity(
     config: SolveConfig | None = None,
     locks: Locks | None = None,
     extra_load: Mapping[str, int] | None = None,
+    progress: ProgressFactory | None = None,
+    cancel: CancelToken | None = None,
 ) -> list[WeightRange]:
-    """For each weight, how far it can move (others fixed) before the best panel changes."""
+    """For each weight, how far it can move (others fixed) before the best panel changes.
+
+    ``progress`` counts the weights done; when ``cancel`` asks to stop (checked between weights),
+    the ranges of the weights done so far are returned, each of them exact."""
     config = config or SolveConfig()
     locks = locks or Locks()
     view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
@@ -454,32 +460,46 @@ def sensitivity(
     if not base.panels:
         return []
     best = list(base.panels[0].members)
-    out = []
-    for name in (*COMPONENTS, "orange_penalty"):
-        weight = rule_set.weights.of(name)
-        down, below = _edge(inst, best, name, -1, config, locks)
-        up, above = _edge(inst, best, name, +1, config, locks)
-        for panel in (below, above):
-            if panel is not None:
-                chair = best_chair(inst, panel)
-                seated = [inst.mediators[i] for i in panel]
-                recheck(view, seated, inst.mediators[panel[0] if chair is None else chair], "trade-off explorer")
-        out.append(
-            WeightRange(
-                component=name,
-                weight=weight,
-                lower=0.0 if down is None else max(0.0, float(down) / WEIGHT_SCALE),
-                upper=None if up is None else float(up) / WEIGHT_SCALE,
-                panel_below=None
-                if below is None
-                else [
-                    inst.mediators[i].mediator_id for i in order_panel(inst, below, best_chair(inst, below) or below[0])
-                ],
-                panel_above=None
-                if above is None
-                else [
-                    inst.mediators[i].mediator_id for i in order_panel(inst, above, best_chair(inst, above) or above[0])
-                ],
-            )
-        )
+    names = (*COMPONENTS, "orange_penalty")
+    with (progress or silent_progress)(len(names), "Moving each weight in turn") as advance:
+        out = []
+        for name in names:
+            if stop_asked(cancel):
+                break
+            out.append(_weight_range(view, inst, best, rule_set, name, config, locks))
+            advance()
     return out
+
+
+def _weight_range(
+    view: DisputeView,
+    inst: PanelInstance,
+    best: list[int],
+    rule_set: RuleSet,
+    name: str,
+    config: SolveConfig,
+    locks: Locks,
+) -> WeightRange:
+    """How far one weight can move, down and up, before ``best`` stops being the best panel."""
+    down, below = _edge(inst, best, name, -1, config, locks)
+    up, above = _edge(inst, best, name, +1, config, locks)
+    for panel in (below, above):
+        if panel is not None:
+            chair = best_chair(inst, panel)
+            seated = [inst.mediators[i] for i in panel]
+            recheck(view, seated, inst.mediators[panel[0] if chair is None else chair], "trade-off explorer")
+    return WeightRange(
+        component=name,
+        weight=rule_set.weights.of(name),
+        lower=0.0 if down is None else max(0.0, float(down) / WEIGHT_SCALE),
+        upper=None if up is None else float(up) / WEIGHT_SCALE,
+        panel_below=_panel_ids(inst, below),
+        panel_above=_panel_ids(inst, above),
+    )
+
+
+def _panel_ids(inst: PanelInstance, panel: list[int] | None) -> list[str] | None:
+    """A rival panel's mediator ids, chair first (None when there is no rival)."""
+    if panel is None:
+        return None
+    return [inst.mediators[i].mediator_id for i in order_panel(inst, panel, best_chair(inst, panel) or panel[0])]
