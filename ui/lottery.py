@@ -48,10 +48,8 @@ from matching.api import (
     dispute_lottery,
     frame_document,
     load_rule_set,
-    lottery_solver_label,
     now_iso,
     propose,
-    run_block,
 )
 from ui.common import (
     OBJECTIVE_HELP,
@@ -169,23 +167,8 @@ def _shown() -> dict[str, LotteryKey]:
 
 
 def lottery_document(ws: Workspace, key: LotteryKey, lottery: DisputeLottery, started: str) -> dict[str, Any]:
-    """The same document as ``python -m matching lottery`` writes: a run header and ``as_dict()``."""
-    settings = {
-        "command": "lottery",
-        "dispute": key.dispute_id,
-        "floor": key.floor,
-        "tickets": key.tickets,
-        "method": "leximin",
-        "time_limit": DEFAULT_TIME_LIMIT,
-        "solver_seed": 0,
-        "locks": lottery.as_dict().get("locks"),
-    }
-    return {
-        "run": run_block(
-            key.rule_set, key.seed, ws.data.inputs_sha256, started, lottery.seconds, settings, lottery_solver_label()
-        ),
-        **lottery.as_dict(),
-    }
+    """The same document as ``python -m matching lottery`` writes (the app's solver seed is 0, as there)."""
+    return lottery.document(key.rule_set, ws.data.inputs_sha256, started, lottery.seconds, DEFAULT_TIME_LIMIT, 0)
 
 
 def job_name(dispute_id: str) -> str:

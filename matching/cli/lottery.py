@@ -109,7 +109,7 @@ def lottery_command(
     weight: WeightOpt = None,
 ) -> None:
     """A fair lottery over every panel that keeps the hard rules and scores near the optimum, and a seeded draw."""
-    from matching.api import Workspace, dispute_lottery, lottery_solver_label, now_iso, run_block, write_json
+    from matching.api import Workspace, dispute_lottery, now_iso, write_json
 
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
@@ -124,20 +124,8 @@ def lottery_command(
         result = dispute_lottery(
             ws, dispute, rule_set, floor, seed, tickets, method.value, config, progress=progress_bar
         )
-    settings = {
-        "command": "lottery",
-        "dispute": dispute,
-        "floor": floor,
-        "tickets": tickets,
-        "method": method.value,
-        "time_limit": time_limit,
-        "solver_seed": config.seed,
-    }
     elapsed = time.perf_counter() - clock
-    document = {
-        "run": run_block(rule_set, seed, data.inputs_sha256, started, elapsed, settings, lottery_solver_label()),
-        **result.as_dict(),
-    }
+    document = result.document(rule_set, data.inputs_sha256, started, elapsed, time_limit, config.seed)
     with _exit_on_bad_input():
         write_json(document, out)
     if result.drawn is None:

@@ -39,16 +39,20 @@ from matching.core.errors import MatchingError
 
 def _current_umask() -> int:
     """The process umask, read without changing it where the system allows (Linux), else by setting it back."""
-    try:
-        with open("/proc/self/status", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
+    for line in _proc_status():
+        if line.startswith("Umask:") and line.split()[1:2] and line.split()[1].isdigit():
+            return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then put it back at once
     os.umask(mask)
     return mask
+
+
+def _proc_status() -> list[str]:
+    """The lines of /proc/self/status, or none where the system has no such file."""
+    try:
+        return Path("/proc/self/status").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
 
 
 _UMASK = _current_umask()

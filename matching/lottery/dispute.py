@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
@@ -76,7 +77,7 @@ from matching.core.domain import Role
 from matching.core.errors import ArgumentError
 from matching.core.progress import CancelToken, ProgressFactory
 from matching.core.status import Status
-from matching.io.results import Seat, seats_json
+from matching.io.results import Seat, lottery_solver_label, run_block, seats_json
 from matching.io.rulesets import RuleSet
 from matching.lottery.engine import (
     DRAW_RULE,
@@ -688,6 +689,29 @@ class DisputeLottery:
             # Only in a run cut short: why, and how far the leximin levels got (the rest is not proven).
             **({"stopped": self.stopped, "levels_fixed": self.levels, "fixed": self.fixed} if self.stopped else {}),
         }
+
+    def document(
+        self,
+        rule_set: RuleSet,
+        inputs_sha256: Mapping[str, str],
+        started_at: str,
+        wall_seconds: float,
+        time_limit: float,
+        solver_seed: int,
+    ) -> dict[str, Any]:
+        """The lottery JSON (the command line's file and the app's download): the run block, with
+        what is needed to draw the same lottery again, then ``as_dict()``."""
+        settings = {
+            "command": "lottery",
+            "dispute": self.dispute_id,
+            "floor": self.floor,
+            "tickets": self.tickets,
+            "method": self.method,
+            "time_limit": time_limit,
+            "solver_seed": solver_seed,
+        }
+        run = run_block(rule_set, self.seed, inputs_sha256, started_at, wall_seconds, settings, lottery_solver_label())
+        return {"run": run, **self.as_dict()}
 
     @property
     def stop_note(self) -> str | None:
