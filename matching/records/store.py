@@ -33,11 +33,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
     create_engine,
     event,
     func,
@@ -47,7 +42,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from matching.core.config import Locks
 from matching.core.domain import Dataset, Role
@@ -56,6 +50,7 @@ from matching.core.errors import MatchingError
 from matching.io.csv_out import csv_document
 from matching.io.results import ProposedPanel
 from matching.io.rulesets import COMPONENTS, RuleSet
+from matching.records.tables import Base, DecisionRow, LockRow, SeatRow
 from matching.rules.recheck import recheck
 from matching.rules.workspace import Workspace
 
@@ -164,59 +159,6 @@ class Decision(NewDecision):
     @property
     def chair_id(self) -> str:
         return next((s.mediator_id for s in self.seats if s.role == "chair"), self.seats[0].mediator_id)
-
-
-# --- tables ----------------------------------------------------------------------------------
-
-
-class Base(DeclarativeBase):
-    """The declarative base every table below derives from (SQLAlchemy 2 style)."""
-
-
-class DecisionRow(Base):
-    __tablename__ = "decisions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    dispute_id: Mapped[str] = mapped_column(String(100), index=True)
-    dispute_title: Mapped[str] = mapped_column(Text, default="")
-    parties: Mapped[str] = mapped_column(Text, default="")  # ;-separated
-    rule_set: Mapped[str] = mapped_column(String(200))
-    nationality_rule: Mapped[str] = mapped_column(String(20), default="")
-    weights: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    scores: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    objective: Mapped[float | None] = mapped_column(Float, nullable=True)
-    candidate_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    locks: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    inputs_sha256: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC
-    note: Mapped[str] = mapped_column(Text, default="")
-    withdrawn_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    withdrawn_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    withdrawal_note: Mapped[str] = mapped_column(Text, default="")
-
-
-class SeatRow(Base):
-    __tablename__ = "seats"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)  # 0 is the chair
-    mediator_id: Mapped[str] = mapped_column(String(100), index=True)
-    role: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(Text, default="")
-    nationalities: Mapped[str] = mapped_column(Text, default="")  # ;-separated, effective first
-    un_group: Mapped[str] = mapped_column(String(40), default="")
-    legal_traditions: Mapped[str] = mapped_column(Text, default="")  # ;-separated
-    gender: Mapped[str | None] = mapped_column(String(1), nullable=True)
-
-
-class LockRow(Base):
-    """One row per mediator and dispute ever recorded, locked FOR UPDATE while recording."""
-
-    __tablename__ = "record_locks"
-
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
