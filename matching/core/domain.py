@@ -153,10 +153,22 @@ class Preference:
 
 @dataclass(frozen=True)
 class Appointment:
+    """One seat in the appointment history.
+
+    ``party`` is the country code of the party that appointed the mediator, or None for a seat
+    filled by the organisation itself (for example a chair named by the appointing authority).
+    Such a seat counts for the mediator's workload and in every report, but never as a repeat
+    appointment by a party.
+    """
+
     mediator_id: str
     dispute_id: str
-    party: str
+    party: str | None
     appointed_on: date
+
+    @property
+    def by_organisation(self) -> bool:
+        return self.party is None
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,9 @@ class Dataset:
     preferences: tuple[Preference, ...] = ()
     appointments: tuple[Appointment, ...] = ()
     inputs_sha256: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Each input file's name and bytes by kind ("mediators", ...), kept so a recorded decision can
+    # store them by content and be replayed later.
+    sources: dict[str, tuple[str, bytes]] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     @cached_property
     def mediators_by_id(self) -> dict[str, Mediator]:

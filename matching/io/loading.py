@@ -315,7 +315,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "appointments": (
         Column("mediator_id", required_text),
         Column("dispute_id", required_text),
-        Column("party", country),
+        # An empty party is a seat filled by the organisation itself (the column must still be there).
+        Column("party", optional_country),
         Column("appointed_on", iso_date),
     ),
 }
@@ -479,10 +480,6 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if problems or table is None:
         raise InputError(problems)
     return table
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -724,6 +721,7 @@ def load_dataset(
         order = {t.label: i for i, t in enumerate(tables.values())}
         raise InputError(problems.sorted_by(lambda p: (order.get(p.file, 0), p.row or 0)))
 
+    sources = {kind: (p.name, p.read_bytes()) for kind, p in paths.items() if p is not None}
     log.info("loaded %s", ", ".join(f"{len(t.records)} rows of {t.label}" for t in tables.values()))
     return Dataset(
         mediators=tuple(_mediator(v, ref) for _, v in tables["mediators"].records),
@@ -731,7 +729,8 @@ def load_dataset(
         conflicts=tuple(Conflict(**v) for _, v in _records(tables, "conflicts")),
         preferences=tuple(Preference(**v) for _, v in _records(tables, "preferences")),
         appointments=tuple(Appointment(**v) for _, v in _records(tables, "appointments")),
-        inputs_sha256={p.name: sha256_of(p) for p in paths.values() if p is not None},
+        inputs_sha256={name: hashlib.sha256(content).hexdigest() for name, content in sources.values()},
+        sources=sources,
     )
 
 

@@ -171,6 +171,12 @@ def roster_context(report: RosterReport, tables: Mapping[str, Table], thresholds
         "report": report,
         "period": period,
         "extra": f", of which {report.extra_seats} recorded after the history file" if report.extra_seats else "",
+        "organisation": (
+            f"; {report.organisation_seats} of them filled by the organisation itself rather than by a party "
+            "(they count in every figure below, but never as a repeat appointment)"
+            if report.organisation_seats
+            else ""
+        ),
         "cards": cards,
         "figures": _figures(report, thresholds),
         "tables": {name: table_view(tables[name]) for name in names},

@@ -18,7 +18,8 @@ Definitions
 * A **seat** is one row of the history. A seat counts for the mediator's **effective
   nationality** (the first one listed), and for every legal tradition the mediator holds (a
   mediator from a mixed system counts once in each, so tradition shares can add up to more
-  than 100 %).
+  than 100 %). A seat filled by the organisation itself (no appointing party, ``party`` empty
+  in ``appointments.csv``) counts like any other seat in every share and concentration figure.
 * A mediator's **bloc alignment** with a party is the number of blocs (AU, EU, BRICS, ...) that
   any of the mediator's nationalities shares with the party (the union over all nationalities,
   as the solver counts it). The panel's alignment with a party is the sum over its members; its
@@ -38,7 +39,8 @@ Definitions
   the later one falls before the same calendar day three years after the earlier one (exactly
   three years apart does not count; 29 February counts from 28 February). Two rows for the
   same dispute count once. The report lists, for each mediator and party, the three-year span
-  holding most appointments.
+  holding most appointments. A seat filled by the organisation itself is no party's
+  appointment: it never makes a repeat appointment.
 * **Host state**: nationals of CHN and HKG by default (Hong Kong hosts the organisation).
   **Largest funder**: CHN by default. This is an assumption, not a published figure: pass the
   funder when the budget contributions are known. Both count effective nationalities.
@@ -181,7 +183,7 @@ CSV_SCHEMA: dict[str, dict[str, str]] = {
     "repeat_appointments": {
         "mediator_id": "Mediator appointed two or more times by one party within three years.",
         "name": "Name.",
-        "party": "Country code of the appointing party.",
+        "party": "Country code of the appointing party (seats filled by the organisation itself never count here).",
         "appointments": "Most appointments by this party within any three-year span.",
         "first_on": "Date of the first appointment in that span.",
         "last_on": "Date of the last appointment in that span.",
@@ -399,6 +401,7 @@ class RosterReport:
     funder: GroupShare
     by_year: tuple[YearRow, ...]
     extra_seats: int = 0
+    organisation_seats: int = 0  # seats filled by the organisation itself (counted in every figure above)
 
     @property
     def women_share(self) -> float:
@@ -458,10 +461,13 @@ def repeat_appointments(
     """Each (mediator, party) pair with ``at_least`` appointments within some ``years``-year span.
 
     Appointments to the same dispute count once. The span reported is the one holding most
-    appointments (the earliest such span on a tie).
+    appointments (the earliest such span on a tie). A seat filled by the organisation itself
+    (``party`` None) is no party's appointment and never counts here.
     """
     by_pair: dict[tuple[str, str], dict[str, date]] = defaultdict(dict)
     for a in appointments:
+        if a.party is None:
+            continue
         seen = by_pair[(a.mediator_id, a.party)]
         if a.dispute_id not in seen or a.appointed_on < seen[a.dispute_id]:
             seen[a.dispute_id] = a.appointed_on
@@ -543,7 +549,9 @@ def roster_report(
     """Seat shares, concentration, repeat appointments, host and funder shares, and trends.
 
     ``extra`` adds decisions recorded since the history file was written (one seat each). An
-    appointment naming a mediator who is not on the roster raises ``UnknownIdError``.
+    appointment naming a mediator who is not on the roster raises ``UnknownIdError``. Seats
+    filled by the organisation itself count in every share and concentration figure, but never
+    in the repeat appointments.
     """
     ref = countries or default_countries()
     host_codes, funder_codes = _codes(host, ref, "host state"), _codes(funder, ref, "largest funder")
@@ -667,6 +675,7 @@ def roster_report(
         funder=national_share(funder_codes),
         by_year=by_year,
         extra_seats=len(extra_list),
+        organisation_seats=sum(1 for a in seats_rows if a.by_organisation),
     )
 
 

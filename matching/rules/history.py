@@ -1,4 +1,8 @@
-"""Appointment history: recent load per mediator and repeat appointments by the same party."""
+"""Appointment history: recent load per mediator and repeat appointments by the same party.
+
+A seat filled by the organisation itself (``Appointment.party`` is None) counts in the recent
+load like any other, but is never in ``by_party``: it cannot make a party's repeat appointment.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ class History:
         for a in appointments:
             if start < a.appointed_on <= as_of:
                 cases[a.mediator_id].add(a.dispute_id)
-                by_party[a.mediator_id][a.party] += 1
+                if a.party is not None:
+                    by_party[a.mediator_id][a.party] += 1
         return cls(as_of, years, {k: len(v) for k, v in cases.items()}, dict(by_party))
 
     def recent(self, mediator_id: str) -> int:
