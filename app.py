@@ -1,9 +1,14 @@
 """Streamlit entry: ``streamlit run app.py``.
 
-Four pages, in ``ui/``: candidate panels for one dispute (the registrar's page), the data in use
-(upload, check, browse), the neutrality review of recorded decisions, and batch runs. Pages call
-the library only and never build a solver model themselves. Recorded decisions go to the
-decisions store (``matching.records.store``: ``var/decisions.sqlite``, or ``DATABASE_URL``).
+Until someone signs in, the only page is the sign-in (``ui/signin.py``). Then the pages, in
+``ui/``, are those of the person's role: candidate panels for one dispute (registrars), the data
+in use (upload, check, browse), the neutrality review of recorded decisions, batch runs
+(registrars) and the user accounts (administrators). The session is checked again on every run,
+so an expired or switched-off session returns to the sign-in page and a changed role shows at
+once; the store checks the role again inside every write. Pages call the library only and never
+build a solver model themselves. Recorded decisions go to the decisions store
+(``matching.records.store``: ``var/decisions.sqlite``, or ``DATABASE_URL``); on the default demo
+database the store creates the demo accounts, and the sidebar says "Demo mode".
 
 Errors the library raises on purpose are shown by the pages in plain words; anything else is
 caught here, logged for the maintainers and shown as one plain sentence, never a stack trace.
@@ -12,28 +17,53 @@ caught here, logged for the maintainers and shown as one plain sentence, never a
 import logging
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from ui.common import NAME_KEY, data_label
+from matching.api import AccessRole, DecisionStore, MatchingError
+from ui.common import check_session, data_label, decision_store, sign_out
 
 st.set_page_config(page_title="IOMed panel matcher", page_icon="⚖️", layout="wide")
 
-with st.sidebar:
-    st.text_input(
-        "Your name",
-        key=NAME_KEY,
-        placeholder="for the record",
-        help="Recorded with every decision you make, with the date and time.",
-    )
-    data_slot = st.empty()  # filled after the page has run: an upload on the data page changes the data in use
 
-navigation = st.navigation(
-    [
-        st.Page("ui/registrar.py", title="Candidate panels", icon=":material/groups:", default=True),
-        st.Page("ui/data.py", title="Roster and disputes", icon=":material/table_view:"),
-        st.Page("ui/review.py", title="Neutrality review", icon=":material/balance:"),
-        st.Page("ui/batch.py", title="Batch run", icon=":material/playlist_play:"),
-    ]
-)
+def pages_for(role: AccessRole) -> list[StreamlitPage]:
+    """The pages a role sees, its first page first."""
+    panels = st.Page("ui/registrar.py", title="Candidate panels", icon=":material/groups:")
+    data = st.Page("ui/data.py", title="Roster and disputes", icon=":material/table_view:")
+    review = st.Page("ui/review.py", title="Neutrality review", icon=":material/balance:")
+    batch = st.Page("ui/batch.py", title="Batch run", icon=":material/playlist_play:")
+    users = st.Page("ui/users.py", title="Users", icon=":material/manage_accounts:")
+    if role is AccessRole.REGISTRAR:
+        return [panels, data, review, batch]
+    if role is AccessRole.REVIEWER:
+        return [review, data]
+    return [data, review, users]
+
+
+def is_demo(store: DecisionStore | None) -> bool:
+    try:
+        return store is not None and store.is_demo
+    except MatchingError:
+        return False
+
+
+store = decision_store()
+who = check_session(store) if store is not None else None
+data_slot = None
+with st.sidebar:
+    if is_demo(store):
+        st.warning(
+            "**Demo mode**: the demo database, with demo accounts whose password is published. "
+            "Do not record real cases here."
+        )
+    if who is not None:
+        st.markdown(f"Signed in as **{who.name}** ({who.role.value})")
+        st.button("Sign out", on_click=sign_out, args=(store,), key="sign-out")
+        data_slot = st.empty()  # filled after the page has run: an upload on the data page changes the data in use
+
+if who is None:
+    navigation = st.navigation([st.Page("ui/signin.py", title="Sign in", icon=":material/login:")])
+else:
+    navigation = st.navigation(pages_for(who.role))
 try:
     navigation.run()
 except Exception:  # the last line of defence: no stack trace for users
@@ -42,4 +72,5 @@ except Exception:  # the last line of defence: no stack trace for users
         "Something unexpected went wrong on this page, and the maintainers' log has the details. "
         "Your recorded decisions are safe. Reload the page to carry on."
     )
-data_slot.caption(f"Data in use: {data_label()}.")
+if data_slot is not None:
+    data_slot.caption(f"Data in use: {data_label()}.")

@@ -1,17 +1,23 @@
 """The Streamlit app, driven headless through streamlit's AppTest: each page's logic.
 
-Every test points the app at its own empty decisions database (``DATABASE_URL``); the demo data
-is the data in use unless a test uploads other files.
+Every test points the app at its own decisions database (``DATABASE_URL``) holding no decision and
+one account per role (``PEOPLE``), and signs in as the registrar unless it says otherwise; the demo
+data is the data in use unless a test uploads other files.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text, update
 from streamlit.testing.v1 import AppTest
 
+import matching.records.store as store_module
+import matching.records.users as accounts
 from matching.core.config import Locks, SolveConfig
 from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
@@ -19,7 +25,10 @@ from matching.io.rulesets import load_rule_set
 from matching.lottery.dispute import dispute_lottery
 from matching.lottery.engine import draw_ticket
 from matching.panel.service import propose
+from matching.records.ledger import events
 from matching.records.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
+from matching.records.tables import SessionRow
+from matching.records.users import DEMO_ACCOUNTS, DEMO_PASSWORD, AccessRole, CommandLine
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
 from ui.common import with_recorded_load
@@ -28,17 +37,50 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 DEMO = demo_dir()
 LOTTERY_DISPUTE = "D043"  # two mediators per panel, about 20 panels in its lottery: under a second
+PASSWORD = "a long test password"
+PEOPLE = {
+    "Ana Registrar": AccessRole.REGISTRAR,
+    "Ben Registrar": AccessRole.REGISTRAR,
+    "Rita Reviewer": AccessRole.REVIEWER,
+    "Adam Admin": AccessRole.ADMINISTRATOR,
+}
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id still, with the smallest cost: every test adds and signs in a few accounts."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'decisions.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    store = DecisionStore(url)
+    for name, role in PEOPLE.items():
+        store.add_user(name, role, PASSWORD, by=CommandLine("tests"))
+    store.close()
     return url
 
 
-def start(page: str | None = None) -> AppTest:
+def session_of(db: str, name: str) -> str:
+    """A session token for ``name``, as the app would hold one."""
+    return DecisionStore(db).sign_in(name, PASSWORD).token
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="sign-in-name").set_value(name)
+    at.text_input(key="sign-in-password").set_value(password)
+    button(at, "Sign in").click().run()
+    return at
+
+
+def start(page: str | None = None, user: str | None = "Ana Registrar") -> AppTest:
+    """The app, signed in as ``user`` (None: left at the sign-in page), on ``page``."""
     at = AppTest.from_file(APP, default_timeout=60).run()
+    if user is not None:
+        sign_in(at, user)
+        assert not at.error, [e.value for e in at.error]
     if page:
         at.switch_page(page).run()
     assert not at.exception
@@ -164,14 +206,12 @@ def test_a_chair_who_cannot_chair_is_explained(db: str) -> None:
     assert any("Rules that together leave no panel" in m.value for m in at.markdown)
 
 
-def test_recording_needs_a_name_then_stores_the_decision(db: str) -> None:
+def test_recording_stores_the_decision_under_the_signed_in_name(db: str) -> None:
     at = solve(start(), "D004")
-    button(at, "Record decision").click().run()
-    assert any("who is recording" in e.value for e in at.error)
-    assert DecisionStore(db).decisions() == []
+    assert any("Recorded by **Ana Registrar** (signed in)" in c.value for c in at.caption)
+    assert not [t for t in at.text_input if t.label == "Your name"]  # no free-text name any more
 
     best = panel_members(at)[0]
-    at.text_input(key="registrar_name").set_value("Ana Registrar").run()
     at.text_area(key="note-D004-1").set_value("Agreed at the hearing.")
     button(at, "Record decision").click().run()
     assert not at.exception
@@ -192,13 +232,11 @@ def test_recording_a_mediator_who_has_just_run_out_of_room_is_refused(db: str) -
     # Meanwhile another registrar fills that mediator's remaining capacity.
     store = DecisionStore(db)
     room = capacity_left(load_folder(DEMO))[busy]
+    other = session_of(db, "Ben Registrar")
     for i in range(room):
-        store.record(
-            NewDecision(f"ELSEWHERE-{i}", (SeatRecord(busy, "chair"),), "Other registrar", "iomed"), {busy: room}
-        )
+        store.record(NewDecision(f"ELSEWHERE-{i}", (SeatRecord(busy, "chair"),), "iomed"), {busy: room}, session=other)
     assert store.recorded_load()[busy] == room
 
-    at.text_input(key="registrar_name").set_value("Ana Registrar").run()
     button(at, "Record decision").click().run()
     assert not at.exception
     assert any("was not recorded" in e.value and busy in e.value for e in at.error)
@@ -464,9 +502,11 @@ def _record(db: str, *dispute_ids: str) -> None:
     ws = Workspace(load_folder(DEMO))
     store = DecisionStore(db)
     rules = load_rule_set("iomed")
+    session = session_of(db, "Ana Registrar")
     for did in dispute_ids:
-        panel = propose(ws, did, rules, extra_load=store.recorded_load()).panels[0]
-        store.record(decision_from_panel(ws, did, panel, rules, "Ana Registrar", "note"), capacity_left(ws.data))
+        result = propose(ws, did, rules, extra_load=store.recorded_load())
+        new = decision_from_panel(ws, did, result.panels[0], rules, result=result, note="note")
+        store.record(new, capacity_left(ws.data), session=session)
 
 
 def test_review_page_without_decisions_says_so(db: str) -> None:
@@ -582,8 +622,7 @@ def test_batch_page_runs_undecided_or_uploaded_disputes(db: str, tmp_path: Path)
 
 def test_withdrawing_a_decision_frees_the_dispute(db: str) -> None:
     _record(db, "D004")
-    at = start()
-    at.text_input(key="registrar_name").set_value("Ben Registrar").run()
+    at = start(user="Ben Registrar")
     at.selectbox(key="dispute_id").set_value("D004").run()
     assert any("Decision #1 is recorded" in s.value for s in at.success)
     at.text_input(key="withdraw-reason-1").set_value("A party objected.")
@@ -673,6 +712,7 @@ def test_a_stopped_lottery_keeps_its_best_draw_and_says_what_is_not_proven(
     assert any(s.value.startswith(f"The lottery drew ticket **{lottery.drawn_ticket}**") for s in at.success)
     # Pressing the button again runs the lottery in full instead of showing the stopped one.
     monkeypatch.undo()
+    monkeypatch.setenv("DATABASE_URL", db)  # undone too: the session lives in this test's database
     run_lottery(at)
     assert shown_lottery(at, "D002").lottery.stopped is None
     assert not any("stopped before its end" in w.value for w in at.warning)
@@ -809,7 +849,7 @@ def test_the_sidebar_names_the_uploaded_data_at_once(db: str, tmp_path: Path) ->
 
 def test_review_page_after_a_withdrawal_says_what_happened(db: str) -> None:
     _record(db, "D004")
-    DecisionStore(db).withdraw(1, "Ben Registrar", "A party objected.")
+    DecisionStore(db).withdraw(1, session=session_of(db, "Ben Registrar"), reason="A party objected.")
     at = start("ui/review.py")
     assert not any("No decision has been recorded yet" in i.value for i in at.info)
     text = next(i.value for i in at.info if i.value.startswith("No decision is in force"))
@@ -888,3 +928,208 @@ def test_a_stopped_sensitivity_keeps_the_weights_already_done() -> None:
     ranges = sensitivity(ws, "D004", load_rule_set("iomed"), cancel=AfterTwo())
     full = sensitivity(ws, "D004", load_rule_set("iomed"))
     assert len(ranges) == 2 and ranges == full[:2]
+
+
+# --- sign-in and roles (issue 15, item 2) -----------------------------------------------------------------
+
+
+def pages_of(at: AppTest) -> list[str]:
+    """The pages the signed-in role can reach (AppTest lists them when asked for one it does not have)."""
+    with pytest.raises(ValueError, match="Known pages") as caught:
+        at.switch_page("ui/common.py")  # a module, never a page
+    known = str(caught.value).split("Known pages: ", 1)[1]
+    return sorted(Path(path).name for path in re.findall(r"'([^']+)'", known))
+
+
+def test_the_app_asks_to_sign_in_first_and_never_says_which_part_was_wrong(db: str) -> None:
+    at = start(user=None)
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not [b for b in at.button if b.label == "Find panels"]
+    assert pages_of(at) == ["signin.py"]
+    sign_in(at, "Ana Registrar", "not the password")
+    assert [e.value for e in at.error] == ["The name or password is not right."]
+    sign_in(at, "Nobody Known", "not the password")
+    assert [e.value for e in at.error] == ["The name or password is not right."]
+    sign_in(at, "ana registrar")
+    assert not at.exception and [t.value for t in at.title] == ["Candidate panels"]
+    assert any(m.value == "Signed in as **Ana Registrar** (registrar)" for m in at.sidebar.markdown)
+
+
+def test_the_sign_in_page_says_until_when_an_account_is_locked(db: str) -> None:
+    at = start(user=None)
+    for _ in range(4):
+        sign_in(at, "Ana Registrar", "not the password")
+    sign_in(at, "Ana Registrar", "not the password")
+    assert any("locked after 5 wrong passwords in a row, until" in e.value for e in at.error)
+    sign_in(at, "Ana Registrar")  # the right password while locked
+    assert any("locked" in e.value for e in at.error) and [t.value for t in at.title] == ["Sign in"]
+
+
+def test_a_registrar_has_the_registrar_pages(db: str) -> None:
+    at = start()
+    assert pages_of(at) == ["batch.py", "data.py", "registrar.py", "review.py"]
+    at.switch_page("ui/data.py").run()
+    assert [b for b in at.button if b.label == "Check and use these files"]  # their own upload
+
+
+def test_a_reviewer_reads_and_has_no_record_withdraw_or_upload_control(db: str) -> None:
+    _record(db, "D004")
+    at = start(user="Rita Reviewer")
+    assert [t.value for t in at.title] == ["Neutrality review"]  # their first page
+    assert pages_of(at) == ["data.py", "review.py"]  # no Candidate panels, no Batch run
+    assert [m.value for m in at.metric][:1] == ["1"]  # reads the recorded decision
+    assert not {"Record decision", "Withdraw decision"} & {b.label for b in at.button}
+    at.switch_page("ui/data.py").run()
+    assert not at.exception
+    assert not at.get("file_uploader") and not [b for b in at.button if b.label == "Check and use these files"]
+    assert len(at.dataframe[0].value) == 600  # reads the roster
+    labels = {b.label for b in at.button}
+    assert not labels & {"Record decision", "Withdraw decision", "Find panels"}
+
+
+def test_the_store_refuses_a_reviewer_even_without_the_app(db: str) -> None:
+    """Hiding the buttons is not the protection: the store checks the role inside the write."""
+    from matching.records.users import NotAllowed
+
+    _record(db, "D004")
+    with pytest.raises(NotAllowed, match="Reviewers can read everything but cannot withdraw decisions"):
+        DecisionStore(db).withdraw(1, session=session_of(db, "Rita Reviewer"), reason="I would rather not.")
+    assert DecisionStore(db).decision(1).active
+
+
+def test_a_role_changed_meanwhile_shows_at_the_next_run(db: str) -> None:
+    at = start()
+    DecisionStore(db).set_role("Ana Registrar", "reviewer", by=CommandLine("tests"))
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Neutrality review"] and pages_of(at) == ["data.py", "review.py"]
+    assert any(m.value == "Signed in as **Ana Registrar** (reviewer)" for m in at.sidebar.markdown)
+
+
+def test_an_administrator_manages_the_users_on_the_users_page(db: str) -> None:
+    at = start(user="Adam Admin")
+    assert [t.value for t in at.title] == ["Roster and disputes"]
+    assert pages_of(at) == ["data.py", "review.py", "users.py"]
+    assert [b for b in at.button if b.label == "Check and use these files"]  # the upload
+    at.switch_page("ui/users.py").run()
+    assert not at.exception and [t.value for t in at.title] == ["Users"]
+    assert set(at.dataframe[0].value["name"]) == set(PEOPLE)
+
+    at.text_input(key="new-user-name").set_value("Nia Newcomer")
+    at.selectbox(key="new-user-role").set_value(AccessRole.REGISTRAR)
+    at.text_input(key="new-user-password").set_value("short")
+    at.text_input(key="new-user-password-again").set_value("short")
+    button(at, "Add user").click().run()
+    assert any("at least 10 characters" in e.value for e in at.error)
+    at.text_input(key="new-user-password").set_value(PASSWORD)
+    at.text_input(key="new-user-password-again").set_value(PASSWORD)
+    button(at, "Add user").click().run()
+    assert not at.exception
+    assert any(s.value == "Added Nia Newcomer as a registrar." for s in at.success)
+
+    at.selectbox(key="role-user").set_value("Nia Newcomer")
+    at.selectbox(key="role-new").set_value(AccessRole.REVIEWER)
+    button(at, "Change the role").click().run()
+    assert any(s.value == "Nia Newcomer is now a reviewer." for s in at.success)
+
+    at.selectbox(key="switch-user").set_value("Nia Newcomer")
+    button(at, "Switch off").click().run()
+    assert any("Nia Newcomer is switched off" in s.value for s in at.success)
+    at.selectbox(key="switch-user").set_value("Adam Admin")
+    button(at, "Switch off").click().run()
+    assert any("last administrator" in e.value for e in at.error)
+
+    store = DecisionStore(db)
+    nia = next(u for u in store.users() if u.name == "Nia Newcomer")
+    assert nia.role is AccessRole.REVIEWER and nia.disabled
+    with store.engine.connect() as conn:
+        logged = [(e.actor, e.payload["change"]) for e in events(conn) if e.payload.get("user") == "Nia Newcomer"]
+    assert logged == [("Adam Admin", "added"), ("Adam Admin", "role"), ("Adam Admin", "disabled")]
+
+
+def test_signing_out_returns_to_the_sign_in_page(db: str) -> None:
+    at = solve(start(), "D004")
+    button(at, "Sign out").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert any(i.value == "You have signed out." for i in at.info)
+    assert "runs" not in at.session_state and "session_token" not in at.session_state  # nothing carried over
+    with DecisionStore(db).engine.connect() as conn:
+        assert conn.scalars(SessionRow.__table__.select().with_only_columns(SessionRow.ended_at)).one() is not None
+
+
+def test_an_expired_session_returns_to_sign_in_with_a_plain_message(db: str) -> None:
+    at = start()
+    with DecisionStore(db).engine.begin() as conn:
+        conn.execute(update(SessionRow).values(expires_at="2000-01-01T00:00:00+00:00"))
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert any(i.value == "Your session has expired. Please sign in again." for i in at.info)
+
+
+def test_a_panel_other_than_the_first_is_recorded_only_with_a_reason(db: str) -> None:
+    at = solve(start(), "D004")
+    assert not [t for t in at.text_area if t.key == "reason-D004-1"]  # the first panel needs none
+    second = panel_members(at)[1]
+    button(at, "Record decision", 1).click().run()
+    assert any("was not recorded" in e.value and "rather than the first" in e.value for e in at.error)
+    assert DecisionStore(db).decisions() == []
+    at.text_area(key="reason-D004-2").set_value("A party objected to a member of panel 1.")
+    button(at, "Record decision", 1).click().run()
+    assert not at.exception
+    saved = DecisionStore(db).decisions()
+    assert [d.member_ids for d in saved] == [second]
+    assert saved[0].reason == "A party objected to a member of panel 1." and saved[0].candidate_rank == 2
+
+
+def test_the_demo_banner_shows_only_on_the_demo_database(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def banner(at: AppTest) -> bool:
+        return any("Demo mode" in w.value for w in at.sidebar.warning)
+
+    at = start(user=None)
+    assert not banner(at) and not any("demo-registrar" in i.value for i in at.info)
+    sign_in(at, "Ana Registrar")
+    assert not banner(at)
+
+    # The default demo database: DATABASE_URL not set, the project's own file (moved here for the test).
+    monkeypatch.setattr(store_module, "DEFAULT_FILE", tmp_path / "demo" / "decisions.sqlite")
+    monkeypatch.delenv("DATABASE_URL")
+    at = start(user=None)
+    assert banner(at)
+    shown = " ".join(i.value for i in at.info)
+    assert all(f"`{name}`" in shown for name in DEMO_ACCOUNTS) and f"`{DEMO_PASSWORD}`" in shown
+    sign_in(at, "demo-registrar", DEMO_PASSWORD)
+    assert not at.exception and [t.value for t in at.title] == ["Candidate panels"]
+    assert banner(at)
+    assert not any(DEMO_PASSWORD in i.value for i in at.info)  # the password only on the sign-in page
+
+
+# --- the verdict on the record ----------------------------------------------------------------------
+
+
+def test_review_page_says_the_record_holds_and_replays_on_request(db: str) -> None:
+    _record(db, "D002", "D004")
+    at = start("ui/review.py", user="Rita Reviewer")
+    assert any("The record holds" in s.value and "when you ask" in s.value for s in at.success)
+    button(at, "Replay every decision now").click().run()
+    assert not at.exception
+    assert any("every one of the 2 decisions was replayed" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]
+    head = DecisionStore(db).log_events()[-1].hash
+    assert any(head in c.value for c in at.caption)
+
+
+def test_review_page_names_a_decision_changed_behind_the_applications_back(db: str) -> None:
+    _record(db, "D002", "D004")
+    store = DecisionStore(db)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE seats SET mediator_id = 'M0001' WHERE decision_id = 1 AND position = 0"))
+    at = sign_in(start(user=None), "Rita Reviewer")  # the review page is where a reviewer lands
+    at.switch_page("ui/review.py").run()
+    assert any("The record does not hold: 1 problem found" in e.value for e in at.error), [e.value for e in at.error]
+    findings = next(df.value for df in at.dataframe if "Details" in df.value.columns)
+    assert list(findings["What"]) == ["Changed after the event"] and list(findings["Decision"]) == ["#1"]

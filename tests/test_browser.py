@@ -1,9 +1,9 @@
 """The app in a real browser: Debian's chromium driven by Playwright against ``streamlit run``.
 
-One journey, as a registrar and a reviewer would make it: open the app, solve a dispute, lock a
-mediator in, record the decision, see it on the review page, and download the decisions CSV.
-The app runs as a subprocess on a free port with its own temporary decisions database. Any
-uncaught exception in the page (``stException``) fails the test.
+One journey, as a registrar and a reviewer would make it: open the app, sign in, solve a dispute,
+lock a mediator in, record the decision, see it on the review page, and download the decisions
+CSV. The app runs as a subprocess on a free port with its own temporary decisions database, which
+holds one registrar's account. Any uncaught exception in the page (``stException``) fails the test.
 
 Set ``UPDATE_SCREENSHOTS=1`` to refresh the screenshots in ``docs/screenshots/``.
 """
@@ -42,6 +42,8 @@ expect = playwright_api.expect
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 WAIT = 90_000  # ms: solves share two cores with other work
+REGISTRAR = "Ana Registrar"
+PASSWORD = "a long browser-test password"
 
 
 def free_port() -> int:
@@ -72,10 +74,16 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with an empty decisions database of its own."""
+    """``streamlit run app.py`` on a free port with a decisions database of its own: no decision, one registrar."""
+    from matching.records.store import DecisionStore
+    from matching.records.users import CommandLine
+
     folder = tmp_path_factory.mktemp("browser")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'decisions.sqlite'}"}
+    store = DecisionStore(env["DATABASE_URL"])
+    store.add_user(REGISTRAR, "registrar", PASSWORD, by=CommandLine("browser tests"))
+    store.close()
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
@@ -132,6 +140,19 @@ def wait_idle(page: Page) -> None:
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=WAIT)
 
 
+def sign_in(page: Page, app_url: str) -> None:
+    """Open the app and sign in as the registrar; the Candidate panels page follows."""
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=WAIT)
+    no_exception(page)
+    page.get_by_role("textbox", name="Name").fill(REGISTRAR)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {REGISTRAR} (registrar)")).to_be_visible(timeout=WAIT)
+    wait_idle(page)
+    no_exception(page)
+
+
 def screenshot(page: Page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -139,14 +160,11 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_path: Path) -> None:
-    page.goto(app_url)
+    sign_in(page, app_url)
     find = page.get_by_role("button", name="Find panels")
     expect(find).to_be_visible(timeout=WAIT)
     no_exception(page)
 
-    page.get_by_role("textbox", name="Your name").fill("Ana Registrar")
-    page.keyboard.press("Enter")
-    wait_idle(page)
     search = page.get_by_role("textbox", name="Search disputes")
     search.fill("D004")
     search.press("Enter")
@@ -209,13 +227,13 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
     row = rows[0]
     assert row["dispute_id"] == "D004" and row["status"] == "recorded"
     assert locked_id in row["members"].split(";") and len(row["members"].split(";")) == 3
-    assert row["recorded_by"] == "Ana Registrar" and row["note"] == "Agreed by both parties at the hearing."
+    assert row["recorded_by"] == REGISTRAR and row["note"] == "Agreed by both parties at the hearing."
     assert "mediators.csv=" in row["inputs_sha256"]
     no_exception(page)
 
 
 def test_fair_lottery_tab_draws_and_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
-    page.goto(app_url)
+    sign_in(page, app_url)
     search = page.get_by_role("textbox", name="Search disputes")
     expect(search).to_be_visible(timeout=WAIT)
     search.fill("D043")

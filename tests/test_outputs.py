@@ -46,6 +46,7 @@ from matching.io.out_paths import (
 from matching.io.rulesets import load_rule_set
 from matching.lottery.dispute import dispute_lottery
 from matching.records.store import DecisionStore, NewDecision, SeatRecord
+from matching.records.users import CommandLine
 from matching.reports.neutrality import panel_report, panel_tables, roster_report, roster_tables
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
@@ -569,11 +570,12 @@ def store(tmp_path: Path) -> Iterator[DecisionStore]:
 
 def test_decisions_export_neutralises_text_and_keeps_rows_whole(store: DecisionStore) -> None:
     seats = (SeatRecord("M1", "chair", name='=HYPERLINK("http://x")'), SeatRecord("M2", "member", name="+1"))
+    store.add_user("-someone", "registrar", "correct horse battery staple", by=CommandLine("tests"))
+    session = store.sign_in("-someone", "correct horse battery staple").token
     store.record(
         NewDecision(
             dispute_id="@D1",
             seats=seats,
-            recorded_by="-someone",
             rule_set="iomed",
             nationality_rule="strict",
             weights={"expertise": 1.0},
@@ -584,6 +586,7 @@ def test_decisions_export_neutralises_text_and_keeps_rows_whole(store: DecisionS
             parties=("ETH", "SDN"),
         ),
         {"M1": 1, "M2": 1},
+        session,
     )
     text = store.export_csv()
     assert_neutralised(text, expected_rows=1)

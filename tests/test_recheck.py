@@ -106,9 +106,9 @@ def test_tradeoffs_raise_instead_of_showing_a_breaking_panel() -> None:
 def test_a_breaking_panel_is_never_recorded() -> None:
     ws = roster()
     good = propose(ws, "D1", IOMED, QUICK).panels[0]
-    assert decision_from_panel(ws, "D1", good, IOMED, "Registrar").seats[0].mediator_id != "M1"
+    assert decision_from_panel(ws, "D1", good, IOMED).seats[0].mediator_id != "M1"
     bad = ProposedPanel(
         rank=1, members=(Seat("M1", Role.CHAIR),), objective=good.objective, scores=good.scores, disclosures=(), why=()
     )
     with pytest.raises(InternalDisagreement, match="recorded decision"):
-        decision_from_panel(ws, "D1", bad, IOMED, "Registrar")
+        decision_from_panel(ws, "D1", bad, IOMED)

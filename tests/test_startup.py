@@ -111,8 +111,15 @@ def test_a_name_imports_only_its_own_module() -> None:
 
 def test_first_page_of_the_app_imports_no_solver(tmp_path: Path) -> None:
     code = f"""
+from matching.api import CommandLine, DecisionStore
+DecisionStore().add_user("Ana Registrar", "registrar", "a long test password", by=CommandLine("tests"))
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
+assert not at.exception, at.exception
+assert [t.value for t in at.title] == ["Sign in"], [t.value for t in at.title]
+at.text_input(key="sign-in-name").set_value("Ana Registrar")
+at.text_input(key="sign-in-password").set_value("a long test password")
+next(b for b in at.button if b.label == "Sign in").click().run()
 assert not at.exception, at.exception
 assert "Find panels" in [b.label for b in at.button], [b.label for b in at.button]
 """

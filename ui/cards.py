@@ -12,6 +12,7 @@ from matching.api import (
     CapacityError,
     DecisionStore,
     MatchingError,
+    Permission,
     ProposedPanel,
     Workspace,
     capacity_left,
@@ -23,10 +24,12 @@ from ui.common import (
     OBJECTIVE_HELP,
     country_label,
     language_label,
+    may,
     mediator_group,
     mediator_name,
     mediator_names,
-    registrar_name,
+    principal,
+    session_token,
 )
 from ui.state import Run, flash, keep_off, keep_on, make_chair, mark_others_stale, release
 
@@ -122,11 +125,17 @@ def _member_row(ws: Workspace, panel: ProposedPanel, mediator_id: str, chair: bo
 
 def _record_form(ws: Workspace, store: DecisionStore, panel: ProposedPanel, run: Run) -> None:
     with st.expander("Record this panel as the decision"), st.form(f"record-{run.dispute_id}-{panel.rank}"):
-        name = registrar_name()
-        if name:
-            st.caption(f"Recorded by **{name}** (the name in the sidebar), with today's date and time.")
-        else:
-            st.warning("Type your name in the sidebar first: every decision records who made it.")
+        who = principal()
+        name = who.name if who is not None else "you"
+        st.caption(f"Recorded by **{name}** (signed in), with today's date and time.")
+        reason = ""
+        if panel.rank != 1:
+            reason = st.text_area(
+                "Reason for choosing this panel over the first",
+                key=f"reason-{run.dispute_id}-{panel.rank}",
+                placeholder="For example: a party objected to a member of panel 1 at the hearing of 3 March.",
+                help="Required for any panel but the first: it is kept with the decision.",
+            )
         note = st.text_area(
             "Note for the record",
             key=f"note-{run.dispute_id}-{panel.rank}",
@@ -136,8 +145,17 @@ def _record_form(ws: Workspace, store: DecisionStore, panel: ProposedPanel, run:
             return
     assert run.rule_set is not None
     try:
-        new = decision_from_panel(ws, run.dispute_id, panel, run.rule_set, name, note, run.locks)
-        decision = store.record(new, capacity_left(ws.data))
+        new = decision_from_panel(
+            ws,
+            run.dispute_id,
+            panel,
+            run.rule_set,
+            result=run.result,
+            note=note,
+            reason=reason,
+            locks=run.locks,
+        )
+        decision = store.record(new, capacity_left(ws.data), session=session_token())
     except CapacityError as exc:
         run.stale = True
         run.notice = f"The panel was not recorded. {exc} The panels below were found again just now."
@@ -172,5 +190,5 @@ def panel_card(ws: Workspace, store: DecisionStore | None, panel: ProposedPanel,
                 )
             )
         st.markdown("**Why this panel**\n" + "\n".join(f"- {line}" for line in panel.why))
-        if can_record and store is not None:
+        if can_record and store is not None and may(Permission.RECORD):
             _record_form(ws, store, panel, run)

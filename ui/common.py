@@ -5,6 +5,12 @@ The data set in use is the bundled demo data until someone uploads a clean set o
 an uploaded set lives in this browser session only (``st.session_state``), so one registrar's
 upload never changes what another sees. Recorded decisions are shared by everyone: they live in
 the decisions store (``matching.records.store``).
+
+Who is signed in: the session token from ``sign_in`` lives in ``st.session_state`` (the database
+keeps only its hash); ``check_session`` asks the store who holds it on every run of the page, so
+an expired, signed-out or switched-off session goes back to the sign-in page, and a role changed
+by an administrator shows at once. What the role allows is checked again by the store inside each
+write: hiding a button here is a courtesy, not the protection.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import streamlit as st
 
 from matching.api import (
     Advance,
+    AuthError,
     Cancelled,
     CancelToken,
     Dataset,
@@ -29,6 +36,8 @@ from matching.api import (
     InputError,
     MatchingError,
     Mediator,
+    Permission,
+    Principal,
     Problem,
     ProgressFactory,
     Workspace,
@@ -48,7 +57,9 @@ T = TypeVar("T")
 WORKSPACE_KEY = "workspace"  # an uploaded data set (Workspace), when there is one
 DATA_LABEL_KEY = "data_label"  # how to name the data set in use
 RUNS_KEY = "runs"  # the registrar page's results, per dispute
-NAME_KEY = "registrar_name"  # who records decisions (the sidebar field)
+SESSION_KEY = "session_token"  # the signed-in session's token (the database keeps only its SHA-256)
+PRINCIPAL_KEY = "principal"  # who holds it, as the store said on this run of the page
+SIGNED_OUT_KEY = "signed_out"  # why the last session ended, said once on the sign-in page
 
 COMPONENT_HELP = {
     "expertise": "Subject levels and text similarity of profiles to the dispute (0 to 1; the chair counts twice).",
@@ -140,7 +151,9 @@ def use_workspace(ws: Workspace | None, label: str) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> DecisionStore:
-    return DecisionStore(url)
+    store = DecisionStore(url)
+    store.ensure_demo_accounts()  # only on the default demo database; nothing anywhere else
+    return store
 
 
 def decision_store() -> DecisionStore | None:
@@ -163,8 +176,72 @@ def recorded_load(store: DecisionStore | None) -> dict[str, int]:
         return {}
 
 
-def registrar_name() -> str:
-    return str(st.session_state.get(NAME_KEY, "")).strip()
+# --- who is signed in -----------------------------------------------------------------------------
+
+
+def check_session(store: DecisionStore) -> Principal | None:
+    """Who holds this browser session's token now (kept for the pages in ``principal()``), or None:
+    not signed in, or the session can no longer be used (the reason is kept for the sign-in page)."""
+    token = st.session_state.get(SESSION_KEY)
+    st.session_state.pop(PRINCIPAL_KEY, None)
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        who = store.principal(token)
+    except AuthError as exc:
+        end_session(str(exc))
+        return None
+    except MatchingError as exc:
+        st.error(f"Your session could not be checked: {exc}")
+        return None
+    st.session_state[PRINCIPAL_KEY] = who
+    return who
+
+
+def start_session(token: str) -> None:
+    """After a sign-in: nothing of an earlier session (results, uploads) carries over."""
+    end_session(None)
+    st.session_state[SESSION_KEY] = token
+
+
+def end_session(reason: str | None) -> None:
+    """Forget everything this browser session holds (stopping its computations), keeping ``reason``."""
+    for job in st.session_state.get(JOBS_KEY, {}).values():
+        job.token.cancel()
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if reason:
+        st.session_state[SIGNED_OUT_KEY] = reason
+
+
+def sign_out(store: DecisionStore) -> None:
+    """Button callback: end the session in the store and here."""
+    token = st.session_state.get(SESSION_KEY)
+    if isinstance(token, str) and token:
+        try:
+            store.sign_out(token)
+        except MatchingError:
+            log.warning("could not end a session in the store; it ends here and expires there", exc_info=True)
+    end_session("You have signed out.")
+
+
+def principal() -> Principal | None:
+    """Who is signed in, as checked at the start of this run of the page."""
+    who = st.session_state.get(PRINCIPAL_KEY)
+    return who if isinstance(who, Principal) else None
+
+
+def session_token() -> str:
+    """The signed-in session's token, which the store's writes check (empty when signed out)."""
+    token = st.session_state.get(SESSION_KEY)
+    return token if isinstance(token, str) else ""
+
+
+def may(permission: Permission) -> bool:
+    """Whether the signed-in person's role holds ``permission`` (to decide what to show; the store
+    checks again when it writes)."""
+    who = principal()
+    return who is not None and who.may(permission)
 
 
 def with_recorded_load(ws: Workspace, load: dict[str, int]) -> Workspace:

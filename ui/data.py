@@ -15,6 +15,7 @@ import streamlit as st
 
 from matching.api import (
     SUBJECTS,
+    AccessRole,
     InputError,
     MatchingError,
     Tradition,
@@ -34,6 +35,7 @@ from ui.common import (
     decision_store,
     mediator_group,
     mediator_table,
+    principal,
     recorded_load,
     show_problems,
     use_workspace,
@@ -208,7 +210,9 @@ def disputes_section(ws: Workspace) -> None:
 
 def main() -> None:
     st.title("Roster and disputes")
-    upload_section()
+    who = principal()
+    if who is not None and who.role is not AccessRole.REVIEWER:  # reviewers read, and change nothing
+        upload_section()
     if WORKSPACE_KEY in st.session_state and st.button(
         "Go back to the bundled demo data", help="Drops your upload; nothing is written anywhere."
     ):

@@ -14,6 +14,7 @@ from matching.api import (
     Dispute,
     MatchingError,
     NationalityRule,
+    Permission,
     RuleSet,
     Status,
     Workspace,
@@ -36,11 +37,12 @@ from ui.common import (
     dispute_matches,
     group_name,
     language_label,
+    may,
     mediator_label,
     mediator_name,
     mediator_names,
     recorded_load,
-    registrar_name,
+    session_token,
 )
 from ui.state import Run, Settings, clear_locks, flash, runs, set_locks, solve, take_flash
 
@@ -136,12 +138,21 @@ def show_decision(store: DecisionStore, decision: Decision) -> None:
             f"on {decision.recorded_at.replace('T', ' at ')[:22]} UTC: {members}."
             + (f"  \nNote: {decision.note}" if decision.note else "")
         )
+        if not may(Permission.WITHDRAW):
+            return
         with st.expander("Withdraw this decision (frees the members' capacity; the record is kept)"):
             with st.form(f"withdraw-{decision.id}"):
-                reason = st.text_input("Reason for withdrawing", key=f"withdraw-reason-{decision.id}")
+                reason = st.text_input(
+                    "Reason for withdrawing",
+                    key=f"withdraw-reason-{decision.id}",
+                    help="Required: it is kept in the record and in the decision log.",
+                )
                 pressed = st.form_submit_button("Withdraw decision")
             if pressed:
-                done = attempt("withdraw the decision", lambda: store.withdraw(decision.id, registrar_name(), reason))
+                done = attempt(
+                    "withdraw the decision",
+                    lambda: store.withdraw(decision.id, session=session_token(), reason=reason),
+                )
                 if done is not None:
                     flash(
                         f"Decision #{decision.id} was withdrawn; you can record another panel for {decision.dispute_id}."

@@ -53,6 +53,7 @@ from ui.composition import (
     repeat_members,
     seats_of,
 )
+from ui.integrity import integrity_section
 
 FLAGS_SHOWN = 5
 SHARE_COLUMNS = {
@@ -88,8 +89,9 @@ def decision_label(d: Decision) -> str:
 def recorded_seats(ws: Workspace, decisions: Sequence[Decision]) -> tuple[list[Appointment], int]:
     """Active decisions as one seat per member for the roster report; seats of mediators not on this roster are left out.
 
-    A recorded panel is appointed by the organisation, not by one party, so each decision gets
-    its own appointing label: recorded seats never make a party's repeat appointment.
+    A recorded panel is appointed by the organisation, not by one party, so each seat is an
+    organisation seat (``party`` None): it counts in every share and concentration figure, but
+    never makes a party's repeat appointment.
     """
     seats, left_out = [], 0
     for d in decisions:
@@ -98,7 +100,7 @@ def recorded_seats(ws: Workspace, decisions: Sequence[Decision]) -> tuple[list[A
         day = date.fromisoformat(d.recorded_at[:10])
         for s in d.seats:
             if s.mediator_id in ws.data.mediators_by_id:
-                seats.append(Appointment(s.mediator_id, d.dispute_id, f"IOMed decision #{d.id}", day))
+                seats.append(Appointment(s.mediator_id, d.dispute_id, None, day))
             else:
                 left_out += 1
     return seats, left_out
@@ -233,9 +235,16 @@ def alignment_section(report: PanelReport) -> None:
 
 def roster_section(ws: Workspace, decisions: Sequence[Decision]) -> None:
     seats, left_out = recorded_seats(ws, decisions)
+    by_organisation = sum(1 for a in ws.data.appointments if a.by_organisation)
     st.caption(
         f"The appointment history of the data in use ({len(ws.data.appointments)} seats) plus {len(seats)} seats from "
         "recorded decisions, against the roster and the UN membership."
+        + (
+            f" {by_organisation} seat(s) of the history were filled by the organisation itself rather than by a "
+            "party; like the recorded decisions, they count in every figure but never as a party's repeat appointment."
+            if by_organisation
+            else ""
+        )
         + (f" {left_out} recorded seat(s) name mediators not on this roster and are left out." if left_out else "")
     )
     report = attempt("build the roster report", lambda: roster_report(ws.data, seats, countries=ws.countries))
@@ -390,6 +399,7 @@ def main() -> None:
     ws = current_workspace()
     if store is None or ws is None:
         return
+    integrity_section(store)
     include_withdrawn = st.checkbox("Include withdrawn decisions", help="Withdrawn decisions no longer count anywhere.")
     decisions = attempt("read the decisions", lambda: store.decisions(include_withdrawn=include_withdrawn))
     if decisions is None:

@@ -10,6 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Role
 from matching.core.status import Status
 from matching.io.out_paths import write_file
@@ -75,6 +76,11 @@ class DisputeResult:
     eligible: int = 0
     model_size: int = 0
     seconds: float = 0.0
+    # What produced the panels, so a recorded decision can be replayed: the solver settings, the
+    # registrar's locks and the recorded appointments counted as cases taken.
+    config: SolveConfig | None = field(default=None, compare=False)
+    locks: Locks | None = field(default=None, compare=False)
+    extra_load: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def gap(self) -> float | None:

@@ -69,6 +69,9 @@ def propose(
         eligible=inst.n,
         model_size=outcome.model_size,
         seconds=outcome.wall_seconds,
+        config=config,
+        locks=locks,
+        extra_load={mid: n for mid, n in (extra_load or {}).items() if n},
     )
     best = outcome.panels[0].scores if outcome.panels else None
     proven = outcome.status == Status.OPTIMAL

@@ -7,7 +7,9 @@ when, and a note. Every seat of an active (not withdrawn) decision is one more c
 mediator: ``recorded_load()`` gives those counts, to be passed to ``propose(extra_load=...)``.
 
 Where: ``DATABASE_URL`` if set (any SQLAlchemy URL), otherwise the SQLite file
-``var/decisions.sqlite`` in the project folder.
+``var/decisions.sqlite`` in the project folder. Opening the store brings the database to the
+newest schema through the alembic migrations (``matching.records.schema``), a database made before
+them included.
 
 Concurrency: ``record`` checks capacity and writes in one transaction that no other recording can
 interleave with. On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (one writer at a time,
@@ -25,16 +27,14 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
-    Engine,
     create_engine,
-    event,
     func,
     insert,
     select,
@@ -43,16 +43,24 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from matching.core.config import Locks
+from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Dataset, Role
 from matching.core.domain import capacity_left as mediator_capacity
-from matching.core.errors import MatchingError
+from matching.core.progress import CancelToken, ProgressFactory, silent_progress
 from matching.io.csv_out import csv_document
-from matching.io.results import ProposedPanel
+from matching.io.results import DisputeResult, ProposedPanel, rule_set_record, solver_label
 from matching.io.rulesets import COMPONENTS, RuleSet
-from matching.records.tables import Base, DecisionRow, LockRow, SeatRow
+from matching.records import ledger
+from matching.records.errors import StoreError as StoreError  # defined there for the users module too
+from matching.records.ledger import CHAIN_LOCK, Event, EventKind, sha256_hex
+from matching.records.schema import MigrationError, configure_sqlite, upgrade
+from matching.records.tables import BlobRow, DecisionRow, EventRow, LockRow, SeatRow
+from matching.records.users import Accounts, Permission, require
 from matching.rules.recheck import recheck
 from matching.rules.workspace import Workspace
+
+if TYPE_CHECKING:
+    from matching.records.audit import AuditReport
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +82,6 @@ def database_url() -> str:
 
 
 # --- errors ---------------------------------------------------------------------------------
-
-
-class StoreError(MatchingError):
-    """The decisions database could not do what was asked; the message says why in plain words."""
-
-    code = "store"
 
 
 class CapacityError(StoreError):
@@ -120,12 +122,18 @@ class SeatRecord:
 
 @dataclass(frozen=True)
 class NewDecision:
-    """What a registrar records: the panel for one dispute and the settings that produced it."""
+    """What a registrar records: the panel for one dispute and everything needed to replay it.
+
+    ``recorded_by`` is filled in by the store from the signed-in user; whatever the caller puts
+    there is ignored. ``candidates`` are the panels offered (as in the output JSON), ``run`` the
+    settings that produced them (rule set record, seed, solver, settings, recorded load counted),
+    ``input_files`` each input file's name and bytes by kind, kept by content with the decision.
+    """
 
     dispute_id: str
     seats: tuple[SeatRecord, ...]  # chair first
-    recorded_by: str
     rule_set: str
+    recorded_by: str = ""
     nationality_rule: str = ""
     weights: dict[str, float] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
@@ -136,6 +144,11 @@ class NewDecision:
     parties: tuple[str, ...] = ()
     candidate_rank: int | None = None
     locks: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # why this panel and not the first candidate (required then)
+    source: str = "app"  # app | command line
+    run: dict[str, Any] = field(default_factory=dict)
+    candidates: tuple[dict[str, Any], ...] = ()
+    input_files: dict[str, tuple[str, bytes]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _reasons(conn: Connection) -> dict[int, str]:
+    """Each decision's reason for not taking the first candidate, as the decision log keeps it."""
+    rows = conn.execute(select(EventRow.payload).where(EventRow.kind == EventKind.DECISION.value))
+    out: dict[int, str] = {}
+    for (payload,) in rows:
+        try:
+            body = json.loads(payload)
+            out[int(body["decision_id"])] = str(body.get("reason", ""))
+        except (ValueError, KeyError, TypeError):
+            continue  # an unreadable entry is the audit's business, not the reader's
+    return out
+
+
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(part for part in cell.split(";") if part)
 
@@ -179,44 +205,67 @@ def capacity_left(data: Dataset, recorded: Mapping[str, int] | None = None) -> d
     return {m.mediator_id: mediator_capacity(m, load.get(m.mediator_id, 0)) for m in data.mediators}
 
 
+def _seat_record(ws: Workspace, mediator_id: str, role: str) -> SeatRecord:
+    m = ws.data.mediator(mediator_id)
+    return SeatRecord(
+        mediator_id=m.mediator_id,
+        role=role,
+        name=m.name,
+        nationalities=m.nationalities,
+        un_group=ws.countries[m.effective_nationality].un_group.value,
+        legal_traditions=tuple(sorted(t.value for t in m.legal_traditions)),
+        gender=m.gender,
+    )
+
+
+def locks_record(locks: Locks) -> dict[str, Any]:
+    return {"include": sorted(locks.include), "exclude": sorted(locks.exclude), "chair": locks.chair}
+
+
+def solve_run(rule_set: RuleSet, result: DisputeResult | None) -> dict[str, Any]:
+    """The settings that produced a dispute's candidates, in the shape of an output's run block."""
+    config = (result.config if result else None) or SolveConfig()
+    return {
+        "rules": rule_set_record(rule_set),
+        "seed": config.seed,
+        "solver": solver_label(),
+        "settings": {"command": "solve", "candidates": config.candidates, "time_limit": config.time_limit},
+        "extra_load": dict(sorted((result.extra_load if result else {}).items())),
+    }
+
+
 def decision_from_panel(
     ws: Workspace,
     dispute_id: str,
     panel: ProposedPanel,
     rule_set: RuleSet,
-    recorded_by: str,
+    *,
+    result: DisputeResult | None = None,
+    candidates: Sequence[ProposedPanel] = (),
     note: str = "",
+    reason: str = "",
     locks: Locks | None = None,
+    source: str = "app",
+    run: Mapping[str, Any] | None = None,
 ) -> NewDecision:
-    """The decision to record for a proposed panel, with a snapshot of its members' attributes.
+    """The decision to record for a proposed panel, with a snapshot of its members' attributes and
+    what is needed to replay it later: the candidates offered (``result.panels`` or
+    ``candidates``), the settings (``run``, or those kept on ``result``), the locks, the input files.
 
     The panel is re-checked against the hard rules first (``matching.rules.recheck``): a panel the
     library proposed that breaks one raises ``InternalDisagreement`` and is never recorded."""
     dispute = ws.dispute(dispute_id)
     people = [ws.data.mediator(seat.mediator_id) for seat in panel.members]
     chair = next((p for p, s in zip(people, panel.members, strict=True) if s.role is Role.CHAIR), people[0])
-    recheck(ws.view(dispute, rule_set), people, chair, "recorded decision")
-    seats = []
-    for seat in panel.members:
-        m = ws.data.mediator(seat.mediator_id)
-        seats.append(
-            SeatRecord(
-                mediator_id=m.mediator_id,
-                role=seat.role.value,
-                name=m.name,
-                nationalities=m.nationalities,
-                un_group=ws.countries[m.effective_nationality].un_group.value,
-                legal_traditions=tuple(sorted(t.value for t in m.legal_traditions)),
-                gender=m.gender,
-            )
-        )
-    locks = locks or Locks()
+    extra = result.extra_load if result is not None else {}
+    recheck(ws.view(dispute, rule_set, extra), people, chair, "recorded decision")
+    locks = locks or (result.locks if result is not None else None) or Locks()
+    offered = list(result.panels if result is not None else candidates)
     return NewDecision(
         dispute_id=dispute_id,
         dispute_title=dispute.title,
         parties=dispute.parties,
-        seats=tuple(seats),
-        recorded_by=recorded_by,
+        seats=tuple(_seat_record(ws, seat.mediator_id, seat.role.value) for seat in panel.members),
         rule_set=rule_set.name,
         nationality_rule=(dispute.nationality_rule or rule_set.nationality_rule).value,
         weights=rule_set.weights.as_dict(),
@@ -225,29 +274,62 @@ def decision_from_panel(
         inputs_sha256=dict(ws.data.inputs_sha256),
         note=note,
         candidate_rank=panel.rank,
-        locks={"include": sorted(locks.include), "exclude": sorted(locks.exclude), "chair": locks.chair},
+        locks=locks_record(locks),
+        reason=reason.strip(),
+        source=source,
+        run=dict(run) if run is not None else solve_run(rule_set, result),
+        candidates=tuple(_offered(p) for p in offered),
+        input_files=dict(ws.data.sources),
     )
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """Let SQLAlchemy emit BEGIN itself, so a recording can start with BEGIN IMMEDIATE."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+def _offered(panel: ProposedPanel) -> dict[str, Any]:
+    return {
+        "rank": panel.rank,
+        "members": [{"mediator_id": s.mediator_id, "role": s.role.value} for s in panel.members],
+        "objective": panel.objective,
+        "scores": dict(panel.scores),
+    }
 
 
-class DecisionStore:
+def decision_event(decision_id: int, new: NewDecision) -> dict[str, Any]:
+    """The decision log's payload for a recorded decision (see ``matching.records.ledger``)."""
+    return {
+        "decision_id": decision_id,
+        "dispute_id": new.dispute_id,
+        "dispute_title": new.dispute_title,
+        "parties": list(new.parties),
+        "source": new.source,
+        "inputs": {kind: {"file": name, "sha256": sha256_hex(data)} for kind, (name, data) in new.input_files.items()},
+        "inputs_sha256": dict(new.inputs_sha256),
+        "run": new.run,
+        "nationality_rule": new.nationality_rule,
+        "locks": new.locks,
+        "candidates": list(new.candidates),
+        "chosen": {
+            "rank": new.candidate_rank,
+            "members": [{"mediator_id": s.mediator_id, "role": s.role} for s in new.seats],
+            "objective": new.objective,
+            "scores": dict(new.scores),
+        },
+        "seats": [
+            {
+                "mediator_id": s.mediator_id,
+                "role": s.role,
+                "name": s.name,
+                "nationalities": list(s.nationalities),
+                "un_group": s.un_group,
+                "legal_traditions": list(s.legal_traditions),
+                "gender": s.gender,
+            }
+            for s in new.seats
+        ],
+        "reason": new.reason,
+        "note": new.note,
+    }
+
+
+class DecisionStore(Accounts):
     """Recorded decisions in a SQL database (SQLite by default); safe to share between threads."""
 
     def __init__(self, url: str | None = None) -> None:
@@ -265,11 +347,17 @@ class DecisionStore:
         except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
             raise StoreError(f"The decisions database address {self.location} cannot be used: {exc}") from None
         if self.is_sqlite:
-            _sqlite_setup(self.engine)
+            # SQLAlchemy emits BEGIN itself, so a recording (``write=True``) starts with BEGIN IMMEDIATE.
+            configure_sqlite(self.engine, BUSY_TIMEOUT)
         self._after_check: Callable[[], None] | None = None  # tests widen the race window here
         self._schema_lock = threading.Lock()
         with self._errors("open"), self._schema_lock:
-            Base.metadata.create_all(self.engine)
+            try:
+                upgrade(self.engine)  # the alembic migrations, to the newest schema (matching.records.schema)
+            except MigrationError as exc:
+                raise StoreError(str(exc)) from None
+        with self._errors("open"):
+            self._ensure_lock_rows([CHAIN_LOCK])  # every append to the decision log locks this row
 
     @property
     def location(self) -> str:
@@ -303,6 +391,15 @@ class DecisionStore:
                 yield conn
 
     # --- writing -----------------------------------------------------------------------------
+    def _log_event(
+        self, conn: Connection, actor: str, kind: EventKind, payload: Mapping[str, Any], at: str | None = None
+    ) -> Event:
+        """Append one event to the decision log inside ``conn``'s write transaction.
+
+        Locks the ``chain`` row first (keys are always locked in sorted order, and ``chain`` sorts
+        before ``dispute:``/``mediator:``), so appends are serialised on every database."""
+        conn.execute(select(LockRow.key).where(LockRow.key == CHAIN_LOCK).with_for_update())
+        return ledger.append(conn, at or _now(), actor, kind, payload)
 
     def _ensure_lock_rows(self, keys: Sequence[str]) -> None:
         """Create the lock rows once, each in its own short transaction (a concurrent twin is fine)."""
@@ -318,61 +415,79 @@ class DecisionStore:
                 except IntegrityError:
                     pass  # someone else created it meanwhile
 
-    def record(self, new: NewDecision, capacity: Mapping[str, int]) -> Decision:
-        """Record a decision after checking, in the same transaction, that every member has room.
+    def record(self, new: NewDecision, capacity: Mapping[str, int], session: str) -> Decision:
+        """Record a decision after checking, in the same transaction, that the signed-in user may
+        record, that every member has room and that the dispute has no panel in force; append it to
+        the decision log with its input files, all or nothing.
 
-        ``capacity`` is what the roster leaves each mediator (``capacity_left(data)``); recorded
-        appointments in this store are subtracted from it. Raises ``CapacityError`` when a member
-        has no room left, ``AlreadyDecidedError`` when the dispute already has an active decision.
+        ``session`` is the token ``sign_in`` returned; the decision is recorded under that user's
+        name. ``capacity`` is what the roster leaves each mediator (``capacity_left(data)``);
+        recorded appointments in this store are subtracted from it. Raises ``NotAllowed`` for a
+        user whose role may not record, ``CapacityError`` when a member has no room left,
+        ``AlreadyDecidedError`` when the dispute already has an active decision.
         """
+        self._check_new(new, capacity)
+        ids = [s.mediator_id for s in new.seats]
+        keys = sorted({CHAIN_LOCK, f"dispute:{new.dispute_id}", *(f"mediator:{mid}" for mid in ids)})
+        with self._errors("record the decision"):
+            self._ensure_lock_rows(keys)
+            with self._write() as conn:
+                at = _now()
+                who = require(conn, session, Permission.RECORD)
+                # Serialise with every other recording that touches these mediators or this dispute.
+                # (SQLite has no FOR UPDATE; BEGIN IMMEDIATE has already serialised all writers.)
+                conn.execute(select(LockRow.key).where(LockRow.key.in_(keys)).order_by(LockRow.key).with_for_update())
+                self._check_room(conn, new, capacity)
+                if self._after_check is not None:
+                    self._after_check()
+                mine = replace(new, recorded_by=who.name)
+                decision_id = self._insert(conn, mine, at)
+                ledger.keep_files(conn, {sha256_hex(data): data for _, data in new.input_files.values()})
+                self._log_event(conn, who.name, EventKind.DECISION, decision_event(decision_id, mine), at)
+        log.info("decision %s recorded for %s by %s", decision_id, new.dispute_id, who.name)
+        return self.decision(decision_id)
+
+    @staticmethod
+    def _check_new(new: NewDecision, capacity: Mapping[str, int]) -> None:
         if not new.seats:
             raise StoreError("A decision needs at least one member.")
-        if not new.recorded_by.strip():
-            raise StoreError("Say who is recording the decision (your name).")
         ids = [s.mediator_id for s in new.seats]
         if len(set(ids)) != len(ids):
             raise StoreError("The same mediator appears twice on the panel.")
         unknown = [mid for mid in ids if mid not in capacity]
         if unknown:
             raise StoreError(f"Not on the roster: {', '.join(unknown)}.")
-        keys = sorted({f"dispute:{new.dispute_id}", *(f"mediator:{mid}" for mid in ids)})
-        with self._errors("record the decision"):
-            self._ensure_lock_rows(keys)
-            with self._write() as conn:
-                # Serialise with every other recording that touches these mediators or this dispute.
-                # (SQLite has no FOR UPDATE; BEGIN IMMEDIATE has already serialised all writers.)
-                conn.execute(select(LockRow.key).where(LockRow.key.in_(keys)).order_by(LockRow.key).with_for_update())
-                existing = conn.scalar(
-                    select(DecisionRow.id).where(
-                        DecisionRow.dispute_id == new.dispute_id, DecisionRow.withdrawn_at.is_(None)
-                    )
-                )
-                if existing is not None:
-                    raise AlreadyDecidedError(
-                        f"Dispute {new.dispute_id} already has a recorded panel (decision #{existing}). "
-                        "Withdraw that decision first if the panel must change.",
-                        existing,
-                    )
-                load = self._load(conn, ids)
-                full = [mid for mid in ids if load.get(mid, 0) + 1 > capacity[mid]]
-                if full:
-                    details = "; ".join(
-                        f"{mid} may take {max(capacity[mid], 0)} more case(s) under the roster and already has "
-                        f"{load.get(mid, 0)} recorded here"
-                        for mid in full
-                    )
-                    raise CapacityError(
-                        f"No room left for {', '.join(full)} ({details}). Another registrar may have just "
-                        "recorded a panel with them: find panels again and record a new choice.",
-                        full,
-                    )
-                if self._after_check is not None:
-                    self._after_check()
-                decision_id = self._insert(conn, new)
-        log.info("decision %s recorded for %s by %s", decision_id, new.dispute_id, new.recorded_by)
-        return self.decision(decision_id)
+        if new.candidates and new.candidate_rank != 1 and not new.reason.strip():
+            raise StoreError(
+                "Say why this panel was chosen rather than the first candidate: the reason is kept with the decision."
+            )
 
-    def _insert(self, conn: Connection, new: NewDecision) -> int:
+    def _check_room(self, conn: Connection, new: NewDecision, capacity: Mapping[str, int]) -> None:
+        existing = conn.scalar(
+            select(DecisionRow.id).where(DecisionRow.dispute_id == new.dispute_id, DecisionRow.withdrawn_at.is_(None))
+        )
+        if existing is not None:
+            raise AlreadyDecidedError(
+                f"Dispute {new.dispute_id} already has a recorded panel (decision #{existing}). "
+                "Withdraw that decision first if the panel must change.",
+                existing,
+            )
+        ids = [s.mediator_id for s in new.seats]
+        load = self._load(conn, ids)
+        full = [mid for mid in ids if load.get(mid, 0) + 1 > capacity[mid]]
+        if full:
+            details = "; ".join(
+                f"{mid} may take {max(capacity[mid], 0)} more case(s) under the roster and already has "
+                f"{load.get(mid, 0)} recorded here"
+                for mid in full
+            )
+            raise CapacityError(
+                f"No room left for {', '.join(full)} ({details}). Another registrar may have just "
+                "recorded a panel with them: find panels again and record a new choice.",
+                full,
+            )
+
+    def _insert(self, conn: Connection, new: NewDecision, at: str) -> int:
         result = conn.execute(
             insert(DecisionRow).values(
                 dispute_id=new.dispute_id,
@@ -387,7 +502,7 @@ class DecisionStore:
                 locks=json.dumps(new.locks, sort_keys=True),
                 inputs_sha256=json.dumps(new.inputs_sha256, sort_keys=True),
                 recorded_by=new.recorded_by.strip(),
-                recorded_at=_now(),
+                recorded_at=at,
                 note=new.note,
             )
         )
@@ -414,21 +529,32 @@ class DecisionStore:
         )
         return decision_id
 
-    def withdraw(self, decision_id: int, by: str, note: str = "") -> Decision:
-        """Withdraw a decision: its seats stop counting against capacity; the record stays."""
-        if not by.strip():
-            raise StoreError("Say who is withdrawing the decision (your name).")
-        with self._errors("withdraw the decision"), self._write() as conn:
-            row = conn.execute(select(DecisionRow.withdrawn_at).where(DecisionRow.id == decision_id)).first()
-            if row is None:
-                raise StoreError(f"There is no decision #{decision_id}.")
-            if row.withdrawn_at is not None:
-                raise StoreError(f"Decision #{decision_id} was already withdrawn on {row.withdrawn_at}.")
-            conn.execute(
-                update(DecisionRow)
-                .where(DecisionRow.id == decision_id)
-                .values(withdrawn_at=_now(), withdrawn_by=by.strip(), withdrawal_note=note)
-            )
+    def withdraw(self, decision_id: int, session: str, reason: str) -> Decision:
+        """Withdraw a decision with a reason: its seats stop counting against capacity; the record
+        stays, and the withdrawal is appended to the decision log. Only a registrar may withdraw."""
+        if not reason.strip():
+            raise StoreError("Give the reason for withdrawing the decision: it is kept in the record.")
+        with self._errors("withdraw the decision"):
+            self._ensure_lock_rows([CHAIN_LOCK])
+            with self._write() as conn:
+                at = _now()
+                who = require(conn, session, Permission.WITHDRAW)
+                conn.execute(select(LockRow.key).where(LockRow.key == CHAIN_LOCK).with_for_update())
+                row = conn.execute(
+                    select(DecisionRow.withdrawn_at, DecisionRow.dispute_id).where(DecisionRow.id == decision_id)
+                ).first()
+                if row is None:
+                    raise StoreError(f"There is no decision #{decision_id}.")
+                if row.withdrawn_at is not None:
+                    raise StoreError(f"Decision #{decision_id} was already withdrawn on {row.withdrawn_at}.")
+                conn.execute(
+                    update(DecisionRow)
+                    .where(DecisionRow.id == decision_id)
+                    .values(withdrawn_at=at, withdrawn_by=who.name, withdrawal_note=reason.strip())
+                )
+                payload = {"decision_id": decision_id, "dispute_id": row.dispute_id, "reason": reason.strip()}
+                self._log_event(conn, who.name, EventKind.WITHDRAWAL, payload, at)
+        log.info("decision %s withdrawn by %s", decision_id, who.name)
         return self.decision(decision_id)
 
     # --- reading -----------------------------------------------------------------------------
@@ -460,7 +586,8 @@ class DecisionStore:
             seats: dict[int, list[Any]] = {}
             for seat in conn.execute(select(SeatRow).order_by(SeatRow.decision_id, SeatRow.position)):
                 seats.setdefault(seat.decision_id, []).append(seat)
-        return [self._decision(row, seats.get(row.id, [])) for row in rows]
+            reasons = _reasons(conn)
+        return [self._decision(row, seats.get(row.id, []), reasons.get(row.id, "")) for row in rows]
 
     def decision(self, decision_id: int) -> Decision:
         with self._errors("read the decision"), self.engine.connect() as conn:
@@ -470,7 +597,8 @@ class DecisionStore:
             seats = conn.execute(
                 select(SeatRow).where(SeatRow.decision_id == decision_id).order_by(SeatRow.position)
             ).all()
-        return self._decision(row, list(seats))
+            reasons = _reasons(conn)
+        return self._decision(row, list(seats), reasons.get(decision_id, ""))
 
     def for_dispute(self, dispute_id: str) -> Decision | None:
         """The dispute's active decision, if any."""
@@ -481,8 +609,9 @@ class DecisionStore:
         return None if decision_id is None else self.decision(decision_id)
 
     @staticmethod
-    def _decision(row: Any, seats: Sequence[Any]) -> Decision:
+    def _decision(row: Any, seats: Sequence[Any], reason: str = "") -> Decision:
         return Decision(
+            reason=reason,
             id=row.id,
             dispute_id=row.dispute_id,
             dispute_title=row.dispute_title,
@@ -514,6 +643,45 @@ class DecisionStore:
                 for s in seats
             ),
         )
+
+    # --- the decision log --------------------------------------------------------------------
+
+    def log_events(self) -> list[Event]:
+        """Every event of the decision log, in order."""
+        with self._errors("read the decision log"), self.engine.connect() as conn:
+            return list(ledger.events(conn))
+
+    def kept_file(self, digest: str) -> bytes | None:
+        """An input file kept with a decision, by its SHA-256 (None if missing or altered)."""
+        with self._errors("read a kept input file"), self.engine.connect() as conn:
+            return ledger.kept_file(conn, digest)
+
+    def kept_files(self) -> Iterator[tuple[str, bytes]]:
+        """Every kept input file as (SHA-256, bytes), in order of hash."""
+        with self._errors("read the kept input files"), self.engine.connect() as conn:
+            for row in conn.execute(select(BlobRow.sha256, BlobRow.content).order_by(BlobRow.sha256)):
+                yield str(row.sha256), bytes(row.content)
+
+    def audit(
+        self,
+        expected_head: str | None = None,
+        progress: ProgressFactory = silent_progress,
+        replay: bool = True,
+        cancel: CancelToken | None = None,
+    ) -> AuditReport:
+        """Check the chain, compare the tables with it and (unless ``replay`` is False) replay every
+        decision, stoppable through ``cancel`` (``matching.records.audit``)."""
+        from matching.records.audit import audit_events  # the solver stack: only when auditing
+
+        events = self.log_events()
+        rows = self.decisions(include_withdrawn=True)
+        return audit_events(self.location, events, self.kept_file, rows, expected_head, progress, replay, cancel)
+
+    def export_log(self) -> Iterator[str]:
+        """The auditor's export, line by line (see ``matching.records.audit.export_lines``)."""
+        from matching.records.audit import export_lines
+
+        return export_lines(self.log_events(), self.kept_files())
 
     # --- export ------------------------------------------------------------------------------
 
