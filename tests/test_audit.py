@@ -23,6 +23,7 @@ from sqlalchemy import text
 from matching.core.config import SolveConfig
 from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
+from matching.io.results import rule_set_record
 from matching.io.rulesets import load_rule_set
 from matching.panel.service import propose
 from matching.records.audit import AuditReport, Severity, audit_export, check_chain
@@ -311,3 +312,21 @@ def test_any_tampering_of_a_chain_is_found(case: tuple[int, str, Any]) -> None:
         j = data.draw(st.integers(0, n - 1).filter(lambda j: j != i))
         events[i], events[j] = events[j], events[i]
     assert any(f.severity is Severity.PROBLEM for f in check_chain(events))
+
+
+def test_a_reviewer_reaching_the_batch_record_path_records_nothing(store: DecisionStore, ws: Workspace) -> None:
+    from matching.records.commit import read_panels, record_panels
+
+    result = propose(ws, "D001", load_rule_set("iomed"), SolveConfig(candidates=1))
+    document = {
+        "run": {
+            "seed": 0,
+            "inputs_sha256": dict(ws.data.inputs_sha256),
+            "rules": rule_set_record(load_rule_set("iomed")),
+            "settings": {"command": "solve", "candidates": 1},
+        },
+        "disputes": [result.as_dict()],
+    }
+    outcomes = record_panels(store, ws, read_panels(document, "panels.json"), sign_in(store, "rita"))
+    assert [o.error for o in outcomes] == ["Reviewers can read everything but cannot record decisions."]
+    assert store.decisions() == [] and not [e for e in store.log_events() if e.kind == "decision"]

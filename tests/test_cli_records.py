@@ -72,7 +72,7 @@ def test_a_reviewed_solve_and_batch_are_recorded_and_audit_holds(db: str, panels
 def test_a_reviewer_cannot_record_from_the_command_line(db: str, panels: dict[str, Path]) -> None:
     done = run("record", "--panels", str(panels["solve"]), "--user", "rita", "--database", db)
     assert done.returncode == 1
-    assert "cannot record" in done.stderr
+    assert "rita is a reviewer: only registrars record decisions" in done.stderr
     assert DecisionStore(db).decisions() == []
 
 

@@ -28,20 +28,12 @@ def role_label(role: AccessRole) -> str:
     return role.value.capitalize()
 
 
-def status(user: UserInfo) -> str:
-    if user.disabled:
-        return "switched off"
-    if user.locked_until:
-        return f"locked until {user.locked_until.replace('T', ' ')[:16]} UTC"
-    return "active"
-
-
 def accounts_table(users: list[UserInfo]) -> None:
     import pandas as pd  # imported when a table is drawn
 
     st.dataframe(
         pd.DataFrame(
-            [{"name": u.name, "role": u.role.value, "status": status(u), "added": u.created_at[:10]} for u in users],
+            [{"name": u.name, "role": u.role.value, "status": u.status, "added": u.created_at[:10]} for u in users],
             columns=["name", "role", "status", "added"],
         ),
         hide_index=True,

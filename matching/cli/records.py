@@ -81,7 +81,7 @@ def record(
     appointments: AppointmentsOpt = None,
 ) -> None:
     """Record the first panel of each dispute in a reviewed solve or batch output as the decision."""
-    from matching.api import Workspace, input_mismatches, read_panels, record_panels
+    from matching.api import Permission, Workspace, input_mismatches, read_panels, record_panels
 
     document = _read_json(panels)
     checked = read_panels(document, panels.name)
@@ -96,6 +96,10 @@ def record(
         )
     store = open_store(database)
     session = store.sign_in(user, password_for(user))
+    if not session.principal.may(Permission.RECORD):
+        store.sign_out(session.token)
+        err(f"Error: {session.principal.name} is a {session.principal.role.value}: only registrars record decisions.")
+        raise typer.Exit(EXIT_FAILURE)  # the store would refuse each write anyway; this says so once
     try:
         outcomes = record_panels(store, ws, checked, session.token, reason, progress_bar)
     finally:

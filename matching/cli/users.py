@@ -28,7 +28,7 @@ import typer
 from matching.cli.common import EXIT_FAILURE, _App, _Group, app, err, fail_usage
 
 if TYPE_CHECKING:
-    from matching.api import CommandLine, DecisionStore, UserInfo
+    from matching.api import CommandLine, DecisionStore
 
 PASSWORD_ENV = "MATCHING_PASSWORD"
 ROLES = ("registrar", "reviewer", "administrator")  # matching.records.users.AccessRole (a test keeps them equal)
@@ -104,14 +104,6 @@ def new_password() -> str:
     return password
 
 
-def status(user: UserInfo) -> str:
-    if user.disabled:
-        return "switched off"
-    if user.locked_until:
-        return f"locked until {user.locked_until.replace('T', ' ')[:16]} UTC"
-    return "active"
-
-
 @users_app.command("add")
 def add(
     name: NameArg,
@@ -163,7 +155,7 @@ def list_users(database: DatabaseOpt = None) -> None:
     if not users:
         typer.echo("No user accounts yet. Add one with: python -m matching users add NAME --role administrator")
         return
-    rows = [("name", "role", "status", "added"), *((u.name, u.role.value, status(u), u.created_at[:10]) for u in users)]
+    rows = [("name", "role", "status", "added"), *((u.name, u.role.value, u.status, u.created_at[:10]) for u in users)]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         typer.echo("  ".join([*(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)), row[3]]))

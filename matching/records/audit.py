@@ -336,20 +336,8 @@ class _Inputs:
 
 def _load_before(events: Sequence[Event], upto: int) -> Counter[str]:
     """Seats of decisions in force just before event number ``upto`` (as the store counted them)."""
-    active: dict[int, list[str]] = {}
-    for e in events:
-        if e.seq >= upto:
-            break
-        p = e.payload
-        try:
-            decision_id = int(p["decision_id"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if e.kind == EventKind.WITHDRAWAL or (e.kind == EventKind.MIGRATED and p.get("withdrawn")):
-            active.pop(decision_id, None)
-        elif e.kind in (EventKind.DECISION, EventKind.MIGRATED):
-            active[decision_id] = [str(s.get("mediator_id")) for s in p.get("seats", [])]
-    return Counter(mid for members in active.values() for mid in members)
+    logged = logged_decisions(e for e in events if e.seq < upto)
+    return Counter(mid for d in logged.values() if not d.withdrawn for mid in d.members)
 
 
 @dataclass

@@ -261,6 +261,15 @@ class UserInfo:
     locked_until: str | None  # ISO 8601 UTC while locked after wrong passwords, else None
     created_at: str  # ISO 8601 UTC
 
+    @property
+    def status(self) -> str:
+        """The account's state in plain words: active, switched off, or locked until when."""
+        if self.disabled:
+            return "switched off"
+        if self.locked_until:
+            return f"locked until {self.locked_until.replace('T', ' ')[:16]} UTC"
+        return "active"
+
 
 @dataclass(frozen=True)
 class CommandLine:
