@@ -68,10 +68,10 @@ def main() -> None:
         started = time.perf_counter()
         offline = audit_export(export)
         offline_s = time.perf_counter() - started
+        size_mb = export.stat().st_size / 1e6
 
     print(f"{'mediators':>9} {'disputes':>8} {'recorded':>8} {'record ms/dec':>13} {'quick audit s':>13} "
           f"{'replay s/dec':>12} {'export s':>8} {'export MB':>9} {'audit --file s':>14} {'verdict':>8}")  # fmt: skip
-    size_mb = export.stat().st_size / 1e6 if export.exists() else 0.0
     print(
         f"{args.mediators:>9} {args.disputes:>8} {recorded:>8} {1000 * record_s / max(recorded, 1):>13.1f} "
         f"{quick_s:>13.2f} {full_s / max(full.decisions, 1):>12.2f} {export_s:>8.2f} {size_mb:>9.1f} "

@@ -1,9 +1,9 @@
 """The neutrality review page's verdict on the record itself (``matching.records.audit``).
 
 On every visit the page checks what is quick: that the decision log's chain is whole and that
-the decisions table says what the log says. Replaying every decision from its kept inputs takes
-about a second per decision, so it runs on request, in the background, with progress and Stop;
-its verdict is kept for the rest of the session.
+the decisions table says what the log says. Replaying every decision from its kept inputs costs
+one solve per decision, so it runs on request, in the background, with progress and Stop; its
+verdict is kept for the rest of the session.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def integrity_section(store: DecisionStore) -> None:
             show_report(quick, replayed=False)
         if st.button(
             "Replay every decision now",
-            help="About a second per decision. You can stop it; what was checked until then is shown.",
+            help="One solve per decision: a few seconds for a day of decisions, minutes for years of them. You can stop it; what was checked until then is shown.",
         ):
 
             def work(job: Job[AuditReport]) -> AuditReport:
