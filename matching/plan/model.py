@@ -17,7 +17,7 @@ from typing import Any
 # The figures reported per year and banded across years, in the order tables show them.
 FIGURES = (
     "staffed_share",  # staffed disputes / forecast disputes
-    "expertise_kept",  # the batch's total expertise score / the sum of each dispute's best alone (staffed ones)
+    "expertise_kept",  # the staffed panels' scores / the sum of those disputes' proven best-alone bounds
     "largest_state_share",  # seats held by the most-seated nationality / all seats
     "host_share",  # seats held by nationals of the host state(s)
     "funder_share",  # seats held by nationals of the main funders
@@ -118,12 +118,10 @@ class Profile:
     chair_eligible: bool  # speaks the working languages where the profile is needed, so may chair
 
     def label(self) -> str:
-        """The profile in plain words, for tables and the report."""
-        who = f"a national of {self.nationality}" if self.nationality else f"a national of the {self.un_group} group"
-        speaks = " and ".join(self.languages)
-        gender = {"F": "a woman, ", "M": "a man, "}.get(self.gender or "", "")
-        chair = ", able to chair" if self.chair_eligible else ""
-        return f"{gender}{who}, speaking {speaks}, {self.legal_tradition} tradition, expert in {', '.join(self.subjects)}{chair}"
+        """The profile in plain words, with names rather than codes (``matching.plan.output.profile_words``)."""
+        from matching.plan.output import profile_words  # output builds on this module
+
+        return profile_words(self)
 
 
 @dataclass(frozen=True)
