@@ -28,7 +28,7 @@ from matching.io.countries import default_countries
 from matching.io.loading import load_dataset
 from matching.io.rulesets import load_rule_set
 from matching.plan.forecast import Scenario, forecast, history_pace, load_scenario, scenario_from_data
-from matching.plan.model import FIGURES, Simulation
+from matching.plan.model import FIGURES, Plan, Simulation
 from matching.plan.simulate import (
     SimulationJob,
     history_start,
@@ -340,3 +340,27 @@ def test_a_stop_after_the_first_year_returns_that_year(
 def test_an_unknown_host_state_is_refused_before_any_year_runs(job: SimulationJob) -> None:
     with pytest.raises(UnknownIdError, match="XYZ"):
         simulate_pair([replace(job, host=("XYZ",))])
+
+
+def test_a_whole_plan_is_the_same_on_a_process_pool_and_on_dask(job: SimulationJob) -> None:
+    """Before, the recommendation and after: the plan does not depend on where the years ran."""
+    from matching.plan.planner import make_plan
+
+    distributed = pytest.importorskip("distributed")
+
+    def plain(plan: Plan) -> dict[str, object]:
+        document = plan.as_dict()
+        document["settings"].pop("executor")
+        for part in ("before", "after"):
+            for year in (document[part] or {}).get("years", []):
+                year["seconds"] = 0.0
+        return document
+
+    args = (job.data, job.rule_set, job.scenario)
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        pooled = make_plan(*args, quotas=job.quotas, seed=job.seed, executor=pool)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        on_dask = make_plan(*args, quotas=job.quotas, seed=job.seed, executor=client.get_executor())
+    assert plain(pooled) == plain(on_dask)
+    assert len(pooled.before.years) == 2

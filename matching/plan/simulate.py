@@ -57,14 +57,15 @@ CAPACITY_RULE = "capacity"
 class PlanningBudget:
     """How hard each simulated year's batch searches, in deterministic seconds (as ``BatchConfig``).
 
-    Smaller than a batch run's defaults: a plan runs ten years or more, twice. On a generated year
-    of 800 disputes and 1,200 mediators with a 5 % state cap (benchmarks/bench_plan.py) it staffed the
-    same 800 disputes as the default batch at 0.51 % less total objective (expertise kept 0.921
-    against 0.924), in 30 s against 88 s."""
+    Smaller than a batch run's defaults: a plan runs ten years or more, twice. On year 1 of a
+    generated caseload (800 disputes, 1,200 mediators, a 5 % state cap, paced seats;
+    benchmarks/bench_plan.py and the issue 16 note) this budget takes about 20 s in one process;
+    doubling the joint phase (15 and 5 deterministic seconds) took 33 s for 0.1 % more total
+    score and one more dispute staffed."""
 
-    time_limit: float = 15.0  # the joint phase (column generation and assignment)
+    time_limit: float = 8.0  # the joint phase (column generation and assignment)
     gap: float = 0.02  # stop improving the bound within this share of the optimum
-    dispute_phase_limit: float | None = 5.0  # every dispute on its own, all together
+    dispute_phase_limit: float | None = 3.0  # every dispute on its own, all together
     dispute_time_limit: float = 10.0  # one dispute's solve, at most
 
     def config(self, quotas: Quotas, seed: int) -> BatchConfig:
