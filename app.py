@@ -3,7 +3,8 @@
 Until someone signs in, the only page is the sign-in (``ui/signin.py``). Then the pages, in
 ``ui/``, are those of the person's role: candidate panels for one dispute (registrars), the data
 in use (upload, check, browse), the neutrality review of recorded decisions, batch runs
-(registrars) and the user accounts (administrators). The session is checked again on every run,
+(registrars), the plan for the coming years (registrars and administrators) and the user accounts
+(administrators). The session is checked again on every run,
 so an expired or switched-off session returns to the sign-in page and a changed role shows at
 once; the store checks the role again inside every write. Pages call the library only and never
 build a solver model themselves. Recorded decisions go to the decisions store
@@ -31,12 +32,13 @@ def pages_for(role: AccessRole) -> list[StreamlitPage]:
     data = st.Page("ui/data.py", title="Roster and disputes", icon=":material/table_view:")
     review = st.Page("ui/review.py", title="Neutrality review", icon=":material/balance:")
     batch = st.Page("ui/batch.py", title="Batch run", icon=":material/playlist_play:")
+    planning = st.Page("ui/planning.py", title="Planning", icon=":material/insights:")
     users = st.Page("ui/users.py", title="Users", icon=":material/manage_accounts:")
     if role is AccessRole.REGISTRAR:
-        return [panels, data, review, batch]
+        return [panels, data, review, batch, planning]
     if role is AccessRole.REVIEWER:
         return [review, data]
-    return [data, review, users]
+    return [data, review, planning, users]
 
 
 def is_demo(store: DecisionStore | None) -> bool:

@@ -100,6 +100,21 @@ if TYPE_CHECKING:
     from matching.lottery.dispute import DisputeLottery, LotteryPanel, dispute_lottery
     from matching.panel.service import check_panel, propose, scored_row, why_not
     from matching.panel.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
+    from matching.plan.charts import FIGURE_HELP, FIGURE_NAMES, band_charts, figure_text
+    from matching.plan.forecast import Scenario, load_scenario, scenario_from_data
+    from matching.plan.model import FIGURES as PLAN_FIGURES
+    from matching.plan.model import Plan, Simulation
+    from matching.plan.output import (
+        Headline,
+        blocked_words,
+        headlines,
+        plan_files,
+        plan_tables,
+        profile_words,
+        render_plan,
+        write_plan,
+    )
+    from matching.plan.planner import make_plan
     from matching.records.audit import AuditReport, ExportError, audit_export
     from matching.records.commit import PanelsFile, Recorded, input_mismatches, read_panels, record_panels
     from matching.records.errors import StoreError
@@ -172,8 +187,11 @@ __all__ = [
     "DEFAULT_TIME_LIMIT",
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
+    "FIGURE_HELP",
+    "FIGURE_NAMES",
     "MAX_WEIGHT",
     "MIN_PASSWORD_LENGTH",
+    "PLAN_FIGURES",
     "ROLE_DESCRIPTIONS",
     "SEAT_COLUMNS",
     "SOLVER_SEED_MAX",
@@ -208,6 +226,7 @@ __all__ = [
     "Flag",
     "Frontier",
     "FrontierPoint",
+    "Headline",
     "InputError",
     "InternalError",
     "Locks",
@@ -221,6 +240,7 @@ __all__ = [
     "PanelsFile",
     "PasswordRejected",
     "Permission",
+    "Plan",
     "Principal",
     "Problem",
     "ProgressFactory",
@@ -229,11 +249,13 @@ __all__ = [
     "Recorded",
     "RosterReport",
     "RuleSet",
+    "Scenario",
     "ScenarioError",
     "Seat",
     "SeatRecord",
     "Session",
     "SessionExpired",
+    "Simulation",
     "SolveConfig",
     "Standing",
     "Status",
@@ -247,6 +269,8 @@ __all__ = [
     "Workspace",
     "all_flags",
     "audit_export",
+    "band_charts",
+    "blocked_words",
     "builtin_names",
     "cancellable",
     "capacity_left",
@@ -267,30 +291,38 @@ __all__ = [
     "default_countries",
     "demo_dir",
     "dispute_lottery",
+    "figure_text",
     "find_input",
     "flags_table",
     "frame_document",
     "frontier",
+    "headlines",
     "input_mismatches",
     "json_text",
     "load_dataset",
     "load_folder",
     "load_problem",
     "load_rule_set",
+    "load_scenario",
     "lottery_solver_label",
+    "make_plan",
     "measure_name",
     "now_iso",
     "panel_flags",
     "panel_report",
     "panel_tables",
     "password_problem",
+    "plan_files",
+    "plan_tables",
     "plural",
+    "profile_words",
     "propose",
     "read_panels",
     "read_proposed",
     "read_rows",
     "read_scenarios",
     "record_panels",
+    "render_plan",
     "render_report",
     "roster_charts",
     "roster_report",
@@ -300,6 +332,7 @@ __all__ = [
     "run_document",
     "run_sweep",
     "safe_cell",
+    "scenario_from_data",
     "scored_row",
     "seats_csv_text",
     "sensitivity",
@@ -320,6 +353,7 @@ __all__ = [
     "write_files",
     "write_folder",
     "write_json",
+    "write_plan",
     "write_probabilities",
     "write_rows",
     "write_scored",
@@ -413,6 +447,20 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "matching.lottery.dispute": ("DisputeLottery", "LotteryPanel", "dispute_lottery"),
     "matching.panel.service": ("check_panel", "propose", "scored_row", "why_not"),
     "matching.panel.tradeoffs": ("Frontier", "FrontierPoint", "WeightRange", "frontier", "sensitivity"),
+    "matching.plan.charts": ("FIGURE_HELP", "FIGURE_NAMES", "band_charts", "figure_text"),
+    "matching.plan.forecast": ("Scenario", "load_scenario", "scenario_from_data"),
+    "matching.plan.model": ("PLAN_FIGURES", "Plan", "Simulation"),
+    "matching.plan.output": (
+        "Headline",
+        "blocked_words",
+        "headlines",
+        "plan_files",
+        "plan_tables",
+        "profile_words",
+        "render_plan",
+        "write_plan",
+    ),
+    "matching.plan.planner": ("make_plan",),
     "matching.records.audit": ("AuditReport", "ExportError", "audit_export"),
     "matching.records.commit": ("PanelsFile", "Recorded", "input_mismatches", "read_panels", "record_panels"),
     "matching.records.errors": ("StoreError",),
@@ -469,7 +517,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "matching.rules.workspace": ("Workspace",),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
-_RENAMED = {"DEFAULT_ROSTER_SIZE": "DEFAULT_SIZE"}  # public name -> the name in its module
+_RENAMED = {"DEFAULT_ROSTER_SIZE": "DEFAULT_SIZE", "PLAN_FIGURES": "FIGURES"}  # public name -> the name in its module
 
 
 def __getattr__(name: str) -> Any:

@@ -967,7 +967,7 @@ def test_the_sign_in_page_says_until_when_an_account_is_locked(db: str) -> None:
 
 def test_a_registrar_has_the_registrar_pages(db: str) -> None:
     at = start()
-    assert pages_of(at) == ["batch.py", "data.py", "registrar.py", "review.py"]
+    assert pages_of(at) == ["batch.py", "data.py", "planning.py", "registrar.py", "review.py"]
     at.switch_page("ui/data.py").run()
     assert [b for b in at.button if b.label == "Check and use these files"]  # their own upload
 
@@ -1009,7 +1009,7 @@ def test_a_role_changed_meanwhile_shows_at_the_next_run(db: str) -> None:
 def test_an_administrator_manages_the_users_on_the_users_page(db: str) -> None:
     at = start(user="Adam Admin")
     assert [t.value for t in at.title] == ["Roster and disputes"]
-    assert pages_of(at) == ["data.py", "review.py", "users.py"]
+    assert pages_of(at) == ["data.py", "planning.py", "review.py", "users.py"]
     assert [b for b in at.button if b.label == "Check and use these files"]  # the upload
     at.switch_page("ui/users.py").run()
     assert not at.exception and [t.value for t in at.title] == ["Users"]

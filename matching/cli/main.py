@@ -248,4 +248,4 @@ def main() -> None:
 
 # The other command modules register their commands on ``app`` when imported, after this module's own
 # (typer lists commands in the order they were registered).
-from matching.cli import batch, lottery, records, reports, users  # noqa: E402, F401
+from matching.cli import batch, lottery, plan, records, reports, users  # noqa: E402, F401

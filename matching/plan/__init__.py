@@ -1,0 +1,1 @@
+"""Planning the coming years: forecast caseloads, simulate them against the roster, recommend recruits."""
