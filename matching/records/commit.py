@@ -172,6 +172,7 @@ def record_panels(
     out: list[Recorded] = [
         Recorded(d, error="the run found no panel for it") for d, p in panels.panels.items() if not p
     ]
+    roster_room = capacity_left(ws.data)  # the store subtracts what it has recorded, in each transaction
     with progress(len(todo), "Recording decisions") as advance:
         for dispute_id, offered in todo:
             try:
@@ -186,7 +187,7 @@ def record_panels(
                     source="command line",
                     run=run,
                 )
-                out.append(Recorded(dispute_id, store.record(new, capacity_left(ws.data), session)))
+                out.append(Recorded(dispute_id, store.record(new, roster_room, session)))
             except MatchingError as exc:
                 out.append(Recorded(dispute_id, error=str(exc)))
             advance()

@@ -135,7 +135,7 @@ def sha256_hex(content: bytes) -> str:
 
 def keep_files(conn: Connection, contents: Mapping[str, bytes]) -> None:
     """Store each file's bytes under its SHA-256 unless already kept (the key must be that hash)."""
-    wanted = {digest: data for digest, data in contents.items()}
+    wanted = dict(contents)
     for digest, data in wanted.items():
         if sha256_hex(data) != digest:
             raise ValueError(f"the bytes given for {digest[:12]}... do not have that hash")

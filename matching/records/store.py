@@ -181,11 +181,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _reasons(conn: Connection) -> dict[int, str]:
-    """Each decision's reason for not taking the first candidate, as the decision log keeps it."""
-    rows = conn.execute(select(EventRow.payload).where(EventRow.kind == EventKind.DECISION.value))
+def _reasons(conn: Connection, decision_id: int | None = None) -> dict[int, str]:
+    """Each decision's reason for not taking the first candidate, as the decision log keeps it
+    (only ``decision_id``'s when given: its entry is found by the canonical JSON's key, not by
+    reading the whole log)."""
+    query = select(EventRow.payload).where(EventRow.kind == EventKind.DECISION.value)
+    if decision_id is not None:
+        query = query.where(EventRow.payload.contains(f'"decision_id":{int(decision_id)},'))
     out: dict[int, str] = {}
-    for (payload,) in rows:
+    for (payload,) in conn.execute(query):
         try:
             body = json.loads(payload)
             out[int(body["decision_id"])] = str(body.get("reason", ""))
@@ -597,7 +601,7 @@ class DecisionStore(Accounts):
             seats = conn.execute(
                 select(SeatRow).where(SeatRow.decision_id == decision_id).order_by(SeatRow.position)
             ).all()
-            reasons = _reasons(conn)
+            reasons = _reasons(conn, decision_id)
         return self._decision(row, list(seats), reasons.get(decision_id, ""))
 
     def for_dispute(self, dispute_id: str) -> Decision | None:
