@@ -286,7 +286,7 @@ def test_a_solver_that_cannot_decide_is_not_read_as_no_panel(monkeypatch: pytest
 
 def test_checks_that_time_out_while_isolating_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     real = diagnosis_module.panel_exists
-    every_rule = frozenset(HARD_RULES)
+    every_rule = frozenset(HARD_RULES) - {"H8"}  # no lean cap is set, so H8 is not one of the families here
 
     def flaky(inst: PanelInstance, active: frozenset[str], locks: Locks, config: SolveConfig) -> Status:
         # The check with every rule on is answered; the checks with a rule switched off time out.

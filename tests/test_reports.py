@@ -345,7 +345,7 @@ def test_panel_members_alignment_and_disclosures(ws: Workspace) -> None:
     assert "already appointed by USA" in notes[("M2", "orange")]
     assert len(panel.disclosures) == 2
     assert panel.feasible
-    assert [r.rule for r in panel.rules] == ["H1", "H2", "H3", "H4", "H5", "H6", "H7"]
+    assert [r.rule for r in panel.rules] == ["H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8"]
     assert panel.standing is None
     assert panel.objective_gap is None
 

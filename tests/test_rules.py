@@ -57,8 +57,8 @@ def alone(ws: Workspace, view: DisputeView, mid: str) -> list[str]:
     return rule_ids(mediator_breaches(view, ws.data.mediator(mid)))
 
 
-def test_the_seven_hard_rules_are_named() -> None:
-    assert list(HARD_RULES) == ["H1", "H2", "H3", "H4", "H5", "H6", "H7"]
+def test_the_eight_hard_rules_are_named() -> None:
+    assert list(HARD_RULES) == ["H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8"]
     for rule in HARD_RULES.values():
         assert rule.title and rule.sentence
 

@@ -114,19 +114,23 @@ def now_iso() -> str:
 
 
 def rule_set_record(rule_set: RuleSet) -> dict[str, Any]:
-    """The effective rule set, weight overrides included, in the shape of a rule-set file: saved as
-    TOML it can be passed back with ``--rules`` to repeat the run."""
+    """The effective rule set, weight and lean-cap overrides included, in the shape of a rule-set
+    file: saved as TOML it can be passed back with ``--rules`` to repeat the run. ``max_lean`` is
+    present only when the cap H8 is on (TOML has no null)."""
+    hard: dict[str, Any] = {
+        "nationality_rule": rule_set.nationality_rule.value,
+        "min_traditions": rule_set.min_traditions,
+        "min_un_groups": rule_set.min_un_groups,
+        "min_size_for_composition": rule_set.min_size_for_composition,
+        "honour_strikes": rule_set.honour_strikes,
+        "require_declaration": rule_set.require_declaration,
+    }
+    if rule_set.max_lean is not None:
+        hard["max_lean"] = rule_set.max_lean
     return {
         "name": rule_set.name,
         "description": rule_set.description,
-        "hard": {
-            "nationality_rule": rule_set.nationality_rule.value,
-            "min_traditions": rule_set.min_traditions,
-            "min_un_groups": rule_set.min_un_groups,
-            "min_size_for_composition": rule_set.min_size_for_composition,
-            "honour_strikes": rule_set.honour_strikes,
-            "require_declaration": rule_set.require_declaration,
-        },
+        "hard": hard,
         "weights": rule_set.weights.as_dict(),
         "scoring": {
             "text_share": rule_set.text_share,

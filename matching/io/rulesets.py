@@ -29,6 +29,7 @@ from matching.core.errors import InputError, Problem, UnknownIdError
 from matching.core.paths import rules_dir
 from matching.io.loading import decode_utf8, file_problem
 
+MAX_LEAN = 100  # the largest lean cap a rule set or --max-lean accepts
 COMPONENTS: tuple[str, ...] = ("expertise", "diversity", "neutrality", "workload", "preference")
 WEIGHT_NAMES: tuple[str, ...] = (*COMPONENTS, "orange_penalty")
 
@@ -57,6 +58,9 @@ class HardSection(_Strict):
     min_size_for_composition: Annotated[int, Field(ge=1, le=5)] = 3  # the largest panel has 5 members
     honour_strikes: bool = True
     require_declaration: bool = True
+    # H8, off when absent. A member shares at most a few dozen blocs with a party and a panel has at
+    # most 5 members, so 100 already means "no cap"; the bound keeps the solver's numbers small.
+    max_lean: Annotated[int, Field(ge=0, le=MAX_LEAN)] | None = None
 
 
 class WeightsSection(_Strict):
@@ -194,6 +198,7 @@ class RuleSet:
     min_size_for_composition: int = 3
     honour_strikes: bool = True
     require_declaration: bool = True
+    max_lean: int | None = None  # H8: off when None
     weights: Weights = field(default_factory=Weights)
     text_share: float = 0.35
     history_years: int = 3
@@ -205,6 +210,15 @@ class RuleSet:
         if problems:
             raise RuleSetError(problems)
         return replace(self, weights=replace(self.weights, **{k: float(v) for k, v in overrides.items()}))
+
+    def with_max_lean(self, max_lean: int | None) -> RuleSet:
+        """The same rule set with the lean cap H8 set for one run (``--max-lean``); ``None`` keeps the file's."""
+        if max_lean is None:
+            return self
+        if isinstance(max_lean, bool) or not isinstance(max_lean, int) or not 0 <= max_lean <= MAX_LEAN:
+            problem = Problem("--max-lean", None, "max_lean", str(max_lean), f"must be a whole number from 0 to {MAX_LEAN}", "bad_rule_set", "")
+            raise RuleSetError([problem])
+        return replace(self, max_lean=max_lean)
 
 
 def weight_problems(overrides: Mapping[str, Any], source: str) -> list[Problem]:
@@ -233,6 +247,7 @@ def parse_rule_set(data: dict[str, Any], source: str) -> RuleSet:
         min_size_for_composition=hard.min_size_for_composition,
         honour_strikes=hard.honour_strikes,
         require_declaration=hard.require_declaration,
+        max_lean=hard.max_lean,
         weights=Weights(**checked.weights.model_dump()),
         text_share=scoring.text_share,
         history_years=scoring.history_years,

@@ -4,6 +4,8 @@ and concrete suggestions to lift it.
 The diagnosis encodes every mediator (eligible or not), then asks CP-SAT whether a panel exists
 with some rule families switched off. A deletion filter over the families (H1-H7 and the
 registrar's locks) leaves a minimal set: switching off any one of them makes a panel possible.
+The lean cap H8 is a family only when a cap is set; when it is in the set, the least lean panel
+the other rules of the set allow is found, so that the suggestion names the cap that would do.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from matching.core.status import Status
 from matching.panel.model import PanelModel
 from matching.rules.checker import HARD_RULES, DisputeView
 from matching.rules.encoding import PanelInstance, encode
-from matching.rules.kernel import chair_mask
+from matching.rules.kernel import chair_mask, lean_cap
 from matching.rules.workspace import Workspace
 
 LOCKS = "locks"
+LEAN = "H8"
 FAMILIES = (*HARD_RULES, LOCKS)
 
 
@@ -92,7 +95,7 @@ def diagnose(
     locks = locks or Locks()
     config = config or SolveConfig()
     inst = encode(ws, view, include_ineligible=True)
-    families = [f for f in FAMILIES if f != LOCKS or locks.any]
+    families = [f for f in FAMILIES if (f != LOCKS or locks.any) and (f != LEAN or lean_cap(inst) is not None)]
     active = frozenset(families)
     everything = panel_exists(inst, active, locks, config)
     if everything is Status.FEASIBLE:
@@ -115,12 +118,56 @@ def diagnose(
         undecided |= trial is Status.TIMEOUT
     conflicting = [f for f in FAMILIES if f in core]
     notes = suggestions(ws, view, inst, conflicting, locks)
+    if LEAN in conflicting:
+        notes.append(_lean_suggestion(inst, [active, frozenset(core)], locks, config))
     if undecided:
         notes.append(
             "The solver could not decide every check within its time limit, so this set of rules may be larger "
             "than needed; raise the time limit for a sharper diagnosis."
         )
     return Diagnosis(conflicting, notes)
+
+
+def least_lean(inst: PanelInstance, active: frozenset[str], locks: Locks, config: SolveConfig) -> int | None:
+    """The smallest lean of any panel keeping the ``active`` families other than H8 (``None``: no
+    panel, or none found within the budget)."""
+    idx = _allowed(inst, active, locks)
+    if len(idx) < inst.k:
+        return None
+    applied = locks if LOCKS in active else Locks()
+    relaxed = (frozenset(HARD_RULES) - active) | {LEAN}
+    model = PanelModel(
+        inst,
+        idx,
+        applied,
+        relaxed=relaxed,
+        chair_ok=chair_mask(inst.co_national, inst.speaks, active),
+        objective=lambda v: -v.lean,
+    )
+    status, sol, objective, _ = model.solve(config)
+    if sol is None or objective is None or status is not Status.OPTIMAL:
+        return None
+    return -objective
+
+
+def _lean_suggestion(inst: PanelInstance, tries: list[frozenset[str]], locks: Locks, config: SolveConfig) -> str:
+    """H8: the cap in force, and the cap the least lean panel would need: under every other rule when
+    a panel keeps them all, otherwise under the other rules of the minimal set."""
+    cap = inst.max_lean
+    needed = None
+    for active in tries:
+        needed = least_lean(inst, active, locks, config)
+        if needed is not None:
+            break
+    if needed is None:
+        return (
+            f"Raise or lift the lean cap (now {cap}): with it no panel exists; the smallest cap that would do could "
+            "not be worked out within the time limit."
+        )
+    return (
+        f"Raise the lean cap from {cap} to {needed}, or lift it: the most even panel the other rules allow still "
+        f"shares {needed} more bloc membership(s) with one party than with another."
+    )
 
 
 _UNDECIDED = (

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, permutations
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 from matching.core.config import Locks, SolveConfig, limit_work
 from matching.core.status import Status
 from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance
-from matching.rules.kernel import best_diversity, member_values, nationality_groups
+from matching.rules.kernel import best_diversity, lean_cap, member_values, nationality_groups
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores
 
 
@@ -207,6 +207,9 @@ class PanelVars:
     c: dict[int, cp_model.IntVar]
     components: dict[str, cp_model.LinearExpr]
     orange: cp_model.LinearExpr
+    # At least the panel's lean (most aligned party less least aligned); equal to it under any
+    # objective that rewards neutrality or penalises this expression.
+    lean: cp_model.LinearExpr
 
     def weighted(self, inst: PanelInstance) -> cp_model.LinearExpr:
         names = list(self.components)
@@ -231,7 +234,7 @@ def add_panel(
 ) -> PanelVars:
     """Add one panel of ``inst.k`` members from ``idx`` with every hard rule to the model ``m``.
 
-    ``relaxed`` switches off panel-level rule families (H1, H4, H5) and ``chair_ok`` replaces
+    ``relaxed`` switches off panel-level rule families (H1, H4, H5, H8) and ``chair_ok`` replaces
     who may chair; both serve the infeasibility diagnosis only. Several panels can share one
     model (the batch run links them through capacity and quotas).
     """
@@ -243,7 +246,7 @@ def add_panel(
     composition = inst.composition_applies and "H5" not in relaxed
     # The auxiliary variables are created in this order: diversity, neutrality, preference.
     diversity = _add_diversity(m, inst, idx, x, composition, name)
-    neutrality = _add_neutrality(m, inst, idx, x, name)
+    neutrality, lean = _add_neutrality(m, inst, idx, x, name)
     preference = _add_preference(m, inst, idx, x, name)
     components = {
         "expertise": _wsum(
@@ -255,7 +258,7 @@ def add_panel(
         "workload": _wsum((x[i], inst.workload_coef[i]) for i in idx),
         "preference": preference,
     }
-    return PanelVars(x, c, components, _wsum((x[i], 1) for i in idx if inst.orange[i]))
+    return PanelVars(x, c, components, _wsum((x[i], 1) for i in idx if inst.orange[i]), lean)
 
 
 def _add_seats(m: cp_model.CpModel, k: int, x: dict[int, cp_model.IntVar], c: dict[int, cp_model.IntVar]) -> None:
@@ -270,7 +273,7 @@ def _add_panel_rules(
     m: cp_model.CpModel, inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar], relaxed: frozenset[str]
 ) -> None:
     """The panel-level hard rules not ``relaxed``: at most the allowed co-nationals (H1), every
-    working language spoken (H4), no two members sharing a nationality (H5)."""
+    working language spoken (H4), no two members sharing a nationality (H5), the lean cap (H8)."""
     co = [x[i] for i in idx if inst.co_national[i]]
     if co and "H1" not in relaxed:
         m.add(sum(co) <= inst.max_co_nationals)
@@ -280,6 +283,17 @@ def _add_panel_rules(
     if "H5" not in relaxed:
         for who in nationality_groups(inst, idx):
             m.add_at_most_one(x[i] for i in who)
+    cap = lean_cap(inst)
+    if cap is not None and "H8" not in relaxed:
+        for a, b in permutations(party_alignments(inst, idx, x), 2):
+            m.add(a - b <= cap)
+
+
+def party_alignments(
+    inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar]
+) -> list[cp_model.LinearExpr]:
+    """The panel's alignment with each party, as expressions over the members."""
+    return [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
 
 
 def _add_covers(m: cp_model.CpModel, label: str, members: list[list[cp_model.IntVar]]) -> list[cp_model.IntVar]:
@@ -325,21 +339,22 @@ def _add_diversity(
 
 def _add_neutrality(
     m: cp_model.CpModel, inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar], name: str
-) -> cp_model.LinearExpr:
+) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
     """The neutrality score: full less the panel's alignment with the parties, and less the gap
-    between the most and the least aligned party."""
-    per_party = [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
+    between the most and the least aligned party; and that gap (the lean) on its own."""
+    per_party = party_alignments(inst, idx, x)
     top = int(inst.alignment.max()) * inst.k if inst.n else 0
     hi = m.new_int_var(0, top, f"{name}align_hi")
     lo = m.new_int_var(0, top, f"{name}align_lo")
     for a in per_party:
         m.add(hi >= a)
         m.add(lo <= a)
-    return _wsum(
+    score = _wsum(
         [(a, -inst.neutral_level_coef) for a in per_party]
         + [(hi, -inst.neutral_asym_coef), (lo, inst.neutral_asym_coef)],
         SCORE_SCALE,
     )
+    return score, _wsum([(hi, 1), (lo, -1)])
 
 
 def _add_preference(

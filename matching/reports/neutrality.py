@@ -95,7 +95,7 @@ from matching.io.out_paths import write_folder
 from matching.io.results import Disclosure, ProposedPanel
 from matching.io.rulesets import RuleSet
 from matching.panel.service import check_panel, propose
-from matching.rules.checker import HARD_RULES, panel_breaches
+from matching.rules.checker import HARD_RULES, panel_breaches, rule_sentence
 from matching.rules.workspace import Workspace
 
 UN_MEMBER_STATES = 193
@@ -996,7 +996,7 @@ def panel_report(
         RuleCheck(
             rule=r.id,
             title=r.title,
-            sentence=r.sentence,
+            sentence=rule_sentence(view, r),
             passed=not any(b.rule == r.id for b in breaches),
             reasons=tuple(
                 f"{b.mediator_id} {b.reason}" if b.mediator_id else b.reason for b in breaches if b.rule == r.id

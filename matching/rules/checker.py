@@ -1,4 +1,4 @@
-"""The hard rules H1-H7: their ids and plain sentences, and the checker.
+"""The hard rules H1-H8: their ids and plain sentences, and the checker.
 
 The checker answers "does this panel break a rule, which, and why" without a solver, one
 mediator and one panel at a time. It is the plain, independent reference: the library decides
@@ -46,6 +46,12 @@ HARD_RULES: dict[str, HardRule] = {
         ),
         HardRule("H6", "list procedure", "No member was struck by a party."),
         HardRule("H7", "disclosure", "Every member has a current signed declaration of independence."),
+        HardRule(
+            "H8",
+            "lean cap",
+            "The panel's bloc alignment with any party exceeds its alignment with any other party by at most the "
+            "lean cap (only when a cap is set).",
+        ),
     )
 }
 ELIGIBILITY_RULES = ("H1", "H2", "H3", "H6", "H7")
@@ -79,6 +85,11 @@ class DisputeView:
     @property
     def composition_applies(self) -> bool:
         return self.dispute.panel_size >= self.rule_set.min_size_for_composition
+
+    @property
+    def max_lean(self) -> int | None:
+        """The lean cap H8 (``None``: off); it binds only disputes with two or more parties."""
+        return self.rule_set.max_lean
 
     @property
     def max_co_nationals(self) -> int:
@@ -181,6 +192,7 @@ def composition_breaches(view: DisputeView, members: Sequence[Mediator], chair: 
         *_language_breaches(view, members),
         *_shared_nationality_breaches(members),
         *_diversity_breaches(view, members),
+        *lean_breaches(view, members),
     ]
 
 
@@ -257,6 +269,48 @@ def _diversity_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[
             )
         )
     return out
+
+
+def party_alignment(view: DisputeView, members: Sequence[Mediator]) -> dict[str, int]:
+    """The panel's alignment with each party: per member, the blocs the party shares with any of the
+    member's nationalities, summed over the members."""
+    out: dict[str, int] = {}
+    for party in view.dispute.parties:
+        party_blocs = view.countries[party].blocs
+        out[party] = sum(len(party_blocs & set().union(*(view.countries[n].blocs for n in m.nationalities))) for m in members)
+    return out
+
+
+def rule_sentence(view: DisputeView, rule: HardRule) -> str:
+    """The rule's sentence for this dispute: for H8, the cap in force, or that no cap is set."""
+    if rule.id != "H8":
+        return rule.sentence
+    if view.max_lean is None:
+        return "No lean cap is set (max_lean), so this rule does not apply."
+    return (
+        f"The panel's bloc alignment with any party exceeds its alignment with any other party by at most {view.max_lean}."
+    )
+
+
+def lean_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[Breach]:
+    """H8 when a lean cap is set: the panel's alignment with the party it is closest to less its
+    alignment with the party it is furthest from is at most the cap."""
+    cap = view.max_lean
+    if cap is None or len(view.dispute.parties) < 2 or not members:
+        return []
+    alignment = party_alignment(view, members)
+    high = max(alignment, key=lambda p: (alignment[p], p))
+    low = min(alignment, key=lambda p: (alignment[p], p))
+    lean = alignment[high] - alignment[low]
+    if lean <= cap:
+        return []
+    return [
+        Breach(
+            "H8",
+            f"the members share {alignment[high]} bloc membership(s) with {high} and {alignment[low]} with {low}: "
+            f"a lean of {lean}, above the cap of {cap}",
+        )
+    ]
 
 
 def panel_breaches(view: DisputeView, members: Sequence[Mediator], chair: Mediator | None) -> list[Breach]:

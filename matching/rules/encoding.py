@@ -69,6 +69,7 @@ class PanelInstance:
     neutral_asym_coef: int
     weights: dict[str, int]
     orange_weight: int
+    max_lean: int | None  # H8: the panel's alignment with one party less its alignment with another, at most this
     excluded: dict[str, list[Breach]] = field(default_factory=dict)
 
     @property
@@ -375,6 +376,7 @@ def panel_settings(view: DisputeView, ranking: tuple[str, ...], bloc_cap: int) -
         "parties": d.parties,
         "ranking_parties": ranking,
         "max_co_nationals": view.max_co_nationals,
+        "max_lean": view.max_lean,
         "composition_applies": view.composition_applies,
         "min_traditions": rs.min_traditions,
         "min_groups": rs.min_un_groups,

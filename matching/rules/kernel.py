@@ -4,7 +4,7 @@ Everything the library decides about a panel is computed here from the encoder's
 (``matching.rules.encoding``): who may sit and why not (one mask per eligibility rule, and the
 reasons read from those masks), who may chair, each mediator's value as a member and as chair,
 the groups of mediators who share a nationality, every panel-level rule (co-nationals, working
-languages, distinct nationalities, traditions and regional groups) and the exact integer
+languages, distinct nationalities, traditions and regional groups, the lean cap) and the exact integer
 objective of any batch of panels (``PanelInstance.evaluate`` scores one panel with the same
 code). The CP-SAT model, the batch's pools, the lottery's enumeration, the diagnosis, ``score``
 and ``why-not`` all read these functions. ``matching.rules.checker`` stays the plain, independent
@@ -278,7 +278,8 @@ class _Columns:
 
 def _keeps_rules(inst: PanelInstance, panels: _Columns, covered: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Per panel, whether it keeps every panel-level rule: someone may chair, the co-national limit
-    (H1), every working language spoken (H4), distinct nationalities and the composition (H5)."""
+    (H1), every working language spoken (H4), distinct nationalities and the composition (H5), and
+    the lean cap (H8)."""
     pool = panels.pool
     ok = panels.any_of(inst.chair_ok[pool])
     co = inst.co_national[pool]
@@ -293,7 +294,30 @@ def _keeps_rules(inst: PanelInstance, panels: _Columns, covered: np.ndarray, gro
                 ok &= ~clash[panels.cols[a], panels.cols[b]]
     if inst.composition_applies:
         ok &= (covered >= inst.min_traditions) & (groups >= inst.min_groups)
+    cap = lean_cap(inst)
+    if cap is not None:
+        ok &= panel_lean(inst, panels) <= cap
     return ok
+
+
+def lean_cap(inst: PanelInstance) -> int | None:
+    """The lean cap H8 when it binds this dispute (a cap is set and there are two parties or more)."""
+    return inst.max_lean if inst.alignment.shape[1] >= 2 else None
+
+
+def _per_party(inst: PanelInstance, panels: _Columns) -> np.ndarray:
+    """[panels, parties] each panel's alignment with each party (blocs shared, summed over the members)."""
+    align = inst.alignment[panels.pool]
+    return np.stack([panels.total(align[:, p]) for p in range(align.shape[1])], axis=1)
+
+
+def panel_lean(inst: PanelInstance, panels: _Columns) -> np.ndarray:
+    """Per panel, its lean: the alignment with the party it is closest to less that with the party it
+    is furthest from (0 for a dispute with fewer than two parties)."""
+    if inst.alignment.shape[1] < 2:
+        return np.zeros(len(panels.cols[0]), dtype=np.int64)
+    per_party = _per_party(inst, panels)
+    return np.asarray(per_party.max(axis=1) - per_party.min(axis=1))
 
 
 def _components(
@@ -309,9 +333,8 @@ def _components(
     if inst.k >= 2:
         balance = np.minimum(panels.total(inst.female[pool]), panels.total(inst.male[pool]))
         diversity = inst.tradition_coef * covered + inst.group_coef * groups + inst.gender_coef * balance
-    align = inst.alignment[pool]
-    if align.shape[1]:
-        per_party = np.stack([panels.total(align[:, p]) for p in range(align.shape[1])], axis=1)
+    if inst.alignment.shape[1]:
+        per_party = _per_party(inst, panels)
         level = per_party.sum(axis=1)
         spread = per_party.max(axis=1) - per_party.min(axis=1)
     else:
