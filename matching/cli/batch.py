@@ -35,6 +35,7 @@ from matching.cli.common import (
     ConflictsOpt,
     DisputesOpt,
     Inputs,
+    MaxLeanOpt,
     MediatorsOpt,
     PreferencesOpt,
     RulesOpt,
@@ -136,13 +137,14 @@ def batch(
     ] = None,
     dispute: Annotated[list[str] | None, typer.Option("--dispute", help="Only these disputes (repeatable).")] = None,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """Assign one panel to every dispute at once, sharing the mediators' capacity, under optional quotas."""
     from matching.api import Workspace, json_text, seats_csv_text, solve_batch, write_json
 
     check_out(out, seats_csv)
     rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
-        rules, weight, writes=(out, seats_csv)
+        rules, weight, writes=(out, seats_csv), max_lean=max_lean
     )
     ws = Workspace(data)
     config = BatchConfig(

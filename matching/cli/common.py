@@ -140,16 +140,20 @@ class Inputs:
         )
 
     def load_with_rules(
-        self, rules: str, weights: list[str] | None = None, writes: Sequence[Path | None] = ()
+        self,
+        rules: str,
+        weights: list[str] | None = None,
+        writes: Sequence[Path | None] = (),
+        max_lean: int | None = None,
     ) -> tuple[RuleSet, Dataset]:
-        """The rule set (with any ``--weight`` overrides) and the data set; the problems of both are listed
-        together in one ``InputError``. ``writes`` are the command's output files: naming one of the
-        input files among them is refused (exit 2) before anything is read."""
+        """The rule set (with any ``--weight`` overrides and the ``--max-lean`` cap) and the data set; the
+        problems of both are listed together in one ``InputError``. ``writes`` are the command's output
+        files: naming one of the input files among them is refused (exit 2) before anything is read."""
         self.refuse_overwrite([rules], writes)
         errors: list[InputError] = []
         rule_set: RuleSet | None = None
         try:
-            rule_set = rule_set_option(rules, weights)
+            rule_set = rule_set_option(rules, weights).with_max_lean(max_lean)
         except InputError as exc:
             errors.append(exc)
         try:
@@ -214,6 +218,18 @@ WeightOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--weight", help=f"Override a weight, e.g. --weight neutrality=1.5 (repeatable; 0 to {MAX_WEIGHT:g})."
+    ),
+]
+
+
+MaxLeanOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-lean",
+        min=0,
+        max=100,
+        help="Lean cap H8 for this run: a panel's bloc alignment with one party may exceed that with another by "
+        "at most this (0 to 100; replaces the rule set's max_lean).",
     ),
 ]
 

@@ -39,6 +39,7 @@ from matching.cli.common import (
     ConflictsOpt,
     DisputesOpt,
     Inputs,
+    MaxLeanOpt,
     MediatorsOpt,
     PreferencesOpt,
     RulesOpt,
@@ -107,6 +108,7 @@ def lottery_command(
     method: MethodOpt = Method.LEXIMIN,
     time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """A fair lottery over every panel that keeps the hard rules and scores near the optimum, and a seeded draw."""
     from matching.api import Workspace, dispute_lottery, now_iso, write_json
@@ -115,7 +117,7 @@ def lottery_command(
     started, clock = now_iso(), time.perf_counter()
     with _exit_on_bad_input():
         rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
-            rules, weight, writes=(out,)
+            rules, weight, writes=(out,), max_lean=max_lean
         )
         ws = Workspace(data)
         ws.dispute(dispute)

@@ -27,6 +27,7 @@ from matching.cli.common import (
     ConflictsOpt,
     DisputesOpt,
     Inputs,
+    MaxLeanOpt,
     MediatorsOpt,
     PreferencesOpt,
     RulesOpt,
@@ -75,6 +76,7 @@ def solve(
     seed: SeedOpt = 0,
     dispute: Annotated[list[str] | None, typer.Option("--dispute", help="Only these disputes (repeatable).")] = None,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """Propose up to N distinct candidate panels for each dispute, each on its own."""
     from matching.api import Workspace, now_iso, propose, run_block, run_document, write_json
@@ -82,7 +84,7 @@ def solve(
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
     rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
-        rules, weight, writes=(out,)
+        rules, weight, writes=(out,), max_lean=max_lean
     )
     ws = Workspace(data)
     ids = dispute or [d.dispute_id for d in data.disputes]
@@ -115,6 +117,7 @@ def score(
     appointments: AppointmentsOpt = None,
     rules: RulesOpt = DEFAULT_RULE_SET,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """Check panels proposed by someone else against the rules and score them like the solver."""
     from matching.api import Workspace, check_panel, read_proposed, scored_row, write_scored
@@ -122,7 +125,7 @@ def score(
     check_out(out)
     inputs = Inputs(mediators, disputes, conflicts, preferences, appointments)
     inputs.refuse_overwrite([panels], [out])
-    rule_set, data = inputs.load_with_rules(rules, weight, writes=(out,))
+    rule_set, data = inputs.load_with_rules(rules, weight, writes=(out,), max_lean=max_lean)
     proposed = read_proposed(panels, set(data.disputes_by_id), set(data.mediators_by_id))
     ws = Workspace(data)
     rows = [scored_row(check_panel(ws, did, members, rule_set)) for did, members in proposed]
@@ -144,11 +147,14 @@ def why_not_command(
     time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
     seed: SeedOpt = 0,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """Why a mediator is not on the best panel: the rules they break, or what including them costs."""
     from matching.api import Workspace, why_not
 
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+        rules, weight, max_lean=max_lean
+    )
     answer = why_not(Workspace(data), dispute, mediator, rule_set, SolveConfig(time_limit=time_limit, seed=seed))
     for line in answer.sentences():
         typer.echo(line)
@@ -167,6 +173,7 @@ def tradeoffs(
     time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
     seed: SeedOpt = 0,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
     with_sensitivity: Annotated[
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Also say how far each weight can move.")
     ] = True,
@@ -177,7 +184,7 @@ def tradeoffs(
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
     rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
-        rules, weight, writes=(out,)
+        rules, weight, writes=(out,), max_lean=max_lean
     )
     ws = Workspace(data)
     ws.dispute(dispute)

@@ -23,6 +23,7 @@ from matching.cli.common import (
     ConflictsOpt,
     DisputesOpt,
     Inputs,
+    MaxLeanOpt,
     MediatorsOpt,
     PreferencesOpt,
     RulesOpt,
@@ -61,6 +62,7 @@ def plan(
     appointments: AppointmentsOpt = None,
     rules: RulesOpt = DEFAULT_RULE_SET,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
     max_per_mediator: Annotated[
         int | None,
         typer.Option("--max-per-mediator", min=1, help="At most N new appointments per mediator in a year."),
@@ -132,7 +134,7 @@ def plan(
     except InputError as exc:
         errors.append(exc)
     try:
-        rule_set, data = inputs.load_with_rules(rules, weight, writes=(out,))
+        rule_set, data = inputs.load_with_rules(rules, weight, writes=(out,), max_lean=max_lean)
     except InputError as exc:
         errors.append(exc)
     if errors:

@@ -32,6 +32,7 @@ from matching.cli.common import (
     ConflictsOpt,
     DisputesOpt,
     Inputs,
+    MaxLeanOpt,
     MediatorsOpt,
     PreferencesOpt,
     RulesOpt,
@@ -125,6 +126,7 @@ def report(
     time_limit: TimeOpt = DEFAULT_TIME_LIMIT,
     seed: SeedOpt = 0,
     weight: WeightOpt = None,
+    max_lean: MaxLeanOpt = None,
 ) -> None:
     """Write the neutrality reports: roster and appointment tables, panels, flags, and report.html."""
     from matching.api import (
@@ -149,7 +151,9 @@ def report(
     host_codes = country_codes(host, DEFAULT_HOST, "--host")
     funder_codes = country_codes(funder, DEFAULT_FUNDER, "--funder")
     check_out(folder=out)  # a file, a link or an unwritable place: exit 2 before any work
-    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(rules, weight)
+    rule_set, data = Inputs(mediators, disputes, conflicts, preferences, appointments).load_with_rules(
+        rules, weight, max_lean=max_lean
+    )
     ws = Workspace(data)
     solver_ids = list(dict.fromkeys(dispute or []))
     for did in solver_ids:

@@ -216,7 +216,15 @@ class RuleSet:
         if max_lean is None:
             return self
         if isinstance(max_lean, bool) or not isinstance(max_lean, int) or not 0 <= max_lean <= MAX_LEAN:
-            problem = Problem("--max-lean", None, "max_lean", str(max_lean), f"must be a whole number from 0 to {MAX_LEAN}", "bad_rule_set", "")
+            problem = Problem(
+                "--max-lean",
+                None,
+                "max_lean",
+                str(max_lean),
+                f"must be a whole number from 0 to {MAX_LEAN}",
+                "bad_rule_set",
+                "",
+            )
             raise RuleSetError([problem])
         return replace(self, max_lean=max_lean)
 

@@ -86,6 +86,8 @@ def why(
         if spread == 0
         else f"leaning by {spread} towards {inst.parties[int(per_party.argmax())]}"
     )
+    if inst.max_lean is not None and len(inst.parties) >= 2:
+        balance += f"; the lean cap H8 allows at most {inst.max_lean}"
     lines.append(f"Shared bloc memberships with each party: {parts} ({balance}).")
     ranked = []
     for p in inst.ranking_parties:

@@ -289,9 +289,7 @@ def _add_panel_rules(
             m.add(a - b <= cap)
 
 
-def party_alignments(
-    inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar]
-) -> list[cp_model.LinearExpr]:
+def party_alignments(inst: PanelInstance, idx: list[int], x: dict[int, cp_model.IntVar]) -> list[cp_model.LinearExpr]:
     """The panel's alignment with each party, as expressions over the members."""
     return [_wsum((x[i], inst.alignment[i, p]) for i in idx) for p in range(len(inst.parties))]
 

@@ -277,7 +277,9 @@ def party_alignment(view: DisputeView, members: Sequence[Mediator]) -> dict[str,
     out: dict[str, int] = {}
     for party in view.dispute.parties:
         party_blocs = view.countries[party].blocs
-        out[party] = sum(len(party_blocs & set().union(*(view.countries[n].blocs for n in m.nationalities))) for m in members)
+        out[party] = sum(
+            len(party_blocs & set().union(*(view.countries[n].blocs for n in m.nationalities))) for m in members
+        )
     return out
 
 
@@ -287,9 +289,7 @@ def rule_sentence(view: DisputeView, rule: HardRule) -> str:
         return rule.sentence
     if view.max_lean is None:
         return "No lean cap is set (max_lean), so this rule does not apply."
-    return (
-        f"The panel's bloc alignment with any party exceeds its alignment with any other party by at most {view.max_lean}."
-    )
+    return f"The panel's bloc alignment with any party exceeds its alignment with any other party by at most {view.max_lean}."
 
 
 def lean_breaches(view: DisputeView, members: Sequence[Mediator]) -> list[Breach]:
