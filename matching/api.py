@@ -99,7 +99,16 @@ if TYPE_CHECKING:
     from matching.lottery.compose import compose, load_problem, write_probabilities
     from matching.lottery.dispute import DisputeLottery, LotteryPanel, dispute_lottery
     from matching.panel.service import check_panel, propose, scored_row, why_not
-    from matching.panel.tradeoffs import Frontier, FrontierPoint, WeightRange, frontier, sensitivity
+    from matching.panel.tradeoffs import (
+        Frontier,
+        FrontierPoint,
+        LeanPrice,
+        LeanPrices,
+        WeightRange,
+        frontier,
+        lean_prices,
+        sensitivity,
+    )
     from matching.plan.charts import FIGURE_HELP, FIGURE_NAMES, band_charts, figure_text
     from matching.plan.forecast import Scenario, load_scenario, scenario_from_data
     from matching.plan.model import FIGURES as PLAN_FIGURES
@@ -229,6 +238,8 @@ __all__ = [
     "Headline",
     "InputError",
     "InternalError",
+    "LeanPrice",
+    "LeanPrices",
     "Locks",
     "LotteryPanel",
     "MatchingError",
@@ -299,6 +310,7 @@ __all__ = [
     "headlines",
     "input_mismatches",
     "json_text",
+    "lean_prices",
     "load_dataset",
     "load_folder",
     "load_problem",
@@ -446,7 +458,16 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "matching.lottery.compose": ("compose", "load_problem", "write_probabilities"),
     "matching.lottery.dispute": ("DisputeLottery", "LotteryPanel", "dispute_lottery"),
     "matching.panel.service": ("check_panel", "propose", "scored_row", "why_not"),
-    "matching.panel.tradeoffs": ("Frontier", "FrontierPoint", "WeightRange", "frontier", "sensitivity"),
+    "matching.panel.tradeoffs": (
+        "Frontier",
+        "FrontierPoint",
+        "LeanPrice",
+        "LeanPrices",
+        "WeightRange",
+        "frontier",
+        "lean_prices",
+        "sensitivity",
+    ),
     "matching.plan.charts": ("FIGURE_HELP", "FIGURE_NAMES", "band_charts", "figure_text"),
     "matching.plan.forecast": ("Scenario", "load_scenario", "scenario_from_data"),
     "matching.plan.model": ("PLAN_FIGURES", "Plan", "Simulation"),

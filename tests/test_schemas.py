@@ -108,6 +108,8 @@ def output_jobs(folder: Path) -> dict[str, list[str]]:
         "batch_blocked": job("batch_blocked", f"{quick_batch} --max-state-share 0.05", few[:3]),
         # sole mediators only: the exact min-cost flow
         "batch_flow": job("batch_flow", f"{quick_batch} --capacity-only --max-per-mediator 1", sole),
+        # the lean cap H8 set for the run
+        "solve_lean": job("solve_lean", "solve --candidates 2 --time-limit 5 --max-lean 0", few[:3]),
         "tradeoffs": job("tradeoffs", f"tradeoffs --dispute {three} --time-limit 5"),
         "tradeoffs_no_panel": job("tradeoffs_no_panel", f"tradeoffs --dispute {NO_PANEL_DISPUTE} --no-sensitivity"),
         "lottery": job("lottery", f"lottery --dispute {three} --seed 7"),
@@ -117,6 +119,7 @@ def output_jobs(folder: Path) -> dict[str, list[str]]:
 
 SCHEMA_OF = {
     "solve": "panels",
+    "solve_lean": "panels",
     "batch": "batch",
     "batch_quotas": "batch",
     "batch_blocked": "batch",
@@ -290,6 +293,26 @@ def test_tradeoffs_output_keeps_the_documented_promises(cli: CliRuns) -> None:
     assert len(doc["sensitivity"]) == 6
     none = cli.document("tradeoffs_no_panel")
     assert none["points"] == [] and "sensitivity" not in none
+    assert none["lean_cap"]["points"] == [] and none["lean_cap"]["least_lean"] is None
+
+
+def test_lean_prices_keep_the_documented_promises(cli: CliRuns) -> None:
+    lean = cli.document("tradeoffs")["lean_cap"]
+    points = lean["points"]
+    assert lean["cap_in_force"] is None and points
+    assert [p["cap"] for p in points] == list(range(lean["least_lean"], lean["free_lean"] + 1))
+    assert all(p["lean"] <= p["cap"] for p in points)
+    prices = [p["price"] for p in points]
+    assert prices == sorted(prices, reverse=True) and prices[-1] == 0 and min(prices) >= 0
+
+
+def test_a_run_lean_cap_is_in_the_run_block_and_every_panel_keeps_it(cli: CliRuns) -> None:
+    doc = cli.document("solve_lean")
+    assert doc["run"]["rules"]["hard"]["max_lean"] == 0
+    assert "max_lean" not in cli.document("solve")["run"]["rules"]["hard"]
+    panels = [p for d in doc["disputes"] for p in d["panels"]]
+    assert panels and all(any("allows at most 0" in line for line in p["why"]) for p in panels)
+    assert all(any("equal across the parties" in line for line in p["why"]) for p in panels)
 
 
 def test_lottery_output_keeps_the_documented_promises(cli: CliRuns) -> None:
@@ -383,6 +406,8 @@ MISTAKES: dict[str, tuple[str, Mutation]] = {
     "frontier member without role": ("tradeoffs", lambda d: d["points"][0]["members"][0].pop("role")),
     "frontier negative price": ("tradeoffs", lambda d: d["points"][0].update(price_of_neutrality=-0.1)),
     "sensitivity out of order": ("tradeoffs", lambda d: d["sensitivity"].reverse()),
+    "lean price without its cap": ("tradeoffs", lambda d: d["lean_cap"]["points"][0].pop("cap")),
+    "rule set lean cap as text": ("solve_lean", lambda d: d["run"]["rules"]["hard"].update(max_lean="0")),
     "sensitivity cut short": ("tradeoffs", lambda d: d["sensitivity"].pop()),
     "tradeoffs extra key": ("tradeoffs", lambda d: d.update(run={})),
     "lottery status done": ("lottery", lambda d: d.update(status="done")),
@@ -450,10 +475,17 @@ def test_every_option_is_documented(command_helps: dict[str, str]) -> None:
 
 @pytest.mark.slow
 def test_planned_options_are_not_available_yet(command_helps: dict[str, str]) -> None:
-    """When H8 or batch --scheduler arrives, update the docs that call them planned."""
-    every_option = set().union(*(options_in_help(text) for text in command_helps.values()))
-    assert "--max-lean" not in every_option, "H8 is available now: update docs/rules.md and docs/cli.md"
+    """When batch --scheduler arrives, update the docs that call it planned."""
     assert "--scheduler" not in options_in_help(command_helps["batch"]), "batch --scheduler exists: update the docs"
+
+
+@pytest.mark.slow
+def test_the_lean_cap_is_an_option_of_every_command_that_builds_or_checks_panels(
+    command_helps: dict[str, str],
+) -> None:
+    builders = ("solve", "score", "why-not", "tradeoffs", "batch", "lottery", "report", "plan")
+    assert [c for c in builders if "--max-lean" not in options_in_help(command_helps[c])] == []
+    assert "--max-lean" not in planned_section(cli_doc())
 
 
 # --- the docs stay inside the repository ----------------------------------------------------------

@@ -29,6 +29,7 @@ Scenarios file (TOML)::
     min_women_share = 0.4                    # any quota of the batch command
     fair = true
     weights = { neutrality = 1.5 }           # weight overrides
+    max_lean = 1                             # the lean cap H8 (replaces the rule set's)
 
 Every key may sit in ``[defaults]`` or in a scenario (the scenario wins). The seed drives the
 solver and every random draw of the run, so a row can be reproduced on its own.
@@ -65,7 +66,7 @@ from matching.core.progress import Advance, CancelToken, ProgressFactory, silent
 from matching.core.status import Status
 from matching.io.csv_out import write_csv
 from matching.io.loading import find_input, load_dataset
-from matching.io.rulesets import load_rule_set, weight_problems
+from matching.io.rulesets import MAX_LEAN, load_rule_set, weight_problems
 from matching.rules.workspace import Workspace
 
 PATH_KEYS = ("mediators", "disputes", "conflicts", "preferences", "appointments")
@@ -76,6 +77,7 @@ SETTING_KEYS = (
     "seeds",
     "rules",
     "weights",
+    "max_lean",
     "time_limit",
     "fair",
     "caseload",
@@ -140,6 +142,19 @@ def _is_seed(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= SOLVER_SEED_MAX
 
 
+# Whole-number settings: the smallest and the largest value allowed (None: no largest).
+_WHOLE: dict[str, tuple[int, int | None]] = {
+    "disputes_sample": (1, None),
+    "max_per_mediator": (1, None),
+    "max_same_party": (1, None),
+    "max_lean": (0, MAX_LEAN),
+}
+
+
+def _whole_in_range(value: Any, low: int, high: int | None) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
+
+
 def _check_value(key: str, value: Any, where: str, problems: list[str]) -> None:
     def bad(expected: str) -> None:
         problems.append(f"{where}: {key} should be {expected}, got {value!r}.")
@@ -164,10 +179,9 @@ def _check_value(key: str, value: Any, where: str, problems: list[str]) -> None:
         not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1
     ):
         bad("a share between 0 and 1")
-    elif key in ("disputes_sample", "max_per_mediator", "max_same_party") and (
-        not isinstance(value, int) or isinstance(value, bool) or value < 1
-    ):
-        bad("a whole number of 1 or more")
+    elif key in _WHOLE and not _whole_in_range(value, *_WHOLE[key]):
+        low, high = _WHOLE[key]
+        bad(f"a whole number from {low} to {high}" if high is not None else f"a whole number of {low} or more")
     elif key == "unavailable" and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
         bad("a list of mediator ids")
 
@@ -359,6 +373,7 @@ def run_scenario(run: Run) -> dict[str, Any]:
         weights = run.settings.get("weights")
         if weights:
             rule_set = rule_set.with_weights(**{k: float(v) for k, v in weights.items()})
+        rule_set = rule_set.with_max_lean(run.settings.get("max_lean"))
         outcome = solve_batch(Workspace(data), rule_set, run.config(workers=1))
     except Exception as exc:  # a failed run is a row with its error, so the sweep goes on
         row.update(error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - started, 3))

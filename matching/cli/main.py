@@ -177,9 +177,13 @@ def tradeoffs(
     with_sensitivity: Annotated[
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Also say how far each weight can move.")
     ] = True,
+    with_lean: Annotated[
+        bool,
+        typer.Option("--lean-prices/--no-lean-prices", help="Also price each lean cap H8 in expertise."),
+    ] = True,
 ) -> None:
     """The exact frontier between expertise and impartiality for one dispute, with what each step costs."""
-    from matching.api import Workspace, frontier, now_iso, run_block, sensitivity, write_json
+    from matching.api import Workspace, frontier, lean_prices, now_iso, run_block, sensitivity, write_json
 
     check_out(out)
     started, clock = now_iso(), time.perf_counter()
@@ -193,7 +197,15 @@ def tradeoffs(
     document = front.as_dict()
     if with_sensitivity:
         document["sensitivity"] = [w.as_dict() for w in sensitivity(ws, dispute, rule_set, config)]
-    settings = {"command": "tradeoffs", "dispute": dispute, "time_limit": time_limit, "sensitivity": with_sensitivity}
+    if with_lean:
+        document["lean_cap"] = lean_prices(ws, dispute, rule_set, config, progress=progress_bar).as_dict()
+    settings = {
+        "command": "tradeoffs",
+        "dispute": dispute,
+        "time_limit": time_limit,
+        "sensitivity": with_sensitivity,
+        "lean_prices": with_lean,
+    }
     run = run_block(rule_set, seed, data.inputs_sha256, started, time.perf_counter() - clock, settings)
     write_json({"run": run, **document}, out)
     typer.echo(

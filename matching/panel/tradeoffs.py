@@ -36,6 +36,7 @@ import numpy as np
 from matching.core.config import Budget, Locks, SolveConfig
 from matching.core.domain import Role
 from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
+from matching.core.status import Status
 from matching.io.results import Seat, seats_json
 from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.model import PanelModel, PanelVars, best_chair, locked_indices, order_panel, reduce, solve_instance
@@ -503,3 +504,130 @@ def _panel_ids(inst: PanelInstance, panel: list[int] | None) -> list[str] | None
     if panel is None:
         return None
     return [inst.mediators[i].mediator_id for i in order_panel(inst, panel, best_chair(inst, panel) or panel[0])]
+
+
+# --- the price of a lean cap (H8) ---------------------------------------------------------------
+
+MAX_LEAN_STEPS = 30  # caps priced at most; a panel's lean is rarely above a dozen
+
+
+@dataclass(frozen=True)
+class LeanPrice:
+    """The best-expertise panel under one lean cap, and the expertise it gives up against no cap."""
+
+    cap: int
+    members: tuple[Seat, ...]
+    lean: int
+    expertise: float
+    objective: float
+    price: float  # expertise given up against the best panel without a cap
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cap": self.cap,
+            "members": seats_json(self.members),
+            "lean": self.lean,
+            "expertise": self.expertise,
+            "objective": self.objective,
+            "price": self.price,
+        }
+
+
+@dataclass
+class LeanPrices:
+    """What each lean cap costs one dispute in expertise, from the smallest cap that leaves a panel to
+    the lean of the best-expertise panel without a cap (any larger cap costs nothing)."""
+
+    dispute_id: str
+    cap_in_force: int | None
+    least_lean: int | None = None  # the smallest cap under which a panel exists (None: no panel at all)
+    free_lean: int | None = None  # the lean of the best-expertise panel when no cap is set
+    points: list[LeanPrice] = field(default_factory=list)
+    solves: int = 0
+    seconds: float = 0.0
+    stopped: str | None = None  # STOPPED_BY_USER when the pricing was cut short
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dispute_id": self.dispute_id,
+            "definition": "lean = the panel's bloc alignment with the party it is closest to less that with the party "
+            "it is furthest from; price = expertise given up against the best-expertise panel without a cap",
+            "cap_in_force": self.cap_in_force,
+            "least_lean": self.least_lean,
+            "free_lean": self.free_lean,
+            "points": [p.as_dict() for p in self.points],
+            **({"stopped": self.stopped} if self.stopped else {}),
+        }
+
+
+def _lean_of(inst: PanelInstance, members: Sequence[int]) -> int:
+    per_party = inst.alignment[list(members)].sum(axis=0)
+    return int(per_party.max() - per_party.min()) if len(per_party) >= 2 else 0
+
+
+def lean_prices(
+    ws: Workspace,
+    dispute_id: str,
+    rule_set: RuleSet,
+    config: SolveConfig | None = None,
+    locks: Locks | None = None,
+    extra_load: Mapping[str, int] | None = None,
+    progress: ProgressFactory | None = None,
+    cancel: CancelToken | None = None,
+) -> LeanPrices:
+    """The price in expertise of each lean cap for one dispute (every other rule of ``rule_set`` in force).
+
+    The smallest possible lean is found by one solve, the best-expertise panel without a cap by
+    another; each cap in between is one lexicographic solve (best expertise, then impartiality), so
+    each price is proven like a frontier point. ``cancel`` is checked between caps; the caps priced
+    so far are kept."""
+    config = config or SolveConfig()
+    locks = locks or Locks()
+    started = time.perf_counter()
+    free_rules = replace(rule_set, max_lean=None)
+    view = ws.view(ws.dispute(dispute_id), free_rules, extra_load)
+    inst = encode(ws, view)
+    result = LeanPrices(dispute_id, rule_set.max_lean)
+    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    protected = locked_indices(by_id, locks)
+    pool = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
+    # The dominance reduction keeps mediators apart by their alignment, so it stays exact under any cap.
+    idx = reduce(inst, 1, pool, protected, values=_frontier_values(inst)) if config.reduce else pool
+    free = _lexicographic(inst, idx, locks, None, False, config)
+    model = PanelModel(inst, idx, locks, objective=lambda v: -v.lean)
+    status, _, least, _ = model.solve(config)
+    result.solves = 3
+    if free is None or least is None or status is not Status.OPTIMAL:
+        result.seconds = time.perf_counter() - started
+        return result
+    result.least_lean, result.free_lean = -least, _lean_of(inst, free.members)
+    caps = list(range(result.least_lean, result.free_lean + 1))[:MAX_LEAN_STEPS]
+    with (progress or silent_progress)(len(caps), "Pricing each lean cap") as advance:
+        for cap in caps:
+            if stop_asked(cancel):
+                result.stopped = STOPPED_BY_USER
+                break
+            capped = replace(inst, max_lean=cap)
+            raw = free if cap == result.free_lean else _lexicographic(capped, idx, locks, None, False, config)
+            result.solves += 0 if raw is free else 2
+            advance()
+            if raw is None:
+                continue
+            capped_view = replace(view, rule_set=replace(rule_set, max_lean=cap))
+            recheck(capped_view, [inst.mediators[i] for i in raw.members], inst.mediators[raw.chair], "lean pricing")
+            scores = inst.evaluate(raw.members, raw.chair)
+            result.points.append(
+                LeanPrice(
+                    cap=cap,
+                    members=tuple(
+                        Seat(inst.mediators[i].mediator_id, Role.CHAIR if i == raw.chair else Role.MEMBER)
+                        for i in raw.members
+                    ),
+                    lean=_lean_of(inst, raw.members),
+                    expertise=raw.expertise / SCORE_SCALE,
+                    objective=scores.objective,
+                    price=(free.expertise - raw.expertise) / SCORE_SCALE,
+                )
+            )
+    result.seconds = time.perf_counter() - started
+    return result
