@@ -18,7 +18,7 @@ import matching.panel.model as solver_module
 from matching.core.config import Locks, SolveConfig
 from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
-from matching.io.rulesets import load_rule_set
+from matching.io.rulesets import RuleSet, load_rule_set
 from matching.panel.model import SolveOutcome, best_chair, solve_instance, upper_bounds
 from matching.rules.checker import panel_breaches
 from matching.rules.encoding import PanelInstance, encode
@@ -47,12 +47,12 @@ def solve(inst: PanelInstance, config: SolveConfig, core: tuple[int, ...] | None
 
 def assert_matches_brute_force(
     roster_ws: Workspace,
-    rule_name: str,
+    rule_name: str | RuleSet,
     locks: Locks,
     found: dict[frozenset[str], dict[str, Scores]],
     modes: tuple[tuple[str, SolveConfig, tuple[int, ...] | None], ...] = MODES,
 ) -> None:
-    rule_set = load_rule_set(rule_name)
+    rule_set = load_rule_set(rule_name) if isinstance(rule_name, str) else rule_name
     view = roster_ws.view(roster_ws.dispute(DISPUTE_ID), rule_set)
     inst = encode(roster_ws, view)
     best = best_of(found)
