@@ -29,6 +29,7 @@ from matching.records.ledger import events
 from matching.records.store import DecisionStore, NewDecision, SeatRecord, capacity_left, decision_from_panel
 from matching.records.tables import SessionRow
 from matching.records.users import DEMO_ACCOUNTS, DEMO_PASSWORD, AccessRole, CommandLine
+from matching.rules.checker import party_alignment
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row, mediator_row, write_inputs
 from ui.common import with_recorded_load
@@ -906,6 +907,34 @@ def test_weight_ranges_are_worked_out_in_the_background_and_kept(db: str) -> Non
     assert run.sensitivity is not None and len(run.sensitivity) == 6
     table = next(df.value for df in at.dataframe if "lowest" in df.value.columns)
     assert len(table) == 6
+
+
+def test_a_lean_cap_chosen_in_the_form_binds_every_candidate_panel(db: str) -> None:
+    at = start()
+    at.selectbox(key="dispute_id").set_value("D002").run()
+    next(s for s in at.selectbox if s.label == "Lean cap (H8)").set_value(0)  # "at most 0", sent with the form
+    button(at, "Find panels").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["runs"]["D002"]
+    assert run.rule_set.max_lean == 0 and run.result.panels
+    ws = Workspace(load_folder(DEMO))
+    view = ws.view(ws.dispute("D002"), run.rule_set)
+    for panel in run.result.panels:
+        people = [ws.data.mediator(mid) for mid in panel.member_ids]
+        assert len(set(party_alignment(view, people).values())) == 1, panel.member_ids
+    assert any("lean cap **0** (your choice for this search)" in c.value for c in at.caption)
+
+
+def test_lean_prices_are_worked_out_in_the_background_and_kept(db: str) -> None:
+    at = solve(start(), "D002")
+    button(at, "Draw the trade-off chart").click().run()
+    button(at, "Price the caps").click().run()
+    assert not at.exception, at.exception
+    prices = at.session_state["runs"]["D002"].lean_prices
+    assert prices is not None and prices.points and prices.points[-1].price == 0
+    table = next(df.value for df in at.dataframe if "lean cap" in df.value.columns)
+    assert list(table["lean cap"]) == [p.cap for p in prices.points]
+    assert any("costs nothing" in m.value for m in at.markdown)
 
 
 def test_a_stopped_sensitivity_keeps_the_weights_already_done() -> None:

@@ -122,9 +122,13 @@ def rules_in_force(d: Dispute, run: Run) -> None:
         if changed
         else " These are the rule set's own weights."
     )
+    cap = "no lean cap" if rules.max_lean is None else f"lean cap **{rules.max_lean}**"
+    if own is not None and rules.max_lean != own.max_lean:
+        cap += " (your choice for this search)"
     st.caption(
         f"Panels found with the **{rules.name}** rule set; nationality rule "
-        f"**{(d.nationality_rule or rules.nationality_rule).value}** ({source}); weights {', '.join(parts)}.{note}"
+        f"**{(d.nationality_rule or rules.nationality_rule).value}** ({source}); {cap}; "
+        f"weights {', '.join(parts)}.{note}"
     )
 
 
@@ -161,6 +165,7 @@ def show_decision(store: DecisionStore, decision: Decision) -> None:
 
 
 WEIGHT_NAMES = [*COMPONENTS, "orange_penalty"]
+MAX_LEAN_CHOICE = 10  # the largest cap offered in the form (a panel's lean is rarely above a dozen)
 WEIGHTS_FOR_KEY = "weights_for"  # (dispute id, rule set) whose weights the settings form shows
 
 
@@ -238,6 +243,19 @@ def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
                 key=weight_key(rules_name, name),
                 help=COMPONENT_HELP.get(name, ORANGE_HELP),
             )
+        cap_options: list[int | None] = [None, *range(0, MAX_LEAN_CHOICE + 1)]
+        own_cap = "no cap" if rules.max_lean is None else f"at most {rules.max_lean}"
+        max_lean = st.selectbox(
+            "Lean cap (H8)",
+            cap_options,
+            index=cap_options.index(current.max_lean)
+            if current and current.rule_set == rules_name and current.max_lean in cap_options
+            else 0,
+            format_func=lambda v: f"as the rule set says ({own_cap})" if v is None else f"at most {v}",
+            help="A panel's lean is how many more bloc memberships (AU, EU, BRICS, ...) its members share with one "
+            "party than with the other. A cap is a hard rule: no panel above it is proposed. 0 asks for panels "
+            "tied equally to every party. The trade-off tab shows what each cap costs in expertise.",
+        )
         candidates = st.slider(
             "Candidate panels to show",
             1,
@@ -262,7 +280,7 @@ def settings_form(d: Dispute, current: Settings | None) -> Settings | None:
         )
     if not pressed:
         return None
-    return Settings(rules_name, chosen_rule or None, weights, candidates)
+    return Settings(rules_name, chosen_rule or None, weights, candidates, max_lean)
 
 
 def locks_bar(ws: Workspace, run: Run) -> None:

@@ -36,13 +36,14 @@ class Settings:
     nationality_rule: str | None = None  # None: the rule set's own
     weights: dict[str, float] = field(default_factory=dict)
     candidates: int = 5
+    max_lean: int | None = None  # None: the rule set's own lean cap (H8)
 
     def build(self) -> RuleSet:
-        """The rule set to solve with (raises a library error for a bad rule set or weight)."""
+        """The rule set to solve with (raises a library error for a bad rule set, weight or cap)."""
         rules = load_rule_set(self.rule_set)
         if self.nationality_rule:
             rules = replace(rules, nationality_rule=NationalityRule(self.nationality_rule))
-        return rules.with_weights(**self.weights)
+        return rules.with_weights(**self.weights).with_max_lean(self.max_lean)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Run:
     want_frontier: bool = False
     frontier: Any = None
     sensitivity: Any = None  # the weight ranges, once worked out (a list of WeightRange)
+    lean_prices: Any = None  # the price of each lean cap, once worked out (LeanPrices)
     notice: str | None = None
     drawn_locks: Locks | None = None  # the locks "show the drawn panel" set on the lottery tab, while in force
 
@@ -154,6 +156,7 @@ def solve(run: Run, ws: Workspace, store: DecisionStore | None) -> None:
     run.stale = False
     run.frontier = None
     run.sensitivity = None
+    run.lean_prices = None
     rule_set = attempt("use these settings", run.settings.build)
     if rule_set is None:
         run.result = None

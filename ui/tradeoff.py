@@ -15,11 +15,13 @@ from matching.api import (
     WEIGHT_NAMES,
     Frontier,
     FrontierPoint,
+    LeanPrices,
     ProposedPanel,
     SolveConfig,
     WeightRange,
     Workspace,
     frontier,
+    lean_prices,
     sensitivity,
 )
 from ui.common import Job, decision_store, follow_job, job_outcome, mediator_names, recorded_load, start_job
@@ -242,6 +244,8 @@ def tradeoff_section(ws: Workspace, run: Run) -> None:
     )
     with st.expander("How far can each weight move before the best panel changes?"):
         sensitivity_section(ws, run)
+    with st.expander("What would a lean cap cost?"):
+        lean_section(ws, run)
 
 
 def _compute_sensitivity(ws: Workspace, run: Run) -> None:
@@ -290,3 +294,102 @@ def sensitivity_section(ws: Workspace, run: Run) -> None:
             ),
         },
     )
+
+
+LEAN_HELP = (
+    "A panel's lean is how many more bloc memberships (AU, EU, BRICS, ...) its members share with one party "
+    "than with the other. For each cap, the most expert panel whose lean is at most that cap, and the expertise "
+    "it gives up against the most expert panel with no cap. Each figure is proven by the solver; other rules, "
+    "locks and recorded decisions are as above."
+)
+
+
+def lean_frame(ws: Workspace, prices: LeanPrices) -> pd.DataFrame:
+    rows = []
+    for p in prices.points:
+        rows.append(
+            {
+                "lean cap": p.cap,
+                "expertise given up": p.price,
+                "expertise": p.expertise,
+                "the panel's own lean": p.lean,
+                "total score": p.objective,
+                "panel (chair first)": mediator_names(ws, [s.mediator_id for s in p.members]),
+                "in force": "yes" if prices.cap_in_force == p.cap else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def lean_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Expertise given up against each lean cap: a bar per cap, the cap in force in another colour."""
+    chart: alt.Chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("lean cap:O", title="Lean cap (most bloc memberships more with one party than the other)"),
+            y=alt.Y("expertise given up:Q", title="Expertise given up (0 to 1)"),
+            color=alt.condition(alt.datum["in force"] == "yes", alt.value("#d62728"), alt.value("#1f77b4")),
+            tooltip=["lean cap", alt.Tooltip("expertise given up:Q", format=".3f"), "panel (chair first)"],
+        )
+        .properties(height=220)
+    )
+    return chart
+
+
+def _compute_lean(ws: Workspace, run: Run) -> None:
+    """Price each lean cap in a worker thread, with progress and a Stop button."""
+    rule_set = run.rule_set
+    if rule_set is None:
+        return
+    load = recorded_load(decision_store())
+
+    def work(job: Job[LeanPrices]) -> LeanPrices:
+        return lean_prices(
+            ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load, progress=job.progress(), cancel=job.token
+        )
+
+    start_job(f"lean-{run.dispute_id}", "Pricing each lean cap", work)
+
+
+def lean_section(ws: Workspace, run: Run) -> None:
+    """The price of each lean cap, worked out on request; a stop keeps the caps already priced."""
+    st.caption(LEAN_HELP)
+    name = f"lean-{run.dispute_id}"
+    if st.button("Price the caps", key=name):
+        run.lean_prices = None
+        _compute_lean(ws, run)
+    job = follow_job(name)
+    if job is not None:
+        run.lean_prices = job_outcome("price the lean caps", job)
+    prices: LeanPrices | None = run.lean_prices
+    if prices is None:
+        return
+    if prices.least_lean is None:
+        st.info("No panel keeps every rule with these locks, so no cap can be priced.")
+        return
+    if prices.stopped is not None:
+        st.warning(
+            f"Stopped after {len(prices.points)} cap(s); the prices shown are exact, the others were not worked out."
+        )
+    st.markdown(
+        f"No panel can have a lean below **{prices.least_lean}**; the most expert panel without a cap has a lean of "
+        f"**{prices.free_lean}**, so any cap of {prices.free_lean} or more costs nothing."
+    )
+    frame = lean_frame(ws, prices)
+    if not frame.empty:
+        st.altair_chart(lean_chart(frame), width="stretch")
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "expertise given up": st.column_config.NumberColumn(
+                    format="%.3f", help="Against the most expert panel with no cap (0 to 1)."
+                ),
+                "expertise": st.column_config.NumberColumn(format="%.3f", help="The panel's expertise score (0 to 1)."),
+                "total score": st.column_config.NumberColumn(
+                    format="%.4f", help="The panel's total score under the current weights."
+                ),
+            },
+        )
