@@ -594,6 +594,25 @@ def test_batch_page_runs_the_chosen_disputes_with_a_progress_bar(db: str) -> Non
     assert document["batch"]["staffed"] == 2
 
 
+def test_batch_page_takes_a_lean_cap_for_the_run(db: str) -> None:
+    at = start("ui/batch.py")
+    at.radio[0].set_value("chosen").run()
+    at.multiselect[0].set_value(["D001", "D002", "D004"]).run()
+    at.number_input(key="batch-lean-cap").set_value(0)
+    button(at, "Run 3 dispute(s)").click().run()
+    assert not at.exception, at.exception
+    outcome = at.session_state["batch_result"]
+    assert outcome.rule_set.max_lean == 0
+    assert outcome.document()["run"]["rules"]["hard"]["max_lean"] == 0
+    ws = Workspace(load_folder(DEMO))
+    staffed = [r for r in outcome.results if r.panels]
+    assert staffed
+    for result in staffed:
+        view = ws.view(ws.dispute(result.dispute_id), outcome.rule_set)
+        people = [ws.data.mediator(mid) for mid in result.panels[0].member_ids]
+        assert len(set(party_alignment(view, people).values())) == 1, result.dispute_id
+
+
 def test_the_batch_counts_recorded_decisions_as_cases_taken(db: str) -> None:
     ws = Workspace(load_folder(DEMO))
     assert with_recorded_load(ws, {}) is ws

@@ -36,6 +36,7 @@ from ui.common import (
     data_label,
     decision_store,
     follow_job,
+    lean_cap_input,
     mediator_names,
     recorded_load,
     start_job,
@@ -134,9 +135,9 @@ def quotas_form() -> Quotas:
 JOB = "batch"
 
 
-def run(ws: Workspace, ids: list[str], rules_name: str, config: BatchConfig) -> None:
+def run(ws: Workspace, ids: list[str], rules_name: str, config: BatchConfig, max_lean: int | None = None) -> None:
     """Start the batch in a worker thread; ``finished`` shows its progress, a Stop button and the outcome."""
-    rule_set = attempt("read the rule set", lambda: load_rule_set(rules_name))
+    rule_set = attempt("read the rule set", lambda: load_rule_set(rules_name).with_max_lean(max_lean))
     if rule_set is None:
         return
     loaded = with_recorded_load(ws, recorded_load(decision_store()))
@@ -256,6 +257,7 @@ def main() -> None:
         left, middle, right = st.columns(3)
         names = builtin_names()
         rules_name = left.selectbox("Rule set", names, index=names.index("iomed") if "iomed" in names else 0)
+        max_lean = lean_cap_input(left, key="batch-lean-cap")
         seconds = middle.slider(
             "Time for the joint search (seconds)",
             10,
@@ -273,7 +275,7 @@ def main() -> None:
         go = st.form_submit_button(f"Run {len(ids)} dispute(s)", type="primary", disabled=not ids)
     if go and ids:
         config = BatchConfig(quotas=quotas, fair=fair, time_limit=float(seconds), workers=1)
-        run(ws, ids, rules_name, config)
+        run(ws, ids, rules_name, config, max_lean)
     done = finished()
     if done is not None:
         st.session_state[RESULT_KEY] = done

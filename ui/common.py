@@ -506,3 +506,19 @@ def job_outcome(action: str, job: Job[T]) -> T | None:
         st.info(f"Stopped. Nothing was kept: there was no usable result yet when you stopped it ({action}).")
         return None
     return attempt(action, job.outcome)
+
+
+LEAN_CAP_HELP = (
+    "A panel's lean is how many more bloc memberships (AU, EU, BRICS, ...) its members share with one party than "
+    "with the other. Leave empty for the rule set's own cap (none in the bundled rule sets); 0 asks for panels tied "
+    "equally to every party. A cap is a hard rule: a dispute no panel can meet it for is left without one, and "
+    "the reason says which cap would do."
+)
+
+
+def lean_cap_input(column: Any, key: str | None = None) -> int | None:
+    """An optional lean cap (H8) for one run: None keeps the rule set's."""
+    value = column.number_input(
+        "Lean cap (H8)", min_value=0, max_value=10, value=None, step=1, help=LEAN_CAP_HELP, key=key
+    )
+    return None if value is None else int(value)

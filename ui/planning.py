@@ -46,6 +46,7 @@ from ui.common import (
     decision_store,
     follow_job,
     job_outcome,
+    lean_cap_input,
     recorded_load,
     start_job,
     with_recorded_load,
@@ -102,9 +103,11 @@ def quotas_form() -> Quotas:
     )
 
 
-def run(ws: Workspace, years: int, seed: int, rules_name: str, quotas: Quotas, verify: bool) -> None:
+def run(
+    ws: Workspace, years: int, seed: int, rules_name: str, quotas: Quotas, verify: bool, max_lean: int | None = None
+) -> None:
     """Start the plan in a worker thread; ``finished`` follows it (progress, Stop) and keeps the result."""
-    rule_set = attempt("read the rule set", lambda: load_rule_set(rules_name))
+    rule_set = attempt("read the rule set", lambda: load_rule_set(rules_name).with_max_lean(max_lean))
     if rule_set is None:
         return
     loaded = with_recorded_load(ws, recorded_load(decision_store()))
@@ -330,6 +333,7 @@ def main() -> None:
         rules_name = right.selectbox(
             "Rule set", names, index=names.index("iomed") if "iomed" in names else 0, key="plan-rules"
         )
+        max_lean = lean_cap_input(right, key="plan-lean-cap")
         quotas = quotas_form()
         verify = st.toggle(
             "Prove the recruits: run the years again with them (before and after)",
@@ -339,7 +343,7 @@ def main() -> None:
         )
         go = st.form_submit_button("Make the plan", type="primary")
     if go:
-        run(ws, int(years), int(seed), rules_name, quotas, verify)
+        run(ws, int(years), int(seed), rules_name, quotas, verify, max_lean)
     finished()
     kept = st.session_state.get(RESULT_KEY)
     if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Plan):
