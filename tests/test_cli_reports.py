@@ -132,7 +132,7 @@ def test_panels_and_flags(out: Path) -> None:
     ]
     assert [f["subject"] for f in flags if f["code"] == "panel_lean"] == ["P3 (D1)"]
     rules = read(out / "panel_rules.csv")
-    assert len(rules) == 3 * 7 and all(r["passed"] == "true" for r in rules)
+    assert len(rules) == 3 * 8 and all(r["passed"] == "true" for r in rules)
     disclosures = read(out / "panel_disclosures.csv")
     assert {(d["panel_id"], d["mediator_id"]) for d in disclosures} >= {("P2", "M1"), ("P2", "M2")}
 
