@@ -208,3 +208,19 @@ def test_a_bad_scheduler_address_exits_2_with_one_line(folder: Path, tmp_path: P
     assert len(errors) == 1 and "Dask scheduler" in errors[0] and address in errors[0]
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_cluster_without_workers_exits_2_with_one_line(folder: Path, tmp_path: Path) -> None:
+    import dask
+
+    inputs = [arg for kind in ("mediators", "disputes") for arg in (f"--{kind}", str(folder / f"{kind}.csv"))]
+    out = tmp_path / "x.json"
+    with (
+        distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty,
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+    ):
+        result = runner.invoke(app, ["batch", "--out", str(out), *inputs, "--scheduler", empty.scheduler_address])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "has no workers" in errors[0]
+    assert not out.exists()

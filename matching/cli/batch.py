@@ -236,6 +236,7 @@ def _executor(scheduler: str | None, jobs: int, slots: int | None = None) -> Ite
             yield pool
         return
     try:
+        from dask import config as dask_config
         from distributed import Client
     except ImportError:
         fail_usage("--scheduler needs Dask: pip install 'dask[distributed]>=2024.8'.")
@@ -254,7 +255,10 @@ def _executor(scheduler: str | None, jobs: int, slots: int | None = None) -> Ite
             err(f"Note: the cluster runs {threads} task(s) at a time; --workers {slots} asks for more, so some wait.")
         elif slots is not None and threads > slots:
             err(f"Note: the cluster runs {threads} task(s) at a time; --workers {slots} uses {slots} of them.")
-        yield client.get_executor()
+        # A batch sends its inputs with a worker's first task (once per worker process), a plan or sweep each
+        # job's: on purpose, so Dask's warning about large task graphs would only alarm the operator.
+        with dask_config.set({"distributed.admin.large-graph-warning-threshold": "4GB"}):
+            yield client.get_executor()
     finally:
         client.close()
 
