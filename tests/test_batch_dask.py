@@ -102,15 +102,31 @@ class Counting(Executor):
 def test_a_dask_cluster_gives_the_process_pool_result(
     ws: Workspace, rule_set: RuleSet, cluster: Any, pooled: Json
 ) -> None:
+    phases: list[tuple[str, int, list[int]]] = []
+
+    @contextmanager
+    def progress(total: int, label: str, /) -> Iterator[Advance]:
+        steps: list[int] = []
+        phases.append((label, total, steps))
+
+        def advance(n: int = 1, /) -> None:
+            steps.append(n)
+
+        yield advance
+
     with distributed.Client(cluster) as client:
         counting = Counting(client.get_executor())
-        outcome = solve_batch(ws, rule_set, CONFIG, executor=counting)
+        outcome = solve_batch(ws, rule_set, CONFIG, progress=progress, executor=counting)
     assert without_timings(outcome.document()) == pooled
+    assert phases[0][:2] == ("Disputes on their own", 40) and sum(phases[0][2]) == 40  # each dispute reported once
+    assert all(sum(steps) == total for _, total, steps in phases)
     batch = pooled["batch"]
     assert batch["staffed"] > 30 and batch["candidate_panels"] > batch["disputes"]  # a batch worth comparing
     assert {name for name, _ in counting.sent} == {"alone_chunk"}  # (fewer than 40 disputes to price: priced here)
-    # The inputs travel with the first chunk per worker (and again only to a worker that lacks them).
-    assert 0 < sum(attached for _, attached in counting.sent) < len(counting.sent) / 2
+    # The inputs travel with the first chunk per worker, and again only to a worker that answered it lacks them.
+    attached = sum(with_inputs for _, with_inputs in counting.sent)
+    missing = sum(isinstance(f.result(), Missing) for f in counting.futures)
+    assert attached == CONFIG.workers + missing and attached < len(counting.sent)
 
 
 def test_threads_in_this_process_give_the_process_pool_result(ws: Workspace, rule_set: RuleSet, pooled: Json) -> None:
