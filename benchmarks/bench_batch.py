@@ -3,7 +3,8 @@
 Run on purpose (not part of the tests)::
 
     python benchmarks/bench_batch.py                 # every section, each in a fresh process
-    python benchmarks/bench_batch.py --section flow  # one section (flow, full, demo, memory)
+    python benchmarks/bench_batch.py --section flow  # one section (flow, full, demo, memory, dask)
+    python benchmarks/bench_batch.py --section dask --scheduler tcp://HOST:8786  # dask on a running cluster
 
 Sections (targets from the issue in brackets):
 
@@ -15,6 +16,10 @@ Sections (targets from the issue in brackets):
 * ``demo``: the bundled demo data with every quota on: time, gap and the seat shares against the quotas.
 * ``memory``: 10,000 mediators x 5,000 disputes: peak resident memory of the run and of its worker
   processes (``resource.getrusage``) [under 8 GiB].
+* ``dask``: the ``full`` instance (500 disputes x 1,000 mediators) on the run's own process pool and on a
+  Dask cluster (``--scheduler ADDRESS``, or a ``LocalCluster`` of ``--workers`` processes with one thread
+  each started here): both times, the per-dispute phase of each, and whether the batch JSON is the same
+  apart from timings [the same result as the process pool].
 
 Times are wall seconds on this machine and include encoding; the per-dispute solves use
 ``--workers`` processes (default 2) and the joint model that many CP-SAT workers.
@@ -34,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-SECTIONS = ("flow", "full", "demo", "memory")
+SECTIONS = ("flow", "full", "demo", "memory", "dask")
+TIMINGS = {"seconds", "started_at", "wall_seconds"}
 
 
 def peak_rss_mib() -> tuple[float, float]:
@@ -130,13 +136,65 @@ def bench_memory(workers: int) -> dict[str, Any]:
     return row
 
 
-def run_section(name: str, workers: int) -> dict[str, Any]:
+def _without_timings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMINGS}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def bench_dask(workers: int, scheduler: str | None) -> dict[str, Any]:
+    from distributed import Client, LocalCluster
+
+    from matching.batch.run import solve_batch
+    from matching.batch.settings import BatchConfig
+    from matching.demo.generate import write_demo_data
+    from matching.io.loading import load_folder
+    from matching.io.rulesets import load_rule_set
+    from matching.rules.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_demo_data(Path(tmp), seed=11, mediators=1000, disputes=500)
+        ws = Workspace(load_folder(Path(tmp)))
+    rule_set, config = load_rule_set("iomed"), BatchConfig(workers=workers, time_limit=60.0)
+    started = time.perf_counter()
+    pooled = solve_batch(ws, rule_set, config)
+    pool_s = time.perf_counter() - started
+    started = time.perf_counter()
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+    with Client(scheduler or cluster) as client:
+        startup_s = time.perf_counter() - started
+        started = time.perf_counter()
+        on_dask = solve_batch(ws, rule_set, config, executor=client.get_executor())
+        dask_s = time.perf_counter() - started
+    if cluster is not None:
+        cluster.close()
+    same = _without_timings(pooled.document()) == _without_timings(on_dask.document())
+    alone = "disputes alone"
+    s = on_dask.summary
+    return {
+        "case": f"dask vs pool, 500 x 1000, --workers {workers}",
+        "method": f"Dask ({'at ' + scheduler if scheduler else 'LocalCluster'})",
+        "seconds": round(dask_s, 1),
+        "detail": f"same result: {'yes' if same else 'NO'}; process pool {pool_s:.1f} s (disputes alone "
+        f"{pooled.summary.seconds[alone]:.1f} s), Dask {dask_s:.1f} s (disputes alone {s.seconds[alone]:.1f} s) "
+        + (f"after {startup_s:.1f} s to start the cluster" if cluster is not None else "")
+        + f"; {s.staffed}/{s.disputes} staffed, objective {s.objective:.3f}, bound {s.bound:.3f}",
+        "gap": f"{s.relative_gap:.3%}",
+        "same": same,
+    }
+
+
+def run_section(name: str, workers: int, scheduler: str | None = None) -> dict[str, Any]:
     if name == "flow":
         return bench_flow()
     if name == "full":
         return bench_full(workers)
     if name == "demo":
         return bench_demo(workers)
+    if name == "dask":
+        return bench_dask(workers, scheduler)
     return bench_memory(workers)
 
 
@@ -145,9 +203,10 @@ def main() -> None:
     parser.add_argument("--section", choices=SECTIONS, help="run one section in this process and print it as JSON")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip", choices=SECTIONS, nargs="*", default=[], help="sections to leave out")
+    parser.add_argument("--scheduler", help="dask section: a running Dask scheduler (default: a LocalCluster here)")
     args = parser.parse_args()
     if args.section:
-        print(json.dumps(run_section(args.section, args.workers)))
+        print(json.dumps(run_section(args.section, args.workers, args.scheduler)))
         return
     rows = []
     for name in SECTIONS:
@@ -155,7 +214,8 @@ def main() -> None:
             continue
         # A fresh process per section: peak memory and timings of one section only.
         done = subprocess.run(
-            [sys.executable, __file__, "--section", name, "--workers", str(args.workers)],
+            [sys.executable, __file__, "--section", name, "--workers", str(args.workers)]
+            + (["--scheduler", args.scheduler] if args.scheduler else []),
             capture_output=True,
             text=True,
             check=False,

@@ -3,15 +3,26 @@
 Each dispute alone (``alone_chunk``): a pool of its most promising mediators, every feasible panel of
 the pool, and its proven best panel and bound. Each dispute priced (``exact_chunk``): its best panel
 over every eligible mediator at the joint model's prices, proven (the Lagrangian bound). ``Runner``
-spreads either over a process pool; every CP-SAT search has one seeded worker and a deterministic
-time limit, so results do not depend on the machine's load.
+spreads either over a process pool of its own or over any ``concurrent.futures.Executor`` it is given
+(a Dask cluster's, ``distributed.Client(address).get_executor()``); every CP-SAT search has one seeded
+worker and a deterministic time limit, so results do not depend on the machine's load nor on where
+the work ran.
+
+Only plain data crosses to a worker: the chunk's items and settings, and once per worker process the
+batch's inputs (the dataset, countries and rule set, pickled once in this process), from which the
+worker builds its own ``WorkerState`` and models. A worker keeps the last few states by the run's token,
+so later chunks of the same run send the token alone.
 """
 
 from __future__ import annotations
 
+import pickle
+import threading
 import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from typing import Any
@@ -35,6 +46,9 @@ MIN_ENUMERATION = 2_000  # fewest panels enumerated per dispute, however large t
 POOL_CAP = 120  # most mediators in one dispute's pool
 MIN_SOLVE_TIME = 0.01  # below this many deterministic seconds, no CP-SAT search is started
 PARALLEL_MIN_DISPUTES = 40  # below this, per-dispute solves stay in this process
+STATES_KEPT = 2  # batch states a worker process keeps (by run token) for the chunks still to come
+IN_FLIGHT = 2  # chunks submitted at a time per process (keeps workers busy; a stop cancels the rest)
+STOP_CHECK_SECONDS = 0.5  # how often a wait for chunks looks at the progress (and so at a stop request)
 
 
 @dataclass
@@ -86,16 +100,48 @@ class WorkerState:
     views: dict[str, DisputeView]
 
 
-_STATE: WorkerState | None = None
-
-
 def make_state(ws: Workspace, rule_set: RuleSet) -> WorkerState:
     return WorkerState(ws, rule_set, ws.arrays, {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)})
 
 
-def _init_worker(data: Dataset, countries: Any, rule_set: RuleSet) -> None:
-    global _STATE
-    _STATE = make_state(Workspace(data, countries), rule_set)
+# In a worker process (of a process pool or a Dask worker): the states of the last few runs, by token.
+_STATES: OrderedDict[str, WorkerState] = OrderedDict()
+_STATES_LOCK = threading.Lock()  # a Dask worker may run several chunks at once in threads
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A worker's answer when it does not hold the run's state yet: send the chunk again with the inputs."""
+
+    token: str
+
+
+def _remember(token: str, data: Dataset, countries: Any, rule_set: RuleSet) -> WorkerState:
+    state = make_state(Workspace(data, countries), rule_set)
+    _STATES[token] = state
+    while len(_STATES) > STATES_KEPT:
+        _STATES.popitem(last=False)
+    return state
+
+
+def _init_worker(token: str, data: Dataset, countries: Any, rule_set: RuleSet) -> None:
+    with _STATES_LOCK:
+        _remember(token, data, countries, rule_set)
+
+
+def run_chunk(
+    chunk_fn: Callable[..., list[Any]], token: str, inputs: bytes | None, items: list[Any], *args: Any
+) -> list[Any] | Missing:
+    """In a worker: ``chunk_fn`` on ``items`` with the run's state, built from ``inputs`` (the pickled
+    dataset, countries and rule set) the first time this process sees ``token``."""
+    with _STATES_LOCK:
+        state = _STATES.get(token)
+        if state is None:
+            if inputs is None:
+                return Missing(token)
+            state = _remember(token, *pickle.loads(inputs))  # the inputs come from the run itself
+        _STATES.move_to_end(token)
+    return chunk_fn(items, *args, state=state)
 
 
 def pool_size(k: int, limit: int) -> int:
@@ -330,11 +376,7 @@ def member_price(
     return np.asarray(local)
 
 
-def alone_chunk(
-    items: list[tuple[int, str]], limit: int, config: SolveConfig, state: WorkerState | None = None
-) -> list[Candidates]:
-    state = state or _STATE
-    assert state is not None
+def alone_chunk(items: list[tuple[int, str]], limit: int, config: SolveConfig, state: WorkerState) -> list[Candidates]:
     return [_alone(state, p, did, limit, config) for p, did in items]
 
 
@@ -360,12 +402,8 @@ def _repool(state: WorkerState, position: int, dispute_id: str, limit: int, full
     return Repooled(position, roster[keep][panels.members], panels.value)
 
 
-def repool_chunk(
-    items: list[tuple[int, str]], limit: int, full: np.ndarray, state: WorkerState | None = None
-) -> list[Repooled]:
+def repool_chunk(items: list[tuple[int, str]], limit: int, full: np.ndarray, state: WorkerState) -> list[Repooled]:
     """Each dispute's best pool and panels once the mediators marked ``full`` are left out (no solver)."""
-    state = state or _STATE
-    assert state is not None
     return [_repool(state, p, did, limit, full) for p, did in items]
 
 
@@ -375,31 +413,52 @@ def exact_chunk(
     party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
     limit: int,
     config: SolveConfig,
-    state: WorkerState | None = None,
+    state: WorkerState,
 ) -> list[Priced]:
-    state = state or _STATE
-    assert state is not None
     return [_exact(state, p, did, price, party_price, pool, best, limit, config) for p, did, pool, best in items]
 
 
 class Runner:
-    """Runs per-dispute work here or on a process pool (each process: one CP-SAT worker, plain data in and out)."""
+    """Runs per-dispute work here, on a process pool of its own, or on a given executor (each worker process:
+    one CP-SAT worker, plain data in and out).
 
-    def __init__(self, ws: Workspace, rule_set: RuleSet, state: WorkerState, processes: int) -> None:
+    ``processes`` is how many disputes are solved at the same time; it sets the budget shares (see ``width``),
+    so the same ``processes`` gives the same results here, on the pool and on an executor. ``executor`` (for
+    example a Dask cluster's) replaces the pool when given and is never shut down here.
+    """
+
+    def __init__(
+        self, ws: Workspace, rule_set: RuleSet, state: WorkerState, processes: int, executor: Executor | None = None
+    ) -> None:
         self.ws, self.rule_set, self.state, self.processes = ws, rule_set, state, processes
+        self.token = uuid.uuid4().hex  # names this run's state in the workers
+        self._given = executor
         self._pool: Executor | None = None
+        self._inputs: bytes | None = None
+        self.inputs_sent = 0  # chunks sent with the run's inputs attached
 
-    def _executor(self) -> Executor | None:
-        if self.processes <= 1:
-            return None
+    def _executor(self) -> Executor:
+        if self._given is not None:
+            return self._given
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.processes,
                 mp_context=get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.ws.data, self.ws.countries, self.rule_set),
+                initargs=(self.token, self.ws.data, self.ws.countries, self.rule_set),
             )
         return self._pool
+
+    def _inputs_for(self, missing: bool) -> bytes | None:
+        """The pickled inputs to attach to a chunk: on a given executor, for the first wave (one chunk per
+        process) and for a chunk a worker sent back as ``Missing``; never on the own pool (its initializer
+        built the state)."""
+        if self._given is None or (not missing and self.inputs_sent >= self.processes):
+            return None
+        if self._inputs is None:
+            self._inputs = pickle.dumps((self.ws.data, self.ws.countries, self.rule_set), pickle.HIGHEST_PROTOCOL)
+        self.inputs_sent += 1
+        return self._inputs
 
     def close(self) -> None:
         if self._pool is not None:
@@ -413,21 +472,52 @@ class Runner:
     def map(
         self, chunk_fn: Callable[..., list[Any]], items: list[Any], args: tuple[Any, ...], advance: Advance
     ) -> list[Any]:
-        executor = self._executor() if self.width(len(items)) > 1 else None
-        out: list[Any] = []
-        if executor is None:  # here: the state is passed along (thread-safe, no global)
+        """``chunk_fn`` over ``items`` (in chunks), the results in the items' order; ``advance`` once per item.
+
+        At most ``IN_FLIGHT`` chunks per process are out at a time; while waiting, ``advance(0)`` is called
+        every ``STOP_CHECK_SECONDS`` so that a stop request (which ``advance`` raises) is seen mid-chunk, and
+        every chunk still out is then cancelled."""
+        if self.width(len(items)) == 1:  # here: the state is passed along (thread-safe, no global)
+            out: list[Any] = []
             for item in items:
                 out.extend(chunk_fn([item], *args, state=self.state))
                 advance()
             return out
+        executor = self._executor()
         size = max(1, min(50, len(items) // (self.processes * 6) or 1))
-        futures = [executor.submit(chunk_fn, items[i : i + size], *args) for i in range(0, len(items), size)]
-        for future in futures:
-            part = future.result()
-            out.extend(part)
-            for _ in part:
-                advance()
-        return out
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        parts: list[list[Any]] = [[] for _ in chunks]
+        running: dict[Future[list[Any] | Missing], int] = {}
+
+        def submit(n: int, missing: bool = False) -> None:
+            inputs = self._inputs_for(missing)
+            running[executor.submit(run_chunk, chunk_fn, self.token, inputs, chunks[n], *args)] = n
+
+        waiting = iter(range(len(chunks)))
+        try:
+            for n in waiting:
+                submit(n)
+                if len(running) >= IN_FLIGHT * self.processes:
+                    break
+            while running:
+                done, _ = wait(running, timeout=STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+                if not done:
+                    advance(0)
+                for future in done:
+                    n = running.pop(future)
+                    part = future.result()
+                    if isinstance(part, Missing):
+                        submit(n, missing=True)
+                        continue
+                    parts[n] = part
+                    following = next(waiting, None)
+                    if following is not None:
+                        submit(following)
+                    advance(len(part))
+        finally:
+            for future in running:
+                future.cancel()
+        return [x for part in parts for x in part]
 
 
 def share_time(config: SolveConfig, work: float) -> SolveConfig:

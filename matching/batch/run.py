@@ -54,6 +54,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -267,11 +268,15 @@ def solve_batch(
     dispute_ids: Sequence[str] | None = None,
     progress: ProgressFactory | None = None,
     cancel: CancelToken | None = None,
+    executor: Executor | None = None,
 ) -> BatchOutcome:
     """Assign one panel to every dispute at once (see the module docstring for the method).
 
     Every solve has its deterministic budget (``BatchConfig``). ``cancel`` is looked at whenever a step
-    is reported: a batch stopped part-way has no assignment worth keeping, so it raises ``Cancelled``."""
+    is reported: a batch stopped part-way has no assignment worth keeping, so it raises ``Cancelled``.
+    The per-dispute work of a large enough batch runs on ``config.workers`` processes at a time: a process
+    pool made for the run, or ``executor`` when one is given (a Dask cluster's, ``Client.get_executor()``;
+    left running). Where it runs does not change the result: the budgets are shared by ``config.workers``."""
     config = config or BatchConfig()
     ids = list(dispute_ids) if dispute_ids is not None else [d.dispute_id for d in ws.data.disputes]
     check_config(ws, config, ids)
@@ -283,7 +288,7 @@ def solve_batch(
     solve_config = SolveConfig(
         candidates=1, time_limit=config.dispute_time_limit, seed=config.seed, workers=1, presolve=False
     )
-    runner = Runner(ws, rule_set, state, config.workers)
+    runner = Runner(ws, rule_set, state, config.workers, executor)
     alone_config = solve_config
     if config.dispute_phase_limit is not None and ids:
         alone_config = share_time(solve_config, config.dispute_phase_limit * runner.width(len(ids)) / len(ids))

@@ -1,9 +1,10 @@
 """Command line for batches: ``python -m matching batch`` and ``python -m matching sweep``.
 
-``batch`` assigns one panel to every dispute at once (see ``matching.batch.run``); ``sweep`` runs many
-independent batches from a scenarios file (see ``matching.batch.sweep``) on a process pool, or on a Dask
-cluster with ``--scheduler tcp://HOST:8786``. Exit status: 0 when the run completed (infeasible
-disputes are results), 2 for bad input or arguments, 1 otherwise.
+``batch`` assigns one panel to every dispute at once (see ``matching.batch.run``), its per-dispute work on
+a process pool or, with ``--scheduler tcp://HOST:8786``, on a Dask cluster (the same panels either way);
+``sweep`` runs many independent batches from a scenarios file (see ``matching.batch.sweep``) on a process
+pool, or on a Dask cluster with ``--scheduler``. Exit status: 0 when the run completed (infeasible
+disputes are results), 2 for bad input or arguments (an unreachable scheduler too), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def batch(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes for the per-dispute solves (every CP-SAT search uses one seeded worker, so the same "
-            "inputs, settings and seed give the same panels).",
+            help="Disputes solved at the same time: processes here, or worker processes on the cluster with "
+            "--scheduler (every CP-SAT search uses one seeded worker, so the same inputs, settings, seed and "
+            "--workers give the same panels wherever they run).",
         ),
     ] = DEFAULT_BATCH_WORKERS,
     seed: SeedOpt = 0,
@@ -138,6 +140,14 @@ def batch(
     dispute: Annotated[list[str] | None, typer.Option("--dispute", help="Only these disputes (repeatable).")] = None,
     weight: WeightOpt = None,
     max_lean: MaxLeanOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Solve the disputes one by one on a Dask cluster, e.g. tcp://HOST:8786 (see docs/cluster.md); "
+            "set --workers to the cluster's worker processes.",
+        ),
+    ] = None,
 ) -> None:
     """Assign one panel to every dispute at once, sharing the mediators' capacity, under optional quotas."""
     from matching.api import Workspace, json_text, seats_csv_text, solve_batch, write_json
@@ -158,7 +168,11 @@ def batch(
         dispute_phase_limit=alone_limit,
     )
     try:
-        outcome = solve_batch(ws, rule_set, config, dispute, progress=progress_bar)
+        if scheduler is None:
+            outcome = solve_batch(ws, rule_set, config, dispute, progress=progress_bar)
+        else:
+            with _executor(scheduler, workers, slots=workers) as executor:
+                outcome = solve_batch(ws, rule_set, config, dispute, progress=progress_bar, executor=executor)
     except BatchError as exc:
         fail_usage(str(exc))
     if seats_csv is None:
@@ -215,22 +229,45 @@ def sweep(
 
 
 @contextmanager
-def _executor(scheduler: str | None, jobs: int) -> Iterator[Executor]:
-    """A process pool here, or a Dask cluster's executor when a scheduler address is given."""
+def _executor(scheduler: str | None, jobs: int, slots: int | None = None) -> Iterator[Executor]:
+    """A process pool of ``jobs`` here, or a Dask cluster's executor when a scheduler address is given (a note
+    when the cluster runs more or fewer tasks at a time than the ``slots`` the caller will use)."""
     if scheduler is None:
         # Fresh interpreters (spawn): safe whatever threads this process runs; one CP-SAT worker each.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
             yield pool
         return
     try:
+        from dask import config as dask_config
         from distributed import Client
     except ImportError:
         fail_usage("--scheduler needs Dask: pip install 'dask[distributed]>=2024.8'.")
     try:
-        client = Client(scheduler, timeout=30)
-    except OSError as exc:
-        fail_usage(f"cannot reach the Dask scheduler at {scheduler}: {exc}")
+        # The wait for the scheduler is Dask's connect timeout (30 s unless DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+        client = Client(scheduler)
+    except (OSError, ValueError, TypeError) as exc:  # unreachable, malformed, tls:// without certificates
+        fail_usage(f"cannot reach the Dask scheduler at {scheduler!r}: {' '.join(str(exc).split())}")
     try:
-        yield client.get_executor()
+        try:
+            client.wait_for_workers(1, timeout=_connect_timeout())
+        except TimeoutError:
+            fail_usage(f"the Dask scheduler at {scheduler!r} has no workers; start some with: dask worker {scheduler}")
+        threads = sum(client.nthreads().values())
+        if slots is not None and threads < slots:
+            err(f"Note: the cluster runs {threads} task(s) at a time; --workers {slots} asks for more, so some wait.")
+        elif slots is not None and threads > slots:
+            err(f"Note: the cluster runs {threads} task(s) at a time; --workers {slots} uses {slots} of them.")
+        # A batch sends its inputs with a worker's first task (once per worker process), a plan or sweep each
+        # job's: on purpose, so Dask's warning about large task graphs would only alarm the operator.
+        with dask_config.set({"distributed.admin.large-graph-warning-threshold": "4GB"}):
+            yield client.get_executor()
     finally:
         client.close()
+
+
+def _connect_timeout() -> float:
+    from dask.config import get
+    from dask.utils import parse_timedelta
+
+    seconds = parse_timedelta(get("distributed.comm.timeouts.connect"), default="seconds")
+    return float(seconds) if seconds is not None else 30.0
