@@ -643,7 +643,7 @@ def test_a_changed_neutrality_weight_keeps_the_lottery_enumerated(demo: Workspac
 
     def counted(*args):  # type: ignore[no-untyped-def]
         runs = real(*args)
-        looked_at.append(sum(int(count.sum()) for _, _, count in runs))
+        looked_at.append(sum(int(count.sum()) for _, _, count, _ in runs))
         return runs
 
     with pytest.MonkeyPatch.context() as patch:

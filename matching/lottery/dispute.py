@@ -133,6 +133,7 @@ ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enume
 # ENUMERATION_CAP) gets about two minutes of search and then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
+_NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
 
 def objective_threshold(optimum: int, floor: float) -> int:
@@ -144,11 +145,14 @@ def objective_threshold(optimum: int, floor: float) -> int:
 
 @dataclass(frozen=True)
 class _Roster:
-    """The pool as the bounded enumeration sees it, sorted by separable value (best first)."""
+    """The pool as the bounded search sees it: sorted by separable value (best first) to enumerate every
+    acceptable panel, or by pricing weight (largest first, then by value) to price (``_SearchPricing``)."""
 
     people: np.ndarray  # indices into the instance
     value: np.ndarray  # separable part of the objective per member
-    prefix: np.ndarray  # prefix sums of ``value``
+    best_from: np.ndarray  # [p + 1, k + 1]: sum of the r largest values from q on (_NO_ROOM without r members left)
+    weight: np.ndarray  # pricing weight per member (0 for the enumeration of every acceptable panel)
+    weight_from: np.ndarray  # [p + 1, k + 1]: the weights of q .. q + r - 1 summed (the r largest from q on)
     chair_bonus: np.ndarray  # extra value as chair (_NO_CHAIR if the mediator may not chair)
     chair_after: np.ndarray  # [p + 1] largest chair bonus from each position on
     trad_bits: np.ndarray
@@ -280,14 +284,30 @@ def _suffix_max(values: np.ndarray) -> np.ndarray:
 
 
 def _best_after(values: np.ndarray, k: int) -> np.ndarray:
-    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on."""
+    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on (of all of
+    them when fewer than r are left). By doubling: after step s each row holds the k largest of the
+    2^s rows from it on, so about log2(p) vectorised sorts."""
     p, columns = values.shape
+    present = np.zeros((p + 1, k, columns), dtype=bool)
+    top = np.zeros((p + 1, k, columns), dtype=np.int64)
+    if k and p:
+        top[:p, 0] = values
+        present[:p, 0] = True
+    span = 1
+    while span < p:
+        later_top = np.zeros_like(top)
+        later_present = np.zeros_like(present)
+        later_top[: p + 1 - span] = top[span:]
+        later_present[: p + 1 - span] = present[span:]
+        both_top = np.concatenate([top, later_top], axis=1)
+        both_present = np.concatenate([present, later_present], axis=1)
+        # Absent entries sort last: order by (present, value), largest first.
+        order = np.lexsort((-both_top, ~both_present), axis=1)[:, :k]
+        top = np.take_along_axis(both_top, order, axis=1)
+        present = np.take_along_axis(both_present, order, axis=1)
+        span *= 2
     out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
-    top = np.zeros((0, columns), dtype=np.int64)
-    for q in range(p - 1, -1, -1):
-        top = -np.sort(-np.vstack([top, values[q : q + 1]]), axis=0)[:k]
-        out[q, 1 : len(top) + 1] = np.cumsum(top, axis=0)
-        out[q, len(top) + 1 :] = out[q, len(top)]
+    out[:, 1:] = np.cumsum(np.where(present, top, 0), axis=1)
     return out
 
 
@@ -302,20 +322,37 @@ def _pair_values(
     return hi, lo, (value[:, None] - cost * (align[:, hi] - align[:, lo])).astype(np.int64)
 
 
-def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
+def _roster(inst: PanelInstance, pool: list[int], weights: np.ndarray | None = None) -> _Roster:
+    """The pool (indices into ``inst``) best value first; with ``weights`` (one per mediator of ``pool``
+    in sorted order) largest weight first, then best value first."""
     pool_arr = np.asarray(sorted(pool), dtype=np.int64)
     align = inst.alignment[pool_arr].astype(np.int64)
     member = separable_values(inst, pool_arr)
-    order = np.lexsort((pool_arr, -member))  # best first, ties by index: deterministic
+    weight = np.zeros(len(pool_arr), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    order = np.lexsort((pool_arr, -member, -weight))  # ties by index: deterministic
     people = pool_arr[order]
     value = member[order]
     chair_bonus = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
     pref = inst.pref_min_coef[people].astype(np.int64) if inst.ranking_parties else np.zeros((len(people), 0), int)
     pair_hi, pair_lo, pair_values = _pair_values(inst, value, align[order])
+    k = inst.k
+    best_from = _best_after(value[:, None], k)[:, :, 0]
+    weight = weight[order]
+    weight_from = np.zeros((len(people) + 1, k + 1), dtype=np.int64)
+    prefix = np.concatenate([[0], np.cumsum(weight)]).astype(np.int64)
+    for r in range(k + 1):
+        room = len(people) + 1 - r
+        if room > 0:
+            weight_from[:room, r] = prefix[r:] - prefix[:room]
+            best_from[room:, r] = _NO_ROOM
+        else:
+            best_from[:, r] = _NO_ROOM
     return _Roster(
         people=people,
         value=value,
-        prefix=np.concatenate([[0], np.cumsum(value)]).astype(np.int64),
+        best_from=best_from,
+        weight=weight,
+        weight_from=weight_from,
         chair_bonus=chair_bonus,
         chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
         trad_bits=tradition_bits(inst, people),
@@ -359,6 +396,19 @@ def acceptable_panels(
     if len(pool) < k:
         return np.zeros((0, k), dtype=np.int64)
     roster = _roster(inst, pool)
+    seats = _search(inst, roster, threshold, cap)
+    if seats is None:
+        return None
+    members = np.sort(roster.people[seats], axis=1)
+    return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _search(inst: PanelInstance, roster: _Roster, threshold: int, cap: int, above: int | None = None) -> np.ndarray | None:
+    """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
+    the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
+    None past ``cap``. Any order of the roster is valid; sorted by value the candidates for a seat are a
+    prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``)."""
+    k = inst.k
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -378,14 +428,15 @@ def acceptable_panels(
     pairs = len(roster.pair_hi) > 0
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
-        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0)
-        looked_at = sum(int(count.sum()) for _, _, count in runs)
+        held = roster.weight[level.seats].sum(axis=1) if above is not None else None
+        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, None if held is None else above - held)
+        looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
         if looked_at > cap:
             return None
         parts = []
-        for candidates, first, count in runs:
+        for candidates, first, count, need in runs:
             ends = np.cumsum(count)
             lo = 0
             while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
@@ -394,7 +445,9 @@ def acceptable_panels(
                 block = count[lo:hi]
                 parent = np.repeat(np.arange(lo, hi), block)
                 j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
-                ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
+                # The candidate's own bound (always met when the roster is sorted by value).
+                ok = roster.value[j] + roster.best_from[j + 1, r - 1] >= need[parent]
+                ok &= ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
                 if roster.co.any():
                     ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
                 child = level.extend(roster, parent[ok], j[ok])
@@ -405,42 +458,59 @@ def acceptable_panels(
                 parts.append(child)
                 lo = hi
         level = _Partial.concat(parts)
-    members = np.sort(roster.people[level.seats], axis=1)
-    return _keep(inst, score_panels(inst, members), threshold, locks)
+    return level.seats
 
 
-_Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+_Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
 
-def _runs(inst: PanelInstance, roster: _Roster, level: _Partial, threshold: int, open_seats: int, wanted: int) -> _Runs:
+def _runs(
+    inst: PanelInstance,
+    roster: _Roster,
+    level: _Partial,
+    threshold: int,
+    open_seats: int,
+    wanted: int,
+    weight_need: np.ndarray | None = None,
+) -> _Runs:
     """The candidates for the next seat of each partial panel of ``level`` (``_candidates``), as one or
-    more runs. The last seat is filled class by class of the members' alignment with the parties: within
+    more runs, each with the value per partial panel its candidates must bring with their best
+    completion. The last seat is filled class by class of the members' alignment with the parties: within
     a class the neutrality balance of the complete panel is known exactly (``_Partial.bonus`` with
     ``last_align``), so only the chair bonus, diversity and preference are bounded there; the candidates
     of a panel across the classes are those of the single run, less those the exact balance rules out."""
     if open_seats > 1 or not len(roster.pair_hi):
         need = threshold - level.total - level.bonus(inst, roster, open_seats)
-        return [_candidates(roster, level, need, open_seats, wanted)]
+        return [(*_candidates(roster, level, need, open_seats, wanted, None, weight_need), need)]
     runs = []
     for align in roster.align_classes:
         need = threshold - level.total - level.bonus(inst, roster, 1, last_align=align)
         among = (roster.align == align).all(axis=1)
-        runs.append(_candidates(roster, level, need, 1, wanted, among))
+        runs.append((*_candidates(roster, level, need, 1, wanted, among, weight_need), need))
     return runs
 
 
 def _candidates(
-    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int, among: np.ndarray | None = None
+    roster: _Roster,
+    level: _Partial,
+    need: np.ndarray,
+    open_seats: int,
+    wanted: int,
+    among: np.ndarray | None = None,
+    weight_need: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Who may take the next seat of each partial panel: positions after its last member whose value
-    plus the best ``open_seats - 1`` values after them reaches ``need``, who offer what the panel
-    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat), and who are
-    ``among`` those allowed (everybody by default). Returned as a list of positions and, per partial
-    panel, the start and length of its run in that list (each run is a prefix of the positions after
-    the panel's last member, as the values only go down)."""
+    """Who may take the next seat of each partial panel: positions after its last member from which the
+    best ``open_seats`` values reach ``need`` and (with ``weight_need``) the next ``open_seats`` weights
+    sum to more than it, who offer what the panel still lacks of ``wanted`` (a chair, a working
+    language: only asked for the last seat), and who are ``among`` those allowed (everybody by default).
+    Returned as a list of positions and, per partial panel, the start and length of its run in that
+    list: both conditions only weaken along the roster, so each run is a prefix of the positions after
+    the panel's last member (sorted by value, every one of them can also reach ``need`` itself;
+    otherwise ``_search`` filters them by their own value)."""
     p = len(roster.people)
     r = open_seats
-    best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
+    best_from = roster.best_from[: p + 1 - r, r]  # the r best values from j on
+    weight_from = roster.weight_from[: p + 1 - r, r]
     lacking = wanted & ~level.offered
     lists, offsets = [], 0
     first = np.zeros(len(need), dtype=np.int64)
@@ -451,6 +521,8 @@ def _candidates(
         positions = np.flatnonzero(offering if among is None else offering & among[: len(best_from)])
         start = np.searchsorted(positions, level.last[rows] + 1)
         fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
+        if weight_need is not None:
+            fits = np.minimum(fits, np.searchsorted(-weight_from[positions], -weight_need[rows], side="left"))
         first[rows] = offsets + start
         count[rows] = np.maximum(fits - start, 0)
         lists.append(positions)
