@@ -272,6 +272,7 @@ def test_the_independent_check_catches_pricing_that_forgot_the_locks(
     unnoticed."""
     if pricing == "cp-sat":
         monkeypatch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+        monkeypatch.setattr(matching.lottery.dispute, "PRICING_CAP", 0)
 
         def forgetful(inst, idx, locks, *args, **kwargs):  # type: ignore[no-untyped-def]
             return PanelModel(inst, idx, Locks(), *args, **kwargs)
@@ -479,6 +480,7 @@ def test_enumeration_keeps_every_acceptable_panel_of_a_demo_dispute(
 
 def by_cpsat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+    monkeypatch.setattr(matching.lottery.dispute, "PRICING_CAP", 0)
 
 
 @pytest.mark.parametrize(
@@ -643,7 +645,7 @@ def test_a_changed_neutrality_weight_keeps_the_lottery_enumerated(demo: Workspac
 
     def counted(*args):  # type: ignore[no-untyped-def]
         runs = real(*args)
-        looked_at.append(sum(int(count.sum()) for _, _, count in runs))
+        looked_at.append(sum(int(count.sum()) for _, _, count, _ in runs))
         return runs
 
     with pytest.MonkeyPatch.context() as patch:

@@ -42,9 +42,14 @@ whole roster (``C(544, 5)`` is 4e11); the bounds leave 1.6 million complete cand
 (about a second), after which each pricing call takes milliseconds instead of about 0.6 s of CP-SAT,
 and returns the ``ENUMERATED_OTHERS`` next-best panels as further columns (the lottery went from
 about 4 minutes to a few seconds; every demo dispute is enumerated). When some depth of the search would
-look at more than ``ENUMERATION_CAP`` partial panels, the oracle falls back to the solver's own
-CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
-constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
+look at more than ``ENUMERATION_CAP`` partial panels (five-member panels from rosters of thousands, whose
+acceptable panels run to hundreds of millions), each pricing call runs the same search on the pool sorted
+by the call's weights instead (``_SearchPricing``): only panels heavier than the best already known one
+are looked at, which most weights (0 for most mediators) keep small; the known panels start with cheap
+**witness** panels (each mediator with the best-valued compatible others, or in place of a member of the
+optimum) that cover most of the pool in the first covering call. A call whose search would pass
+``PRICING_CAP`` partial panels goes to the solver's own CP-SAT panel model
+(``matching.panel.model.PanelModel``) with the objective floor and the locks added as constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
 checked again with the independent checker
 ``matching.rules.checker.panel_breaches`` (``matching.rules.recheck``: a breach there is a loud
@@ -63,7 +68,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
@@ -126,6 +131,14 @@ ENUMERATION_CAP = 4_000_000
 # Next-best enumerated panels returned beside the best as candidate columns: many per round cut the
 # column-generation rounds (measured on D002: 341 LP solves with none, 85 with 30, 62 with 100).
 ENUMERATED_OTHERS = 30
+# Past ENUMERATION_CAP each pricing call searches the acceptable panels that beat the best known one for its
+# weights (``_SearchPricing``); one that would look at more partial panels than this at some depth is priced
+# by CP-SAT instead. 0 always prices with CP-SAT.
+PRICING_CAP = 4_000_000
+# Acceptable panels already known (witnesses and earlier answers) handed to the engine with each answer,
+# heaviest first: on the first call of the covering phase they cover most of the pool at once.
+KNOWN_OTHERS = 5_000
+WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
@@ -133,6 +146,7 @@ ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enume
 # ENUMERATION_CAP) gets about two minutes of search and then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
+_NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
 
 def objective_threshold(optimum: int, floor: float) -> int:
@@ -144,11 +158,14 @@ def objective_threshold(optimum: int, floor: float) -> int:
 
 @dataclass(frozen=True)
 class _Roster:
-    """The pool as the bounded enumeration sees it, sorted by separable value (best first)."""
+    """The pool as the bounded search sees it: sorted by separable value (best first) to enumerate every
+    acceptable panel, or by pricing weight (largest first, then by value) to price (``_SearchPricing``)."""
 
     people: np.ndarray  # indices into the instance
     value: np.ndarray  # separable part of the objective per member
-    prefix: np.ndarray  # prefix sums of ``value``
+    best_from: np.ndarray  # [p + 1, k + 1]: sum of the r largest values from q on (_NO_ROOM without r members left)
+    weight: np.ndarray  # pricing weight per member (0 for the enumeration of every acceptable panel)
+    weight_from: np.ndarray  # [p + 1, k + 1]: the weights of q .. q + r - 1 summed (the r largest from q on)
     chair_bonus: np.ndarray  # extra value as chair (_NO_CHAIR if the mediator may not chair)
     chair_after: np.ndarray  # [p + 1] largest chair bonus from each position on
     trad_bits: np.ndarray
@@ -166,7 +183,8 @@ class _Roster:
     align_classes: np.ndarray  # [classes, parties] the distinct alignments of the members with the parties
     co: np.ndarray  # holds a party nationality
     offers: np.ndarray  # bit 0: may chair; bit 1 + l: speaks working language l
-    clash: np.ndarray  # [p, p] shares a nationality
+    clash: np.ndarray  # [p, p] shares a nationality, rows and columns in ``clash_pos`` order
+    clash_pos: np.ndarray  # each member's row in ``clash``
 
 
 @dataclass(frozen=True)
@@ -280,14 +298,30 @@ def _suffix_max(values: np.ndarray) -> np.ndarray:
 
 
 def _best_after(values: np.ndarray, k: int) -> np.ndarray:
-    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on."""
+    """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on (of all of
+    them when fewer than r are left). By doubling: after step s each row holds the k largest of the
+    2^s rows from it on, so about log2(p) vectorised sorts."""
     p, columns = values.shape
+    present = np.zeros((p + 1, k, columns), dtype=bool)
+    top = np.zeros((p + 1, k, columns), dtype=np.int64)
+    if k and p:
+        top[:p, 0] = values
+        present[:p, 0] = True
+    span = 1
+    while span < p:
+        later_top = np.zeros_like(top)
+        later_present = np.zeros_like(present)
+        later_top[: p + 1 - span] = top[span:]
+        later_present[: p + 1 - span] = present[span:]
+        both_top = np.concatenate([top, later_top], axis=1)
+        both_present = np.concatenate([present, later_present], axis=1)
+        # Absent entries sort last: order by (present, value), largest first.
+        order = np.lexsort((-both_top, ~both_present), axis=1)[:, :k]
+        top = np.take_along_axis(both_top, order, axis=1)
+        present = np.take_along_axis(both_present, order, axis=1)
+        span *= 2
     out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
-    top = np.zeros((0, columns), dtype=np.int64)
-    for q in range(p - 1, -1, -1):
-        top = -np.sort(-np.vstack([top, values[q : q + 1]]), axis=0)[:k]
-        out[q, 1 : len(top) + 1] = np.cumsum(top, axis=0)
-        out[q, len(top) + 1 :] = out[q, len(top)]
+    out[:, 1:] = np.cumsum(np.where(present, top, 0), axis=1)
     return out
 
 
@@ -302,20 +336,40 @@ def _pair_values(
     return hi, lo, (value[:, None] - cost * (align[:, hi] - align[:, lo])).astype(np.int64)
 
 
-def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
+def _roster(
+    inst: PanelInstance, pool: list[int], weights: np.ndarray | None = None, clash: np.ndarray | None = None
+) -> _Roster:
+    """The pool (indices into ``inst``) best value first; with ``weights`` (one per mediator of ``pool``
+    in sorted order) largest weight first, then best value first. ``clash`` is ``clash_matrix`` of the
+    sorted pool, when already known."""
     pool_arr = np.asarray(sorted(pool), dtype=np.int64)
     align = inst.alignment[pool_arr].astype(np.int64)
     member = separable_values(inst, pool_arr)
-    order = np.lexsort((pool_arr, -member))  # best first, ties by index: deterministic
+    weight = np.zeros(len(pool_arr), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    order = np.lexsort((pool_arr, -member, -weight))  # ties by index: deterministic
     people = pool_arr[order]
     value = member[order]
     chair_bonus = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
     pref = inst.pref_min_coef[people].astype(np.int64) if inst.ranking_parties else np.zeros((len(people), 0), int)
     pair_hi, pair_lo, pair_values = _pair_values(inst, value, align[order])
+    k = inst.k
+    best_from = _best_after(value[:, None], k)[:, :, 0]
+    weight = weight[order]
+    weight_from = np.zeros((len(people) + 1, k + 1), dtype=np.int64)
+    prefix = np.concatenate([[0], np.cumsum(weight)]).astype(np.int64)
+    for r in range(k + 1):
+        room = len(people) + 1 - r
+        if room > 0:
+            weight_from[:room, r] = prefix[r:] - prefix[:room]
+            best_from[room:, r] = _NO_ROOM
+        else:
+            best_from[:, r] = _NO_ROOM
     return _Roster(
         people=people,
         value=value,
-        prefix=np.concatenate([[0], np.cumsum(value)]).astype(np.int64),
+        best_from=best_from,
+        weight=weight,
+        weight_from=weight_from,
         chair_bonus=chair_bonus,
         chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
         trad_bits=tradition_bits(inst, people),
@@ -334,7 +388,8 @@ def _roster(inst: PanelInstance, pool: list[int]) -> _Roster:
         co=inst.co_national[people].astype(np.int64),
         offers=inst.chair_ok[people].astype(np.int64)
         | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
-        clash=clash_matrix(inst, people),
+        clash=clash_matrix(inst, pool_arr) if clash is None else clash,
+        clash_pos=order,
     )
 
 
@@ -359,6 +414,21 @@ def acceptable_panels(
     if len(pool) < k:
         return np.zeros((0, k), dtype=np.int64)
     roster = _roster(inst, pool)
+    seats = _search(inst, roster, threshold, cap)
+    if seats is None:
+        return None
+    members = np.sort(roster.people[seats], axis=1)
+    return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _search(
+    inst: PanelInstance, roster: _Roster, threshold: int, cap: int, above: int | None = None
+) -> np.ndarray | None:
+    """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
+    the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
+    None past ``cap``. Any order of the roster is valid; sorted by value the candidates for a seat are a
+    prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``)."""
+    k = inst.k
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -378,14 +448,15 @@ def acceptable_panels(
     pairs = len(roster.pair_hi) > 0
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
-        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0)
-        looked_at = sum(int(count.sum()) for _, _, count in runs)
+        held = roster.weight[level.seats].sum(axis=1) if above is not None else None
+        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, None if held is None else above - held)
+        looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
         if looked_at > cap:
             return None
         parts = []
-        for candidates, first, count in runs:
+        for candidates, first, count, need in runs:
             ends = np.cumsum(count)
             lo = 0
             while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
@@ -394,7 +465,9 @@ def acceptable_panels(
                 block = count[lo:hi]
                 parent = np.repeat(np.arange(lo, hi), block)
                 j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
-                ok = ~roster.clash[level.seats[parent], j[:, None]].any(axis=1)
+                # The candidate's own bound (always met when the roster is sorted by value).
+                ok = roster.value[j] + roster.best_from[j + 1, r - 1] >= need[parent]
+                ok &= ~roster.clash[roster.clash_pos[level.seats[parent]], roster.clash_pos[j][:, None]].any(axis=1)
                 if roster.co.any():
                     ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
                 child = level.extend(roster, parent[ok], j[ok])
@@ -405,42 +478,59 @@ def acceptable_panels(
                 parts.append(child)
                 lo = hi
         level = _Partial.concat(parts)
-    members = np.sort(roster.people[level.seats], axis=1)
-    return _keep(inst, score_panels(inst, members), threshold, locks)
+    return level.seats
 
 
-_Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+_Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
 
-def _runs(inst: PanelInstance, roster: _Roster, level: _Partial, threshold: int, open_seats: int, wanted: int) -> _Runs:
+def _runs(
+    inst: PanelInstance,
+    roster: _Roster,
+    level: _Partial,
+    threshold: int,
+    open_seats: int,
+    wanted: int,
+    weight_need: np.ndarray | None = None,
+) -> _Runs:
     """The candidates for the next seat of each partial panel of ``level`` (``_candidates``), as one or
-    more runs. The last seat is filled class by class of the members' alignment with the parties: within
+    more runs, each with the value per partial panel its candidates must bring with their best
+    completion. The last seat is filled class by class of the members' alignment with the parties: within
     a class the neutrality balance of the complete panel is known exactly (``_Partial.bonus`` with
     ``last_align``), so only the chair bonus, diversity and preference are bounded there; the candidates
     of a panel across the classes are those of the single run, less those the exact balance rules out."""
     if open_seats > 1 or not len(roster.pair_hi):
         need = threshold - level.total - level.bonus(inst, roster, open_seats)
-        return [_candidates(roster, level, need, open_seats, wanted)]
+        return [(*_candidates(roster, level, need, open_seats, wanted, None, weight_need), need)]
     runs = []
     for align in roster.align_classes:
         need = threshold - level.total - level.bonus(inst, roster, 1, last_align=align)
         among = (roster.align == align).all(axis=1)
-        runs.append(_candidates(roster, level, need, 1, wanted, among))
+        runs.append((*_candidates(roster, level, need, 1, wanted, among, weight_need), need))
     return runs
 
 
 def _candidates(
-    roster: _Roster, level: _Partial, need: np.ndarray, open_seats: int, wanted: int, among: np.ndarray | None = None
+    roster: _Roster,
+    level: _Partial,
+    need: np.ndarray,
+    open_seats: int,
+    wanted: int,
+    among: np.ndarray | None = None,
+    weight_need: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Who may take the next seat of each partial panel: positions after its last member whose value
-    plus the best ``open_seats - 1`` values after them reaches ``need``, who offer what the panel
-    still lacks of ``wanted`` (a chair, a working language: only asked for the last seat), and who are
-    ``among`` those allowed (everybody by default). Returned as a list of positions and, per partial
-    panel, the start and length of its run in that list (each run is a prefix of the positions after
-    the panel's last member, as the values only go down)."""
+    """Who may take the next seat of each partial panel: positions after its last member from which the
+    best ``open_seats`` values reach ``need`` and (with ``weight_need``) the next ``open_seats`` weights
+    sum to more than it, who offer what the panel still lacks of ``wanted`` (a chair, a working
+    language: only asked for the last seat), and who are ``among`` those allowed (everybody by default).
+    Returned as a list of positions and, per partial panel, the start and length of its run in that
+    list: both conditions only weaken along the roster, so each run is a prefix of the positions after
+    the panel's last member (sorted by value, every one of them can also reach ``need`` itself;
+    otherwise ``_search`` filters them by their own value)."""
     p = len(roster.people)
     r = open_seats
-    best_from = roster.prefix[r : p + 1] - roster.prefix[: p + 1 - r]  # the r best values from j on
+    best_from = roster.best_from[: p + 1 - r, r]  # the r best values from j on
+    weight_from = roster.weight_from[: p + 1 - r, r]
     lacking = wanted & ~level.offered
     lists, offsets = [], 0
     first = np.zeros(len(need), dtype=np.int64)
@@ -451,6 +541,8 @@ def _candidates(
         positions = np.flatnonzero(offering if among is None else offering & among[: len(best_from)])
         start = np.searchsorted(positions, level.last[rows] + 1)
         fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
+        if weight_need is not None:
+            fits = np.minimum(fits, np.searchsorted(-weight_from[positions], -weight_need[rows], side="left"))
         first[rows] = offsets + start
         count[rows] = np.maximum(fits - start, 0)
         lists.append(positions)
@@ -484,6 +576,141 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
 
 
+class _SearchPricing:
+    """Exact pricing by the bounded search, for disputes whose acceptable panels are too many to list.
+
+    It keeps acceptable panels already known (``known``: the witness panels, then the answers given),
+    each checked by the kernel's scorer. For weights ``w`` the best known panel gives ``w0``; the search
+    (``_search`` on the roster sorted by weight) then looks only at panels that could weigh more than
+    ``w0`` and reach the floor: a partial panel goes on only while its weight plus the next weights can
+    pass ``w0`` and its value can still reach the floor. Most weights are 0, so the search stays small.
+    The complete panels it meets are scored by the kernel (``score_panels``: every hard rule, best chair)
+    and kept if they keep the locks, reach the floor and weigh more than ``w0``; the heaviest is the
+    answer (proven: every panel heavier than ``w0`` was looked at), otherwise the best known one is.
+    ``best`` returns None when some depth would look at more than ``PRICING_CAP`` partial panels (the
+    oracle then asks CP-SAT)."""
+
+    def __init__(
+        self, inst: PanelInstance, pool: list[int], threshold: int, locks: Locks, seeds: Sequence[Sequence[int]]
+    ) -> None:
+        self.inst = inst
+        self.threshold = threshold
+        self.locks = locks
+        self.inst_of = np.asarray(pool, dtype=np.int64)  # instance index of each agent
+        self.agent = np.full(inst.n, -1, dtype=np.int64)  # agent of each instance index (-1 outside the pool)
+        self.agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
+        self._active(sorted(pool))
+        self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
+        self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
+
+    def _active(self, pool: list[int]) -> None:
+        self.pool = pool  # instance indices, sorted
+        self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
+
+    def _add(self, rows: np.ndarray) -> None:
+        """Add acceptable panels (rows of instance indices) to ``known``."""
+        panels = np.sort(self.agent[rows], axis=1).reshape(-1, self.inst.k)
+        both = np.unique(np.vstack([self.known, panels]), axis=0)
+        self.known = both.astype(np.int64)
+        self._incidence: sparse.csr_matrix | None = None
+
+    def incidence(self, n: int) -> sparse.csr_matrix:
+        if self._incidence is None:
+            rows = np.repeat(np.arange(len(self.known)), self.inst.k)
+            ones = np.ones(rows.size, dtype=np.int64)
+            self._incidence = sparse.csr_matrix((ones, (rows, self.known.ravel())), shape=(len(self.known), n))
+        return self._incidence
+
+    def restrict(self, agents: list[int]) -> None:
+        keep = np.zeros(len(self.agent), dtype=bool)
+        inside = np.isin(self.agent, np.asarray(agents, dtype=np.int64)) & (self.agent >= 0)
+        keep[inside] = True
+        self._active([int(i) for i in np.flatnonzero(keep)])
+        self.known = self.known[np.isin(self.known, np.asarray(agents, dtype=np.int64)).all(axis=1)]
+        self._incidence = None
+
+    def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
+        inst, k = self.inst, self.inst.k
+        weights = np.asarray(weights, dtype=np.int64)
+        n = len(weights)
+        allowed = np.ones(len(self.known), dtype=bool)
+        if restriction is not None:
+            allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        known_value = self.incidence(n) @ weights
+        above = int(known_value[allowed].max()) if allowed.any() else -1
+        pool = np.asarray(self.pool, dtype=np.int64)
+        roster = _roster(inst, self.pool, weights[self.agent[pool]], self.clash)
+        seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
+        if seats is None:
+            return None
+        rows = _keep(inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks)
+        found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
+        value = weights[found].sum(axis=1)
+        keep = value > above
+        if restriction is not None:
+            keep &= np.asarray(restriction.weights, dtype=np.int64)[found].sum(axis=1) >= restriction.at_least
+        found, value = found[keep], value[keep]
+        order = np.lexsort((*found.T[::-1], -value))  # heaviest first, ties in canonical order
+        found, value = found[order], value[order]
+        if len(found):
+            self._add(self.pool_rows(found[: ENUMERATED_OTHERS + 1]))
+            allowed = np.ones(len(self.known), dtype=bool)
+            if restriction is not None:
+                allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+            known_value = self.incidence(n) @ weights
+        # The known panels, heaviest first (ties in canonical order): the answer when the search found
+        # nothing heavier, and further candidate columns either way.
+        rows_known = np.flatnonzero(allowed & (known_value > 0))
+        rows_known = rows_known[np.lexsort((rows_known, -known_value[rows_known]))][:KNOWN_OTHERS]
+        known = [tuple(int(a) for a in self.known[r]) for r in rows_known]
+        if len(found):
+            panels = [tuple(int(a) for a in row) for row in found[: ENUMERATED_OTHERS + 1]]
+            return Pricing(panels[0], int(value[0]), True, others=tuple(panels[1:] + known))
+        if known:
+            return Pricing(known[0], int(known_value[rows_known[0]]), True, others=tuple(known[1:]))
+        if not allowed.any():
+            return Pricing(None, 0, True)
+        first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
+        return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def pool_rows(self, agents: np.ndarray) -> np.ndarray:
+        """Rows of agents as rows of instance indices."""
+        return np.asarray(self.inst_of[agents])
+
+
+def _witnesses(
+    inst: PanelInstance, pool: list[int], threshold: int, locks: Locks, seeds: Sequence[Sequence[int]]
+) -> np.ndarray:
+    """Acceptable panels that hold as many mediators of ``pool`` as cheaply found (rows of instance
+    indices, sorted): each mediator with the best-valued others who share no nationality with them or
+    each other, and each mediator in place of each member of the ``seeds``; only those the kernel's
+    scorer keeps (``score_panels``, ``_keep``) are returned. A shortcut for the covering phase, never a proof."""
+    k = inst.k
+    if len(pool) < k:
+        return np.zeros((0, k), dtype=np.int64)
+    order = np.lexsort((np.asarray(pool), -separable_values(inst, np.asarray(pool, dtype=np.int64))))
+    ranked = [pool[int(j)] for j in order]
+    partners = ranked[:WITNESS_PARTNERS]
+    nats = {i: frozenset(inst.mediators[i].nationalities) for i in {*pool, *(i for seed in seeds for i in seed)}}
+    panels = []
+    for i in pool:
+        chosen, held = [i], set(nats[i])
+        for j in partners:
+            if j != i and not nats[j] & held:
+                chosen.append(j)
+                held |= nats[j]
+                if len(chosen) == k:
+                    panels.append(sorted(chosen))
+                    break
+        for seed in seeds:
+            if i not in seed and len(seed) == k:
+                panels.extend(sorted([*seed[:t], i, *seed[t + 1 :]]) for t in range(k))
+    if not panels:
+        return np.zeros((0, k), dtype=np.int64)
+    members = np.unique(np.asarray(panels, dtype=np.int64), axis=0)
+    return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
 class DisputePanelOracle:
     """Pricing oracle over the acceptable panels of one dispute.
 
@@ -499,7 +726,10 @@ class DisputePanelOracle:
         threshold: int,
         config: SolveConfig,
         locks: Locks | None = None,
+        seeds: Sequence[Sequence[int]] = (),
     ) -> None:
+        """``seeds``: good panels (indices into ``inst``, such as the optimum) from which the search's
+        witness panels are built (``_witnesses``); they only speed it up."""
         self.inst = inst
         self.view = view
         self.pool = pool
@@ -509,12 +739,17 @@ class DisputePanelOracle:
         rows = acceptable_panels(inst, pool, threshold, self.locks, ENUMERATION_CAP)
         self.enumerated: np.ndarray | None = None  # [panels, k] agents, each row and the rows sorted
         self._incidence: sparse.csr_matrix | None = None  # panels x agents, built on the first pricing call
+        self.search: _SearchPricing | None = None
+        self.searched = 0  # pricing calls answered by the search (past ENUMERATION_CAP)
+        self.solved = 0  # pricing calls answered by CP-SAT
         if rows is not None:
             agent = np.full(inst.n, -1, dtype=np.int64)
             agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
             panels = np.sort(agent[rows], axis=1).reshape(-1, inst.k)
             self.enumerated = panels[np.lexsort(panels.T[::-1])] if len(panels) else panels
             return
+        if PRICING_CAP > 0 and len(pool) >= inst.k:
+            self.search = _SearchPricing(inst, pool, threshold, self.locks, seeds)
         self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
@@ -530,6 +765,12 @@ class DisputePanelOracle:
     def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
         if self.enumerated is not None:
             return self._best_enumerated(weights, restriction)
+        if self.search is not None:
+            answer = self.search.best(weights, restriction)
+            if answer is not None:
+                self.searched += 1
+                return answer
+        self.solved += 1
         return cpsat_best(
             self.panel_model.model,
             self.x,
@@ -573,6 +814,8 @@ class DisputePanelOracle:
             self.enumerated = self.enumerated[inside]
             self._incidence = None
             return
+        if self.search is not None:
+            self.search.restrict(agents)
         for a, var in enumerate(self.x):
             if a not in keep:
                 self.panel_model.model.add(var == 0)
@@ -786,7 +1029,8 @@ def dispute_lottery(
     reach = {i for i, bound in zip(everyone, bounds, strict=True) if bound >= threshold}
     protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
     pool = sorted(reach | set(protected), key=lambda i: ids[i])
-    oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks)
+    seeds = [list(p.members) for p in best.panels]
+    oracle = DisputePanelOracle(inst, view, pool, threshold, config, locks, seeds)
     lottery = solve(oracle, method, progress, budget or LOTTERY_BUDGET, cancel)
     ticket_list = round_to_tickets(lottery, tickets)
     result.proven = lottery.proven and best.status == Status.OPTIMAL

@@ -1,0 +1,102 @@
+"""Benchmark: the dispute panel lottery over a roster of 10,000 mediators (issue 17, "five-member panels
+from large rosters"; goal: a five-member lottery, leximin, proven, tickets drawn, in under 30 s).
+
+Run on purpose (not part of the tests)::
+
+    python benchmarks/bench_dispute_lottery.py [--mediators 10000] [--five 3] [--three 2]
+
+It generates the seeded demo data set ``bench_solver.py`` uses (seed 11, 120 disputes) at the given roster
+size, then runs ``dispute_lottery`` (leximin, floor 0.95, 1,000 tickets, the default budget) on the first
+five-member disputes and, for comparison, the first three-member ones. Per dispute it prints the goal, the
+wall time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
+pricing works over, how pricing went (enumerated panels, or search and CP-SAT calls past the enumeration
+cap), the mediators found in some acceptable panel, and our previous figure. Times are wall seconds on a
+2-core machine shared with other work: noisy, quote them with the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import matching.lottery.dispute as dispute_module
+from matching.demo.generate import write_demo_data
+from matching.io.loading import load_folder
+from matching.io.rulesets import load_rule_set
+from matching.rules.workspace import Workspace
+
+GOAL_SECONDS = 30.0
+# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit 83ba87a (load 2.8 to 4.7 on the
+# 2 cores): the five-member dispute, priced by CP-SAT past the enumeration cap, ran into the lottery's budget
+# before it had even found who is in some acceptable panel; three-member disputes were already enumerated.
+PREVIOUS: dict[str, str] = {
+    "D011": "172.4 s, stopped by budget, 0 levels, 54 mediators met",
+}
+
+
+class _Watch:
+    """Remembers the last pricing oracle built (pool size, pricing path and calls)."""
+
+    oracle: Any = None
+
+    def __init__(self) -> None:
+        real = dispute_module.DisputePanelOracle.__init__
+
+        def init(oracle: Any, *args: Any, **kwargs: Any) -> None:
+            real(oracle, *args, **kwargs)
+            _Watch.oracle = oracle
+
+        dispute_module.DisputePanelOracle.__init__ = init  # type: ignore[method-assign]
+
+
+def run(mediators: int, five: int, three: int) -> None:
+    rule_set = load_rule_set("iomed")
+    _Watch()
+    with tempfile.TemporaryDirectory() as tmp:
+        write_demo_data(Path(tmp), seed=11, mediators=mediators, disputes=120)
+        ws = Workspace(load_folder(Path(tmp)))
+        ws.text  # noqa: B018 - build the text index once, outside the timings
+        chosen = [d for d in ws.data.disputes if d.panel_size == 5][:five]
+        chosen += [d for d in ws.data.disputes if d.panel_size == 3][:three]
+        header = (
+            f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'status':>10} {'proven':>6} {'levels':>6} "
+            f"{'pool':>5} {'pricing':>28} {'in some':>7}  previous"
+        )
+        print(f"roster {mediators} mediators")
+        print(header)
+        print("-" * len(header))
+        for d in chosen:
+            started = time.perf_counter()
+            result = dispute_module.dispute_lottery(ws, d.dispute_id, rule_set)
+            wall = time.perf_counter() - started
+            oracle = _Watch.oracle
+            if oracle is None:
+                pricing = "no panel"
+            elif oracle.enumerated is not None:
+                pricing = f"{len(oracle.enumerated):,} panels listed"
+            else:
+                pricing = f"search {oracle.searched} / CP-SAT {oracle.solved}"
+            status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")
+            print(
+                f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {status:>10} "
+                f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
+                f"{pricing:>28} {result.in_some_panel:>7}  {PREVIOUS.get(d.dispute_id, '-')}",
+                flush=True,
+            )
+            _Watch.oracle = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mediators", type=int, default=10_000)
+    parser.add_argument("--five", type=int, default=3, help="five-member disputes")
+    parser.add_argument("--three", type=int, default=2, help="three-member disputes, for comparison")
+    args = parser.parse_args()
+    run(args.mediators, args.five, args.three)
+
+
+if __name__ == "__main__":
+    main()

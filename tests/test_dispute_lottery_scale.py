@@ -1,0 +1,170 @@
+"""The dispute lottery past the enumeration cap: the weighted bounded search that prices exactly
+(``matching.lottery.dispute._SearchPricing``), its witness panels and the vectorised bounds, held to brute
+force over every panel of small rosters (panels of three and five), and the lotteries it gives held to the
+enumerated ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import matching.lottery.dispute
+from matching.io.rulesets import load_rule_set
+from matching.lottery.dispute import _best_after, _roster, _search, _SearchPricing, _witnesses, dispute_lottery
+from matching.lottery.engine import Restriction
+from matching.rules.encoding import encode
+from tests.factories import dispute_row
+from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, build_workspace, person, rosters
+from tests.test_panel_lottery import assert_consistent, draw_locks
+
+IOMED = load_rule_set("iomed")
+SLOW = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.int64, st.tuples(st.integers(0, 40), st.integers(1, 3)), elements=st.integers(-50, 50)), st.integers(1, 5)
+)
+def test_best_after_is_the_sum_of_the_largest_from_each_row_on(values: np.ndarray, k: int) -> None:
+    out = _best_after(values, k)
+    p, columns = values.shape
+    assert out.shape == (p + 1, k + 1, columns)
+    for q in range(p + 1):
+        for c in range(columns):
+            ranked = sorted(values[q:, c].tolist(), reverse=True)
+            for r in range(k + 1):
+                assert out[q, r, c] == sum(ranked[:r])
+
+
+def _setup(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[no-untyped-def]
+    """The instance, pool, threshold, locks and the brute-force acceptable panels (as sorted index tuples)."""
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
+    found = best_of(brute_force(ws, IOMED, locks, via_check_panel=False))
+    if not found:
+        return None
+    threshold = matching.lottery.dispute.objective_threshold(max(found.values()), floor)
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    index = {mid: i for i, mid in enumerate(inst.ids)}
+    pool = [i for i in range(inst.n) if inst.ids[i] not in locks.exclude]
+    expected = {tuple(sorted(index[m] for m in members)) for members, value in found.items() if value >= threshold}
+    return inst, pool, threshold, locks, expected
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(rosters(min_size=9, max_size=13, sizes=(3, 5)), st.sampled_from([0.0, 0.9, 0.97, 1.0]), st.data())
+def test_search_pricing_is_exact_against_brute_force(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """For sparse and dense weights, with and without a restriction and locks, the search's answer weighs
+    exactly the most any acceptable panel (brute force) weighs, and every panel it hands over is acceptable;
+    the witness panels are acceptable; and the weighted search never drops an acceptable panel."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    event(f"k={inst.k}, acceptable panels: {min(len(expected), 20)}, locked: {locks.any}")
+    agents = sorted(pool, key=lambda i: inst.ids[i])  # the lottery's agent order
+    assert {tuple(row) for row in _witnesses(inst, pool, threshold, locks, [next(iter(expected))]).tolist()} <= expected
+    search = _SearchPricing(inst, agents, threshold, locks, list(expected)[:1])
+    by_agent = [tuple(sorted(agents.index(i) for i in panel)) for panel in expected]
+    for _ in range(4):
+        sparse_weights = data.draw(st.booleans())
+        weights = np.array(
+            [
+                data.draw(st.integers(0, 3 if sparse_weights else 1_000))
+                * (not sparse_weights or data.draw(st.booleans()))
+                for _ in agents
+            ],
+            dtype=np.int64,
+        )
+        restriction = None
+        if data.draw(st.booleans()) and by_agent:
+            other = np.array([data.draw(st.integers(0, 50)) for _ in agents], dtype=np.int64)
+            sums = sorted(int(other[list(p)].sum()) for p in by_agent)
+            restriction = Restriction(other, sums[len(sums) // 2])
+        allowed = [
+            p
+            for p in by_agent
+            if restriction is None or int(restriction.weights[list(p)].sum()) >= restriction.at_least
+        ]
+        answer = search.best(weights, restriction)
+        assert answer is not None and answer.proven
+        if not allowed:
+            assert answer.panel is None
+            continue
+        assert answer.panel is not None
+        assert answer.value == max(int(weights[list(p)].sum()) for p in allowed)
+        assert int(weights[list(answer.panel)].sum()) == answer.value
+        assert tuple(sorted(answer.panel)) in set(allowed)
+        assert {tuple(sorted(p)) for p in answer.others} <= set(by_agent)
+        # No acceptable panel lost by the weighted search itself, whatever the weights.
+        roster_w = _roster(inst, sorted(pool), np.array([weights[agents.index(i)] for i in sorted(pool)]))
+        seats = _search(inst, roster_w, threshold, 10**7, above=-1)
+        assert seats is not None
+        assert expected <= {tuple(sorted(row)) for row in roster_w.people[seats].tolist()}
+
+
+def _search_only(patch: pytest.MonkeyPatch) -> None:
+    patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+
+
+@settings(max_examples=15, **SLOW)  # type: ignore[call-overload]
+@given(rosters(min_size=9, max_size=12, sizes=(3, 5)), st.sampled_from([0.0, 0.9, 0.97]), st.data())
+def test_search_pricing_gives_the_enumerated_lottery(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """The leximin probabilities are unique: priced by the search, the lottery's probabilities and least
+    chance are exactly those of the enumerated lottery, proven, and each panel keeps every rule."""
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
+    listed = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    with pytest.MonkeyPatch.context() as patch:
+        _search_only(patch)
+        searched = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    event(f"k={k}, status {listed.status}")
+    assert searched.status == listed.status and searched.threshold == listed.threshold
+    assert searched.probabilities == listed.probabilities and searched.minimum == listed.minimum
+    assert searched.proven == listed.proven
+    if searched.panels:
+        assert_consistent(ws, searched, k)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_a_roster_of_twenty_two_against_every_panel(k: int) -> None:
+    """On a generated roster of 22 mediators (every one of the C(22, k) panels scored by brute force), the
+    search-priced lottery is the enumerated one, and a second run gives the same tickets and draw."""
+    countries = ["FRA", "DEU", "BRA", "JPN", "IND", "CAN", "EGY", "MEX", "NOR", "AUS", "CHL", "GHA", "PER", "SEN"]
+    rng = np.random.default_rng(k)
+    people = [
+        person(
+            f"M{i:02d}",
+            countries[int(rng.integers(len(countries)))],
+            "en" if rng.random() < 0.8 else "en;fr",
+            gender="F" if rng.random() < 0.5 else "M",
+            legal_traditions="common" if rng.random() < 0.5 else "civil",
+            years_experience=int(rng.integers(1, 30)),
+        )
+        for i in range(1, 23)
+    ]
+    ws = build_workspace(people, [dispute_row(DISPUTE_ID, parties="KEN;RUS", panel_size=k)])
+    found = best_of(brute_force(ws, IOMED, via_check_panel=False))
+    assert found
+    listed = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.9)
+    with pytest.MonkeyPatch.context() as patch:
+        _search_only(patch)
+        searched = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.9)
+        again = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=0.9)
+    assert listed.threshold is not None
+    threshold = round(listed.threshold * matching.lottery.dispute.OBJECTIVE_SCALE)
+    acceptable = {members for members, value in found.items() if value >= threshold}
+    in_some = set().union(*acceptable)
+    assert {mid for mid, p in searched.probabilities.items() if p > 0} <= in_some
+    assert searched.in_some_panel == len(in_some) == listed.in_some_panel
+    assert searched.proven and searched.probabilities == listed.probabilities
+    assert all(frozenset(p.member_ids) in acceptable for p in searched.panels)
+    assert again.as_dict() == searched.as_dict()  # the same tickets and the same draw
+    assert_consistent(ws, searched, k)
