@@ -107,13 +107,14 @@ from matching.panel.model import (
     upper_bounds,
 )
 from matching.rules.checker import DisputeView
-from matching.rules.encoding import TRADITIONS, PanelInstance, encode
+from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode
 from matching.rules.kernel import (
     POPCOUNT,
     Panels,
     chair_values,
     clash_matrix,
     group_bits,
+    lean_cap,
     score_panels,
     separable_values,
     tradition_bits,
@@ -139,6 +140,9 @@ PRICING_CAP = 4_000_000
 # heaviest first: on the first call of the covering phase they cover most of the pool at once.
 KNOWN_OTHERS = 5_000
 WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
+# Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
+# mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
+TIGHT_BOUNDS_FROM = 200
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
@@ -1027,6 +1031,17 @@ def dispute_lottery(
     bounds = upper_bounds(inst, everyone) if everyone else np.zeros(0)
     # The bounds ignore the locks, so they stay valid under them; locked-in mediators are kept anyway.
     reach = {i for i, bound in zip(everyone, bounds, strict=True) if bound >= threshold}
+    if len(reach) > TIGHT_BOUNDS_FROM:
+        # Every member of an acceptable panel reaches the floor with the others of that panel, so the
+        # profile programme over those still in reach is enough; once more while it keeps removing many.
+        while True:
+            within = sorted(reach)
+            tight = panel_bounds(inst, within)
+            kept = {i for i, bound in zip(within, tight, strict=True) if bound >= threshold}
+            removed = len(reach) - len(kept)
+            reach = kept
+            if removed * 10 <= len(within) or len(reach) <= TIGHT_BOUNDS_FROM:
+                break
     protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
     pool = sorted(reach | set(protected), key=lambda i: ids[i])
     seeds = [list(p.members) for p in best.panels]
@@ -1070,4 +1085,173 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
                 first_ticket=tickets.first_ticket(j),
             )
         )
+    return out
+
+
+# --- a tight bound on the best panel holding each mediator ------------------------------------------------
+
+_LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme
+
+
+def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
+    """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
+    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair.
+
+    One dynamic programme over the pool finds, for every *state* of the other k - 1 members (the legal
+    traditions and UN groups they cover, as bit sets; how many women and men, counted up to k // 2; how
+    many members; whether one of them is the designated chair; their alignment with one party less that
+    with another), the best sum of their separable values (``separable_values``) plus the designated
+    chair's bonus. Mediators with the same state-relevant attributes are one *profile*: taking m of a
+    profile takes its m best values, so the programme runs over profiles, not people. Each mediator's
+    bound is then their value plus the best state's total with the exact panel-level terms of that
+    state united with the mediator (diversity, neutrality balance, the chair bonus, H5 minimums, H8).
+
+    It stays an upper bound because it relaxes, never tightens: nationalities may repeat (H5's distinct
+    rule), the co-national limit (H1) and working languages (H4) are not asked for, a mediator may be
+    counted among their own others, the worst-off party's preference is bounded by its mean over the
+    ranking parties (rounded up, per member), and with three parties or more each pair of parties gives
+    a bound (the spread is at least that pair's difference) and the least is kept. Women and men counted
+    up to k // 2 only can make the gender balance larger, never smaller. Tests hold it to brute force."""
+    pool_arr = np.asarray(pool, dtype=np.int64)
+    k = inst.k
+    if k < 2 or len(pool_arr) == 0:
+        return upper_bounds(inst, [int(i) for i in pool_arr])
+    value = separable_values(inst, pool_arr)
+    w = inst.weights
+    if inst.ranking_parties and w["preference"] > 0:
+        ranked = w["preference"] * inst.pref_min_coef[pool_arr].sum(axis=1).astype(np.int64)
+        value = value - (-ranked // len(inst.ranking_parties))  # rounded up
+    parties = inst.alignment.shape[1]
+    align = inst.alignment[pool_arr].astype(np.int64)
+    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
+    if not pairs:
+        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False)
+    bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
+    for p, q in pairs:
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, align[:, p] - align[:, q], True))
+    return bound
+
+
+def _profile_programme(
+    inst: PanelInstance, pool: np.ndarray, value: np.ndarray, lean: np.ndarray, balanced: bool
+) -> np.ndarray:
+    """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
+    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|)."""
+    k, h = inst.k, inst.k // 2
+    others = k - 1
+    chair_ok = inst.chair_ok[pool].astype(bool)
+    chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
+    cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)  # one index over both bit sets
+    covers = 1 << (len(TRADITIONS) + len(GROUPS))
+    female = inst.female[pool].astype(np.int64)
+    male = inst.male[pool].astype(np.int64)
+    lo = others * min(0, int(lean.min()))
+    spans = others * max(0, int(lean.max())) - lo + 1
+    # dp[chair designated, members, women, men, lean - lo, covered]
+    dp = np.full((2, k, h + 1, h + 1, spans, covers), _LOW, dtype=np.int64)
+    dp[0, 0, 0, 0, -lo, 0] = 0
+    keys = np.stack([cover, female, male, lean, chair_ok], axis=1)
+    _, profile = np.unique(keys, axis=0, return_inverse=True)
+    profile = profile.ravel()
+    for members in _groups(profile, value):
+        top = value[members][:others]
+        taken = np.concatenate([[0], np.cumsum(top)])
+        # The best m of the profile with one of them as chair: a chair among the m best, or the best chair
+        # after them with the m - 1 best.
+        with_chair = value[members] + chair[members]
+        after = np.maximum.accumulate(with_chair[::-1])[::-1]
+        m0 = members[0]
+        base = _cover(dp, int(cover[m0]))
+        for m in range(1, len(top) + 1):
+            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), h)
+            np.maximum(dp, shifted + int(taken[m]), out=dp)
+            if chair_ok[m0]:
+                best = int(taken[m]) + int(chair[members[:m]].max())
+                if m < len(members):
+                    best = max(best, int(taken[m - 1]) + int(after[m]))
+                np.maximum(dp[1], shifted[0] + best, out=dp[1])
+    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced)
+
+
+def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
+    """The members of each profile, best value first."""
+    order = np.lexsort((-value, profile))
+    bounds = np.flatnonzero(np.diff(profile[order])) + 1
+    return np.split(order, bounds)
+
+
+def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
+    """``dp`` with the covered bit set united with ``bits``."""
+    out = dp
+    for beta in range(bits.bit_length()):
+        if bits >> beta & 1:
+            shape = out.shape
+            view = out.reshape(*shape[:-1], -1, 2, 1 << beta)
+            joined = np.full_like(view, _LOW)
+            joined[..., 1, :] = np.maximum(view[..., 0, :], view[..., 1, :])
+            out = joined.reshape(shape)
+    return out if out is not dp else dp.copy()
+
+
+def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, h: int) -> np.ndarray:
+    """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
+    ``lean`` more lean; states pushed past the last member count are dropped."""
+    out = np.full_like(base, _LOW)
+    count, spans = base.shape[1], base.shape[4]
+    if m >= count:
+        return out
+    src_lean = slice(max(0, -lean), spans - max(0, lean))
+    dst_lean = slice(max(0, lean), spans - max(0, -lean))
+    for f in range(h + 1):
+        for g in range(h + 1):
+            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
+            np.maximum(target, base[:, : count - m, f, g, src_lean], out=target)
+    return out
+
+
+def _finish(
+    inst: PanelInstance,
+    final: np.ndarray,
+    value: np.ndarray,
+    chair: np.ndarray,
+    chair_ok: np.ndarray,
+    cover: np.ndarray,
+    female: np.ndarray,
+    male: np.ndarray,
+    lean: np.ndarray,
+    lo: int,
+    balanced: bool,
+) -> np.ndarray:
+    """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
+    with the exact panel-level terms of the state united with them."""
+    w, h = inst.weights, inst.k // 2
+    _, _, _, spans, covers = final.shape
+    states = np.arange(covers)
+    counts = np.arange(h + 1)
+    cap = lean_cap(inst)
+    out = np.empty(len(value), dtype=np.int64)
+    keys = np.stack([cover, female, male, lean], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    for u, (bits, fem, man, own) in enumerate(uniq.tolist()):
+        joined = states | bits
+        trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
+        term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)[None, None, None, :]
+        balance = np.minimum((counts + fem)[:, None], (counts + man)[None, :])
+        term = term + (w["diversity"] * inst.gender_coef * balance)[:, :, None, None]
+        spread = np.abs(np.arange(spans) + lo + own)
+        neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
+        term = term + np.asarray(neutral)[None, None, :, None]
+        ok = np.ones((h + 1, h + 1, spans, covers), dtype=bool)
+        if inst.composition_applies:
+            ok &= ((trads >= inst.min_traditions) & (groups >= inst.min_groups))[None, None, None, :]
+        if cap is not None and balanced:
+            ok &= (spread <= cap)[None, None, :, None]
+        term = np.where(ok, term, _LOW)
+        rows = np.flatnonzero(inverse.ravel() == u)
+        others_chair = int((final[1] + term).max())
+        own_chair = int((final[0] + term).max())
+        best = np.full(len(rows), others_chair, dtype=np.int64)
+        mine = chair_ok[rows] & (own_chair > _LOW // 2)
+        best[mine] = np.maximum(best[mine], own_chair + chair[rows][mine])
+        out[rows] = np.where(best > _LOW // 2, value[rows] + best, _LOW)
     return out
