@@ -140,6 +140,7 @@ PRICING_CAP = 4_000_000
 # heaviest first: on the first call of the covering phase they cover most of the pool at once.
 KNOWN_OTHERS = 5_000
 WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
+GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witness panels are completed from
 # Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
 # mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
 TIGHT_BOUNDS_FROM = 200
@@ -753,8 +754,77 @@ def _witnesses(
                 panels.extend(sorted([*seed[:t], i, *seed[t + 1 :]]) for t in range(k))
     if not panels:
         return np.zeros((0, k), dtype=np.int64)
-    members = np.unique(np.asarray(panels, dtype=np.int64), axis=0)
+    members = np.unique(np.vstack([np.asarray(panels, dtype=np.int64).reshape(-1, k), _greedy(inst, pool)]), axis=0)
     return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+    """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
+    open seat goes to the candidate who adds the most to the objective (their value and what they add to
+    the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
+    profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
+    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide."""
+    k, people = inst.k, np.asarray(pool, dtype=np.int64)
+    if k < 2 or len(people) < k:
+        return np.zeros((0, k), dtype=np.int64)
+    w = inst.weights
+    value = separable_values(inst, people)
+    chair = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
+    trads, groups = tradition_bits(inst, people), group_bits(inst, people)
+    female, male = inst.female[people].astype(np.int64), inst.male[people].astype(np.int64)
+    align = inst.alignment[people].astype(np.int64)
+    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align])
+    _, profile = np.unique(keys, axis=0, return_inverse=True)
+    profile = profile.ravel()
+    order = np.lexsort((people, -value, profile))
+    first = np.r_[True, profile[order][1:] != profile[order][:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    cand = order[np.arange(len(order)) - start < GREEDY_PER_PROFILE]  # positions in ``people``
+    clash = clash_matrix(inst, people)
+    rows = np.arange(len(people))
+    seats = rows[:, None]
+    total = value.copy()
+    best_chair = chair.copy()
+    t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
+    cost = w["neutrality"] * inst.neutral_asym_coef
+
+    def bonus(
+        chair_now: np.ndarray, t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: np.ndarray
+    ) -> np.ndarray:
+        out = chair_now + w["diversity"] * (
+            inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
+        )
+        if a.shape[-1]:
+            out = out - cost * (a.max(axis=-1) - a.min(axis=-1))
+        return np.asarray(out)
+
+    for _ in range(k - 1):
+        now = bonus(best_chair, t_bits, g_bits, fem, men, aligned)
+        gain = (
+            value[cand][None, :]
+            + bonus(
+                np.maximum(best_chair[:, None], chair[cand][None, :]),
+                t_bits[:, None] | trads[cand][None, :],
+                g_bits[:, None] | groups[cand][None, :],
+                fem[:, None] + female[cand][None, :],
+                men[:, None] + male[cand][None, :],
+                aligned[:, None, :] + align[cand][None, :, :],
+            )
+            - now[:, None]
+        )
+        taken = np.zeros(gain.shape, dtype=bool)
+        for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
+            taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
+        gain = np.where(taken, np.iinfo(np.int64).min, gain)
+        pick = cand[np.argmax(gain, axis=1)]
+        ok = ~taken[rows, np.argmax(gain, axis=1)]
+        seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
+        total += value[pick]
+        best_chair = np.maximum(best_chair, chair[pick])
+        t_bits, g_bits = t_bits | trads[pick], g_bits | groups[pick]
+        fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
+    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool)
+    return np.sort(people[seats[complete]], axis=1)
 
 
 class DisputePanelOracle:
