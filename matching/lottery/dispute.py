@@ -69,7 +69,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Any
 
@@ -720,6 +720,19 @@ class _SearchPricing:
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
 
+    def heaviest(self, weights: np.ndarray, restriction: Restriction | None) -> tuple[Panel, ...]:
+        """The known panels of positive weight (meeting ``restriction``), heaviest first, ties in canonical
+        order, at most ``KNOWN_OTHERS``: further candidate columns beside a CP-SAT answer."""
+        weights = np.asarray(weights, dtype=np.int64)
+        incidence = self.incidence(len(weights))
+        value = incidence @ weights
+        allowed = value > 0
+        if restriction is not None:
+            allowed &= incidence @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        rows = np.flatnonzero(allowed)
+        rows = rows[np.lexsort((rows, -value[rows]))][:KNOWN_OTHERS]
+        return tuple(tuple(int(a) for a in self.known[r]) for r in rows)
+
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
@@ -887,7 +900,7 @@ class DisputePanelOracle:
                 self.searched += 1
                 return answer
         self.solved += 1
-        return cpsat_best(
+        answer = cpsat_best(
             self.panel_model.model,
             self.x,
             weights,
@@ -896,6 +909,11 @@ class DisputePanelOracle:
             time_limit=self.config.time_limit,
             linearization_level=LINEARIZATION,
         )
+        if self.search is not None:
+            # The known acceptable panels go along as candidate columns: while covering, those holding agents
+            # not met yet cover them without one CP-SAT call each.
+            answer = replace(answer, others=(*answer.others, *self.search.heaviest(weights, restriction)))
+        return answer
 
     def _best_enumerated(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing:
         """Exact pricing over the enumerated panels: the first (in canonical order) of largest weight, and
