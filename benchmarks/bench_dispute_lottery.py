@@ -10,13 +10,15 @@ size, then runs ``dispute_lottery`` (leximin, floor 0.95, 1,000 tickets, the def
 five-member disputes and, for comparison, the first three-member ones. Per dispute it prints the goal, the
 wall time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
 pricing works over, how pricing went (enumerated panels, or search and CP-SAT calls past the enumeration
-cap), the mediators found in some acceptable panel, and our previous figure. Times are wall seconds on a
+cap), the mediators found in some acceptable panel, the machine's load (1-minute average) when the dispute
+ended, and our previous figure. Times are wall seconds on a
 2-core machine shared with other work: noisy, quote them with the load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -29,11 +31,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit 83ba87a (load 2.8 to 4.7 on the
-# 2 cores): the five-member dispute, priced by CP-SAT past the enumeration cap, ran into the lottery's budget
-# before it had even found who is in some acceptable panel; three-member disputes were already enumerated.
+# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit c8548b6 (the weighted search and
+# witness panels; the pool narrowed by ``upper_bounds`` only): both five-member disputes ran into the lottery's
+# budget, unproven; about 1,100 mediators of D011 were in no acceptable panel yet passed the bound, and each
+# cost a CP-SAT call. Before that search, D011 took 172 s and met 54 mediators.
 PREVIOUS: dict[str, str] = {
-    "D011": "172.4 s, stopped by budget, 0 levels, 54 mediators met",
+    "D011": "149 s, stopped by budget, unproven",
+    "D002": "291 s, stopped by budget, unproven",
 }
 
 
@@ -63,7 +67,7 @@ def run(mediators: int, five: int, three: int) -> None:
         chosen += [d for d in ws.data.disputes if d.panel_size == 3][:three]
         header = (
             f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'status':>10} {'proven':>6} {'levels':>6} "
-            f"{'pool':>5} {'pricing':>28} {'in some':>7}  previous"
+            f"{'pool':>5} {'pricing':>28} {'in some':>7} {'load':>5}  previous"
         )
         print(f"roster {mediators} mediators")
         print(header)
@@ -83,7 +87,7 @@ def run(mediators: int, five: int, three: int) -> None:
             print(
                 f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {status:>10} "
                 f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
-                f"{pricing:>28} {result.in_some_panel:>7}  {PREVIOUS.get(d.dispute_id, '-')}",
+                f"{pricing:>28} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
             _Watch.oracle = None

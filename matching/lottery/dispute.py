@@ -23,7 +23,11 @@ their probability is 1. Locks that leave no panel give the ``infeasible`` status
 without any panel. The locks that applied are written into ``DisputeLottery.as_dict``.
 
 The pricing oracle works over the mediators whose upper bound (``matching.panel.model.upper_bounds``)
-reaches the floor (locked-in mediators are always kept, excluded ones never). It first **enumerates
+reaches the floor (locked-in mediators are always kept, excluded ones never); past ``TIGHT_BOUNDS_FROM``
+mediators that pool is narrowed again by ``panel_bounds``, a dynamic programme over the mediators' profiles
+whose bound is exact on diversity, chair bonus, neutrality balance, H5's minimums and the lean cap (on the
+10,000-mediator demo roster it keeps 3,331 of 8,696 mediators on D002, 3,322 of them in some acceptable
+panel). It first **enumerates
 the acceptable panels** (``acceptable_panels``): a branch and bound over the pool sorted by the
 separable part of the objective, pruning every partial panel that cannot reach the floor even with
 the best values for its open seats and an upper bound on the panel-level terms (chair bonus,
@@ -45,11 +49,13 @@ about 4 minutes to a few seconds; every demo dispute is enumerated). When some d
 look at more than ``ENUMERATION_CAP`` partial panels (five-member panels from rosters of thousands, whose
 acceptable panels run to hundreds of millions), each pricing call runs the same search on the pool sorted
 by the call's weights instead (``_SearchPricing``): only panels heavier than the best already known one
-are looked at, which most weights (0 for most mediators) keep small; the known panels start with cheap
-**witness** panels (each mediator with the best-valued compatible others, or in place of a member of the
-optimum) that cover most of the pool in the first covering call. A call whose search would pass
-``PRICING_CAP`` partial panels goes to the solver's own CP-SAT panel model
-(``matching.panel.model.PanelModel``) with the objective floor and the locks added as constraints. Tests hold the enumeration to that model's panels and to brute force (both ways, with
+are looked at, which most weights (0 for most mediators) keep small, and a candidate goes on only while its
+weights and values together can still pass both (``_multipliers``); the known panels start with cheap
+**witness** panels (each mediator with the best-valued compatible others, completed greedily by what adds
+most to the objective, or in place of a member of the optimum) that cover most of the pool in the first
+covering calls. A call whose search would pass ``PRICING_CAP`` partial panels goes to the solver's own
+CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
+constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
 checked again with the independent checker
 ``matching.rules.checker.panel_breaches`` (``matching.rules.recheck``: a breach there is a loud
@@ -69,7 +75,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Any
 
@@ -107,13 +113,14 @@ from matching.panel.model import (
     upper_bounds,
 )
 from matching.rules.checker import DisputeView
-from matching.rules.encoding import TRADITIONS, PanelInstance, encode
+from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode
 from matching.rules.kernel import (
     POPCOUNT,
     Panels,
     chair_values,
     clash_matrix,
     group_bits,
+    lean_cap,
     score_panels,
     separable_values,
     tradition_bits,
@@ -139,6 +146,10 @@ PRICING_CAP = 4_000_000
 # heaviest first: on the first call of the covering phase they cover most of the pool at once.
 KNOWN_OTHERS = 5_000
 WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
+GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witness panels are completed from
+# Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
+# mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
+TIGHT_BOUNDS_FROM = 200
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
@@ -166,6 +177,10 @@ class _Roster:
     best_from: np.ndarray  # [p + 1, k + 1]: sum of the r largest values from q on (_NO_ROOM without r members left)
     weight: np.ndarray  # pricing weight per member (0 for the enumeration of every acceptable panel)
     weight_from: np.ndarray  # [p + 1, k + 1]: the weights of q .. q + r - 1 summed (the r largest from q on)
+    multipliers: np.ndarray  # [m, 2] (a, b): weight and value coupled as b * weight + a * value (none to enumerate)
+    shift: int  # the weights in ``coupled`` are divided by 2 ** shift, rounded up
+    coupled: np.ndarray  # [p, m] b * ceil(weight / 2 ** shift) + a * value per member and multiplier
+    coupled_from: np.ndarray  # [p + 1, k + 1, m]: sum of the r largest of each column of ``coupled`` from q on
     chair_bonus: np.ndarray  # extra value as chair (_NO_CHAIR if the mediator may not chair)
     chair_after: np.ndarray  # [p + 1] largest chair bonus from each position on
     trad_bits: np.ndarray
@@ -364,12 +379,18 @@ def _roster(
             best_from[room:, r] = _NO_ROOM
         else:
             best_from[:, r] = _NO_ROOM
+    shift, multipliers = _multipliers(weight, value, k)
+    coupled = -((-weight) >> shift)[:, None] * multipliers[:, 1] + value[:, None] * multipliers[:, 0]
     return _Roster(
         people=people,
         value=value,
         best_from=best_from,
         weight=weight,
         weight_from=weight_from,
+        multipliers=multipliers,
+        shift=shift,
+        coupled=coupled,
+        coupled_from=_best_after(coupled, k),
         chair_bonus=chair_bonus,
         chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
         trad_bits=tradition_bits(inst, people),
@@ -391,6 +412,29 @@ def _roster(
         clash=clash_matrix(inst, pool_arr) if clash is None else clash,
         clash_pos=order,
     )
+
+
+COUPLED_WEIGHT_BITS = 24  # weights are shifted to this many bits in the coupled bound (no int64 overflow)
+
+
+def _multipliers(weight: np.ndarray, value: np.ndarray, k: int) -> tuple[int, np.ndarray]:
+    """The shift and the multipliers ``a / b`` (rows (a, b)) for coupling a pricing call's weights with the
+    members' values in the weighted search (``_search``): about the largest weight over the spread of the
+    values, times 1/4, 1 and 4; only those whose sums over k members stay well inside int64. None when
+    every weight is 0 (the enumeration of every acceptable panel)."""
+    top = int(weight.max()) if len(weight) else 0
+    if top <= 0:
+        return 0, np.zeros((0, 2), dtype=np.int64)
+    shift = max(0, top.bit_length() - COUPLED_WEIGHT_BITS)
+    top = -(-top >> shift)
+    spread = max(1, int(value.max()) - int(value.min()))
+    largest = max(abs(int(value.max())), abs(int(value.min())))
+    rows = [
+        (a, b)
+        for a, b in ((top, 4 * spread), (top, spread), (4 * top, spread))
+        if (b * top + a * largest) * (k + 2) < 2**60
+    ]
+    return shift, np.array(rows, dtype=np.int64).reshape(-1, 2)
 
 
 def acceptable_panels(
@@ -448,8 +492,8 @@ def _search(
     pairs = len(roster.pair_hi) > 0
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
-        held = roster.weight[level.seats].sum(axis=1) if above is not None else None
-        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, None if held is None else above - held)
+        weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
+        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need)
         looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
@@ -467,6 +511,15 @@ def _search(
                 j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
                 # The candidate's own bound (always met when the roster is sorted by value).
                 ok = roster.value[j] + roster.best_from[j + 1, r - 1] >= need[parent]
+                if weight_need is not None:
+                    # A completion heavier than ``above`` that reaches the floor brings more than the weight
+                    # still needed, x, and at least ``need`` in value; its weights divided by 2 ** shift and
+                    # rounded up sum to more than x / 2 ** shift, so to more than floor(x / 2 ** shift): for
+                    # a >= 0 and b > 0 its coupled sum passes b * floor(x / 2 ** shift) + a * need.
+                    floor_need = weight_need[parent] >> roster.shift
+                    for t, (a, b) in enumerate(roster.multipliers.tolist()):
+                        reach = roster.coupled[j, t] + roster.coupled_from[j + 1, r - 1, t]
+                        ok &= reach > b * floor_need + a * need[parent]
                 ok &= ~roster.clash[roster.clash_pos[level.seats[parent]], roster.clash_pos[j][:, None]].any(axis=1)
                 if roster.co.any():
                     ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
@@ -673,6 +726,19 @@ class _SearchPricing:
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
 
+    def heaviest(self, weights: np.ndarray, restriction: Restriction | None) -> tuple[Panel, ...]:
+        """The known panels of positive weight (meeting ``restriction``), heaviest first, ties in canonical
+        order, at most ``KNOWN_OTHERS``: further candidate columns beside a CP-SAT answer."""
+        weights = np.asarray(weights, dtype=np.int64)
+        incidence = self.incidence(len(weights))
+        value = incidence @ weights
+        allowed = value > 0
+        if restriction is not None:
+            allowed &= incidence @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        rows = np.flatnonzero(allowed)
+        rows = rows[np.lexsort((rows, -value[rows]))][:KNOWN_OTHERS]
+        return tuple(tuple(int(a) for a in self.known[r]) for r in rows)
+
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
@@ -707,8 +773,77 @@ def _witnesses(
                 panels.extend(sorted([*seed[:t], i, *seed[t + 1 :]]) for t in range(k))
     if not panels:
         return np.zeros((0, k), dtype=np.int64)
-    members = np.unique(np.asarray(panels, dtype=np.int64), axis=0)
+    members = np.unique(np.vstack([np.asarray(panels, dtype=np.int64).reshape(-1, k), _greedy(inst, pool)]), axis=0)
     return _keep(inst, score_panels(inst, members), threshold, locks)
+
+
+def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+    """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
+    open seat goes to the candidate who adds the most to the objective (their value and what they add to
+    the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
+    profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
+    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide."""
+    k, people = inst.k, np.asarray(pool, dtype=np.int64)
+    if k < 2 or len(people) < k:
+        return np.zeros((0, k), dtype=np.int64)
+    w = inst.weights
+    value = separable_values(inst, people)
+    chair = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
+    trads, groups = tradition_bits(inst, people), group_bits(inst, people)
+    female, male = inst.female[people].astype(np.int64), inst.male[people].astype(np.int64)
+    align = inst.alignment[people].astype(np.int64)
+    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align])
+    _, profile = np.unique(keys, axis=0, return_inverse=True)
+    profile = profile.ravel()
+    order = np.lexsort((people, -value, profile))
+    first = np.r_[True, profile[order][1:] != profile[order][:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    cand = order[np.arange(len(order)) - start < GREEDY_PER_PROFILE]  # positions in ``people``
+    clash = clash_matrix(inst, people)
+    rows = np.arange(len(people))
+    seats = rows[:, None]
+    total = value.copy()
+    best_chair = chair.copy()
+    t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
+    cost = w["neutrality"] * inst.neutral_asym_coef
+
+    def bonus(
+        chair_now: np.ndarray, t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: np.ndarray
+    ) -> np.ndarray:
+        out = chair_now + w["diversity"] * (
+            inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
+        )
+        if a.shape[-1]:
+            out = out - cost * (a.max(axis=-1) - a.min(axis=-1))
+        return np.asarray(out)
+
+    for _ in range(k - 1):
+        now = bonus(best_chair, t_bits, g_bits, fem, men, aligned)
+        gain = (
+            value[cand][None, :]
+            + bonus(
+                np.maximum(best_chair[:, None], chair[cand][None, :]),
+                t_bits[:, None] | trads[cand][None, :],
+                g_bits[:, None] | groups[cand][None, :],
+                fem[:, None] + female[cand][None, :],
+                men[:, None] + male[cand][None, :],
+                aligned[:, None, :] + align[cand][None, :, :],
+            )
+            - now[:, None]
+        )
+        taken = np.zeros(gain.shape, dtype=bool)
+        for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
+            taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
+        gain = np.where(taken, np.iinfo(np.int64).min, gain)
+        pick = cand[np.argmax(gain, axis=1)]
+        ok = ~taken[rows, np.argmax(gain, axis=1)]
+        seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
+        total += value[pick]
+        best_chair = np.maximum(best_chair, chair[pick])
+        t_bits, g_bits = t_bits | trads[pick], g_bits | groups[pick]
+        fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
+    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool)
+    return np.sort(people[seats[complete]], axis=1)
 
 
 class DisputePanelOracle:
@@ -771,7 +906,7 @@ class DisputePanelOracle:
                 self.searched += 1
                 return answer
         self.solved += 1
-        return cpsat_best(
+        answer = cpsat_best(
             self.panel_model.model,
             self.x,
             weights,
@@ -780,6 +915,11 @@ class DisputePanelOracle:
             time_limit=self.config.time_limit,
             linearization_level=LINEARIZATION,
         )
+        if self.search is not None:
+            # The known acceptable panels go along as candidate columns: while covering, those holding agents
+            # not met yet cover them without one CP-SAT call each.
+            answer = replace(answer, others=(*answer.others, *self.search.heaviest(weights, restriction)))
+        return answer
 
     def _best_enumerated(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing:
         """Exact pricing over the enumerated panels: the first (in canonical order) of largest weight, and
@@ -1027,6 +1167,13 @@ def dispute_lottery(
     bounds = upper_bounds(inst, everyone) if everyone else np.zeros(0)
     # The bounds ignore the locks, so they stay valid under them; locked-in mediators are kept anyway.
     reach = {i for i, bound in zip(everyone, bounds, strict=True) if bound >= threshold}
+    if len(reach) > TIGHT_BOUNDS_FROM:
+        # Every member of an acceptable panel reaches the floor with the others of that panel, so the
+        # profile programme over those still in reach is enough (a second pass removed nobody more on the
+        # demo disputes at 10,000 mediators).
+        within = sorted(reach)
+        tight = panel_bounds(inst, within)
+        reach = {i for i, bound in zip(within, tight, strict=True) if bound >= threshold}
     protected = locked_indices({mid: i for i, mid in enumerate(ids)}, locks)
     pool = sorted(reach | set(protected), key=lambda i: ids[i])
     seeds = [list(p.members) for p in best.panels]
@@ -1070,4 +1217,173 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
                 first_ticket=tickets.first_ticket(j),
             )
         )
+    return out
+
+
+# --- a tight bound on the best panel holding each mediator ------------------------------------------------
+
+_LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme
+
+
+def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
+    """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
+    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair.
+
+    One dynamic programme over the pool finds, for every *state* of the other k - 1 members (the legal
+    traditions and UN groups they cover, as bit sets; how many women and men, counted up to k // 2; how
+    many members; whether one of them is the designated chair; their alignment with one party less that
+    with another), the best sum of their separable values (``separable_values``) plus the designated
+    chair's bonus. Mediators with the same state-relevant attributes are one *profile*: taking m of a
+    profile takes its m best values, so the programme runs over profiles, not people. Each mediator's
+    bound is then their value plus the best state's total with the exact panel-level terms of that
+    state united with the mediator (diversity, neutrality balance, the chair bonus, H5 minimums, H8).
+
+    It stays an upper bound because it relaxes, never tightens: nationalities may repeat (H5's distinct
+    rule), the co-national limit (H1) and working languages (H4) are not asked for, a mediator may be
+    counted among their own others, the worst-off party's preference is bounded by its mean over the
+    ranking parties (rounded up, per member), and with three parties or more each pair of parties gives
+    a bound (the spread is at least that pair's difference) and the least is kept. Women and men counted
+    up to k // 2 only can make the gender balance larger, never smaller. Tests hold it to brute force."""
+    pool_arr = np.asarray(pool, dtype=np.int64)
+    k = inst.k
+    if k < 2 or len(pool_arr) == 0:
+        return upper_bounds(inst, [int(i) for i in pool_arr])
+    value = separable_values(inst, pool_arr)
+    w = inst.weights
+    if inst.ranking_parties and w["preference"] > 0:
+        ranked = w["preference"] * inst.pref_min_coef[pool_arr].sum(axis=1).astype(np.int64)
+        value = value - (-ranked // len(inst.ranking_parties))  # rounded up
+    parties = inst.alignment.shape[1]
+    align = inst.alignment[pool_arr].astype(np.int64)
+    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
+    if not pairs:
+        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False)
+    bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
+    for p, q in pairs:
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, align[:, p] - align[:, q], True))
+    return bound
+
+
+def _profile_programme(
+    inst: PanelInstance, pool: np.ndarray, value: np.ndarray, lean: np.ndarray, balanced: bool
+) -> np.ndarray:
+    """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
+    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|)."""
+    k, h = inst.k, inst.k // 2
+    others = k - 1
+    chair_ok = inst.chair_ok[pool].astype(bool)
+    chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
+    cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)  # one index over both bit sets
+    covers = 1 << (len(TRADITIONS) + len(GROUPS))
+    female = inst.female[pool].astype(np.int64)
+    male = inst.male[pool].astype(np.int64)
+    lo = others * min(0, int(lean.min()))
+    spans = others * max(0, int(lean.max())) - lo + 1
+    # dp[chair designated, members, women, men, lean - lo, covered]
+    dp = np.full((2, k, h + 1, h + 1, spans, covers), _LOW, dtype=np.int64)
+    dp[0, 0, 0, 0, -lo, 0] = 0
+    keys = np.stack([cover, female, male, lean, chair_ok], axis=1)
+    _, profile = np.unique(keys, axis=0, return_inverse=True)
+    profile = profile.ravel()
+    for members in _groups(profile, value):
+        top = value[members][:others]
+        taken = np.concatenate([[0], np.cumsum(top)])
+        # The best m of the profile with one of them as chair: a chair among the m best, or the best chair
+        # after them with the m - 1 best.
+        with_chair = value[members] + chair[members]
+        after = np.maximum.accumulate(with_chair[::-1])[::-1]
+        m0 = members[0]
+        base = _cover(dp, int(cover[m0]))
+        for m in range(1, len(top) + 1):
+            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), h)
+            np.maximum(dp, shifted + int(taken[m]), out=dp)
+            if chair_ok[m0]:
+                best = int(taken[m]) + int(chair[members[:m]].max())
+                if m < len(members):
+                    best = max(best, int(taken[m - 1]) + int(after[m]))
+                np.maximum(dp[1], shifted[0] + best, out=dp[1])
+    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced)
+
+
+def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
+    """The members of each profile, best value first."""
+    order = np.lexsort((-value, profile))
+    bounds = np.flatnonzero(np.diff(profile[order])) + 1
+    return np.split(order, bounds)
+
+
+def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
+    """``dp`` with the covered bit set united with ``bits``."""
+    out = dp
+    for beta in range(bits.bit_length()):
+        if bits >> beta & 1:
+            shape = out.shape
+            view = out.reshape(*shape[:-1], -1, 2, 1 << beta)
+            joined = np.full_like(view, _LOW)
+            joined[..., 1, :] = np.maximum(view[..., 0, :], view[..., 1, :])
+            out = joined.reshape(shape)
+    return out if out is not dp else dp.copy()
+
+
+def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, h: int) -> np.ndarray:
+    """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
+    ``lean`` more lean; states pushed past the last member count are dropped."""
+    out = np.full_like(base, _LOW)
+    count, spans = base.shape[1], base.shape[4]
+    if m >= count:
+        return out
+    src_lean = slice(max(0, -lean), spans - max(0, lean))
+    dst_lean = slice(max(0, lean), spans - max(0, -lean))
+    for f in range(h + 1):
+        for g in range(h + 1):
+            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
+            np.maximum(target, base[:, : count - m, f, g, src_lean], out=target)
+    return out
+
+
+def _finish(
+    inst: PanelInstance,
+    final: np.ndarray,
+    value: np.ndarray,
+    chair: np.ndarray,
+    chair_ok: np.ndarray,
+    cover: np.ndarray,
+    female: np.ndarray,
+    male: np.ndarray,
+    lean: np.ndarray,
+    lo: int,
+    balanced: bool,
+) -> np.ndarray:
+    """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
+    with the exact panel-level terms of the state united with them."""
+    w, h = inst.weights, inst.k // 2
+    _, _, _, spans, covers = final.shape
+    states = np.arange(covers)
+    counts = np.arange(h + 1)
+    cap = lean_cap(inst)
+    out = np.empty(len(value), dtype=np.int64)
+    keys = np.stack([cover, female, male, lean], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    for u, (bits, fem, man, own) in enumerate(uniq.tolist()):
+        joined = states | bits
+        trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
+        term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)[None, None, None, :]
+        balance = np.minimum((counts + fem)[:, None], (counts + man)[None, :])
+        term = term + (w["diversity"] * inst.gender_coef * balance)[:, :, None, None]
+        spread = np.abs(np.arange(spans) + lo + own)
+        neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
+        term = term + np.asarray(neutral)[None, None, :, None]
+        ok = np.ones((h + 1, h + 1, spans, covers), dtype=bool)
+        if inst.composition_applies:
+            ok &= ((trads >= inst.min_traditions) & (groups >= inst.min_groups))[None, None, None, :]
+        if cap is not None and balanced:
+            ok &= (spread <= cap)[None, None, :, None]
+        term = np.where(ok, term, _LOW)
+        rows = np.flatnonzero(inverse.ravel() == u)
+        others_chair = int((final[1] + term).max())
+        own_chair = int((final[0] + term).max())
+        best = np.full(len(rows), others_chair, dtype=np.int64)
+        mine = chair_ok[rows] & (own_chair > _LOW // 2)
+        best[mine] = np.maximum(best[mine], own_chair + chair[rows][mine])
+        out[rows] = np.where(best > _LOW // 2, value[rows] + best, _LOW)
     return out
