@@ -42,6 +42,7 @@ from matching.io.rulesets import COMPONENTS, RuleSet
 from matching.panel.model import PanelModel, PanelVars, best_chair, locked_indices, order_panel, reduce, solve_instance
 from matching.rules.checker import DisputeView
 from matching.rules.encoding import PanelInstance, encode
+from matching.rules.kernel import members_lean
 from matching.rules.recheck import recheck
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, WEIGHT_SCALE, Scores
 from matching.rules.workspace import Workspace
@@ -560,11 +561,6 @@ class LeanPrices:
         }
 
 
-def _lean_of(inst: PanelInstance, members: Sequence[int]) -> int:
-    per_party = inst.alignment[list(members)].sum(axis=0)
-    return int(per_party.max() - per_party.min()) if len(per_party) >= 2 else 0
-
-
 def lean_prices(
     ws: Workspace,
     dispute_id: str,
@@ -600,7 +596,7 @@ def lean_prices(
     if free is None or least is None or status is not Status.OPTIMAL:
         result.seconds = time.perf_counter() - started
         return result
-    result.least_lean, result.free_lean = -least, _lean_of(inst, free.members)
+    result.least_lean, result.free_lean = -least, members_lean(inst, free.members)
     caps = list(range(result.least_lean, result.free_lean + 1))[:MAX_LEAN_STEPS]
     with (progress or silent_progress)(len(caps), "Pricing each lean cap") as advance:
         for cap in caps:
@@ -623,7 +619,7 @@ def lean_prices(
                         Seat(inst.mediators[i].mediator_id, Role.CHAIR if i == raw.chair else Role.MEMBER)
                         for i in raw.members
                     ),
-                    lean=_lean_of(inst, raw.members),
+                    lean=members_lean(inst, raw.members),
                     expertise=raw.expertise / SCORE_SCALE,
                     objective=scores.objective,
                     price=(free.expertise - raw.expertise) / SCORE_SCALE,

@@ -311,6 +311,12 @@ def _per_party(inst: PanelInstance, panels: _Columns) -> np.ndarray:
     return np.stack([panels.total(align[:, p]) for p in range(align.shape[1])], axis=1)
 
 
+def members_lean(inst: PanelInstance, members: Sequence[int]) -> int:
+    """One panel's lean (``members``: indices into ``inst``), as ``panel_lean`` computes it."""
+    pool = np.asarray(members, dtype=np.int64)
+    return int(panel_lean(inst, _Columns(pool, [np.array([a]) for a in range(len(pool))]))[0])
+
+
 def panel_lean(inst: PanelInstance, panels: _Columns) -> np.ndarray:
     """Per panel, its lean: the alignment with the party it is closest to less that with the party it
     is furthest from (0 for a dispute with fewer than two parties)."""
