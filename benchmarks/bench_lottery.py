@@ -110,6 +110,47 @@ def generate_pool(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Pa
     return features_path, people_path
 
 
+ASSEMBLY_FEATURES = {  # shaped like the published citizens'-assembly instances: 7 features of 2 to 6 values
+    "gender": [0.51, 0.49],
+    "age": [0.12, 0.18, 0.2, 0.2, 0.18, 0.12],
+    "region": [0.3, 0.25, 0.2, 0.15, 0.1],
+    "education": [0.25, 0.4, 0.35],
+    "ethnicity": [0.8, 0.1, 0.06, 0.04],
+    "urban": [0.7, 0.3],
+    "attitude": [0.2, 0.3, 0.3, 0.2],
+}
+
+
+def generate_assembly(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Path]:
+    """A pool like the published benchmarks: n respondents (self-selected, so skewed away from the
+    population's shares) over seven features of 2 to 6 values, quotas the population share of the
+    seats, floor to ceiling, widened by one seat either side. Nearly every respondent has a profile
+    of their own (6 x 5 x 4 x ... = 5,760 profiles)."""
+    rng = np.random.default_rng(seed)
+    people: dict[str, np.ndarray] = {}
+    for name, shares in ASSEMBLY_FEATURES.items():
+        skew = rng.dirichlet(np.full(len(shares), 8.0))
+        pool_shares = np.asarray(shares) * 0.5 + skew * 0.5
+        people[name] = rng.choice(len(shares), size=n, p=pool_shares / pool_shares.sum())
+    features_path, people_path = folder / f"assembly_features_{n}.csv", folder / f"assembly_candidates_{n}.csv"
+    with features_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["feature", "value", "min", "max", "min_flex", "max_flex"])
+        for name, shares in ASSEMBLY_FEATURES.items():
+            for j, share in enumerate(shares):
+                target = seats * share
+                available = int((people[name] == j).sum())
+                lo = min(available, max(0, int(np.floor(target)) - 1))
+                hi = max(lo, int(np.ceil(target)) + 1)
+                writer.writerow([name, f"{name}{j}", lo, hi, 0, seats])
+    with people_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["nationbuilder_id", "first_name", *ASSEMBLY_FEATURES])
+        for i in range(n):
+            writer.writerow([f"p{i}", f"name{i}", *(f"{f}{people[f][i]}" for f in ASSEMBLY_FEATURES)])
+    return features_path, people_path
+
+
 def theirs(features_path: Path, people_path: Path, seats: int) -> tuple[float, float] | str:
     """Their maximin (HiGHS): (seconds, smallest probability), or why it did not run."""
     try:

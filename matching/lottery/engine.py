@@ -139,6 +139,7 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
+SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -147,6 +148,7 @@ HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local searc
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+FREE_LEVEL_DENOMINATOR = 10**6  # a level the final support leaves free is pinned to a fraction this simple
 EXACT_SUPPORT = 3_000  # the final vertex is re-solved in exact arithmetic up to this many panels
 REFINE_BITS = 40  # bits gained per step of the exact solve's iterative refinement (float64 has 53)
 REFINE_FIRST_TRY = 80  # bits before the first rational reconstruction is tried
@@ -450,6 +452,116 @@ def _new_highs() -> highspy.Highs:
 
 class _Master:
     """The leximin master LP of one run, kept in one HiGHS model and modified in place.
+
+    The model is the level's primal LP: a variable ``λ_P >= 0`` per known panel and ``z`` (free);
+    maximise ``z`` subject to ``Σ λ_P = 1``, ``Σ_P c_a(P) λ_P - m_a z >= 0`` for every free agent
+    and ``Σ_P c_a(P) λ_P >= m_a f_a`` for every fixed one (``c_a(P)`` the seats of agent ``a`` in
+    ``P``, ``m`` the class sizes, 1 unless agents are classes). Its optimum is the level ``z``, its
+    column values are the distribution ``λ`` and the agents' row duals ``y`` (``Σ_free m_i y_i = 1``)
+    price the panels. A new panel is one more column, which leaves the previous basis primal
+    feasible: primal simplex re-optimises from it. The basis has one row per agent whatever the
+    number of panels (the LP's dual, with a row per panel, was used before: its basis grows with
+    the panels, and at a few thousand panels each simplex iteration cost milliseconds). Fixing an
+    agent changes one coefficient and one row bound, which the current solution already meets.
+    Options are fixed (serial simplex, no presolve, fixed seed): the same sequence of changes gives
+    the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run when
+    it differs from the thread pool another HiGHS user in the process already started, and this
+    strategy uses one thread anyway.
+    """
+
+    def __init__(self, agents: Sequence[int], n: int, multiplicity: np.ndarray | None = None) -> None:
+        self.agents = list(agents)
+        self.row_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> row (n: the padding of panels)
+        self.row_of[self.agents] = np.arange(1, len(self.agents) + 1)
+        self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
+        self.rows = 0  # panels added so far (columns 1..rows; column 0 is z)
+        self.fixed: set[int] = set()
+        h = _new_highs()
+        for name, value in (
+            ("solver", "simplex"),
+            ("simplex_strategy", SIMPLEX_PRIMAL),
+            ("presolve", "off"),
+            ("random_seed", 0),
+            ("primal_feasibility_tolerance", LP_TOL),
+            ("dual_feasibility_tolerance", LP_TOL),
+        ):
+            h.setOptionValue(name, value)
+        inf = highspy.kHighsInf
+        m = len(self.agents)
+        h.addRow(1.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.addRows(m, np.zeros(m), np.full(m, inf), 0, np.zeros(m, dtype=np.int32), np.zeros(0, dtype=np.int32), [])
+        weights = -self.mult[self.agents]
+        h.addCol(-1.0, -inf, inf, m, np.arange(1, m + 1, dtype=np.int32), weights)  # minimise -z
+        self.h = h
+
+    def add(self, panels: Sequence[Panel]) -> None:
+        """Append a column per panel (members outside the agents are ignored)."""
+        if not panels:
+            return
+        starts: list[int] = []
+        index: list[int] = []
+        values: list[float] = []
+        for panel in panels:
+            starts.append(len(index))
+            rows, counts = np.unique(self.row_of[list(panel)], return_counts=True)
+            keep = rows >= 0
+            index.extend([0, *(int(r) for r in rows[keep])])
+            values.extend([1.0, *(float(c) for c in counts[keep])])
+        count = len(panels)
+        self.h.addCols(
+            count,
+            np.zeros(count),
+            np.zeros(count),
+            np.full(count, highspy.kHighsInf),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(values),
+        )
+        self.rows += count
+
+    def fix(self, agent: int, value: float) -> None:
+        row = int(self.row_of[agent])
+        self.h.changeCoeff(row, 0, 0.0)
+        self.h.changeRowBounds(row, value * self.mult[agent], highspy.kHighsInf)
+        self.fixed.add(agent)
+
+    def release(self, floors: dict[int, float]) -> None:
+        """Turn the model into the final LP: maximise t with every agent at or above its floor plus t."""
+        for agent in self.agents:
+            row = int(self.row_of[agent])
+            self.h.changeCoeff(row, 0, -float(self.mult[agent]))
+            self.h.changeRowBounds(row, floors[agent] * self.mult[agent], highspy.kHighsInf)
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
+        # A warm start usually needs a few hundred iterations, but on these degenerate LPs simplex can stall
+        # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
+        size = self.h.getNumRow() + self.h.getNumCol()
+        self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # A warm start that ends anywhere else is retried once from scratch before giving up; that
+            # solve has a limit too (deterministic, generous): no LP solve runs without an end.
+            self.h.setOptionValue("simplex_iteration_limit", COLD_ITERATIONS)
+            self.h.clearSolver()
+            self.h.run()
+            status = self.h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
+        solution = self.h.getSolution()
+        y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
+        lam = np.asarray(solution.col_value, dtype=float)[1:]
+        return y, lam, float(solution.col_value[0])
+
+
+class _DualMaster:
+    """The final LP in the form the column generation used first (its dual, one row per panel), solved once
+    from scratch over the known panels: its vertex is the one the exact re-solve (``_exact_vertex``)
+    recognises (the primal form's vertex often leaves the levels undetermined by the support).
+
+    Before: the leximin master LP of one run, kept in one HiGHS model and modified in place.
 
     HiGHS holds the LP's dual, whose rows are the panels: variables ``y_a >= 0`` (one per covered
     agent) and ``μ`` (free); minimise ``μ - Σ_fixed m_j f_j y_j`` subject to ``Σ_free m_i y_i = 1``
@@ -810,9 +922,11 @@ class _Engine:
 
     def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
-        master = self.sync(agents, {})
-        master.release(floors)
-        _, weights, _ = master.solve()
+        self.sync(agents, {})
+        final = _DualMaster(agents, self.n, self.mult)
+        final.add(self.columns.panels)
+        final.release(floors)
+        _, weights, _ = final.solve()
         self.lp_solves += 1
         return np.asarray(np.clip(weights, 0.0, None))
 
@@ -1095,26 +1209,22 @@ def _exact_vertex(
         return None
     values = sorted(set(floors.values()))
     snapped = {v: _simple_fraction(v) for v in values}
-    unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
     marg = _float_marginals(panels, list(w), n, mult)
     tight = [a for a, f in floors.items() if abs(marg[a] - f) <= 1e-8]
-    rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
-    for j, panel in enumerate(panels):
-        for a in panel:
-            if a in rows_of:
-                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
-    rhs = []
-    for a in tight:
-        level = floors[a]
-        if level in unknown:
-            rows_of[a][unknown[level]] = Fraction(-1)
-            rhs.append(Fraction(0))
-        else:
-            rhs.append(snapped[level] or Fraction(0))
-    rows = [rows_of[a] for a in tight] + [{j: Fraction(1) for j in range(len(panels))}]
-    solution = _solve_exactly(rows, [*rhs, Fraction(1)], len(panels) + len(unknown))
+    solution = None
+    for _ in range(len(values) + 1):
+        unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
+        rows, rhs = _tight_system(panels, tight, floors, snapped, unknown, mult)
+        solution = _solve_exactly(rows, rhs, len(panels) + len(unknown))
+        if solution is not None:
+            break
+        free = _free_level(rows, rhs, len(panels), unknown)
+        if free is None:
+            return None
+        # The support leaves this level free to move along a line: pin it to the simplest nearby fraction.
+        snapped[free] = Fraction(free).limit_denominator(FREE_LEVEL_DENOMINATOR)
     if solution is None:
         return None
     probs = solution[: len(panels)]
@@ -1130,6 +1240,49 @@ def _exact_vertex(
     if any(exact[a] < level_value[f] for a, f in floors.items()):
         return None
     return probs
+
+
+def _tight_system(
+    panels: Sequence[Panel],
+    tight: Sequence[int],
+    floors: dict[int, float],
+    snapped: dict[float, Fraction | None],
+    unknown: dict[float, int],
+    mult: Sequence[int],
+) -> tuple[list[dict[int, Fraction]], list[Fraction]]:
+    """The rows of the agents tight at their level (seats over multiplicity = level, an unknown column for a
+    level not known as a fraction) and the row of probabilities summing to 1."""
+    rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
+    for j, panel in enumerate(panels):
+        for a in panel:
+            if a in rows_of:
+                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
+    rhs = []
+    for a in tight:
+        level = floors[a]
+        if level in unknown:
+            rows_of[a][unknown[level]] = Fraction(-1)
+            rhs.append(Fraction(0))
+        else:
+            rhs.append(snapped[level] or Fraction(0))
+    rows = [rows_of[a] for a in tight] + [{j: Fraction(1) for j in range(len(panels))}]
+    return rows, [*rhs, Fraction(1)]
+
+
+def _free_level(
+    rows: list[dict[int, Fraction]], rhs: list[Fraction], count: int, unknown: dict[float, int]
+) -> float | None:
+    """The unknown level most involved in a direction the tight system leaves free (a rank deficiency),
+    or None when the system has full column rank or no unknown level moves along the free direction."""
+    if not unknown:
+        return None
+    dense = _IntegerSystem.of(rows, rhs).dense(count + len(unknown))
+    _, singular, vt = linalg.svd(dense, full_matrices=True)
+    if len(singular) >= dense.shape[1] and singular[-1] > 1e-9 * max(1.0, float(singular[0])):
+        return None
+    direction = vt[-1]
+    level, column = max(unknown.items(), key=lambda item: abs(direction[item[1]]))
+    return level if abs(direction[column]) > 1e-6 else None
 
 
 def _rational_distribution(
