@@ -222,3 +222,67 @@ def test_a_stalled_warm_start_is_restarted_from_scratch(tmp_path: Path, monkeypa
     assert any(restarts)
     assert cold.marginals == normal.marginals
     assert cold.minimum == normal.minimum and cold.certified
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_master_duals_are_a_feasible_dual_with_the_same_value(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # The primal master's row duals must price every known panel at most at the level's cap and reach the
+    # level by strong duality: y >= 0, Σ_free y = 1, and max_P y(P) - Σ_fixed f_j y_j = the level.
+    n, panels, order = pool
+    agents = sorted({a for p in panels for a in p})
+    master = _Master(agents, n)
+    master.add(panels)
+    _, lam, _ = master.solve()
+    marginals = np.zeros(n)
+    for j, p in enumerate(panels):
+        marginals[list(p)] += lam[j]
+    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // 2]}
+    for a, f in fixed.items():
+        master.fix(a, f)
+    y, lam, value = master.solve()
+    weight = dict(zip(agents, y, strict=True))
+    free = [a for a in agents if a not in fixed]
+    assert min(y) >= -1e-9
+    assert sum(weight[a] for a in free) == pytest.approx(1.0, abs=1e-9)
+    cap = max(sum(weight[a] for a in p) for p in panels)
+    assert cap - sum(f * weight[a] for a, f in fixed.items()) == pytest.approx(value, abs=1e-8)
+    assert value == pytest.approx(fixed_level_by_linprog(n, panels, agents, fixed), abs=1e-8)
+
+
+def test_distinct_nominees_maximin_equals_an_lp_over_every_feasible_selection(tmp_path: Path) -> None:
+    # One agent per nominee (nobody shares a profile as far as the engine knows): the certified minimum
+    # must equal the maximin LP over every selection that meets the quotas, enumerated and solved by linprog.
+    seats = 4
+    problem = load_problem(*write_pool(tmp_path, 13, seats, 5), seats)
+    lottery = compose(problem, "leximin", group=False).lottery
+    feasible = [c for c in combinations(range(13), seats) if not problem.quota_problems(c)]
+    reachable = sorted({i for c in feasible for i in c})
+    m = len(feasible)
+    a_ub = np.zeros((len(reachable), m + 1))
+    for j, c in enumerate(feasible):
+        for i in c:
+            a_ub[reachable.index(i), j] = -1.0
+    a_ub[:, m] = 1.0
+    objective = np.zeros(m + 1)
+    objective[m] = -1.0
+    eq = np.append(np.ones(m), 0.0).reshape(1, -1)
+    res = linprog(objective, A_ub=a_ub, b_ub=np.zeros(len(reachable)), A_eq=eq, b_eq=[1.0])
+    assert res.status == 0
+    assert float(lottery.minimum) == pytest.approx(-res.fun, abs=1e-9)
+    assert lottery.certified and lottery.proven
+    assert sorted(lottery.covered) == reachable
+    for panel in lottery.panels:
+        assert problem.quota_problems(panel) == []
+
+
+def test_exact_vertex_pins_a_level_that_the_support_leaves_free() -> None:
+    # Two disjoint panels: the two levels (not simple fractions) can slide together along λ0 + λ1 = 1, so the
+    # tight system is one short of full rank; one level is pinned to a nearby fraction and the other follows.
+    v = 0.3141592653
+    floors = {0: v, 1: v, 2: 1 - v, 3: 1 - v}
+    probs = lottery_module._exact_vertex([(0, 1), (2, 3)], [v, 1 - v], 4, floors, [1, 1, 1, 1])
+    assert probs is not None
+    assert sum(probs) == 1 and min(probs) >= 0
+    assert abs(float(probs[0]) - v) <= 1e-8
+    assert probs[0].denominator <= lottery_module.FREE_LEVEL_DENOMINATOR

@@ -140,7 +140,6 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
-SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
@@ -556,124 +555,6 @@ class _Master:
         return y, lam, float(solution.col_value[0])
 
 
-class _DualMaster:
-    """The final LP in the form the column generation used first (its dual, one row per panel), solved once
-    from scratch over the known panels: its vertex is the one the exact re-solve (``_exact_vertex``)
-    recognises (the primal form's vertex often leaves the levels undetermined by the support).
-
-    Before: the leximin master LP of one run, kept in one HiGHS model and modified in place.
-
-    HiGHS holds the LP's dual, whose rows are the panels: variables ``y_a >= 0`` (one per covered
-    agent) and ``μ`` (free); minimise ``μ - Σ_fixed m_j f_j y_j`` subject to ``Σ_free m_i y_i = 1``
-    and ``y(P) <= μ`` for every known panel ``P`` (``m`` the class sizes, 1 unless agents are
-    classes; ``y(P)`` counts an agent once per seat). Its optimum is the level ``z`` (the largest minimum
-    over the free agents that the known panels reach with the fixed agents at their values), its
-    solution is the vertex of dual weights that prices the panels, and the row duals of the panel
-    rows are the distribution ``λ``. A new panel is one more row, which leaves the previous basis
-    dual feasible: dual simplex re-optimises from it instead of starting again (measured on a pool
-    of 500: about half the simplex iterations of primal simplex on the primal LP with new columns,
-    and a fraction of a solve from scratch). Fixing an agent changes one coefficient and one cost.
-    Options are fixed (serial dual simplex, no presolve, fixed seed): the same sequence of changes
-    gives the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run
-    when it differs from the thread pool another HiGHS user in the process already started, and
-    this strategy uses one thread anyway.
-    """
-
-    def __init__(self, agents: Sequence[int], n: int, multiplicity: np.ndarray | None = None) -> None:
-        self.agents = list(agents)
-        self.col_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> column (n: the padding of panels)
-        self.col_of[self.agents] = np.arange(len(self.agents))
-        self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
-        self.mu = len(self.agents)
-        self.rows = 0  # panels added so far (row 0 is the normalisation)
-        self.fixed: set[int] = set()
-        h = _new_highs()
-        for name, value in (
-            ("solver", "simplex"),
-            ("simplex_strategy", SIMPLEX_DUAL),
-            ("presolve", "off"),
-            ("random_seed", 0),
-            ("primal_feasibility_tolerance", LP_TOL),
-            ("dual_feasibility_tolerance", LP_TOL),
-        ):
-            h.setOptionValue(name, value)
-        inf = highspy.kHighsInf
-        m = len(self.agents)
-        h.addCols(
-            m + 1,
-            np.append(np.zeros(m), 1.0),
-            np.append(np.zeros(m), -inf),
-            np.full(m + 1, inf),
-            0,
-            np.zeros(m + 1, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
-        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), self.mult[self.agents])
-        self.h = h
-
-    def add(self, panels: Sequence[Panel]) -> None:
-        """Append a row ``μ - y(P) >= 0`` per panel (members outside the agents are ignored)."""
-        if not panels:
-            return
-        starts: list[int] = []
-        index: list[int] = []
-        values: list[float] = []
-        for panel in panels:
-            starts.append(len(index))
-            cols, counts = np.unique(self.col_of[list(panel)], return_counts=True)
-            keep = cols >= 0
-            index.extend([*(int(c) for c in cols[keep]), self.mu])
-            values.extend([*(-float(c) for c in counts[keep]), 1.0])
-        count = len(panels)
-        self.h.addRows(
-            count,
-            np.zeros(count),
-            np.full(count, highspy.kHighsInf),
-            len(index),
-            np.asarray(starts, dtype=np.int32),
-            np.asarray(index, dtype=np.int32),
-            np.asarray(values),
-        )
-        self.rows += count
-
-    def fix(self, agent: int, value: float) -> None:
-        col = int(self.col_of[agent])
-        self.h.changeCoeff(0, col, 0.0)
-        self.h.changeColCost(col, -value * self.mult[agent])
-        self.fixed.add(agent)
-
-    def release(self, floors: dict[int, float]) -> None:
-        """Turn the model into the final LP's dual: maximise t with every agent at or above its floor plus t."""
-        for agent in self.agents:
-            col = int(self.col_of[agent])
-            self.h.changeCoeff(0, col, float(self.mult[agent]))
-            self.h.changeColCost(col, -floors[agent] * self.mult[agent])
-
-    def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
-        # A warm start usually needs a few hundred iterations, but on these degenerate LPs dual simplex can
-        # stall from an old basis (seen at 1,000 nominees: 20,000 iterations without progress where a cold
-        # start needs 1,400). An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
-        size = self.h.getNumRow() + self.h.getNumCol()
-        self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
-        self.h.run()
-        status = self.h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            # A warm start that ends anywhere else is retried once from scratch before giving up; that
-            # solve has a limit too (deterministic, generous): no LP solve runs without an end.
-            self.h.setOptionValue("simplex_iteration_limit", COLD_ITERATIONS)
-            self.h.clearSolver()
-            self.h.run()
-            status = self.h.getModelStatus()
-            if status != highspy.HighsModelStatus.kOptimal:
-                raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
-        solution = self.h.getSolution()
-        y = np.asarray(solution.col_value, dtype=float)[: self.mu]
-        lam = np.asarray(solution.row_dual, dtype=float)[1:]
-        return y, lam, float(self.h.getInfo().objective_function_value)
-
-
 class _Engine:
     def __init__(self, oracle: PricingOracle, budget: Budget | None = None, cancel: CancelToken | None = None) -> None:
         self.oracle = oracle
@@ -922,11 +803,9 @@ class _Engine:
 
     def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
-        self.sync(agents, {})
-        final = _DualMaster(agents, self.n, self.mult)
-        final.add(self.columns.panels)
-        final.release(floors)
-        _, weights, _ = final.solve()
+        master = self.sync(agents, {})
+        master.release(floors)
+        _, weights, _ = master.solve()
         self.lp_solves += 1
         return np.asarray(np.clip(weights, 0.0, None))
 
