@@ -144,6 +144,13 @@ WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WA
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
+SPREAD_MAX = 3_000  # at most this many
+SPREAD_MISSES = 20  # the search for them stops after this many searches in a row found nothing new
+SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a person's weight by e
+DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
+DROP_SLACK = 0.01  # far from useful: nonbasic with a reduced cost above this share of the panel cap
+DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than this many
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -399,13 +406,26 @@ class _Columns:
         self.index: dict[Panel, int] = {}
         self._members = np.zeros((0, 0), dtype=np.int64)  # panels x size, padded with n; grown by doubling
         self._filled = 0  # rows of _members already written
+        self.dropped: set[int] = set()  # panels taken out of the master LP (see _Engine.prune)
+        self.pending: list[int] = []  # panels found (or brought back) and not yet in the master LP
 
     def add(self, panel: Panel) -> bool:
-        if panel in self.index:
+        """Whether ``panel`` is new to the master LP: never seen, or seen and dropped (then brought back)."""
+        j = self.index.get(panel)
+        if j is None:
+            j = self.index[panel] = len(self.panels)
+            self.panels.append(panel)
+        elif j in self.dropped:
+            self.dropped.discard(j)
+        else:
             return False
-        self.index[panel] = len(self.panels)
-        self.panels.append(panel)
+        self.pending.append(j)
         return True
+
+    def take_pending(self) -> list[int]:
+        """The panels to add to the master LP, in the order found; empties the list."""
+        taken, self.pending = self.pending, []
+        return taken
 
     def members(self) -> np.ndarray:
         """Panels x (largest panel size) array of member indices, padded with ``n`` (give ``y[n] = 0``)."""
@@ -473,7 +493,8 @@ class _Master:
         self.row_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> row (n: the padding of panels)
         self.row_of[self.agents] = np.arange(1, len(self.agents) + 1)
         self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
-        self.rows = 0  # panels added so far (columns 1..rows; column 0 is z)
+        self.rows = 0  # panels in the model (columns 1..rows; column 0 is z)
+        self.ids: list[int] = []  # the caller's id of each panel in the model, in column order
         self.fixed: set[int] = set()
         h = _new_highs()
         for name, value in (
@@ -493,10 +514,12 @@ class _Master:
         h.addCol(-1.0, -inf, inf, m, np.arange(1, m + 1, dtype=np.int32), weights)  # minimise -z
         self.h = h
 
-    def add(self, panels: Sequence[Panel]) -> None:
-        """Append a column per panel (members outside the agents are ignored)."""
+    def add(self, panels: Sequence[Panel], ids: Sequence[int] | None = None) -> None:
+        """Append a column per panel (members outside the agents are ignored); ``ids`` name them for the
+        caller (default: the number of panels added before)."""
         if not panels:
             return
+        self.ids.extend(range(self.rows, self.rows + len(panels)) if ids is None else ids)
         starts: list[int] = []
         index: list[int] = []
         values: list[float] = []
@@ -518,6 +541,21 @@ class _Master:
             np.asarray(values),
         )
         self.rows += count
+
+    def unused(self) -> np.ndarray:
+        """Positions (0-based, in ``ids`` order) of the panels nonbasic at 0 in the current basis: removing
+        them keeps the basis and the solution, so the next solve starts where this one ended."""
+        status = np.fromiter((int(s) for s in self.h.getBasis().col_status), dtype=np.int64)[1:]
+        return np.flatnonzero(status == int(highspy.HighsBasisStatus.kLower))
+
+    def drop(self, positions: np.ndarray) -> None:
+        """Remove the panels at ``positions`` (from ``unused``) from the model."""
+        if len(positions) == 0:
+            return
+        self.h.deleteCols(len(positions), (np.asarray(positions) + 1).astype(np.int32))
+        gone = set(int(j) for j in positions)
+        self.ids = [c for j, c in enumerate(self.ids) if j not in gone]
+        self.rows = len(self.ids)
 
     def fix(self, agent: int, value: float) -> None:
         row = int(self.row_of[agent])
@@ -574,6 +612,7 @@ class _Engine:
         self.work = 0.0  # deterministic seconds of CP-SAT pricing so far
         self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
         self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
+        self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
 
     def halted(self) -> bool:
         """A safe point, at the start of each round: whether the run must stop here (a stop was asked
@@ -672,6 +711,36 @@ class _Engine:
                 break
         return [int(i) for i in np.flatnonzero(covered)]
 
+    def spread(self, covered: list[int]) -> None:
+        """Many varied panels before the first LP, found by the oracle's local search alone (no LP, no
+        CP-SAT): multiplicative weights that favour the people least often seated so far, so that each
+        new panel seats those the earlier ones left out (``SPREAD_ROUNDS`` per agent, ``SPREAD_RATE``).
+        Every panel comes from ``improve``, so it meets every rule; the levels are then proven exactly
+        as without them. Oracles without ``improve`` skip this."""
+        if self.improve is None or not self.columns.panels or not covered:
+            return
+        agents = np.asarray(covered, dtype=np.int64)
+        seats = np.zeros(self.n)  # expected seats per person so far
+        for panel in self.columns.panels:
+            np.add.at(seats, list(panel), 1.0)
+        rounds = min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)))
+        rng = np.random.default_rng(ROUNDING_SEED)  # seeded: the same panels on every run
+        misses = 0
+        for _ in range(rounds):
+            share = seats[agents] / self.mult[agents]
+            y = np.zeros(self.n)
+            # Seeded noise breaks the many ties, so that each search looks at other people.
+            y[agents] = np.exp(-SPREAD_RATE * (share - share.min())) * (1.0 + rng.random(len(agents)))
+            weight = self.columns.weights(y)
+            start = self.columns.panels[int(np.argmax(weight))]
+            found = [tuple(sorted(p)) for p in self.improve(y, [start])]
+            new = [p for p in found if self.columns.add(p)]
+            misses = 0 if new else misses + 1
+            if misses > SPREAD_MISSES:
+                break
+            for panel in new:
+                np.add.at(seats, list(panel), 1.0)
+
     # -- leximin levels ------------------------------------------------------------------------
 
     def sync(self, agents: list[int], fixed: dict[int, float]) -> _Master:
@@ -679,7 +748,8 @@ class _Engine:
         if self.master is None:
             self.master = _Master(agents, self.n, self.mult)
         master = self.master
-        master.add(self.columns.panels[master.rows :])
+        ids = self.columns.take_pending()
+        master.add([self.columns.panels[j] for j in ids], ids)
         for a, value in fixed.items():
             if a not in master.fixed:
                 master.fix(a, value)
@@ -697,8 +767,33 @@ class _Engine:
         self.lp_solves += 1
         y = np.zeros(self.n)
         y[master.agents] = np.clip(duals, 0.0, None)
-        cap = float(self.columns.weights(y).max()) if self.columns.panels else 0.0
+        weights = self.columns.weights(y)
+        cap = float(weights[master.ids].max()) if master.ids else 0.0
+        self.prune(master, weights, cap)
         return y, cap, value
+
+    def prune(self, master: _Master, weights: np.ndarray, cap: float) -> None:
+        """Take out of the master LP the panels far from useful: nonbasic at 0 for ``DROP_AGE`` rounds in
+        a row with a reduced cost ``cap - y(P)`` above ``DROP_SLACK * cap``. They stay known, and any of
+        them that prices above the cap again is brought back (``heuristic``, ``add_improving``); a
+        smaller LP is faster, and nothing else changes: every level still ends only on an exact pricing
+        proof over all feasible panels, and the current solution stays in the model (only nonbasic
+        panels at 0 are removed), so every level reached so far stays reachable."""
+        if len(self.idle) < len(self.columns.panels):
+            self.idle = np.concatenate([self.idle, np.zeros(len(self.columns.panels) - len(self.idle), dtype=np.int64)])
+        ids = np.asarray(master.ids, dtype=np.int64)
+        unused = master.unused()
+        far = np.zeros(len(ids), dtype=bool)
+        far[unused] = True
+        far &= cap - weights[ids] > DROP_SLACK * cap
+        self.idle[ids] = np.where(far, self.idle[ids] + 1, 0)
+        if len(ids) <= DROP_ABOVE:
+            return
+        stale = np.flatnonzero(self.idle[ids] >= DROP_AGE)
+        if len(stale):
+            master.drop(stale)
+            self.columns.dropped.update(int(j) for j in ids[stale])
+            self.idle[ids[stale]] = 0
 
     def heuristic(self, y: np.ndarray, cap: float) -> bool:
         """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
@@ -708,10 +803,13 @@ class _Engine:
         if self.improve is None or not self.columns.panels:
             return False
         weight = self.columns.weights(y)
+        added = False
+        for j in sorted(self.columns.dropped):
+            if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
+                added = self.columns.add(self.columns.panels[j]) or added
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         starts = [self.columns.panels[int(r)] for r in order]
         found = self.improve(y, starts)
-        added = False
         for panel in found:
             panel = tuple(sorted(panel))
             if float(y[list(panel)].sum()) > cap + HEURISTIC_MARGIN:
@@ -805,9 +903,11 @@ class _Engine:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
         master.release(floors)
-        _, weights, _ = master.solve()
+        _, lam, _ = master.solve()
         self.lp_solves += 1
-        return np.asarray(np.clip(weights, 0.0, None))
+        weights = np.zeros(len(self.columns.panels))
+        weights[master.ids] = np.clip(lam, 0.0, None)
+        return weights
 
     # -- certificates and the exact result ------------------------------------------------------
 
@@ -1225,6 +1325,7 @@ def leximin(
     """
     engine = _Engine(oracle, budget, cancel)
     covered = engine.cover()
+    engine.spread(covered)
     fixed: dict[int, float] = {}
     found: list[Level] = []
     with (progress or silent_progress)(len(covered), "Fixing each chance") as advance:
