@@ -139,11 +139,13 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
+IPM_ROWS = 1_000  # a first solve of a master LP with more agents than this uses interior point (see solve)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
 SPREAD_MAX = 3_000  # at most this many
 SPREAD_MISSES = 20  # the search for them stops after this many searches in a row found nothing new
@@ -576,7 +578,16 @@ class _Master:
         # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
         size = self.h.getNumRow() + self.h.getNumCol()
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
-        self.h.run()
+        if not self.h.getBasis().valid and self.h.getNumRow() > IPM_ROWS:
+            # A first solve of a large model: primal simplex from scratch pivots through thousands of
+            # degenerate vertices with a dense basis; interior point, then crossover to a vertex, is far
+            # faster, and leaves the basis the next (simplex) solves start from.
+            self.h.setOptionValue("solver", "ipm")
+            self.h.setOptionValue("run_crossover", "on")
+            self.h.run()
+            self.h.setOptionValue("solver", "simplex")
+        else:
+            self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # A warm start that ends anywhere else is retried once from scratch before giving up; that
@@ -613,6 +624,7 @@ class _Engine:
         self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
         self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
         self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
+        self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
 
     def halted(self) -> bool:
         """A safe point, at the start of each round: whether the run must stop here (a stop was asked
@@ -689,6 +701,8 @@ class _Engine:
         while True:
             if self.columns.panels and self.halted():  # agents not met yet stay out: not proven
                 break
+            if self.cover_cheaply(covered):
+                continue
             answer = self.price((~covered).astype(np.int64))
             if answer.panel is None:
                 if not answer.proven:
@@ -697,11 +711,7 @@ class _Engine:
                     raise LotteryError("no feasible panel exists" if answer.proven else "no feasible panel was found")
                 break
             if answer.value == 0:
-                if not answer.proven:
-                    self.proven = False
-                elif hasattr(self.oracle, "restrict"):
-                    # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
-                    self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
+                self.covered_all(answer, covered)
                 break
             for panel in (answer.panel, *answer.others):
                 if not covered[list(panel)].all():
@@ -710,6 +720,31 @@ class _Engine:
             if covered.all():
                 break
         return [int(i) for i in np.flatnonzero(covered)]
+
+    def covered_all(self, answer: Pricing, covered: np.ndarray) -> None:
+        """No panel with an agent not covered yet: unproven, or proven and then told to the oracle."""
+        if not answer.proven:
+            self.proven = False
+        elif hasattr(self.oracle, "restrict"):
+            # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
+            self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
+
+    def cover_cheaply(self, covered: np.ndarray) -> bool:
+        """The oracle's local search (if any) from the known panels towards the agents not covered yet
+        (seeded noise breaks ties); adds the panels that cover some and marks them. Whether it did."""
+        if self.improve is None or not self.columns.panels or covered.all() or not CHEAP_COVER:
+            return False
+        y = (~covered) * (1.0 + self.noise.random(self.n))
+        weight = self.columns.weights(y)
+        order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
+        found = False
+        for panel in self.improve(y, [self.columns.panels[int(r)] for r in order]):
+            panel = tuple(sorted(panel))
+            if not covered[list(panel)].all():
+                self.columns.add(panel)
+                covered[list(panel)] = True
+                found = True
+        return found
 
     def spread(self, covered: list[int]) -> None:
         """Many varied panels before the first LP, found by the oracle's local search alone (no LP, no
@@ -724,7 +759,7 @@ class _Engine:
         for panel in self.columns.panels:
             np.add.at(seats, list(panel), 1.0)
         rounds = min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)))
-        rng = np.random.default_rng(ROUNDING_SEED)  # seeded: the same panels on every run
+        rng = self.noise
         misses = 0
         for _ in range(rounds):
             share = seats[agents] / self.mult[agents]
