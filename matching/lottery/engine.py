@@ -15,9 +15,21 @@ smallest, and so on. Level by level, with the agents already fixed at their prob
 panel cap ``ŷ = max y(P)`` over the known panels:
 
 * **The master LP** is one HiGHS model (``highspy``) for the whole run, modified in place
-  (``_Master``). It holds the LP's dual, whose rows are the panels, so a new panel is a new row
-  and dual simplex re-optimises from the previous basis; fixing an agent changes one coefficient
-  and one cost. Its primal solution is ``y`` (a vertex), its row duals are ``λ``.
+  (``_Master``). It holds the level's LP with a column per panel, so a new panel is a new column
+  and primal simplex re-optimises from the previous basis; fixing an agent changes one coefficient
+  and one row bound. Its column values are ``λ``, its row duals are ``y``.
+* **Many panels before the first LP** (``_Engine.spread``). When the oracle offers ``improve``, its
+  local search alone (no LP, no CP-SAT) first finds about one panel per agent by multiplicative
+  weights: each search favours the people seated least often so far (seeded noise breaks ties). On
+  500 distinct nominees these panels already hold a maximin distribution: 2 LP solves instead of
+  125. They are ordinary columns: the levels are proven as always.
+* **Stale panels leave the master LP** (``_Engine.prune``): a panel nonbasic at 0 whose reduced
+  cost stays above ``DROP_SLACK`` of the cap for ``DROP_AGE`` rounds is removed (only once the LP
+  holds more than ``DROP_ABOVE`` panels). It stays known; it comes back as soon as it prices above
+  the cap again. The current solution never leaves the model, and levels end only on exact
+  pricing proofs over all feasible panels, so the result is unchanged. A first solve over more
+  than ``IPM_ROWS`` agents uses interior point with crossover (a cold primal simplex pivots
+  through thousands of degenerate vertices).
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
