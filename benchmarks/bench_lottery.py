@@ -56,6 +56,8 @@ PREVIOUS = {
     ("assembly n=1700", "leximin", True): "> 420s stopped (load 1.37)",
     ("generated n=2000", "maximin", False): "> 300s stopped (load 12.8)",
     ("generated n=2000", "leximin", False): "> 420s stopped (load 10.3)",
+    # Before the warm-start panels (commit 35dbdf2, primal master), 2026-12-05, under cProfile:
+    ("generated n=500", "maximin", False): "47.0s under cProfile (load 9.3)",
     ("generated n=1000", "maximin", False): "234s (issue 17)",
     ("generated n=1000", "leximin", False): "> 600s (issue 17)",
 }
