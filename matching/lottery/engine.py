@@ -28,8 +28,9 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   holds more than ``DROP_ABOVE`` panels). It stays known; it comes back as soon as it prices above
   the cap again. The current solution never leaves the model, and levels end only on exact
   pricing proofs over all feasible panels, so the result is unchanged. A first solve over more
-  than ``IPM_ROWS`` agents uses interior point with crossover (a cold primal simplex pivots
-  through thousands of degenerate vertices).
+  than ``IPM_ROWS`` agents can use interior point with crossover (a cold primal simplex pivots
+  through thousands of degenerate vertices); it is off, because on the assembly-shaped pool its
+  vertex left the final distribution uncertified.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
@@ -151,7 +152,7 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
-IPM_ROWS = 1_000  # a first solve of a master LP with more agents than this uses interior point (see solve)
+IPM_ROWS = 10**9  # first solves over more agents use interior point: off, its crossover vertex broke certification
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
