@@ -4,7 +4,7 @@ Run on purpose, not in the test suite::
 
     .venv/bin/pip install sortition-algorithms==0.12.15     # optional: without it their column is skipped
     .venv/bin/python benchmarks/bench_lottery.py [--sizes 150 500 1000 2000] [--methods maximin leximin] [--limit 1800]
-        [--per-nominee]
+        [--per-nominee] [--assembly]
 
 It prints one table: for the fixture shipped in the ``sortition-algorithms`` 0.12.15 sdist
 (``tests/fixtures``: 150 candidates, 22 seats) and for generated pools of the given sizes, the
@@ -42,6 +42,25 @@ import numpy as np
 from matching.lottery.compose import compose, load_problem
 
 SDIST = "sortition-algorithms==0.12.15"
+ASSEMBLY_SIZE, ASSEMBLY_SEATS = 1700, 110
+# Goals of issue 17 (seconds), per (case, method, one agent per nominee).
+GOALS = {
+    ("generated n=2000", "maximin", False): 60.0,
+    ("generated n=2000", "leximin", False): 300.0,
+    ("assembly n=1700", "leximin", True): 400.0,
+}
+# Our figures before the primal master LP (commit 83ba87a), measured 2026-12-05 on this 2-core machine with
+# benchmarks/bench_lottery.py's instances (limit in seconds when stopped; load average at the start of the run).
+PREVIOUS = {
+    ("assembly n=1700", "maximin", True): "20.0s (load 0.49)",
+    ("assembly n=1700", "leximin", True): "> 420s stopped (load 1.37)",
+    ("generated n=2000", "maximin", False): "> 300s stopped (load 12.8)",
+    ("generated n=2000", "leximin", False): "> 420s stopped (load 10.3)",
+    # Before the warm-start panels (commit 35dbdf2, primal master), 2026-12-05, under cProfile:
+    ("generated n=500", "maximin", False): "47.0s under cProfile (load 9.3)",
+    ("generated n=1000", "maximin", False): "234s (issue 17)",
+    ("generated n=1000", "leximin", False): "> 600s (issue 17)",
+}
 FIXTURE_SEATS = 22
 
 
@@ -107,6 +126,47 @@ def generate_pool(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Pa
         writer.writerow(["nationbuilder_id", "first_name", *features])
         for i in range(n):
             writer.writerow([f"p{i}", f"name{i}", *(features[f][0][people[f][i]] for f in features)])
+    return features_path, people_path
+
+
+ASSEMBLY_FEATURES = {  # shaped like the published citizens'-assembly instances: 7 features of 2 to 6 values
+    "gender": [0.51, 0.49],
+    "age": [0.12, 0.18, 0.2, 0.2, 0.18, 0.12],
+    "region": [0.3, 0.25, 0.2, 0.15, 0.1],
+    "education": [0.25, 0.4, 0.35],
+    "ethnicity": [0.8, 0.1, 0.06, 0.04],
+    "urban": [0.7, 0.3],
+    "attitude": [0.2, 0.3, 0.3, 0.2],
+}
+
+
+def generate_assembly(folder: Path, n: int, seats: int, seed: int) -> tuple[Path, Path]:
+    """A pool like the published benchmarks: n respondents (self-selected, so skewed away from the
+    population's shares) over seven features of 2 to 6 values, quotas the population share of the
+    seats, floor to ceiling, widened by one seat either side. Nearly every respondent has a profile
+    of their own (6 x 5 x 4 x ... = 5,760 profiles)."""
+    rng = np.random.default_rng(seed)
+    people: dict[str, np.ndarray] = {}
+    for name, shares in ASSEMBLY_FEATURES.items():
+        skew = rng.dirichlet(np.full(len(shares), 8.0))
+        pool_shares = np.asarray(shares) * 0.5 + skew * 0.5
+        people[name] = rng.choice(len(shares), size=n, p=pool_shares / pool_shares.sum())
+    features_path, people_path = folder / f"assembly_features_{n}.csv", folder / f"assembly_candidates_{n}.csv"
+    with features_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["feature", "value", "min", "max", "min_flex", "max_flex"])
+        for name, shares in ASSEMBLY_FEATURES.items():
+            for j, share in enumerate(shares):
+                target = seats * share
+                available = int((people[name] == j).sum())
+                lo = min(available, max(0, int(np.floor(target)) - 1))
+                hi = max(lo, int(np.ceil(target)) + 1)
+                writer.writerow([name, f"{name}{j}", lo, hi, 0, seats])
+    with people_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["nationbuilder_id", "first_name", *ASSEMBLY_FEATURES])
+        for i in range(n):
+            writer.writerow([f"p{i}", f"name{i}", *(f"{f}{people[f][i]}" for f in ASSEMBLY_FEATURES)])
     return features_path, people_path
 
 
@@ -182,6 +242,9 @@ def main() -> None:
         action="store_true",
         help="also run ours with one agent per nominee (no classes of interchangeable nominees)",
     )
+    parser.add_argument(
+        "--assembly", action="store_true", help="also run a pool shaped like the published citizens' assemblies"
+    )
     args = parser.parse_args()
     logging.getLogger("sortition_algorithms").setLevel(logging.WARNING)
     logging.disable(logging.INFO)
@@ -190,9 +253,13 @@ def main() -> None:
     fixture = fetch_fixture(args.sdist_dir)
     cases.append(("sdist fixture", fixture / "features.csv", fixture / "candidates.csv", FIXTURE_SEATS))
     work = Path(tempfile.mkdtemp(prefix="bench-lottery-"))
+    if args.assembly:
+        features_path, people_path = generate_assembly(work, ASSEMBLY_SIZE, ASSEMBLY_SEATS, args.seed)
+        cases.append((f"assembly n={ASSEMBLY_SIZE}", features_path, people_path, ASSEMBLY_SEATS))
     for n in args.sizes:
         features_path, people_path = generate_pool(work, n, args.seats, args.seed + n)
         cases.append((f"generated n={n}", features_path, people_path, args.seats))
+    goals: list[str] = []
 
     print(
         f"{os.cpu_count()} cores; load average at the start {os.getloadavg()[0]:.2f} (other processes slow every column)"
@@ -219,6 +286,13 @@ def main() -> None:
             flag = "" if r["proven"] else " (unproven)"
             mark = " =ub" if r["certified"] else ""
             cells.append(f"{r['seconds']:7.2f}s  min {float(r['minimum']):.6f}{mark}{flag}")
+            key = (name, method, group)
+            if key in GOALS or key in PREVIOUS:
+                goal = f"goal < {GOALS[key]:.0f}s" if key in GOALS else "no goal"
+                goals.append(
+                    f"{name} {method}{'' if group else ' per nominee'}: {goal}; now {cells[-1].strip()} "
+                    f"(load {os.getloadavg()[0]:.2f}); previous {PREVIOUS.get(key, '?')}; peer {cell.strip()}"
+                )
             if name == "sdist fixture" and method == "leximin" and group:
                 exact = r["minimum"] == Fraction(1, 11)
                 notes.append(
@@ -233,6 +307,8 @@ def main() -> None:
     print("with the same value in every feature form one class, the agents of our lottery.")
     for note in notes:
         print(note)
+    for line in goals:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -222,3 +222,164 @@ def test_a_stalled_warm_start_is_restarted_from_scratch(tmp_path: Path, monkeypa
     assert any(restarts)
     assert cold.marginals == normal.marginals
     assert cold.minimum == normal.minimum and cold.certified
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_master_duals_are_a_feasible_dual_with_the_same_value(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # The primal master's row duals must price every known panel at most at the level's cap and reach the
+    # level by strong duality: y >= 0, Σ_free y = 1, and max_P y(P) - Σ_fixed f_j y_j = the level.
+    n, panels, order = pool
+    agents = sorted({a for p in panels for a in p})
+    master = _Master(agents, n)
+    master.add(panels)
+    _, lam, _ = master.solve()
+    marginals = np.zeros(n)
+    for j, p in enumerate(panels):
+        marginals[list(p)] += lam[j]
+    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // 2]}
+    for a, f in fixed.items():
+        master.fix(a, f)
+    y, lam, value = master.solve()
+    weight = dict(zip(agents, y, strict=True))
+    free = [a for a in agents if a not in fixed]
+    assert min(y) >= -1e-9
+    assert sum(weight[a] for a in free) == pytest.approx(1.0, abs=1e-9)
+    cap = max(sum(weight[a] for a in p) for p in panels)
+    assert cap - sum(f * weight[a] for a, f in fixed.items()) == pytest.approx(value, abs=1e-8)
+    assert value == pytest.approx(fixed_level_by_linprog(n, panels, agents, fixed), abs=1e-8)
+
+
+def test_distinct_nominees_maximin_equals_an_lp_over_every_feasible_selection(tmp_path: Path) -> None:
+    # One agent per nominee (nobody shares a profile as far as the engine knows): the certified minimum
+    # must equal the maximin LP over every selection that meets the quotas, enumerated and solved by linprog.
+    seats = 4
+    problem = load_problem(*write_pool(tmp_path, 13, seats, 5), seats)
+    lottery = compose(problem, "leximin", group=False).lottery
+    feasible = [c for c in combinations(range(13), seats) if not problem.quota_problems(c)]
+    reachable = sorted({i for c in feasible for i in c})
+    m = len(feasible)
+    a_ub = np.zeros((len(reachable), m + 1))
+    for j, c in enumerate(feasible):
+        for i in c:
+            a_ub[reachable.index(i), j] = -1.0
+    a_ub[:, m] = 1.0
+    objective = np.zeros(m + 1)
+    objective[m] = -1.0
+    eq = np.append(np.ones(m), 0.0).reshape(1, -1)
+    res = linprog(objective, A_ub=a_ub, b_ub=np.zeros(len(reachable)), A_eq=eq, b_eq=[1.0])
+    assert res.status == 0
+    assert float(lottery.minimum) == pytest.approx(-res.fun, abs=1e-9)
+    assert lottery.certified and lottery.proven
+    assert sorted(lottery.covered) == reachable
+    for panel in lottery.panels:
+        assert problem.quota_problems(panel) == []
+
+
+def test_exact_vertex_pins_a_level_that_the_support_leaves_free() -> None:
+    # Two disjoint panels: the two levels (not simple fractions) can slide together along λ0 + λ1 = 1, so the
+    # tight system is one short of full rank; one level is pinned to a nearby fraction and the other follows.
+    v = 0.3141592653
+    floors = {0: v, 1: v, 2: 1 - v, 3: 1 - v}
+    probs = lottery_module._exact_vertex([(0, 1), (2, 3)], [v, 1 - v], 4, floors, [1, 1, 1, 1])
+    assert probs is not None
+    assert sum(probs) == 1 and min(probs) >= 0
+    assert abs(float(probs[0]) - v) <= 1e-8
+    assert probs[0].denominator <= lottery_module.FREE_LEVEL_DENOMINATOR
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_dropping_panels_from_the_master_never_changes_the_leximin(
+    pool: tuple[int, list[Panel], list[int]],
+) -> None:
+    # Drop every panel the moment it is nonbasic and priced below the cap: the levels must still equal the
+    # from-scratch reference over every feasible panel, certified, and dropped panels must really leave the LP.
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+    dropped: list[int] = []
+    real_drop = lottery_module._Master.drop
+
+    def counting(self: lottery_module._Master, positions: np.ndarray) -> None:
+        dropped.append(len(positions))
+        real_drop(self, positions)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "DROP_ABOVE", 0)
+        patch.setattr(lottery_module, "DROP_AGE", 1)
+        patch.setattr(lottery_module, "DROP_SLACK", 0.0)
+        patch.setattr(lottery_module._Master, "drop", counting)
+        lottery = leximin(oracle)
+    expected = reference_leximin(n, oracle.panels)
+    assert np.allclose(sorted(lottery.marginal_floats()), sorted(expected), atol=1e-7)
+    assert lottery.certified and lottery.proven
+
+
+def test_dropped_panels_come_back_and_the_minimum_matches_every_selection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Distinct nominees under quotas with aggressive dropping: the certified minimum must still be the
+    # maximin LP over every feasible selection (a dropped panel that is needed again is brought back).
+    monkeypatch.setattr(lottery_module, "DROP_ABOVE", 0)
+    monkeypatch.setattr(lottery_module, "DROP_AGE", 1)
+    monkeypatch.setattr(lottery_module, "DROP_SLACK", 0.0)
+    dropped: list[int] = []
+    real_drop = lottery_module._Master.drop
+
+    def counting(self: lottery_module._Master, positions: np.ndarray) -> None:
+        dropped.append(len(positions))
+        real_drop(self, positions)
+
+    monkeypatch.setattr(lottery_module._Master, "drop", counting)
+    test_distinct_nominees_maximin_equals_an_lp_over_every_feasible_selection(tmp_path)
+    assert sum(dropped) > 0
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(n=st.integers(12, 60), seats=st.integers(3, 10), seed=st.integers(0, 10**6), group=st.booleans())
+def test_panels_found_before_the_first_lp_keep_every_quota(
+    tmp_path_factory: pytest.TempPathFactory, n: int, seats: int, seed: int, group: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("pool")
+    try:
+        problem = load_problem(*write_pool(folder, n, seats, seed), seats)
+    except Exception:  # quotas the generator made inconsistent: nothing to check
+        return
+    oracle = QuotaOracle(problem, group=group)
+    if oracle.best(np.zeros(oracle.n, dtype=np.int64)).panel is None:
+        return
+    engine = lottery_module._Engine(oracle)
+    covered = engine.cover()
+    before = len(engine.columns.panels)
+    engine.spread(covered)
+    for panel in engine.columns.panels:
+        assert oracle.problems(panel) == []
+        assert problem.quota_problems(oracle.nominees(panel)) == []
+        assert len(panel) == seats
+    assert len(engine.columns.panels) >= before
+    # Every agent the cheap covering met is in some feasible selection (the CP-SAT model agrees).
+    for a in covered:
+        weights = np.zeros(oracle.n, dtype=np.int64)
+        weights[a] = 1
+        assert oracle.best(weights).value >= 1
+
+
+def test_first_large_solve_by_interior_point_reaches_the_simplex_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    n = 40
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 7, replace=False))) for _ in range(300)})
+    simplex = _Master(list(range(n)), n)
+    simplex.add(panels)
+    _, _, expected = simplex.solve()
+    monkeypatch.setattr(lottery_module, "IPM_ROWS", 0)
+    interior = _Master(list(range(n)), n)
+    interior.add(panels)
+    y, lam, value = interior.solve()
+    assert value == pytest.approx(expected, abs=1e-9)
+    assert lam.min() >= -1e-9 and lam.sum() == pytest.approx(1.0, abs=1e-9)
+    cap = max(float(y[list(p)].sum()) for p in panels)
+    assert cap == pytest.approx(value, abs=1e-8)  # a vertex dual with the level's value
+    interior.add([tuple(range(7))])  # the next solve starts from the crossover's basis
+    assert interior.solve()[2] >= value - 1e-9

@@ -15,9 +15,22 @@ smallest, and so on. Level by level, with the agents already fixed at their prob
 panel cap ``ŷ = max y(P)`` over the known panels:
 
 * **The master LP** is one HiGHS model (``highspy``) for the whole run, modified in place
-  (``_Master``). It holds the LP's dual, whose rows are the panels, so a new panel is a new row
-  and dual simplex re-optimises from the previous basis; fixing an agent changes one coefficient
-  and one cost. Its primal solution is ``y`` (a vertex), its row duals are ``λ``.
+  (``_Master``). It holds the level's LP with a column per panel, so a new panel is a new column
+  and primal simplex re-optimises from the previous basis; fixing an agent changes one coefficient
+  and one row bound. Its column values are ``λ``, its row duals are ``y``.
+* **Many panels before the first LP** (``_Engine.spread``). When the oracle offers ``improve``, its
+  local search alone (no LP, no CP-SAT) first finds about one panel per agent by multiplicative
+  weights: each search favours the people seated least often so far (seeded noise breaks ties). On
+  500 distinct nominees these panels already hold a maximin distribution: 2 LP solves instead of
+  125. They are ordinary columns: the levels are proven as always.
+* **Stale panels leave the master LP** (``_Engine.prune``): a panel nonbasic at 0 whose reduced
+  cost stays above ``DROP_SLACK`` of the cap for ``DROP_AGE`` rounds is removed (only once the LP
+  holds more than ``DROP_ABOVE`` panels). It stays known; it comes back as soon as it prices above
+  the cap again. The current solution never leaves the model, and levels end only on exact
+  pricing proofs over all feasible panels, so the result is unchanged. A first solve over more
+  than ``IPM_ROWS`` agents can use interior point with crossover (a cold primal simplex pivots
+  through thousands of degenerate vertices); it is off, because on the assembly-shaped pool its
+  vertex left the final distribution uncertified.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
@@ -139,14 +152,24 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
-SIMPLEX_DUAL = 1  # HiGHS simplex_strategy: serial dual simplex
+IPM_ROWS = 10**9  # first solves over more agents use interior point: off, its crossover vertex broke certification
+SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
+SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
+SPREAD_MAX = 3_000  # at most this many
+SPREAD_MISSES = 20  # the search for them stops after this many searches in a row found nothing new
+SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a person's weight by e
+DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
+DROP_SLACK = 0.01  # far from useful: nonbasic with a reduced cost above this share of the panel cap
+DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than this many
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+FREE_LEVEL_DENOMINATOR = 10**6  # a level the final support leaves free is pinned to a fraction this simple
 EXACT_SUPPORT = 3_000  # the final vertex is re-solved in exact arithmetic up to this many panels
 REFINE_BITS = 40  # bits gained per step of the exact solve's iterative refinement (float64 has 53)
 REFINE_FIRST_TRY = 80  # bits before the first rational reconstruction is tried
@@ -398,13 +421,26 @@ class _Columns:
         self.index: dict[Panel, int] = {}
         self._members = np.zeros((0, 0), dtype=np.int64)  # panels x size, padded with n; grown by doubling
         self._filled = 0  # rows of _members already written
+        self.dropped: set[int] = set()  # panels taken out of the master LP (see _Engine.prune)
+        self.pending: list[int] = []  # panels found (or brought back) and not yet in the master LP
 
     def add(self, panel: Panel) -> bool:
-        if panel in self.index:
+        """Whether ``panel`` is new to the master LP: never seen, or seen and dropped (then brought back)."""
+        j = self.index.get(panel)
+        if j is None:
+            j = self.index[panel] = len(self.panels)
+            self.panels.append(panel)
+        elif j in self.dropped:
+            self.dropped.discard(j)
+        else:
             return False
-        self.index[panel] = len(self.panels)
-        self.panels.append(panel)
+        self.pending.append(j)
         return True
+
+    def take_pending(self) -> list[int]:
+        """The panels to add to the master LP, in the order found; empties the list."""
+        taken, self.pending = self.pending, []
+        return taken
 
     def members(self) -> np.ndarray:
         """Panels x (largest panel size) array of member indices, padded with ``n`` (give ``y[n] = 0``)."""
@@ -451,34 +487,34 @@ def _new_highs() -> highspy.Highs:
 class _Master:
     """The leximin master LP of one run, kept in one HiGHS model and modified in place.
 
-    HiGHS holds the LP's dual, whose rows are the panels: variables ``y_a >= 0`` (one per covered
-    agent) and ``μ`` (free); minimise ``μ - Σ_fixed m_j f_j y_j`` subject to ``Σ_free m_i y_i = 1``
-    and ``y(P) <= μ`` for every known panel ``P`` (``m`` the class sizes, 1 unless agents are
-    classes; ``y(P)`` counts an agent once per seat). Its optimum is the level ``z`` (the largest minimum
-    over the free agents that the known panels reach with the fixed agents at their values), its
-    solution is the vertex of dual weights that prices the panels, and the row duals of the panel
-    rows are the distribution ``λ``. A new panel is one more row, which leaves the previous basis
-    dual feasible: dual simplex re-optimises from it instead of starting again (measured on a pool
-    of 500: about half the simplex iterations of primal simplex on the primal LP with new columns,
-    and a fraction of a solve from scratch). Fixing an agent changes one coefficient and one cost.
-    Options are fixed (serial dual simplex, no presolve, fixed seed): the same sequence of changes
-    gives the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run
-    when it differs from the thread pool another HiGHS user in the process already started, and
-    this strategy uses one thread anyway.
+    The model is the level's primal LP: a variable ``λ_P >= 0`` per known panel and ``z`` (free);
+    maximise ``z`` subject to ``Σ λ_P = 1``, ``Σ_P c_a(P) λ_P - m_a z >= 0`` for every free agent
+    and ``Σ_P c_a(P) λ_P >= m_a f_a`` for every fixed one (``c_a(P)`` the seats of agent ``a`` in
+    ``P``, ``m`` the class sizes, 1 unless agents are classes). Its optimum is the level ``z``, its
+    column values are the distribution ``λ`` and the agents' row duals ``y`` (``Σ_free m_i y_i = 1``)
+    price the panels. A new panel is one more column, which leaves the previous basis primal
+    feasible: primal simplex re-optimises from it. The basis has one row per agent whatever the
+    number of panels (the LP's dual, with a row per panel, was used before: its basis grows with
+    the panels, and at a few thousand panels each simplex iteration cost milliseconds). Fixing an
+    agent changes one coefficient and one row bound, which the current solution already meets.
+    Options are fixed (serial simplex, no presolve, fixed seed): the same sequence of changes gives
+    the same vertices on every run. The ``threads`` option is left alone: HiGHS refuses to run when
+    it differs from the thread pool another HiGHS user in the process already started, and this
+    strategy uses one thread anyway.
     """
 
     def __init__(self, agents: Sequence[int], n: int, multiplicity: np.ndarray | None = None) -> None:
         self.agents = list(agents)
-        self.col_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> column (n: the padding of panels)
-        self.col_of[self.agents] = np.arange(len(self.agents))
+        self.row_of = np.full(n + 1, -1, dtype=np.int64)  # agent -> row (n: the padding of panels)
+        self.row_of[self.agents] = np.arange(1, len(self.agents) + 1)
         self.mult = np.ones(n) if multiplicity is None else np.asarray(multiplicity, dtype=float)
-        self.mu = len(self.agents)
-        self.rows = 0  # panels added so far (row 0 is the normalisation)
+        self.rows = 0  # panels in the model (columns 1..rows; column 0 is z)
+        self.ids: list[int] = []  # the caller's id of each panel in the model, in column order
         self.fixed: set[int] = set()
         h = _new_highs()
         for name, value in (
             ("solver", "simplex"),
-            ("simplex_strategy", SIMPLEX_DUAL),
+            ("simplex_strategy", SIMPLEX_PRIMAL),
             ("presolve", "off"),
             ("random_seed", 0),
             ("primal_feasibility_tolerance", LP_TOL),
@@ -487,35 +523,31 @@ class _Master:
             h.setOptionValue(name, value)
         inf = highspy.kHighsInf
         m = len(self.agents)
-        h.addCols(
-            m + 1,
-            np.append(np.zeros(m), 1.0),
-            np.append(np.zeros(m), -inf),
-            np.full(m + 1, inf),
-            0,
-            np.zeros(m + 1, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
-        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), self.mult[self.agents])
+        h.addRow(1.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.addRows(m, np.zeros(m), np.full(m, inf), 0, np.zeros(m, dtype=np.int32), np.zeros(0, dtype=np.int32), [])
+        weights = -self.mult[self.agents]
+        h.addCol(-1.0, -inf, inf, m, np.arange(1, m + 1, dtype=np.int32), weights)  # minimise -z
         self.h = h
 
-    def add(self, panels: Sequence[Panel]) -> None:
-        """Append a row ``μ - y(P) >= 0`` per panel (members outside the agents are ignored)."""
+    def add(self, panels: Sequence[Panel], ids: Sequence[int] | None = None) -> None:
+        """Append a column per panel (members outside the agents are ignored); ``ids`` name them for the
+        caller (default: the number of panels added before)."""
         if not panels:
             return
+        self.ids.extend(range(self.rows, self.rows + len(panels)) if ids is None else ids)
         starts: list[int] = []
         index: list[int] = []
         values: list[float] = []
         for panel in panels:
             starts.append(len(index))
-            cols, counts = np.unique(self.col_of[list(panel)], return_counts=True)
-            keep = cols >= 0
-            index.extend([*(int(c) for c in cols[keep]), self.mu])
-            values.extend([*(-float(c) for c in counts[keep]), 1.0])
+            rows, counts = np.unique(self.row_of[list(panel)], return_counts=True)
+            keep = rows >= 0
+            index.extend([0, *(int(r) for r in rows[keep])])
+            values.extend([1.0, *(float(c) for c in counts[keep])])
         count = len(panels)
-        self.h.addRows(
+        self.h.addCols(
             count,
+            np.zeros(count),
             np.zeros(count),
             np.full(count, highspy.kHighsInf),
             len(index),
@@ -525,27 +557,50 @@ class _Master:
         )
         self.rows += count
 
+    def unused(self) -> np.ndarray:
+        """Positions (0-based, in ``ids`` order) of the panels nonbasic at 0 in the current basis: removing
+        them keeps the basis and the solution, so the next solve starts where this one ended."""
+        status = np.fromiter((int(s) for s in self.h.getBasis().col_status), dtype=np.int64)[1:]
+        return np.flatnonzero(status == int(highspy.HighsBasisStatus.kLower))
+
+    def drop(self, positions: np.ndarray) -> None:
+        """Remove the panels at ``positions`` (from ``unused``) from the model."""
+        if len(positions) == 0:
+            return
+        self.h.deleteCols(len(positions), (np.asarray(positions) + 1).astype(np.int32))
+        gone = set(int(j) for j in positions)
+        self.ids = [c for j, c in enumerate(self.ids) if j not in gone]
+        self.rows = len(self.ids)
+
     def fix(self, agent: int, value: float) -> None:
-        col = int(self.col_of[agent])
-        self.h.changeCoeff(0, col, 0.0)
-        self.h.changeColCost(col, -value * self.mult[agent])
+        row = int(self.row_of[agent])
+        self.h.changeCoeff(row, 0, 0.0)
+        self.h.changeRowBounds(row, value * self.mult[agent], highspy.kHighsInf)
         self.fixed.add(agent)
 
     def release(self, floors: dict[int, float]) -> None:
-        """Turn the model into the final LP's dual: maximise t with every agent at or above its floor plus t."""
+        """Turn the model into the final LP: maximise t with every agent at or above its floor plus t."""
         for agent in self.agents:
-            col = int(self.col_of[agent])
-            self.h.changeCoeff(0, col, float(self.mult[agent]))
-            self.h.changeColCost(col, -floors[agent] * self.mult[agent])
+            row = int(self.row_of[agent])
+            self.h.changeCoeff(row, 0, -float(self.mult[agent]))
+            self.h.changeRowBounds(row, floors[agent] * self.mult[agent], highspy.kHighsInf)
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
         """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
-        # A warm start usually needs a few hundred iterations, but on these degenerate LPs dual simplex can
-        # stall from an old basis (seen at 1,000 nominees: 20,000 iterations without progress where a cold
-        # start needs 1,400). An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
+        # A warm start usually needs a few hundred iterations, but on these degenerate LPs simplex can stall
+        # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
         size = self.h.getNumRow() + self.h.getNumCol()
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
-        self.h.run()
+        if not self.h.getBasis().valid and self.h.getNumRow() > IPM_ROWS:
+            # A first solve of a large model: primal simplex from scratch pivots through thousands of
+            # degenerate vertices with a dense basis; interior point, then crossover to a vertex, is far
+            # faster, and leaves the basis the next (simplex) solves start from.
+            self.h.setOptionValue("solver", "ipm")
+            self.h.setOptionValue("run_crossover", "on")
+            self.h.run()
+            self.h.setOptionValue("solver", "simplex")
+        else:
+            self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # A warm start that ends anywhere else is retried once from scratch before giving up; that
@@ -557,9 +612,9 @@ class _Master:
             if status != highspy.HighsModelStatus.kOptimal:
                 raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
-        y = np.asarray(solution.col_value, dtype=float)[: self.mu]
-        lam = np.asarray(solution.row_dual, dtype=float)[1:]
-        return y, lam, float(self.h.getInfo().objective_function_value)
+        y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
+        lam = np.asarray(solution.col_value, dtype=float)[1:]
+        return y, lam, float(solution.col_value[0])
 
 
 class _Engine:
@@ -581,6 +636,8 @@ class _Engine:
         self.work = 0.0  # deterministic seconds of CP-SAT pricing so far
         self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
         self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
+        self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
+        self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
 
     def halted(self) -> bool:
         """A safe point, at the start of each round: whether the run must stop here (a stop was asked
@@ -657,6 +714,8 @@ class _Engine:
         while True:
             if self.columns.panels and self.halted():  # agents not met yet stay out: not proven
                 break
+            if self.cover_cheaply(covered):
+                continue
             answer = self.price((~covered).astype(np.int64))
             if answer.panel is None:
                 if not answer.proven:
@@ -665,11 +724,7 @@ class _Engine:
                     raise LotteryError("no feasible panel exists" if answer.proven else "no feasible panel was found")
                 break
             if answer.value == 0:
-                if not answer.proven:
-                    self.proven = False
-                elif hasattr(self.oracle, "restrict"):
-                    # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
-                    self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
+                self.covered_all(answer, covered)
                 break
             for panel in (answer.panel, *answer.others):
                 if not covered[list(panel)].all():
@@ -679,6 +734,61 @@ class _Engine:
                 break
         return [int(i) for i in np.flatnonzero(covered)]
 
+    def covered_all(self, answer: Pricing, covered: np.ndarray) -> None:
+        """No panel with an agent not covered yet: unproven, or proven and then told to the oracle."""
+        if not answer.proven:
+            self.proven = False
+        elif hasattr(self.oracle, "restrict"):
+            # Proven: no feasible panel holds an uncovered agent, so the oracle may drop them.
+            self.oracle.restrict([int(i) for i in np.flatnonzero(covered)])
+
+    def cover_cheaply(self, covered: np.ndarray) -> bool:
+        """The oracle's local search (if any) from the known panels towards the agents not covered yet
+        (seeded noise breaks ties); adds the panels that cover some and marks them. Whether it did."""
+        if self.improve is None or not self.columns.panels or covered.all() or not CHEAP_COVER:
+            return False
+        y = (~covered) * (1.0 + self.noise.random(self.n))
+        weight = self.columns.weights(y)
+        order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
+        found = False
+        for panel in self.improve(y, [self.columns.panels[int(r)] for r in order]):
+            panel = tuple(sorted(panel))
+            if not covered[list(panel)].all():
+                self.columns.add(panel)
+                covered[list(panel)] = True
+                found = True
+        return found
+
+    def spread(self, covered: list[int]) -> None:
+        """Many varied panels before the first LP, found by the oracle's local search alone (no LP, no
+        CP-SAT): multiplicative weights that favour the people least often seated so far, so that each
+        new panel seats those the earlier ones left out (``SPREAD_ROUNDS`` per agent, ``SPREAD_RATE``).
+        Every panel comes from ``improve``, so it meets every rule; the levels are then proven exactly
+        as without them. Oracles without ``improve`` skip this."""
+        if self.improve is None or not self.columns.panels or not covered:
+            return
+        agents = np.asarray(covered, dtype=np.int64)
+        seats = np.zeros(self.n)  # expected seats per person so far
+        for panel in self.columns.panels:
+            np.add.at(seats, list(panel), 1.0)
+        rounds = min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)))
+        rng = self.noise
+        misses = 0
+        for _ in range(rounds):
+            share = seats[agents] / self.mult[agents]
+            y = np.zeros(self.n)
+            # Seeded noise breaks the many ties, so that each search looks at other people.
+            y[agents] = np.exp(-SPREAD_RATE * (share - share.min())) * (1.0 + rng.random(len(agents)))
+            weight = self.columns.weights(y)
+            start = self.columns.panels[int(np.argmax(weight))]
+            found = [tuple(sorted(p)) for p in self.improve(y, [start])]
+            new = [p for p in found if self.columns.add(p)]
+            misses = 0 if new else misses + 1
+            if misses > SPREAD_MISSES:
+                break
+            for panel in new:
+                np.add.at(seats, list(panel), 1.0)
+
     # -- leximin levels ------------------------------------------------------------------------
 
     def sync(self, agents: list[int], fixed: dict[int, float]) -> _Master:
@@ -686,7 +796,8 @@ class _Engine:
         if self.master is None:
             self.master = _Master(agents, self.n, self.mult)
         master = self.master
-        master.add(self.columns.panels[master.rows :])
+        ids = self.columns.take_pending()
+        master.add([self.columns.panels[j] for j in ids], ids)
         for a, value in fixed.items():
             if a not in master.fixed:
                 master.fix(a, value)
@@ -704,8 +815,33 @@ class _Engine:
         self.lp_solves += 1
         y = np.zeros(self.n)
         y[master.agents] = np.clip(duals, 0.0, None)
-        cap = float(self.columns.weights(y).max()) if self.columns.panels else 0.0
+        weights = self.columns.weights(y)
+        cap = float(weights[master.ids].max()) if master.ids else 0.0
+        self.prune(master, weights, cap)
         return y, cap, value
+
+    def prune(self, master: _Master, weights: np.ndarray, cap: float) -> None:
+        """Take out of the master LP the panels far from useful: nonbasic at 0 for ``DROP_AGE`` rounds in
+        a row with a reduced cost ``cap - y(P)`` above ``DROP_SLACK * cap``. They stay known, and any of
+        them that prices above the cap again is brought back (``heuristic``, ``add_improving``); a
+        smaller LP is faster, and nothing else changes: every level still ends only on an exact pricing
+        proof over all feasible panels, and the current solution stays in the model (only nonbasic
+        panels at 0 are removed), so every level reached so far stays reachable."""
+        if len(self.idle) < len(self.columns.panels):
+            self.idle = np.concatenate([self.idle, np.zeros(len(self.columns.panels) - len(self.idle), dtype=np.int64)])
+        ids = np.asarray(master.ids, dtype=np.int64)
+        unused = master.unused()
+        far = np.zeros(len(ids), dtype=bool)
+        far[unused] = True
+        far &= cap - weights[ids] > DROP_SLACK * cap
+        self.idle[ids] = np.where(far, self.idle[ids] + 1, 0)
+        if len(ids) <= DROP_ABOVE:
+            return
+        stale = np.flatnonzero(self.idle[ids] >= DROP_AGE)
+        if len(stale):
+            master.drop(stale)
+            self.columns.dropped.update(int(j) for j in ids[stale])
+            self.idle[ids[stale]] = 0
 
     def heuristic(self, y: np.ndarray, cap: float) -> bool:
         """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
@@ -715,10 +851,13 @@ class _Engine:
         if self.improve is None or not self.columns.panels:
             return False
         weight = self.columns.weights(y)
+        added = False
+        for j in sorted(self.columns.dropped):
+            if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
+                added = self.columns.add(self.columns.panels[j]) or added
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         starts = [self.columns.panels[int(r)] for r in order]
         found = self.improve(y, starts)
-        added = False
         for panel in found:
             panel = tuple(sorted(panel))
             if float(y[list(panel)].sum()) > cap + HEURISTIC_MARGIN:
@@ -812,9 +951,11 @@ class _Engine:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
         master.release(floors)
-        _, weights, _ = master.solve()
+        _, lam, _ = master.solve()
         self.lp_solves += 1
-        return np.asarray(np.clip(weights, 0.0, None))
+        weights = np.zeros(len(self.columns.panels))
+        weights[master.ids] = np.clip(lam, 0.0, None)
+        return weights
 
     # -- certificates and the exact result ------------------------------------------------------
 
@@ -1095,26 +1236,22 @@ def _exact_vertex(
         return None
     values = sorted(set(floors.values()))
     snapped = {v: _simple_fraction(v) for v in values}
-    unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
     marg = _float_marginals(panels, list(w), n, mult)
     tight = [a for a, f in floors.items() if abs(marg[a] - f) <= 1e-8]
-    rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
-    for j, panel in enumerate(panels):
-        for a in panel:
-            if a in rows_of:
-                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
-    rhs = []
-    for a in tight:
-        level = floors[a]
-        if level in unknown:
-            rows_of[a][unknown[level]] = Fraction(-1)
-            rhs.append(Fraction(0))
-        else:
-            rhs.append(snapped[level] or Fraction(0))
-    rows = [rows_of[a] for a in tight] + [{j: Fraction(1) for j in range(len(panels))}]
-    solution = _solve_exactly(rows, [*rhs, Fraction(1)], len(panels) + len(unknown))
+    solution = None
+    for _ in range(len(values) + 1):
+        unknown = {v: len(panels) + j for j, v in enumerate(v for v in values if snapped[v] is None)}
+        rows, rhs = _tight_system(panels, tight, floors, snapped, unknown, mult)
+        solution = _solve_exactly(rows, rhs, len(panels) + len(unknown))
+        if solution is not None:
+            break
+        free = _free_level(rows, rhs, len(panels), unknown)
+        if free is None:
+            return None
+        # The support leaves this level free to move along a line: pin it to the simplest nearby fraction.
+        snapped[free] = Fraction(free).limit_denominator(FREE_LEVEL_DENOMINATOR)
     if solution is None:
         return None
     probs = solution[: len(panels)]
@@ -1130,6 +1267,49 @@ def _exact_vertex(
     if any(exact[a] < level_value[f] for a, f in floors.items()):
         return None
     return probs
+
+
+def _tight_system(
+    panels: Sequence[Panel],
+    tight: Sequence[int],
+    floors: dict[int, float],
+    snapped: dict[float, Fraction | None],
+    unknown: dict[float, int],
+    mult: Sequence[int],
+) -> tuple[list[dict[int, Fraction]], list[Fraction]]:
+    """The rows of the agents tight at their level (seats over multiplicity = level, an unknown column for a
+    level not known as a fraction) and the row of probabilities summing to 1."""
+    rows_of: dict[int, dict[int, Fraction]] = {a: {} for a in tight}
+    for j, panel in enumerate(panels):
+        for a in panel:
+            if a in rows_of:
+                rows_of[a][j] = rows_of[a].get(j, Fraction(0)) + Fraction(1, int(mult[a]))
+    rhs = []
+    for a in tight:
+        level = floors[a]
+        if level in unknown:
+            rows_of[a][unknown[level]] = Fraction(-1)
+            rhs.append(Fraction(0))
+        else:
+            rhs.append(snapped[level] or Fraction(0))
+    rows = [rows_of[a] for a in tight] + [{j: Fraction(1) for j in range(len(panels))}]
+    return rows, [*rhs, Fraction(1)]
+
+
+def _free_level(
+    rows: list[dict[int, Fraction]], rhs: list[Fraction], count: int, unknown: dict[float, int]
+) -> float | None:
+    """The unknown level most involved in a direction the tight system leaves free (a rank deficiency),
+    or None when the system has full column rank or no unknown level moves along the free direction."""
+    if not unknown:
+        return None
+    dense = _IntegerSystem.of(rows, rhs).dense(count + len(unknown))
+    _, singular, vt = linalg.svd(dense, full_matrices=True)
+    if len(singular) >= dense.shape[1] and singular[-1] > 1e-9 * max(1.0, float(singular[0])):
+        return None
+    direction = vt[-1]
+    level, column = max(unknown.items(), key=lambda item: abs(direction[item[1]]))
+    return level if abs(direction[column]) > 1e-6 else None
 
 
 def _rational_distribution(
@@ -1193,6 +1373,7 @@ def leximin(
     """
     engine = _Engine(oracle, budget, cancel)
     covered = engine.cover()
+    engine.spread(covered)
     fixed: dict[int, float] = {}
     found: list[Level] = []
     with (progress or silent_progress)(len(covered), "Fixing each chance") as advance:
