@@ -5,7 +5,8 @@ before the best panel changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
@@ -17,6 +18,7 @@ from matching.api import (
     FrontierPoint,
     LeanPrices,
     ProposedPanel,
+    RuleSet,
     SolveConfig,
     WeightRange,
     Workspace,
@@ -26,6 +28,8 @@ from matching.api import (
 )
 from ui.common import Job, decision_store, follow_job, job_outcome, mediator_names, recorded_load, start_job
 from ui.state import Run
+
+T = TypeVar("T")
 
 AXES_HELP = (
     "Each dot is a panel that no other panel beats on both counts. Expertise (across) is the panel's expertise "
@@ -146,14 +150,20 @@ def job_name(run: Run) -> str:
     return f"frontier-{run.dispute_id}"
 
 
-def _compute(ws: Workspace, run: Run) -> None:
-    """Trace the frontier in a worker thread, with progress and a Stop button (``ui.common.follow_job``)."""
+def _start(run: Run, name: str, label: str, compute: Callable[[RuleSet, dict[str, int], Job[T]], T]) -> None:
+    """Run ``compute(rule_set, recorded load, job)`` for the run's rule set in a worker thread, with
+    progress and a Stop button (``ui.common.follow_job``); nothing before the first search."""
     rule_set = run.rule_set
     if rule_set is None:
         return
     load = recorded_load(decision_store())
+    start_job(name, label, lambda job: compute(rule_set, load, job))
 
-    def work(job: Job[Frontier]) -> Frontier:
+
+def _compute(ws: Workspace, run: Run) -> None:
+    """Trace the frontier in the background."""
+
+    def work(rule_set: RuleSet, load: dict[str, int], job: Job[Frontier]) -> Frontier:
         return frontier(
             ws,
             run.dispute_id,
@@ -165,7 +175,7 @@ def _compute(ws: Workspace, run: Run) -> None:
             cancel=job.token,
         )
 
-    start_job(job_name(run), "Tracing the frontier: a few exact solves", work)
+    _start(run, job_name(run), "Tracing the frontier: a few exact solves", work)
 
 
 def trace_again(run: Run) -> None:
@@ -249,18 +259,14 @@ def tradeoff_section(ws: Workspace, run: Run) -> None:
 
 
 def _compute_sensitivity(ws: Workspace, run: Run) -> None:
-    """Move each weight in turn in a worker thread, with progress and a Stop button."""
-    rule_set = run.rule_set
-    if rule_set is None:
-        return
-    load = recorded_load(decision_store())
+    """Move each weight in turn in the background."""
 
-    def work(job: Job[list[WeightRange]]) -> list[WeightRange]:
+    def work(rule_set: RuleSet, load: dict[str, int], job: Job[list[WeightRange]]) -> list[WeightRange]:
         return sensitivity(
             ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load, progress=job.progress(), cancel=job.token
         )
 
-    start_job(f"sensitivity-{run.dispute_id}", "Moving each weight in turn", work)
+    _start(run, f"sensitivity-{run.dispute_id}", "Moving each weight in turn", work)
 
 
 def sensitivity_section(ws: Workspace, run: Run) -> None:
@@ -338,18 +344,14 @@ def lean_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _compute_lean(ws: Workspace, run: Run) -> None:
-    """Price each lean cap in a worker thread, with progress and a Stop button."""
-    rule_set = run.rule_set
-    if rule_set is None:
-        return
-    load = recorded_load(decision_store())
+    """Price each lean cap in the background."""
 
-    def work(job: Job[LeanPrices]) -> LeanPrices:
+    def work(rule_set: RuleSet, load: dict[str, int], job: Job[LeanPrices]) -> LeanPrices:
         return lean_prices(
             ws, run.dispute_id, rule_set, SolveConfig(), run.locks, load, progress=job.progress(), cancel=job.token
         )
 
-    start_job(f"lean-{run.dispute_id}", "Pricing each lean cap", work)
+    _start(run, f"lean-{run.dispute_id}", "Pricing each lean cap", work)
 
 
 def lean_section(ws: Workspace, run: Run) -> None:

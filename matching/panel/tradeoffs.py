@@ -168,6 +168,16 @@ class Frontier:
         }
 
 
+def _frontier_pool(inst: PanelInstance, locks: Locks, config: SolveConfig) -> list[int]:
+    """The mediators the frontier's solves look at: all but the excluded, thinned by the dominance
+    reduction for expertise (exact for every frontier point, and under any lean cap, since the reduction
+    keeps mediators of different alignment apart)."""
+    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
+    protected = locked_indices(by_id, locks)
+    pool = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
+    return reduce(inst, 1, pool, protected, values=_frontier_values(inst)) if config.reduce else pool
+
+
 def _frontier_values(inst: PanelInstance) -> tuple[np.ndarray, np.ndarray]:
     expertise = inst.expertise_coef.astype(np.int64)
     return expertise, expertise * CHAIR_SHARES
@@ -273,10 +283,7 @@ def frontier(
     started = time.perf_counter()
     view = ws.view(ws.dispute(dispute_id), rule_set, extra_load)
     inst = encode(ws, view)
-    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
-    protected = locked_indices(by_id, locks)
-    pool = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
-    idx = reduce(inst, 1, pool, protected, values=_frontier_values(inst)) if config.reduce else pool
+    idx = _frontier_pool(inst, locks, config)
     result = Frontier(dispute_id, model_size=len(idx))
 
     best_expertise = _lexicographic(inst, idx, locks, None, False, config)
@@ -584,11 +591,7 @@ def lean_prices(
     view = ws.view(ws.dispute(dispute_id), free_rules, extra_load)
     inst = encode(ws, view)
     result = LeanPrices(dispute_id, rule_set.max_lean)
-    by_id = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
-    protected = locked_indices(by_id, locks)
-    pool = [i for i in range(inst.n) if inst.mediators[i].mediator_id not in locks.exclude]
-    # The dominance reduction keeps mediators apart by their alignment, so it stays exact under any cap.
-    idx = reduce(inst, 1, pool, protected, values=_frontier_values(inst)) if config.reduce else pool
+    idx = _frontier_pool(inst, locks, config)
     free = _lexicographic(inst, idx, locks, None, False, config)
     model = PanelModel(inst, idx, locks, objective=lambda v: -v.lean)
     status, _, least, _ = model.solve(config)
