@@ -366,20 +366,34 @@ def test_panels_found_before_the_first_lp_keep_every_quota(
         assert oracle.best(weights).value >= 1
 
 
-def test_first_large_solve_by_interior_point_reaches_the_simplex_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_large_solve_by_a_first_order_method_reaches_the_simplex_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rng = np.random.default_rng(3)
     n = 40
     panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 7, replace=False))) for _ in range(300)})
     simplex = _Master(list(range(n)), n)
     simplex.add(panels)
     _, _, expected = simplex.solve()
-    monkeypatch.setattr(lottery_module, "IPM_ROWS", 0)
-    interior = _Master(list(range(n)), n)
-    interior.add(panels)
-    y, lam, value = interior.solve()
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 0)
+    ran = []
+    real = _Master.first_order
+
+    def recording(self: _Master) -> bool:
+        ran.append(real(self))
+        return ran[-1]
+
+    monkeypatch.setattr(_Master, "first_order", recording)
+    first = _Master(list(range(n)), n)
+    first.add(panels)
+    y, lam, value = first.solve()
+    assert ran == [True]  # PDLP and crossover ended at an optimal vertex (no simplex from scratch)
     assert value == pytest.approx(expected, abs=1e-9)
     assert lam.min() >= -1e-9 and lam.sum() == pytest.approx(1.0, abs=1e-9)
+    assert (lam > 1e-9).sum() <= n + 1  # a vertex: at most one panel per row in the basis
     cap = max(float(y[list(p)].sum()) for p in panels)
     assert cap == pytest.approx(value, abs=1e-8)  # a vertex dual with the level's value
-    interior.add([tuple(range(7))])  # the next solve starts from the crossover's basis
-    assert interior.solve()[2] >= value - 1e-9
+    assert y.min() >= -1e-9 and y.sum() == pytest.approx(1.0, abs=1e-8)
+    first.add([tuple(range(7))])  # the next solve starts from the crossover's basis
+    assert first.solve()[2] >= value - 1e-9
+    assert ran == [True]

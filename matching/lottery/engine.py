@@ -27,10 +27,12 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   cost stays above ``DROP_SLACK`` of the cap for ``DROP_AGE`` rounds is removed (only once the LP
   holds more than ``DROP_ABOVE`` panels). It stays known; it comes back as soon as it prices above
   the cap again. The current solution never leaves the model, and levels end only on exact
-  pricing proofs over all feasible panels, so the result is unchanged. A first solve over more
-  than ``IPM_ROWS`` agents can use interior point with crossover (a cold primal simplex pivots
-  through thousands of degenerate vertices); it is off, because on the assembly-shaped pool its
-  vertex left the final distribution uncertified.
+  pricing proofs over all feasible panels, so the result is unchanged.
+* **A large first solve by a first-order method** (``_Master.first_order``): over more than
+  ``FIRST_ORDER_ROWS`` agents, the first LP is solved by PDLP and crossover to an optimal vertex
+  instead of primal simplex from scratch, which pivots through thousands of degenerate vertices
+  with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
+  the later solves start from its basis and every level still ends only on a pricing proof.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
@@ -152,7 +154,8 @@ SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
-IPM_ROWS = 10**9  # first solves over more agents use interior point: off, its crossover vertex broke certification
+FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
+PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees need about 3,000)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -585,21 +588,34 @@ class _Master:
             self.h.changeCoeff(row, 0, -float(self.mult[agent]))
             self.h.changeRowBounds(row, floors[agent] * self.mult[agent], highspy.kHighsInf)
 
+    def first_order(self) -> bool:
+        """A first solve of a large model without simplex from scratch: PDLP (a first-order method, one thread,
+        deterministic, with an iteration limit) reaches the optimum to about 1e-7, then crossover (simplex
+        steps from that point, at this model's tolerances) turns it into an optimal vertex and basis,
+        which every later solve starts from. Primal simplex from scratch pivots through thousands of
+        degenerate vertices, each costing a refactorisation of a dense basis (one row per agent, panels
+        of 30 to 110 people): 125 s of CPU at 2,000 nominees, against 9 s this way. When either step
+        does not end optimal, the model is cleared and solved by simplex as before (``solve``). Whether
+        it ended optimal."""
+        h = self.h
+        h.setOptionValue("solver", "pdlp")
+        h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
+        h.run()
+        h.setOptionValue("solver", "simplex")
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            h.crossover(h.getSolution())
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+            return True
+        h.clearSolver()
+        return False
+
     def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
         """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
         # A warm start usually needs a few hundred iterations, but on these degenerate LPs simplex can stall
         # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
         size = self.h.getNumRow() + self.h.getNumCol()
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
-        if not self.h.getBasis().valid and self.h.getNumRow() > IPM_ROWS:
-            # A first solve of a large model: primal simplex from scratch pivots through thousands of
-            # degenerate vertices with a dense basis; interior point, then crossover to a vertex, is far
-            # faster, and leaves the basis the next (simplex) solves start from.
-            self.h.setOptionValue("solver", "ipm")
-            self.h.setOptionValue("run_crossover", "on")
-            self.h.run()
-            self.h.setOptionValue("solver", "simplex")
-        else:
+        if self.h.getBasis().valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
             self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
