@@ -201,12 +201,18 @@ def test_master_runs_after_another_highs_user_started_its_thread_pool() -> None:
     assert lottery.marginals == (F(1, 2),) * 4
 
 
-def test_a_stalled_warm_start_is_restarted_from_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("first_order_rows", [None, 0])
+def test_a_stalled_warm_start_is_restarted_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_order_rows: int | None
+) -> None:
     # With no iterations allowed from the previous basis, every warm start that has work to do stops at
-    # the limit and is solved again from scratch: the result must not change.
+    # the limit and is solved again from scratch (by simplex, or by PDLP and crossover as a large model
+    # would be): the result must not change.
     problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
     normal = compose(problem, "leximin").lottery
     restarts = []
+    if first_order_rows is not None:
+        monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", first_order_rows)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS", 0)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS_PER_ROW", 0)
     real_run = lottery_module._Master.solve

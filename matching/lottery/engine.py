@@ -619,11 +619,13 @@ class _Master:
             self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            # A warm start that ends anywhere else is retried once from scratch before giving up; that
-            # solve has a limit too (deterministic, generous): no LP solve runs without an end.
+            # A warm start that ends anywhere else is retried once from scratch before giving up (a large
+            # model by PDLP and crossover first); that solve has a limit too (deterministic, generous): no
+            # LP solve runs without an end.
             self.h.setOptionValue("simplex_iteration_limit", COLD_ITERATIONS)
             self.h.clearSolver()
-            self.h.run()
+            if self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
+                self.h.run()
             status = self.h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
