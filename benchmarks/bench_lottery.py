@@ -61,6 +61,14 @@ PREVIOUS = {
     ("generated n=1000", "maximin", False): "234s (issue 17)",
     ("generated n=1000", "leximin", False): "> 600s (issue 17)",
 }
+# Before the PDLP first solve (commit d2017bd), 2026-12-05, /tmp drivers with the same instances (wall / CPU):
+PREVIOUS.update(
+    {
+        ("generated n=500", "maximin", False): "4.0s wall, 2.7s CPU (load 0.8)",
+        ("generated n=500", "leximin", False): "64.8s wall, 22.9s CPU (load 1.2-3.5)",
+        ("generated n=2000", "maximin", False): "349s wall, 177s CPU under cProfile (load 1.2-4.9), not certified",
+    }
+)
 FIXTURE_SEATS = 22
 
 

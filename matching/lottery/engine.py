@@ -58,9 +58,10 @@ fixing can cost such an agent by ``EPS / FIX_TOL = 1e-5`` (an agent left free co
 later level fixes them at the same value). A final LP over the known panels returns a vertex
 distribution meeting every level.
 
-**Determinism.** HiGHS (serial dual simplex, no presolve, fixed seed, tolerances ``LP_TOL``,
-an iteration limit rather than a time limit on warm starts) is deterministic, and the master is changed in the same order on every run; the local search
-breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic time limit;
+**Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
+crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
+tolerances ``LP_TOL``, iteration limits rather than time limits) is deterministic, and the master
+is changed in the same order on every run; the local search breaks ties by index; oracles use one seeded CP-SAT worker with a deterministic time limit;
 columns keep the order in which they were found. The same input gives the same result on every
 run.
 
