@@ -10,6 +10,7 @@ nominees must come out certified, proven and the same on every run.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
@@ -129,6 +130,35 @@ def test_exact_solve_with_a_large_denominator() -> None:
     assert solution is not None
     assert all(sum((v * solution[c] for c, v in row.items()), F(0)) == 1 for row in rows)
     assert max(x.denominator for x in solution) > 2**40
+
+
+def test_exact_solve_of_a_large_tight_system_needing_many_refinement_steps() -> None:
+    # Shaped like the final vertex of a maximin over distinct nominees: each of `size` agents is at the
+    # unknown level (seats minus level = 0), the probabilities sum to 1, plus a redundant row (sum of two
+    # agents' rows). The solution's denominators run to some 2,000 bits, about a hundred refinement
+    # steps whose residuals jump up and down; the old "residual grew fourfold" stall test gave up here.
+    size, seats = 1200, 30
+    rng = np.random.default_rng(0)
+    rows: list[dict[int, F]] = [{size: F(-1)} for _ in range(size)]
+    for j in range(size):
+        for agent in rng.choice(size, seats, replace=False):
+            rows[int(agent)][j] = F(1)
+    rows.append({j: F(1) for j in range(size)})
+    rows.append({c: rows[0].get(c, F(0)) + rows[1].get(c, F(0)) for c in rows[0].keys() | rows[1].keys()})
+    rhs = [F(0)] * size + [F(1), F(0)]
+    dense = np.zeros((len(rows), size + 1))
+    for r, row in enumerate(rows):
+        for c, v in row.items():
+            dense[r, c] = float(v)
+    sign, logdet = np.linalg.slogdet(dense[: size + 1])
+    assert sign != 0 and logdet > 100  # the agents' and the sum's rows alone fix the solution (LU, not a slow SVD)
+    solution = _solve_exactly(rows, rhs, size + 1)
+    assert solution is not None
+    common = math.lcm(*(x.denominator for x in solution))  # checked exactly, over a common denominator
+    scaled = [x.numerator * (common // x.denominator) for x in solution]
+    for row, b in zip(rows, rhs, strict=True):
+        assert sum(int(v) * scaled[c] for c, v in row.items()) == b * common
+    assert common > 2**1000
 
 
 def test_exact_solve_refuses_inconsistent_and_rank_deficient_systems() -> None:

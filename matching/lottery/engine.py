@@ -1138,7 +1138,7 @@ class _Refinement:
     numerators: np.ndarray  # Python integers
     bits: int = 0
     gain: int = REFINE_BITS  # bits to gain per step
-    previous: int | None = None  # the largest residual before the last step
+    previous: int | None = None  # the largest whole step taken last, in units of the then 2^-bits
 
     @classmethod
     def start(cls, square: np.ndarray, row_sum: float, rhs: list[int]) -> _Refinement:
@@ -1155,20 +1155,29 @@ class _Refinement:
         """The largest absolute residual (0: ``numerators / 2^bits`` is exact)."""
         return max(abs(int(v)) for v in self.residual)
 
-    def step(self, top: int) -> bool:
+    def step(self) -> bool:
         """Gain about ``gain`` bits: solve for the residual in floating point, round the step to whole
-        units of ``2^-bits`` and update the residual exactly. False when the float solve, already
-        less accurate, loses ground again (``top``, the largest residual, grows fourfold)."""
-        if self.previous is not None and top > 4 * self.previous:
-            self.gain -= 8  # the residual grows: the float solve is not accurate to that many bits
-            if self.gain < 8:
-                return False
-        self.previous = top
+        units of ``2^-bits`` and update the residual exactly.
+
+        Progress is judged by the error that is left, not by the residual: the float solve for the
+        residual measures the remaining error in the units of the last step, so the last step gained
+        ``log2(previous / size)`` bits. The residual itself is only the rounding noise of the last step
+        times the matrix (a few units, jumping up and down from step to step however well the
+        refinement converges), so it must not be read as a trend. Fewer than 8 bits gained means the
+        float solve is not accurate to ``gain`` bits: gain fewer per step; False when even 8 bits a
+        step are out of reach."""
         step = linalg.lu_solve(self.lu, np.array([float(v) for v in self.residual]))
         size = float(np.abs(step).max())
+        if self.previous is not None and size * 2.0**8 > self.previous:
+            self.gain -= 8
+            if self.gain < 8:
+                return False
         shift = max(1, self.gain - max(0, math.ceil(math.log2(size + 1.0))))
+        if size * 2.0**shift >= 2.0**62:
+            return False  # a step this large would overflow int64
         ints = np.rint(step * 2.0**shift).astype(np.int64)
         largest = int(np.abs(ints).max())
+        self.previous = largest
         exact = self.exact_square
         product = exact @ ints if self.row_sum * largest < 2.0**62 else exact.astype(object) @ ints.astype(object)
         self.residual = self.residual * (1 << shift) - np.asarray(product).astype(object)
@@ -1180,12 +1189,13 @@ class _Refinement:
 def _solve_exactly(rows: list[dict[int, Fraction]], rhs: list[Fraction], columns: int) -> list[Fraction] | None:
     """The unique solution of a consistent, full-column-rank sparse system, in exact arithmetic.
 
-    Rows are scaled to integers. Floating point picks ``columns`` independent rows (QR with
-    pivoting) and solves that square system by iterative refinement: each step solves for the exact
-    integer residual with the same LU factors and gains ``REFINE_BITS`` bits, so ``x ≈ N / 2^s``
-    with the error shrinking geometrically. Every few steps, each component is read as the
-    simplest fraction near ``N_j / 2^s`` (continued fractions, with a common denominator), and the
-    candidate is accepted only if it satisfies *every* row exactly. This costs a few dense LU
+    Rows are scaled to integers. Floating point picks ``columns`` independent rows
+    (``_independent_rows``) and solves that square system by iterative refinement: each step solves
+    for the exact integer residual with the same LU factors and gains up to ``REFINE_BITS`` bits, so
+    ``x ≈ N / 2^s`` with the error shrinking geometrically. At every step from ``REFINE_FIRST_TRY``
+    bits on, each component is read as the simplest fraction near ``N_j / 2^s`` (continued
+    fractions, with a common denominator), and the candidate is accepted only if it satisfies
+    *every* row exactly. This costs a few dense LU
     solves instead of a Gaussian elimination in ``Fraction`` with its fill-in. None when the
     system is not of full column rank, is inconsistent, or no candidate passes within
     ``REFINE_MAX_BITS`` bits (beyond twice the Hadamard bound on the determinant's size).
@@ -1213,10 +1223,9 @@ def _refine_to_solution(system: _IntegerSystem, refinement: _Refinement, limit: 
     """Refine up to ``limit`` bits, trying the rational reconstruction at every step from
     ``REFINE_FIRST_TRY`` bits on; the first candidate that solves the whole ``system``, if any."""
     while refinement.bits <= limit:
-        top = refinement.largest_residual()
-        if top == 0:
+        if refinement.largest_residual() == 0:
             break
-        if not refinement.step(top):
+        if not refinement.step():
             return None
         if refinement.bits >= REFINE_FIRST_TRY:
             found = system.solution(_reconstruct(refinement.numerators, refinement.bits))
@@ -1228,22 +1237,28 @@ def _refine_to_solution(system: _IntegerSystem, refinement: _Refinement, limit: 
 
 
 def _reconstruct(numerators: np.ndarray, bits: int) -> list[Fraction] | None:
-    """The simplest fractions near ``numerators / 2^bits``, sharing a denominator below ``2^(bits/2 - 8)``."""
-    limit = 1 << max(1, bits // 2 - 8)
+    """The simplest fractions near ``numerators / 2^bits``, sharing a denominator below ``2^(bits/2 - 16)``.
+
+    Each value is read as the closest fraction whose denominator (times the common one so far) is below
+    ``2^(bits/2 - 8)``; a common denominator in the top 8 of those bits means the values are not yet
+    accurate enough (an unconverged value's closest fraction almost always uses the whole bound), so
+    the caller refines further instead of checking a candidate that would fail. Values that are already
+    within half a square bound of a multiple of the common denominator need no continued fraction
+    (integer test; ``limit_denominator`` would return the multiple)."""
+    one = 1 << bits
+    search = 1 << max(1, bits // 2 - 8)
+    accept = search >> 8
     denominator = 1
-    for value in sorted(numerators, key=lambda v: -abs(int(v))):
-        scaled = Fraction(int(value) * denominator, 1 << bits)
-        if scaled.denominator == 1:
+    for value in sorted((int(v) for v in numerators), key=abs, reverse=True):
+        scaled = value * denominator
+        bound = max(1, search // denominator)
+        distance = abs(scaled - ((scaled + (one >> 1)) >> bits << bits))
+        if 2 * distance * bound * bound < one:
             continue
-        near = scaled.limit_denominator(max(1, limit // denominator))
-        denominator *= near.denominator
-        if denominator > limit:
+        denominator *= Fraction(scaled, one).limit_denominator(bound).denominator
+        if denominator > accept:
             return None
-    out = []
-    for value in numerators:
-        top = Fraction(int(value) * denominator, 1 << bits)
-        out.append(Fraction(round(top), denominator))
-    return out
+    return [Fraction((int(v) * denominator + (one >> 1)) >> bits, denominator) for v in numerators]
 
 
 def _satisfies(rows: list[dict[int, int]], rhs: list[int], solution: list[Fraction]) -> bool:
