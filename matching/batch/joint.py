@@ -26,6 +26,7 @@ from matching.batch.disputes import (
 )
 from matching.batch.flow import FlowSolution, max_min_threshold, solve_arcs
 from matching.batch.master import (
+    LE,
     MASTER_TOLERANCE,
     Column,
     ColumnLP,
@@ -64,6 +65,8 @@ from matching.rules.scoring import OBJECTIVE_SCALE
 # --- the joint phase ----------------------------------------------------------------------------
 
 MASTER_ALL_LIMIT = 60_000  # below this many panels in all, every panel goes into the assignment model
+LAGRANGIAN = "Lagrangian (exact pricing)"
+LAGRANGIAN_LEFT_OUT = "Lagrangian (exact pricing, disputes left out count zero)"
 
 
 @dataclass
@@ -207,13 +210,19 @@ def _assign_every_dispute(
     time_limit: float,
     hint: list[int | None],
     lp_value: float | None,
+    bound: float = math.inf,
 ) -> tuple[MasterResult, str]:
     """The assignment that staffs every dispute, and a note for the method when the greedy one
-    stands in (the model found none in its time, but the greedy assignment staffs them all)."""
+    stands in (the model found none in its time, but the greedy assignment staffs them all).
+
+    The search stops at the first assignment within a hair of the programme's value (which bounds any
+    assignment of these columns: closing the last 0.01 % can take the model most of its time, for
+    nothing visible), or within ``config.gap`` of ``bound`` (proven for the whole batch)."""
     n = len(hint)
-    # The programme's value bounds any assignment of these columns: stop once within a hair of it
-    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
-    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
+    targets = [bound * (1 - config.gap)] if config.gap > 0 and math.isfinite(bound) else []
+    if lp_value is not None:
+        targets.append(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE))
+    stop_at = math.ceil(min(targets) - 1e-6) if targets else None
     master = solve_master(
         columns, rows, n, fair=config.fair, require_all=True, time_limit=time_limit,
         seed=config.seed, hint=hint, stop_at=stop_at,
@@ -303,7 +312,9 @@ def column_plan(
     remaining = max(MASTER_SHARE * budget, budget - generation.used)
     mark = time.perf_counter()
     hint = _starting_hint(columns, rows, joint, generation.weights, runner, limit, bar)
-    master, note = _assign_every_dispute(columns, rows, config, remaining, hint, generation.lp_value)
+    master, note = _assign_every_dispute(
+        columns, rows, config, remaining, hint, generation.lp_value, math.inf if complete else min(sources.values())
+    )
     method += note
     diagnosis = None
     if master.status in (Status.INFEASIBLE, Status.TIMEOUT) and staffed_count(master) == 0:
@@ -312,9 +323,15 @@ def column_plan(
             columns, rows, config, max(1.0, 0.5 * remaining), hint, infeasible, complete
         )
         method += note
-        sources = {"disputes alone": float(sum(max(0, c.upper or 0) for c in joint))}
-    elif complete and master.bound is not None and not config.fair:
-        sources["assignment over every panel"] = float(master.bound)
+        # Bounds that assume every dispute staffed no longer hold; those allowing disputes left out do.
+        sources = {
+            "disputes alone": float(sum(max(0, c.upper or 0) for c in joint)),
+            **{k: v for k, v in sources.items() if k == LAGRANGIAN_LEFT_OUT},
+        }
+    else:
+        sources.pop(LAGRANGIAN_LEFT_OUT, None)  # never tighter than the bound with every dispute staffed
+        if complete and master.bound is not None and not config.fair:
+            sources["assignment over every panel"] = float(master.bound)
     chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
     bound = min(sources.values())
     if master.status == Status.OPTIMAL and complete and not config.fair:
@@ -377,8 +394,6 @@ def _generate_columns(
         lp_value = lp.solve()
         duals, mu = lp.duals()
         _tick(timing, "pricing rounds", mark)
-        if lp.artificial() > 1e-6:
-            break  # not every dispute can be staffed by the candidates: no Lagrangian bound
         mark = time.perf_counter()
         left = EXACT_SHARE * budget - used
         lagrangian, new, work = _exact_round(
@@ -387,7 +402,8 @@ def _generate_columns(
         used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
-        sources["Lagrangian (exact pricing)"] = min(sources.get("Lagrangian (exact pricing)", math.inf), lagrangian)
+        sources[LAGRANGIAN] = min(sources.get(LAGRANGIAN, math.inf), lagrangian.every_staffed)
+        sources[LAGRANGIAN_LEFT_OUT] = min(sources.get(LAGRANGIAN_LEFT_OUT, math.inf), lagrangian.some_unstaffed)
         if not new or used >= EXACT_SHARE * budget:
             break
         lp_value = lp.solve()  # with the exact round's panels
@@ -436,7 +452,7 @@ def _exact_round(
     columns: ColumnSet,
     bar: ProgressFactory,
     budget: float = math.inf,
-) -> tuple[float, int, float]:
+) -> tuple[Lagrangian, int, float]:
     """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
 
     First every dispute is bounded without a solver (the mediators' priced upper bounds, which
@@ -448,14 +464,29 @@ def _exact_round(
     y = integer_duals(duals, rows)
     price, party_price = rows.prices(y)
     constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
+    # A lower limit's multiplier (at most 0) only lowers the constant: without it, the bound also holds
+    # for assignments that miss the lower limit (leaving disputes out can).
+    upper_constant = sum(v * rows.rhs(key)[1] for key, v in y.items() if rows.rhs(key)[0] == LE)
     _, worth = price_pools(joint, parties, price, party_price, None, columns, 0)
     negative = bool((price < 0).any()) or any((v < 0).any() for _, v in party_price.values())
     items, bound_of = _disputes_to_price(joint, parties, price, party_price, worth, negative)
-    if not items:
-        return constant + sum(bound_of), 0, 0.0
-    best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
-    added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of)
-    return constant + sum(bound_of), added, work
+    added, work = 0, 0.0
+    if items:
+        best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
+        added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of)
+    return Lagrangian(constant + sum(bound_of), upper_constant + sum(max(0.0, b) for b in bound_of)), added, work
+
+
+@dataclass(frozen=True)
+class Lagrangian:
+    """The Lagrangian bound at one set of prices: ``prices x right-hand sides`` plus each dispute's best
+    priced panel (``every_staffed``: valid when every dispute gets a panel and every row holds), or the
+    upper limits' part of the constant plus each dispute's best priced panel where it is positive
+    (``some_unstaffed``: valid for any assignment keeping the upper limits, since a dispute left out
+    adds nothing and a lower limit's price only adds worth to panels)."""
+
+    every_staffed: float
+    some_unstaffed: float
 
 
 def _disputes_to_price(

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
-from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from matching.batch.disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
@@ -22,6 +22,7 @@ from matching.core.status import Status
 from matching.rules.encoding import GROUPS, RosterArrays
 from matching.rules.scoring import OBJECTIVE_SCALE
 
+SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4  # HiGHS simplex_strategy values
 MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
 
 # --- the global rows: capacity and quotas --------------------------------------------------------
@@ -184,11 +185,35 @@ class LPTimeout(MatchingError):
     """The linear programme ran out of its time limit."""
 
 
-class ColumnLP:
-    """The linear programme over the columns (GLOP): one panel per dispute, the global rows.
+LP_ITERATIONS_PER_SECOND = 20_000  # simplex iterations per deterministic second of the budget (a deterministic stop)
+MIN_LP_ITERATIONS = 20_000
 
-    Each dispute's row has an artificial column of large negative worth, so the programme is
-    always feasible; capacity and same-party rows join when a solution breaks them.
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance with fixed options: the same changes give the same vertices on every run.
+    (The raw binding where it exists: the wrapper class prints a banner before any option can silence it.)
+    The ``threads`` option is left alone (HiGHS refuses to run when it differs from the thread pool
+    another HiGHS user in the process started; simplex uses one thread anyway)."""
+    factory = getattr(highspy, "_Highs", highspy.Highs)
+    h = factory()
+    for name, value in (
+        ("output_flag", False),
+        ("solver", "simplex"),
+        ("presolve", "off"),
+        ("random_seed", 0),
+    ):
+        h.setOptionValue(name, value)
+    return h
+
+
+class ColumnLP:
+    """The linear programme over the columns: one panel per dispute, the global rows.
+
+    One HiGHS model for the whole run, changed in place: new columns and new rows keep the last
+    basis, so each solve starts from the previous optimum (new columns leave it primal feasible,
+    new rows dual feasible) instead of from scratch. Each dispute's row has an artificial column of
+    large negative worth, so the programme is always feasible; capacity and same-party rows join
+    when a solution breaks them (or could: more disputes than the limit reach the mediator).
     """
 
     BIG = 100.0  # objective units (a panel is worth about 1 to 3)
@@ -197,75 +222,124 @@ class ColumnLP:
         self.n_disputes = n_disputes
         self.rows = rows
         self.columns = columns
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        s = self.solver
-        self.objective = s.Objective()
-        self.objective.SetMaximization()
-        self.assign = []
-        self.art = []
-        for j in range(n_disputes):
-            con = s.Constraint(1.0, 1.0)
-            art = s.NumVar(0.0, 1.0, f"a{j}")
-            con.SetCoefficient(art, 1.0)
-            self.objective.SetCoefficient(art, -self.BIG)
-            self.assign.append(con)
-            self.art.append(art)
-        self.vars: list[Any] = []
-        self.cons: dict[RowKey, Any] = {}
+        self.h = _new_highs()
+        h = self.h
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        n = n_disputes
+        no_entries = np.zeros(n + 1, dtype=np.int32)
+        h.addRows(n, np.ones(n), np.ones(n), 0, no_entries[:n], np.zeros(0, dtype=np.int32), np.zeros(0))
+        # The artificial columns: column j covers dispute j's row.
+        h.addCols(
+            n, np.full(n, -self.BIG), np.zeros(n), np.ones(n), n,
+            np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n),
+        )  # fmt: skip
+        self.n_cols = n
+        self.n_rows = n
+        self.col_of: list[int] = []  # the model's column of each synced column of ``columns``
+        self.row_of: dict[RowKey, int] = {}
         self._reach: dict[RowKey, set[int]] = {}  # disputes with a column holding the row's mediator
         self._pending: set[RowKey] = set()
-        self.work_limit: float | None = None  # GLOP's deterministic seconds per solve
+        self._rows_added = False
+        self.work_limit: float | None = None  # deterministic seconds per solve (as simplex iterations)
+        self.iterations = 0  # simplex iterations over every solve
+        self.solves = 0
+        self._solution: Any = None
         for key in dict.fromkeys([*rows.eager(), *keys]):
             self._add_row(key)
 
-    def rebuilt(self) -> ColumnLP:
-        """The same programme built afresh (GLOP occasionally gives up on a long incremental run)."""
-        fresh = ColumnLP(self.n_disputes, self.rows, self.columns, list(self.cons))
-        fresh.work_limit = self.work_limit
-        fresh.sync()
-        return fresh
+    @property
+    def cons(self) -> dict[RowKey, int]:
+        """The global rows in the programme (key to row)."""
+        return self.row_of
 
     def _add_row(self, key: RowKey) -> None:
         sense, rhs = self.rows.rhs(key)
-        s = self.solver
-        con = s.Constraint(-s.infinity(), float(rhs)) if sense == LE else s.Constraint(float(rhs), s.infinity())
-        if sense == GE:  # a shortfall column keeps the programme feasible
-            slack = s.NumVar(0.0, s.infinity(), f"short{len(self.cons)}")
-            con.SetCoefficient(slack, 1.0)
-            self.objective.SetCoefficient(slack, -self.BIG)
-        self.cons[key] = con
-        touched = self.columns.by_mediator.get(key[1], []) if key[0] in ("cap", "party") else range(len(self.vars))
+        touched = self.columns.by_mediator.get(key[1], []) if key[0] in ("cap", "party") else range(len(self.col_of))
+        index: list[int] = []
+        value: list[float] = []
         for c in touched:
-            if c < len(self.vars):
+            if c < len(self.col_of):
                 col = self.columns.columns[c]
                 coef = self.rows.coefficients(col.dispute, col.members).get(key, 0)
                 if coef:
-                    con.SetCoefficient(self.vars[c], float(coef))
+                    index.append(self.col_of[c])
+                    value.append(float(coef))
+        inf = highspy.kHighsInf
+        lower, upper = (-inf, float(rhs)) if sense == LE else (float(rhs), inf)
+        self.h.addRow(lower, upper, len(index), np.asarray(index, dtype=np.int32), np.asarray(value))
+        row = self.n_rows
+        self.row_of[key] = row
+        self.n_rows += 1
+        self._rows_added = True
+        if sense == GE:  # a shortfall column keeps the programme feasible
+            self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
+            self.n_cols += 1
 
     def sync(self) -> None:
-        """Give the programme a variable for every column added since the last call, and a row for
+        """Give the programme a column for every column added since the last call, and a row for
         every capacity or same-party limit that the columns could now break (more disputes than
         the limit have a column holding the mediator)."""
-        start = len(self.vars)
-        for c in range(start, len(self.columns)):
-            col = self.columns.columns[c]
-            var = self.solver.NumVar(0.0, self.solver.infinity(), f"z{c}")
-            self.objective.SetCoefficient(var, col.value / OBJECTIVE_SCALE)
-            self.assign[col.dispute].SetCoefficient(var, 1.0)
-            for key, coef in self.rows.coefficients(col.dispute, col.members).items():
-                con = self.cons.get(key)
-                if con is not None:
-                    con.SetCoefficient(var, float(coef))
-                elif key[0] in ("cap", "party"):
-                    reach = self._reach.setdefault(key, set())
-                    reach.add(col.dispute)
-                    if len(reach) > self.rows.rhs(key)[1]:
-                        self._pending.add(key)
-            self.vars.append(var)
+        start = len(self.col_of)
+        new = self.columns.columns[start:]
+        if new:
+            costs = np.empty(len(new))
+            starts: list[int] = []
+            index: list[int] = []
+            value: list[float] = []
+            for c, col in enumerate(new):
+                costs[c] = col.value / OBJECTIVE_SCALE
+                starts.append(len(index))
+                index.append(col.dispute)
+                value.append(1.0)
+                for key, coef in self.rows.coefficients(col.dispute, col.members).items():
+                    row = self.row_of.get(key)
+                    if row is not None:
+                        index.append(row)
+                        value.append(float(coef))
+                    elif key[0] in ("cap", "party"):
+                        reach = self._reach.setdefault(key, set())
+                        reach.add(col.dispute)
+                        if len(reach) > self.rows.rhs(key)[1]:
+                            self._pending.add(key)
+            count = len(new)
+            self.h.addCols(
+                count, costs, np.zeros(count), np.full(count, highspy.kHighsInf), len(index),
+                np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value),
+            )  # fmt: skip
+            self.col_of.extend(range(self.n_cols, self.n_cols + count))
+            self.n_cols += count
         for key in sorted(self._pending, key=repr):
-            if key not in self.cons:
+            if key not in self.row_of:
                 self._add_row(key)
         self._pending.clear()
+
+    def _run(self) -> None:
+        """One solve from the last basis (dual simplex when rows were added, else primal), retried once
+        from scratch when it ends anywhere but optimal. Raises ``LPTimeout`` past the iteration limit."""
+        h = self.h
+        limit = (
+            2**31 - 1
+            if self.work_limit is None
+            else max(MIN_LP_ITERATIONS, int(self.work_limit * LP_ITERATIONS_PER_SECOND))
+        )
+        h.setOptionValue("simplex_iteration_limit", limit)
+        h.setOptionValue("simplex_strategy", SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL)
+        self._rows_added = False
+        h.run()
+        self.solves += 1
+        self.iterations += int(h.getInfo().simplex_iteration_count)
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return
+        h.clearSolver()
+        h.setOptionValue("simplex_strategy", SIMPLEX_DUAL)
+        h.run()
+        self.iterations += int(h.getInfo().simplex_iteration_count)
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kIterationLimit:
+            raise LPTimeout
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise InternalError(f"the linear programme failed ({h.modelStatusToString(status)})")
 
     def solve(self) -> float:
         """Solve, adding every capacity or same-party row the solution breaks, until none is broken.
@@ -274,52 +348,35 @@ class ColumnLP:
         """
         while True:
             self.sync()
-            if self.work_limit is not None:
-                self.solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {self.work_limit:.6f}")
-            status = self.solver.Solve()
-            if status == pywraplp.Solver.NOT_SOLVED or (
-                status == pywraplp.Solver.FEASIBLE and self.work_limit is not None
-            ):
-                raise LPTimeout
-            if status != pywraplp.Solver.OPTIMAL:  # start again from scratch, without the previous basis
-                fresh = self.rebuilt()
-                self.solver, self.objective, self.assign, self.art = (
-                    fresh.solver,
-                    fresh.objective,
-                    fresh.assign,
-                    fresh.art,
-                )
-                self.vars, self.cons = fresh.vars, fresh.cons
-                status = self.solver.Solve()
-            if status != pywraplp.Solver.OPTIMAL:
-                raise InternalError(f"the linear programme failed (status {status})")
+            self._run()
+            self._solution = self.h.getSolution()
+            z = self.values()
             activity: dict[RowKey, float] = defaultdict(float)
-            for c, var in enumerate(self.vars):
-                z = var.solution_value()
-                if z <= 1e-9:
-                    continue
+            for c in np.flatnonzero(z > 1e-9).tolist():
                 col = self.columns.columns[c]
                 for key, coef in self.rows.coefficients(col.dispute, col.members).items():
-                    if key[0] in ("cap", "party") and key not in self.cons:
-                        activity[key] += coef * z
+                    if key[0] in ("cap", "party") and key not in self.row_of:
+                        activity[key] += coef * z[c]
             broken = [key for key, act in activity.items() if act > self.rows.rhs(key)[1] + 1e-7]
             if not broken:
-                return float(self.objective.Value())
+                return float(self.h.getInfo().objective_function_value)
             for key in sorted(broken, key=repr):
                 self._add_row(key)
 
     def values(self) -> np.ndarray:
-        return np.array([v.solution_value() for v in self.vars], dtype=np.float64)
+        col_value = np.asarray(self._solution.col_value, dtype=np.float64)
+        return col_value[np.asarray(self.col_of, dtype=np.int64)] if self.col_of else np.zeros(0)
 
     def artificial(self) -> float:
         """How much of the disputes' rows the artificial columns still cover (0 when all are staffed)."""
-        return float(sum(a.solution_value() for a in self.art))
+        return float(np.asarray(self._solution.col_value, dtype=np.float64)[: self.n_disputes].sum())
 
     def duals(self) -> tuple[dict[RowKey, float], np.ndarray]:
-        """Dual prices in objective units (integers' scale): global rows, and one per dispute row."""
-        rows = {key: con.dual_value() * OBJECTIVE_SCALE for key, con in self.cons.items()}
-        mu = np.array([con.dual_value() * OBJECTIVE_SCALE for con in self.assign], dtype=np.float64)
-        return rows, mu
+        """Dual prices in objective units (integers' scale): global rows (at least 0 on an upper limit,
+        at most 0 on a lower one), and one per dispute row."""
+        row_dual = np.asarray(self._solution.row_dual, dtype=np.float64) * OBJECTIVE_SCALE
+        rows = {key: float(row_dual[r]) for key, r in self.row_of.items()}
+        return rows, row_dual[: self.n_disputes].copy()
 
 
 def integer_duals(duals: Mapping[RowKey, float], rows: GlobalRows) -> dict[RowKey, float]:
