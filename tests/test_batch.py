@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import product
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -19,18 +20,20 @@ from hypothesis import strategies as st
 
 import matching.batch.joint as joint_module
 import matching.batch.run as batch_module
-from matching.batch.master import MasterResult
+from matching.batch.disputes import Candidates
+from matching.batch.master import Column, ColumnSet, GlobalRows, MasterResult, greedy_hint, repair_hint
 from matching.batch.quotas import Quotas
 from matching.batch.run import BatchOutcome, solve_batch
 from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
 from matching.core.config import SolveConfig
 from matching.core.paths import demo_dir
+from matching.core.status import Status
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
 from matching.panel.model import solve_instance
 from matching.rules.checker import panel_breaches
 from matching.rules.encoding import RosterArrays, priced, restrict
-from matching.rules.kernel import dispute_views, enumerate_panels
+from matching.rules.kernel import Panels, dispute_views, enumerate_panels
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import COUNTRIES, best_of, brute_force, build_workspace, mediator_rows, person
@@ -624,3 +627,56 @@ def test_the_reported_bound_holds_against_an_exact_solver_over_every_panel(seed:
     assert best_total <= round(s.bound * 1e6), s.bound_sources
     if not s.unstaffed:  # (the quota reports measure shares of the seats filled, the limits of the batch's seats)
         assert_every_rule_kept(ws, quotas, out)
+
+
+# --- the repair of the starting assignment ---------------------------------------------------------------
+
+
+def _one_member_candidates(options: list[dict[int, int]]) -> list[Candidates]:
+    """Disputes of one-member panels: ``options[j]`` maps a mediator (roster index) to the panel's value."""
+    out = []
+    for j, panels in enumerate(options):
+        pool = np.array(sorted(panels), dtype=np.int64)
+        members = np.arange(len(pool), dtype=np.int32).reshape(-1, 1)
+        value = np.array([panels[int(i)] for i in pool], dtype=np.int64)
+        found = Panels(members, np.zeros(len(pool), dtype=np.int32), value)
+        out.append(Candidates(j, f"D{j}", 1, Status.OPTIMAL, int(value.max()), None, (), len(pool), pool, found, False))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=3, max_size=6),
+    options=st.lists(
+        st.dictionaries(st.integers(0, 5), st.integers(1, 9), min_size=1, max_size=3), min_size=2, max_size=6
+    ),
+)
+def test_the_repaired_starting_assignment_keeps_capacity_and_never_staffs_fewer(
+    capacity: list[int], options: list[dict[int, int]]
+) -> None:
+    """The greedy start, then the repair (pool panels, then one swap): never over a mediator's capacity,
+    never fewer disputes staffed than the greedy start, every dispute on a panel of its own."""
+    cap = np.array(capacity + [0] * (6 - len(capacity)), dtype=np.int64)
+    arrays = SimpleNamespace(capacity=cap, n=len(cap))
+    rows = GlobalRows(arrays, [("A", "B")] * len(options), Quotas(), len(options))  # type: ignore[arg-type]
+    joint = _one_member_candidates(options)
+    columns = ColumnSet(len(joint))
+    for j, cand in enumerate(joint):
+        columns.add(Column(j, (int(cand.pool[int(np.argmax(cand.panels.value))]),), int(cand.panels.value.max())))
+    start = greedy_hint(columns, rows, len(joint), None)
+    out = repair_hint(columns, rows, joint, start)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert sum(c is not None for c in out) >= sum(c is not None for c in start)
+    assert all(columns.columns[c].dispute == j for j, c in enumerate(out) if c is not None)
+
+
+def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_without() -> None:
+    # Mediators 0 and 1, one seat each: dispute 0 prefers mediator 0 but can take 1; dispute 1 has only 0.
+    arrays = SimpleNamespace(capacity=np.array([1, 1]), n=2)
+    rows = GlobalRows(arrays, [("A", "B")] * 2, Quotas(), 2)  # type: ignore[arg-type]
+    joint = _one_member_candidates([{0: 9, 1: 5}, {0: 8}])
+    columns = ColumnSet(2)
+    first = columns.add(Column(0, (0,), 9))
+    out = repair_hint(columns, rows, joint, [first, None])
+    assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]

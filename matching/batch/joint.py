@@ -372,7 +372,7 @@ def _generate_columns(
     """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
 
     Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
-    the deterministic seconds spent. Every stop is deterministic: round counts, GLOP's deterministic
+    the deterministic seconds spent. Every stop is deterministic: round counts, the simplex iteration
     limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
     (``EXACT_SHARE`` of the budget in all, spread over the processes). Another exact round is only
     worth it while the programme's value is more than ``gap`` (a share) below the proven bound.

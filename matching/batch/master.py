@@ -1,5 +1,5 @@
 """The batch's joint model on candidate panels ("columns"): the rows that link disputes (capacity and
-quotas), the linear programme over the columns (GLOP) and its prices, and the assignment (CP-SAT)
+quotas), the linear programme over the columns (HiGHS, kept and warm-started) and its prices, and the assignment (CP-SAT)
 that picks one column per dispute.
 """
 
@@ -479,8 +479,8 @@ def repair_hint(
     """Staff the disputes the greedy assignment left out: each takes the best panel (among the
     ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
     enumerated pool first, then from fresh pools built without the mediators whose seats are gone
-    (``repool``, up to ``REPAIR_ROUNDS`` rounds). Chosen panels join the columns. Needed on very
-    large batches, where the columns are few and the stars' capacity is gone."""
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by one swap (``_Swaps``). Chosen panels join
+    the columns. Needed on very large batches, where the columns are few and the stars' capacity is gone."""
     used = _usage(columns, rows, hint)
     seats_left = rows.cap.astype(np.int64).copy()
     for key, n in used.items():
@@ -513,7 +513,87 @@ def repair_hint(
             place(fresh.position, fresh.members, fresh.value)
         if all(out[j] is None for j in left):
             break
+    _Swaps(columns, rows, joint, out, used, seats_left, tries).run()
     return out
+
+
+class _Swaps:
+    """The last repair of the starting assignment: a dispute still left out takes one of its panels
+    whose members all have a seat left but one, when a dispute holding that one mediator can move to
+    another of its own panels that fits (one swap deep; every upper limit is checked on each move)."""
+
+    def __init__(
+        self,
+        columns: ColumnSet,
+        rows: GlobalRows,
+        joint: Sequence[Candidates],
+        out: list[int | None],
+        used: Counter[RowKey],
+        seats_left: np.ndarray,
+        tries: int,
+    ) -> None:
+        self.columns, self.rows, self.joint, self.out = columns, rows, joint, out
+        self.used, self.seats_left, self.tries = used, seats_left, tries
+        self.holders: dict[int, set[int]] = defaultdict(set)
+        for j, c in enumerate(out):
+            if c is not None:
+                for i in columns.columns[c].members:
+                    self.holders[i].add(j)
+
+    def _take(self, j: int, members: tuple[int, ...], value: int) -> None:
+        c = self.columns.add(Column(j, members, value))
+        self.out[j] = self.columns.index_of(j, members) if c is None else c
+        self.used.update(self.rows.coefficients(j, members))
+        self.seats_left[list(members)] -= 1
+        for i in members:
+            self.holders[i].add(j)
+
+    def _drop(self, j: int) -> Column:
+        c = self.out[j]
+        assert c is not None
+        col = self.columns.columns[c]
+        self.used.subtract(self.rows.coefficients(j, col.members))
+        self.seats_left[list(col.members)] += 1
+        for i in col.members:
+            self.holders[i].discard(j)
+        self.out[j] = None
+        return col
+
+    def _best_fit(self, j: int, avoid: tuple[int, ...]) -> tuple[tuple[int, ...], int] | None:
+        """Dispute ``j``'s best pool panel (other than ``avoid``) that fits what is used now."""
+        cand = self.joint[j]
+        members = cand.pool[cand.panels.members]
+        fits = np.flatnonzero((self.seats_left[members] > 0).all(axis=1))
+        for r in fits[np.argsort(-cand.panels.value[fits], kind="stable")][: self.tries]:
+            chosen = tuple(sorted(int(i) for i in members[r]))
+            if chosen != avoid and self.rows.fits(self.rows.coefficients(j, chosen), self.used):
+                return chosen, int(cand.panels.value[r])
+        return None
+
+    def _place(self, j: int) -> bool:
+        cand = self.joint[j]
+        members = cand.pool[cand.panels.members]
+        blocked = (self.seats_left[members] <= 0).sum(axis=1)
+        one = np.flatnonzero(blocked == 1)
+        for r in one[np.argsort(-cand.panels.value[one], kind="stable")][: self.tries]:
+            panel = tuple(sorted(int(i) for i in members[r]))
+            full = next(i for i in panel if self.seats_left[i] <= 0)
+            for other in sorted(self.holders[full]):
+                old = self._drop(other)
+                if self.rows.fits(self.rows.coefficients(j, panel), self.used):
+                    self._take(j, panel, int(cand.panels.value[r]))
+                    moved = self._best_fit(other, old.members)
+                    if moved is not None:
+                        self._take(other, *moved)
+                        return True
+                    self._drop(j)
+                self._take(other, old.members, old.value)
+        return False
+
+    def run(self) -> None:
+        """Try every dispute still left out, in order."""
+        for j in [j for j, c in enumerate(self.out) if c is None]:
+            self._place(j)
 
 
 def staffed_count(result: MasterResult) -> int:
