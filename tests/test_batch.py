@@ -680,3 +680,22 @@ def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_with
     first = columns.add(Column(0, (0,), 9))
     out = repair_hint(columns, rows, joint, [first, None])
     assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]
+
+
+def test_a_priced_panel_outside_a_full_pool_takes_the_place_of_the_pools_worst(demo_ws: Workspace) -> None:
+    """Exact pricing with the pool's own mediators priced out: the best priced panel lies outside the pool,
+    and the pool that comes back holds it, is no larger than before and lists every panel of its own."""
+    from matching.batch.disputes import alone_chunk, exact_chunk, make_state, pool_size
+
+    state = make_state(demo_ws, IOMED)
+    config = SolveConfig(candidates=1, time_limit=10.0, seed=0, workers=1, presolve=False)
+    (cand,) = alone_chunk([(0, "D030")], 300, config, state=state)
+    price = np.zeros(demo_ws.arrays.n)
+    price[cand.pool] = 10_000_000  # ten objective points a seat: the pool is out of reach
+    (priced_out,) = exact_chunk([(0, "D030", cand.pool, -(10**9))], price, {}, 300, config, state=state)
+    assert priced_out.members and not set(priced_out.members) <= set(cand.pool.tolist())
+    assert priced_out.pool is not None and priced_out.panels is not None
+    assert set(priced_out.members) <= set(priced_out.pool.tolist())
+    assert len(priced_out.pool) <= max(len(cand.pool), pool_size(cand.k, 300))
+    members = {tuple(sorted(int(priced_out.pool[i]) for i in row)) for row in priced_out.panels.members}
+    assert tuple(sorted(priced_out.members)) in members
