@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import matching.batch.joint as joint_module
 import matching.batch.run as batch_module
 from matching.batch.disputes import Candidates
-from matching.batch.master import Column, ColumnSet, GlobalRows, MasterResult, greedy_hint, repair_hint
+from matching.batch.master import Column, ColumnLP, ColumnSet, GlobalRows, MasterResult, greedy_hint, repair_hint
 from matching.batch.quotas import Quotas
 from matching.batch.run import BatchOutcome, solve_batch
 from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
@@ -699,3 +699,61 @@ def test_a_priced_panel_outside_a_full_pool_takes_the_place_of_the_pools_worst(d
     assert len(priced_out.pool) <= max(len(cand.pool), pool_size(cand.k, 300))
     members = {tuple(sorted(int(priced_out.pool[i]) for i in row)) for row in priced_out.panels.members}
     assert tuple(sorted(priced_out.members)) in members
+
+
+# --- the linear programme over the columns ------------------------------------------------------------------
+
+
+def _full_lp_value(columns: ColumnSet, cap: np.ndarray, n_disputes: int) -> float:
+    """``scipy.optimize.linprog`` over every column with every capacity row and an artificial column
+    per dispute (worth -100, as in ``ColumnLP``): the value the programme with lazy rows must reach."""
+    from scipy.optimize import linprog
+
+    n_cols = len(columns) + n_disputes
+    a_eq = np.zeros((n_disputes, n_cols))
+    a_ub = np.zeros((len(cap), n_cols))
+    cost = np.zeros(n_cols)
+    for c, col in enumerate(columns.columns):
+        a_eq[col.dispute, c] = 1
+        a_ub[list(col.members), c] = 1
+        cost[c] = -col.value / 1_000_000
+    for j in range(n_disputes):
+        a_eq[j, len(columns) + j] = 1
+        cost[len(columns) + j] = 100.0
+    out = linprog(cost, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=np.ones(n_disputes), bounds=(0, 1), method="highs")
+    assert out.status == 0
+    return float(-out.fun)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    panels=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
+        min_size=1,
+        max_size=24,
+    ),
+)
+def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_programmes_value(
+    capacity: list[int], panels: list[tuple[int, set[int], int]]
+) -> None:
+    """Capacity rows join only when broken, columns with a negative reduced cost leave and come back:
+    the value is every time that of the programme with every row and every column (scipy linprog)."""
+
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    columns = ColumnSet(4)
+    for j, members, value in panels:
+        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+    lp = ColumnLP(4, rows, columns)
+    full = _full_lp_value(columns, cap, 4)
+    assert lp.solve() == pytest.approx(full, abs=1e-6)
+    gone = lp.drop(below=0.0)
+    dropped = [c for c in range(len(columns)) if lp.col_of[c] < 0]
+    assert len(dropped) == gone
+    assert lp.solve() == pytest.approx(full, abs=1e-6)  # a column with a negative reduced cost changes nothing
+    assert all(lp.values()[c] == 0 for c in dropped)
+    for c in dropped:
+        assert lp.revive(c)
+    assert lp.solve() == pytest.approx(full, abs=1e-6)
+    assert sorted(lp.col_of) == sorted(set(lp.col_of)) and min(lp.col_of, default=0) >= 0  # each column once

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from matching.batch.disputes import (
 from matching.batch.flow import FlowSolution, max_min_threshold, solve_arcs
 from matching.batch.master import (
     LE,
+    LP_WORK_PER_SECOND,
     MASTER_TOLERANCE,
     Column,
     ColumnLP,
@@ -46,6 +47,7 @@ from matching.batch.master import (
 from matching.batch.quotas import GLOBAL_CONSTRAINTS, Quotas, describe, suggestion
 from matching.batch.settings import (
     COLUMNS_PER_ROUND,
+    DROP_AT,
     EXACT_SHARE,
     LP_SHARE,
     MASTER_SHARE,
@@ -301,13 +303,10 @@ def column_plan(
         _add_every_panel(joint, columns)
     else:
         lp = ColumnLP(n, rows, columns)
-        try:
-            lp_value, weights, rounds, exact_rounds, used = _generate_columns(
-                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
-            )
-            generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
-        except LPTimeout:
-            pass  # no time left for the linear programme: assign what there is
+        lp_value, weights, rounds, exact_rounds, used = _generate_columns(
+            lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
+        )
+        generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
 
     remaining = max(MASTER_SHARE * budget, budget - generation.used)
     mark = time.perf_counter()
@@ -371,47 +370,78 @@ def _generate_columns(
 ) -> tuple[float | None, np.ndarray | None, int, int, float]:
     """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
 
-    Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
-    the deterministic seconds spent. Every stop is deterministic: round counts, the simplex iteration
-    limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
-    (``EXACT_SHARE`` of the budget in all, spread over the processes). Another exact round is only
-    worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
+    Returns the programme's value and solution (the assignment's hint; none when the programme ran
+    out of work before its first optimum), the rounds of each kind and the deterministic seconds
+    spent. Every stop is deterministic: round counts, the programme's work budget (``LP_SHARE`` of
+    the budget for every solve together, as weighted simplex iterations) and CP-SAT's deterministic
+    seconds for exact pricing (``EXACT_SHARE`` of the budget in all, spread over the processes).
+    Exact pricing only runs once the pools have nothing more to add at the programme's prices (before
+    that, the prices are far from the optimum's and their bound of no use). Another exact round is
+    only worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
     """
-    lp.work_limit = max(MIN_SOLVE_TIME, LP_SHARE * budget)
+    lp.work_budget = max(MIN_SOLVE_TIME, LP_SHARE * budget) * LP_WORK_PER_SECOND
     rounds = exact_rounds = 0
     used = 0.0
     lp_value: float | None = None
+    weights: np.ndarray | None = None
+    duals: Mapping[RowKey, float] | None = None
+    out_of_work = False
     for _ in range(MAX_EXACT_ROUNDS):
         mark = time.perf_counter()
-        for _ in range(MAX_CG_ROUNDS):
-            lp_value = lp.solve()
-            rounds += 1
-            duals, mu = lp.duals()
-            price, party_price = rows.prices(duals)
-            added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND)
-            if not added:
-                break
-        lp_value = lp.solve()
-        duals, mu = lp.duals()
+        converged = False
+        try:
+            for _ in range(MAX_CG_ROUNDS):
+                lp_value, weights, duals, mu = _lp_solve(lp)
+                rounds += 1
+                price, party_price = rows.prices(duals)
+                added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND, lp.revive)
+                if lp.n_cols > DROP_AT * len(joint):
+                    lp.drop()
+                if not added:
+                    converged = True
+                    break
+            lp_value, weights, duals, _ = _lp_solve(lp)
+        except LPTimeout:
+            out_of_work = True
         _tick(timing, "pricing rounds", mark)
+        if duals is None or not converged:
+            # Prices the pools could still improve on give a bound far above the optimum (valid but of
+            # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
+            break
         mark = time.perf_counter()
         left = EXACT_SHARE * budget - used
         lagrangian, new, work = _exact_round(
-            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left
+            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left, lp.revive
         )
         used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
         sources[LAGRANGIAN] = min(sources.get(LAGRANGIAN, math.inf), lagrangian.every_staffed)
         sources[LAGRANGIAN_LEFT_OUT] = min(sources.get(LAGRANGIAN_LEFT_OUT, math.inf), lagrangian.some_unstaffed)
-        if not new or used >= EXACT_SHARE * budget:
+        if out_of_work or not new or used >= EXACT_SHARE * budget:
             break
-        lp_value = lp.solve()  # with the exact round's panels
+        try:
+            lp_value, weights, duals, _ = _lp_solve(lp)  # with the exact round's panels
+        except LPTimeout:
+            out_of_work = True
+            break
         bound = min(sources.values())
         if bound - lp_value * OBJECTIVE_SCALE <= gap * abs(bound):
             break
-    lp_value = lp.solve()
-    return lp_value, lp.values(), rounds, exact_rounds, used
+    if not out_of_work:
+        try:
+            lp_value, weights, duals, _ = _lp_solve(lp)
+        except LPTimeout:
+            out_of_work = True
+    # Cut short, the last value leaves out the latest panels: no longer a cap on their assignment.
+    return None if out_of_work else lp_value, weights, rounds, exact_rounds, used
+
+
+def _lp_solve(lp: ColumnLP) -> tuple[float, np.ndarray, dict[RowKey, float], np.ndarray]:
+    """The programme solved: its value, solution, the global rows' prices and the disputes' prices."""
+    value = lp.solve()
+    duals, mu = lp.duals()
+    return value, lp.values(), duals, mu
 
 
 def _tick(timing: dict[str, float], label: str, since: float) -> None:
@@ -452,6 +482,7 @@ def _exact_round(
     columns: ColumnSet,
     bar: ProgressFactory,
     budget: float = math.inf,
+    revive: Callable[[int], bool] | None = None,
 ) -> tuple[Lagrangian, int, float]:
     """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
 
@@ -473,7 +504,7 @@ def _exact_round(
     added, work = 0, 0.0
     if items:
         best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
-        added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of)
+        added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of, revive)
     return Lagrangian(constant + sum(bound_of), upper_constant + sum(max(0.0, b) for b in bound_of)), added, work
 
 
@@ -552,14 +583,22 @@ def _price_disputes(
     return best, work
 
 
-def _take_priced(joint: list[Candidates], columns: ColumnSet, priced: list[Priced], bound_of: list[float]) -> int:
+def _take_priced(
+    joint: list[Candidates],
+    columns: ColumnSet,
+    priced: list[Priced],
+    bound_of: list[float],
+    revive: Callable[[int], bool] | None = None,
+) -> int:
     """Record each priced dispute's bound, add its best priced panel as a column and keep its grown
     pool; the number of new columns."""
     added = 0
     for p in priced:
         j = p.position
         bound_of[j] = float(p.bound)
-        if p.members and columns.add(Column(j, p.members, p.value)) is not None:
+        if (p.members and columns.add(Column(j, p.members, p.value)) is not None) or (
+            p.members and revive is not None and revive(columns.index_of(j, p.members))
+        ):
             added += 1
         if p.pool is not None and p.panels is not None:
             joint[j].pool, joint[j].panels = p.pool, p.panels

@@ -5,6 +5,7 @@ that picks one column per dispute.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -185,8 +186,11 @@ class LPTimeout(MatchingError):
     """The linear programme ran out of its time limit."""
 
 
-LP_ITERATIONS_PER_SECOND = 20_000  # simplex iterations per deterministic second of the budget (a deterministic stop)
-MIN_LP_ITERATIONS = 20_000
+# The linear programme's work is counted deterministically: each simplex iteration costs the model's
+# rows in thousands (at least one), since an iteration's cost grows with the basis. A deterministic
+# second of the budget buys this many such units (about a second on this machine).
+LP_WORK_PER_SECOND = 20_000
+DROP_BELOW = 0.25  # reduced cost (objective units; a panel is worth about 1 to 3) past which a column leaves
 
 
 def _new_highs() -> highspy.Highs:
@@ -213,7 +217,9 @@ class ColumnLP:
     basis, so each solve starts from the previous optimum (new columns leave it primal feasible,
     new rows dual feasible) instead of from scratch. Each dispute's row has an artificial column of
     large negative worth, so the programme is always feasible; capacity and same-party rows join
-    when a solution breaks them (or could: more disputes than the limit reach the mediator).
+    only when a solution breaks them (lazy rows: most mediators' limits never bind). Every solve
+    draws on one budget for the whole run (``work_budget``, in simplex iterations weighted by the
+    model's size): past it, ``LPTimeout``, at the same point on every run.
     """
 
     BIG = 100.0  # objective units (a panel is worth about 1 to 3)
@@ -237,11 +243,13 @@ class ColumnLP:
         self.n_rows = n
         self.col_of: list[int] = []  # the model's column of each synced column of ``columns``
         self.row_of: dict[RowKey, int] = {}
-        self._reach: dict[RowKey, set[int]] = {}  # disputes with a column holding the row's mediator
-        self._pending: set[RowKey] = set()
         self._rows_added = False
-        self.work_limit: float | None = None  # deterministic seconds per solve (as simplex iterations)
+        self.work_budget = math.inf  # work units (see LP_WORK_PER_SECOND) for every solve of the run
+        self.work_used = 0.0
         self.iterations = 0  # simplex iterations over every solve
+        self.nonzeros = 2 * n  # in the model (kept for the cost of an iteration)
+        self.dropped = 0  # columns taken out over the run
+        self._revived: list[int] = []
         self.solves = 0
         self._solution: Any = None
         for key in dict.fromkeys([*rows.eager(), *keys]):
@@ -258,7 +266,7 @@ class ColumnLP:
         index: list[int] = []
         value: list[float] = []
         for c in touched:
-            if c < len(self.col_of):
+            if c < len(self.col_of) and self.col_of[c] >= 0:
                 col = self.columns.columns[c]
                 coef = self.rows.coefficients(col.dispute, col.members).get(key, 0)
                 if coef:
@@ -267,6 +275,7 @@ class ColumnLP:
         inf = highspy.kHighsInf
         lower, upper = (-inf, float(rhs)) if sense == LE else (float(rhs), inf)
         self.h.addRow(lower, upper, len(index), np.asarray(index, dtype=np.int32), np.asarray(value))
+        self.nonzeros += len(index)
         row = self.n_rows
         self.row_of[key] = row
         self.n_rows += 1
@@ -274,77 +283,118 @@ class ColumnLP:
         if sense == GE:  # a shortfall column keeps the programme feasible
             self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
             self.n_cols += 1
+            self.nonzeros += 1
 
     def sync(self) -> None:
-        """Give the programme a column for every column added since the last call, and a row for
-        every capacity or same-party limit that the columns could now break (more disputes than
-        the limit have a column holding the mediator)."""
+        """Give the programme a column for every column added (or revived) since the last call, with
+        its coefficients in the rows already there (other rows join when a solution breaks them)."""
         start = len(self.col_of)
-        new = self.columns.columns[start:]
-        if new:
-            costs = np.empty(len(new))
-            starts: list[int] = []
-            index: list[int] = []
-            value: list[float] = []
-            for c, col in enumerate(new):
-                costs[c] = col.value / OBJECTIVE_SCALE
-                starts.append(len(index))
-                index.append(col.dispute)
-                value.append(1.0)
-                for key, coef in self.rows.coefficients(col.dispute, col.members).items():
-                    row = self.row_of.get(key)
-                    if row is not None:
-                        index.append(row)
-                        value.append(float(coef))
-                    elif key[0] in ("cap", "party"):
-                        reach = self._reach.setdefault(key, set())
-                        reach.add(col.dispute)
-                        if len(reach) > self.rows.rhs(key)[1]:
-                            self._pending.add(key)
-            count = len(new)
-            self.h.addCols(
-                count, costs, np.zeros(count), np.full(count, highspy.kHighsInf), len(index),
-                np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value),
-            )  # fmt: skip
-            self.col_of.extend(range(self.n_cols, self.n_cols + count))
-            self.n_cols += count
-        for key in sorted(self._pending, key=repr):
-            if key not in self.row_of:
-                self._add_row(key)
-        self._pending.clear()
+        self.col_of.extend([-1] * (len(self.columns) - start))
+        todo = sorted(set(self._revived) | set(range(start, len(self.columns))))
+        self._revived.clear()
+        if not todo:
+            return
+        costs = np.empty(len(todo))
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for n, c in enumerate(todo):
+            col = self.columns.columns[c]
+            costs[n] = col.value / OBJECTIVE_SCALE
+            starts.append(len(index))
+            index.append(col.dispute)
+            value.append(1.0)
+            for key, coef in self.rows.coefficients(col.dispute, col.members).items():
+                row = self.row_of.get(key)
+                if row is not None:
+                    index.append(row)
+                    value.append(float(coef))
+        count = len(todo)
+        self.h.addCols(
+            count, costs, np.zeros(count), np.full(count, highspy.kHighsInf), len(index),
+            np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value),
+        )  # fmt: skip
+        for n, c in enumerate(todo):
+            self.col_of[c] = self.n_cols + n
+        self.n_cols += count
+        self.nonzeros += len(index)
+
+    def revive(self, c: int) -> bool:
+        """Put back column ``c`` (of ``columns``) at the next solve if it was dropped; whether it was."""
+        if c < len(self.col_of) and self.col_of[c] < 0 and c not in self._revived:
+            self._revived.append(c)
+            return True
+        return False
+
+    def drop(self, below: float | None = None) -> int:
+        """Take out of the programme the columns the last optimum leaves at zero with a reduced cost
+        under ``-below`` (objective units, default ``DROP_BELOW``): they would take many more rounds to pay, and every one
+        makes each simplex iteration dearer. They stay candidates of the assignment, and pricing puts
+        them back when their reduced cost turns positive. The basis stays valid (they are nonbasic).
+        Returns how many went."""
+        sol = self.h.getSolution()
+        dual = np.asarray(sol.col_dual, dtype=np.float64)
+        value = np.asarray(sol.col_value, dtype=np.float64)
+        live = np.asarray([c for c, m in enumerate(self.col_of) if m >= 0], dtype=np.int64)
+        if not len(live):
+            return 0
+        model = np.asarray(self.col_of, dtype=np.int64)[live]
+        gone = (dual[model] < -(DROP_BELOW if below is None else below)) & (value[model] <= 1e-9)
+        if not gone.any():
+            return 0
+        mask = np.zeros(self.n_cols, dtype=bool)
+        mask[model[gone]] = True
+        lost = [int(i) for i in np.flatnonzero(mask)]
+        for c in live[gone].tolist():
+            col = self.columns.columns[c]
+            self.nonzeros -= 1 + len(self.rows.coefficients(col.dispute, col.members).keys() & self.row_of.keys())
+        self.h.deleteCols(len(lost), np.asarray(lost, dtype=np.int32))
+        shift = np.cumsum(mask) - mask  # columns deleted before each column
+        for c in live.tolist():
+            m = self.col_of[c]
+            self.col_of[c] = -1 if mask[m] else int(m - shift[m])
+        self.n_cols -= len(lost)
+        self.dropped += len(lost)
+        return len(lost)
+
+    def _iteration_cost(self) -> float:
+        """An iteration's work units: it grows with the model's nonzeros and rows (measured on this
+        machine: about 600 million nonzero-iterations a second, a row counting as 20 nonzeros)."""
+        return max(1.0, (self.nonzeros + 20 * self.n_rows) / 30_000)
 
     def _run(self) -> None:
-        """One solve from the last basis (dual simplex when rows were added, else primal), retried once
-        from scratch when it ends anywhere but optimal. Raises ``LPTimeout`` past the iteration limit."""
+        """One solve from the last basis (dual simplex when rows were added, else primal) within the
+        work left; retried once from scratch (dual simplex) when it ends neither optimal nor out of
+        work. Raises ``LPTimeout`` once the run's work budget is spent."""
         h = self.h
-        limit = (
-            2**31 - 1
-            if self.work_limit is None
-            else max(MIN_LP_ITERATIONS, int(self.work_limit * LP_ITERATIONS_PER_SECOND))
-        )
-        h.setOptionValue("simplex_iteration_limit", limit)
-        h.setOptionValue("simplex_strategy", SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL)
+        strategy = SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL
         self._rows_added = False
-        h.run()
-        self.solves += 1
-        self.iterations += int(h.getInfo().simplex_iteration_count)
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return
-        h.clearSolver()
-        h.setOptionValue("simplex_strategy", SIMPLEX_DUAL)
-        h.run()
-        self.iterations += int(h.getInfo().simplex_iteration_count)
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kIterationLimit:
-            raise LPTimeout
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise InternalError(f"the linear programme failed ({h.modelStatusToString(status)})")
+        for attempt in range(2):
+            cost = self._iteration_cost()
+            left = self.work_budget - self.work_used
+            if left < cost:
+                raise LPTimeout
+            h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, left / cost)))
+            h.setOptionValue("simplex_strategy", strategy)
+            h.run()
+            count = int(h.getInfo().simplex_iteration_count)
+            self.solves += attempt == 0
+            self.iterations += count
+            self.work_used += count * cost
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                return
+            if status == highspy.HighsModelStatus.kIterationLimit:
+                raise LPTimeout
+            if attempt == 0:
+                h.clearSolver()
+                strategy = SIMPLEX_DUAL
+        raise InternalError(f"the linear programme failed ({h.modelStatusToString(status)})")
 
     def solve(self) -> float:
         """Solve, adding every capacity or same-party row the solution breaks, until none is broken.
 
-        Raises ``LPTimeout`` past ``work_limit`` (deterministic, so a run stops at the same point every time).
+        Raises ``LPTimeout`` past ``work_budget`` (deterministic, so a run stops at the same point every time).
         """
         while True:
             self.sync()
@@ -364,8 +414,8 @@ class ColumnLP:
                 self._add_row(key)
 
     def values(self) -> np.ndarray:
-        col_value = np.asarray(self._solution.col_value, dtype=np.float64)
-        return col_value[np.asarray(self.col_of, dtype=np.int64)] if self.col_of else np.zeros(0)
+        col_value = np.append(np.asarray(self._solution.col_value, dtype=np.float64), 0.0)
+        return col_value[np.asarray(self.col_of, dtype=np.int64)] if self.col_of else np.zeros(0)  # -1: dropped
 
     def artificial(self) -> float:
         """How much of the disputes' rows the artificial columns still cover (0 when all are staffed)."""
@@ -397,8 +447,10 @@ def price_pools(
     mu: np.ndarray | None,
     columns: ColumnSet,
     per_dispute: int,
+    revive: Callable[[int], bool] | None = None,
 ) -> tuple[int, list[float]]:
-    """Add each dispute's best-priced pool panels that improve the programme; also each pool's best priced worth."""
+    """Add each dispute's best-priced pool panels that improve the programme (or ``revive`` them
+    when they were columns already); also each pool's best priced worth."""
     added = 0
     best_worth: list[float] = []
     for j, cand in enumerate(joint):
@@ -414,7 +466,9 @@ def price_pools(
             if reduced[r] <= 1.0:  # one millionth of an objective point: nothing to gain
                 break
             members = tuple(sorted(int(cand.pool[i]) for i in cand.panels.members[r]))
-            if columns.add(Column(j, members, int(cand.panels.value[r]))) is not None:
+            if columns.add(Column(j, members, int(cand.panels.value[r]))) is not None or (
+                revive is not None and revive(columns.index_of(j, members))
+            ):
                 added += 1
     return added, best_worth
 
@@ -442,14 +496,23 @@ def _usage(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -
 
 
 def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
-    """A greedy assignment to start the search: disputes with the fewest candidate panels first, each
-    taking its best panel (by the programme's solution, else by objective) that still fits."""
+    """A greedy assignment to start the search, each dispute taking its best panel that still fits.
+    With the programme's solution (``weights``; columns it has not seen count zero): the disputes it
+    staffs most surely first, each by its weights (close to the programme's value when the solution
+    is nearly whole); without, the disputes with the fewest candidate panels first, by objective."""
     values = np.array([c.value for c in columns.columns], dtype=np.float64)
-    key = weights if weights is not None and len(weights) == len(values) else values
+    key = values
+    if weights is not None:
+        key = np.zeros(len(values))
+        key[: min(len(weights), len(values))] = weights[: len(values)]
     by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
     for c, col in enumerate(columns.columns):
         by_dispute[col.dispute].append(c)
-    order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
+    if weights is not None:
+        surest = [max((key[c] for c in cs), default=0.0) for cs in by_dispute]
+        order = sorted(range(n_disputes), key=lambda j: (-round(surest[j], 6), len(by_dispute[j]), j))
+    else:
+        order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
     used: Counter[RowKey] = Counter()
     chosen: list[int | None] = [None] * n_disputes
     for j in order:
