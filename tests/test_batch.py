@@ -757,3 +757,39 @@ def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_program
         assert lp.revive(c)
     assert lp.solve() == pytest.approx(full, abs=1e-6)
     assert sorted(lp.col_of) == sorted(set(lp.col_of)) and min(lp.col_of, default=0) >= 0  # each column once
+
+
+@pytest.mark.parametrize("work_per_second", [1, 20, 50])
+def test_a_linear_programme_out_of_work_stops_with_a_valid_bound_and_says_so(work_per_second: int) -> None:
+    """The programme's work budget (weighted simplex iterations) runs out, at once or part-way: the run
+    still ends, staffs no more than the exact optimum allows, reports a bound at least the exact optimum
+    (scipy milp over every panel) and says in its method that the programme stopped. (On this instance
+    1 stops before the first solve, 20 after a few rounds, 50 after exact pricing rounds.)"""
+    import tempfile
+    from pathlib import Path
+
+    import matching.batch.master as master_module
+    from matching.demo.generate import write_demo_data
+
+    quotas = Quotas(max_per_mediator=1, max_state_share=0.1, max_group_share=0.3)
+    with tempfile.TemporaryDirectory() as folder:
+        write_demo_data(Path(folder), seed=4, mediators=14, disputes=6)
+        ws = Workspace(load_folder(Path(folder)))
+    most, best_total = milp_batch(ws, quotas)
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(joint_module, "LP_WORK_PER_SECOND", work_per_second),
+        mock.patch.object(master_module, "DROP_BELOW", 0.0),
+    ):
+        config = BatchConfig(quotas=quotas, time_limit=1, workers=1, enumeration_budget=3, gap=0.0)
+        out = solve_batch(ws, IOMED, config)
+    s = out.summary
+    assert "stopped at its share of the budget" in s.method
+    assert s.lp_value is None
+    assert s.staffed <= most
+    if s.staffed == most:
+        assert round(s.objective * 1e6) <= best_total
+    assert best_total <= round(s.bound * 1e6), s.bound_sources
+    if not s.unstaffed:
+        assert_every_rule_kept(ws, quotas, out)

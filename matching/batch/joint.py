@@ -307,6 +307,10 @@ def column_plan(
             lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
         )
         generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
+        if lp.exhausted:
+            method += (
+                "; the linear programme stopped at its share of the budget (a larger --time-limit tightens the bound)"
+            )
 
     remaining = max(MASTER_SHARE * budget, budget - generation.used)
     mark = time.perf_counter()

@@ -246,6 +246,7 @@ class ColumnLP:
         self._rows_added = False
         self.work_budget = math.inf  # work units (see LP_WORK_PER_SECOND) for every solve of the run
         self.work_used = 0.0
+        self.exhausted = False  # whether a solve ran out of the budget
         self.iterations = 0  # simplex iterations over every solve
         self.nonzeros = 2 * n  # in the model (kept for the cost of an iteration)
         self.dropped = 0  # columns taken out over the run
@@ -373,6 +374,7 @@ class ColumnLP:
             cost = self._iteration_cost()
             left = self.work_budget - self.work_used
             if left < cost:
+                self.exhausted = True
                 raise LPTimeout
             h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, left / cost)))
             h.setOptionValue("simplex_strategy", strategy)
@@ -385,6 +387,7 @@ class ColumnLP:
             if status == highspy.HighsModelStatus.kOptimal:
                 return
             if status == highspy.HighsModelStatus.kIterationLimit:
+                self.exhausted = True
                 raise LPTimeout
             if attempt == 0:
                 h.clearSolver()
