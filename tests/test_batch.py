@@ -19,9 +19,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matching.batch.joint as joint_module
+import matching.batch.master as master_module
 import matching.batch.run as batch_module
 from matching.batch.disputes import Candidates
-from matching.batch.master import Column, ColumnLP, ColumnSet, GlobalRows, MasterResult, greedy_hint, repair_hint
+from matching.batch.master import (
+    Column,
+    ColumnLP,
+    ColumnSet,
+    GlobalRows,
+    MasterResult,
+    greedy_hint,
+    repair_hint,
+    starting_assignment,
+)
 from matching.batch.quotas import Quotas
 from matching.batch.run import BatchOutcome, solve_batch
 from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
@@ -486,13 +496,13 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
     ids = [d.dispute_id for d in demo_ws.data.disputes[:20]]
     quotas = Quotas(max_per_mediator=1, max_state_share=0.1)
 
-    def nobody(columns: object, rows: object, n: int, weights: object) -> list[int | None]:
+    def nobody(columns: object, rows: object, n: int, weights: object, *_: object) -> list[int | None]:
         return [None] * n
 
     with (
         mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
         mock.patch.object(joint_module, "solve_master", nothing_found),
-        mock.patch.object(joint_module, "greedy_hint", joint_module.greedy_hint if columns_first else nobody),
+        mock.patch.object(master_module, "greedy_hint", master_module.greedy_hint if columns_first else nobody),
         mock.patch.object(batch_module, "MIN_ENUMERATION", 3 if tiny_pools else batch_module.MIN_ENUMERATION),
     ):
         config = BatchConfig(quotas=quotas, time_limit=5, workers=1, enumeration_budget=3 if tiny_pools else 15_000_000)
@@ -680,6 +690,66 @@ def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_with
     first = columns.add(Column(0, (0,), 9))
     out = repair_hint(columns, rows, joint, [first, None])
     assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]
+
+
+def test_a_dispute_the_surest_first_start_leaves_out_is_staffed_by_another_start() -> None:
+    """Mediators 0 and 1, one seat each. The programme's solution puts dispute 0 on mediator 0 for sure,
+    so the surest-first greedy start seats it there and dispute 1 (mediator 0 only) is left out, with
+    no repair (here none) to place it. The fewest-panels-first start staffs both: it is kept, and it
+    staffs as many disputes as brute force over every choice of the columns allows."""
+    cap = np.array([1, 1])
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=2), [("A", "B")] * 2, Quotas(), 2)  # type: ignore[arg-type]
+    columns = ColumnSet(2)
+    for j, members, value in ((0, (0,), 9), (0, (1,), 5), (1, (0,), 8)):
+        columns.add(Column(j, members, value))
+    weights = np.array([1.0, 0.0, 0.0])
+    surest = greedy_hint(columns, rows, 2, weights)
+    assert surest[1] is None  # the case the other starts are for
+
+    out = starting_assignment(columns, rows, 2, weights, lambda hint: hint)
+    most = 0
+    for choice in product(
+        *[[None, *[c for c, col in enumerate(columns.columns) if col.dispute == j]] for j in range(2)]
+    ):
+        seats = Counter(i for c in choice if c is not None for i in columns.columns[c].members)
+        if all(n <= cap[i] for i, n in seats.items()):
+            most = max(most, sum(c is not None for c in choice))
+    assert sum(c is not None for c in out) == most == 2
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert all(columns.columns[c].dispute == j for j, c in enumerate(out) if c is not None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    panels=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 3), min_size=1, max_size=2), st.integers(1, 9)),
+        min_size=1,
+        max_size=10,
+    ),
+    weight=st.lists(st.floats(0, 1), min_size=10, max_size=10),
+)
+def test_the_kept_start_staffs_at_least_the_surest_first_one_and_keeps_capacity(
+    capacity: list[int], panels: list[tuple[int, set[int], int]], weight: list[float]
+) -> None:
+    """Whatever the programme's solution, the start kept staffs no fewer disputes than the surest-first
+    greedy start (and is worth no less when it staffs as many), and keeps every mediator's capacity."""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=4), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    columns = ColumnSet(4)
+    for j, members, value in panels:
+        columns.add(Column(j, tuple(sorted(members)), value))
+    weights = np.array(weight[: len(columns)])
+    surest = greedy_hint(columns, rows, 4, weights)
+    out = starting_assignment(columns, rows, 4, weights, lambda hint: hint)
+
+    def rank(hint: list[int | None]) -> tuple[int, int]:
+        return sum(c is not None for c in hint), sum(columns.columns[c].value for c in hint if c is not None)
+
+    assert rank(out) >= rank(surest)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
 
 
 def test_a_priced_panel_outside_a_full_pool_takes_the_place_of_the_pools_worst(demo_ws: Workspace) -> None:

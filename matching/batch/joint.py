@@ -36,13 +36,13 @@ from matching.batch.master import (
     LPTimeout,
     MasterResult,
     RowKey,
-    greedy_hint,
     greedy_result,
     integer_duals,
     price_pools,
     repair_hint,
     solve_master,
     staffed_count,
+    starting_assignment,
 )
 from matching.batch.quotas import GLOBAL_CONSTRAINTS, Quotas, describe, suggestion
 from matching.batch.settings import (
@@ -193,16 +193,16 @@ def _starting_hint(
 ) -> list[int | None]:
     """The assignment's starting point: the greedy assignment, with the disputes it leaves out
     staffed where possible (also from fresh pools without the mediators whose seats are gone)."""
-    hint = greedy_hint(columns, rows, len(joint), weights)
-    if all(c is not None for c in hint):
-        return hint
 
     def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
         with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
             items = [(j, joint[j].dispute_id) for j in left]
             return runner.map(repool_chunk, items, (limit, full), advance)
 
-    return repair_hint(columns, rows, joint, hint, repool)
+    def repair(hint: list[int | None]) -> list[int | None]:
+        return hint if all(c is not None for c in hint) else repair_hint(columns, rows, joint, hint, repool)
+
+    return starting_assignment(columns, rows, len(joint), weights, repair)
 
 
 def _assign_every_dispute(

@@ -498,11 +498,19 @@ def _usage(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -
     return used
 
 
-def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
+def greedy_hint(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    n_disputes: int,
+    weights: np.ndarray | None,
+    fewest_first: bool = False,
+    first: Sequence[int] = (),
+) -> list[int | None]:
     """A greedy assignment to start the search, each dispute taking its best panel that still fits.
     With the programme's solution (``weights``; columns it has not seen count zero): the disputes it
     staffs most surely first, each by its weights (close to the programme's value when the solution
-    is nearly whole); without, the disputes with the fewest candidate panels first, by objective."""
+    is nearly whole); without (or with ``fewest_first``), the disputes with the fewest candidate panels
+    first. The disputes in ``first`` go before all others, in that order."""
     values = np.array([c.value for c in columns.columns], dtype=np.float64)
     key = values
     if weights is not None:
@@ -511,11 +519,14 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
     by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
     for c, col in enumerate(columns.columns):
         by_dispute[col.dispute].append(c)
-    if weights is not None:
+    if weights is not None and not fewest_first:
         surest = [max((key[c] for c in cs), default=0.0) for cs in by_dispute]
         order = sorted(range(n_disputes), key=lambda j: (-round(surest[j], 6), len(by_dispute[j]), j))
     else:
         order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
+    if first:
+        ahead = set(first)
+        order = list(dict.fromkeys(first)) + [j for j in order if j not in ahead]
     used: Counter[RowKey] = Counter()
     chosen: list[int | None] = [None] * n_disputes
     for j in order:
@@ -527,6 +538,35 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
                 used.update(coefs)
                 break
     return chosen
+
+
+def starting_assignment(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    n_disputes: int,
+    weights: np.ndarray | None,
+    repair: Callable[[list[int | None]], list[int | None]],
+) -> list[int | None]:
+    """The assignment's starting point: the greedy assignment (``greedy_hint``), repaired. When that
+    leaves disputes out, two more starts, each repaired too, and the one staffing the most disputes
+    (then worth the most; the first on a tie) is kept: the fewest candidate panels first (surer
+    disputes first can take the few mediators a narrow dispute needs, then no repair places it),
+    and the disputes the first start left out ahead of the surest order. Three starts at most."""
+    best = repair(greedy_hint(columns, rows, n_disputes, weights))
+    left = [j for j, c in enumerate(best) if c is None]
+    if not left:
+        return best
+
+    def rank(hint: list[int | None]) -> tuple[int, int]:
+        return sum(c is not None for c in hint), sum(columns.columns[c].value for c in hint if c is not None)
+
+    for fewest_first, first in ((True, ()), (False, left)):
+        if weights is None and fewest_first:
+            continue  # the first start was in this order already
+        other = repair(greedy_hint(columns, rows, n_disputes, weights, fewest_first, first))
+        if rank(other) > rank(best):
+            best = other
+    return best
 
 
 REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
