@@ -37,7 +37,8 @@ How it is solved (``solve_batch``), each step on plain numbers:
    and the assignment stops once within that share of the proven bound.
 5. **Assignment.** CP-SAT chooses one generated panel per dispute (exactly one, capacity, quotas),
    hinted with a greedy assignment (disputes it leaves out get the best panel that still fits from
-   their pool, or from fresh pools without the mediators already seated); fairness mode maximises the worst dispute first,
+   their pool, or from fresh pools without the mediators already seated; while some stay out, two
+   other greedy orders are tried and the start staffing most is kept); fairness mode maximises the worst dispute first,
    fixes it and re-solves the total with hints (lexicographic). When the pools are complete
    (small batches), the columns are every panel and the result is proven optimal.
 
