@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import product
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -18,19 +19,31 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matching.batch.joint as joint_module
+import matching.batch.master as master_module
 import matching.batch.run as batch_module
-from matching.batch.master import MasterResult
+from matching.batch.disputes import Candidates
+from matching.batch.master import (
+    Column,
+    ColumnLP,
+    ColumnSet,
+    GlobalRows,
+    MasterResult,
+    greedy_hint,
+    repair_hint,
+    starting_assignment,
+)
 from matching.batch.quotas import Quotas
 from matching.batch.run import BatchOutcome, solve_batch
 from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
 from matching.core.config import SolveConfig
 from matching.core.paths import demo_dir
+from matching.core.status import Status
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
 from matching.panel.model import solve_instance
 from matching.rules.checker import panel_breaches
 from matching.rules.encoding import RosterArrays, priced, restrict
-from matching.rules.kernel import dispute_views, enumerate_panels
+from matching.rules.kernel import Panels, dispute_views, enumerate_panels
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import COUNTRIES, best_of, brute_force, build_workspace, mediator_rows, person
@@ -483,13 +496,13 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
     ids = [d.dispute_id for d in demo_ws.data.disputes[:20]]
     quotas = Quotas(max_per_mediator=1, max_state_share=0.1)
 
-    def nobody(columns: object, rows: object, n: int, weights: object) -> list[int | None]:
+    def nobody(columns: object, rows: object, n: int, weights: object, *_: object) -> list[int | None]:
         return [None] * n
 
     with (
         mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
         mock.patch.object(joint_module, "solve_master", nothing_found),
-        mock.patch.object(joint_module, "greedy_hint", joint_module.greedy_hint if columns_first else nobody),
+        mock.patch.object(master_module, "greedy_hint", master_module.greedy_hint if columns_first else nobody),
         mock.patch.object(batch_module, "MIN_ENUMERATION", 3 if tiny_pools else batch_module.MIN_ENUMERATION),
     ):
         config = BatchConfig(quotas=quotas, time_limit=5, workers=1, enumeration_budget=3 if tiny_pools else 15_000_000)
@@ -498,3 +511,355 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
     assert s.staffed == len(ids) and "greedy" in s.method
     assert s.objective <= s.bound + 1e-9
     assert_every_rule_kept(demo_ws, quotas, out)
+
+
+# --- the proven bound against an exact solver over every panel ----------------------------------------
+
+
+def every_panel(ws: Workspace) -> tuple[list[tuple[int, tuple[str, ...], int]], list[tuple[str, ...]], int]:
+    """Every feasible panel of every dispute (dispute position, member ids, value) by the kernel's
+    enumeration over the whole roster; each dispute's parties; the seats of the disputes with a panel."""
+    arrays = RosterArrays(ws)
+    options: list[tuple[int, tuple[str, ...], int]] = []
+    views = dispute_views(ws, IOMED)
+    seats = 0
+    for j, view in enumerate(views):
+        inst = arrays.encode(view, with_excluded=False)
+        panels = enumerate_panels(inst, list(range(inst.n)))
+        seats += view.dispute.panel_size if len(panels) else 0
+        for members, value in zip(panels.members, panels.value, strict=True):
+            options.append((j, tuple(inst.mediators[int(i)].mediator_id for i in members), int(value)))
+    return options, [v.dispute.parties for v in views], seats
+
+
+def quota_rows(
+    ws: Workspace,
+    quotas: Quotas,
+    options: list[tuple[int, tuple[str, ...], int]],
+    parties: list[tuple[str, ...]],
+    seats: int,
+) -> dict[tuple[str, ...], tuple[float, float, dict[int, int]]]:
+    """Each row (one per dispute, capacity, every quota) with its limits and its count on each panel,
+    written out from the mediators' own records."""
+    people = ws.data.mediators_by_id
+    cap = capacity_of(ws, quotas)
+    out: dict[tuple[str, ...], tuple[float, float, dict[int, int]]] = {}
+
+    def count(key: tuple[str, ...], c: int, lo: float, hi: float) -> None:
+        entries = out.setdefault(key, (lo, hi, {}))[2]
+        entries[c] = entries.get(c, 0) + 1
+
+    for c, (j, members, _) in enumerate(options):
+        count(("dispute", str(j)), c, 0, 1)
+        for mid in members:
+            m = people[mid]
+            count(("cap", mid), c, 0, cap[mid])
+            if quotas.max_state_share is not None:
+                count(("state", m.effective_nationality), c, 0, quotas.state_limit(seats) or 0)
+            if quotas.max_group_share is not None:
+                count(
+                    ("group", ws.countries[m.effective_nationality].un_group.value),
+                    c,
+                    0,
+                    quotas.group_limit(seats) or 0,
+                )
+            if quotas.min_women_share is not None and m.gender == "F":
+                count(("women",), c, quotas.women_minimum(seats) or 0, np.inf)
+            for p in parties[j] if quotas.max_same_party is not None else ():
+                count(("party", mid, p), c, 0, quotas.max_same_party or 0)
+    if quotas.min_women_share is not None:
+        out.setdefault(("women",), (quotas.women_minimum(seats) or 0, np.inf, {}))
+    return out
+
+
+def milp_batch(ws: Workspace, quotas: Quotas) -> tuple[int, int]:
+    """(most disputes staffed together, best total among those) by ``scipy.optimize.milp`` over every
+    feasible panel of every dispute, with capacity and every quota."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import lil_matrix
+
+    options, parties, seats = every_panel(ws)
+    if not options:
+        return 0, 0
+    rows = quota_rows(ws, quotas, options, parties, seats)
+    n = len(options)
+    a = lil_matrix((len(rows), n))
+    for r, (_, _, entries) in enumerate(rows.values()):
+        for c, v in entries.items():
+            a[r, c] = v
+    limits = LinearConstraint(a.tocsr(), [lo for lo, _, _ in rows.values()], [hi for _, hi, _ in rows.values()])
+    integral, box = np.ones(n), Bounds(0, 1)
+    first = milp(-np.ones(n), constraints=[limits], integrality=integral, bounds=box)
+    if first.status != 0:  # not even the women's minimum can be met: nothing is staffed
+        return 0, 0
+    most = round(-first.fun)
+    values = np.array([v for _, _, v in options], dtype=np.float64)
+    staffed = LinearConstraint(np.ones((1, n)), most, most)
+    second = milp(-values, constraints=[limits, staffed], integrality=integral, bounds=box)
+    assert second.status == 0
+    return most, round(-second.fun)
+
+
+@pytest.mark.parametrize(
+    ("seed", "quotas"),
+    [
+        (1, Quotas(max_per_mediator=1)),
+        (2, Quotas(max_per_mediator=1, max_state_share=0.15, min_women_share=0.4)),
+        (3, Quotas(max_group_share=0.4, min_women_share=0.5, max_same_party=1)),
+        (4, Quotas(max_per_mediator=1, max_state_share=0.1, max_group_share=0.3)),
+        (5, Quotas(max_per_mediator=2, min_women_share=0.6)),
+    ],
+)
+def test_the_reported_bound_holds_against_an_exact_solver_over_every_panel(seed: int, quotas: Quotas) -> None:
+    """Column generation on tiny pools (the linear programme, exact pricing and the Lagrangian bound all
+    run) on a generated roster with quotas: the objective is at most the exact optimum found by
+    ``scipy.optimize.milp`` over every panel, and the reported bound at least it, also when the quotas
+    leave disputes unstaffed (then among the assignments staffing the most)."""
+    import tempfile
+    from pathlib import Path
+
+    from matching.demo.generate import write_demo_data
+
+    with tempfile.TemporaryDirectory() as folder:
+        write_demo_data(Path(folder), seed=seed, mediators=14, disputes=6)
+        ws = Workspace(load_folder(Path(folder)))
+    most, best_total = milp_batch(ws, quotas)
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+    ):
+        config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
+        out = solve_batch(ws, IOMED, config)
+    s = out.summary
+    assert s.staffed <= most
+    if s.staffed == most:
+        assert round(s.objective * 1e6) <= best_total
+    assert best_total <= round(s.bound * 1e6), s.bound_sources
+    if not s.unstaffed:  # (the quota reports measure shares of the seats filled, the limits of the batch's seats)
+        assert_every_rule_kept(ws, quotas, out)
+
+
+# --- the repair of the starting assignment ---------------------------------------------------------------
+
+
+def _one_member_candidates(options: list[dict[int, int]]) -> list[Candidates]:
+    """Disputes of one-member panels: ``options[j]`` maps a mediator (roster index) to the panel's value."""
+    out = []
+    for j, panels in enumerate(options):
+        pool = np.array(sorted(panels), dtype=np.int64)
+        members = np.arange(len(pool), dtype=np.int32).reshape(-1, 1)
+        value = np.array([panels[int(i)] for i in pool], dtype=np.int64)
+        found = Panels(members, np.zeros(len(pool), dtype=np.int32), value)
+        out.append(Candidates(j, f"D{j}", 1, Status.OPTIMAL, int(value.max()), None, (), len(pool), pool, found, False))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=3, max_size=6),
+    options=st.lists(
+        st.dictionaries(st.integers(0, 5), st.integers(1, 9), min_size=1, max_size=3), min_size=2, max_size=6
+    ),
+)
+def test_the_repaired_starting_assignment_keeps_capacity_and_never_staffs_fewer(
+    capacity: list[int], options: list[dict[int, int]]
+) -> None:
+    """The greedy start, then the repair (pool panels, then one swap): never over a mediator's capacity,
+    never fewer disputes staffed than the greedy start, every dispute on a panel of its own."""
+    cap = np.array(capacity + [0] * (6 - len(capacity)), dtype=np.int64)
+    arrays = SimpleNamespace(capacity=cap, n=len(cap))
+    rows = GlobalRows(arrays, [("A", "B")] * len(options), Quotas(), len(options))  # type: ignore[arg-type]
+    joint = _one_member_candidates(options)
+    columns = ColumnSet(len(joint))
+    for j, cand in enumerate(joint):
+        columns.add(Column(j, (int(cand.pool[int(np.argmax(cand.panels.value))]),), int(cand.panels.value.max())))
+    start = greedy_hint(columns, rows, len(joint), None)
+    out = repair_hint(columns, rows, joint, start)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert sum(c is not None for c in out) >= sum(c is not None for c in start)
+    assert all(columns.columns[c].dispute == j for j, c in enumerate(out) if c is not None)
+
+
+def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_without() -> None:
+    # Mediators 0 and 1, one seat each: dispute 0 prefers mediator 0 but can take 1; dispute 1 has only 0.
+    arrays = SimpleNamespace(capacity=np.array([1, 1]), n=2)
+    rows = GlobalRows(arrays, [("A", "B")] * 2, Quotas(), 2)  # type: ignore[arg-type]
+    joint = _one_member_candidates([{0: 9, 1: 5}, {0: 8}])
+    columns = ColumnSet(2)
+    first = columns.add(Column(0, (0,), 9))
+    out = repair_hint(columns, rows, joint, [first, None])
+    assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]
+
+
+def test_a_dispute_the_surest_first_start_leaves_out_is_staffed_by_another_start() -> None:
+    """Mediators 0 and 1, one seat each. The programme's solution puts dispute 0 on mediator 0 for sure,
+    so the surest-first greedy start seats it there and dispute 1 (mediator 0 only) is left out, with
+    no repair (here none) to place it. The fewest-panels-first start staffs both: it is kept, and it
+    staffs as many disputes as brute force over every choice of the columns allows."""
+    cap = np.array([1, 1])
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=2), [("A", "B")] * 2, Quotas(), 2)  # type: ignore[arg-type]
+    columns = ColumnSet(2)
+    for j, members, value in ((0, (0,), 9), (0, (1,), 5), (1, (0,), 8)):
+        columns.add(Column(j, members, value))
+    weights = np.array([1.0, 0.0, 0.0])
+    surest = greedy_hint(columns, rows, 2, weights)
+    assert surest[1] is None  # the case the other starts are for
+
+    out = starting_assignment(columns, rows, 2, weights, lambda hint: hint)
+    most = 0
+    for choice in product(
+        *[[None, *[c for c, col in enumerate(columns.columns) if col.dispute == j]] for j in range(2)]
+    ):
+        seats = Counter(i for c in choice if c is not None for i in columns.columns[c].members)
+        if all(n <= cap[i] for i, n in seats.items()):
+            most = max(most, sum(c is not None for c in choice))
+    assert sum(c is not None for c in out) == most == 2
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert all(columns.columns[c].dispute == j for j, c in enumerate(out) if c is not None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    panels=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 3), min_size=1, max_size=2), st.integers(1, 9)),
+        min_size=1,
+        max_size=10,
+    ),
+    weight=st.lists(st.floats(0, 1), min_size=10, max_size=10),
+)
+def test_the_kept_start_staffs_at_least_the_surest_first_one_and_keeps_capacity(
+    capacity: list[int], panels: list[tuple[int, set[int], int]], weight: list[float]
+) -> None:
+    """Whatever the programme's solution, the start kept staffs no fewer disputes than the surest-first
+    greedy start (and is worth no less when it staffs as many), and keeps every mediator's capacity."""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=4), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    columns = ColumnSet(4)
+    for j, members, value in panels:
+        columns.add(Column(j, tuple(sorted(members)), value))
+    weights = np.array(weight[: len(columns)])
+    surest = greedy_hint(columns, rows, 4, weights)
+    out = starting_assignment(columns, rows, 4, weights, lambda hint: hint)
+
+    def rank(hint: list[int | None]) -> tuple[int, int]:
+        return sum(c is not None for c in hint), sum(columns.columns[c].value for c in hint if c is not None)
+
+    assert rank(out) >= rank(surest)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+
+
+def test_a_priced_panel_outside_a_full_pool_takes_the_place_of_the_pools_worst(demo_ws: Workspace) -> None:
+    """Exact pricing with the pool's own mediators priced out: the best priced panel lies outside the pool,
+    and the pool that comes back holds it, is no larger than before and lists every panel of its own."""
+    from matching.batch.disputes import alone_chunk, exact_chunk, make_state, pool_size
+
+    state = make_state(demo_ws, IOMED)
+    config = SolveConfig(candidates=1, time_limit=10.0, seed=0, workers=1, presolve=False)
+    (cand,) = alone_chunk([(0, "D030")], 300, config, state=state)
+    price = np.zeros(demo_ws.arrays.n)
+    price[cand.pool] = 10_000_000  # ten objective points a seat: the pool is out of reach
+    (priced_out,) = exact_chunk([(0, "D030", cand.pool, -(10**9))], price, {}, 300, config, state=state)
+    assert priced_out.members and not set(priced_out.members) <= set(cand.pool.tolist())
+    assert priced_out.pool is not None and priced_out.panels is not None
+    assert set(priced_out.members) <= set(priced_out.pool.tolist())
+    assert len(priced_out.pool) <= max(len(cand.pool), pool_size(cand.k, 300))
+    members = {tuple(sorted(int(priced_out.pool[i]) for i in row)) for row in priced_out.panels.members}
+    assert tuple(sorted(priced_out.members)) in members
+
+
+# --- the linear programme over the columns ------------------------------------------------------------------
+
+
+def _full_lp_value(columns: ColumnSet, cap: np.ndarray, n_disputes: int) -> float:
+    """``scipy.optimize.linprog`` over every column with every capacity row and an artificial column
+    per dispute (worth -100, as in ``ColumnLP``): the value the programme with lazy rows must reach."""
+    from scipy.optimize import linprog
+
+    n_cols = len(columns) + n_disputes
+    a_eq = np.zeros((n_disputes, n_cols))
+    a_ub = np.zeros((len(cap), n_cols))
+    cost = np.zeros(n_cols)
+    for c, col in enumerate(columns.columns):
+        a_eq[col.dispute, c] = 1
+        a_ub[list(col.members), c] = 1
+        cost[c] = -col.value / 1_000_000
+    for j in range(n_disputes):
+        a_eq[j, len(columns) + j] = 1
+        cost[len(columns) + j] = 100.0
+    out = linprog(cost, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=np.ones(n_disputes), bounds=(0, 1), method="highs")
+    assert out.status == 0
+    return float(-out.fun)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    panels=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
+        min_size=1,
+        max_size=24,
+    ),
+)
+def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_programmes_value(
+    capacity: list[int], panels: list[tuple[int, set[int], int]]
+) -> None:
+    """Capacity rows join only when broken, columns with a negative reduced cost leave and come back:
+    the value is every time that of the programme with every row and every column (scipy linprog)."""
+
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    columns = ColumnSet(4)
+    for j, members, value in panels:
+        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+    lp = ColumnLP(4, rows, columns)
+    full = _full_lp_value(columns, cap, 4)
+    assert lp.solve() == pytest.approx(full, abs=1e-6)
+    gone = lp.drop(below=0.0)
+    dropped = [c for c in range(len(columns)) if lp.col_of[c] < 0]
+    assert len(dropped) == gone
+    assert lp.solve() == pytest.approx(full, abs=1e-6)  # a column with a negative reduced cost changes nothing
+    assert all(lp.values()[c] == 0 for c in dropped)
+    for c in dropped:
+        assert lp.revive(c)
+    assert lp.solve() == pytest.approx(full, abs=1e-6)
+    assert sorted(lp.col_of) == sorted(set(lp.col_of)) and min(lp.col_of, default=0) >= 0  # each column once
+
+
+@pytest.mark.parametrize("work_per_second", [1, 20, 50])
+def test_a_linear_programme_out_of_work_stops_with_a_valid_bound_and_says_so(work_per_second: int) -> None:
+    """The programme's work budget (weighted simplex iterations) runs out, at once or part-way: the run
+    still ends, staffs no more than the exact optimum allows, reports a bound at least the exact optimum
+    (scipy milp over every panel) and says in its method that the programme stopped. (On this instance
+    1 stops before the first solve, 20 after a few rounds, 50 after exact pricing rounds.)"""
+    import tempfile
+    from pathlib import Path
+
+    import matching.batch.master as master_module
+    from matching.demo.generate import write_demo_data
+
+    quotas = Quotas(max_per_mediator=1, max_state_share=0.1, max_group_share=0.3)
+    with tempfile.TemporaryDirectory() as folder:
+        write_demo_data(Path(folder), seed=4, mediators=14, disputes=6)
+        ws = Workspace(load_folder(Path(folder)))
+    most, best_total = milp_batch(ws, quotas)
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(joint_module, "LP_WORK_PER_SECOND", work_per_second),
+        mock.patch.object(master_module, "DROP_BELOW", 0.0),
+    ):
+        config = BatchConfig(quotas=quotas, time_limit=1, workers=1, enumeration_budget=3, gap=0.0)
+        out = solve_batch(ws, IOMED, config)
+    s = out.summary
+    assert "stopped at its share of the budget" in s.method
+    assert s.lp_value is None
+    assert s.staffed <= most
+    if s.staffed == most:
+        assert round(s.objective * 1e6) <= best_total
+    assert best_total <= round(s.bound * 1e6), s.bound_sources
+    if not s.unstaffed:
+        assert_every_rule_kept(ws, quotas, out)

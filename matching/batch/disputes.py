@@ -343,7 +343,14 @@ def _exact(
         proven=status == Status.OPTIMAL,
     )
     grown = np.union1d(in_pool, members)
-    if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) <= limit:
+    if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) > limit:
+        # No room to grow: the new panel's members take the places of the pool's worst at these prices
+        # (the pool's panels already in the joint model stay there).
+        chosen = set(members)
+        others = [i for i in in_pool[np.argsort(-bounds[in_pool], kind="stable")].tolist() if i not in chosen]
+        size = max(pool_size(inst.k, limit), len(in_pool))  # as large as the pool was
+        grown = np.union1d(members, others[: max(0, size - len(members))]).astype(np.int64)
+    if not np.array_equal(grown, in_pool):
         panels = enumerate_panels(inst, grown)
         position_in_pool = {int(i): j for j, i in enumerate(grown)}
         result.pool = roster[grown]

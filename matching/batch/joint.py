@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ from matching.batch.disputes import (
 )
 from matching.batch.flow import FlowSolution, max_min_threshold, solve_arcs
 from matching.batch.master import (
+    LE,
+    LP_WORK_PER_SECOND,
     MASTER_TOLERANCE,
     Column,
     ColumnLP,
@@ -34,17 +36,18 @@ from matching.batch.master import (
     LPTimeout,
     MasterResult,
     RowKey,
-    greedy_hint,
     greedy_result,
     integer_duals,
     price_pools,
     repair_hint,
     solve_master,
     staffed_count,
+    starting_assignment,
 )
 from matching.batch.quotas import GLOBAL_CONSTRAINTS, Quotas, describe, suggestion
 from matching.batch.settings import (
     COLUMNS_PER_ROUND,
+    DROP_AT,
     EXACT_SHARE,
     LP_SHARE,
     MASTER_SHARE,
@@ -64,6 +67,8 @@ from matching.rules.scoring import OBJECTIVE_SCALE
 # --- the joint phase ----------------------------------------------------------------------------
 
 MASTER_ALL_LIMIT = 60_000  # below this many panels in all, every panel goes into the assignment model
+LAGRANGIAN = "Lagrangian (exact pricing)"
+LAGRANGIAN_LEFT_OUT = "Lagrangian (exact pricing, disputes left out count zero)"
 
 
 @dataclass
@@ -188,16 +193,16 @@ def _starting_hint(
 ) -> list[int | None]:
     """The assignment's starting point: the greedy assignment, with the disputes it leaves out
     staffed where possible (also from fresh pools without the mediators whose seats are gone)."""
-    hint = greedy_hint(columns, rows, len(joint), weights)
-    if all(c is not None for c in hint):
-        return hint
 
     def repool(left: list[int], full: np.ndarray) -> list[Repooled]:
         with bar(len(left), "Joint model: fresh pools for the disputes left out") as advance:
             items = [(j, joint[j].dispute_id) for j in left]
             return runner.map(repool_chunk, items, (limit, full), advance)
 
-    return repair_hint(columns, rows, joint, hint, repool)
+    def repair(hint: list[int | None]) -> list[int | None]:
+        return hint if all(c is not None for c in hint) else repair_hint(columns, rows, joint, hint, repool)
+
+    return starting_assignment(columns, rows, len(joint), weights, repair)
 
 
 def _assign_every_dispute(
@@ -207,13 +212,19 @@ def _assign_every_dispute(
     time_limit: float,
     hint: list[int | None],
     lp_value: float | None,
+    bound: float = math.inf,
 ) -> tuple[MasterResult, str]:
     """The assignment that staffs every dispute, and a note for the method when the greedy one
-    stands in (the model found none in its time, but the greedy assignment staffs them all)."""
+    stands in (the model found none in its time, but the greedy assignment staffs them all).
+
+    The search stops at the first assignment within a hair of the programme's value (which bounds any
+    assignment of these columns: closing the last 0.01 % can take the model most of its time, for
+    nothing visible), or within ``config.gap`` of ``bound`` (proven for the whole batch)."""
     n = len(hint)
-    # The programme's value bounds any assignment of these columns: stop once within a hair of it
-    # (closing the last 0.01 % can take the assignment model most of its time, for nothing visible).
-    stop_at = None if lp_value is None else math.floor(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE) + 1e-6)
+    targets = [bound * (1 - config.gap)] if config.gap > 0 and math.isfinite(bound) else []
+    if lp_value is not None:
+        targets.append(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE))
+    stop_at = math.ceil(min(targets) - 1e-6) if targets else None
     master = solve_master(
         columns, rows, n, fair=config.fair, require_all=True, time_limit=time_limit,
         seed=config.seed, hint=hint, stop_at=stop_at,
@@ -292,18 +303,21 @@ def column_plan(
         _add_every_panel(joint, columns)
     else:
         lp = ColumnLP(n, rows, columns)
-        try:
-            lp_value, weights, rounds, exact_rounds, used = _generate_columns(
-                lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
+        lp_value, weights, rounds, exact_rounds, used = _generate_columns(
+            lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap
+        )
+        generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
+        if lp.exhausted:
+            method += (
+                "; the linear programme stopped at its share of the budget (a larger --time-limit tightens the bound)"
             )
-            generation = _Generation(lp_value, weights, rounds, exact_rounds, used)
-        except LPTimeout:
-            pass  # no time left for the linear programme: assign what there is
 
     remaining = max(MASTER_SHARE * budget, budget - generation.used)
     mark = time.perf_counter()
     hint = _starting_hint(columns, rows, joint, generation.weights, runner, limit, bar)
-    master, note = _assign_every_dispute(columns, rows, config, remaining, hint, generation.lp_value)
+    master, note = _assign_every_dispute(
+        columns, rows, config, remaining, hint, generation.lp_value, math.inf if complete else min(sources.values())
+    )
     method += note
     diagnosis = None
     if master.status in (Status.INFEASIBLE, Status.TIMEOUT) and staffed_count(master) == 0:
@@ -312,9 +326,15 @@ def column_plan(
             columns, rows, config, max(1.0, 0.5 * remaining), hint, infeasible, complete
         )
         method += note
-        sources = {"disputes alone": float(sum(max(0, c.upper or 0) for c in joint))}
-    elif complete and master.bound is not None and not config.fair:
-        sources["assignment over every panel"] = float(master.bound)
+        # Bounds that assume every dispute staffed no longer hold; those allowing disputes left out do.
+        sources = {
+            "disputes alone": float(sum(max(0, c.upper or 0) for c in joint)),
+            **{k: v for k, v in sources.items() if k == LAGRANGIAN_LEFT_OUT},
+        }
+    else:
+        sources.pop(LAGRANGIAN_LEFT_OUT, None)  # never tighter than the bound with every dispute staffed
+        if complete and master.bound is not None and not config.fair:
+            sources["assignment over every panel"] = float(master.bound)
     chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
     bound = min(sources.values())
     if master.status == Status.OPTIMAL and complete and not config.fair:
@@ -354,48 +374,78 @@ def _generate_columns(
 ) -> tuple[float | None, np.ndarray | None, int, int, float]:
     """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
 
-    Returns the programme's value, its solution (the assignment's hint), the rounds of each kind and
-    the deterministic seconds spent. Every stop is deterministic: round counts, GLOP's deterministic
-    limit (``LP_SHARE`` of the budget per solve) and CP-SAT's deterministic seconds for exact pricing
-    (``EXACT_SHARE`` of the budget in all, spread over the processes). Another exact round is only
-    worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
+    Returns the programme's value and solution (the assignment's hint; none when the programme ran
+    out of work before its first optimum), the rounds of each kind and the deterministic seconds
+    spent. Every stop is deterministic: round counts, the programme's work budget (``LP_SHARE`` of
+    the budget for every solve together, as weighted simplex iterations) and CP-SAT's deterministic
+    seconds for exact pricing (``EXACT_SHARE`` of the budget in all, spread over the processes).
+    Exact pricing only runs once the pools have nothing more to add at the programme's prices (before
+    that, the prices are far from the optimum's and their bound of no use). Another exact round is
+    only worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
     """
-    lp.work_limit = max(MIN_SOLVE_TIME, LP_SHARE * budget)
+    lp.work_budget = max(MIN_SOLVE_TIME, LP_SHARE * budget) * LP_WORK_PER_SECOND
     rounds = exact_rounds = 0
     used = 0.0
     lp_value: float | None = None
+    weights: np.ndarray | None = None
+    duals: Mapping[RowKey, float] | None = None
+    out_of_work = False
     for _ in range(MAX_EXACT_ROUNDS):
         mark = time.perf_counter()
-        for _ in range(MAX_CG_ROUNDS):
-            lp_value = lp.solve()
-            rounds += 1
-            duals, mu = lp.duals()
-            price, party_price = rows.prices(duals)
-            added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND)
-            if not added:
-                break
-        lp_value = lp.solve()
-        duals, mu = lp.duals()
+        converged = False
+        try:
+            for _ in range(MAX_CG_ROUNDS):
+                lp_value, weights, duals, mu = _lp_solve(lp)
+                rounds += 1
+                price, party_price = rows.prices(duals)
+                added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND, lp.revive)
+                if lp.n_cols > DROP_AT * len(joint):
+                    lp.drop()
+                if not added:
+                    converged = True
+                    break
+            lp_value, weights, duals, _ = _lp_solve(lp)
+        except LPTimeout:
+            out_of_work = True
         _tick(timing, "pricing rounds", mark)
-        if lp.artificial() > 1e-6:
-            break  # not every dispute can be staffed by the candidates: no Lagrangian bound
+        if duals is None or not converged:
+            # Prices the pools could still improve on give a bound far above the optimum (valid but of
+            # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
+            break
         mark = time.perf_counter()
         left = EXACT_SHARE * budget - used
         lagrangian, new, work = _exact_round(
-            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left
+            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left, lp.revive
         )
         used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
-        sources["Lagrangian (exact pricing)"] = min(sources.get("Lagrangian (exact pricing)", math.inf), lagrangian)
-        if not new or used >= EXACT_SHARE * budget:
+        sources[LAGRANGIAN] = min(sources.get(LAGRANGIAN, math.inf), lagrangian.every_staffed)
+        sources[LAGRANGIAN_LEFT_OUT] = min(sources.get(LAGRANGIAN_LEFT_OUT, math.inf), lagrangian.some_unstaffed)
+        if out_of_work or not new or used >= EXACT_SHARE * budget:
             break
-        lp_value = lp.solve()  # with the exact round's panels
+        try:
+            lp_value, weights, duals, _ = _lp_solve(lp)  # with the exact round's panels
+        except LPTimeout:
+            out_of_work = True
+            break
         bound = min(sources.values())
         if bound - lp_value * OBJECTIVE_SCALE <= gap * abs(bound):
             break
-    lp_value = lp.solve()
-    return lp_value, lp.values(), rounds, exact_rounds, used
+    if not out_of_work:
+        try:
+            lp_value, weights, duals, _ = _lp_solve(lp)
+        except LPTimeout:
+            out_of_work = True
+    # Cut short, the last value leaves out the latest panels: no longer a cap on their assignment.
+    return None if out_of_work else lp_value, weights, rounds, exact_rounds, used
+
+
+def _lp_solve(lp: ColumnLP) -> tuple[float, np.ndarray, dict[RowKey, float], np.ndarray]:
+    """The programme solved: its value, solution, the global rows' prices and the disputes' prices."""
+    value = lp.solve()
+    duals, mu = lp.duals()
+    return value, lp.values(), duals, mu
 
 
 def _tick(timing: dict[str, float], label: str, since: float) -> None:
@@ -436,7 +486,8 @@ def _exact_round(
     columns: ColumnSet,
     bar: ProgressFactory,
     budget: float = math.inf,
-) -> tuple[float, int, float]:
+    revive: Callable[[int], bool] | None = None,
+) -> tuple[Lagrangian, int, float]:
     """Price every dispute exactly at whole-unit dual prices: the Lagrangian bound, and new columns.
 
     First every dispute is bounded without a solver (the mediators' priced upper bounds, which
@@ -448,14 +499,29 @@ def _exact_round(
     y = integer_duals(duals, rows)
     price, party_price = rows.prices(y)
     constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
+    # A lower limit's multiplier (at most 0) only lowers the constant: without it, the bound also holds
+    # for assignments that miss the lower limit (leaving disputes out can).
+    upper_constant = sum(v * rows.rhs(key)[1] for key, v in y.items() if rows.rhs(key)[0] == LE)
     _, worth = price_pools(joint, parties, price, party_price, None, columns, 0)
     negative = bool((price < 0).any()) or any((v < 0).any() for _, v in party_price.values())
     items, bound_of = _disputes_to_price(joint, parties, price, party_price, worth, negative)
-    if not items:
-        return constant + sum(bound_of), 0, 0.0
-    best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
-    added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of)
-    return constant + sum(bound_of), added, work
+    added, work = 0, 0.0
+    if items:
+        best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
+        added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of, revive)
+    return Lagrangian(constant + sum(bound_of), upper_constant + sum(max(0.0, b) for b in bound_of)), added, work
+
+
+@dataclass(frozen=True)
+class Lagrangian:
+    """The Lagrangian bound at one set of prices: ``prices x right-hand sides`` plus each dispute's best
+    priced panel (``every_staffed``: valid when every dispute gets a panel and every row holds), or the
+    upper limits' part of the constant plus each dispute's best priced panel where it is positive
+    (``some_unstaffed``: valid for any assignment keeping the upper limits, since a dispute left out
+    adds nothing and a lower limit's price only adds worth to panels)."""
+
+    every_staffed: float
+    some_unstaffed: float
 
 
 def _disputes_to_price(
@@ -521,14 +587,22 @@ def _price_disputes(
     return best, work
 
 
-def _take_priced(joint: list[Candidates], columns: ColumnSet, priced: list[Priced], bound_of: list[float]) -> int:
+def _take_priced(
+    joint: list[Candidates],
+    columns: ColumnSet,
+    priced: list[Priced],
+    bound_of: list[float],
+    revive: Callable[[int], bool] | None = None,
+) -> int:
     """Record each priced dispute's bound, add its best priced panel as a column and keep its grown
     pool; the number of new columns."""
     added = 0
     for p in priced:
         j = p.position
         bound_of[j] = float(p.bound)
-        if p.members and columns.add(Column(j, p.members, p.value)) is not None:
+        if (p.members and columns.add(Column(j, p.members, p.value)) is not None) or (
+            p.members and revive is not None and revive(columns.index_of(j, p.members))
+        ):
             added += 1
         if p.pool is not None and p.panels is not None:
             joint[j].pool, joint[j].panels = p.pool, p.panels

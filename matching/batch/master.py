@@ -1,17 +1,18 @@
 """The batch's joint model on candidate panels ("columns"): the rows that link disputes (capacity and
-quotas), the linear programme over the columns (GLOP) and its prices, and the assignment (CP-SAT)
+quotas), the linear programme over the columns (HiGHS, kept and warm-started) and its prices, and the assignment (CP-SAT)
 that picks one column per dispute.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
-from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from matching.batch.disputes import MIN_SOLVE_TIME, Candidates, Repooled, member_price
@@ -22,6 +23,7 @@ from matching.core.status import Status
 from matching.rules.encoding import GROUPS, RosterArrays
 from matching.rules.scoring import OBJECTIVE_SCALE
 
+SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4  # HiGHS simplex_strategy values
 MASTER_TOLERANCE = 1e-4  # the assignment stops within this share of the linear programme's value
 
 # --- the global rows: capacity and quotas --------------------------------------------------------
@@ -184,11 +186,40 @@ class LPTimeout(MatchingError):
     """The linear programme ran out of its time limit."""
 
 
-class ColumnLP:
-    """The linear programme over the columns (GLOP): one panel per dispute, the global rows.
+# The linear programme's work is counted deterministically: each simplex iteration costs the model's
+# rows in thousands (at least one), since an iteration's cost grows with the basis. A deterministic
+# second of the budget buys this many such units (about a second on this machine).
+LP_WORK_PER_SECOND = 20_000
+DROP_BELOW = 0.25  # reduced cost (objective units; a panel is worth about 1 to 3) past which a column leaves
 
-    Each dispute's row has an artificial column of large negative worth, so the programme is
-    always feasible; capacity and same-party rows join when a solution breaks them.
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance with fixed options: the same changes give the same vertices on every run.
+    (The raw binding where it exists: the wrapper class prints a banner before any option can silence it.)
+    The ``threads`` option is left alone (HiGHS refuses to run when it differs from the thread pool
+    another HiGHS user in the process started; simplex uses one thread anyway)."""
+    factory = getattr(highspy, "_Highs", highspy.Highs)
+    h = factory()
+    for name, value in (
+        ("output_flag", False),
+        ("solver", "simplex"),
+        ("presolve", "off"),
+        ("random_seed", 0),
+    ):
+        h.setOptionValue(name, value)
+    return h
+
+
+class ColumnLP:
+    """The linear programme over the columns: one panel per dispute, the global rows.
+
+    One HiGHS model for the whole run, changed in place: new columns and new rows keep the last
+    basis, so each solve starts from the previous optimum (new columns leave it primal feasible,
+    new rows dual feasible) instead of from scratch. Each dispute's row has an artificial column of
+    large negative worth, so the programme is always feasible; capacity and same-party rows join
+    only when a solution breaks them (lazy rows: most mediators' limits never bind). Every solve
+    draws on one budget for the whole run (``work_budget``, in simplex iterations weighted by the
+    model's size): past it, ``LPTimeout``, at the same point on every run.
     """
 
     BIG = 100.0  # objective units (a panel is worth about 1 to 3)
@@ -197,129 +228,208 @@ class ColumnLP:
         self.n_disputes = n_disputes
         self.rows = rows
         self.columns = columns
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        s = self.solver
-        self.objective = s.Objective()
-        self.objective.SetMaximization()
-        self.assign = []
-        self.art = []
-        for j in range(n_disputes):
-            con = s.Constraint(1.0, 1.0)
-            art = s.NumVar(0.0, 1.0, f"a{j}")
-            con.SetCoefficient(art, 1.0)
-            self.objective.SetCoefficient(art, -self.BIG)
-            self.assign.append(con)
-            self.art.append(art)
-        self.vars: list[Any] = []
-        self.cons: dict[RowKey, Any] = {}
-        self._reach: dict[RowKey, set[int]] = {}  # disputes with a column holding the row's mediator
-        self._pending: set[RowKey] = set()
-        self.work_limit: float | None = None  # GLOP's deterministic seconds per solve
+        self.h = _new_highs()
+        h = self.h
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        n = n_disputes
+        no_entries = np.zeros(n + 1, dtype=np.int32)
+        h.addRows(n, np.ones(n), np.ones(n), 0, no_entries[:n], np.zeros(0, dtype=np.int32), np.zeros(0))
+        # The artificial columns: column j covers dispute j's row.
+        h.addCols(
+            n, np.full(n, -self.BIG), np.zeros(n), np.ones(n), n,
+            np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n),
+        )  # fmt: skip
+        self.n_cols = n
+        self.n_rows = n
+        self.col_of: list[int] = []  # the model's column of each synced column of ``columns``
+        self.row_of: dict[RowKey, int] = {}
+        self._rows_added = False
+        self.work_budget = math.inf  # work units (see LP_WORK_PER_SECOND) for every solve of the run
+        self.work_used = 0.0
+        self.exhausted = False  # whether a solve ran out of the budget
+        self.iterations = 0  # simplex iterations over every solve
+        self.nonzeros = 2 * n  # in the model (kept for the cost of an iteration)
+        self.dropped = 0  # columns taken out over the run
+        self._revived: list[int] = []
+        self.solves = 0
+        self._solution: Any = None
         for key in dict.fromkeys([*rows.eager(), *keys]):
             self._add_row(key)
 
-    def rebuilt(self) -> ColumnLP:
-        """The same programme built afresh (GLOP occasionally gives up on a long incremental run)."""
-        fresh = ColumnLP(self.n_disputes, self.rows, self.columns, list(self.cons))
-        fresh.work_limit = self.work_limit
-        fresh.sync()
-        return fresh
+    @property
+    def cons(self) -> dict[RowKey, int]:
+        """The global rows in the programme (key to row)."""
+        return self.row_of
 
     def _add_row(self, key: RowKey) -> None:
         sense, rhs = self.rows.rhs(key)
-        s = self.solver
-        con = s.Constraint(-s.infinity(), float(rhs)) if sense == LE else s.Constraint(float(rhs), s.infinity())
-        if sense == GE:  # a shortfall column keeps the programme feasible
-            slack = s.NumVar(0.0, s.infinity(), f"short{len(self.cons)}")
-            con.SetCoefficient(slack, 1.0)
-            self.objective.SetCoefficient(slack, -self.BIG)
-        self.cons[key] = con
-        touched = self.columns.by_mediator.get(key[1], []) if key[0] in ("cap", "party") else range(len(self.vars))
+        touched = self.columns.by_mediator.get(key[1], []) if key[0] in ("cap", "party") else range(len(self.col_of))
+        index: list[int] = []
+        value: list[float] = []
         for c in touched:
-            if c < len(self.vars):
+            if c < len(self.col_of) and self.col_of[c] >= 0:
                 col = self.columns.columns[c]
                 coef = self.rows.coefficients(col.dispute, col.members).get(key, 0)
                 if coef:
-                    con.SetCoefficient(self.vars[c], float(coef))
+                    index.append(self.col_of[c])
+                    value.append(float(coef))
+        inf = highspy.kHighsInf
+        lower, upper = (-inf, float(rhs)) if sense == LE else (float(rhs), inf)
+        self.h.addRow(lower, upper, len(index), np.asarray(index, dtype=np.int32), np.asarray(value))
+        self.nonzeros += len(index)
+        row = self.n_rows
+        self.row_of[key] = row
+        self.n_rows += 1
+        self._rows_added = True
+        if sense == GE:  # a shortfall column keeps the programme feasible
+            self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
+            self.n_cols += 1
+            self.nonzeros += 1
 
     def sync(self) -> None:
-        """Give the programme a variable for every column added since the last call, and a row for
-        every capacity or same-party limit that the columns could now break (more disputes than
-        the limit have a column holding the mediator)."""
-        start = len(self.vars)
-        for c in range(start, len(self.columns)):
+        """Give the programme a column for every column added (or revived) since the last call, with
+        its coefficients in the rows already there (other rows join when a solution breaks them)."""
+        start = len(self.col_of)
+        self.col_of.extend([-1] * (len(self.columns) - start))
+        todo = sorted(set(self._revived) | set(range(start, len(self.columns))))
+        self._revived.clear()
+        if not todo:
+            return
+        costs = np.empty(len(todo))
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for n, c in enumerate(todo):
             col = self.columns.columns[c]
-            var = self.solver.NumVar(0.0, self.solver.infinity(), f"z{c}")
-            self.objective.SetCoefficient(var, col.value / OBJECTIVE_SCALE)
-            self.assign[col.dispute].SetCoefficient(var, 1.0)
+            costs[n] = col.value / OBJECTIVE_SCALE
+            starts.append(len(index))
+            index.append(col.dispute)
+            value.append(1.0)
             for key, coef in self.rows.coefficients(col.dispute, col.members).items():
-                con = self.cons.get(key)
-                if con is not None:
-                    con.SetCoefficient(var, float(coef))
-                elif key[0] in ("cap", "party"):
-                    reach = self._reach.setdefault(key, set())
-                    reach.add(col.dispute)
-                    if len(reach) > self.rows.rhs(key)[1]:
-                        self._pending.add(key)
-            self.vars.append(var)
-        for key in sorted(self._pending, key=repr):
-            if key not in self.cons:
-                self._add_row(key)
-        self._pending.clear()
+                row = self.row_of.get(key)
+                if row is not None:
+                    index.append(row)
+                    value.append(float(coef))
+        count = len(todo)
+        self.h.addCols(
+            count, costs, np.zeros(count), np.full(count, highspy.kHighsInf), len(index),
+            np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value),
+        )  # fmt: skip
+        for n, c in enumerate(todo):
+            self.col_of[c] = self.n_cols + n
+        self.n_cols += count
+        self.nonzeros += len(index)
+
+    def revive(self, c: int) -> bool:
+        """Put back column ``c`` (of ``columns``) at the next solve if it was dropped; whether it was."""
+        if c < len(self.col_of) and self.col_of[c] < 0 and c not in self._revived:
+            self._revived.append(c)
+            return True
+        return False
+
+    def drop(self, below: float | None = None) -> int:
+        """Take out of the programme the columns the last optimum leaves at zero with a reduced cost
+        under ``-below`` (objective units, default ``DROP_BELOW``): they would take many more rounds to pay, and every one
+        makes each simplex iteration dearer. They stay candidates of the assignment, and pricing puts
+        them back when their reduced cost turns positive. The basis stays valid (they are nonbasic).
+        Returns how many went."""
+        sol = self.h.getSolution()
+        dual = np.asarray(sol.col_dual, dtype=np.float64)
+        value = np.asarray(sol.col_value, dtype=np.float64)
+        live = np.asarray([c for c, m in enumerate(self.col_of) if m >= 0], dtype=np.int64)
+        if not len(live):
+            return 0
+        model = np.asarray(self.col_of, dtype=np.int64)[live]
+        gone = (dual[model] < -(DROP_BELOW if below is None else below)) & (value[model] <= 1e-9)
+        if not gone.any():
+            return 0
+        mask = np.zeros(self.n_cols, dtype=bool)
+        mask[model[gone]] = True
+        lost = [int(i) for i in np.flatnonzero(mask)]
+        for c in live[gone].tolist():
+            col = self.columns.columns[c]
+            self.nonzeros -= 1 + len(self.rows.coefficients(col.dispute, col.members).keys() & self.row_of.keys())
+        self.h.deleteCols(len(lost), np.asarray(lost, dtype=np.int32))
+        shift = np.cumsum(mask) - mask  # columns deleted before each column
+        for c in live.tolist():
+            m = self.col_of[c]
+            self.col_of[c] = -1 if mask[m] else int(m - shift[m])
+        self.n_cols -= len(lost)
+        self.dropped += len(lost)
+        return len(lost)
+
+    def _iteration_cost(self) -> float:
+        """An iteration's work units: it grows with the model's nonzeros and rows (measured on this
+        machine: about 600 million nonzero-iterations a second, a row counting as 20 nonzeros)."""
+        return max(1.0, (self.nonzeros + 20 * self.n_rows) / 30_000)
+
+    def _run(self) -> None:
+        """One solve from the last basis (dual simplex when rows were added, else primal) within the
+        work left; retried once from scratch (dual simplex) when it ends neither optimal nor out of
+        work. Raises ``LPTimeout`` once the run's work budget is spent."""
+        h = self.h
+        strategy = SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL
+        self._rows_added = False
+        for attempt in range(2):
+            cost = self._iteration_cost()
+            left = self.work_budget - self.work_used
+            if left < cost:
+                self.exhausted = True
+                raise LPTimeout
+            h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, left / cost)))
+            h.setOptionValue("simplex_strategy", strategy)
+            h.run()
+            count = int(h.getInfo().simplex_iteration_count)
+            self.solves += attempt == 0
+            self.iterations += count
+            self.work_used += count * cost
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                return
+            if status == highspy.HighsModelStatus.kIterationLimit:
+                self.exhausted = True
+                raise LPTimeout
+            if attempt == 0:
+                h.clearSolver()
+                strategy = SIMPLEX_DUAL
+        raise InternalError(f"the linear programme failed ({h.modelStatusToString(status)})")
 
     def solve(self) -> float:
         """Solve, adding every capacity or same-party row the solution breaks, until none is broken.
 
-        Raises ``LPTimeout`` past ``work_limit`` (deterministic, so a run stops at the same point every time).
+        Raises ``LPTimeout`` past ``work_budget`` (deterministic, so a run stops at the same point every time).
         """
         while True:
             self.sync()
-            if self.work_limit is not None:
-                self.solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {self.work_limit:.6f}")
-            status = self.solver.Solve()
-            if status == pywraplp.Solver.NOT_SOLVED or (
-                status == pywraplp.Solver.FEASIBLE and self.work_limit is not None
-            ):
-                raise LPTimeout
-            if status != pywraplp.Solver.OPTIMAL:  # start again from scratch, without the previous basis
-                fresh = self.rebuilt()
-                self.solver, self.objective, self.assign, self.art = (
-                    fresh.solver,
-                    fresh.objective,
-                    fresh.assign,
-                    fresh.art,
-                )
-                self.vars, self.cons = fresh.vars, fresh.cons
-                status = self.solver.Solve()
-            if status != pywraplp.Solver.OPTIMAL:
-                raise InternalError(f"the linear programme failed (status {status})")
+            self._run()
+            self._solution = self.h.getSolution()
+            z = self.values()
             activity: dict[RowKey, float] = defaultdict(float)
-            for c, var in enumerate(self.vars):
-                z = var.solution_value()
-                if z <= 1e-9:
-                    continue
+            for c in np.flatnonzero(z > 1e-9).tolist():
                 col = self.columns.columns[c]
                 for key, coef in self.rows.coefficients(col.dispute, col.members).items():
-                    if key[0] in ("cap", "party") and key not in self.cons:
-                        activity[key] += coef * z
+                    if key[0] in ("cap", "party") and key not in self.row_of:
+                        activity[key] += coef * z[c]
             broken = [key for key, act in activity.items() if act > self.rows.rhs(key)[1] + 1e-7]
             if not broken:
-                return float(self.objective.Value())
+                return float(self.h.getInfo().objective_function_value)
             for key in sorted(broken, key=repr):
                 self._add_row(key)
 
     def values(self) -> np.ndarray:
-        return np.array([v.solution_value() for v in self.vars], dtype=np.float64)
+        col_value = np.append(np.asarray(self._solution.col_value, dtype=np.float64), 0.0)
+        return col_value[np.asarray(self.col_of, dtype=np.int64)] if self.col_of else np.zeros(0)  # -1: dropped
 
     def artificial(self) -> float:
         """How much of the disputes' rows the artificial columns still cover (0 when all are staffed)."""
-        return float(sum(a.solution_value() for a in self.art))
+        return float(np.asarray(self._solution.col_value, dtype=np.float64)[: self.n_disputes].sum())
 
     def duals(self) -> tuple[dict[RowKey, float], np.ndarray]:
-        """Dual prices in objective units (integers' scale): global rows, and one per dispute row."""
-        rows = {key: con.dual_value() * OBJECTIVE_SCALE for key, con in self.cons.items()}
-        mu = np.array([con.dual_value() * OBJECTIVE_SCALE for con in self.assign], dtype=np.float64)
-        return rows, mu
+        """Dual prices in objective units (integers' scale): global rows (at least 0 on an upper limit,
+        at most 0 on a lower one), and one per dispute row."""
+        row_dual = np.asarray(self._solution.row_dual, dtype=np.float64) * OBJECTIVE_SCALE
+        rows = {key: float(row_dual[r]) for key, r in self.row_of.items()}
+        return rows, row_dual[: self.n_disputes].copy()
 
 
 def integer_duals(duals: Mapping[RowKey, float], rows: GlobalRows) -> dict[RowKey, float]:
@@ -340,8 +450,10 @@ def price_pools(
     mu: np.ndarray | None,
     columns: ColumnSet,
     per_dispute: int,
+    revive: Callable[[int], bool] | None = None,
 ) -> tuple[int, list[float]]:
-    """Add each dispute's best-priced pool panels that improve the programme; also each pool's best priced worth."""
+    """Add each dispute's best-priced pool panels that improve the programme (or ``revive`` them
+    when they were columns already); also each pool's best priced worth."""
     added = 0
     best_worth: list[float] = []
     for j, cand in enumerate(joint):
@@ -357,7 +469,9 @@ def price_pools(
             if reduced[r] <= 1.0:  # one millionth of an objective point: nothing to gain
                 break
             members = tuple(sorted(int(cand.pool[i]) for i in cand.panels.members[r]))
-            if columns.add(Column(j, members, int(cand.panels.value[r]))) is not None:
+            if columns.add(Column(j, members, int(cand.panels.value[r]))) is not None or (
+                revive is not None and revive(columns.index_of(j, members))
+            ):
                 added += 1
     return added, best_worth
 
@@ -384,15 +498,35 @@ def _usage(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -
     return used
 
 
-def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: np.ndarray | None) -> list[int | None]:
-    """A greedy assignment to start the search: disputes with the fewest candidate panels first, each
-    taking its best panel (by the programme's solution, else by objective) that still fits."""
+def greedy_hint(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    n_disputes: int,
+    weights: np.ndarray | None,
+    fewest_first: bool = False,
+    first: Sequence[int] = (),
+) -> list[int | None]:
+    """A greedy assignment to start the search, each dispute taking its best panel that still fits.
+    With the programme's solution (``weights``; columns it has not seen count zero): the disputes it
+    staffs most surely first, each by its weights (close to the programme's value when the solution
+    is nearly whole); without (or with ``fewest_first``), the disputes with the fewest candidate panels
+    first. The disputes in ``first`` go before all others, in that order."""
     values = np.array([c.value for c in columns.columns], dtype=np.float64)
-    key = weights if weights is not None and len(weights) == len(values) else values
+    key = values
+    if weights is not None:
+        key = np.zeros(len(values))
+        key[: min(len(weights), len(values))] = weights[: len(values)]
     by_dispute: list[list[int]] = [[] for _ in range(n_disputes)]
     for c, col in enumerate(columns.columns):
         by_dispute[col.dispute].append(c)
-    order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
+    if weights is not None and not fewest_first:
+        surest = [max((key[c] for c in cs), default=0.0) for cs in by_dispute]
+        order = sorted(range(n_disputes), key=lambda j: (-round(surest[j], 6), len(by_dispute[j]), j))
+    else:
+        order = sorted(range(n_disputes), key=lambda j: (len(by_dispute[j]), j))
+    if first:
+        ahead = set(first)
+        order = list(dict.fromkeys(first)) + [j for j in order if j not in ahead]
     used: Counter[RowKey] = Counter()
     chosen: list[int | None] = [None] * n_disputes
     for j in order:
@@ -404,6 +538,35 @@ def greedy_hint(columns: ColumnSet, rows: GlobalRows, n_disputes: int, weights: 
                 used.update(coefs)
                 break
     return chosen
+
+
+def starting_assignment(
+    columns: ColumnSet,
+    rows: GlobalRows,
+    n_disputes: int,
+    weights: np.ndarray | None,
+    repair: Callable[[list[int | None]], list[int | None]],
+) -> list[int | None]:
+    """The assignment's starting point: the greedy assignment (``greedy_hint``), repaired. When that
+    leaves disputes out, two more starts, each repaired too, and the one staffing the most disputes
+    (then worth the most; the first on a tie) is kept: the fewest candidate panels first (surer
+    disputes first can take the few mediators a narrow dispute needs, then no repair places it),
+    and the disputes the first start left out ahead of the surest order. Three starts at most."""
+    best = repair(greedy_hint(columns, rows, n_disputes, weights))
+    left = [j for j, c in enumerate(best) if c is None]
+    if not left:
+        return best
+
+    def rank(hint: list[int | None]) -> tuple[int, int]:
+        return sum(c is not None for c in hint), sum(columns.columns[c].value for c in hint if c is not None)
+
+    for fewest_first, first in ((True, ()), (False, left)):
+        if weights is None and fewest_first:
+            continue  # the first start was in this order already
+        other = repair(greedy_hint(columns, rows, n_disputes, weights, fewest_first, first))
+        if rank(other) > rank(best):
+            best = other
+    return best
 
 
 REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
@@ -422,8 +585,8 @@ def repair_hint(
     """Staff the disputes the greedy assignment left out: each takes the best panel (among the
     ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
     enumerated pool first, then from fresh pools built without the mediators whose seats are gone
-    (``repool``, up to ``REPAIR_ROUNDS`` rounds). Chosen panels join the columns. Needed on very
-    large batches, where the columns are few and the stars' capacity is gone."""
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by one swap (``_Swaps``). Chosen panels join
+    the columns. Needed on very large batches, where the columns are few and the stars' capacity is gone."""
     used = _usage(columns, rows, hint)
     seats_left = rows.cap.astype(np.int64).copy()
     for key, n in used.items():
@@ -456,7 +619,87 @@ def repair_hint(
             place(fresh.position, fresh.members, fresh.value)
         if all(out[j] is None for j in left):
             break
+    _Swaps(columns, rows, joint, out, used, seats_left, tries).run()
     return out
+
+
+class _Swaps:
+    """The last repair of the starting assignment: a dispute still left out takes one of its panels
+    whose members all have a seat left but one, when a dispute holding that one mediator can move to
+    another of its own panels that fits (one swap deep; every upper limit is checked on each move)."""
+
+    def __init__(
+        self,
+        columns: ColumnSet,
+        rows: GlobalRows,
+        joint: Sequence[Candidates],
+        out: list[int | None],
+        used: Counter[RowKey],
+        seats_left: np.ndarray,
+        tries: int,
+    ) -> None:
+        self.columns, self.rows, self.joint, self.out = columns, rows, joint, out
+        self.used, self.seats_left, self.tries = used, seats_left, tries
+        self.holders: dict[int, set[int]] = defaultdict(set)
+        for j, c in enumerate(out):
+            if c is not None:
+                for i in columns.columns[c].members:
+                    self.holders[i].add(j)
+
+    def _take(self, j: int, members: tuple[int, ...], value: int) -> None:
+        c = self.columns.add(Column(j, members, value))
+        self.out[j] = self.columns.index_of(j, members) if c is None else c
+        self.used.update(self.rows.coefficients(j, members))
+        self.seats_left[list(members)] -= 1
+        for i in members:
+            self.holders[i].add(j)
+
+    def _drop(self, j: int) -> Column:
+        c = self.out[j]
+        assert c is not None
+        col = self.columns.columns[c]
+        self.used.subtract(self.rows.coefficients(j, col.members))
+        self.seats_left[list(col.members)] += 1
+        for i in col.members:
+            self.holders[i].discard(j)
+        self.out[j] = None
+        return col
+
+    def _best_fit(self, j: int, avoid: tuple[int, ...]) -> tuple[tuple[int, ...], int] | None:
+        """Dispute ``j``'s best pool panel (other than ``avoid``) that fits what is used now."""
+        cand = self.joint[j]
+        members = cand.pool[cand.panels.members]
+        fits = np.flatnonzero((self.seats_left[members] > 0).all(axis=1))
+        for r in fits[np.argsort(-cand.panels.value[fits], kind="stable")][: self.tries]:
+            chosen = tuple(sorted(int(i) for i in members[r]))
+            if chosen != avoid and self.rows.fits(self.rows.coefficients(j, chosen), self.used):
+                return chosen, int(cand.panels.value[r])
+        return None
+
+    def _place(self, j: int) -> bool:
+        cand = self.joint[j]
+        members = cand.pool[cand.panels.members]
+        blocked = (self.seats_left[members] <= 0).sum(axis=1)
+        one = np.flatnonzero(blocked == 1)
+        for r in one[np.argsort(-cand.panels.value[one], kind="stable")][: self.tries]:
+            panel = tuple(sorted(int(i) for i in members[r]))
+            full = next(i for i in panel if self.seats_left[i] <= 0)
+            for other in sorted(self.holders[full]):
+                old = self._drop(other)
+                if self.rows.fits(self.rows.coefficients(j, panel), self.used):
+                    self._take(j, panel, int(cand.panels.value[r]))
+                    moved = self._best_fit(other, old.members)
+                    if moved is not None:
+                        self._take(other, *moved)
+                        return True
+                    self._drop(j)
+                self._take(other, old.members, old.value)
+        return False
+
+    def run(self) -> None:
+        """Try every dispute still left out, in order."""
+        for j in [j for j, c in enumerate(self.out) if c is None]:
+            self._place(j)
 
 
 def staffed_count(result: MasterResult) -> int:

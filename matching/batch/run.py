@@ -23,18 +23,22 @@ How it is solved (``solve_batch``), each step on plain numbers:
    ``matching.panel.diagnosis.diagnose`` and left out.
 3. **Fast path.** When every panel has one member and no quota couples the disputes, the batch is
    a transportation problem, solved exactly by min-cost flow (``matching.batch.flow``).
-4. **Column generation** (``matching.batch.joint``, ``matching.batch.master``). Otherwise a linear programme (GLOP) chooses among candidate panels
+4. **Column generation** (``matching.batch.joint``, ``matching.batch.master``). Otherwise a linear programme (HiGHS, one model changed in place and re-solved from its last basis) chooses among candidate panels
    ("columns") under the capacity and quota rows; its dual prices are charged to the mediators
    and the best panel of each pool at those prices joins the programme, until no pool has a
    panel worth adding. Then each dispute is priced once more *exactly*, over all its eligible
    mediators (the same proof as in step 2 on the instance with the prices folded into the member
    values, ``priced``), which gives a Lagrangian upper bound on the whole batch:
-   ``sum of prices * right-hand sides + sum over disputes of their best priced panel``.
-   The proven bound reported is the smaller of that and the sum of the disputes' bounds alone.
-   Bound improvement stops once the candidate panels are proven within ``BatchConfig.gap``.
+   ``sum of prices * right-hand sides + sum over disputes of their best priced panel``
+   (when disputes are left out, a variant that holds then: the upper limits' prices only, and
+   each dispute's best priced panel only where it is worth more than nothing).
+   The proven bound reported is the smallest valid one of those and the sum of the disputes' bounds
+   alone. Bound improvement stops once the candidate panels are proven within ``BatchConfig.gap``,
+   and the assignment stops once within that share of the proven bound.
 5. **Assignment.** CP-SAT chooses one generated panel per dispute (exactly one, capacity, quotas),
    hinted with a greedy assignment (disputes it leaves out get the best panel that still fits from
-   their pool, or from fresh pools without the mediators already seated); fairness mode maximises the worst dispute first,
+   their pool, or from fresh pools without the mediators already seated; while some stay out, two
+   other greedy orders are tried and the start staffing most is kept); fairness mode maximises the worst dispute first,
    fixes it and re-solves the total with hints (lexicographic). When the pools are complete
    (small batches), the columns are every panel and the result is proven optimal.
 
@@ -42,7 +46,7 @@ If the capacity or the quotas cannot staff every dispute together, the assignmen
 many disputes as possible, and each global constraint is relaxed in turn to say which ones are
 in the way.
 
-**Reproducible.** Every stop is deterministic: CP-SAT and GLOP deterministic time, round counts,
+**Reproducible.** Every stop is deterministic: CP-SAT deterministic time, simplex iteration limits, round counts,
 equal shares of the budget; every CP-SAT search has one seeded worker. The same inputs, settings
 and seed give the same panels however loaded the machine (``tests/test_batch.py`` runs a batch on
 a clock that crawls and compares).

@@ -11,14 +11,15 @@ DEFAULT_BATCH_WORKERS = 2  # processes for the per-dispute solves (each, and the
 DEFAULT_GAP = 0.005
 DEFAULT_BATCH_TIME_LIMIT = 60.0  # deterministic seconds for the joint phase (column generation and assignment)
 MAX_CG_ROUNDS = 60  # column-generation rounds (a deterministic stop)
-# Shares of the joint phase's budget (deterministic seconds): each solve of the linear programme,
+# Shares of the joint phase's budget (deterministic seconds): the linear programme's solves together,
 # exact pricing in all (per process), and the least the assignment model gets.
-LP_SHARE = 0.25
+LP_SHARE = 1.5
 EXACT_SHARE = 0.4
 MASTER_SHARE = 0.25
 SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
-MAX_EXACT_ROUNDS = 2  # exact pricing rounds over every eligible mediator
+DROP_AT = 16  # columns per dispute in the linear programme past which the dearest unused ones leave it
+MAX_EXACT_ROUNDS = 8  # exact pricing rounds over every eligible mediator (while the budget and the gap allow)
 
 METHOD_FLOW = "min-cost flow (exact: one-member panels, capacity and eligibility only)"
 METHOD_COLUMNS = (
@@ -35,7 +36,7 @@ METHOD_COMPLETE = "CP-SAT over every feasible panel of every dispute (exact)"
 class BatchConfig:
     """How a batch is solved.
 
-    Every limit is in CP-SAT's (and GLOP's) *deterministic* seconds, a measure of work roughly
+    Every limit is in CP-SAT's *deterministic* seconds (the linear programme's share as simplex iterations), a measure of work roughly
     comparable to seconds on this machine: a run stops at the same point whatever the load, so the
     same inputs, settings and seed give the same panels every time. ``time_limit`` is the joint
     phase's budget; ``workers`` the processes for per-dispute solves (every CP-SAT search has one
