@@ -27,7 +27,6 @@ What the data looks like:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from matching.core.domain import SUBJECTS, UNGroup
 from matching.core.errors import ArgumentError
 from matching.demo.tables import Scenario, generator_tables
 from matching.io.countries import CountryTable, default_countries
+from matching.io.csv_out import write_csv
 
 Row = dict[str, str]
 _T = TypeVar("_T")
@@ -1467,11 +1467,7 @@ def _appointment_rows(cases: list[_PastCase], mediator_ids: list[str]) -> list[R
 
 
 def _write(path: Path, columns: tuple[str, ...], rows: list[Row]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_csv(path, columns, ([row.get(c) for c in columns] for row in rows), line_terminator="\n")
 
 
 def write_demo_data(

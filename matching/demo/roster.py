@@ -21,7 +21,6 @@ The files depend on ``mediators.csv`` only, so the same demo data gives byte-ide
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from pathlib import Path
 from matching.core.domain import Mediator
 from matching.core.errors import ArgumentError
 from matching.io.countries import CountryTable, default_countries
+from matching.io.csv_out import write_csv
 from matching.io.loading import load_folder
 
 DEFAULT_SIZE = 60  # seats on the demo Panel of Mediators
@@ -92,13 +92,7 @@ def write_demo_roster(
     out = Path(out_dir or folder)
     out.mkdir(parents=True, exist_ok=True)
     nominees_path, features_path = out / "roster_nominees.csv", out / "roster_features.csv"
-    with nominees_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["nationbuilder_id", "name", *FEATURES])
-        for mediator, row in zip(mediators, values, strict=True):
-            writer.writerow([mediator.mediator_id, mediator.name, *row])
-    with features_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["feature", "value", "min", "max", "min_flex", "max_flex"])
-        writer.writerows(quota_rows(values, size))
+    nominees = ([m.mediator_id, m.name, *row] for m, row in zip(mediators, values, strict=True))
+    write_csv(nominees_path, ["nationbuilder_id", "name", *FEATURES], nominees)
+    write_csv(features_path, ["feature", "value", "min", "max", "min_flex", "max_flex"], quota_rows(values, size))
     return {"roster_nominees.csv": nominees_path, "roster_features.csv": features_path}

@@ -76,10 +76,12 @@ def cell_text(value: object) -> str:
     return safe_cell(str(value))
 
 
-def csv_document(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_document(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], line_terminator: str = LINE_TERMINATOR
+) -> str:
     """A whole CSV document (header, then one line per row) as text, every cell made safe."""
     out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_TERMINATOR)
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator=line_terminator)
     width = len(columns)
     writer.writerow([cell_text(c) for c in columns])
     for row in rows:
@@ -96,6 +98,13 @@ def frame_document(frame: pd.DataFrame) -> str:
     return csv_document([str(c) for c in frame.columns], data)
 
 
-def write_csv(path: os.PathLike[str] | str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """Write ``csv_document(columns, rows)`` to ``path`` whole and atomically; return the path."""
-    return write_file(path, csv_document(columns, rows))
+def write_csv(
+    path: os.PathLike[str] | str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    line_terminator: str = LINE_TERMINATOR,
+) -> Path:
+    """Write ``csv_document(columns, rows, line_terminator)`` to ``path`` whole and atomically; return the path.
+
+    The bundled demo data keeps its plain ``\\n`` line ends (its files are compared byte for byte)."""
+    return write_file(path, csv_document(columns, rows, line_terminator))
