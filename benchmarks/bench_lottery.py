@@ -221,12 +221,14 @@ def theirs(features_path: Path, people_path: Path, seats: int) -> tuple[float, f
 
 
 def ours(features_path: Path, people_path: Path, seats: int, method: str, group: bool = True) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     problem = load_problem(features_path, people_path, seats)
     result = compose(problem, method, group=group)
     lottery = result.lottery
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "lp_solves": lottery.stats.lp_solves,
         "minimum": lottery.minimum,
         "certified": lottery.certified,
         "proven": lottery.proven,
@@ -310,7 +312,8 @@ def main() -> None:
                 goal = f"goal < {GOALS[key]:.0f}s" if key in GOALS else "no goal"
                 goals.append(
                     f"{name} {method}{'' if group else ' per nominee'}: {goal}; now {cells[-1].strip()} "
-                    f"(load {os.getloadavg()[0]:.2f}); previous {PREVIOUS.get(key, '?')}; peer {cell.strip()}"
+                    f"({r['cpu']:.1f}s CPU, {r['levels']} levels, {r['lp_solves']} LP solves; load "
+                    f"{os.getloadavg()[0]:.2f}); previous {PREVIOUS.get(key, '?')}; peer {cell.strip()}"
                 )
             if name == "sdist fixture" and method == "leximin" and group:
                 exact = r["minimum"] == Fraction(1, 11)
