@@ -71,13 +71,17 @@ PREVIOUS.update(
 )
 # Before the exact solve's refinement judged progress by the error left (commit c83fd0d), 2026-12-05, same instance.
 PREVIOUS[("generated n=2000", "maximin", False)] = "38.1s wall, 38.0s CPU (load 0.65), not certified"
-# Leximin with one agent per nominee before the wider duals and 32 local-search starts (commit 9e81c20),
+# Leximin with one agent per nominee before the wider duals (commit 9e81c20),
 # 2026-12-05, /tmp drivers with the same instances, instrumented per level (wall / CPU; load 1 to 8).
 PREVIOUS.update(
     {
         ("generated n=500", "leximin", False): "39.6s wall, 21.5s CPU (load 1.0-3.0): 3 levels, 61 rounds",
-        ("generated n=2000", "leximin", False): "> 13 min: level 2 rounds cost 35-50s CPU each (1,729 agents fixed)",
-        ("assembly n=1700", "leximin", False): "> 25 min wall, > 400s CPU: level 3 still rising after 270 rounds",
+        (
+            "generated n=2000",
+            "leximin",
+            False,
+        ): "> 13 min: second-level rounds cost 35-50s CPU each (1,729 agents fixed)",
+        ("assembly n=1700", "leximin", False): "> 25 min wall, > 400s CPU: third level still rising after 270 rounds",
     }
 )
 FIXTURE_SEATS = 22
