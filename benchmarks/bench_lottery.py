@@ -71,6 +71,19 @@ PREVIOUS.update(
 )
 # Before the exact solve's refinement judged progress by the error left (commit c83fd0d), 2026-12-05, same instance.
 PREVIOUS[("generated n=2000", "maximin", False)] = "38.1s wall, 38.0s CPU (load 0.65), not certified"
+# Leximin with one agent per nominee before the wider duals (commit 9e81c20),
+# 2026-12-05, /tmp drivers with the same instances, instrumented per level (wall / CPU; load 1 to 8).
+PREVIOUS.update(
+    {
+        ("generated n=500", "leximin", False): "39.6s wall, 21.5s CPU (load 1.0-3.0): 3 levels, 61 rounds",
+        (
+            "generated n=2000",
+            "leximin",
+            False,
+        ): "> 13 min: second-level rounds cost 35-50s CPU each (1,729 agents fixed)",
+        ("assembly n=1700", "leximin", False): "> 25 min wall, > 400s CPU: third level still rising after 270 rounds",
+    }
+)
 FIXTURE_SEATS = 22
 
 
@@ -212,12 +225,14 @@ def theirs(features_path: Path, people_path: Path, seats: int) -> tuple[float, f
 
 
 def ours(features_path: Path, people_path: Path, seats: int, method: str, group: bool = True) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     problem = load_problem(features_path, people_path, seats)
     result = compose(problem, method, group=group)
     lottery = result.lottery
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "lp_solves": lottery.stats.lp_solves,
         "minimum": lottery.minimum,
         "certified": lottery.certified,
         "proven": lottery.proven,
@@ -301,7 +316,8 @@ def main() -> None:
                 goal = f"goal < {GOALS[key]:.0f}s" if key in GOALS else "no goal"
                 goals.append(
                     f"{name} {method}{'' if group else ' per nominee'}: {goal}; now {cells[-1].strip()} "
-                    f"(load {os.getloadavg()[0]:.2f}); previous {PREVIOUS.get(key, '?')}; peer {cell.strip()}"
+                    f"({r['cpu']:.1f}s CPU, {r['levels']} levels, {r['lp_solves']} LP solves; load "
+                    f"{os.getloadavg()[0]:.2f}); previous {PREVIOUS.get(key, '?')}; peer {cell.strip()}"
                 )
             if name == "sdist fixture" and method == "leximin" and group:
                 exact = r["minimum"] == Fraction(1, 11)

@@ -24,7 +24,7 @@ from scipy.optimize import linprog
 
 import matching.lottery.engine as lottery_module
 from matching.lottery.compose import QuotaOracle, compose, load_problem
-from matching.lottery.engine import EnumeratedOracle, Panel, _Master, _solve_exactly, leximin
+from matching.lottery.engine import EnumeratedOracle, Panel, _Master, _solve_exactly, _widest_dual, leximin
 from tests.test_lottery import reference_leximin
 
 F = Fraction
@@ -433,3 +433,68 @@ def test_first_large_solve_by_a_first_order_method_reaches_the_simplex_optimum(
     first.add([tuple(range(7))])  # the next solve starts from the crossover's basis
     assert first.solve()[2] >= value - 1e-9
     assert ran == [True]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widest_dual_is_an_optimal_dual_at_least_as_wide_as_the_vertex_dual(
+    pool: tuple[int, list[Panel], list[int]],
+) -> None:
+    # The small LP behind "fixing many agents per level" must return a dual of the level's LP over the same
+    # panels (y >= 0, Σ_free y = 1) whose value max_P y(P) - Σ_fixed f y is the level, with
+    # its objective Σ_free min(y_i / WIDEN_TARGET, 1) at least as high as the master's vertex dual's.
+    n, panels, order = pool
+    agents = sorted({a for p in panels for a in p})
+    master = _Master(agents, n)
+    master.add(panels)
+    _, lam, _ = master.solve()
+    marginals = np.zeros(n)
+    for j, p in enumerate(panels):
+        marginals[list(p)] += lam[j]
+    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // 3]}
+    for a, f in fixed.items():
+        master.fix(a, f)
+    vertex, _, value = master.solve()
+    free = [a for a in agents if a not in fixed]
+    y = _widest_dual(agents, n, np.ones(n), fixed, value, panels)
+    assert y is not None
+    assert y.min() >= 0 and y[free].sum() == pytest.approx(1.0, abs=1e-9)
+    dual_value = max(y[list(p)].sum() for p in panels) - sum(f * y[a] for a, f in fixed.items())
+    assert dual_value == pytest.approx(value, abs=1e-8)
+    # The vertex dual is one of the duals that LP chooses among, so the widest one weighs at least as much.
+    target = lottery_module.WIDEN_TARGET
+    weight = dict(zip(agents, vertex, strict=True))
+    widest = sum(min(float(y[a]) / target, 1.0) for a in free)
+    assert widest >= sum(min(max(weight[a], 0.0) / target, 1.0) for a in free) - 1e-4
+    assert widest <= len(free) + 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widened_fixing_fixes_every_agent_at_its_leximin_value(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # Fixing more agents per level must never fix one below (or above) its leximin value: every level's
+    # agents have exactly the level's value in the from-scratch reference, the result is certified and
+    # proven, and the marginals are those of the vertex duals' fixing alone.
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+    expected = reference_leximin(n, oracle.panels)
+    lottery = leximin(oracle)
+    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-7)
+    for level in lottery.levels:
+        assert all(abs(expected[a] - level.value) <= 1e-7 for a in level.agents)
+    assert lottery.certified and lottery.proven
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "WIDEN_ROUNDS", 0)
+        narrow = leximin(oracle)
+    assert narrow.marginals == lottery.marginals
+
+
+def test_one_level_fixes_everybody_when_a_wider_dual_proves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two disjoint panels: everybody gets 1/2. The master's vertex dual weighs one member of each panel, so
+    # without widening the leximin needs two levels; the widest dual weighs all four and one level fixes them.
+    oracle = EnumeratedOracle(4, 2, [(0, 3), (1, 2)])
+    lottery = leximin(oracle)
+    assert [level.agents for level in lottery.levels] == [(0, 1, 2, 3)]
+    assert lottery.minimum == F(1, 2) and lottery.certified and lottery.proven
+    monkeypatch.setattr(lottery_module, "WIDEN_ROUNDS", 0)
+    assert len(leximin(oracle).levels) == 2

@@ -58,6 +58,28 @@ fixing can cost such an agent by ``EPS / FIX_TOL = 1e-5`` (an agent left free co
 later level fixes them at the same value). A final LP over the known panels returns a vertex
 distribution meeting every level.
 
+**Fixing many agents per level** (``_Engine.widen``). A vertex dual often weighs only a few of the
+agents that cannot rise above the level (two disjoint panels: everybody's level is 1/2, but a vertex
+dual weighs one member of each, so a second level would be needed). Once a level is proven, a small
+LP over the master's panels (``_widest_dual``) picks, among the restricted master's optimal duals
+(dual value at most the level plus ``WIDEN_SLACK``), one that weighs as many free agents as it can at
+``WIDEN_TARGET`` (twice ``FIX_TOL``) or more. It is used only when it would fix someone more, and only
+after a proof of its own: panels the local search finds above its cap are added and the small LP
+solved again; then its integer weights are priced exactly, and their weak-duality bound must be
+within ``EPS`` of the level (else the exact answer's panels join the small LP, up to ``WIDEN_ROUNDS``
+times, before the level falls back to the vertex dual's agents). Every agent fixed then rests on one
+of the two proofs, with the same ``EPS / FIX_TOL`` argument, so the levels do not change; only fewer
+of them are needed.
+
+**Where a leximin over many distinct people spends its time** (measured, issue 17): not in pricing
+(the local search finds nearly every column; CP-SAT runs about once per level) and, on the benchmark's
+pools, not in the number of levels (500 distinct: 3 levels, 1,000: at least 3; the widest duals fixed no
+more there), but in the master LP's re-solves in the levels after the first. Once most agents are
+fixed, the LP is highly degenerate and its basis (a row per agent) dense: each round's warm primal
+simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agents, 5 ms with 1,000 and
+35-50 ms with 2,000, while a level needs tens to hundreds of rounds. Dual simplex and dual smoothing of
+the local search's weights were tried and were slower.
+
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
 tolerances ``LP_TOL``, iteration limits rather than time limits) is deterministic, and the master
@@ -170,6 +192,9 @@ SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a p
 DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
 DROP_SLACK = 0.01  # far from useful: nonbasic with a reduced cost above this share of the panel cap
 DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than this many
+WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proof weights on more agents
+WIDEN_TARGET = 2 * FIX_TOL  # the normalised weight those LPs aim at (twice FIX_TOL: rounding keeps it above)
+WIDEN_SLACK = EPS / 10  # how far their dual value may exceed the level (the proof must still be within EPS)
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -961,6 +986,61 @@ class _Engine:
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
 
+    def widen(
+        self, agents: list[int], fixed: dict[int, float], value: float, weights: np.ndarray
+    ) -> tuple[np.ndarray, int]:
+        """Proof weights for the level just proven at ``value`` that put weight on as many free agents as the
+        known panels allow, so that one level fixes them all (see "Fixing many agents per level").
+
+        A small LP over the master's panels picks, on the restricted master's optimal dual face (its dual
+        value at most ``value``), a dual ``y`` (``Σ_free m_i y_i = 1``) maximising the number of free
+        agents with ``m_i y_i >= WIDEN_TARGET``; its integer weights are then priced exactly, and kept
+        only when their weak-duality bound is within ``EPS`` of ``value``. A panel that beats them joins
+        the small LP (and the known panels), which is solved again, up to ``WIDEN_ROUNDS`` times. Returns
+        the proven weights (``weights`` when none are proven) and the pricing calls made."""
+        master = self.master
+        free = [a for a in agents if a not in fixed]
+        if master is None or len(free) <= 1:
+            return weights, 0
+        panels = [self.columns.panels[j] for j in master.ids]
+        known = set(panels)
+        chosen = set(_heavy(weights, self.mult, free))
+        calls = 0
+        for _ in range(WIDEN_ROUNDS):
+            y = _widest_dual(master.agents, self.n, self.mult, fixed, value, panels)
+            if y is None:
+                break
+            candidate = self.integer_weights(y, agents)
+            if set(_heavy(candidate, self.mult, free, fallback=False)) <= chosen:
+                break  # nothing to gain: not worth a pricing call
+            # Panels the local search finds above this dual's cap come first (cheap, no proof needed).
+            cap = float(self.columns.weights(y)[[self.columns.index[p] for p in panels]].max())
+            found = [p for p in self.cheap_panels(y, cap) if p not in known]
+            if not found:
+                answer = self.price(candidate)
+                calls += 1
+                bound = self.level_bound(candidate, answer.upper, fixed, free)
+                if bound is not None and bound <= value + EPS:
+                    return candidate, calls
+                found = [p for p in (answer.panel, *answer.others) if p is not None and p not in known]
+            if not found:
+                break
+            for panel in found:
+                panels.append(panel)
+                known.add(panel)
+                self.columns.add(panel)
+        return weights, calls
+
+    def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
+        """Panels the oracle's local search (if any) finds from the known panels of largest ``y(P)`` that
+        beat ``cap`` by ``HEURISTIC_MARGIN`` (sorted members)."""
+        if self.improve is None or not self.columns.panels:
+            return []
+        weight = self.columns.weights(y)
+        order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
+        found = [tuple(sorted(p)) for p in self.improve(y, [self.columns.panels[int(r)] for r in order])]
+        return [p for p in found if float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN]
+
     def see_bound(self, bound: Fraction | None) -> None:
         """Remember the least proven upper bound on the current level (weak duality holds for any weights)."""
         if bound is not None and (self.level_bound_seen is None or bound < self.level_bound_seen):
@@ -1029,6 +1109,91 @@ class _Engine:
         """The result with the final proof flag and counters (after any extra pricing calls)."""
         stats = Stats(self.lp_solves, self.pricing_calls, len(self.columns.panels), time.perf_counter() - self.started)
         return replace(result, proven=self.proven, stats=stats, stopped=self.stopped)
+
+
+def _widest_dual(
+    agents: Sequence[int],
+    n: int,
+    mult: np.ndarray,
+    fixed: dict[int, float],
+    value: float,
+    panels: Sequence[Panel],
+) -> np.ndarray | None:
+    """A dual of the level's LP over ``panels`` with value at most ``value`` (plus ``WIDEN_SLACK``), scaled
+    so that ``Σ_free m_i y_i = 1``, maximising ``Σ_free min(m_i y_i, WIDEN_TARGET)``: the free agents it
+    weighs at ``WIDEN_TARGET`` or more are as many as this LP's relaxation can make them. Variables (scaled by
+    ``1 / WIDEN_TARGET`` so that they are about 1): ``Y`` per agent, ``μ`` (the panel cap), ``t`` per free
+    agent in [0, 1]; rows: ``μ >= Y(P)`` per panel, ``Σ_free m Y = 1 / WIDEN_TARGET``, ``μ - Σ_fixed m f Y <=
+    (value + WIDEN_SLACK) / WIDEN_TARGET``, ``t_i <= m_i Y_i``. None when HiGHS does not end optimal.
+    Deterministic: serial simplex, fixed seed, an iteration limit."""
+    agents = list(agents)
+    column = {a: c for c, a in enumerate(agents)}
+    free = [a for a in agents if a not in fixed]
+    width, mu = len(agents), len(agents)
+    scale = 1.0 / WIDEN_TARGET
+    inf = highspy.kHighsInf
+    h = _new_highs()
+    for name, option in (
+        ("solver", "simplex"),
+        ("random_seed", 0),
+        ("primal_feasibility_tolerance", LP_TOL),
+        ("dual_feasibility_tolerance", LP_TOL),
+        ("simplex_iteration_limit", COLD_ITERATIONS),
+    ):
+        h.setOptionValue(name, option)
+    count = width + 1 + len(free)
+    cost = np.zeros(count)
+    cost[width + 1 :] = -1.0
+    lower = np.zeros(count)
+    lower[mu] = -inf
+    upper = np.full(count, inf)
+    upper[width + 1 :] = 1.0
+    h.addVars(count, lower, upper)
+    h.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
+    starts: list[int] = []
+    index: list[int] = []
+    values: list[float] = []
+    row_lower: list[float] = []
+    row_upper: list[float] = []
+
+    def row(entries: dict[int, float], low: float, high: float) -> None:
+        starts.append(len(index))
+        index.extend(entries)
+        values.extend(entries.values())
+        row_lower.append(low)
+        row_upper.append(high)
+
+    for panel in panels:
+        entries: dict[int, float] = {mu: 1.0}
+        for a in panel:
+            c = column.get(a)
+            if c is not None:
+                entries[c] = entries.get(c, 0.0) - 1.0
+        row(entries, 0.0, inf)
+    row({column[a]: float(mult[a]) for a in free}, scale, scale)
+    held = {mu: 1.0}
+    for a, f in fixed.items():
+        if a in column and f * mult[a] != 0:
+            held[column[a]] = -float(mult[a]) * f
+    row(held, -inf, (value + WIDEN_SLACK) * scale)
+    for i, a in enumerate(free):
+        row({width + 1 + i: 1.0, column[a]: -float(mult[a])}, -inf, 0.0)
+    h.addRows(
+        len(row_lower),
+        np.asarray(row_lower),
+        np.asarray(row_upper),
+        len(index),
+        np.asarray(starts, dtype=np.int32),
+        np.asarray(index, dtype=np.int32),
+        np.asarray(values),
+    )
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = np.asarray(h.getSolution().col_value, dtype=float)
+    y = np.zeros(n)
+    y[agents] = np.clip(solution[:width], 0.0, None) / scale
+    return y
 
 
 def _multiplicity(oracle: PricingOracle) -> np.ndarray:
@@ -1447,17 +1612,31 @@ def _fix_levels(
         if weights is None:  # stopped: the free agents are not fixed
             return first_bound, min(1.0, max(0.0, value))
         free = [a for a in covered if a not in fixed]
-        share = weights * engine.mult  # a class's dual weight: its people's weight times their number
-        total = max(1, int(share[free].sum()))
-        chosen = [a for a in free if share[a] >= FIX_TOL * total] or [max(free, key=lambda a: (share[a], -a))]
+        chosen = _heavy(weights, engine.mult, free)
         if not levels:
             chosen = free
+        elif bound is not None and bound <= value + EPS and len(chosen) < len(free) and WIDEN_ROUNDS:
+            wide, _ = engine.widen(covered, fixed, value, weights)
+            if wide is not weights:  # proven within EPS too: each agent's fixing rests on one of the two proofs
+                more = set(_heavy(wide, engine.mult, free, fallback=False))
+                chosen = [a for a in free if a in more or a in set(chosen)]
         for a in chosen:
             fixed[a] = min(1.0, max(0.0, value))
         gap = math.inf if bound is None else max(0.0, float(bound) - value)
         found.append(Level(value, tuple(chosen), gap))
         advance(len(chosen))
     return first_bound, 0.0
+
+
+def _heavy(weights: np.ndarray, mult: np.ndarray, free: list[int], fallback: bool = True) -> list[int]:
+    """The free agents whose normalised proof weight is at least ``FIX_TOL`` (with ``fallback``, the heaviest
+    one when there are none)."""
+    share = weights * mult  # a class's dual weight: its people's weight times their number
+    total = max(1, int(share[free].sum()))
+    chosen = [a for a in free if share[a] >= FIX_TOL * total]
+    if not chosen and fallback:
+        chosen = [max(free, key=lambda a: (share[a], -a))]
+    return chosen
 
 
 def maximin(oracle: PricingOracle) -> Lottery:
