@@ -150,6 +150,25 @@ GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witne
 # Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
 # mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
 TIGHT_BOUNDS_FROM = 200
+# Past PRICING_CAP the search is narrowed by ``panel_bounds`` with room for at most this many members of weight
+# 0 (each more multiplies the programme's states); a wider room goes to CP-SAT.
+NARROW_ROOM = 2
+# Past this many mediators of positive weight pricing goes straight to the narrowed search (the whole pool's
+# search then nearly always passes PRICING_CAP, after about a second).
+NARROW_FROM = 1_000
+# Narrowed pricing is tried only when the positive weights take at most this many values (the first leximin
+# level's 0/1 weights; with more values the levels by count of weighted members rarely narrow enough and the
+# narrowed search runs long before passing its cap: CP-SAT is quicker there).
+NARROW_VALUES = 1
+NARROWED_CAP = 1_000_000  # PRICING_CAP of a narrowed search
+# Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room
+# (about the CPU seconds of a pass over 2,500 mediators on this machine): without CP-SAT calls the budget's
+# work would otherwise never run out.
+NARROW_WORK = 1.0
+# Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
+SPREAD_OTHERS = 300
+# Pricing first tries greedy panels among the mediators of largest weight when there are at least this many.
+FULL_WEIGHT_FROM = 50
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
@@ -654,6 +673,8 @@ class _SearchPricing:
         self.agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
         self._active(sorted(pool))
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
+        self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
+        self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -683,20 +704,18 @@ class _SearchPricing:
         self._incidence = None
 
     def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
-        inst, k = self.inst, self.inst.k
+        k = self.inst.k
         weights = np.asarray(weights, dtype=np.int64)
         n = len(weights)
-        allowed = np.ones(len(self.known), dtype=bool)
-        if restriction is not None:
-            allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        pool = np.asarray(self.pool, dtype=np.int64)
+        w_pool = weights[self.agent[pool]]
+        self._full_weight(w_pool)
+        allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
         above = int(known_value[allowed].max()) if allowed.any() else -1
-        pool = np.asarray(self.pool, dtype=np.int64)
-        roster = _roster(inst, self.pool, weights[self.agent[pool]], self.clash)
-        seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
-        if seats is None:
+        rows = self._heavier(w_pool, above, restriction)
+        if rows is None:
             return None
-        rows = _keep(inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks)
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
         value = weights[found].sum(axis=1)
         keep = value > above
@@ -705,11 +724,11 @@ class _SearchPricing:
         found, value = found[keep], value[keep]
         order = np.lexsort((*found.T[::-1], -value))  # heaviest first, ties in canonical order
         found, value = found[order], value[order]
+        order = _spread_out(found, value, weights)
+        found, value = found[order], value[order]
         if len(found):
-            self._add(self.pool_rows(found[: ENUMERATED_OTHERS + 1]))
-            allowed = np.ones(len(self.known), dtype=bool)
-            if restriction is not None:
-                allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+            self._add(self.pool_rows(found))
+            allowed = self._allowed_known(n, restriction)
             known_value = self.incidence(n) @ weights
         # The known panels, heaviest first (ties in canonical order): the answer when the search found
         # nothing heavier, and further candidate columns either way.
@@ -717,7 +736,7 @@ class _SearchPricing:
         rows_known = rows_known[np.lexsort((rows_known, -known_value[rows_known]))][:KNOWN_OTHERS]
         known = [tuple(int(a) for a in self.known[r]) for r in rows_known]
         if len(found):
-            panels = [tuple(int(a) for a in row) for row in found[: ENUMERATED_OTHERS + 1]]
+            panels = [tuple(int(a) for a in row) for row in found]
             return Pricing(panels[0], int(value[0]), True, others=tuple(panels[1:] + known))
         if known:
             return Pricing(known[0], int(known_value[rows_known[0]]), True, others=tuple(known[1:]))
@@ -725,6 +744,102 @@ class _SearchPricing:
             return Pricing(None, 0, True)
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
+        """Which known panels meet ``restriction`` (all without one)."""
+        if restriction is None:
+            return np.ones(len(self.known), dtype=bool)
+        return np.asarray(self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least)
+
+    def _heavier(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+        """Rows of instance indices, acceptable panels among which are all those heavier than ``above`` (by
+        ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
+        cap (or straight away with many weighted mediators) the narrowed one; None past both caps."""
+        inst = self.inst
+        narrow = len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
+        if int((w_pool > 0).sum()) < NARROW_FROM or not narrow:
+            roster = _roster(inst, self.pool, w_pool, self.clash)
+            seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
+            if seats is not None:
+                return _keep(
+                    inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks
+                )
+        return self._narrowed(w_pool, above, restriction) if narrow else None
+
+    def _full_weight(self, w_pool: np.ndarray) -> bool:
+        """Greedy panels (``_greedy``) among the mediators of largest weight, added to ``known`` when
+        acceptable: one of them weighs the most any panel can, so it ends the search at once (the usual
+        case in the first leximin level, where most mediators weigh the same). Whether any was added."""
+        k, top = self.inst.k, int(w_pool.max()) if len(w_pool) else 0
+        heavy = [self.pool[int(i)] for i in np.flatnonzero(w_pool == top)] if top > 0 else []
+        if len(heavy) < max(k, FULL_WEIGHT_FROM):
+            return False  # few heavy mediators: the search is small anyway
+        before = len(self.known)
+        members = _greedy(self.inst, heavy)
+        if len(members):
+            self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
+        return len(self.known) > before
+
+    def _narrowed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+        """The search of ``best`` past ``PRICING_CAP`` on the whole pool, level by level on pools narrowed by
+        ``panel_bounds``: rows of instance indices, a superset of the acceptable panels of largest weight when
+        that weight passes ``above`` (none otherwise); None when a narrowed search passes the cap too, or a
+        level leaves too much room to narrow.
+
+        With ``t`` the largest weight, a panel heavier than ``max(above, (n - 1) t)`` holds at least ``n``
+        members of positive weight, so at most ``k - n`` of weight 0: a mediator whose bound with that room is
+        below the floor is in no such acceptable panel, and the search looks at the others only. From
+        ``n = k`` down: the first level that finds such a panel has found the heaviest (each panel with fewer
+        members of positive weight weighs at most ``(n - 1) t``); a level that finds none proves every panel
+        weighs at most ``max(above, (n - 1) t)``, and the next level goes on from there. With a ``restriction``
+        the same holds for the panels that meet it (the others are dropped at each level)."""
+        inst, k = self.inst, self.inst.k
+        top = int(w_pool.max()) if len(w_pool) else 0
+        nothing = np.zeros((0, k), dtype=np.int64)
+        for need in range(k, 0, -1):
+            if need * top <= above:
+                return nothing  # no panel is heavier than ``above``
+            if k - need > NARROW_ROOM:
+                return None
+            keep = panel_bounds(inst, self.pool, w_pool == 0, k - need) >= self.threshold
+            self.work += NARROW_WORK * (k - need + 1)
+            if not (keep & (w_pool > 0)).any():
+                continue
+            self.narrowed += 1
+            kept = np.flatnonzero(keep)
+            narrow = [self.pool[int(i)] for i in kept]
+            # Greedy panels first: one that weighs need * t (the most left possible) ends the search.
+            rows = self._allowed(_greedy(inst, narrow, w_pool[kept] == 0, k - need), restriction)
+            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= max(
+                above + 1, need * top
+            ):
+                return rows
+            roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+            seats = _search(inst, roster, self.threshold, NARROWED_CAP, above=max(above, (need - 1) * top))
+            if seats is None:
+                return None
+            rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+            if len(rows):
+                return rows
+        return nothing
+
+    def _allowed(self, members: np.ndarray, restriction: Restriction | None) -> np.ndarray:
+        """The panels (rows of instance indices) the kernel's scorer keeps that meet ``restriction``."""
+        rows = _keep(self.inst, score_panels(self.inst, np.sort(members, axis=1)), self.threshold, self.locks)
+        if restriction is not None:
+            extra = np.asarray(restriction.weights, dtype=np.int64)[self.agent[rows]].sum(axis=1)
+            rows = rows[extra >= restriction.at_least]
+        return rows
+
+    def take_work(self) -> float:
+        """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
+        work, self.work = self.work, 0.0
+        return work
+
+    def learn(self, rows: np.ndarray) -> None:
+        """Add the panels (rows of instance indices) the kernel's scorer keeps to ``known``."""
+        members = np.sort(np.asarray(rows, dtype=np.int64).reshape(-1, self.inst.k), axis=1)
+        self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
 
     def heaviest(self, weights: np.ndarray, restriction: Restriction | None) -> tuple[Panel, ...]:
         """The known panels of positive weight (meeting ``restriction``), heaviest first, ties in canonical
@@ -742,6 +857,25 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Positions of the panels handed back as columns (``found`` heaviest first): the
+    ``ENUMERATED_OTHERS + 1`` first, then up to ``SPREAD_OTHERS`` more of the heaviest weight that each seat
+    some mediator of positive weight none of the chosen ones seats. The heaviest panels are often near
+    copies of one another; spread out, one pricing call does the work of many in a flat leximin level."""
+    head = list(range(min(len(found), ENUMERATED_OTHERS + 1)))
+    if len(found) <= len(head):
+        return np.asarray(head, dtype=np.int64)
+    seated = {int(a) for row in found[head] for a in row}
+    extra: list[int] = []
+    for j in np.flatnonzero(value == value[0]).tolist():
+        if j >= len(head) and len(extra) < SPREAD_OTHERS:
+            new = {int(a) for a in found[j] if weights[a] > 0} - seated
+            if new:
+                extra.append(j)
+                seated |= new
+    return np.asarray(head + extra, dtype=np.int64)
 
 
 def _witnesses(
@@ -777,22 +911,26 @@ def _witnesses(
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
-def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
     """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
     open seat goes to the candidate who adds the most to the objective (their value and what they add to
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
-    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide."""
+    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
+    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
+    spare = np.zeros(len(people), dtype=np.int64) if outside is None else np.asarray(outside, dtype=np.int64)
+    if outside is None:
+        room = k
     w = inst.weights
     value = separable_values(inst, people)
     chair = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
     trads, groups = tradition_bits(inst, people), group_bits(inst, people)
     female, male = inst.female[people].astype(np.int64), inst.male[people].astype(np.int64)
     align = inst.alignment[people].astype(np.int64)
-    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align])
+    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align, spare])
     _, profile = np.unique(keys, axis=0, return_inverse=True)
     profile = profile.ravel()
     order = np.lexsort((people, -value, profile))
@@ -802,6 +940,7 @@ def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     clash = clash_matrix(inst, people)
     rows = np.arange(len(people))
     seats = rows[:, None]
+    used = spare.copy()  # flagged members so far
     total = value.copy()
     best_chair = chair.copy()
     t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
@@ -834,15 +973,17 @@ def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
         taken = np.zeros(gain.shape, dtype=bool)
         for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
             taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
+        taken |= (spare[cand][None, :] > 0) & (used >= room)[:, None]
         gain = np.where(taken, np.iinfo(np.int64).min, gain)
         pick = cand[np.argmax(gain, axis=1)]
         ok = ~taken[rows, np.argmax(gain, axis=1)]
         seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
+        used += np.where(ok, spare[pick], 0)
         total += value[pick]
         best_chair = np.maximum(best_chair, chair[pick])
         t_bits, g_bits = t_bits | trads[pick], g_bits | groups[pick]
         fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
-    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool)
+    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool) & (used <= room)
     return np.sort(people[seats[complete]], axis=1)
 
 
@@ -904,7 +1045,7 @@ class DisputePanelOracle:
             answer = self.search.best(weights, restriction)
             if answer is not None:
                 self.searched += 1
-                return answer
+                return replace(answer, work=self.search.take_work())
         self.solved += 1
         answer = cpsat_best(
             self.panel_model.model,
@@ -916,9 +1057,12 @@ class DisputePanelOracle:
             linearization_level=LINEARIZATION,
         )
         if self.search is not None:
+            if answer.panel is not None:  # known from now on, once the kernel's scorer has checked it
+                self.search.learn(self.search.pool_rows(np.asarray([answer.panel], dtype=np.int64)))
             # The known acceptable panels go along as candidate columns: while covering, those holding agents
             # not met yet cover them without one CP-SAT call each.
-            answer = replace(answer, others=(*answer.others, *self.search.heaviest(weights, restriction)))
+            others = (*answer.others, *self.search.heaviest(weights, restriction))
+            answer = replace(answer, others=others, work=answer.work + self.search.take_work())
         return answer
 
     def _best_enumerated(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing:
@@ -1225,9 +1369,14 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
 _LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme
 
 
-def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
+def panel_bounds(
+    inst: PanelInstance, pool: Sequence[int], outside: np.ndarray | None = None, room: int = 0
+) -> np.ndarray:
     """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
-    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair.
+    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
+    ``outside`` (a flag per mediator of ``pool``), only panels with at most ``room`` flagged members count
+    (a mediator in no such panel gets ``_LOW``). Pricing asks it which mediators can sit on a panel with
+    more than ``k - room - 1`` members of positive weight (``_SearchPricing``).
 
     One dynamic programme over the pool finds, for every *state* of the other k - 1 members (the legal
     traditions and UN groups they cover, as bit sets; how many women and men, counted up to k // 2; how
@@ -1243,11 +1392,15 @@ def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
     counted among their own others, the worst-off party's preference is bounded by its mean over the
     ranking parties (rounded up, per member), and with three parties or more each pair of parties gives
     a bound (the spread is at least that pair's difference) and the least is kept. Women and men counted
-    up to k // 2 only can make the gender balance larger, never smaller. Tests hold it to brute force."""
+    up to k // 2 only can make the gender balance larger, never smaller. The flagged members are counted
+    exactly (one more state: how many of the others are flagged, up to ``room``). Tests hold it to brute force."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     k = inst.k
+    if outside is None or room >= k:  # room for every member: no limit
+        outside, room = np.zeros(len(pool_arr), dtype=bool), 0
+    spare = np.asarray(outside, dtype=np.int64)
     if k < 2 or len(pool_arr) == 0:
-        return upper_bounds(inst, [int(i) for i in pool_arr])
+        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]))
     value = separable_values(inst, pool_arr)
     w = inst.weights
     if inst.ranking_parties and w["preference"] > 0:
@@ -1257,18 +1410,26 @@ def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
     align = inst.alignment[pool_arr].astype(np.int64)
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
     if not pairs:
-        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False)
+        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False, spare, room)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
     for p, q in pairs:
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, align[:, p] - align[:, q], True))
+        lean = align[:, p] - align[:, q]
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room))
     return bound
 
 
 def _profile_programme(
-    inst: PanelInstance, pool: np.ndarray, value: np.ndarray, lean: np.ndarray, balanced: bool
+    inst: PanelInstance,
+    pool: np.ndarray,
+    value: np.ndarray,
+    lean: np.ndarray,
+    balanced: bool,
+    spare: np.ndarray,
+    room: int,
 ) -> np.ndarray:
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
-    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|)."""
+    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
+    ``spare``: 1 for a member counted against ``room``, 0 otherwise)."""
     k, h = inst.k, inst.k // 2
     others = k - 1
     chair_ok = inst.chair_ok[pool].astype(bool)
@@ -1279,10 +1440,10 @@ def _profile_programme(
     male = inst.male[pool].astype(np.int64)
     lo = others * min(0, int(lean.min()))
     spans = others * max(0, int(lean.max())) - lo + 1
-    # dp[chair designated, members, women, men, lean - lo, covered]
-    dp = np.full((2, k, h + 1, h + 1, spans, covers), _LOW, dtype=np.int64)
-    dp[0, 0, 0, 0, -lo, 0] = 0
-    keys = np.stack([cover, female, male, lean, chair_ok], axis=1)
+    # dp[chair designated, members, women, men, lean - lo, spare members, covered]
+    dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), _LOW, dtype=np.int64)
+    dp[0, 0, 0, 0, -lo, 0, 0] = 0
+    keys = np.stack([cover, female, male, lean, chair_ok, spare], axis=1)
     _, profile = np.unique(keys, axis=0, return_inverse=True)
     profile = profile.ravel()
     for members in _groups(profile, value):
@@ -1295,14 +1456,14 @@ def _profile_programme(
         m0 = members[0]
         base = _cover(dp, int(cover[m0]))
         for m in range(1, len(top) + 1):
-            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), h)
+            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h)
             np.maximum(dp, shifted + int(taken[m]), out=dp)
             if chair_ok[m0]:
                 best = int(taken[m]) + int(chair[members[:m]].max())
                 if m < len(members):
                     best = max(best, int(taken[m - 1]) + int(after[m]))
                 np.maximum(dp[1], shifted[0] + best, out=dp[1])
-    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced)
+    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -1325,19 +1486,20 @@ def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
     return out if out is not dp else dp.copy()
 
 
-def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, h: int) -> np.ndarray:
+def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int) -> np.ndarray:
     """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean; states pushed past the last member count are dropped."""
+    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count or the
+    room for spare members are dropped."""
     out = np.full_like(base, _LOW)
-    count, spans = base.shape[1], base.shape[4]
-    if m >= count:
+    count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
+    if m >= count or spare >= rooms:
         return out
     src_lean = slice(max(0, -lean), spans - max(0, lean))
     dst_lean = slice(max(0, lean), spans - max(0, -lean))
     for f in range(h + 1):
         for g in range(h + 1):
-            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
-            np.maximum(target, base[:, : count - m, f, g, src_lean], out=target)
+            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean, spare:]
+            np.maximum(target, base[:, : count - m, f, g, src_lean, : rooms - spare], out=target)
     return out
 
 
@@ -1353,18 +1515,26 @@ def _finish(
     lean: np.ndarray,
     lo: int,
     balanced: bool,
+    spare: np.ndarray,
 ) -> np.ndarray:
     """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
-    with the exact panel-level terms of the state united with them."""
+    with the exact panel-level terms of the state united with them (and room left for them if spare)."""
     w, h = inst.weights, inst.k // 2
-    _, _, _, spans, covers = final.shape
+    _, _, _, spans, rooms, covers = final.shape
+    # Per member count of spare others allowed: the best over the spare counts up to the room left.
+    allowed = np.maximum.accumulate(final, axis=4)
     states = np.arange(covers)
     counts = np.arange(h + 1)
     cap = lean_cap(inst)
     out = np.empty(len(value), dtype=np.int64)
-    keys = np.stack([cover, female, male, lean], axis=1)
+    keys = np.stack([cover, female, male, lean, spare], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    for u, (bits, fem, man, own) in enumerate(uniq.tolist()):
+    for u, (bits, fem, man, own, mine_spare) in enumerate(uniq.tolist()):
+        rows = np.flatnonzero(inverse.ravel() == u)
+        if mine_spare >= rooms:
+            out[rows] = _LOW
+            continue
+        others = allowed[:, :, :, :, rooms - 1 - mine_spare]
         joined = states | bits
         trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
         term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)[None, None, None, :]
@@ -1379,9 +1549,8 @@ def _finish(
         if cap is not None and balanced:
             ok &= (spread <= cap)[None, None, :, None]
         term = np.where(ok, term, _LOW)
-        rows = np.flatnonzero(inverse.ravel() == u)
-        others_chair = int((final[1] + term).max())
-        own_chair = int((final[0] + term).max())
+        others_chair = int((others[1] + term).max())
+        own_chair = int((others[0] + term).max())
         best = np.full(len(rows), others_chair, dtype=np.int64)
         mine = chair_ok[rows] & (own_chair > _LOW // 2)
         best[mine] = np.maximum(best[mine], own_chair + chair[rows][mine])
