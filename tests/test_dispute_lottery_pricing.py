@@ -93,6 +93,8 @@ def test_narrowed_pricing_is_exact_against_brute_force(roster: Roster, floor: fl
     handed over is acceptable."""
     with pytest.MonkeyPatch.context() as patch:
         _narrowed_only(patch)
+        if data.draw(st.booleans(), label="without the greedy panels among the heaviest"):
+            patch.setattr(matching.lottery.dispute, "FULL_WEIGHT_FROM", 10**9)
         _check_narrowed(roster, floor, data)
 
 
@@ -104,10 +106,18 @@ def _check_narrowed(roster: Roster, floor: float, data: st.DataObject) -> None:
     agents = sorted(pool, key=lambda i: inst.ids[i])
     search = _SearchPricing(inst, agents, threshold, locks, [])  # no seeds: few known panels
     by_agent = [tuple(sorted(agents.index(i) for i in panel)) for panel in expected]
+    weights = np.zeros(len(agents), dtype=np.int64)
     for _ in range(4):
-        kind = data.draw(st.sampled_from(["binary", "few", "dense"]), label="weights")
-        top = {"binary": 1, "few": 3, "dense": 1_000}[kind]
-        weights = np.array([data.draw(st.integers(0, top), label="w") for _ in agents], dtype=np.int64)
+        # "more": the last weights with more mediators weighted (a level proven empty for the fewer must
+        # not be taken as proven for them).
+        kind = data.draw(st.sampled_from(["binary", "few", "dense", "more", "one"]), label="weights")
+        if kind == "more":
+            weights = np.array([max(int(w > 0), data.draw(st.integers(0, 1), label="w")) for w in weights])
+        elif kind == "one":
+            weights = (np.arange(len(agents)) == data.draw(st.integers(0, len(agents) - 1), label="one")).astype(int)
+        else:
+            top = {"binary": 1, "few": 3, "dense": 1_000}[kind]
+            weights = np.array([data.draw(st.integers(0, top), label="w") for _ in agents], dtype=np.int64)
         restriction = None
         if data.draw(st.booleans(), label="restricted") and by_agent:
             other = np.array([data.draw(st.integers(0, 50), label="r") for _ in agents], dtype=np.int64)

@@ -675,6 +675,8 @@ class _SearchPricing:
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
+        # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
+        self.impossible: list[tuple[np.ndarray, int]] = []
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -702,6 +704,7 @@ class _SearchPricing:
         self._active([int(i) for i in np.flatnonzero(keep)])
         self.known = self.known[np.isin(self.known, np.asarray(agents, dtype=np.int64)).all(axis=1)]
         self._incidence = None
+        self.impossible = []  # its flags are by position in the old pool
 
     def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
         k = self.inst.k
@@ -756,7 +759,8 @@ class _SearchPricing:
         ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
         cap (or straight away with many weighted mediators) the narrowed one; None past both caps."""
         inst = self.inst
-        narrow = len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
+        # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
+        narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         if int((w_pool > 0).sum()) < NARROW_FROM or not narrow:
             roster = _roster(inst, self.pool, w_pool, self.clash)
             seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
@@ -792,27 +796,36 @@ class _SearchPricing:
         ``n = k`` down: the first level that finds such a panel has found the heaviest (each panel with fewer
         members of positive weight weighs at most ``(n - 1) t``); a level that finds none proves every panel
         weighs at most ``max(above, (n - 1) t)``, and the next level goes on from there. With a ``restriction``
-        the same holds for the panels that meet it (the others are dropped at each level)."""
+        the same holds for the panels that meet it (the others are dropped at each level).
+
+        Greedy panels come first at each level (on the whole pool, then on the narrowed one): one that weighs
+        ``n t`` (the most the levels above leave possible) ends the search. A level proven empty is
+        remembered with its weighted mediators (``impossible``): it stays empty for any subset of them."""
         inst, k = self.inst, self.inst.k
         top = int(w_pool.max()) if len(w_pool) else 0
         nothing = np.zeros((0, k), dtype=np.int64)
-        for need in range(k, 0, -1):
+        weighted = w_pool > 0
+        for need in range(k, -1, -1):  # need 0: panels of weight 0, heavier than ``above`` only when it is -1
             if need * top <= above:
                 return nothing  # no panel is heavier than ``above``
             if k - need > NARROW_ROOM:
                 return None
-            keep = panel_bounds(inst, self.pool, w_pool == 0, k - need) >= self.threshold
+            if any(n <= need and not (weighted & ~mask).any() for mask, n in self.impossible):
+                continue
+            goal = max(above + 1, need * top)
+            rows = self._allowed(_greedy(inst, self.pool, ~weighted, k - need), restriction)
+            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
+                return rows
+            keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
             self.work += NARROW_WORK * (k - need + 1)
-            if not (keep & (w_pool > 0)).any():
+            if not (keep & weighted).any():
+                self.impossible.append((weighted, need))
                 continue
             self.narrowed += 1
             kept = np.flatnonzero(keep)
             narrow = [self.pool[int(i)] for i in kept]
-            # Greedy panels first: one that weighs need * t (the most left possible) ends the search.
-            rows = self._allowed(_greedy(inst, narrow, w_pool[kept] == 0, k - need), restriction)
-            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= max(
-                above + 1, need * top
-            ):
+            rows = self._allowed(_greedy(inst, narrow, ~weighted[kept], k - need), restriction)
+            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
             seats = _search(inst, roster, self.threshold, NARROWED_CAP, above=max(above, (need - 1) * top))
@@ -1474,16 +1487,14 @@ def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
 
 
 def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
-    """``dp`` with the covered bit set united with ``bits``."""
-    out = dp
+    """``dp`` with the covered bit set united with ``bits`` (a new array: one copy, then in place)."""
+    out = dp.copy()
     for beta in range(bits.bit_length()):
         if bits >> beta & 1:
-            shape = out.shape
-            view = out.reshape(*shape[:-1], -1, 2, 1 << beta)
-            joined = np.full_like(view, _LOW)
-            joined[..., 1, :] = np.maximum(view[..., 0, :], view[..., 1, :])
-            out = joined.reshape(shape)
-    return out if out is not dp else dp.copy()
+            view = out.reshape(*out.shape[:-1], -1, 2, 1 << beta)
+            np.maximum(view[..., 0, :], view[..., 1, :], out=view[..., 1, :])
+            view[..., 0, :] = _LOW
+    return out
 
 
 def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int) -> np.ndarray:
