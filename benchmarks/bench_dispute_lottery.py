@@ -8,7 +8,7 @@ Run on purpose (not part of the tests)::
 It generates the seeded demo data set ``bench_solver.py`` uses (seed 11, 120 disputes) at the given roster
 size, then runs ``dispute_lottery`` (leximin, floor 0.95, 1,000 tickets, the default budget) on the first
 five-member disputes and, for comparison, the first three-member ones. Per dispute it prints the goal, the
-wall time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
+wall time and the process's CPU time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
 pricing works over, how pricing went (enumerated panels, or search and CP-SAT calls past the enumeration
 cap), the mediators found in some acceptable panel, the machine's load (1-minute average) when the dispute
 ended, and our previous figure. Times are wall seconds on a
@@ -66,28 +66,29 @@ def run(mediators: int, five: int, three: int) -> None:
         chosen = [d for d in ws.data.disputes if d.panel_size == 5][:five]
         chosen += [d for d in ws.data.disputes if d.panel_size == 3][:three]
         header = (
-            f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'status':>10} {'proven':>6} {'levels':>6} "
-            f"{'pool':>5} {'pricing':>28} {'in some':>7} {'load':>5}  previous"
+            f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'cpu s':>6} {'status':>10} {'proven':>6} {'levels':>6} "
+            f"{'pool':>5} {'pricing':>38} {'in some':>7} {'load':>5}  previous"
         )
         print(f"roster {mediators} mediators")
         print(header)
         print("-" * len(header))
         for d in chosen:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = dispute_module.dispute_lottery(ws, d.dispute_id, rule_set)
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             oracle = _Watch.oracle
             if oracle is None:
                 pricing = "no panel"
             elif oracle.enumerated is not None:
                 pricing = f"{len(oracle.enumerated):,} panels listed"
             else:
-                pricing = f"search {oracle.searched} / CP-SAT {oracle.solved}"
+                narrowed = 0 if oracle.search is None else oracle.search.narrowed
+                pricing = f"search {oracle.searched} ({narrowed} narrowed) / CP-SAT {oracle.solved}"
             status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")
             print(
-                f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {status:>10} "
+                f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {cpu:>6.1f} {status:>10} "
                 f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
-                f"{pricing:>28} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
+                f"{pricing:>38} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
             _Watch.oracle = None
