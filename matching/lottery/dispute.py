@@ -53,8 +53,12 @@ are looked at, which most weights (0 for most mediators) keep small, and a candi
 weights and values together can still pass both (``_multipliers``); the known panels start with cheap
 **witness** panels (each mediator with the best-valued compatible others, completed greedily by what adds
 most to the objective, or in place of a member of the optimum) that cover most of the pool in the first
-covering calls. A call whose search would pass ``PRICING_CAP`` partial panels goes to the solver's own
-CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
+covering calls. When the positive weights are all equal (the 0/1 weights of the first leximin level) a call
+tries greedy panels among the heaviest mediators first (one holding k of them weighs the most possible), and
+past ``PRICING_CAP`` (or straight away with many weighted mediators) searches level by level: a panel with
+n weighted members has at most k - n of weight 0, so ``panel_bounds`` with that room narrows the pool, and a
+level it leaves empty is proven empty (``_SearchPricing._narrowed``). A call whose search would still pass
+its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
 checked again with the independent checker
@@ -173,7 +177,8 @@ ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enume
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
 # (D002, the largest, takes about 200 rounds and no CP-SAT pricing); a lottery priced by CP-SAT (past
-# ENUMERATION_CAP) gets about two minutes of search and then returns its best distribution so far.
+# ENUMERATION_CAP) gets about two minutes of search (CP-SAT's, and the narrowing's counted by NARROW_WORK) and
+# then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
