@@ -31,13 +31,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit c8548b6 (the weighted search and
-# witness panels; the pool narrowed by ``upper_bounds`` only): both five-member disputes ran into the lottery's
-# budget, unproven; about 1,100 mediators of D011 were in no acceptable panel yet passed the bound, and each
-# cost a CP-SAT call. Before that search, D011 took 172 s and met 54 mediators.
+# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit d2017bd (before the narrowed pricing
+# and the LU row pivots), in the same run as the narrowed version, load 5-6: every five-member dispute ran into
+# the lottery's budget, unproven, its first leximin level not finished.
 PREVIOUS: dict[str, str] = {
-    "D011": "149 s, stopped by budget, unproven",
-    "D002": "291 s, stopped by budget, unproven",
+    "D002": "123 s wall, 52 s CPU, CP-SAT 9 calls, stopped by budget, unproven",
+    "D003": "132 s wall, 67 s CPU, CP-SAT 20 calls, stopped by budget, unproven",
+    "D011": "207 s wall, 78 s CPU, CP-SAT 14 calls, stopped by budget, unproven",
 }
 
 
