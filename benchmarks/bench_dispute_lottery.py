@@ -42,9 +42,11 @@ PREVIOUS: dict[str, str] = {
 
 
 class _Watch:
-    """Remembers the last pricing oracle built (pool size, pricing path and calls)."""
+    """Remembers the last pricing oracle built (pool size, pricing path and calls) and the last lottery's
+    engine figures (LP solves, pricing calls, panels known)."""
 
     oracle: Any = None
+    stats: Any = None
 
     def __init__(self) -> None:
         real = dispute_module.DisputePanelOracle.__init__
@@ -54,9 +56,17 @@ class _Watch:
             _Watch.oracle = oracle
 
         dispute_module.DisputePanelOracle.__init__ = init  # type: ignore[method-assign]
+        solve = dispute_module.solve
+
+        def solved(*args: Any, **kwargs: Any) -> Any:
+            lottery = solve(*args, **kwargs)
+            _Watch.stats = lottery.stats
+            return lottery
+
+        dispute_module.solve = solved
 
 
-def run(mediators: int, five: int, three: int) -> None:
+def run(mediators: int, five: int, three: int, only: list[str]) -> None:
     rule_set = load_rule_set("iomed")
     _Watch()
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,9 +75,11 @@ def run(mediators: int, five: int, three: int) -> None:
         ws.text  # noqa: B018 - build the text index once, outside the timings
         chosen = [d for d in ws.data.disputes if d.panel_size == 5][:five]
         chosen += [d for d in ws.data.disputes if d.panel_size == 3][:three]
+        if only:
+            chosen = [d for d in ws.data.disputes if d.dispute_id in only]
         header = (
             f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'cpu s':>6} {'status':>10} {'proven':>6} {'levels':>6} "
-            f"{'pool':>5} {'pricing':>38} {'in some':>7} {'load':>5}  previous"
+            f"{'pool':>5} {'pricing':>50} {'in some':>7} {'load':>5}  previous"
         )
         print(f"roster {mediators} mediators")
         print(header)
@@ -84,14 +96,20 @@ def run(mediators: int, five: int, three: int) -> None:
             else:
                 narrowed = 0 if oracle.search is None else oracle.search.narrowed
                 pricing = f"search {oracle.searched} ({narrowed} narrowed) / CP-SAT {oracle.solved}"
+                pricing += f" / local {oracle.improved}"
             status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")
             print(
                 f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {cpu:>6.1f} {status:>10} "
                 f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
-                f"{pricing:>38} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
+                f"{pricing:>50} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
-            _Watch.oracle = None
+            if _Watch.stats is not None:
+                stats = _Watch.stats
+                print(
+                    f"{'':>7} engine: {stats.lp_solves} LP solves, {stats.pricing_calls} exact pricing calls, {stats.columns:,} panels known"
+                )
+            _Watch.oracle = _Watch.stats = None
 
 
 def main() -> None:
@@ -99,8 +117,12 @@ def main() -> None:
     parser.add_argument("--mediators", type=int, default=10_000)
     parser.add_argument("--five", type=int, default=3, help="five-member disputes")
     parser.add_argument("--three", type=int, default=2, help="three-member disputes, for comparison")
+    parser.add_argument("--only", nargs="*", default=[], help="these disputes instead (ids)")
+    parser.add_argument("--no-local-search", action="store_true", help="without the oracle's local search")
     args = parser.parse_args()
-    run(args.mediators, args.five, args.three)
+    if args.no_local_search:
+        dispute_module.LOCAL_SEARCH = False
+    run(args.mediators, args.five, args.three, args.only)
 
 
 if __name__ == "__main__":

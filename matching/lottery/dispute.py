@@ -78,7 +78,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Any
@@ -180,6 +180,11 @@ ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enume
 # ENUMERATION_CAP) gets about two minutes of search (CP-SAT's, and the narrowing's counted by NARROW_WORK) and
 # then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
+# Past ENUMERATION_CAP the oracle offers the engine a local search (``DisputePanelOracle.improve``): cheap
+# columns between exact pricing calls. Off: every column comes from the exact pricing.
+LOCAL_SEARCH = True
+SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
+SWAP_ROUNDS = 5  # swaps at most per start panel
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1036,6 +1041,10 @@ class DisputePanelOracle:
         self.search: _SearchPricing | None = None
         self.searched = 0  # pricing calls answered by the search (past ENUMERATION_CAP)
         self.solved = 0  # pricing calls answered by CP-SAT
+        # The engine's optional local search (looked up with getattr): only past the enumeration cap, where
+        # exact pricing is slow; an enumerated dispute prices exactly in milliseconds.
+        self.improve: Callable[[np.ndarray, Sequence[Panel]], list[Panel]] | None = None
+        self.improved = 0  # panels the local search handed to the engine
         if rows is not None:
             agent = np.full(inst.n, -1, dtype=np.int64)
             agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
@@ -1044,6 +1053,8 @@ class DisputePanelOracle:
             return
         if PRICING_CAP > 0 and len(pool) >= inst.k:
             self.search = _SearchPricing(inst, pool, threshold, self.locks, seeds)
+            if LOCAL_SEARCH:
+                self.improve = self._improve
         self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
@@ -1105,6 +1116,54 @@ class DisputePanelOracle:
         best = best[np.lexsort((best, -values[best]))]  # by value, ties in canonical order
         panels = [tuple(int(a) for a in self.enumerated[row]) for row in best]
         return Pricing(panels[0], int(values[best[0]]), True, others=tuple(panels[1:]))
+
+    def _improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+        """Cheap pricing for the engine: from each start (an acceptable panel), swap one member at a time for
+        one of the ``SWAP_CANDIDATES`` mediators of largest weight, taking the swap that gives the heaviest
+        acceptable panel (ties: the first in canonical order) while it raises the weight; the distinct panels
+        reached (starts no swap improves are left out). Acceptable is what the exact pricing keeps: the kernel's
+        scorer (every hard rule, lean cap included, best chair) then the floor and the locks (``_keep``). A
+        heuristic only: the engine still ends every level on ``best``'s proof."""
+        assert self.search is not None
+        search = self.search
+        y = np.asarray(weights, dtype=float)
+        active = search.agent[np.asarray(search.pool, dtype=np.int64)]  # after ``restrict``, the agents left
+        ranked = active[np.argsort(-y[active], kind="stable")]
+        ranked = ranked[y[ranked] > 0][:SWAP_CANDIDATES]
+        found: list[Panel] = []
+        for start in starts:
+            panel = self._climb(y, ranked, start)
+            if panel is not None and panel not in found:
+                found.append(panel)
+        self.improved += len(found)
+        return found
+
+    def _climb(self, y: np.ndarray, ranked: np.ndarray, start: Panel) -> Panel | None:
+        """Steepest ascent by single swaps from ``start`` (agents) into ``ranked``; None when no swap improves it."""
+        assert self.search is not None
+        search, k = self.search, self.inst.k
+        members = np.sort(np.asarray(start, dtype=np.int64))
+        moved = False
+        for _ in range(SWAP_ROUNDS):
+            weight = float(y[members].sum())
+            outside = ranked[~np.isin(ranked, members)]
+            outside = outside[y[outside] > y[members].min() + 1e-12]
+            if len(outside) == 0:
+                break
+            rows = np.repeat(members[None, :], k * len(outside), axis=0)
+            rows[np.arange(len(rows)), np.repeat(np.arange(k), len(outside))] = np.tile(outside, k)
+            rows = rows[y[rows].sum(axis=1) > weight + 1e-12]
+            if len(rows) == 0:
+                break
+            inst_rows = np.sort(search.pool_rows(rows), axis=1)
+            kept = _keep(self.inst, score_panels(self.inst, inst_rows), self.threshold, self.locks)
+            if len(kept) == 0:
+                break
+            agents = np.sort(search.agent[kept], axis=1)
+            agents = agents[np.lexsort(agents.T[::-1])]  # canonical order: the first heaviest wins ties
+            members = agents[int(np.argmax(y[agents].sum(axis=1)))]
+            moved = True
+        return tuple(int(a) for a in members) if moved else None
 
     def restrict(self, agents: list[int]) -> None:
         """Fix everybody outside ``agents`` to 0: the engine proved they are in no acceptable panel, and
