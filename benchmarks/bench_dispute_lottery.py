@@ -104,6 +104,8 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
                 f"{pricing:>50} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
+            upper = "-" if result.upper_bound is None else f"{float(result.upper_bound):.6f}"
+            print(f"{'':>7} least chance {float(result.minimum):.6f}, proven bound on it {upper}")
             if _Watch.stats is not None:
                 stats = _Watch.stats
                 print(

@@ -5,6 +5,8 @@ lotteries with and without it are the enumerated one."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import event, given, settings
@@ -27,9 +29,10 @@ FLOORS = st.sampled_from([0.0, 0.9, 0.97, 1.0])
 def test_local_search_returns_heavier_acceptable_panels(
     roster: Roster, floor: float, cap: int | None, data: st.DataObject
 ) -> None:
-    """From each acceptable start, ``improve`` returns nothing or one panel that brute force (the plain
-    checker) finds acceptable and that weighs more than the start; when it returns nothing, no acceptable
-    panel one swap away weighs more (every mediator of positive weight is a candidate on these rosters)."""
+    """From each acceptable start, ``improve`` returns the panels of its climb, each one swap from the one
+    before, acceptable by brute force (the plain checker) and heavier than the one before; when it returns
+    nothing, no acceptable panel one swap away weighs more (every mediator of positive weight is a candidate
+    on these rosters)."""
     rules = IOMED if cap is None else IOMED.with_max_lean(cap)
     ws = roster.workspace()
     ids = [row["mediator_id"] for row in roster.mediators]
@@ -60,13 +63,14 @@ def test_local_search_returns_heavier_acceptable_panels(
         )
         start = data.draw(st.sampled_from(starts), label="start")
         answer = oracle.improve(y, [start])
-        assert len(answer) <= 1
         if answer:
             moved += 1
-            panel = answer[0]
-            assert tuple(sorted(panel)) == panel and panel in acceptable
-            assert float(y[list(panel)].sum()) > float(y[list(start)].sum())
-            assert not oracle.problems(panel)
+            weights = [float(y[list(start)].sum())] + [float(y[list(p)].sum()) for p in answer]
+            assert all(a < b for a, b in itertools.pairwise(weights))  # each swap is heavier
+            for before, panel in zip([start, *answer], answer, strict=False):
+                assert tuple(sorted(panel)) == panel and panel in acceptable
+                assert len(set(before) & set(panel)) == k - 1  # one swap
+                assert not oracle.problems(panel)
         else:
             neighbours = [p for p in acceptable if len(set(p) & set(start)) == k - 1]
             assert all(float(y[list(p)].sum()) <= float(y[list(start)].sum()) + 1e-9 for p in neighbours)

@@ -638,6 +638,9 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     k = inst.k
     value = scored.value
     keep = np.ones(len(scored), dtype=bool)
+    if not locks.any:
+        rows = scored.members[value >= threshold].astype(np.int64).reshape(-1, k)
+        return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
     index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
     if locks.chair is not None:
         c = index.get(locks.chair)
@@ -1121,7 +1124,7 @@ class DisputePanelOracle:
         """Cheap pricing for the engine: from each start (an acceptable panel), swap one member at a time for
         one of the ``SWAP_CANDIDATES`` mediators of largest weight, taking the swap that gives the heaviest
         acceptable panel (ties: the first in canonical order) while it raises the weight; the distinct panels
-        reached (starts no swap improves are left out). Acceptable is what the exact pricing keeps: the kernel's
+        reached on the way (each one a column the engine may take; starts no swap improves are left out). Acceptable is what the exact pricing keeps: the kernel's
         scorer (every hard rule, lean cap included, best chair) then the floor and the locks (``_keep``). A
         heuristic only: the engine still ends every level on ``best``'s proof."""
         assert self.search is not None
@@ -1132,18 +1135,16 @@ class DisputePanelOracle:
         ranked = ranked[y[ranked] > 0][:SWAP_CANDIDATES]
         found: list[Panel] = []
         for start in starts:
-            panel = self._climb(y, ranked, start)
-            if panel is not None and panel not in found:
-                found.append(panel)
+            found += [panel for panel in self._climb(y, ranked, start) if panel not in found]
         self.improved += len(found)
         return found
 
-    def _climb(self, y: np.ndarray, ranked: np.ndarray, start: Panel) -> Panel | None:
-        """Steepest ascent by single swaps from ``start`` (agents) into ``ranked``; None when no swap improves it."""
+    def _climb(self, y: np.ndarray, ranked: np.ndarray, start: Panel) -> list[Panel]:
+        """Steepest ascent by single swaps from ``start`` (agents) into ``ranked``: the panels after each swap."""
         assert self.search is not None
         search, k = self.search, self.inst.k
         members = np.sort(np.asarray(start, dtype=np.int64))
-        moved = False
+        path: list[Panel] = []
         for _ in range(SWAP_ROUNDS):
             weight = float(y[members].sum())
             outside = ranked[~np.isin(ranked, members)]
@@ -1162,8 +1163,8 @@ class DisputePanelOracle:
             agents = np.sort(search.agent[kept], axis=1)
             agents = agents[np.lexsort(agents.T[::-1])]  # canonical order: the first heaviest wins ties
             members = agents[int(np.argmax(y[agents].sum(axis=1)))]
-            moved = True
-        return tuple(int(a) for a in members) if moved else None
+            path.append(tuple(int(a) for a in members))
+        return path
 
     def restrict(self, agents: list[int]) -> None:
         """Fix everybody outside ``agents`` to 0: the engine proved they are in no acceptable panel, and
