@@ -120,10 +120,10 @@ def main() -> None:
     parser.add_argument("--five", type=int, default=3, help="five-member disputes")
     parser.add_argument("--three", type=int, default=2, help="three-member disputes, for comparison")
     parser.add_argument("--only", nargs="*", default=[], help="these disputes instead (ids)")
-    parser.add_argument("--no-local-search", action="store_true", help="without the oracle's local search")
+    parser.add_argument("--local-search", action="store_true", help="with the oracle's local search (LOCAL_SEARCH)")
     args = parser.parse_args()
-    if args.no_local_search:
-        dispute_module.LOCAL_SEARCH = False
+    if args.local_search:
+        dispute_module.LOCAL_SEARCH = True
     run(args.mediators, args.five, args.three, args.only)
 
 

@@ -50,9 +50,10 @@ def test_local_search_returns_heavier_acceptable_panels(
         return
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+        patch.setattr(matching.lottery.dispute, "LOCAL_SEARCH", True)
         view = ws.view(ws.dispute(DISPUTE_ID), rules)
         oracle = DisputePanelOracle(inst, view, pool, threshold, SolveConfig(candidates=1, seed=0), locks)
-    assert oracle.improve is not None
+    assert oracle.improve is not None and oracle.enumerated is None
     starts = sorted(acceptable)
     moved = 0
     for _ in range(4):
@@ -94,6 +95,7 @@ def test_the_lottery_is_the_same_with_and_without_the_local_search(
     listed = dispute_lottery(ws, DISPUTE_ID, rules, floor=floor, locks=locks)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+        patch.setattr(matching.lottery.dispute, "LOCAL_SEARCH", True)
         local = dispute_lottery(ws, DISPUTE_ID, rules, floor=floor, locks=locks)
         patch.setattr(matching.lottery.dispute, "LOCAL_SEARCH", False)
         plain = dispute_lottery(ws, DISPUTE_ID, rules, floor=floor, locks=locks)

@@ -68,6 +68,12 @@ internal error, never a lottery), against the locks one by one, and rescored wit
 best chair (``matching.panel.model.best_chair``).
 ``dispute_lottery`` returns plain data for the command line and the app.
 
+Past the enumeration cap the oracle can also offer the engine a **local search** (``DisputePanelOracle.improve``,
+off unless ``LOCAL_SEARCH``): from a known panel it swaps one member at a time for one of the ``SWAP_CANDIDATES`` mediators of
+largest weight, taking the heaviest acceptable result (ties in canonical order), where acceptable is exactly what
+the pricing keeps (the kernel's scorer, the floor, the locks). Its panels are only extra columns (before the
+first LP and between exact pricing calls): every level still ends on the exact pricing's proof.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -180,9 +186,11 @@ ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enume
 # ENUMERATION_CAP) gets about two minutes of search (CP-SAT's, and the narrowing's counted by NARROW_WORK) and
 # then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
-# Past ENUMERATION_CAP the oracle offers the engine a local search (``DisputePanelOracle.improve``): cheap
-# columns between exact pricing calls. Off: every column comes from the exact pricing.
-LOCAL_SEARCH = True
+# 1: past ENUMERATION_CAP the oracle offers the engine a local search (``DisputePanelOracle.improve``): cheap
+# columns between exact pricing calls. Off by default: at 10,000 mediators (benchmarks/bench_dispute_lottery.py,
+# 2026-12-05) it halved the exact pricing calls per LP solve but the first leximin level still ran into the
+# budget on CP-SAT pricing, D011 with 13% less CPU and D002 with 13% more; no dispute got proven.
+LOCAL_SEARCH = False
 SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
