@@ -79,7 +79,7 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
             chosen = [d for d in ws.data.disputes if d.dispute_id in only]
         header = (
             f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'cpu s':>6} {'status':>10} {'proven':>6} {'levels':>6} "
-            f"{'pool':>5} {'pricing':>50} {'in some':>7} {'load':>5}  previous"
+            f"{'pool':>5} {'pricing':>64} {'in some':>7} {'load':>5}  previous"
         )
         print(f"roster {mediators} mediators")
         print(header)
@@ -94,14 +94,18 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
             elif oracle.enumerated is not None:
                 pricing = f"{len(oracle.enumerated):,} panels listed"
             else:
-                narrowed = 0 if oracle.search is None else oracle.search.narrowed
-                pricing = f"search {oracle.searched} ({narrowed} narrowed) / CP-SAT {oracle.solved}"
-                pricing += f" / local {oracle.improved}"
+                # getattr: the same script also measures main, whose oracle has no narrowed search or local search
+                search = getattr(oracle, "search", None)
+                narrowed, lagrange = getattr(search, "narrowed", 0), getattr(search, "lagrange", 0)
+                pricing = (
+                    f"search {oracle.searched} ({narrowed} narrowed, {lagrange} Lagrangian) / CP-SAT {oracle.solved}"
+                )
+                pricing += f" / local {getattr(oracle, 'improved', 0)}"
             status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")
             print(
                 f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {cpu:>6.1f} {status:>10} "
                 f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
-                f"{pricing:>50} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
+                f"{pricing:>64} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
             upper = "-" if result.upper_bound is None else f"{float(result.upper_bound):.6f}"

@@ -141,3 +141,85 @@ def _check_narrowed(roster: Roster, floor: float, data: st.DataObject) -> None:
         assert int(weights[list(answer.panel)].sum()) == answer.value
         assert tuple(sorted(answer.panel)) in set(allowed)
         assert {tuple(sorted(p)) for p in answer.others} <= set(by_agent)
+
+
+def _check_extra(roster: Roster, cap: int | None, data: st.DataObject) -> None:
+    rules = IOMED if cap is None else IOMED.with_max_lean(cap)
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
+    panels = best_of(brute_force(ws, rules, via_check_panel=False))
+    extra = np.array([data.draw(st.integers(0, 300_000), label=f"extra {mid}") for mid in inst.ids], dtype=np.int64)
+    bounds = panel_bounds(inst, list(range(inst.n)), extra=extra)
+    index = {mid: i for i, mid in enumerate(inst.ids)}
+    event(f"k={inst.k}, panels: {min(len(panels), 5)}")
+    for members, value in panels.items():
+        total = value + int(sum(extra[index[m]] for m in members))
+        for mid in members:
+            assert bounds[index[mid]] >= total, (mid, int(bounds[index[mid]]), total)
+
+
+@settings(max_examples=60, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=6, max_size=11, sizes=(2, 3, 5), crowded=True) | _five_member_rosters(),
+    st.sampled_from([None, 0, 1, 3]),
+    st.data(),
+)
+def test_panel_bounds_with_extra_values_bound_objective_plus_extra(
+    roster: Roster, cap: int | None, data: st.DataObject
+) -> None:
+    """With ``extra`` per mediator, each mediator's bound is at least the objective plus the members' extra of
+    every panel holding them (brute force; three- and five-member panels, lean caps, H5's minimums)."""
+    _check_extra(roster, cap, data)
+
+
+@settings(max_examples=40, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
+    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
+    st.data(),
+)
+def test_lagrangian_keep_keeps_every_member_of_a_heavier_acceptable_panel(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """Every member of an acceptable panel (brute force, with the floor) heavier than ``above`` is kept, for
+    any weights and multipliers; and with ``above`` at the heaviest acceptable panel's weight the proof is
+    only as strong as it may be (it never flags a member of a panel it should keep, checked above)."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _locks, expected = setup
+    expected = {p for p in expected if all(i in pool for i in p)}
+    top = data.draw(st.sampled_from([1, 3, 1_000, 2**40]), label="top weight")
+    weights = np.array([data.draw(st.integers(0, top), label="w") for _ in pool], dtype=np.int64)
+    weight_of = dict(zip(pool, weights.tolist(), strict=True))
+    sums = sorted({sum(weight_of[i] for i in p) for p in expected}) or [0]
+    above = data.draw(st.sampled_from([-1, *sums, sums[-1] + 1]), label="above")
+    shares = data.draw(
+        st.lists(st.fractions(min_value=0, max_value=8, max_denominator=64), min_size=1, max_size=3), label="shares"
+    )
+    keep, passes = matching.lottery.dispute.lagrangian_keep(inst, pool, weights, above, threshold, shares)
+    assert 1 <= passes <= len(shares)
+    heavier = [p for p in expected if sum(weight_of[i] for i in p) > above]
+    event(f"k={inst.k}, heavier acceptable panels: {min(len(heavier), 3)}, kept: {min(int(keep.sum()), 3)}")
+    for panel in heavier:
+        for i in panel:
+            assert keep[pool.index(i)], (i, panel, above)
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
+    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
+    st.data(),
+)
+def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """Priced on pools narrowed by ``lagrangian_keep`` (never the level-by-level narrowing, the whole pool's
+    search only when the narrowed one gives up), the answer weighs exactly the most any acceptable panel
+    weighs (brute force), for 0/1, few-valued and dense weights, with and without a restriction and locks."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.lottery.dispute, "NARROW_FROM", 0)
+        patch.setattr(matching.lottery.dispute, "NARROW_VALUES", 0)
+        patch.setattr(matching.lottery.dispute, "FULL_WEIGHT_FROM", 10**9)
+        if data.draw(st.booleans(), label="narrowed search capped at once"):
+            patch.setattr(matching.lottery.dispute, "NARROWED_CAP", 0)
+        _check_narrowed(roster, floor, data)
