@@ -178,12 +178,10 @@ def test_panel_bounds_with_extra_values_bound_objective_plus_extra(
     st.sampled_from([0.0, 0.9, 0.97, 1.0]),
     st.data(),
 )
-def test_lagrangian_keep_keeps_every_member_of_a_heavier_acceptable_panel(
-    roster: Roster, floor: float, data: st.DataObject
-) -> None:
-    """Every member of an acceptable panel (brute force, with the floor) heavier than ``above`` is kept, for
-    any weights and multipliers; and with ``above`` at the heaviest acceptable panel's weight the proof is
-    only as strong as it may be (it never flags a member of a panel it should keep, checked above)."""
+def test_lagrangian_bounds_bound_every_acceptable_panel(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """Each mediator's Lagrangian bound is at least the weight of every acceptable panel holding them (brute
+    force, with the floor), for any weights and multipliers; with ``above`` the passes may stop early, but
+    only once fewer than k mediators are left above it, and no acceptable panel is heavier than ``above``."""
     setup = _setup(roster, floor, data)
     if setup is None:
         return
@@ -193,17 +191,20 @@ def test_lagrangian_keep_keeps_every_member_of_a_heavier_acceptable_panel(
     weights = np.array([data.draw(st.integers(0, top), label="w") for _ in pool], dtype=np.int64)
     weight_of = dict(zip(pool, weights.tolist(), strict=True))
     sums = sorted({sum(weight_of[i] for i in p) for p in expected}) or [0]
-    above = data.draw(st.sampled_from([-1, *sums, sums[-1] + 1]), label="above")
     shares = data.draw(
         st.lists(st.fractions(min_value=0, max_value=8, max_denominator=64), min_size=1, max_size=3), label="shares"
     )
-    keep, passes = matching.lottery.dispute.lagrangian_keep(inst, pool, weights, above, threshold, shares)
-    assert 1 <= passes <= len(shares)
-    heavier = [p for p in expected if sum(weight_of[i] for i in p) > above]
-    event(f"k={inst.k}, heavier acceptable panels: {min(len(heavier), 3)}, kept: {min(int(keep.sum()), 3)}")
-    for panel in heavier:
+    above = data.draw(st.sampled_from([None, *sums]), label="above")
+    bound, passes = matching.lottery.dispute.lagrangian_bounds(inst, pool, weights, threshold, shares, above)
+    assert passes <= len(shares)
+    event(f"k={inst.k}, acceptable panels: {min(len(expected), 3)}, passes {passes}")
+    for panel in expected:
+        weight = sum(weight_of[i] for i in panel)
+        if above is not None and passes < len([s for s in shares if s > 0]):
+            assert (bound > above).sum() < inst.k and weight <= above  # stopped early: proven none heavier
+            continue
         for i in panel:
-            assert keep[pool.index(i)], (i, panel, above)
+            assert bound[pool.index(i)] >= weight, (i, panel, int(bound[pool.index(i)]), weight)
 
 
 @settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
@@ -213,7 +214,7 @@ def test_lagrangian_keep_keeps_every_member_of_a_heavier_acceptable_panel(
     st.data(),
 )
 def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: float, data: st.DataObject) -> None:
-    """Priced on pools narrowed by ``lagrangian_keep`` (never the level-by-level narrowing, the whole pool's
+    """Priced on pools narrowed by ``lagrangian_bounds`` (never the level-by-level narrowing, the whole pool's
     search only when the narrowed one gives up), the answer weighs exactly the most any acceptable panel
     weighs (brute force), for 0/1, few-valued and dense weights, with and without a restriction and locks."""
     with pytest.MonkeyPatch.context() as patch:
@@ -222,4 +223,5 @@ def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: 
         patch.setattr(matching.lottery.dispute, "FULL_WEIGHT_FROM", 10**9)
         if data.draw(st.booleans(), label="narrowed search capped at once"):
             patch.setattr(matching.lottery.dispute, "NARROWED_CAP", 0)
+        patch.setattr(matching.lottery.dispute, "LAGRANGE_FIRST", data.draw(st.sampled_from([0, 1, 3, 64])))
         _check_narrowed(roster, floor, data)

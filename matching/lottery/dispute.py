@@ -171,13 +171,28 @@ NARROW_FROM = 1_000
 # narrowed search runs long before passing its cap: CP-SAT is quicker there).
 NARROW_VALUES = 1
 NARROWED_CAP = 1_000_000  # PRICING_CAP of a narrowed search
-# Lagrangian narrowing (``lagrangian_keep``): the multipliers tried, as shares of the members' value spread per
-# unit of the largest weight, in this order; it stops once no mediator is left.
+# Lagrangian narrowing (``lagrangian_bounds``): the multipliers tried, as shares of the members' value spread per
+# unit of the largest weight, in this order.
 LAGRANGE_SHARES = (Fraction(1, 4), Fraction(1, 16), Fraction(1))
+# The search after the Lagrangian narrowing first looks at about this many mediators of largest bound, then four
+# times as many while it finds nothing, down to the best known panel's weight.
+LAGRANGE_FIRST = 64
+# A depth of that search may look at this many partial panels, as long as NARROWED_CAP of them pass its bounds
+# (about 2 s of CPU; a CP-SAT pricing call takes 4 to 6 s there).
+LAGRANGE_SCAN = 4_000_000
+# Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
+REACH_SIZES = (32, 128)
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room
 # (about the CPU seconds of a pass over 2,500 mediators on this machine): without CP-SAT calls the budget's
 # work would otherwise never run out.
 NARROW_WORK = 1.0
+NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
+# The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
+# D011 at 10,000 mediators): the bounded search per million partial panels looked at, a greedy pass per
+# NARROW_WORK_SIZE mediators.
+SEARCH_WORK = 0.5
+GREEDY_WORK = 0.5
+TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
 # Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
 SPREAD_OTHERS = 300
 # Pricing first tries greedy panels among the mediators of largest weight when there are at least this many.
@@ -507,13 +522,23 @@ def acceptable_panels(
 
 
 def _search(
-    inst: PanelInstance, roster: _Roster, threshold: int, cap: int, above: int | None = None
+    inst: PanelInstance,
+    roster: _Roster,
+    threshold: int,
+    cap: int,
+    above: int | None = None,
+    scan: int = 0,
+    meter: list[int] | None = None,
 ) -> np.ndarray | None:
     """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
     the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
-    None past ``cap``. Any order of the roster is valid; sorted by value the candidates for a seat are a
+    None past ``cap``. With ``scan`` larger than ``cap``, a depth may look at up to ``scan`` partial panels as
+    long as at most ``cap`` of them pass its bounds (the weighted search on flat weights, where the bounds on
+    each candidate prune much more than the weights alone). ``meter[0]`` (when given) grows by the partial panels
+    each depth looks at. Any order of the roster is valid; sorted by value the candidates for a seat are a
     prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``)."""
     k = inst.k
+    counted = [0] if meter is None else meter
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -536,10 +561,12 @@ def _search(
         weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
         runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need)
         looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
+        counted[0] += looked_at  # partial panels looked at (or about to be), for the caller's work budget
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
-        if looked_at > cap:
+        if looked_at > max(cap, scan):
             return None
+        kept = 0
         parts = []
         for candidates, first, count, need in runs:
             ends = np.cumsum(count)
@@ -570,6 +597,9 @@ def _search(
                 elif pairs:
                     child = child.take(child.coupled(inst, roster, r - 1) >= threshold)
                 parts.append(child)
+                kept += len(child.last)
+                if kept > cap:
+                    return None
                 lo = hi
         level = _Partial.concat(parts)
     return level.seats
@@ -828,33 +858,91 @@ class _SearchPricing:
         """The search on the whole pool (``_search`` with ``above``), None past ``PRICING_CAP``."""
         inst = self.inst
         roster = _roster(inst, self.pool, w_pool, self.clash)
-        seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
+        seats = self._searched(roster, PRICING_CAP, above)
         if seats is None:
             return None
         return _keep(inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks)
 
     def _lagrangian(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
-        """The search of ``best`` on the pool narrowed by ``lagrangian_keep`` (the mediators that can sit on an
-        acceptable panel heavier than ``above``): rows of instance indices, a superset of the acceptable panels
-        heavier than ``above`` that meet ``restriction``; none when the narrowing leaves nobody (proven: no
-        acceptable panel is heavier), None when there is no known panel to beat or the search passes
-        ``NARROWED_CAP``."""
+        """The search of ``best`` on pools narrowed by ``lagrangian_bounds``: rows of instance indices, a superset
+        of the acceptable panels heavier than ``above`` that meet ``restriction``, and among them all those of
+        the largest weight (none when no acceptable panel is heavier: proven); None when there is no known panel
+        to beat or a search passes ``NARROWED_CAP``.
+
+        With ``W`` the mediators' bounds, every acceptable panel heavier than ``a`` lies among the mediators with
+        ``W > a``. The search with ``above = a`` on them (``_search``) finds them all: if it finds any, the
+        heaviest of them is the heaviest of all; if not, none weighs more than ``a``, and a lower ``a`` (about
+        four times as many mediators) is tried, down to ``above``."""
         if above < 0:
             return None
-        inst = self.inst
+        inst, k = self.inst, self.inst.k
+        nothing = np.zeros((0, k), dtype=np.int64)
         above = self._climbed(w_pool, above, restriction)
-        keep, passes = lagrangian_keep(inst, self.pool, w_pool, above, self.threshold)
-        self.work += NARROW_WORK * passes
+        bound, passes = lagrangian_bounds(inst, self.pool, w_pool, self.threshold, above=above)
+        self.work += NARROW_WORK * passes * len(self.pool) / NARROW_WORK_SIZE
         self.lagrange += 1
-        kept = np.flatnonzero(keep)
-        if len(kept) < inst.k:
-            return np.zeros((0, inst.k), dtype=np.int64)
-        narrow = [self.pool[int(i)] for i in kept]
-        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
-        seats = _search(inst, roster, self.threshold, NARROWED_CAP, above=above)
-        if seats is None:
+        ranked = np.sort(bound)[::-1]
+        size = LAGRANGE_FIRST
+        while True:
+            a = max(above, int(ranked[size]) if size < len(ranked) else above)
+            kept = self._tightened(np.flatnonzero(bound > a), w_pool, a)
+            if len(kept) >= k:
+                narrow = [self.pool[int(i)] for i in kept]
+                roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+                seats = self._searched(roster, NARROWED_CAP, a, LAGRANGE_SCAN)
+                if seats is None:
+                    return self._reaching(kept, bound, w_pool, restriction)
+                rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+                rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > a])
+                if len(rows):
+                    return rows
+            if a <= above:
+                return nothing
+            size = max(1, 4 * size)
+
+    def _reaching(
+        self, kept: np.ndarray, bound: np.ndarray, w_pool: np.ndarray, restriction: Restriction | None
+    ) -> np.ndarray | None:
+        """Acceptable panels (rows of instance indices, meeting ``restriction``) that weigh the most any can, when
+        some are found among the ``REACH_SIZES`` heaviest of ``kept``, otherwise None. ``kept`` holds every
+        member of every acceptable panel heavier than some ``a``, when there is one; each member of the
+        heaviest has a bound (``bound``) at least its weight, so it weighs at most ``top``, the k-th largest
+        bound in ``kept``: a panel weighing ``top`` is the heaviest, and the search for those among a few
+        mediators is small."""
+        inst, k = self.inst, self.inst.k
+        if len(kept) < k:
             return None
-        return self._allowed(np.asarray(roster.people[seats]), restriction)
+        top = int(np.sort(bound[kept])[-k])
+        by_weight = kept[np.lexsort((kept, -w_pool[kept]))]
+        for size in REACH_SIZES:
+            sub = np.sort(by_weight[:size])
+            roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
+            seats = self._searched(roster, NARROWED_CAP, top - 1)
+            if seats is not None:
+                rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+                rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) >= top])
+                if len(rows):
+                    return rows
+            if size >= len(kept):
+                break
+        return None
+
+    def _tightened(self, kept: np.ndarray, w_pool: np.ndarray, a: int) -> np.ndarray:
+        """``kept`` (positions in ``pool`` of every member of every acceptable panel heavier than ``a``) less
+        those whose Lagrangian bound over ``kept`` alone is at most ``a``: such a panel has all its members in
+        ``kept``, so the bound may take the others from there only. Repeated while it removes somebody (at
+        most ``TIGHTEN_ROUNDS`` times)."""
+        for _ in range(TIGHTEN_ROUNDS):
+            if len(kept) < self.inst.k:
+                break
+            narrow = [self.pool[int(i)] for i in kept]
+            bound, passes = lagrangian_bounds(self.inst, narrow, w_pool[kept], self.threshold, above=a)
+            self.work += NARROW_WORK * passes * len(kept) / NARROW_WORK_SIZE
+            left = kept[bound > a]
+            if len(left) == len(kept):
+                break
+            kept = left
+        return kept
 
     def _full_weight(self, w_pool: np.ndarray) -> bool:
         """Greedy panels (``_greedy``) among the mediators of largest weight, added to ``known`` when
@@ -865,7 +953,7 @@ class _SearchPricing:
         if len(heavy) < max(k, FULL_WEIGHT_FROM):
             return False  # few heavy mediators: the search is small anyway
         before = len(self.known)
-        members = _greedy(self.inst, heavy)
+        members = self._greedy(heavy)
         if len(members):
             self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
         return len(self.known) > before
@@ -899,7 +987,7 @@ class _SearchPricing:
             if any(n <= need and not (weighted & ~mask).any() for mask, n in self.impossible):
                 continue
             goal = max(above + 1, need * top)
-            rows = self._allowed(_greedy(inst, self.pool, ~weighted, k - need), restriction)
+            rows = self._allowed(self._greedy(self.pool, ~weighted, k - need), restriction)
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
@@ -910,11 +998,11 @@ class _SearchPricing:
             self.narrowed += 1
             kept = np.flatnonzero(keep)
             narrow = [self.pool[int(i)] for i in kept]
-            rows = self._allowed(_greedy(inst, narrow, ~weighted[kept], k - need), restriction)
+            rows = self._allowed(self._greedy(narrow, ~weighted[kept], k - need), restriction)
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
-            seats = _search(inst, roster, self.threshold, NARROWED_CAP, above=max(above, (need - 1) * top))
+            seats = self._searched(roster, NARROWED_CAP, max(above, (need - 1) * top))
             if seats is None:
                 return None
             rows = self._allowed(np.asarray(roster.people[seats]), restriction)
@@ -956,6 +1044,18 @@ class _SearchPricing:
             path.append(tuple(int(a) for a in members))
         return path
 
+    def _searched(self, roster: _Roster, cap: int, above: int, scan: int = 0) -> np.ndarray | None:
+        """``_search`` with ``above``, its partial panels charged to the work budget (``SEARCH_WORK``)."""
+        meter = [0]
+        seats = _search(self.inst, roster, self.threshold, cap, above=above, scan=scan, meter=meter)
+        self.work += SEARCH_WORK * meter[0] / 1e6
+        return seats
+
+    def _greedy(self, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
+        """``_greedy``, charged to the work budget (``GREEDY_WORK``)."""
+        self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
+        return _greedy(self.inst, pool, outside, room)
+
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
         work, self.work = self.work, 0.0
@@ -984,45 +1084,50 @@ class _SearchPricing:
         return np.asarray(self.inst_of[agents])
 
 
-def lagrangian_keep(
+def lagrangian_bounds(
     inst: PanelInstance,
     pool: Sequence[int],
     weights: np.ndarray,
-    above: int,
     threshold: int,
     shares: Sequence[Fraction] = LAGRANGE_SHARES,
+    above: int | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Which mediators of ``pool`` (indices into ``inst``; ``weights``, integers >= 0, one per mediator) can
-    sit on an acceptable panel (objective at least ``threshold``) that weighs more than ``above``, and how
-    many programme passes that took. A mediator flagged False is in no such panel: proven, not guessed.
+    """For each mediator of ``pool`` (indices into ``inst``; ``weights``, integers >= 0, one per mediator), an
+    upper bound on the weight of every acceptable panel (objective at least ``threshold``) holding them, and
+    how many programme passes that took. Proven, not guessed: a mediator whose bound is at most ``a`` is in no
+    acceptable panel heavier than ``a``.
 
-    For a multiplier ``mu >= 0`` such a panel P has ``objective(P) + mu w(P) >= threshold + mu (above + 1)``
-    (weights are integers). ``panel_bounds`` with each member's value raised by ``ceil(mu w)`` bounds the
-    left side from above for every panel holding a given mediator, so a mediator whose bound is below
-    ``threshold + ceil(mu (above + 1))`` is in none. Each multiplier of ``shares`` (times the spread of the
-    members' values over the largest weight) gives such a test; a mediator failing any of them is out. Small
-    multipliers lean on the floor, large ones on the weights; in between they prove what neither proves alone
-    (first leximin levels of D011 at 10,000 mediators: no panel heavier than the best known one, 0.4 s a pass,
-    where CP-SAT took 4 s)."""
+    For a multiplier ``mu > 0`` every acceptable panel P has ``mu w(P) <= objective(P) + mu w(P) - threshold``.
+    ``panel_bounds`` with each member's value raised by ``ceil(mu w)`` bounds ``objective(P) + mu w(P)`` from
+    above for every panel holding a given mediator (``B``), so ``w(P) <= floor((B - threshold) / mu)``. Each
+    multiplier of ``shares`` (times the spread of the members' values over the largest weight) gives such a
+    bound and the least is kept. Small multipliers lean on the floor, large ones on the weights; in between
+    they prove what neither proves alone. With ``above``, the passes stop once fewer than k mediators are
+    left above it (no acceptable panel is heavier). Mediators in no acceptable panel at all get ``_LOW``."""
     people = np.asarray(pool, dtype=np.int64)
     w = [int(x) for x in np.asarray(weights, dtype=np.int64)]
-    keep = np.ones(len(people), dtype=bool)
+    ceiling = 2**62
+    bound = np.full(len(people), ceiling, dtype=np.int64)
     top = max(w, default=0)
     if top <= 0 or len(people) == 0:
-        return keep, 0
+        return bound, 0
     value = separable_values(inst, people)
     spread = max(1, int(value.max()) - int(value.min()))
     passes = 0
     for share in shares:
-        mu = share * spread / top
+        mu = Fraction(share) * spread / top
+        if mu <= 0:
+            continue
         num, den = mu.numerator, mu.denominator
         extra = np.array([-(-x * num // den) for x in w], dtype=np.int64)  # ceil(mu w), exact
-        need = threshold - (-(above + 1) * num // den)  # threshold + ceil(mu (above + 1))
-        keep &= panel_bounds(inst, pool, extra=extra) >= need
+        reach = panel_bounds(inst, pool, extra=extra)
         passes += 1
-        if not keep.any():
+        # floor((B - threshold) / mu), exact; below 0 (or _LOW) means in no acceptable panel at all
+        most = [int(_LOW) if b - threshold < 0 else min(ceiling, (b - threshold) * den // num) for b in reach.tolist()]
+        bound = np.minimum(bound, np.asarray(most, dtype=np.int64))
+        if above is not None and int((bound > above).sum()) < inst.k:
             break
-    return keep, passes
+    return bound, passes
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -966,10 +966,10 @@ class _Engine:
             if answer.panel is None:  # cannot happen once columns exist, unless the oracle gave up
                 self.proven = False
                 return weights, value, None
+            bound = self.level_bound(weights, answer.upper, fixed, free)
+            self.see_bound(bound)  # every exact answer bounds the level, improving or not (kept if the run stops)
             if self.add_improving(answer, y, cap):
                 continue
-            bound = self.level_bound(weights, answer.upper, fixed, free)
-            self.see_bound(bound)
             if bound is not None and bound <= value + EPS:
                 return weights, value, bound
             fine, _ = self.scaled(y, FINE_BITS)
