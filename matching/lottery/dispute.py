@@ -57,7 +57,14 @@ covering calls. When the positive weights are all equal (the 0/1 weights of the 
 tries greedy panels among the heaviest mediators first (one holding k of them weighs the most possible), and
 past ``PRICING_CAP`` (or straight away with many weighted mediators) searches level by level: a panel with
 n weighted members has at most k - n of weight 0, so ``panel_bounds`` with that room narrows the pool, and a
-level it leaves empty is proven empty (``_SearchPricing._narrowed``). A call whose search would still pass
+level it leaves empty is proven empty (``_SearchPricing._narrowed``). Otherwise (weights of several values, as the
+leximin duals soon have) a call is narrowed by **Lagrangian bounds** (``lagrangian_bounds``): ``panel_bounds`` with
+each member's value raised by a multiple of their weight bounds, for every mediator, the weight of any acceptable
+panel holding them; the search then looks only at the mediators whose bound passes a weight ``a``, from the largest
+``a`` down to the best known panel's weight (``_SearchPricing._lagrangian``; a known panel is first improved by
+single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
+greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
+``GREEDY_WORK``). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
