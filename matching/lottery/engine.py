@@ -966,10 +966,12 @@ class _Engine:
             if answer.panel is None:  # cannot happen once columns exist, unless the oracle gave up
                 self.proven = False
                 return weights, value, None
-            bound = self.level_bound(weights, answer.upper, fixed, free)
-            self.see_bound(bound)  # every exact answer bounds the level, improving or not (kept if the run stops)
+            if not fixed:  # the first level: every exact answer bounds it, kept as upper_bound if the run stops
+                self.see_bound(self.level_bound(weights, answer.upper, fixed, free))
             if self.add_improving(answer, y, cap):
                 continue
+            bound = self.level_bound(weights, answer.upper, fixed, free)
+            self.see_bound(bound)
             if bound is not None and bound <= value + EPS:
                 return weights, value, bound
             fine, _ = self.scaled(y, FINE_BITS)
