@@ -195,11 +195,10 @@ REACH_SIZES = (32, 128)
 NARROW_WORK = 1.0
 NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
-# D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 3,300 mediators took 0.85 s, over 2,500 0.4
-# to 0.7 s, under load): the bounded search per million partial panels looked at, a greedy pass per
-# NARROW_WORK_SIZE mediators.
+# D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.5 s): the
+# bounded search per million partial panels looked at, a greedy pass per NARROW_WORK_SIZE mediators.
 SEARCH_WORK = 0.5
-GREEDY_WORK = 0.7
+GREEDY_WORK = 0.5
 TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
 # Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
 SPREAD_OTHERS = 300
@@ -1232,7 +1231,11 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
             inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
         )
         if a.shape[-1]:
-            out = out - cost * (a.max(axis=-1) - a.min(axis=-1))
+            # largest less smallest alignment, party by party: a reduction over the short last axis is slow
+            hi, lo = a[..., 0], a[..., 0]
+            for party in range(1, a.shape[-1]):
+                hi, lo = np.maximum(hi, a[..., party]), np.minimum(lo, a[..., party])
+            out = out - cost * (hi - lo)
         return np.asarray(out)
 
     for _ in range(k - 1):
