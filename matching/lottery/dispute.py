@@ -189,9 +189,9 @@ LAGRANGE_FIRST = 64
 LAGRANGE_SCAN = 4_000_000
 # Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
 REACH_SIZES = (32, 128)
-# Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room
-# (about the CPU seconds of a pass over 2,500 mediators on this machine): without CP-SAT calls the budget's
-# work would otherwise never run out.
+# Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
+# per NARROW_WORK_SIZE mediators (about the CPU seconds of a pass over 2,500 mediators on this machine): without
+# CP-SAT calls the budget's work would otherwise never run out.
 NARROW_WORK = 1.0
 NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
@@ -998,7 +998,7 @@ class _SearchPricing:
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
-            self.work += NARROW_WORK * (k - need + 1)
+            self.work += NARROW_WORK * (k - need + 1) * len(self.pool) / NARROW_WORK_SIZE
             if not (keep & weighted).any():
                 self.impossible.append((weighted, need))
                 continue
