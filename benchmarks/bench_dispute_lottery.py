@@ -31,13 +31,12 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit d2017bd (before the narrowed pricing
-# and the LU row pivots), in the same run as the narrowed version, load 5-6: every five-member dispute ran into
-# the lottery's budget, unproven, its first leximin level not finished.
+# Main's figures at 10,000 mediators (9e81c20, before the Lagrangian pricing), measured on 2026-12-05 in the same
+# period as this branch's, load 7-9 (so wall times are long; CPU is the fairer figure, and it varies by about 10%
+# between runs): every five-member dispute ran into the lottery's budget, unproven, with no proven bound.
 PREVIOUS: dict[str, str] = {
-    "D002": "123 s wall, 52 s CPU, CP-SAT 9 calls, stopped by budget, unproven",
-    "D003": "132 s wall, 67 s CPU, CP-SAT 20 calls, stopped by budget, unproven",
-    "D011": "207 s wall, 78 s CPU, CP-SAT 14 calls, stopped by budget, unproven",
+    "D002": "main: 341 s wall, 57 s CPU, CP-SAT 9 calls, budget, unproven, least 0.000305, no bound",
+    "D011": "main: 267 s wall, 67 s CPU, CP-SAT 14 calls, budget, unproven, least 0.000412, no bound",
 }
 
 
