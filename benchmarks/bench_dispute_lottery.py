@@ -8,7 +8,7 @@ Run on purpose (not part of the tests)::
 It generates the seeded demo data set ``bench_solver.py`` uses (seed 11, 120 disputes) at the given roster
 size, then runs ``dispute_lottery`` (leximin, floor 0.95, 1,000 tickets, the default budget) on the first
 five-member disputes and, for comparison, the first three-member ones. Per dispute it prints the goal, the
-wall time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
+wall time and the process's CPU time, the status and whether the lottery is proven (or where the budget stopped it), the pool the
 pricing works over, how pricing went (enumerated panels, or search and CP-SAT calls past the enumeration
 cap), the mediators found in some acceptable panel, the machine's load (1-minute average) when the dispute
 ended, and our previous figure. Times are wall seconds on a
@@ -31,20 +31,21 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Our previous figures at 10,000 mediators, measured on 2026-12-05 at commit c8548b6 (the weighted search and
-# witness panels; the pool narrowed by ``upper_bounds`` only): both five-member disputes ran into the lottery's
-# budget, unproven; about 1,100 mediators of D011 were in no acceptable panel yet passed the bound, and each
-# cost a CP-SAT call. Before that search, D011 took 172 s and met 54 mediators.
+# Main's figures at 10,000 mediators (9e81c20, before the Lagrangian pricing), measured on 2026-12-05 in the same
+# period as this branch's, load 7-9 (so wall times are long; CPU is the fairer figure, and it varies by about 10%
+# between runs): every five-member dispute ran into the lottery's budget, unproven, with no proven bound.
 PREVIOUS: dict[str, str] = {
-    "D011": "149 s, stopped by budget, unproven",
-    "D002": "291 s, stopped by budget, unproven",
+    "D002": "main: 341 s wall, 57 s CPU, CP-SAT 9 calls, budget, unproven, least 0.000305, no bound",
+    "D011": "main: 267 s wall, 67 s CPU, CP-SAT 14 calls, budget, unproven, least 0.000412, no bound",
 }
 
 
 class _Watch:
-    """Remembers the last pricing oracle built (pool size, pricing path and calls)."""
+    """Remembers the last pricing oracle built (pool size, pricing path and calls) and the last lottery's
+    engine figures (LP solves, pricing calls, panels known)."""
 
     oracle: Any = None
+    stats: Any = None
 
     def __init__(self) -> None:
         real = dispute_module.DisputePanelOracle.__init__
@@ -54,9 +55,17 @@ class _Watch:
             _Watch.oracle = oracle
 
         dispute_module.DisputePanelOracle.__init__ = init  # type: ignore[method-assign]
+        solve = dispute_module.solve
+
+        def solved(*args: Any, **kwargs: Any) -> Any:
+            lottery = solve(*args, **kwargs)
+            _Watch.stats = lottery.stats
+            return lottery
+
+        dispute_module.solve = solved
 
 
-def run(mediators: int, five: int, three: int) -> None:
+def run(mediators: int, five: int, three: int, only: list[str]) -> None:
     rule_set = load_rule_set("iomed")
     _Watch()
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,32 +74,47 @@ def run(mediators: int, five: int, three: int) -> None:
         ws.text  # noqa: B018 - build the text index once, outside the timings
         chosen = [d for d in ws.data.disputes if d.panel_size == 5][:five]
         chosen += [d for d in ws.data.disputes if d.panel_size == 3][:three]
+        if only:
+            chosen = [d for d in ws.data.disputes if d.dispute_id in only]
         header = (
-            f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'status':>10} {'proven':>6} {'levels':>6} "
-            f"{'pool':>5} {'pricing':>28} {'in some':>7} {'load':>5}  previous"
+            f"{'dispute':>7} {'k':>2} {'goal s':>6} {'wall s':>7} {'cpu s':>6} {'status':>10} {'proven':>6} {'levels':>6} "
+            f"{'pool':>5} {'pricing':>64} {'in some':>7} {'load':>5}  previous"
         )
         print(f"roster {mediators} mediators")
         print(header)
         print("-" * len(header))
         for d in chosen:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = dispute_module.dispute_lottery(ws, d.dispute_id, rule_set)
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             oracle = _Watch.oracle
             if oracle is None:
                 pricing = "no panel"
             elif oracle.enumerated is not None:
                 pricing = f"{len(oracle.enumerated):,} panels listed"
             else:
-                pricing = f"search {oracle.searched} / CP-SAT {oracle.solved}"
+                # getattr: the same script also measures main, whose oracle has no narrowed search or local search
+                search = getattr(oracle, "search", None)
+                narrowed, lagrange = getattr(search, "narrowed", 0), getattr(search, "lagrange", 0)
+                pricing = (
+                    f"search {oracle.searched} ({narrowed} narrowed, {lagrange} Lagrangian) / CP-SAT {oracle.solved}"
+                )
+                pricing += f" / local {getattr(oracle, 'improved', 0)}"
             status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")
             print(
-                f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {status:>10} "
+                f"{d.dispute_id:>7} {d.panel_size:>2} {GOAL_SECONDS:>6.0f} {wall:>7.1f} {cpu:>6.1f} {status:>10} "
                 f"{result.proven!s:>6} {result.levels:>6} {0 if oracle is None else len(oracle.pool):>5} "
-                f"{pricing:>28} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
+                f"{pricing:>64} {result.in_some_panel:>7} {os.getloadavg()[0]:>5.1f}  {PREVIOUS.get(d.dispute_id, '-')}",
                 flush=True,
             )
-            _Watch.oracle = None
+            upper = "-" if result.upper_bound is None else f"{float(result.upper_bound):.6f}"
+            print(f"{'':>7} least chance {float(result.minimum):.6f}, proven bound on it {upper}")
+            if _Watch.stats is not None:
+                stats = _Watch.stats
+                print(
+                    f"{'':>7} engine: {stats.lp_solves} LP solves, {stats.pricing_calls} exact pricing calls, {stats.columns:,} panels known"
+                )
+            _Watch.oracle = _Watch.stats = None
 
 
 def main() -> None:
@@ -98,8 +122,12 @@ def main() -> None:
     parser.add_argument("--mediators", type=int, default=10_000)
     parser.add_argument("--five", type=int, default=3, help="five-member disputes")
     parser.add_argument("--three", type=int, default=2, help="three-member disputes, for comparison")
+    parser.add_argument("--only", nargs="*", default=[], help="these disputes instead (ids)")
+    parser.add_argument("--local-search", action="store_true", help="with the oracle's local search (LOCAL_SEARCH)")
     args = parser.parse_args()
-    run(args.mediators, args.five, args.three)
+    if args.local_search:
+        dispute_module.LOCAL_SEARCH = True
+    run(args.mediators, args.five, args.three, args.only)
 
 
 if __name__ == "__main__":

@@ -53,8 +53,19 @@ are looked at, which most weights (0 for most mediators) keep small, and a candi
 weights and values together can still pass both (``_multipliers``); the known panels start with cheap
 **witness** panels (each mediator with the best-valued compatible others, completed greedily by what adds
 most to the objective, or in place of a member of the optimum) that cover most of the pool in the first
-covering calls. A call whose search would pass ``PRICING_CAP`` partial panels goes to the solver's own
-CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
+covering calls. When the positive weights are all equal (the 0/1 weights of the first leximin level) a call
+tries greedy panels among the heaviest mediators first (one holding k of them weighs the most possible), and
+past ``PRICING_CAP`` (or straight away with many weighted mediators) searches level by level: a panel with
+n weighted members has at most k - n of weight 0, so ``panel_bounds`` with that room narrows the pool, and a
+level it leaves empty is proven empty (``_SearchPricing._narrowed``). Otherwise (weights of several values, as the
+leximin duals soon have) a call is narrowed by **Lagrangian bounds** (``lagrangian_bounds``): ``panel_bounds`` with
+each member's value raised by a multiple of their weight bounds, for every mediator, the weight of any acceptable
+panel holding them; the search then looks only at the mediators whose bound passes a weight ``a``, from the largest
+``a`` down to the best known panel's weight (``_SearchPricing._lagrangian``; a known panel is first improved by
+single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
+greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
+``GREEDY_WORK``). A call whose search would still pass
+its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
 checked again with the independent checker
@@ -63,6 +74,12 @@ internal error, never a lottery), against the locks one by one, and rescored wit
 ``PanelInstance.evaluate``. Each panel's chair is the locked chair if there is one, otherwise its
 best chair (``matching.panel.model.best_chair``).
 ``dispute_lottery`` returns plain data for the command line and the app.
+
+Past the enumeration cap the oracle can also offer the engine a **local search** (``DisputePanelOracle.improve``,
+off unless ``LOCAL_SEARCH``): from a known panel it swaps one member at a time for one of the ``SWAP_CANDIDATES`` mediators of
+largest weight, taking the heaviest acceptable result (ties in canonical order), where acceptable is exactly what
+the pricing keeps (the kernel's scorer, the floor, the locks). Its panels are only extra columns (before the
+first LP and between exact pricing calls): every level still ends on the exact pricing's proof.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -74,7 +91,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Any
@@ -150,12 +167,58 @@ GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witne
 # Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
 # mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
 TIGHT_BOUNDS_FROM = 200
+# Past PRICING_CAP the search is narrowed by ``panel_bounds`` with room for at most this many members of weight
+# 0 (each more multiplies the programme's states); a wider room goes to CP-SAT.
+NARROW_ROOM = 2
+# Past this many mediators of positive weight pricing goes straight to the narrowed search (the whole pool's
+# search then nearly always passes PRICING_CAP, after about a second).
+NARROW_FROM = 1_000
+# Narrowed pricing is tried only when the positive weights take at most this many values (the first leximin
+# level's 0/1 weights; with more values the levels by count of weighted members rarely narrow enough and the
+# narrowed search runs long before passing its cap: CP-SAT is quicker there).
+NARROW_VALUES = 1
+NARROWED_CAP = 1_000_000  # PRICING_CAP of a narrowed search
+# Lagrangian narrowing (``lagrangian_bounds``): the multipliers tried, as shares of the members' value spread per
+# unit of the largest weight, in this order.
+LAGRANGE_SHARES = (Fraction(1, 4), Fraction(1, 16), Fraction(1))
+# The search after the Lagrangian narrowing first looks at about this many mediators of largest bound, then four
+# times as many while it finds nothing, down to the best known panel's weight.
+LAGRANGE_FIRST = 64
+# A depth of that search may look at this many partial panels, as long as NARROWED_CAP of them pass its bounds
+# (about 2 s of CPU; a CP-SAT pricing call takes 4 to 6 s there).
+LAGRANGE_SCAN = 4_000_000
+# Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
+REACH_SIZES = (32, 128)
+# Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
+# per NARROW_WORK_SIZE mediators (about the CPU seconds of a pass over 2,500 mediators on this machine): without
+# CP-SAT calls the budget's work would otherwise never run out.
+NARROW_WORK = 1.0
+NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
+# The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
+# D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.5 s): the
+# bounded search per million partial panels looked at, a greedy pass per NARROW_WORK_SIZE mediators.
+SEARCH_WORK = 0.5
+GREEDY_WORK = 0.5
+TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
+# Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
+SPREAD_OTHERS = 300
+# Pricing first tries greedy panels among the mediators of largest weight when there are at least this many.
+FULL_WEIGHT_FROM = 50
 ENUMERATION_CHUNK = 500_000  # partial panels extended at once (bounds the enumeration's memory)
 # The lottery's default budget (``matching.core.config.Budget``): column-generation rounds and deterministic
 # seconds of CP-SAT pricing summed over the run. Every demo dispute with the default weights ends well within it
 # (D002, the largest, takes about 200 rounds and no CP-SAT pricing); a lottery priced by CP-SAT (past
-# ENUMERATION_CAP) gets about two minutes of search and then returns its best distribution so far.
+# ENUMERATION_CAP) gets about two minutes of search (CP-SAT's, and the narrowing's counted by NARROW_WORK) and
+# then returns its best distribution so far.
 LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
+# 1: past ENUMERATION_CAP the oracle offers the engine a local search (``DisputePanelOracle.improve``): cheap
+# columns between exact pricing calls. Off by default: at 10,000 mediators (benchmarks/bench_dispute_lottery.py,
+# 2026-12-05) it halved the exact pricing calls per LP solve but the first leximin level still ran into the
+# budget on CP-SAT pricing, D011 with 13% less CPU and D002 with 13% more; no dispute got proven.
+LOCAL_SEARCH = False
+SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
+SWAP_ROUNDS = 5  # swaps at most per start panel
+CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -466,13 +529,23 @@ def acceptable_panels(
 
 
 def _search(
-    inst: PanelInstance, roster: _Roster, threshold: int, cap: int, above: int | None = None
+    inst: PanelInstance,
+    roster: _Roster,
+    threshold: int,
+    cap: int,
+    above: int | None = None,
+    scan: int = 0,
+    meter: list[int] | None = None,
 ) -> np.ndarray | None:
     """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
     the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
-    None past ``cap``. Any order of the roster is valid; sorted by value the candidates for a seat are a
+    None past ``cap``. With ``scan`` larger than ``cap``, a depth may look at up to ``scan`` partial panels as
+    long as at most ``cap`` of them pass its bounds (the weighted search on flat weights, where the bounds on
+    each candidate prune much more than the weights alone). ``meter[0]`` (when given) grows by the partial panels
+    each depth looks at. Any order of the roster is valid; sorted by value the candidates for a seat are a
     prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``)."""
     k = inst.k
+    counted = [0] if meter is None else meter
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -495,10 +568,12 @@ def _search(
         weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
         runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need)
         looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
+        counted[0] += looked_at  # partial panels looked at (or about to be), for the caller's work budget
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
-        if looked_at > cap:
+        if looked_at > max(cap, scan):
             return None
+        kept = 0
         parts = []
         for candidates, first, count, need in runs:
             ends = np.cumsum(count)
@@ -529,6 +604,9 @@ def _search(
                 elif pairs:
                     child = child.take(child.coupled(inst, roster, r - 1) >= threshold)
                 parts.append(child)
+                kept += len(child.last)
+                if kept > cap:
+                    return None
                 lo = hi
         level = _Partial.concat(parts)
     return level.seats
@@ -609,6 +687,9 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     k = inst.k
     value = scored.value
     keep = np.ones(len(scored), dtype=bool)
+    if not locks.any:
+        rows = scored.members[value >= threshold].astype(np.int64).reshape(-1, k)
+        return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
     index = {m.mediator_id: i for i, m in enumerate(inst.mediators)}
     if locks.chair is not None:
         c = index.get(locks.chair)
@@ -654,6 +735,11 @@ class _SearchPricing:
         self.agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
         self._active(sorted(pool))
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
+        self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
+        self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
+        self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
+        # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
+        self.impossible: list[tuple[np.ndarray, int]] = []
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -681,22 +767,21 @@ class _SearchPricing:
         self._active([int(i) for i in np.flatnonzero(keep)])
         self.known = self.known[np.isin(self.known, np.asarray(agents, dtype=np.int64)).all(axis=1)]
         self._incidence = None
+        self.impossible = []  # its flags are by position in the old pool
 
     def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
-        inst, k = self.inst, self.inst.k
+        k = self.inst.k
         weights = np.asarray(weights, dtype=np.int64)
         n = len(weights)
-        allowed = np.ones(len(self.known), dtype=bool)
-        if restriction is not None:
-            allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
+        pool = np.asarray(self.pool, dtype=np.int64)
+        w_pool = weights[self.agent[pool]]
+        self._full_weight(w_pool)
+        allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
         above = int(known_value[allowed].max()) if allowed.any() else -1
-        pool = np.asarray(self.pool, dtype=np.int64)
-        roster = _roster(inst, self.pool, weights[self.agent[pool]], self.clash)
-        seats = _search(inst, roster, self.threshold, PRICING_CAP, above=above)
-        if seats is None:
+        rows = self._heavier(w_pool, above, restriction)
+        if rows is None:
             return None
-        rows = _keep(inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks)
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
         value = weights[found].sum(axis=1)
         keep = value > above
@@ -705,19 +790,20 @@ class _SearchPricing:
         found, value = found[keep], value[keep]
         order = np.lexsort((*found.T[::-1], -value))  # heaviest first, ties in canonical order
         found, value = found[order], value[order]
+        order = _spread_out(found, value, weights)
+        found, value = found[order], value[order]
         if len(found):
-            self._add(self.pool_rows(found[: ENUMERATED_OTHERS + 1]))
-            allowed = np.ones(len(self.known), dtype=bool)
-            if restriction is not None:
-                allowed = self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
-            known_value = self.incidence(n) @ weights
+            self._add(self.pool_rows(found))
+        # ``_heavier`` may have added known panels too (``_lagrangian``'s climb): their order has changed.
+        allowed = self._allowed_known(n, restriction)
+        known_value = self.incidence(n) @ weights
         # The known panels, heaviest first (ties in canonical order): the answer when the search found
         # nothing heavier, and further candidate columns either way.
         rows_known = np.flatnonzero(allowed & (known_value > 0))
         rows_known = rows_known[np.lexsort((rows_known, -known_value[rows_known]))][:KNOWN_OTHERS]
         known = [tuple(int(a) for a in self.known[r]) for r in rows_known]
         if len(found):
-            panels = [tuple(int(a) for a in row) for row in found[: ENUMERATED_OTHERS + 1]]
+            panels = [tuple(int(a) for a in row) for row in found]
             return Pricing(panels[0], int(value[0]), True, others=tuple(panels[1:] + known))
         if known:
             return Pricing(known[0], int(known_value[rows_known[0]]), True, others=tuple(known[1:]))
@@ -725,6 +811,267 @@ class _SearchPricing:
             return Pricing(None, 0, True)
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
+        """Which known panels meet ``restriction`` (all without one)."""
+        if restriction is None:
+            return np.ones(len(self.known), dtype=bool)
+        return np.asarray(self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least)
+
+    def _heavier(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+        """Rows of instance indices, acceptable panels among which are all those heavier than ``above`` (by
+        ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
+        cap (or straight away with many weighted mediators) the level-by-level narrowed one (0/1 weights), then
+        the one narrowed by ``lagrangian_keep``; None past every cap."""
+        # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
+        narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
+        many = int((w_pool > 0).sum()) >= NARROW_FROM
+        if not many:
+            rows = self._whole(w_pool, above)
+            if rows is not None:
+                return rows
+        if narrow:
+            rows = self._narrowed(w_pool, above, restriction)
+            if rows is not None:
+                return rows
+        rows = self._lagrangian(w_pool, above, restriction)
+        if rows is None and many and not narrow:
+            rows = self._whole(w_pool, above)
+        return rows
+
+    def _climbed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> int:
+        """A heavier best known panel: ``climb`` from the ``CLIMB_STARTS`` heaviest known panels (meeting
+        ``restriction``), every panel reached added to ``known``; the weight of the heaviest known panel that
+        meets ``restriction`` after that (at least ``above``). The narrowing proves more the heavier it is:
+        with the first leximin level's known panels, chosen for other weights, it is far below the optimum."""
+        n = len(self.inst_of)
+        y = np.zeros(n)
+        y[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        active = self.agent[np.asarray(self.pool, dtype=np.int64)]
+        ranked = active[np.argsort(-y[active], kind="stable")]
+        ranked = ranked[y[ranked] > 0][:SWAP_CANDIDATES]
+        weights = np.round(y).astype(np.int64)
+        allowed = np.flatnonzero(self._allowed_known(n, restriction))
+        value = self.incidence(n)[allowed] @ weights
+        starts = allowed[np.lexsort((allowed, -value))][:CLIMB_STARTS]
+        paths = [panel for r in starts for panel in self.climb(y, ranked, tuple(int(a) for a in self.known[r]))]
+        if not paths:
+            return above
+        self._add(self.pool_rows(np.asarray(paths, dtype=np.int64)))
+        allowed_now = self._allowed_known(n, restriction)
+        return max(above, int((self.incidence(n) @ weights)[allowed_now].max()))
+
+    def _whole(self, w_pool: np.ndarray, above: int) -> np.ndarray | None:
+        """The search on the whole pool (``_search`` with ``above``), None past ``PRICING_CAP``."""
+        inst = self.inst
+        roster = _roster(inst, self.pool, w_pool, self.clash)
+        seats = self._searched(roster, PRICING_CAP, above)
+        if seats is None:
+            return None
+        return _keep(inst, score_panels(inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks)
+
+    def _lagrangian(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+        """The search of ``best`` on pools narrowed by ``lagrangian_bounds``: rows of instance indices, a superset
+        of the acceptable panels heavier than ``above`` that meet ``restriction``, and among them all those of
+        the largest weight (none when no acceptable panel is heavier: proven); None when there is no known panel
+        to beat or a search passes ``NARROWED_CAP``.
+
+        With ``W`` the mediators' bounds, every acceptable panel heavier than ``a`` lies among the mediators with
+        ``W > a``. The search with ``above = a`` on them (``_search``) finds them all: if it finds any, the
+        heaviest of them is the heaviest of all; if not, none weighs more than ``a``, and a lower ``a`` (about
+        four times as many mediators) is tried, down to ``above``."""
+        if above < 0:
+            return None
+        inst, k = self.inst, self.inst.k
+        nothing = np.zeros((0, k), dtype=np.int64)
+        above = self._climbed(w_pool, above, restriction)
+        bound, passes = lagrangian_bounds(inst, self.pool, w_pool, self.threshold, above=above)
+        self.work += NARROW_WORK * passes * len(self.pool) / NARROW_WORK_SIZE
+        self.lagrange += 1
+        ranked = np.sort(bound)[::-1]
+        size = LAGRANGE_FIRST
+        while True:
+            a = max(above, int(ranked[size]) if size < len(ranked) else above)
+            kept = self._tightened(np.flatnonzero(bound > a), w_pool, a)
+            if len(kept) >= k:
+                narrow = [self.pool[int(i)] for i in kept]
+                roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+                seats = self._searched(roster, NARROWED_CAP, a, LAGRANGE_SCAN)
+                if seats is None:
+                    return self._reaching(kept, bound, w_pool, restriction)
+                rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+                rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > a])
+                if len(rows):
+                    return rows
+            if a <= above:
+                return nothing
+            size = max(1, 4 * size)
+
+    def _reaching(
+        self, kept: np.ndarray, bound: np.ndarray, w_pool: np.ndarray, restriction: Restriction | None
+    ) -> np.ndarray | None:
+        """Acceptable panels (rows of instance indices, meeting ``restriction``) that weigh the most any can, when
+        some are found among the ``REACH_SIZES`` heaviest of ``kept``, otherwise None. ``kept`` holds every
+        member of every acceptable panel heavier than some ``a``, when there is one; each member of the
+        heaviest has a bound (``bound``) at least its weight, so it weighs at most ``top``, the k-th largest
+        bound in ``kept``: a panel weighing ``top`` is the heaviest, and the search for those among a few
+        mediators is small."""
+        inst, k = self.inst, self.inst.k
+        if len(kept) < k:
+            return None
+        top = int(np.sort(bound[kept])[-k])
+        by_weight = kept[np.lexsort((kept, -w_pool[kept]))]
+        for size in REACH_SIZES:
+            sub = np.sort(by_weight[:size])
+            roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
+            seats = self._searched(roster, NARROWED_CAP, top - 1)
+            if seats is not None:
+                rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+                rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) >= top])
+                if len(rows):
+                    return rows
+            if size >= len(kept):
+                break
+        return None
+
+    def _tightened(self, kept: np.ndarray, w_pool: np.ndarray, a: int) -> np.ndarray:
+        """``kept`` (positions in ``pool`` of every member of every acceptable panel heavier than ``a``) less
+        those whose Lagrangian bound over ``kept`` alone is at most ``a``: such a panel has all its members in
+        ``kept``, so the bound may take the others from there only. Repeated while it removes somebody (at
+        most ``TIGHTEN_ROUNDS`` times)."""
+        for _ in range(TIGHTEN_ROUNDS):
+            if len(kept) < self.inst.k:
+                break
+            narrow = [self.pool[int(i)] for i in kept]
+            bound, passes = lagrangian_bounds(self.inst, narrow, w_pool[kept], self.threshold, above=a)
+            self.work += NARROW_WORK * passes * len(kept) / NARROW_WORK_SIZE
+            left = kept[bound > a]
+            if len(left) == len(kept):
+                break
+            kept = left
+        return kept
+
+    def _full_weight(self, w_pool: np.ndarray) -> bool:
+        """Greedy panels (``_greedy``) among the mediators of largest weight, added to ``known`` when
+        acceptable: one of them weighs the most any panel can, so it ends the search at once (the usual
+        case in the first leximin level, where most mediators weigh the same). Whether any was added."""
+        k, top = self.inst.k, int(w_pool.max()) if len(w_pool) else 0
+        heavy = [self.pool[int(i)] for i in np.flatnonzero(w_pool == top)] if top > 0 else []
+        if len(heavy) < max(k, FULL_WEIGHT_FROM):
+            return False  # few heavy mediators: the search is small anyway
+        before = len(self.known)
+        members = self._greedy(heavy)
+        if len(members):
+            self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
+        return len(self.known) > before
+
+    def _narrowed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+        """The search of ``best`` past ``PRICING_CAP`` on the whole pool, level by level on pools narrowed by
+        ``panel_bounds``: rows of instance indices, a superset of the acceptable panels of largest weight when
+        that weight passes ``above`` (none otherwise); None when a narrowed search passes the cap too, or a
+        level leaves too much room to narrow.
+
+        With ``t`` the largest weight, a panel heavier than ``max(above, (n - 1) t)`` holds at least ``n``
+        members of positive weight, so at most ``k - n`` of weight 0: a mediator whose bound with that room is
+        below the floor is in no such acceptable panel, and the search looks at the others only. From
+        ``n = k`` down: the first level that finds such a panel has found the heaviest (each panel with fewer
+        members of positive weight weighs at most ``(n - 1) t``); a level that finds none proves every panel
+        weighs at most ``max(above, (n - 1) t)``, and the next level goes on from there. With a ``restriction``
+        the same holds for the panels that meet it (the others are dropped at each level).
+
+        Greedy panels come first at each level (on the whole pool, then on the narrowed one): one that weighs
+        ``n t`` (the most the levels above leave possible) ends the search. A level proven empty is
+        remembered with its weighted mediators (``impossible``): it stays empty for any subset of them."""
+        inst, k = self.inst, self.inst.k
+        top = int(w_pool.max()) if len(w_pool) else 0
+        nothing = np.zeros((0, k), dtype=np.int64)
+        weighted = w_pool > 0
+        for need in range(k, -1, -1):  # need 0: panels of weight 0, heavier than ``above`` only when it is -1
+            if need * top <= above:
+                return nothing  # no panel is heavier than ``above``
+            if k - need > NARROW_ROOM:
+                return None
+            if any(n <= need and not (weighted & ~mask).any() for mask, n in self.impossible):
+                continue
+            goal = max(above + 1, need * top)
+            rows = self._allowed(self._greedy(self.pool, ~weighted, k - need), restriction)
+            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
+                return rows
+            keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
+            self.work += NARROW_WORK * (k - need + 1) * len(self.pool) / NARROW_WORK_SIZE
+            if not (keep & weighted).any():
+                self.impossible.append((weighted, need))
+                continue
+            self.narrowed += 1
+            kept = np.flatnonzero(keep)
+            narrow = [self.pool[int(i)] for i in kept]
+            rows = self._allowed(self._greedy(narrow, ~weighted[kept], k - need), restriction)
+            if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
+                return rows
+            roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+            seats = self._searched(roster, NARROWED_CAP, max(above, (need - 1) * top))
+            if seats is None:
+                return None
+            rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+            if len(rows):
+                return rows
+        return nothing
+
+    def _allowed(self, members: np.ndarray, restriction: Restriction | None) -> np.ndarray:
+        """The panels (rows of instance indices) the kernel's scorer keeps that meet ``restriction``."""
+        rows = _keep(self.inst, score_panels(self.inst, np.sort(members, axis=1)), self.threshold, self.locks)
+        if restriction is not None:
+            extra = np.asarray(restriction.weights, dtype=np.int64)[self.agent[rows]].sum(axis=1)
+            rows = rows[extra >= restriction.at_least]
+        return rows
+
+    def climb(self, y: np.ndarray, ranked: np.ndarray, start: Panel) -> list[Panel]:
+        """Steepest ascent by single swaps from ``start`` (agents) into ``ranked``: the panels after each swap."""
+        search, k = self, self.inst.k
+        members = np.sort(np.asarray(start, dtype=np.int64))
+        path: list[Panel] = []
+        for _ in range(SWAP_ROUNDS):
+            weight = float(y[members].sum())
+            outside = ranked[~np.isin(ranked, members)]
+            outside = outside[y[outside] > y[members].min() + 1e-12]
+            if len(outside) == 0:
+                break
+            rows = np.repeat(members[None, :], k * len(outside), axis=0)
+            rows[np.arange(len(rows)), np.repeat(np.arange(k), len(outside))] = np.tile(outside, k)
+            rows = rows[y[rows].sum(axis=1) > weight + 1e-12]
+            if len(rows) == 0:
+                break
+            inst_rows = np.sort(search.pool_rows(rows), axis=1)
+            kept = _keep(self.inst, score_panels(self.inst, inst_rows), self.threshold, self.locks)
+            if len(kept) == 0:
+                break
+            agents = np.sort(search.agent[kept], axis=1)
+            agents = agents[np.lexsort(agents.T[::-1])]  # canonical order: the first heaviest wins ties
+            members = agents[int(np.argmax(y[agents].sum(axis=1)))]
+            path.append(tuple(int(a) for a in members))
+        return path
+
+    def _searched(self, roster: _Roster, cap: int, above: int, scan: int = 0) -> np.ndarray | None:
+        """``_search`` with ``above``, its partial panels charged to the work budget (``SEARCH_WORK``)."""
+        meter = [0]
+        seats = _search(self.inst, roster, self.threshold, cap, above=above, scan=scan, meter=meter)
+        self.work += SEARCH_WORK * meter[0] / 1e6
+        return seats
+
+    def _greedy(self, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
+        """``_greedy``, charged to the work budget (``GREEDY_WORK``)."""
+        self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
+        return _greedy(self.inst, pool, outside, room)
+
+    def take_work(self) -> float:
+        """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
+        work, self.work = self.work, 0.0
+        return work
+
+    def learn(self, rows: np.ndarray) -> None:
+        """Add the panels (rows of instance indices) the kernel's scorer keeps to ``known``."""
+        members = np.sort(np.asarray(rows, dtype=np.int64).reshape(-1, self.inst.k), axis=1)
+        self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
 
     def heaviest(self, weights: np.ndarray, restriction: Restriction | None) -> tuple[Panel, ...]:
         """The known panels of positive weight (meeting ``restriction``), heaviest first, ties in canonical
@@ -742,6 +1089,71 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def lagrangian_bounds(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    weights: np.ndarray,
+    threshold: int,
+    shares: Sequence[Fraction] = LAGRANGE_SHARES,
+    above: int | None = None,
+) -> tuple[np.ndarray, int]:
+    """For each mediator of ``pool`` (indices into ``inst``; ``weights``, integers >= 0, one per mediator), an
+    upper bound on the weight of every acceptable panel (objective at least ``threshold``) holding them, and
+    how many programme passes that took. Proven, not guessed: a mediator whose bound is at most ``a`` is in no
+    acceptable panel heavier than ``a``.
+
+    For a multiplier ``mu > 0`` every acceptable panel P has ``mu w(P) <= objective(P) + mu w(P) - threshold``.
+    ``panel_bounds`` with each member's value raised by ``ceil(mu w)`` bounds ``objective(P) + mu w(P)`` from
+    above for every panel holding a given mediator (``B``), so ``w(P) <= floor((B - threshold) / mu)``. Each
+    multiplier of ``shares`` (times the spread of the members' values over the largest weight) gives such a
+    bound and the least is kept. Small multipliers lean on the floor, large ones on the weights; in between
+    they prove what neither proves alone. With ``above``, the passes stop once fewer than k mediators are
+    left above it (no acceptable panel is heavier). Mediators in no acceptable panel at all get ``_LOW``."""
+    people = np.asarray(pool, dtype=np.int64)
+    w = [int(x) for x in np.asarray(weights, dtype=np.int64)]
+    ceiling = 2**62
+    bound = np.full(len(people), ceiling, dtype=np.int64)
+    top = max(w, default=0)
+    if top <= 0 or len(people) == 0:
+        return bound, 0
+    value = separable_values(inst, people)
+    spread = max(1, int(value.max()) - int(value.min()))
+    passes = 0
+    for share in shares:
+        mu = Fraction(share) * spread / top
+        if mu <= 0:
+            continue
+        num, den = mu.numerator, mu.denominator
+        extra = np.array([-(-x * num // den) for x in w], dtype=np.int64)  # ceil(mu w), exact
+        reach = panel_bounds(inst, pool, extra=extra)
+        passes += 1
+        # floor((B - threshold) / mu), exact; below 0 (or _LOW) means in no acceptable panel at all
+        most = [int(_LOW) if b - threshold < 0 else min(ceiling, (b - threshold) * den // num) for b in reach.tolist()]
+        bound = np.minimum(bound, np.asarray(most, dtype=np.int64))
+        if above is not None and int((bound > above).sum()) < inst.k:
+            break
+    return bound, passes
+
+
+def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Positions of the panels handed back as columns (``found`` heaviest first): the
+    ``ENUMERATED_OTHERS + 1`` first, then up to ``SPREAD_OTHERS`` more of the heaviest weight that each seat
+    some mediator of positive weight none of the chosen ones seats. The heaviest panels are often near
+    copies of one another; spread out, one pricing call does the work of many in a flat leximin level."""
+    head = list(range(min(len(found), ENUMERATED_OTHERS + 1)))
+    if len(found) <= len(head):
+        return np.asarray(head, dtype=np.int64)
+    seated = {int(a) for row in found[head] for a in row}
+    extra: list[int] = []
+    for j in np.flatnonzero(value == value[0]).tolist():
+        if j >= len(head) and len(extra) < SPREAD_OTHERS:
+            new = {int(a) for a in found[j] if weights[a] > 0} - seated
+            if new:
+                extra.append(j)
+                seated |= new
+    return np.asarray(head + extra, dtype=np.int64)
 
 
 def _witnesses(
@@ -777,22 +1189,26 @@ def _witnesses(
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
-def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
     """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
     open seat goes to the candidate who adds the most to the objective (their value and what they add to
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
-    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide."""
+    rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
+    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
+    spare = np.zeros(len(people), dtype=np.int64) if outside is None else np.asarray(outside, dtype=np.int64)
+    if outside is None:
+        room = k
     w = inst.weights
     value = separable_values(inst, people)
     chair = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
     trads, groups = tradition_bits(inst, people), group_bits(inst, people)
     female, male = inst.female[people].astype(np.int64), inst.male[people].astype(np.int64)
     align = inst.alignment[people].astype(np.int64)
-    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align])
+    keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align, spare])
     _, profile = np.unique(keys, axis=0, return_inverse=True)
     profile = profile.ravel()
     order = np.lexsort((people, -value, profile))
@@ -802,6 +1218,7 @@ def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     clash = clash_matrix(inst, people)
     rows = np.arange(len(people))
     seats = rows[:, None]
+    used = spare.copy()  # flagged members so far
     total = value.copy()
     best_chair = chair.copy()
     t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
@@ -814,7 +1231,11 @@ def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
             inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
         )
         if a.shape[-1]:
-            out = out - cost * (a.max(axis=-1) - a.min(axis=-1))
+            # largest less smallest alignment, party by party: a reduction over the short last axis is slow
+            hi, lo = a[..., 0], a[..., 0]
+            for party in range(1, a.shape[-1]):
+                hi, lo = np.maximum(hi, a[..., party]), np.minimum(lo, a[..., party])
+            out = out - cost * (hi - lo)
         return np.asarray(out)
 
     for _ in range(k - 1):
@@ -834,15 +1255,17 @@ def _greedy(inst: PanelInstance, pool: list[int]) -> np.ndarray:
         taken = np.zeros(gain.shape, dtype=bool)
         for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
             taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
+        taken |= (spare[cand][None, :] > 0) & (used >= room)[:, None]
         gain = np.where(taken, np.iinfo(np.int64).min, gain)
         pick = cand[np.argmax(gain, axis=1)]
         ok = ~taken[rows, np.argmax(gain, axis=1)]
         seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
+        used += np.where(ok, spare[pick], 0)
         total += value[pick]
         best_chair = np.maximum(best_chair, chair[pick])
         t_bits, g_bits = t_bits | trads[pick], g_bits | groups[pick]
         fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
-    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool)
+    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool) & (used <= room)
     return np.sort(people[seats[complete]], axis=1)
 
 
@@ -877,6 +1300,10 @@ class DisputePanelOracle:
         self.search: _SearchPricing | None = None
         self.searched = 0  # pricing calls answered by the search (past ENUMERATION_CAP)
         self.solved = 0  # pricing calls answered by CP-SAT
+        # The engine's optional local search (looked up with getattr): only past the enumeration cap, where
+        # exact pricing is slow; an enumerated dispute prices exactly in milliseconds.
+        self.improve: Callable[[np.ndarray, Sequence[Panel]], list[Panel]] | None = None
+        self.improved = 0  # panels the local search handed to the engine
         if rows is not None:
             agent = np.full(inst.n, -1, dtype=np.int64)
             agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
@@ -885,6 +1312,8 @@ class DisputePanelOracle:
             return
         if PRICING_CAP > 0 and len(pool) >= inst.k:
             self.search = _SearchPricing(inst, pool, threshold, self.locks, seeds)
+            if LOCAL_SEARCH:
+                self.improve = self._improve
         self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
@@ -904,7 +1333,7 @@ class DisputePanelOracle:
             answer = self.search.best(weights, restriction)
             if answer is not None:
                 self.searched += 1
-                return answer
+                return replace(answer, work=self.search.take_work())
         self.solved += 1
         answer = cpsat_best(
             self.panel_model.model,
@@ -916,9 +1345,12 @@ class DisputePanelOracle:
             linearization_level=LINEARIZATION,
         )
         if self.search is not None:
+            if answer.panel is not None:  # known from now on, once the kernel's scorer has checked it
+                self.search.learn(self.search.pool_rows(np.asarray([answer.panel], dtype=np.int64)))
             # The known acceptable panels go along as candidate columns: while covering, those holding agents
             # not met yet cover them without one CP-SAT call each.
-            answer = replace(answer, others=(*answer.others, *self.search.heaviest(weights, restriction)))
+            others = (*answer.others, *self.search.heaviest(weights, restriction))
+            answer = replace(answer, others=others, work=answer.work + self.search.take_work())
         return answer
 
     def _best_enumerated(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing:
@@ -943,6 +1375,25 @@ class DisputePanelOracle:
         best = best[np.lexsort((best, -values[best]))]  # by value, ties in canonical order
         panels = [tuple(int(a) for a in self.enumerated[row]) for row in best]
         return Pricing(panels[0], int(values[best[0]]), True, others=tuple(panels[1:]))
+
+    def _improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+        """Cheap pricing for the engine: from each start (an acceptable panel), swap one member at a time for
+        one of the ``SWAP_CANDIDATES`` mediators of largest weight, taking the swap that gives the heaviest
+        acceptable panel (ties: the first in canonical order) while it raises the weight; the distinct panels
+        reached on the way (each one a column the engine may take; starts no swap improves are left out). Acceptable is what the exact pricing keeps: the kernel's
+        scorer (every hard rule, lean cap included, best chair) then the floor and the locks (``_keep``). A
+        heuristic only: the engine still ends every level on ``best``'s proof."""
+        assert self.search is not None
+        search = self.search
+        y = np.asarray(weights, dtype=float)
+        active = search.agent[np.asarray(search.pool, dtype=np.int64)]  # after ``restrict``, the agents left
+        ranked = active[np.argsort(-y[active], kind="stable")]
+        ranked = ranked[y[ranked] > 0][:SWAP_CANDIDATES]
+        found: list[Panel] = []
+        for start in starts:
+            found += [panel for panel in search.climb(y, ranked, start) if panel not in found]
+        self.improved += len(found)
+        return found
 
     def restrict(self, agents: list[int]) -> None:
         """Fix everybody outside ``agents`` to 0: the engine proved they are in no acceptable panel, and
@@ -1225,9 +1676,18 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
 _LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme
 
 
-def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
+def panel_bounds(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    outside: np.ndarray | None = None,
+    room: int = 0,
+    extra: np.ndarray | None = None,
+) -> np.ndarray:
     """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
-    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair.
+    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
+    ``outside`` (a flag per mediator of ``pool``), only panels with at most ``room`` flagged members count
+    (a mediator in no such panel gets ``_LOW``). Pricing asks it which mediators can sit on a panel with
+    more than ``k - room - 1`` members of positive weight (``_SearchPricing``).
 
     One dynamic programme over the pool finds, for every *state* of the other k - 1 members (the legal
     traditions and UN groups they cover, as bit sets; how many women and men, counted up to k // 2; how
@@ -1243,12 +1703,20 @@ def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
     counted among their own others, the worst-off party's preference is bounded by its mean over the
     ranking parties (rounded up, per member), and with three parties or more each pair of parties gives
     a bound (the spread is at least that pair's difference) and the least is kept. Women and men counted
-    up to k // 2 only can make the gender balance larger, never smaller. Tests hold it to brute force."""
+    up to k // 2 only can make the gender balance larger, never smaller. The flagged members are counted
+    exactly (one more state: how many of the others are flagged, up to ``room``). Tests hold it to brute force.
+
+    With ``extra`` (an integer per mediator of ``pool``) each member's value counts ``extra`` more: the bound is
+    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``)."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     k = inst.k
+    if outside is None or room >= k:  # room for every member: no limit
+        outside, room = np.zeros(len(pool_arr), dtype=bool), 0
+    spare = np.asarray(outside, dtype=np.int64)
+    more = np.zeros(len(pool_arr), dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
     if k < 2 or len(pool_arr) == 0:
-        return upper_bounds(inst, [int(i) for i in pool_arr])
-    value = separable_values(inst, pool_arr)
+        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)
+    value = separable_values(inst, pool_arr) + more
     w = inst.weights
     if inst.ranking_parties and w["preference"] > 0:
         ranked = w["preference"] * inst.pref_min_coef[pool_arr].sum(axis=1).astype(np.int64)
@@ -1257,18 +1725,26 @@ def panel_bounds(inst: PanelInstance, pool: Sequence[int]) -> np.ndarray:
     align = inst.alignment[pool_arr].astype(np.int64)
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
     if not pairs:
-        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False)
+        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False, spare, room)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
     for p, q in pairs:
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, align[:, p] - align[:, q], True))
+        lean = align[:, p] - align[:, q]
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room))
     return bound
 
 
 def _profile_programme(
-    inst: PanelInstance, pool: np.ndarray, value: np.ndarray, lean: np.ndarray, balanced: bool
+    inst: PanelInstance,
+    pool: np.ndarray,
+    value: np.ndarray,
+    lean: np.ndarray,
+    balanced: bool,
+    spare: np.ndarray,
+    room: int,
 ) -> np.ndarray:
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
-    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|)."""
+    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
+    ``spare``: 1 for a member counted against ``room``, 0 otherwise)."""
     k, h = inst.k, inst.k // 2
     others = k - 1
     chair_ok = inst.chair_ok[pool].astype(bool)
@@ -1279,10 +1755,10 @@ def _profile_programme(
     male = inst.male[pool].astype(np.int64)
     lo = others * min(0, int(lean.min()))
     spans = others * max(0, int(lean.max())) - lo + 1
-    # dp[chair designated, members, women, men, lean - lo, covered]
-    dp = np.full((2, k, h + 1, h + 1, spans, covers), _LOW, dtype=np.int64)
-    dp[0, 0, 0, 0, -lo, 0] = 0
-    keys = np.stack([cover, female, male, lean, chair_ok], axis=1)
+    # dp[chair designated, members, women, men, lean - lo, spare members, covered]
+    dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), _LOW, dtype=np.int64)
+    dp[0, 0, 0, 0, -lo, 0, 0] = 0
+    keys = np.stack([cover, female, male, lean, chair_ok, spare], axis=1)
     _, profile = np.unique(keys, axis=0, return_inverse=True)
     profile = profile.ravel()
     for members in _groups(profile, value):
@@ -1295,14 +1771,14 @@ def _profile_programme(
         m0 = members[0]
         base = _cover(dp, int(cover[m0]))
         for m in range(1, len(top) + 1):
-            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), h)
+            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h)
             np.maximum(dp, shifted + int(taken[m]), out=dp)
             if chair_ok[m0]:
                 best = int(taken[m]) + int(chair[members[:m]].max())
                 if m < len(members):
                     best = max(best, int(taken[m - 1]) + int(after[m]))
                 np.maximum(dp[1], shifted[0] + best, out=dp[1])
-    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced)
+    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -1313,31 +1789,30 @@ def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
 
 
 def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
-    """``dp`` with the covered bit set united with ``bits``."""
-    out = dp
+    """``dp`` with the covered bit set united with ``bits`` (a new array: one copy, then in place)."""
+    out = dp.copy()
     for beta in range(bits.bit_length()):
         if bits >> beta & 1:
-            shape = out.shape
-            view = out.reshape(*shape[:-1], -1, 2, 1 << beta)
-            joined = np.full_like(view, _LOW)
-            joined[..., 1, :] = np.maximum(view[..., 0, :], view[..., 1, :])
-            out = joined.reshape(shape)
-    return out if out is not dp else dp.copy()
+            view = out.reshape(*out.shape[:-1], -1, 2, 1 << beta)
+            np.maximum(view[..., 0, :], view[..., 1, :], out=view[..., 1, :])
+            view[..., 0, :] = _LOW
+    return out
 
 
-def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, h: int) -> np.ndarray:
+def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int) -> np.ndarray:
     """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean; states pushed past the last member count are dropped."""
+    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count or the
+    room for spare members are dropped."""
     out = np.full_like(base, _LOW)
-    count, spans = base.shape[1], base.shape[4]
-    if m >= count:
+    count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
+    if m >= count or spare >= rooms:
         return out
     src_lean = slice(max(0, -lean), spans - max(0, lean))
     dst_lean = slice(max(0, lean), spans - max(0, -lean))
     for f in range(h + 1):
         for g in range(h + 1):
-            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
-            np.maximum(target, base[:, : count - m, f, g, src_lean], out=target)
+            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean, spare:]
+            np.maximum(target, base[:, : count - m, f, g, src_lean, : rooms - spare], out=target)
     return out
 
 
@@ -1353,18 +1828,26 @@ def _finish(
     lean: np.ndarray,
     lo: int,
     balanced: bool,
+    spare: np.ndarray,
 ) -> np.ndarray:
     """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
-    with the exact panel-level terms of the state united with them."""
+    with the exact panel-level terms of the state united with them (and room left for them if spare)."""
     w, h = inst.weights, inst.k // 2
-    _, _, _, spans, covers = final.shape
+    _, _, _, spans, rooms, covers = final.shape
+    # Per member count of spare others allowed: the best over the spare counts up to the room left.
+    allowed = np.maximum.accumulate(final, axis=4)
     states = np.arange(covers)
     counts = np.arange(h + 1)
     cap = lean_cap(inst)
     out = np.empty(len(value), dtype=np.int64)
-    keys = np.stack([cover, female, male, lean], axis=1)
+    keys = np.stack([cover, female, male, lean, spare], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    for u, (bits, fem, man, own) in enumerate(uniq.tolist()):
+    for u, (bits, fem, man, own, mine_spare) in enumerate(uniq.tolist()):
+        rows = np.flatnonzero(inverse.ravel() == u)
+        if mine_spare >= rooms:
+            out[rows] = _LOW
+            continue
+        others = allowed[:, :, :, :, rooms - 1 - mine_spare]
         joined = states | bits
         trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
         term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)[None, None, None, :]
@@ -1379,9 +1862,8 @@ def _finish(
         if cap is not None and balanced:
             ok &= (spread <= cap)[None, None, :, None]
         term = np.where(ok, term, _LOW)
-        rows = np.flatnonzero(inverse.ravel() == u)
-        others_chair = int((final[1] + term).max())
-        own_chair = int((final[0] + term).max())
+        others_chair = int((others[1] + term).max())
+        own_chair = int((others[0] + term).max())
         best = np.full(len(rows), others_chair, dtype=np.int64)
         mine = chair_ok[rows] & (own_chair > _LOW // 2)
         best[mine] = np.maximum(best[mine], own_chair + chair[rows][mine])

@@ -966,6 +966,8 @@ class _Engine:
             if answer.panel is None:  # cannot happen once columns exist, unless the oracle gave up
                 self.proven = False
                 return weights, value, None
+            if not fixed:  # the first level: every exact answer bounds it, kept as upper_bound if the run stops
+                self.see_bound(self.level_bound(weights, answer.upper, fixed, free))
             if self.add_improving(answer, y, cap):
                 continue
             bound = self.level_bound(weights, answer.upper, fixed, free)
