@@ -722,6 +722,71 @@ def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_with
     assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]
 
 
+def _panel_candidates(options: list[dict[tuple[int, ...], int]]) -> list[Candidates]:
+    """Disputes of panels of any size: ``options[j]`` maps a panel (roster indices) to its value."""
+    out = []
+    for j, panels in enumerate(options):
+        pool = np.array(sorted({i for members in panels for i in members}), dtype=np.int64)
+        k = len(next(iter(panels)))
+        where = {int(i): n for n, i in enumerate(pool)}
+        members = np.array([[where[i] for i in sorted(p)] for p in panels], dtype=np.int32).reshape(-1, k)
+        value = np.array(list(panels.values()), dtype=np.int64)
+        found = Panels(members, np.zeros(len(value), dtype=np.int32), value)
+        out.append(Candidates(j, f"D{j}", k, Status.OPTIMAL, int(value.max()), None, (), len(pool), pool, found, False))
+    return out
+
+
+def test_a_dispute_whose_only_panel_needs_two_full_mediators_is_staffed_by_moving_both_holders() -> None:
+    # Mediators 0 to 3, one seat each: disputes 0 and 1 hold mediators 0 and 1 and can move to 2 and 3;
+    # dispute 2's only panel is (0, 1).
+    arrays = SimpleNamespace(capacity=np.array([1, 1, 1, 1]), n=4)
+    rows = GlobalRows(arrays, [("A", "B")] * 3, Quotas(), 4)  # type: ignore[arg-type]
+    joint = _panel_candidates([{(0,): 9, (2,): 5}, {(1,): 9, (3,): 5}, {(0, 1): 8}])
+    columns = ColumnSet(3)
+    start = [columns.add(Column(0, (0,), 9)), columns.add(Column(1, (1,), 9)), None]
+    out = repair_hint(columns, rows, joint, start)
+    assert [columns.columns[c].members for c in out if c is not None] == [(2,), (3,), (0, 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    options=st.lists(
+        st.integers(1, 2).flatmap(
+            lambda k: st.dictionaries(
+                st.lists(st.integers(0, 5), min_size=k, max_size=k, unique=True).map(lambda m: tuple(sorted(m))),
+                st.integers(1, 9),
+                min_size=1,
+                max_size=3,
+            )
+        ),
+        min_size=2,
+        max_size=6,
+    ),
+)
+def test_moving_disputes_in_the_way_keeps_capacity_and_never_staffs_fewer(
+    capacity: list[int], options: list[dict[tuple[int, ...], int]]
+) -> None:
+    """Panels of one and two members: the repair (moving the disputes holding the full members of a left-out
+    dispute's panel) never goes over a mediator's capacity, never staffs fewer disputes than the greedy
+    start, and puts every dispute on one of its own panels."""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=6), [("A", "B")] * len(options), Quotas(), 6)  # type: ignore[arg-type]
+    joint = _panel_candidates(options)
+    columns = ColumnSet(len(joint))
+    for j, panels in enumerate(options):
+        best = max(panels, key=lambda p: (panels[p], p))
+        columns.add(Column(j, best, panels[best]))
+    start = greedy_hint(columns, rows, len(joint), None)
+    out = repair_hint(columns, rows, joint, start)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert sum(c is not None for c in out) >= sum(c is not None for c in start)
+    for j, c in enumerate(out):
+        if c is not None:
+            assert columns.columns[c].dispute == j and columns.columns[c].members in options[j]
+
+
 def test_a_dispute_the_surest_first_start_leaves_out_is_staffed_by_another_start() -> None:
     """Mediators 0 and 1, one seat each. The programme's solution puts dispute 0 on mediator 0 for sure,
     so the surest-first greedy start seats it there and dispute 1 (mediator 0 only) is left out, with

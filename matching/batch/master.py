@@ -9,6 +9,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 import highspy
@@ -595,6 +596,8 @@ def starting_assignment(
 
 
 REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
+HOLDER_CHOICES = 3  # the last repair: disputes tried as the one to move, per member without a seat left
+MOVE_TRIES = 12  # the last repair: sets of disputes to move tried per panel
 
 Repool = Callable[[list[int], np.ndarray], list[Repooled]]
 
@@ -610,7 +613,7 @@ def repair_hint(
     """Staff the disputes the greedy assignment left out: each takes the best panel (among the
     ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
     enumerated pool first, then from fresh pools built without the mediators whose seats are gone
-    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by one swap (``_Swaps``). Chosen panels join
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by moving the disputes in the way (``_Swaps``). Chosen panels join
     the columns. Needed on very large batches, where the columns are few and the stars' capacity is gone."""
     used = _usage(columns, rows, hint)
     seats_left = rows.cap.astype(np.int64).copy()
@@ -650,8 +653,8 @@ def repair_hint(
 
 class _Swaps:
     """The last repair of the starting assignment: a dispute still left out takes one of its panels
-    whose members all have a seat left but one, when a dispute holding that one mediator can move to
-    another of its own panels that fits (one swap deep; every upper limit is checked on each move)."""
+    whose members lack seats, when for each such member a dispute holding it can move to another of
+    its own panels that fits (one move per member, each move one deep; every upper limit is checked)."""
 
     def __init__(
         self,
@@ -702,23 +705,56 @@ class _Swaps:
         return None
 
     def _place(self, j: int) -> bool:
+        """Staff ``j`` with one of its best pool panels by moving, for each of the panel's members without
+        a seat left, one dispute holding that member to another of its own panels that fits (the
+        moved disputes avoid the new panel's members; every upper limit is checked on each move)."""
         cand = self.joint[j]
         members = cand.pool[cand.panels.members]
         blocked = (self.seats_left[members] <= 0).sum(axis=1)
-        one = np.flatnonzero(blocked == 1)
-        for r in one[np.argsort(-cand.panels.value[one], kind="stable")][: self.tries]:
+        some = np.flatnonzero(blocked > 0)
+        # Fewest blocked members first (the cheapest moves), then the most valuable panel.
+        order = some[np.lexsort((-cand.panels.value[some], blocked[some]))]
+        for r in order[: self.tries]:
             panel = tuple(sorted(int(i) for i in members[r]))
-            full = next(i for i in panel if self.seats_left[i] <= 0)
-            for other in sorted(self.holders[full]):
-                old = self._drop(other)
-                if self.rows.fits(self.rows.coefficients(j, panel), self.used):
-                    self._take(j, panel, int(cand.panels.value[r]))
-                    moved = self._best_fit(other, old.members)
-                    if moved is not None:
-                        self._take(other, *moved)
-                        return True
-                    self._drop(j)
-                self._take(other, old.members, old.value)
+            if self._make_room_and_take(j, panel, int(cand.panels.value[r])):
+                return True
+        return False
+
+    def _make_room_and_take(self, j: int, panel: tuple[int, ...], value: int) -> bool:
+        """Take ``panel`` for ``j`` after moving one holder of each full member elsewhere (up to
+        ``HOLDER_CHOICES`` choices of holders for each); everything is put back when it does not work."""
+        full = [i for i in panel if self.seats_left[i] <= 0]
+        choices = [sorted(self.holders[i])[:HOLDER_CHOICES] for i in full]
+        seen: set[tuple[int, ...]] = set()
+        for combination in product(*choices):
+            holders = tuple(sorted(set(combination)))  # a dispute holding two of them moves once
+            if holders in seen:
+                continue
+            if len(seen) >= MOVE_TRIES:
+                return False
+            seen.add(holders)
+            if self._move_and_take(j, panel, value, holders):
+                return True
+        return False
+
+    def _move_and_take(self, j: int, panel: tuple[int, ...], value: int, holders: tuple[int, ...]) -> bool:
+        old = [self._drop(other) for other in holders]
+        if all(self.seats_left[i] > 0 for i in panel) and self.rows.fits(self.rows.coefficients(j, panel), self.used):
+            self._take(j, panel, value)
+            moved: list[int] = []
+            for other, was in zip(holders, old, strict=True):
+                fit = self._best_fit(other, was.members)
+                if fit is None:
+                    break
+                self._take(other, *fit)
+                moved.append(other)
+            else:
+                return True
+            for other in moved:
+                self._drop(other)
+            self._drop(j)
+        for other, was in zip(holders, old, strict=True):
+            self._take(other, was.members, was.value)
         return False
 
     def run(self) -> None:
