@@ -949,7 +949,7 @@ def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex
     lp.solve()
     for j, members, value in panels[half:]:
         columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
-    with mock.patch.object(master_module, "IPM_AT", 0.0):
+    with mock.patch.object(master_module, "IPM_AT", 0.0), mock.patch.object(master_module, "IPM_MIN", 0):
         value = lp.solve()
     assert lp.interior >= 1 and lp.h.getBasis().valid
     assert value == pytest.approx(_full_lp_value(columns, cap, 4), abs=1e-6)

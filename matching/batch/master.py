@@ -195,10 +195,14 @@ LP_WORK_PER_SECOND = 20_000
 # (measured on this machine on the year's programme: 32 iterations and 38 crossover steps in 0.7 s, where
 # primal simplex from the last basis took 29,500 iterations and 6.5 s).
 IPM_ITERATION_WORK = 100
-# New columns per dispute since the last solve from which the solve starts afresh by interior point and
-# crossover: after a large batch of columns, primal simplex from the last basis pivots through many
-# thousands of degenerate vertices of this set-partitioning programme.
-IPM_AT = 0.25
+# New columns per dispute since the last solve (and at least ``IPM_MIN``) from which the solve starts
+# afresh by interior point and crossover: after a large batch of columns, primal simplex from the last
+# basis pivots through many thousands of degenerate vertices of this set-partitioning programme (at
+# 5,000 disputes, 38,000 iterations after 885 new columns).
+IPM_AT, IPM_MIN = 0.1, 100
+# The same for new rows per dispute, and at least ``IPM_ROWS_MIN`` (broken capacity rows join hundreds
+# at a time at scale, where dual simplex then took up to 44,000 iterations; a few rows cost it little).
+IPM_ROWS_AT, IPM_ROWS_MIN = 0.02, 50
 DROP_BELOW = 0.25  # reduced cost (objective units; a panel is worth about 1 to 3) past which a column leaves
 
 
@@ -261,6 +265,7 @@ class ColumnLP:
         self.dropped = 0  # columns taken out over the run
         self._revived: list[int] = []
         self._fresh = 0  # columns added since the last solve
+        self._fresh_rows = 0  # rows added since the last solve
         self.interior = 0  # solves by interior point
         self.solves = 0
         self._solution: Any = None
@@ -291,6 +296,7 @@ class ColumnLP:
         row = self.n_rows
         self.row_of[key] = row
         self.n_rows += 1
+        self._fresh_rows += 1
         self._rows_added = True
         if sense == GE:  # a shortfall column keeps the programme feasible
             self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
@@ -377,14 +383,18 @@ class ColumnLP:
 
     def _run(self) -> None:
         """One solve within the work left: from the last basis (dual simplex when rows were added, else
-        primal), or afresh by interior point and crossover after many new columns (``IPM_AT``); retried
+        primal), or afresh by interior point and crossover after many new columns or rows (``IPM_AT``,
+        ``IPM_ROWS_AT``); retried
         once from scratch (dual simplex) when it ends neither optimal (with a basis) nor out of work.
         Raises ``LPTimeout`` once the run's work budget is spent."""
         h = self.h
         strategy = SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL
-        interior = self._fresh >= IPM_AT * self.n_disputes and self.solves > 0
+        interior = self.solves > 0 and (
+            self._fresh >= max(IPM_MIN, IPM_AT * self.n_disputes)
+            or self._fresh_rows >= max(IPM_ROWS_MIN, IPM_ROWS_AT * self.n_disputes)
+        )
         self._rows_added = False
-        self._fresh = 0
+        self._fresh = self._fresh_rows = 0
         for attempt in range(2):
             cost = self._iteration_cost()
             left = self.work_budget - self.work_used
@@ -598,6 +608,7 @@ def starting_assignment(
 REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
 HOLDER_CHOICES = 3  # the last repair: disputes tried as the one to move, per member without a seat left
 MOVE_TRIES = 12  # the last repair: sets of disputes to move tried per panel
+MOVES_PER_DISPUTE = 100  # the last repair: sets of disputes to move tried per dispute left out (its cost)
 
 Repool = Callable[[list[int], np.ndarray], list[Repooled]]
 
@@ -669,6 +680,7 @@ class _Swaps:
         self.columns, self.rows, self.joint, self.out = columns, rows, joint, out
         self.used, self.seats_left, self.tries = used, seats_left, tries
         self.holders: dict[int, set[int]] = defaultdict(set)
+        self.moves_left = 0
         for j, c in enumerate(out):
             if c is not None:
                 for i in columns.columns[c].members:
@@ -714,10 +726,13 @@ class _Swaps:
         some = np.flatnonzero(blocked > 0)
         # Fewest blocked members first (the cheapest moves), then the most valuable panel.
         order = some[np.lexsort((-cand.panels.value[some], blocked[some]))]
+        self.moves_left = MOVES_PER_DISPUTE
         for r in order[: self.tries]:
             panel = tuple(sorted(int(i) for i in members[r]))
             if self._make_room_and_take(j, panel, int(cand.panels.value[r])):
                 return True
+            if self.moves_left <= 0:
+                break
         return False
 
     def _make_room_and_take(self, j: int, panel: tuple[int, ...], value: int) -> bool:
@@ -730,9 +745,10 @@ class _Swaps:
             holders = tuple(sorted(set(combination)))  # a dispute holding two of them moves once
             if holders in seen:
                 continue
-            if len(seen) >= MOVE_TRIES:
+            if len(seen) >= MOVE_TRIES or self.moves_left <= 0:
                 return False
             seen.add(holders)
+            self.moves_left -= 1
             if self._move_and_take(j, panel, value, holders):
                 return True
         return False
