@@ -941,17 +941,23 @@ def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex
     it) and its prices price every column in it at no positive reduced cost (what pricing relies on)."""
     cap = np.array(capacity, dtype=np.int64)
     rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
-    columns = ColumnSet(4)
-    half = len(panels) // 2
-    for j, members, value in panels[:half]:
-        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
-    lp = ColumnLP(4, rows, columns)
-    lp.solve()
-    for j, members, value in panels[half:]:
-        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
-    with mock.patch.object(master_module, "IPM_AT", 0.0), mock.patch.object(master_module, "IPM_MIN", 0):
-        value = lp.solve()
+
+    def solved() -> tuple[ColumnSet, ColumnLP, float]:
+        columns = ColumnSet(4)
+        half = len(panels) // 2
+        for j, members, value in panels[:half]:
+            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        lp = ColumnLP(4, rows, columns)
+        lp.solve()
+        for j, members, value in panels[half:]:
+            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        with mock.patch.object(master_module, "IPM_AT", 0.0), mock.patch.object(master_module, "IPM_MIN", 0):
+            return columns, lp, lp.solve()
+
+    columns, lp, value = solved()
     assert lp.interior >= 1 and lp.h.getBasis().valid
+    _, again, _ = solved()  # the same vertex and prices every time (the run is reproducible)
+    assert again.values().tolist() == lp.values().tolist() and again.duals()[0] == lp.duals()[0]
     assert value == pytest.approx(_full_lp_value(columns, cap, 4), abs=1e-6)
     duals, mu = lp.duals()
     for c, col in enumerate(columns.columns):

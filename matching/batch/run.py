@@ -39,7 +39,8 @@ How it is solved (``solve_batch``), each step on plain numbers:
    and the assignment stops once within that share of the proven bound.
 5. **Assignment.** CP-SAT chooses one generated panel per dispute (exactly one, capacity, quotas),
    hinted with a greedy assignment (disputes it leaves out get the best panel that still fits from
-   their pool, or from fresh pools without the mediators already seated; while some stay out, two
+   their pool, or from fresh pools without the mediators already seated, or by moving the disputes
+   holding the mediators whose seats are gone to other panels of their own; while some stay out, two
    other greedy orders are tried and the start staffing most is kept; a start that already staffs every
    dispute within the gap of the proven bound is kept as it is); fairness mode maximises the worst dispute first,
    fixes it and re-solves the total with hints (lexicographic). When the pools are complete
