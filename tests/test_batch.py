@@ -502,6 +502,7 @@ def test_when_the_assignment_model_finds_nothing_the_greedy_assignment_keeps_eve
     with (
         mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
         mock.patch.object(joint_module, "solve_master", nothing_found),
+        mock.patch.object(joint_module, "start_within_target", lambda *_: None),  # the model is asked
         mock.patch.object(master_module, "greedy_hint", master_module.greedy_hint if columns_first else nobody),
         mock.patch.object(batch_module, "MIN_ENUMERATION", 3 if tiny_pools else batch_module.MIN_ENUMERATION),
     ):
@@ -639,6 +640,35 @@ def test_the_reported_bound_holds_against_an_exact_solver_over_every_panel(seed:
         assert_every_rule_kept(ws, quotas, out)
 
 
+@pytest.mark.parametrize("gap", [0.05, 0.3])
+def test_a_start_already_within_the_gap_is_kept_only_when_it_keeps_every_rule_and_reaches_it(gap: float) -> None:
+    """When the greedy start staffs every dispute within the gap of the proven bound, the assignment model
+    is not run: the start must then keep every rule and quota, be within the gap of the reported bound,
+    and be no better than the exact optimum (scipy milp over every panel)."""
+    import tempfile
+    from pathlib import Path
+
+    from matching.demo.generate import write_demo_data
+
+    quotas = Quotas(max_group_share=0.4, min_women_share=0.5, max_same_party=1)
+    with tempfile.TemporaryDirectory() as folder:
+        write_demo_data(Path(folder), seed=3, mediators=14, disputes=6)
+        ws = Workspace(load_folder(Path(folder)))
+    most, best_total = milp_batch(ws, quotas)
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+    ):
+        config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=gap)
+        out = solve_batch(ws, IOMED, config)
+    s = out.summary
+    assert "the assignment model was not needed" in s.method  # (on this instance the start is that good)
+    assert s.staffed == most == s.disputes
+    assert s.relative_gap <= gap
+    assert round(s.objective * 1e6) <= best_total <= round(s.bound * 1e6)
+    assert_every_rule_kept(ws, quotas, out)
+
+
 # --- the repair of the starting assignment ---------------------------------------------------------------
 
 
@@ -690,6 +720,71 @@ def test_a_swap_staffs_a_dispute_whose_only_mediator_another_dispute_can_do_with
     first = columns.add(Column(0, (0,), 9))
     out = repair_hint(columns, rows, joint, [first, None])
     assert [columns.columns[c].members for c in out if c is not None] == [(1,), (0,)]
+
+
+def _panel_candidates(options: list[dict[tuple[int, ...], int]]) -> list[Candidates]:
+    """Disputes of panels of any size: ``options[j]`` maps a panel (roster indices) to its value."""
+    out = []
+    for j, panels in enumerate(options):
+        pool = np.array(sorted({i for members in panels for i in members}), dtype=np.int64)
+        k = len(next(iter(panels)))
+        where = {int(i): n for n, i in enumerate(pool)}
+        members = np.array([[where[i] for i in sorted(p)] for p in panels], dtype=np.int32).reshape(-1, k)
+        value = np.array(list(panels.values()), dtype=np.int64)
+        found = Panels(members, np.zeros(len(value), dtype=np.int32), value)
+        out.append(Candidates(j, f"D{j}", k, Status.OPTIMAL, int(value.max()), None, (), len(pool), pool, found, False))
+    return out
+
+
+def test_a_dispute_whose_only_panel_needs_two_full_mediators_is_staffed_by_moving_both_holders() -> None:
+    # Mediators 0 to 3, one seat each: disputes 0 and 1 hold mediators 0 and 1 and can move to 2 and 3;
+    # dispute 2's only panel is (0, 1).
+    arrays = SimpleNamespace(capacity=np.array([1, 1, 1, 1]), n=4)
+    rows = GlobalRows(arrays, [("A", "B")] * 3, Quotas(), 4)  # type: ignore[arg-type]
+    joint = _panel_candidates([{(0,): 9, (2,): 5}, {(1,): 9, (3,): 5}, {(0, 1): 8}])
+    columns = ColumnSet(3)
+    start = [columns.add(Column(0, (0,), 9)), columns.add(Column(1, (1,), 9)), None]
+    out = repair_hint(columns, rows, joint, start)
+    assert [columns.columns[c].members for c in out if c is not None] == [(2,), (3,), (0, 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    options=st.lists(
+        st.integers(1, 2).flatmap(
+            lambda k: st.dictionaries(
+                st.lists(st.integers(0, 5), min_size=k, max_size=k, unique=True).map(lambda m: tuple(sorted(m))),
+                st.integers(1, 9),
+                min_size=1,
+                max_size=3,
+            )
+        ),
+        min_size=2,
+        max_size=6,
+    ),
+)
+def test_moving_disputes_in_the_way_keeps_capacity_and_never_staffs_fewer(
+    capacity: list[int], options: list[dict[tuple[int, ...], int]]
+) -> None:
+    """Panels of one and two members: the repair (moving the disputes holding the full members of a left-out
+    dispute's panel) never goes over a mediator's capacity, never staffs fewer disputes than the greedy
+    start, and puts every dispute on one of its own panels."""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=6), [("A", "B")] * len(options), Quotas(), 6)  # type: ignore[arg-type]
+    joint = _panel_candidates(options)
+    columns = ColumnSet(len(joint))
+    for j, panels in enumerate(options):
+        best = max(panels, key=lambda p: (panels[p], p))
+        columns.add(Column(j, best, panels[best]))
+    start = greedy_hint(columns, rows, len(joint), None)
+    out = repair_hint(columns, rows, joint, start)
+    seats = Counter(i for c in out if c is not None for i in columns.columns[c].members)
+    assert all(n <= cap[i] for i, n in seats.items())
+    assert sum(c is not None for c in out) >= sum(c is not None for c in start)
+    for j, c in enumerate(out):
+        if c is not None:
+            assert columns.columns[c].dispute == j and columns.columns[c].members in options[j]
 
 
 def test_a_dispute_the_surest_first_start_leaves_out_is_staffed_by_another_start() -> None:
@@ -827,6 +922,48 @@ def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_program
         assert lp.revive(c)
     assert lp.solve() == pytest.approx(full, abs=1e-6)
     assert sorted(lp.col_of) == sorted(set(lp.col_of)) and min(lp.col_of, default=0) >= 0  # each column once
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    panels=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
+        min_size=2,
+        max_size=24,
+    ),
+)
+def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex_with_valid_prices(
+    capacity: list[int], panels: list[tuple[int, set[int], int]]
+) -> None:
+    """After many new columns the programme is solved afresh by interior point and crossover: its value is
+    the full programme's (scipy linprog), it ends at a vertex (a valid basis, so later solves start from
+    it) and its prices price every column in it at no positive reduced cost (what pricing relies on)."""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+
+    def solved() -> tuple[ColumnSet, ColumnLP, float]:
+        columns = ColumnSet(4)
+        half = len(panels) // 2
+        for j, members, value in panels[:half]:
+            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        lp = ColumnLP(4, rows, columns)
+        lp.solve()
+        for j, members, value in panels[half:]:
+            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        with mock.patch.object(master_module, "IPM_AT", 0.0), mock.patch.object(master_module, "IPM_MIN", 0):
+            return columns, lp, lp.solve()
+
+    columns, lp, value = solved()
+    assert lp.interior >= 1 and lp.h.getBasis().valid
+    _, again, _ = solved()  # the same vertex and prices every time (the run is reproducible)
+    assert again.values().tolist() == lp.values().tolist() and again.duals()[0] == lp.duals()[0]
+    assert value == pytest.approx(_full_lp_value(columns, cap, 4), abs=1e-6)
+    duals, mu = lp.duals()
+    for c, col in enumerate(columns.columns):
+        if lp.col_of[c] >= 0:
+            priced_at = sum(duals.get(("cap", i), 0.0) for i in col.members)
+            assert col.value - mu[col.dispute] - priced_at <= 1e-3  # objective units (a millionth of a point)
 
 
 @pytest.mark.parametrize("work_per_second", [1, 20, 50])

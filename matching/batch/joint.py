@@ -38,6 +38,7 @@ from matching.batch.master import (
     RowKey,
     greedy_result,
     integer_duals,
+    keeps_upper_limits,
     price_pools,
     repair_hint,
     solve_master,
@@ -225,6 +226,9 @@ def _assign_every_dispute(
     if lp_value is not None:
         targets.append(lp_value * OBJECTIVE_SCALE * (1 - MASTER_TOLERANCE))
     stop_at = math.ceil(min(targets) - 1e-6) if targets else None
+    start = None if config.fair else start_within_target(columns, rows, hint, stop_at)
+    if start is not None:
+        return start, "; the greedy start (already within the target: the assignment model was not needed)"
     master = solve_master(
         columns, rows, n, fair=config.fair, require_all=True, time_limit=time_limit,
         seed=config.seed, hint=hint, stop_at=stop_at,
@@ -234,6 +238,20 @@ def _assign_every_dispute(
         if greedy is not None and staffed_count(greedy) == n:
             return greedy, "; the greedy assignment (the assignment model found none in its time)"
     return master, ""
+
+
+def start_within_target(
+    columns: ColumnSet, rows: GlobalRows, hint: list[int | None], stop_at: int | None
+) -> MasterResult | None:
+    """The starting assignment as the result when it staffs every dispute, keeps every row and already
+    reaches ``stop_at`` (the assignment model would only confirm it, and a large model takes a while
+    to load); otherwise ``None``."""
+    if stop_at is None or any(c is None for c in hint):
+        return None
+    start = greedy_result(columns, rows, hint)
+    if start is None or start.objective < stop_at or not keeps_upper_limits(columns, rows, hint):
+        return None
+    return start
 
 
 def _staff_most_disputes(
@@ -302,6 +320,10 @@ def column_plan(
     if complete:
         _add_every_panel(joint, columns)
     else:
+        # A whole assignment among the columns first (the greedy start, repaired): the programme then
+        # begins with every dispute staffed, so its first prices are real ones rather than the
+        # artificial columns' penalty, and pricing does not spend its rounds escaping them.
+        _starting_hint(columns, rows, joint, None, runner, limit, bar)
         lp = ColumnLP(n, rows, columns)
         lp_value, weights, rounds, exact_rounds, used = _generate_columns(
             lp, joint, parties, rows, runner, limit, solve_config, columns, bar, sources, timing, budget, config.gap

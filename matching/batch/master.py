@@ -9,6 +9,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 import highspy
@@ -190,6 +191,18 @@ class LPTimeout(MatchingError):
 # rows in thousands (at least one), since an iteration's cost grows with the basis. A deterministic
 # second of the budget buys this many such units (about a second on this machine).
 LP_WORK_PER_SECOND = 20_000
+# An interior-point iteration (with its share of the crossover) costs about this many simplex iterations
+# (measured on this machine on the year's programme: 32 iterations and 38 crossover steps in 0.7 s, where
+# primal simplex from the last basis took 29,500 iterations and 6.5 s).
+IPM_ITERATION_WORK = 100
+# New columns per dispute since the last solve (and at least ``IPM_MIN``) from which the solve starts
+# afresh by interior point and crossover: after a large batch of columns, primal simplex from the last
+# basis pivots through many thousands of degenerate vertices of this set-partitioning programme (at
+# 5,000 disputes, 38,000 iterations after 885 new columns).
+IPM_AT, IPM_MIN = 0.1, 100
+# The same for new rows per dispute, and at least ``IPM_ROWS_MIN`` (broken capacity rows join hundreds
+# at a time at scale, where dual simplex then took up to 44,000 iterations; a few rows cost it little).
+IPM_ROWS_AT, IPM_ROWS_MIN = 0.02, 50
 DROP_BELOW = 0.25  # reduced cost (objective units; a panel is worth about 1 to 3) past which a column leaves
 
 
@@ -251,6 +264,9 @@ class ColumnLP:
         self.nonzeros = 2 * n  # in the model (kept for the cost of an iteration)
         self.dropped = 0  # columns taken out over the run
         self._revived: list[int] = []
+        self._fresh = 0  # columns added since the last solve
+        self._fresh_rows = 0  # rows added since the last solve
+        self.interior = 0  # solves by interior point
         self.solves = 0
         self._solution: Any = None
         for key in dict.fromkeys([*rows.eager(), *keys]):
@@ -280,6 +296,7 @@ class ColumnLP:
         row = self.n_rows
         self.row_of[key] = row
         self.n_rows += 1
+        self._fresh_rows += 1
         self._rows_added = True
         if sense == GE:  # a shortfall column keeps the programme feasible
             self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
@@ -318,6 +335,7 @@ class ColumnLP:
         for n, c in enumerate(todo):
             self.col_of[c] = self.n_cols + n
         self.n_cols += count
+        self._fresh += count
         self.nonzeros += len(index)
 
     def revive(self, c: int) -> bool:
@@ -364,34 +382,52 @@ class ColumnLP:
         return max(1.0, (self.nonzeros + 20 * self.n_rows) / 30_000)
 
     def _run(self) -> None:
-        """One solve from the last basis (dual simplex when rows were added, else primal) within the
-        work left; retried once from scratch (dual simplex) when it ends neither optimal nor out of
-        work. Raises ``LPTimeout`` once the run's work budget is spent."""
+        """One solve within the work left: from the last basis (dual simplex when rows were added, else
+        primal), or afresh by interior point and crossover after many new columns or rows (``IPM_AT``,
+        ``IPM_ROWS_AT``); retried
+        once from scratch (dual simplex) when it ends neither optimal (with a basis) nor out of work.
+        Raises ``LPTimeout`` once the run's work budget is spent."""
         h = self.h
         strategy = SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL
+        interior = self.solves > 0 and (
+            self._fresh >= max(IPM_MIN, IPM_AT * self.n_disputes)
+            or self._fresh_rows >= max(IPM_ROWS_MIN, IPM_ROWS_AT * self.n_disputes)
+        )
         self._rows_added = False
+        self._fresh = self._fresh_rows = 0
         for attempt in range(2):
             cost = self._iteration_cost()
             left = self.work_budget - self.work_used
-            if left < cost:
+            if left < cost * (IPM_ITERATION_WORK if interior else 1):
                 self.exhausted = True
                 raise LPTimeout
-            h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, left / cost)))
-            h.setOptionValue("simplex_strategy", strategy)
+            if interior:
+                h.setOptionValue("solver", "ipm")
+                h.setOptionValue("ipm_iteration_limit", int(min(2**31 - 1, left / cost / IPM_ITERATION_WORK)))
+                h.clearSolver()
+            else:
+                h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, left / cost)))
+                h.setOptionValue("simplex_strategy", strategy)
             h.run()
-            count = int(h.getInfo().simplex_iteration_count)
+            info = h.getInfo()
+            count = int(info.simplex_iteration_count)
+            if interior:
+                h.setOptionValue("solver", "simplex")
+                steps = max(0, int(info.ipm_iteration_count)), max(0, int(info.crossover_iteration_count))
+                count = IPM_ITERATION_WORK * steps[0] + steps[1]
+                self.interior += attempt == 0
             self.solves += attempt == 0
             self.iterations += count
             self.work_used += count * cost
             status = h.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
+            if status == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
                 return
             if status == highspy.HighsModelStatus.kIterationLimit:
                 self.exhausted = True
                 raise LPTimeout
             if attempt == 0:
                 h.clearSolver()
-                strategy = SIMPLEX_DUAL
+                strategy, interior = SIMPLEX_DUAL, False
         raise InternalError(f"the linear programme failed ({h.modelStatusToString(status)})")
 
     def solve(self) -> float:
@@ -570,6 +606,9 @@ def starting_assignment(
 
 
 REPAIR_ROUNDS = 3  # rounds of fresh pools for the disputes the greedy assignment leaves out
+HOLDER_CHOICES = 3  # the last repair: disputes tried as the one to move, per member without a seat left
+MOVE_TRIES = 12  # the last repair: sets of disputes to move tried per panel
+MOVES_PER_DISPUTE = 100  # the last repair: sets of disputes to move tried per dispute left out (its cost)
 
 Repool = Callable[[list[int], np.ndarray], list[Repooled]]
 
@@ -585,7 +624,7 @@ def repair_hint(
     """Staff the disputes the greedy assignment left out: each takes the best panel (among the
     ``tries`` best whose members all have a seat left) that keeps every upper limit, from its
     enumerated pool first, then from fresh pools built without the mediators whose seats are gone
-    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by one swap (``_Swaps``). Chosen panels join
+    (``repool``, up to ``REPAIR_ROUNDS`` rounds), then by moving the disputes in the way (``_Swaps``). Chosen panels join
     the columns. Needed on very large batches, where the columns are few and the stars' capacity is gone."""
     used = _usage(columns, rows, hint)
     seats_left = rows.cap.astype(np.int64).copy()
@@ -625,8 +664,8 @@ def repair_hint(
 
 class _Swaps:
     """The last repair of the starting assignment: a dispute still left out takes one of its panels
-    whose members all have a seat left but one, when a dispute holding that one mediator can move to
-    another of its own panels that fits (one swap deep; every upper limit is checked on each move)."""
+    whose members lack seats, when for each such member a dispute holding it can move to another of
+    its own panels that fits (one move per member, each move one deep; every upper limit is checked)."""
 
     def __init__(
         self,
@@ -641,6 +680,7 @@ class _Swaps:
         self.columns, self.rows, self.joint, self.out = columns, rows, joint, out
         self.used, self.seats_left, self.tries = used, seats_left, tries
         self.holders: dict[int, set[int]] = defaultdict(set)
+        self.moves_left = 0
         for j, c in enumerate(out):
             if c is not None:
                 for i in columns.columns[c].members:
@@ -677,23 +717,60 @@ class _Swaps:
         return None
 
     def _place(self, j: int) -> bool:
+        """Staff ``j`` with one of its best pool panels by moving, for each of the panel's members without
+        a seat left, one dispute holding that member to another of its own panels that fits (the
+        moved disputes avoid the new panel's members; every upper limit is checked on each move)."""
         cand = self.joint[j]
         members = cand.pool[cand.panels.members]
         blocked = (self.seats_left[members] <= 0).sum(axis=1)
-        one = np.flatnonzero(blocked == 1)
-        for r in one[np.argsort(-cand.panels.value[one], kind="stable")][: self.tries]:
+        some = np.flatnonzero(blocked > 0)
+        # Fewest blocked members first (the cheapest moves), then the most valuable panel.
+        order = some[np.lexsort((-cand.panels.value[some], blocked[some]))]
+        self.moves_left = MOVES_PER_DISPUTE
+        for r in order[: self.tries]:
             panel = tuple(sorted(int(i) for i in members[r]))
-            full = next(i for i in panel if self.seats_left[i] <= 0)
-            for other in sorted(self.holders[full]):
-                old = self._drop(other)
-                if self.rows.fits(self.rows.coefficients(j, panel), self.used):
-                    self._take(j, panel, int(cand.panels.value[r]))
-                    moved = self._best_fit(other, old.members)
-                    if moved is not None:
-                        self._take(other, *moved)
-                        return True
-                    self._drop(j)
-                self._take(other, old.members, old.value)
+            if self._make_room_and_take(j, panel, int(cand.panels.value[r])):
+                return True
+            if self.moves_left <= 0:
+                break
+        return False
+
+    def _make_room_and_take(self, j: int, panel: tuple[int, ...], value: int) -> bool:
+        """Take ``panel`` for ``j`` after moving one holder of each full member elsewhere (up to
+        ``HOLDER_CHOICES`` choices of holders for each); everything is put back when it does not work."""
+        full = [i for i in panel if self.seats_left[i] <= 0]
+        choices = [sorted(self.holders[i])[:HOLDER_CHOICES] for i in full]
+        seen: set[tuple[int, ...]] = set()
+        for combination in product(*choices):
+            holders = tuple(sorted(set(combination)))  # a dispute holding two of them moves once
+            if holders in seen:
+                continue
+            if len(seen) >= MOVE_TRIES or self.moves_left <= 0:
+                return False
+            seen.add(holders)
+            self.moves_left -= 1
+            if self._move_and_take(j, panel, value, holders):
+                return True
+        return False
+
+    def _move_and_take(self, j: int, panel: tuple[int, ...], value: int, holders: tuple[int, ...]) -> bool:
+        old = [self._drop(other) for other in holders]
+        if all(self.seats_left[i] > 0 for i in panel) and self.rows.fits(self.rows.coefficients(j, panel), self.used):
+            self._take(j, panel, value)
+            moved: list[int] = []
+            for other, was in zip(holders, old, strict=True):
+                fit = self._best_fit(other, was.members)
+                if fit is None:
+                    break
+                self._take(other, *fit)
+                moved.append(other)
+            else:
+                return True
+            for other in moved:
+                self._drop(other)
+            self._drop(j)
+        for other, was in zip(holders, old, strict=True):
+            self._take(other, was.members, was.value)
         return False
 
     def run(self) -> None:
@@ -704,6 +781,11 @@ class _Swaps:
 
 def staffed_count(result: MasterResult) -> int:
     return sum(1 for c in result.chosen if c is not None)
+
+
+def keeps_upper_limits(columns: ColumnSet, rows: GlobalRows, chosen: Sequence[int | None]) -> bool:
+    """Whether the chosen columns keep every upper limit (capacity, state, group, same party)."""
+    return all(rows.rhs(key)[0] == GE or n <= rows.rhs(key)[1] for key, n in _usage(columns, rows, chosen).items())
 
 
 def greedy_result(columns: ColumnSet, rows: GlobalRows, hint: Sequence[int | None]) -> MasterResult | None:

@@ -24,7 +24,9 @@ How it is solved (``solve_batch``), each step on plain numbers:
 3. **Fast path.** When every panel has one member and no quota couples the disputes, the batch is
    a transportation problem, solved exactly by min-cost flow (``matching.batch.flow``).
 4. **Column generation** (``matching.batch.joint``, ``matching.batch.master``). Otherwise a linear programme (HiGHS, one model changed in place and re-solved from its last basis) chooses among candidate panels
-   ("columns") under the capacity and quota rows; its dual prices are charged to the mediators
+   ("columns") under the capacity and quota rows, starting from the greedy assignment's panels (so its
+   first prices are real ones), re-solved afresh by interior point and crossover after many new columns
+   (simplex from the last basis stalls on this degenerate programme); its dual prices are charged to the mediators
    and the best panel of each pool at those prices joins the programme, until no pool has a
    panel worth adding. Then each dispute is priced once more *exactly*, over all its eligible
    mediators (the same proof as in step 2 on the instance with the prices folded into the member
@@ -37,8 +39,10 @@ How it is solved (``solve_batch``), each step on plain numbers:
    and the assignment stops once within that share of the proven bound.
 5. **Assignment.** CP-SAT chooses one generated panel per dispute (exactly one, capacity, quotas),
    hinted with a greedy assignment (disputes it leaves out get the best panel that still fits from
-   their pool, or from fresh pools without the mediators already seated; while some stay out, two
-   other greedy orders are tried and the start staffing most is kept); fairness mode maximises the worst dispute first,
+   their pool, or from fresh pools without the mediators already seated, or by moving the disputes
+   holding the mediators whose seats are gone to other panels of their own; while some stay out, two
+   other greedy orders are tried and the start staffing most is kept; a start that already staffs every
+   dispute within the gap of the proven bound is kept as it is); fairness mode maximises the worst dispute first,
    fixes it and re-solves the total with hints (lexicographic). When the pools are complete
    (small batches), the columns are every panel and the result is proven optimal.
 
