@@ -4,8 +4,6 @@ brute force over every panel of small rosters (panels of three and five, lean ca
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from hypothesis import event, given, settings
@@ -14,18 +12,12 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import _SearchPricing, panel_bounds
 from matching.lottery.engine import Restriction
-from matching.rules.encoding import encode
-from tests.strategies import COUNTRIES, DISPUTE_ID, Roster, best_of, brute_force, rosters
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
+from tests.strategies import COUNTRIES, Roster, best_of, brute_force, rosters
+from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _setup, _with_party
 
 
 def _check_room(roster: Roster, cap: int | None, third: str | None, data: st.DataObject) -> None:
-    rules = IOMED if cap is None else IOMED.with_max_lean(cap)
-    parties = roster.dispute["parties"].split(";")
-    if third is not None and third not in parties:
-        roster = dataclasses.replace(roster, dispute={**roster.dispute, "parties": ";".join([*parties, third])})
-    ws = roster.workspace()
-    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
+    rules, ws, inst = _with_party(roster, cap, third)
     panels = best_of(brute_force(ws, rules, via_check_panel=False))
     flagged = {mid for mid in inst.ids if data.draw(st.booleans(), label=f"outside {mid}")}
     room = data.draw(st.integers(0, inst.k), label="room")
@@ -144,9 +136,7 @@ def _check_narrowed(roster: Roster, floor: float, data: st.DataObject) -> None:
 
 
 def _check_extra(roster: Roster, cap: int | None, data: st.DataObject) -> None:
-    rules = IOMED if cap is None else IOMED.with_max_lean(cap)
-    ws = roster.workspace()
-    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
+    rules, ws, inst = _with_party(roster, cap, None)
     panels = best_of(brute_force(ws, rules, via_check_panel=False))
     extra = np.array([data.draw(st.integers(0, 300_000), label=f"extra {mid}") for mid in inst.ids], dtype=np.int64)
     bounds = panel_bounds(inst, list(range(inst.n)), extra=extra)

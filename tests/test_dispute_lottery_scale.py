@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import matching.lottery.dispute
-from matching.io.rulesets import load_rule_set
+from matching.io.rulesets import RuleSet, load_rule_set
 from matching.lottery.dispute import (
     _best_after,
     _roster,
@@ -25,7 +25,8 @@ from matching.lottery.dispute import (
     panel_bounds,
 )
 from matching.lottery.engine import Restriction
-from matching.rules.encoding import encode
+from matching.rules.encoding import PanelInstance, encode
+from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
 from tests.strategies import (
     COUNTRIES,
@@ -74,13 +75,19 @@ def test_panel_bounds_are_at_least_the_best_panel_holding_each_mediator(
     _check_bounds(roster, cap, third)
 
 
-def _check_bounds(roster: Roster, cap: int | None, third: str | None) -> None:
+def _with_party(roster: Roster, cap: int | None, third: str | None) -> tuple[RuleSet, Workspace, PanelInstance]:
+    """The rule set (IOMED with the lean cap, if any), the workspace and the encoded dispute, with ``third``
+    added to its parties when it is not one already."""
     rules = IOMED if cap is None else IOMED.with_max_lean(cap)
     parties = roster.dispute["parties"].split(";")
     if third is not None and third not in parties:
         roster = dataclasses.replace(roster, dispute={**roster.dispute, "parties": ";".join([*parties, third])})
     ws = roster.workspace()
-    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
+    return rules, ws, encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
+
+
+def _check_bounds(roster: Roster, cap: int | None, third: str | None) -> None:
+    rules, ws, inst = _with_party(roster, cap, third)
     best: dict[str, int] = {}
     for members, value in best_of(brute_force(ws, rules, via_check_panel=False)).items():
         for mid in members:

@@ -260,11 +260,9 @@ def test_a_stalled_warm_start_is_restarted_from_scratch(
     assert cold.minimum == normal.minimum and cold.certified
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pools())
-def test_master_duals_are_a_feasible_dual_with_the_same_value(pool: tuple[int, list[Panel], list[int]]) -> None:
-    # The primal master's row duals must price every known panel at most at the level's cap and reach the
-    # level by strong duality: y >= 0, Σ_free y = 1, and max_P y(P) - Σ_fixed f_j y_j = the level.
+def _master_fixing(pool: tuple[int, list[Panel], list[int]], part: int) -> tuple[_Master, list[int], dict[int, float]]:
+    """The master LP over the pool's panels with the first ``1/part`` of its agents (in the pool's order)
+    fixed just below their probability at its first optimum (so the fixed LP stays feasible)."""
     n, panels, order = pool
     agents = sorted({a for p in panels for a in p})
     master = _Master(agents, n)
@@ -273,10 +271,20 @@ def test_master_duals_are_a_feasible_dual_with_the_same_value(pool: tuple[int, l
     marginals = np.zeros(n)
     for j, p in enumerate(panels):
         marginals[list(p)] += lam[j]
-    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // 2]}
+    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // part]}
     for a, f in fixed.items():
         master.fix(a, f)
-    y, lam, value = master.solve()
+    return master, agents, fixed
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_master_duals_are_a_feasible_dual_with_the_same_value(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # The primal master's row duals must price every known panel at most at the level's cap and reach the
+    # level by strong duality: y >= 0, Σ_free y = 1, and max_P y(P) - Σ_fixed f_j y_j = the level.
+    n, panels, _ = pool
+    master, agents, fixed = _master_fixing(pool, 2)
+    y, _, value = master.solve()
     weight = dict(zip(agents, y, strict=True))
     free = [a for a in agents if a not in fixed]
     assert min(y) >= -1e-9
@@ -443,17 +451,8 @@ def test_widest_dual_is_an_optimal_dual_at_least_as_wide_as_the_vertex_dual(
     # The small LP behind "fixing many agents per level" must return a dual of the level's LP over the same
     # panels (y >= 0, Σ_free y = 1) whose value max_P y(P) - Σ_fixed f y is the level, with
     # its objective Σ_free min(y_i / WIDEN_TARGET, 1) at least as high as the master's vertex dual's.
-    n, panels, order = pool
-    agents = sorted({a for p in panels for a in p})
-    master = _Master(agents, n)
-    master.add(panels)
-    _, lam, _ = master.solve()
-    marginals = np.zeros(n)
-    for j, p in enumerate(panels):
-        marginals[list(p)] += lam[j]
-    fixed = {a: float(marginals[a]) - 1e-12 for a in [a for a in order if a in agents][: len(agents) // 3]}
-    for a, f in fixed.items():
-        master.fix(a, f)
+    n, panels, _ = pool
+    master, agents, fixed = _master_fixing(pool, 3)
     vertex, _, value = master.solve()
     free = [a for a in agents if a not in fixed]
     y = _widest_dual(agents, n, np.ones(n), fixed, value, panels)
