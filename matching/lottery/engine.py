@@ -890,8 +890,9 @@ class _Engine:
     def heuristic(self, y: np.ndarray, cap: float) -> bool:
         """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
         of largest dual weight; adds the improving panels it finds. Never a proof: only the oracle's
-        exact answer ends a level. (A generic search by swaps checked with ``problems`` was tried on the
-        dispute panels: the objective floor rejects nearly every swap, so it only cost time.)"""
+        exact answer ends a level. (The dispute oracle's swap search, ``matching.lottery.dispute.LOCAL_SEARCH``,
+        is off by default: at 10,000 mediators its columns did not save CPU, since exact pricing still
+        spends the budget.)"""
         if self.improve is None or not self.columns.panels:
             return False
         weight = self.columns.weights(y)
