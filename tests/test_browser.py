@@ -178,6 +178,8 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
 
     # Lock the first panel's second member in: every panel found again must hold them.
     first_card = page.locator(".st-key-card-1")
+    # Streamlit draws a card in steps (the chair first): wait for its members before reading them.
+    expect(first_card.get_by_text("Member:", exact=False).first).to_be_visible(timeout=WAIT)
     found = re.search(r"Member: ([^(]+) \((\w+)\)", first_card.inner_text())
     assert found, first_card.inner_text()
     locked_name, locked_id = found.group(1).strip(), found.group(2)
