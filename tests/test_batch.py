@@ -748,9 +748,31 @@ def test_a_dispute_whose_only_panel_needs_two_full_mediators_is_staffed_by_movin
     assert [columns.columns[c].members for c in out if c is not None] == [(2,), (3,), (0, 1)]
 
 
+CAPACITIES = st.lists(st.integers(0, 2), min_size=6, max_size=6)  # seats of 6 mediators
+
+
+def _panel_lists(min_size: int) -> st.SearchStrategy[list[tuple[int, set[int], int]]]:
+    """Candidate panels of 1 to 3 of the 6 mediators for 4 disputes: (dispute, members, value)."""
+    return st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
+        min_size=min_size,
+        max_size=24,
+    )
+
+
+def _capacity_rows(cap: np.ndarray) -> GlobalRows:
+    """The rows of 4 disputes between parties A and B with these seats per mediator and no quotas."""
+    return GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+
+
+def _add_panels(columns: ColumnSet, panels: list[tuple[int, set[int], int]]) -> None:
+    for j, members, value in panels:
+        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
-    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    capacity=CAPACITIES,
     options=st.lists(
         st.integers(1, 2).flatmap(
             lambda k: st.dictionaries(
@@ -892,12 +914,8 @@ def _full_lp_value(columns: ColumnSet, cap: np.ndarray, n_disputes: int) -> floa
 
 @settings(max_examples=40, deadline=None)
 @given(
-    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
-    panels=st.lists(
-        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
-        min_size=1,
-        max_size=24,
-    ),
+    capacity=CAPACITIES,
+    panels=_panel_lists(min_size=1),
 )
 def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_programmes_value(
     capacity: list[int], panels: list[tuple[int, set[int], int]]
@@ -906,10 +924,9 @@ def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_program
     the value is every time that of the programme with every row and every column (scipy linprog)."""
 
     cap = np.array(capacity, dtype=np.int64)
-    rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    rows = _capacity_rows(cap)
     columns = ColumnSet(4)
-    for j, members, value in panels:
-        columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+    _add_panels(columns, panels)
     lp = ColumnLP(4, rows, columns)
     full = _full_lp_value(columns, cap, 4)
     assert lp.solve() == pytest.approx(full, abs=1e-6)
@@ -926,12 +943,8 @@ def test_the_programme_with_lazy_rows_and_dropped_columns_keeps_the_full_program
 
 @settings(max_examples=40, deadline=None)
 @given(
-    capacity=st.lists(st.integers(0, 2), min_size=6, max_size=6),
-    panels=st.lists(
-        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 5), min_size=1, max_size=3), st.integers(1, 9)),
-        min_size=2,
-        max_size=24,
-    ),
+    capacity=CAPACITIES,
+    panels=_panel_lists(min_size=2),
 )
 def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex_with_valid_prices(
     capacity: list[int], panels: list[tuple[int, set[int], int]]
@@ -940,17 +953,15 @@ def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex
     the full programme's (scipy linprog), it ends at a vertex (a valid basis, so later solves start from
     it) and its prices price every column in it at no positive reduced cost (what pricing relies on)."""
     cap = np.array(capacity, dtype=np.int64)
-    rows = GlobalRows(SimpleNamespace(capacity=cap, n=len(cap)), [("A", "B")] * 4, Quotas(), 4)  # type: ignore[arg-type]
+    rows = _capacity_rows(cap)
 
     def solved() -> tuple[ColumnSet, ColumnLP, float]:
         columns = ColumnSet(4)
         half = len(panels) // 2
-        for j, members, value in panels[:half]:
-            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        _add_panels(columns, panels[:half])
         lp = ColumnLP(4, rows, columns)
         lp.solve()
-        for j, members, value in panels[half:]:
-            columns.add(Column(j, tuple(sorted(members)), value * 1_000_000))
+        _add_panels(columns, panels[half:])
         with mock.patch.object(master_module, "IPM_AT", 0.0), mock.patch.object(master_module, "IPM_MIN", 0):
             return columns, lp, lp.solve()
 
