@@ -535,6 +535,38 @@ def test_columns_batched_for_one_re_solve_keep_the_leximin(pool: tuple[int, list
     assert np.allclose(single.marginal_floats(), lottery.marginal_floats(), atol=1e-7)
 
 
+def test_an_unproven_level_reports_the_least_bound_its_pricing_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pricing that never proves its optimum and whose bounds loosen with every call: the first level's gap and
+    # the lottery's upper bound must be the least bound seen in that level, not the last (looser) one.
+    rng = np.random.default_rng(5)
+    n = 9
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 3, replace=False))) for _ in range(40)})
+    calls = [0]
+
+    class Loosening(EnumeratedOracle):
+        def best(
+            self, weights: np.ndarray, restriction: lottery_module.Restriction | None = None
+        ) -> lottery_module.Pricing:
+            calls[0] += 1
+            exact = super().best(weights, restriction)
+            return lottery_module.Pricing(exact.panel, exact.value, False, exact.value + 1000 * calls[0])
+
+    seen: list[Fraction] = []
+    real = lottery_module._Engine.see_bound
+
+    def spy(self: lottery_module._Engine, bound: Fraction | None) -> None:
+        if bound is not None and self.master is not None and not self.master.fixed:  # the first level
+            seen.append(bound)
+        real(self, bound)
+
+    monkeypatch.setattr(lottery_module._Engine, "see_bound", spy)
+    lottery = leximin(Loosening(n, 3, panels))
+    assert not lottery.proven
+    assert len(seen) >= 2 and min(seen) < max(seen)
+    assert lottery.upper_bound == min(seen)
+    assert lottery.levels[0].gap == pytest.approx(float(min(seen)) - lottery.levels[0].value)
+
+
 def test_batched_columns_save_re_solves_and_keep_the_leximin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 200 distinct nominees: the columns found with decayed duals must let the levels close in fewer master
     # LP solves than one local search per re-solve, with the same exact marginals, certified and proven.

@@ -325,7 +325,7 @@ class EnumeratedOracle:
 @dataclass(frozen=True)
 class Level:
     """Agents fixed at one leximin level: the level's value (reached by the known panels) and the
-    proven gap to the true level (an upper bound from the last pricing problem, less the value)."""
+    proven gap to the true level (the least upper bound its pricing problems proved, less the value)."""
 
     value: float
     agents: tuple[int, ...]
@@ -1007,6 +1007,7 @@ class _Engine:
                     weights, bound = fine, fine_bound
             if bound is None or bound > value + EPS:
                 self.proven = False
+                bound = self.level_bound_seen  # the least bound proven in this level, not only the last one
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
 
