@@ -87,7 +87,14 @@ more there), but in the master LP's re-solves in the levels after the first. Onc
 fixed, the LP is highly degenerate and its basis (a row per agent) dense: each round's warm primal
 simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agents, 5 ms with 1,000 and
 35-50 ms with 2,000, while a level needs tens to hundreds of rounds. Dual simplex and dual smoothing of
-the local search's weights were tried and were slower.
+the local search's weights were tried and were slower. Batched columns (above) cut the rounds but not in
+proportion the iterations, which grow with the columns each re-solve takes in (measured on 2026-12-05,
+CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s (61 -> 14 rounds); 1,000, second level
+300 -> 171 s (89 -> 19 rounds; 50 searches at decay 0.7: 101 s in 6 rounds, but its third level's
+re-solves then took 40-50 s each); 2,000, second level, a round of 70 s doing about as much as 1.5 old
+rounds of 35-50 s; the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
+first two levels. After the first level of 2,000 distinct nominees the small LP of ``widen`` alone
+takes about 100 s (10,583 simplex iterations; 68 s by interior point) and fixes nobody more there.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
