@@ -577,3 +577,54 @@ def test_batched_columns_save_re_solves_and_keep_the_leximin(tmp_path: Path, mon
     assert batched.certified and batched.proven and single.certified and single.proven
     assert batched.marginals == single.marginals
     assert batched.stats.lp_solves < single.stats.lp_solves
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widening_is_skipped_only_when_it_cannot_fix_anybody_more(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # Skipping the small LP when every free agent at the level already has proof weight must not change the
+    # levels or the marginals (the from-scratch reference), and never costs more small LPs than without it.
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+    calls: list[int] = []
+    real = lottery_module._widest_dual
+
+    def counting(*args: object) -> np.ndarray | None:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "_widest_dual", counting)
+        lottery = leximin(oracle)
+        skipping = len(calls)
+        patch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
+        calls.clear()
+        every = leximin(oracle)
+    assert np.allclose(lottery.marginal_floats(), reference_leximin(n, oracle.panels), atol=1e-7)
+    assert lottery.marginals == every.marginals and lottery.certified and lottery.proven
+    assert [level.agents for level in lottery.levels] == [level.agents for level in every.levels]
+    assert skipping <= len(calls)
+
+
+def test_widening_is_skipped_when_the_vertex_dual_already_weighs_every_agent_at_the_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two panels sharing agents 2 and 3: the level-1 agents 0 and 1 (1/2 each) both carry the vertex dual's
+    # weight, and 2 and 3 (chance 1) are far above the level: no small LP is needed for that level.
+    oracle = EnumeratedOracle(4, 3, [(0, 2, 3), (1, 2, 3)])
+    calls: list[int] = []
+    real = lottery_module._widest_dual
+
+    def counting(*args: object) -> np.ndarray | None:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lottery_module, "_widest_dual", counting)
+    lottery = leximin(oracle)
+    assert [level.agents for level in lottery.levels] == [(0, 1), (2, 3)]
+    assert lottery.minimum == F(1, 2) and lottery.certified
+    assert len(calls) < 2
+    monkeypatch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
+    calls.clear()
+    leximin(oracle)
+    assert len(calls) == 2

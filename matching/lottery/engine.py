@@ -78,7 +78,8 @@ solved again; then its integer weights are priced exactly, and their weak-dualit
 within ``EPS`` of the level (else the exact answer's panels join the small LP, up to ``WIDEN_ROUNDS``
 times, before the level falls back to the vertex dual's agents). Every agent fixed then rests on one
 of the two proofs, with the same ``EPS / FIX_TOL`` argument, so the levels do not change; only fewer
-of them are needed.
+of them are needed. The small LP is skipped when every free agent whose chance in the master's solution
+is at the level already carries proof weight: by complementary slackness no other one can (``tight``).
 
 **Where a leximin over many distinct people spends its time** (measured, issue 17): not in pricing
 (the local search finds nearly every column; CP-SAT runs about once per level) and, on the benchmark's
@@ -211,6 +212,7 @@ DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than t
 WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proof weights on more agents
 WIDEN_TARGET = 2 * FIX_TOL  # the normalised weight those LPs aim at (twice FIX_TOL: rounding keeps it above)
 WIDEN_SLACK = EPS / 10  # how far their dual value may exceed the level (the proof must still be within EPS)
+WIDEN_TIGHT = 4 * WIDEN_SLACK / FIX_TOL  # only free agents this close to the level can be fixed by widening
 BATCH_STEPS = 8  # local searches per round after the first, with decayed duals (see _Engine.batch)
 BATCH_DECAY = 0.5  # each of them multiplies the duals of the people seated by the panels just found by this
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
@@ -1037,6 +1039,8 @@ class _Engine:
         panels = [self.columns.panels[j] for j in master.ids]
         known = set(panels)
         chosen = set(_heavy(weights, self.mult, free))
+        if set(self.tight(master, free, value)) <= chosen:
+            return weights, 0  # no optimal dual weighs anybody else (see tight): the small LP cannot gain
         calls = 0
         for _ in range(WIDEN_ROUNDS):
             y = _widest_dual(master.agents, self.n, self.mult, fixed, value, panels)
@@ -1062,6 +1066,18 @@ class _Engine:
                 known.add(panel)
                 self.columns.add(panel)
         return weights, calls
+
+    def tight(self, master: _Master, free: list[int], value: float) -> list[int]:
+        """The free agents whose chance in the master's current solution is within ``WIDEN_TIGHT`` of the level
+        ``value``. Any other free agent ``a`` has slack ``s_a = m_a (p_a - value)``, and a dual whose value is
+        within ``WIDEN_SLACK`` of the level's has ``Σ y_a s_a <= WIDEN_SLACK`` (complementary slackness with
+        this optimal solution), so ``m_a y_a <= WIDEN_SLACK / (p_a - value) < FIX_TOL``: widening cannot
+        fix it. (The bound holds with panels added to the small LP too: its value row keeps the level.)"""
+        lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
+        members = self.columns.members()[master.ids]
+        seats = np.bincount(members.ravel(), weights=np.repeat(lam, members.shape[1]), minlength=self.n + 1)
+        chance = seats[: self.n] / self.mult
+        return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
     def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
         """Panels the oracle's local search (if any) finds from the known panels of largest ``y(P)`` that
