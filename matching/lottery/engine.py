@@ -91,11 +91,14 @@ simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agent
 the local search's weights were tried and were slower. Batched columns (above) cut the rounds but not in
 proportion the iterations, which grow with the columns each re-solve takes in (measured on 2026-12-05,
 CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s (61 -> 14 rounds); 1,000, second level
-300 -> 171 s (89 -> 19 rounds; 50 searches at decay 0.7: 101 s in 6 rounds, but its third level's
-re-solves then took 40-50 s each); 2,000, second level, a round of 70 s doing about as much as 1.5 old
-rounds of 35-50 s; the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
-first two levels. After the first level of 2,000 distinct nominees the small LP of ``widen`` alone
-takes about 100 s (10,583 simplex iterations; 68 s by interior point) and fixes nobody more there.
+300 -> 171 s (89 -> 19 rounds; 50 searches at decay 0.7: 101 s in 6 rounds), but its third level
+(15 free agents) slower, over 240 s against about 130 s, its re-solves taking 2,000-3,000 iterations
+each; 2,000, second level, about 1.5 times the progress per simplex iteration (the level did not end
+within the session); the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
+first two levels and about 1.35 times the CPU on its third. So it pays only where a re-solve's fixed
+cost dominates; what decides that is not yet known. After the first level of 2,000 distinct nominees
+the small LP of ``widen`` alone takes about 100 s (10,583 simplex iterations; 68 s by interior point,
+more from a crossover start) and fixes nobody more there.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
