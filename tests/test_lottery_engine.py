@@ -526,7 +526,9 @@ def test_columns_batched_for_one_re_solve_keep_the_leximin(pool: tuple[int, list
     # from-scratch reference over every feasible panel, certified and proven, as without the batch.
     n, panels, _ = pool
     oracle = SwappingOracle(n, len(panels[0]), panels)
-    lottery = leximin(oracle)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "BATCH_STEPS", 8)
+        lottery = leximin(oracle)
     assert np.allclose(lottery.marginal_floats(), reference_leximin(n, oracle.panels), atol=1e-7)
     assert lottery.certified and lottery.proven
     with pytest.MonkeyPatch.context() as patch:
@@ -571,6 +573,7 @@ def test_batched_columns_save_re_solves_and_keep_the_leximin(tmp_path: Path, mon
     # 200 distinct nominees: the columns found with decayed duals must let the levels close in fewer master
     # LP solves than one local search per re-solve, with the same exact marginals, certified and proven.
     problem = load_problem(*write_pool(tmp_path, 200, 20, 5), 20)
+    monkeypatch.setattr(lottery_module, "BATCH_STEPS", 8)
     batched = compose(problem, "leximin", group=False).lottery
     monkeypatch.setattr(lottery_module, "BATCH_STEPS", 0)
     single = compose(problem, "leximin", group=False).lottery

@@ -44,7 +44,9 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   scarce), adding every panel that beats the known panels' largest weight under those duals. They
   are ordinary columns (the local search keeps every rule) and each level still ends only on an
   exact pricing proof, so the levels do not change; a level needs far fewer re-solves (500 distinct
-  nominees: 14 rounds in all instead of 61).
+  nominees, 8 searches: 14 rounds in all instead of 61). **Off by default** (``BATCH_STEPS = 0``): the
+  re-solves' iterations grow with the columns they take in, and on several pools that costs more than
+  the rounds saved (see "Where a leximin ... spends its time").
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -96,7 +98,8 @@ CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s (61 -> 14 round
 each; 2,000, second level, about 1.5 times the progress per simplex iteration (the level did not end
 within the session); the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
 first two levels and about 1.35 times the CPU on its third. So it pays only where a re-solve's fixed
-cost dominates; what decides that is not yet known. After the first level of 2,000 distinct nominees
+cost dominates; what decides that is not yet known, so it stays off (the sortition-algorithms fixture,
+150 candidates one agent each: 76 s with it off, 96 s with 8 searches, in 114 and 27 LP solves). After the first level of 2,000 distinct nominees
 the small LP of ``widen`` alone takes about 100 s (10,583 simplex iterations; 68 s by interior point,
 more from a crossover start) and fixes nobody more there.
 
@@ -216,7 +219,7 @@ WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proo
 WIDEN_TARGET = 2 * FIX_TOL  # the normalised weight those LPs aim at (twice FIX_TOL: rounding keeps it above)
 WIDEN_SLACK = EPS / 10  # how far their dual value may exceed the level (the proof must still be within EPS)
 WIDEN_TIGHT = 4 * WIDEN_SLACK / FIX_TOL  # only free agents this close to the level can be fixed by widening
-BATCH_STEPS = 8  # local searches per round after the first, with decayed duals (see _Engine.batch)
+BATCH_STEPS = 0  # local searches per round after the first, with decayed duals (see _Engine.batch); off: see below
 BATCH_DECAY = 0.5  # each of them multiplies the duals of the people seated by the panels just found by this
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
