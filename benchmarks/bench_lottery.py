@@ -84,6 +84,15 @@ PREVIOUS.update(
         ("assembly n=1700", "leximin", False): "> 25 min wall, > 400s CPU: third level still rising after 270 rounds",
     }
 )
+# Leximin with one agent per nominee before the batched columns (commit 02487d0), 2026-12-05, /tmp drivers with the
+# same instances, instrumented per level (CPU seconds; the load varied from 0.5 to 11).
+PREVIOUS.update(
+    {
+        ("generated n=500", "leximin", False): "21.6s wall, 21.7s CPU (load 0.5): 3 levels, 61 rounds",
+        ("generated n=1000", "leximin", False): "second level alone 89 rounds, 300s CPU (load 4-7)",
+        ("assembly n=1700", "leximin", True): "first two levels 170 rounds, 16.7s CPU; third > 89s CPU (load 7-10)",
+    }
+)
 FIXTURE_SEATS = 22
 
 

@@ -497,3 +497,137 @@ def test_one_level_fixes_everybody_when_a_wider_dual_proves_it(monkeypatch: pyte
     assert lottery.minimum == F(1, 2) and lottery.certified and lottery.proven
     monkeypatch.setattr(lottery_module, "WIDEN_ROUNDS", 0)
     assert len(leximin(oracle).levels) == 2
+
+
+class SwappingOracle(EnumeratedOracle):
+    """An enumerated oracle with a local search (as the quota oracle has one): from each start, the known
+    panel of largest float weight one swap away, while that improves."""
+
+    def improve(self, weights: np.ndarray, starts: list[Panel]) -> list[Panel]:
+        found: list[Panel] = []
+        for start in starts:
+            current, value = tuple(start), float(weights[list(start)].sum())
+            while True:
+                near = [p for p in self.panels if len(set(p) & set(current)) == self.size - 1]
+                better = [p for p in near if float(weights[list(p)].sum()) > value + 1e-12]
+                if not better:
+                    break
+                current = max(better, key=lambda p: (float(weights[list(p)].sum()), [-a for a in p]))
+                value = float(weights[list(current)].sum())
+            if current != tuple(start) and current not in found:
+                found.append(current)
+        return found
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_columns_batched_for_one_re_solve_keep_the_leximin(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # The batch of columns found with decayed duals (several per re-solve) must leave the levels those of the
+    # from-scratch reference over every feasible panel, certified and proven, as without the batch.
+    n, panels, _ = pool
+    oracle = SwappingOracle(n, len(panels[0]), panels)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "BATCH_STEPS", 8)
+        lottery = leximin(oracle)
+    assert np.allclose(lottery.marginal_floats(), reference_leximin(n, oracle.panels), atol=1e-7)
+    assert lottery.certified and lottery.proven
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "BATCH_STEPS", 0)
+        single = leximin(oracle)
+    assert np.allclose(single.marginal_floats(), lottery.marginal_floats(), atol=1e-7)
+
+
+def test_an_unproven_level_reports_the_least_bound_its_pricing_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pricing that never proves its optimum and whose bounds loosen with every call: the first level's gap and
+    # the lottery's upper bound must be the least bound seen in that level, not the last (looser) one.
+    rng = np.random.default_rng(5)
+    n = 9
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 3, replace=False))) for _ in range(40)})
+    calls = [0]
+
+    class Loosening(EnumeratedOracle):
+        def best(
+            self, weights: np.ndarray, restriction: lottery_module.Restriction | None = None
+        ) -> lottery_module.Pricing:
+            calls[0] += 1
+            exact = super().best(weights, restriction)
+            return lottery_module.Pricing(exact.panel, exact.value, False, exact.value + 1000 * calls[0])
+
+    seen: list[Fraction] = []
+    real = lottery_module._Engine.see_bound
+
+    def spy(self: lottery_module._Engine, bound: Fraction | None) -> None:
+        if bound is not None and self.master is not None and not self.master.fixed:  # the first level
+            seen.append(bound)
+        real(self, bound)
+
+    monkeypatch.setattr(lottery_module._Engine, "see_bound", spy)
+    lottery = leximin(Loosening(n, 3, panels))
+    assert not lottery.proven
+    assert len(seen) >= 2 and min(seen) < max(seen)
+    assert lottery.upper_bound == min(seen)
+    assert lottery.levels[0].gap == pytest.approx(float(min(seen)) - lottery.levels[0].value)
+
+
+def test_batched_columns_save_re_solves_and_keep_the_leximin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200 distinct nominees: the columns found with decayed duals must let the levels close in fewer master
+    # LP solves than one local search per re-solve, with the same exact marginals, certified and proven.
+    problem = load_problem(*write_pool(tmp_path, 200, 20, 5), 20)
+    monkeypatch.setattr(lottery_module, "BATCH_STEPS", 8)
+    batched = compose(problem, "leximin", group=False).lottery
+    monkeypatch.setattr(lottery_module, "BATCH_STEPS", 0)
+    single = compose(problem, "leximin", group=False).lottery
+    assert batched.certified and batched.proven and single.certified and single.proven
+    assert batched.marginals == single.marginals
+    assert batched.stats.lp_solves < single.stats.lp_solves
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widening_is_skipped_only_when_it_cannot_fix_anybody_more(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # Skipping the small LP when every free agent at the level already has proof weight must not change the
+    # levels or the marginals (the from-scratch reference), and never costs more small LPs than without it.
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+    calls: list[int] = []
+    real = lottery_module._widest_dual
+
+    def counting(*args: object) -> np.ndarray | None:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module, "_widest_dual", counting)
+        lottery = leximin(oracle)
+        skipping = len(calls)
+        patch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
+        calls.clear()
+        every = leximin(oracle)
+    assert np.allclose(lottery.marginal_floats(), reference_leximin(n, oracle.panels), atol=1e-7)
+    assert lottery.marginals == every.marginals and lottery.certified and lottery.proven
+    assert [level.agents for level in lottery.levels] == [level.agents for level in every.levels]
+    assert skipping <= len(calls)
+
+
+def test_widening_is_skipped_when_the_vertex_dual_already_weighs_every_agent_at_the_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two panels sharing agents 2 and 3: the level-1 agents 0 and 1 (1/2 each) both carry the vertex dual's
+    # weight, and 2 and 3 (chance 1) are far above the level: no small LP is needed for that level.
+    oracle = EnumeratedOracle(4, 3, [(0, 2, 3), (1, 2, 3)])
+    calls: list[int] = []
+    real = lottery_module._widest_dual
+
+    def counting(*args: object) -> np.ndarray | None:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lottery_module, "_widest_dual", counting)
+    lottery = leximin(oracle)
+    assert [level.agents for level in lottery.levels] == [(0, 1), (2, 3)]
+    assert lottery.minimum == F(1, 2) and lottery.certified
+    assert len(calls) < 2
+    monkeypatch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
+    calls.clear()
+    leximin(oracle)
+    assert len(calls) == 2

@@ -36,6 +36,17 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
+* **Several columns per re-solve** (``_Engine.batch``). Each panel added to the master LP costs a
+  refactorisation of its dense basis, and each re-solve hundreds of degenerate simplex iterations, so
+  a round should bring many columns, not the few the local search finds for one set of duals. Once
+  it found some, it runs again (up to ``BATCH_STEPS`` times) with the duals of the people those panels
+  seat multiplied by ``BATCH_DECAY`` (as the next LP would: once seated more often they are less
+  scarce), adding every panel that beats the known panels' largest weight under those duals. They
+  are ordinary columns (the local search keeps every rule) and each level still ends only on an
+  exact pricing proof, so the levels do not change; a level needs far fewer re-solves (500 distinct
+  nominees, 8 searches: 14 rounds in all instead of 61). **Off by default** (``BATCH_STEPS = 0``): the
+  re-solves' iterations grow with the columns they take in, and on several pools that costs more than
+  the rounds saved (see "Where a leximin ... spends its time").
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -69,7 +80,8 @@ solved again; then its integer weights are priced exactly, and their weak-dualit
 within ``EPS`` of the level (else the exact answer's panels join the small LP, up to ``WIDEN_ROUNDS``
 times, before the level falls back to the vertex dual's agents). Every agent fixed then rests on one
 of the two proofs, with the same ``EPS / FIX_TOL`` argument, so the levels do not change; only fewer
-of them are needed.
+of them are needed. The small LP is skipped when every free agent whose chance in the master's solution
+is at the level already carries proof weight: by complementary slackness no other one can (``tight``).
 
 **Where a leximin over many distinct people spends its time** (measured, issue 17): not in pricing
 (the local search finds nearly every column; CP-SAT runs about once per level) and, on the benchmark's
@@ -78,7 +90,18 @@ more there), but in the master LP's re-solves in the levels after the first. Onc
 fixed, the LP is highly degenerate and its basis (a row per agent) dense: each round's warm primal
 simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agents, 5 ms with 1,000 and
 35-50 ms with 2,000, while a level needs tens to hundreds of rounds. Dual simplex and dual smoothing of
-the local search's weights were tried and were slower.
+the local search's weights were tried and were slower. Batched columns (above) cut the rounds but not in
+proportion the iterations, which grow with the columns each re-solve takes in (measured on 2026-12-05,
+CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s (61 -> 14 rounds); 1,000, second level
+300 -> 171 s (89 -> 19 rounds; 50 searches at decay 0.7: 101 s in 6 rounds), but its third level
+(15 free agents) slower, over 240 s against about 130 s, its re-solves taking 2,000-3,000 iterations
+each; 2,000, second level, about 1.5 times the progress per simplex iteration (the level did not end
+within the session); the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
+first two levels and about 1.35 times the CPU on its third. So it pays only where a re-solve's fixed
+cost dominates; what decides that is not yet known, so it stays off (the sortition-algorithms fixture,
+150 candidates one agent each: 76 s with it off, 96 s with 8 searches, in 114 and 27 LP solves). After the first level of 2,000 distinct nominees
+the small LP of ``widen`` alone takes about 100 s (10,583 simplex iterations; 68 s by interior point,
+more from a crossover start) and fixes nobody more there.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
@@ -195,6 +218,9 @@ DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than t
 WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proof weights on more agents
 WIDEN_TARGET = 2 * FIX_TOL  # the normalised weight those LPs aim at (twice FIX_TOL: rounding keeps it above)
 WIDEN_SLACK = EPS / 10  # how far their dual value may exceed the level (the proof must still be within EPS)
+WIDEN_TIGHT = 4 * WIDEN_SLACK / FIX_TOL  # only free agents this close to the level can be fixed by widening
+BATCH_STEPS = 0  # local searches per round after the first, with decayed duals (see _Engine.batch); off: see below
+BATCH_DECAY = 0.5  # each of them multiplies the duals of the people seated by the panels just found by this
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -314,7 +340,7 @@ class EnumeratedOracle:
 @dataclass(frozen=True)
 class Level:
     """Agents fixed at one leximin level: the level's value (reached by the known panels) and the
-    proven gap to the true level (an upper bound from the last pricing problem, less the value)."""
+    proven gap to the true level (the least upper bound its pricing problems proved, less the value)."""
 
     value: float
     agents: tuple[int, ...]
@@ -900,14 +926,24 @@ class _Engine:
         for j in sorted(self.columns.dropped):
             if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
                 added = self.columns.add(self.columns.panels[j]) or added
-        order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
-        starts = [self.columns.panels[int(r)] for r in order]
-        found = self.improve(y, starts)
-        for panel in found:
-            panel = tuple(sorted(panel))
-            if float(y[list(panel)].sum()) > cap + HEURISTIC_MARGIN:
-                added = self.columns.add(panel) or added
-        return added
+        new = [p for p in self.cheap_panels(y, cap) if self.columns.add(p)]
+        if new:
+            self.batch(y, new)
+        return added or bool(new)
+
+    def batch(self, y: np.ndarray, new: list[Panel]) -> None:
+        """More columns for the same re-solve (see "Several columns per re-solve"): the local search again,
+        up to ``BATCH_STEPS`` times, with the duals ``y`` of the people in the panels just found multiplied by
+        ``BATCH_DECAY``; every panel beating the known panels under those duals is added. Stops when a search
+        finds nothing new. Never a proof, and every panel it adds meets every rule (it comes from ``improve``)."""
+        weights = y.copy()
+        for _ in range(BATCH_STEPS):
+            for panel in new:
+                weights[list(panel)] *= BATCH_DECAY
+            cap = float(self.columns.weights(weights).max())
+            new = [p for p in self.cheap_panels(weights, cap) if self.columns.add(p)]
+            if not new:
+                break
 
     def integer_weights(self, y: np.ndarray, agents: Sequence[int]) -> np.ndarray:
         """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
@@ -986,6 +1022,7 @@ class _Engine:
                     weights, bound = fine, fine_bound
             if bound is None or bound > value + EPS:
                 self.proven = False
+                bound = self.level_bound_seen  # the least bound proven in this level, not only the last one
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
 
@@ -1008,6 +1045,8 @@ class _Engine:
         panels = [self.columns.panels[j] for j in master.ids]
         known = set(panels)
         chosen = set(_heavy(weights, self.mult, free))
+        if set(self.tight(master, free, value)) <= chosen:
+            return weights, 0  # no optimal dual weighs anybody else (see tight): the small LP cannot gain
         calls = 0
         for _ in range(WIDEN_ROUNDS):
             y = _widest_dual(master.agents, self.n, self.mult, fixed, value, panels)
@@ -1033,6 +1072,18 @@ class _Engine:
                 known.add(panel)
                 self.columns.add(panel)
         return weights, calls
+
+    def tight(self, master: _Master, free: list[int], value: float) -> list[int]:
+        """The free agents whose chance in the master's current solution is within ``WIDEN_TIGHT`` of the level
+        ``value``. Any other free agent ``a`` has slack ``s_a = m_a (p_a - value)``, and a dual whose value is
+        within ``WIDEN_SLACK`` of the level's has ``Σ y_a s_a <= WIDEN_SLACK`` (complementary slackness with
+        this optimal solution), so ``m_a y_a <= WIDEN_SLACK / (p_a - value) < FIX_TOL``: widening cannot
+        fix it. (The bound holds with panels added to the small LP too: its value row keeps the level.)"""
+        lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
+        members = self.columns.members()[master.ids]
+        seats = np.bincount(members.ravel(), weights=np.repeat(lam, members.shape[1]), minlength=self.n + 1)
+        chance = seats[: self.n] / self.mult
+        return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
     def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
         """Panels the oracle's local search (if any) finds from the known panels of largest ``y(P)`` that
