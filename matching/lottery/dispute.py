@@ -81,6 +81,14 @@ largest weight, taking the heaviest acceptable result (ties in canonical order),
 the pricing keeps (the kernel's scorer, the floor, the locks). Its panels are only extra columns (before the
 first LP and between exact pricing calls): every level still ends on the exact pricing's proof.
 
+Past the enumeration cap the oracle also gives the engine a **first-level bound** of its own, before any pricing
+(``DisputePanelOracle.first_level_bound``): weak duality with weight 1 on the weakest mediators that no acceptable
+panel holds two of (``weakest_apart``: ``panel_bounds`` with the others flagged and room for k - 2 of them proves
+it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). Some of them then has a chance of
+at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
+strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
+0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -219,6 +227,9 @@ LOCAL_SEARCH = False
 SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
+# Halvings of the search for the weakest mediators no acceptable panel holds two of (``_SearchPricing.first_level_bound``):
+# each is one pass of ``panel_bounds`` with room for k - 2 others (about 2.7 s of CPU over 2,500 mediators).
+BOUND_STEPS = 5
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1063,6 +1074,24 @@ class _SearchPricing:
         self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
         return _greedy(self.inst, pool, outside, room)
 
+    def first_level_bound(self, free: Sequence[int]) -> Fraction | None:
+        """A proven upper bound on the least chance of ``free`` (agents) in any lottery, by weak duality with
+        weights 1 on a set ``W`` of the weakest mediators and 0 elsewhere: when no acceptable panel holds two of
+        ``W``, every lottery seats at most one of them on average, so one of them has a chance of at most
+        ``1 / |W ∩ free|`` (``W`` from ``weakest_apart``); and any panel holds at most k agents, so some agent
+        has at most ``k / |free|``. ``panel_bounds`` relaxes (it drops the locks and some rules), so the bound is
+        never below the truth. None for panels of fewer than two members."""
+        k = self.inst.k
+        counted = np.zeros(len(self.inst_of), dtype=bool)
+        counted[np.asarray(list(free), dtype=np.int64)] = True
+        if k < 2 or not counted.any():
+            return None
+        best = Fraction(k, int(counted.sum()))
+        weak, passes = weakest_apart(self.inst, self.pool, self.threshold)
+        self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
+        size = int(counted[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]].sum())
+        return min(best, Fraction(1, size)) if size else best
+
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
         work, self.work = self.work, 0.0
@@ -1135,6 +1164,37 @@ def lagrangian_bounds(
         if above is not None and int((bound > above).sum()) < inst.k:
             break
     return bound, passes
+
+
+def weakest_apart(
+    inst: PanelInstance, pool: Sequence[int], threshold: int, steps: int = BOUND_STEPS
+) -> tuple[np.ndarray, int]:
+    """Positions in ``pool`` (indices into ``inst``) of mediators no acceptable panel (objective at least
+    ``threshold``) holds two of, as many as ``steps`` halvings find, and how many ``panel_bounds`` passes that
+    took. They are the mediators after the first ``m`` in order of ``panel_bounds`` (strongest first, ties by
+    position), for the smallest ``m`` proven in the halvings (none proven: empty). Proven by ``panel_bounds``
+    with the first ``m`` flagged and room for k - 2 of them: a panel holding two of the others has at most
+    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective."""
+    k = inst.k
+    nothing = np.zeros(0, dtype=np.int64)
+    if k < 2 or len(pool) < 2:
+        return nothing, 0
+    order = np.lexsort((np.arange(len(pool)), -panel_bounds(inst, pool)))
+    passes, apart = 1, nothing
+    lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
+    for _ in range(steps):
+        m = (lo + hi) // 2
+        if m <= lo:
+            break
+        weak = np.zeros(len(pool), dtype=bool)
+        weak[order[m:]] = True
+        reach = panel_bounds(inst, pool, ~weak, k - 2)
+        passes += 1
+        if (reach[weak] >= threshold).any():
+            lo = m
+        else:
+            hi, apart = m, np.sort(order[m:])
+    return apart, passes
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -1317,6 +1377,12 @@ class DisputePanelOracle:
         self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
+
+    def first_level_bound(self, free: Sequence[int]) -> Fraction | None:
+        """A proven upper bound on the least chance of the agents ``free`` in any lottery over the acceptable
+        panels, found without pricing (``_SearchPricing.first_level_bound``); None when the panels are
+        enumerated (their pricing is exact in milliseconds) or priced by CP-SAT alone."""
+        return None if self.search is None else self.search.first_level_bound(free)
 
     @property
     def n(self) -> int:
