@@ -40,6 +40,30 @@ def test_the_mediators_set_apart_never_share_an_acceptable_panel(
 
 
 @settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters(), st.sampled_from([0.0, 0.9, 0.97]), st.integers(0, 4), st.data())
+def test_a_stop_ends_the_halvings_with_a_set_still_apart(
+    roster: Roster, floor: float, allowed: int, data: st.DataObject
+) -> None:
+    """A cancelled run stops the halvings at the next pass (``stop`` asked before each); what is returned is
+    still a set no acceptable panel holds two of."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _, expected = setup
+    asked = 0
+
+    def stop() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > allowed
+
+    apart, passes = weakest_apart(inst, pool, threshold, 8, stop)
+    chosen = {pool[int(j)] for j in apart}
+    assert passes <= allowed + 1
+    assert all(len(chosen & set(panel)) <= 1 for panel in expected)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
 @given(
     _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
     st.sampled_from([0.0, 0.9, 0.97]),

@@ -1075,20 +1075,21 @@ class _SearchPricing:
         self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
         return _greedy(self.inst, pool, outside, room)
 
-    def first_level_bound(self, free: Sequence[int]) -> Fraction | None:
+    def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
         """A proven upper bound on the least chance of ``free`` (agents) in any lottery, by weak duality with
         weights 1 on a set ``W`` of the weakest mediators and 0 elsewhere: when no acceptable panel holds two of
         ``W``, every lottery seats at most one of them on average, so one of them has a chance of at most
         ``1 / |W ∩ free|`` (``W`` from ``weakest_apart``); and any panel holds at most k agents, so some agent
         has at most ``k / |free|``. ``panel_bounds`` relaxes (it drops the locks and some rules), so the bound is
-        never below the truth. None for panels of fewer than two members."""
+        never below the truth. None for panels of fewer than two members. ``stop`` (a cancelled run) ends the
+        halvings early, with the set proven so far."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
         best = Fraction(k, int(counted.sum()))
-        weak, passes = weakest_apart(self.inst, self.pool, self.threshold)
+        weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
         self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
         size = int(counted[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]].sum())
         return min(best, Fraction(1, size)) if size else best
@@ -1168,14 +1169,19 @@ def lagrangian_bounds(
 
 
 def weakest_apart(
-    inst: PanelInstance, pool: Sequence[int], threshold: int, steps: int = BOUND_STEPS
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    steps: int = BOUND_STEPS,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[np.ndarray, int]:
     """Positions in ``pool`` (indices into ``inst``) of mediators no acceptable panel (objective at least
     ``threshold``) holds two of, as many as ``steps`` halvings find, and how many ``panel_bounds`` passes that
     took. They are the mediators after the first ``m`` in order of ``panel_bounds`` (strongest first, ties by
     position), for the smallest ``m`` proven in the halvings (none proven: empty). Proven by ``panel_bounds``
     with the first ``m`` flagged and room for k - 2 of them: a panel holding two of the others has at most
-    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective."""
+    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective.
+    ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
     if k < 2 or len(pool) < 2:
@@ -1185,7 +1191,7 @@ def weakest_apart(
     lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
     for _ in range(steps):
         m = (lo + hi) // 2
-        if m <= lo:
+        if m <= lo or stop():
             break
         weak = np.zeros(len(pool), dtype=bool)
         weak[order[m:]] = True
@@ -1384,11 +1390,12 @@ class DisputePanelOracle:
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
 
-    def first_level_bound(self, free: Sequence[int]) -> Fraction | None:
+    def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
         """A proven upper bound on the least chance of the agents ``free`` in any lottery over the acceptable
-        panels, found without pricing (``_SearchPricing.first_level_bound``); None when the panels are
-        enumerated (their pricing is exact in milliseconds) or priced by CP-SAT alone."""
-        return None if self.search is None else self.search.first_level_bound(free)
+        panels, found without pricing (``_SearchPricing.first_level_bound``; ``stop`` ends it early when the run
+        is cancelled); None when the panels are enumerated (their pricing is exact in milliseconds) or priced by
+        CP-SAT alone."""
+        return None if self.search is None else self.search.first_level_bound(free, stop)
 
     @property
     def n(self) -> int:

@@ -1048,7 +1048,7 @@ class _Engine:
         """A bound on the first level that the oracle proves by an argument of its own (``first_level_bound``,
         if it has one; weak duality with weights of its choosing), before any pricing call."""
         known = getattr(self.oracle, "first_level_bound", None)
-        return None if known is None else known(free)
+        return None if known is None else known(free, lambda: stop_asked(self.cancel))
 
     def see_bound(self, bound: Fraction | None) -> None:
         """Remember the least proven upper bound on the current level (weak duality holds for any weights)."""
