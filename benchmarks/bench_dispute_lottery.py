@@ -31,12 +31,14 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (9e81c20, before the Lagrangian pricing), measured on 2026-12-05 in the same
-# period as this branch's, load 7-9 (so wall times are long; CPU is the fairer figure, and it varies by about 10%
-# between runs): every five-member dispute ran into the lottery's budget, unproven, with no proven bound.
+# Main's figures at 10,000 mediators (02487d0, before the first-level bound of ``weakest_apart``), measured on
+# 2026-12-05 at load 6-10 (wall times are long under load; CPU is the fairer figure, and it varies by about 10%
+# between runs): every five-member dispute ran into the lottery's budget in the first leximin level, unproven,
+# with the bound of the pricing answers only.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 341 s wall, 57 s CPU, CP-SAT 9 calls, budget, unproven, least 0.000305, no bound",
-    "D011": "main: 267 s wall, 67 s CPU, CP-SAT 14 calls, budget, unproven, least 0.000412, no bound",
+    "D002": "main: 56-69 s CPU, budget, unproven, least 0.000309, bound 0.000924",
+    "D003": "main: 28 s CPU, budget, unproven, least 0.000472, bound 0.001390",
+    "D011": "main: 34-41 s CPU, budget, unproven, least 0.000424, bound 0.00148",
 }
 
 
@@ -108,6 +110,8 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
                 flush=True,
             )
             upper = "-" if result.upper_bound is None else f"{float(result.upper_bound):.6f}"
+            if result.upper_bound is not None and result.minimum:
+                upper += f" ({float(result.upper_bound / result.minimum):.2f} times the least chance)"
             print(f"{'':>7} least chance {float(result.minimum):.6f}, proven bound on it {upper}")
             if _Watch.stats is not None:
                 stats = _Watch.stats

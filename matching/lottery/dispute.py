@@ -81,6 +81,14 @@ largest weight, taking the heaviest acceptable result (ties in canonical order),
 the pricing keeps (the kernel's scorer, the floor, the locks). Its panels are only extra columns (before the
 first LP and between exact pricing calls): every level still ends on the exact pricing's proof.
 
+Past the enumeration cap the oracle also gives the engine a **first-level bound** of its own, before any pricing
+(``DisputePanelOracle.first_level_bound``): weak duality with weight 1 on the weakest mediators that no acceptable
+panel holds two of (``weakest_apart``: ``panel_bounds`` with the others flagged and room for k - 2 of them proves
+it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). Some of them then has a chance of
+at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
+strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
+0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -195,10 +203,11 @@ REACH_SIZES = (32, 128)
 NARROW_WORK = 1.0
 NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
-# D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.5 s): the
-# bounded search per million partial panels looked at, a greedy pass per NARROW_WORK_SIZE mediators.
+# D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.2 s since its
+# gains are computed per profile, 0.5 s before): the bounded search per million partial panels looked at, a greedy
+# pass per NARROW_WORK_SIZE mediators.
 SEARCH_WORK = 0.5
-GREEDY_WORK = 0.5
+GREEDY_WORK = 0.2
 TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
 # Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
 SPREAD_OTHERS = 300
@@ -219,6 +228,9 @@ LOCAL_SEARCH = False
 SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
+# Halvings of the search for the weakest mediators no acceptable panel holds two of (``_SearchPricing.first_level_bound``):
+# each is one pass of ``panel_bounds`` with room for k - 2 others (about 2.7 s of CPU over 2,500 mediators).
+BOUND_STEPS = 5
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1063,6 +1075,25 @@ class _SearchPricing:
         self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
         return _greedy(self.inst, pool, outside, room)
 
+    def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
+        """A proven upper bound on the least chance of ``free`` (agents) in any lottery, by weak duality with
+        weights 1 on a set ``W`` of the weakest mediators and 0 elsewhere: when no acceptable panel holds two of
+        ``W``, every lottery seats at most one of them on average, so one of them has a chance of at most
+        ``1 / |W ∩ free|`` (``W`` from ``weakest_apart``); and any panel holds at most k agents, so some agent
+        has at most ``k / |free|``. ``panel_bounds`` relaxes (it drops the locks and some rules), so the bound is
+        never below the truth. None for panels of fewer than two members. ``stop`` (a cancelled run) ends the
+        halvings early, with the set proven so far."""
+        k = self.inst.k
+        counted = np.zeros(len(self.inst_of), dtype=bool)
+        counted[np.asarray(list(free), dtype=np.int64)] = True
+        if k < 2 or not counted.any():
+            return None
+        best = Fraction(k, int(counted.sum()))
+        weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
+        self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
+        size = int(counted[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]].sum())
+        return min(best, Fraction(1, size)) if size else best
+
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
         work, self.work = self.work, 0.0
@@ -1135,6 +1166,42 @@ def lagrangian_bounds(
         if above is not None and int((bound > above).sum()) < inst.k:
             break
     return bound, passes
+
+
+def weakest_apart(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    steps: int = BOUND_STEPS,
+    stop: Callable[[], bool] = lambda: False,
+) -> tuple[np.ndarray, int]:
+    """Positions in ``pool`` (indices into ``inst``) of mediators no acceptable panel (objective at least
+    ``threshold``) holds two of, as many as ``steps`` halvings find, and how many ``panel_bounds`` passes that
+    took. They are the mediators after the first ``m`` in order of ``panel_bounds`` (strongest first, ties by
+    position), for the smallest ``m`` proven in the halvings (none proven: empty). Proven by ``panel_bounds``
+    with the first ``m`` flagged and room for k - 2 of them: a panel holding two of the others has at most
+    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective.
+    ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
+    k = inst.k
+    nothing = np.zeros(0, dtype=np.int64)
+    if k < 2 or len(pool) < 2:
+        return nothing, 0
+    order = np.lexsort((np.arange(len(pool)), -panel_bounds(inst, pool)))
+    passes, apart = 1, nothing
+    lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
+    for _ in range(steps):
+        m = (lo + hi) // 2
+        if m <= lo or stop():
+            break
+        weak = np.zeros(len(pool), dtype=bool)
+        weak[order[m:]] = True
+        reach = panel_bounds(inst, pool, ~weak, k - 2)
+        passes += 1
+        if (reach[weak] >= threshold).any():
+            lo = m
+        else:
+            hi, apart = m, np.sort(order[m:])
+    return apart, passes
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -1224,10 +1291,14 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
     t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
     cost = w["neutrality"] * inst.neutral_asym_coef
 
-    def bonus(
-        chair_now: np.ndarray, t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: np.ndarray
-    ) -> np.ndarray:
-        out = chair_now + w["diversity"] * (
+    # A candidate's gain beyond their value and chair bonus depends on their profile only (the keys above): it
+    # is computed once per profile among the candidates and spread to them (``kind``), about a third of the work.
+    kinds = np.unique(profile[cand], return_inverse=True)[1].ravel()
+    kind = cand[np.unique(kinds, return_index=True)[1]]  # one candidate of each profile
+
+    def bonus(t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Diversity and neutrality balance (the panel-level terms but the chair bonus)."""
+        out = w["diversity"] * (
             inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
         )
         if a.shape[-1]:
@@ -1239,17 +1310,18 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
         return np.asarray(out)
 
     for _ in range(k - 1):
-        now = bonus(best_chair, t_bits, g_bits, fem, men, aligned)
+        now = best_chair + bonus(t_bits, g_bits, fem, men, aligned)
+        per_kind = bonus(
+            t_bits[:, None] | trads[kind][None, :],
+            g_bits[:, None] | groups[kind][None, :],
+            fem[:, None] + female[kind][None, :],
+            men[:, None] + male[kind][None, :],
+            aligned[:, None, :] + align[kind][None, :, :],
+        )
         gain = (
             value[cand][None, :]
-            + bonus(
-                np.maximum(best_chair[:, None], chair[cand][None, :]),
-                t_bits[:, None] | trads[cand][None, :],
-                g_bits[:, None] | groups[cand][None, :],
-                fem[:, None] + female[cand][None, :],
-                men[:, None] + male[cand][None, :],
-                aligned[:, None, :] + align[cand][None, :, :],
-            )
+            + np.maximum(best_chair[:, None], chair[cand][None, :])
+            + per_kind[:, kinds]
             - now[:, None]
         )
         taken = np.zeros(gain.shape, dtype=bool)
@@ -1317,6 +1389,13 @@ class DisputePanelOracle:
         self.panel_model = PanelModel(inst, sorted(pool), self.locks, objective=lambda v: 0)
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
+
+    def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
+        """A proven upper bound on the least chance of the agents ``free`` in any lottery over the acceptable
+        panels, found without pricing (``_SearchPricing.first_level_bound``; ``stop`` ends it early when the run
+        is cancelled); None when the panels are enumerated (their pricing is exact in milliseconds) or priced by
+        CP-SAT alone."""
+        return None if self.search is None else self.search.first_level_bound(free, stop)
 
     @property
     def n(self) -> int:

@@ -991,7 +991,7 @@ class _Engine:
         every free agent and the bound the least one proven in this level so far (None if none).
         """
         free = [a for a in agents if a not in fixed]
-        self.level_bound_seen = None
+        self.level_bound_seen = None if fixed else self.oracle_bound(free)
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
             if self.halted():
@@ -1094,6 +1094,12 @@ class _Engine:
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         found = [tuple(sorted(p)) for p in self.improve(y, [self.columns.panels[int(r)] for r in order])]
         return [p for p in found if float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN]
+
+    def oracle_bound(self, free: list[int]) -> Fraction | None:
+        """A bound on the first level that the oracle proves by an argument of its own (``first_level_bound``,
+        if it has one; weak duality with weights of its choosing), before any pricing call."""
+        known = getattr(self.oracle, "first_level_bound", None)
+        return None if known is None else known(free, lambda: stop_asked(self.cancel))
 
     def see_bound(self, bound: Fraction | None) -> None:
         """Remember the least proven upper bound on the current level (weak duality holds for any weights)."""

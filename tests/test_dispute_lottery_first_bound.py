@@ -1,0 +1,118 @@
+"""The first leximin level's bound proven without pricing (``weakest_apart``,
+``_SearchPricing.first_level_bound``), held to brute force: no acceptable panel holds two of the mediators
+it sets apart, and its bound is never below the true maximin (scipy's LP over every acceptable panel)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+import matching.lottery.dispute
+from matching.core.config import Budget
+from matching.lottery.dispute import _SearchPricing, dispute_lottery, weakest_apart
+from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, rosters
+from tests.test_dispute_lottery_bound import _maximin
+from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(2, 3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
+    st.integers(1, 8),
+    st.data(),
+)
+def test_the_mediators_set_apart_never_share_an_acceptable_panel(
+    roster: Roster, floor: float, steps: int, data: st.DataObject
+) -> None:
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _, expected = setup
+    apart, passes = weakest_apart(inst, pool, threshold, steps)
+    chosen = {pool[int(j)] for j in apart}
+    event(f"k={inst.k}, set apart: {min(len(chosen), 4)}, of {len(pool)}")
+    assert passes <= steps + 1
+    assert all(len(chosen & set(panel)) <= 1 for panel in expected)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters(), st.sampled_from([0.0, 0.9, 0.97]), st.integers(0, 4), st.data())
+def test_a_stop_ends_the_halvings_with_a_set_still_apart(
+    roster: Roster, floor: float, allowed: int, data: st.DataObject
+) -> None:
+    """A cancelled run stops the halvings at the next pass (``stop`` asked before each); what is returned is
+    still a set no acceptable panel holds two of."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _, expected = setup
+    asked = 0
+
+    def stop() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > allowed
+
+    apart, passes = weakest_apart(inst, pool, threshold, 8, stop)
+    chosen = {pool[int(j)] for j in apart}
+    assert passes <= allowed + 1
+    assert all(len(chosen & set(panel)) <= 1 for panel in expected)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_the_first_level_bound_is_never_below_the_true_maximin(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """For any set of agents (those met in some acceptable panel, or a part of them), the bound is at least the
+    largest least chance over them that any lottery over the acceptable panels (brute force, with locks) gives."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])  # the lottery's agent order
+    panels = [tuple(sorted(agents.index(i) for i in panel)) for panel in expected]
+    met = sorted({a for panel in panels for a in panel})
+    if not met:
+        return
+    free = data.draw(st.lists(st.sampled_from(met), min_size=1, unique=True), label="free") if met else []
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    bound = search.first_level_bound(free)
+    assert bound is not None
+    best = _maximin(len(agents), panels, sorted(free))
+    event(f"k={inst.k}, tight: {abs(float(bound) - best) < 1e-9}")
+    assert bound >= Fraction(best) - Fraction(1, 10**9)
+    assert search.take_work() > 0  # the programme's passes are charged to the lottery's budget
+
+
+@settings(max_examples=15, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=9, max_size=12, sizes=(3, 5)), st.sampled_from([0.0, 0.9]))
+def test_a_search_priced_lottery_stopped_at_once_keeps_a_bound(roster: Roster, floor: float) -> None:
+    """A lottery past the enumeration cap stopped by its budget before any pricing call of the first level still
+    reports a proven bound on the least chance (the engine asks the oracle's ``first_level_bound``), never below
+    the true maximin over the mediators in some acceptable panel, nor below the least chance it reached."""
+    ws = roster.workspace()
+    found = best_of(brute_force(ws, IOMED, via_check_panel=False))
+    if not found:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
+        stopped = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, budget=Budget(rounds=0))
+    if stopped.threshold is None or stopped.minimum is None:
+        return
+    threshold = round(stopped.threshold * matching.lottery.dispute.OBJECTIVE_SCALE)
+    acceptable = [members for members, value in found.items() if value >= threshold]
+    ids = sorted({mid for members in acceptable for mid in members})
+    panels = [tuple(sorted(ids.index(m) for m in members)) for members in acceptable]
+    event(f"stopped: {stopped.stopped}, in some panel: {min(stopped.in_some_panel, 5)}")
+    assert stopped.upper_bound is not None
+    assert stopped.upper_bound >= stopped.minimum
+    assert stopped.upper_bound >= Fraction(_maximin(len(ids), panels, list(range(len(ids))))) - Fraction(1, 10**9)
