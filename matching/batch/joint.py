@@ -643,12 +643,13 @@ def _price_disputes(
 ) -> tuple[dict[int, Priced], float]:
     """Each dispute priced: first bounded without a solver, then the unproven ones solved in up to
     ``SOLVE_PASSES`` passes, each an equal share of the budget left. The best answer per dispute
-    position, and the deterministic seconds spent per process."""
+    position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
+    bounding and model building around it, charged by size (``Priced.overhead``)."""
     with bar(len(items), "Joint model: bounds at the prices") as advance:
         cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
     unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
     best: dict[int, Priced] = {p.position: p for p in cheap}
-    work = 0.0
+    work = sum(p.overhead for p in cheap) / runner.width(len(items))
     # Most solves take a small fraction of an equal share: disputes that hit their share try
     # again with an equal share of what is left (each pass deterministic).
     for _ in range(SOLVE_PASSES):
@@ -660,7 +661,7 @@ def _price_disputes(
             break
         with bar(len(unproven), "Joint model: exact prices") as advance:
             solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config), advance)
-        work += sum(p.work for p in solved) / width
+        work += sum(p.work + p.overhead for p in solved) / width
         cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
         for p in solved:
             if p.proven or p.bound < best[p.position].bound:
