@@ -123,3 +123,39 @@ def test_the_assignment_model_is_skipped_only_when_it_could_close_under_a_tenth_
     assert result.chosen == start and result.objective == 2_000_000_000
     if not model_runs:
         assert "not run" in note or "not needed" in note
+
+
+def test_a_dived_start_keeps_every_rule_and_the_bound_still_holds() -> None:
+    """40 demo disputes with pools of three, no start ever near enough to the programme to skip the model
+    (so the dive runs): whichever start is kept, the batch keeps every rule, and its objective is at most
+    the proven bound."""
+    import matching.batch.run as batch_module
+    from matching.batch.run import solve_batch
+    from matching.core.paths import demo_dir
+    from matching.io.loading import load_folder
+    from matching.io.rulesets import load_rule_set
+    from matching.rules.workspace import Workspace
+    from tests.test_batch import assert_every_rule_kept
+
+    ws = Workspace(load_folder(demo_dir()))
+    ids = [d.dispute_id for d in ws.data.disputes[:40]]
+    dives: list[list[int | None]] = []
+
+    def spy(lp: ColumnLP) -> list[int | None]:
+        dives.append(lp_dive(lp))
+        return dives[-1]
+
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        mock.patch.object(joint_module, "lp_dive", spy),
+        mock.patch.object(joint_module, "_near_programme", lambda *_: 2**62),
+    ):
+        out = solve_batch(
+            ws, load_rule_set("iomed"), BatchConfig(time_limit=10, workers=1, enumeration_budget=3, gap=0.0), ids
+        )
+    s = out.summary
+    feasible = s.disputes - len(s.infeasible_alone)  # one demo dispute has no panel even alone
+    assert dives and all(len(d) == feasible for d in dives)
+    assert s.staffed == feasible and s.objective <= s.bound + 1e-9
+    assert_every_rule_kept(ws, out.config.quotas, out)

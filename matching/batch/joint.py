@@ -243,6 +243,12 @@ def _better_start(columns: ColumnSet, rows: GlobalRows, dive: list[int | None], 
     return greedy_result(columns, rows, hint) is None or rank(dive) > rank(hint)
 
 
+def _near_programme(lp_value: float, gap: float, bound: float) -> int:
+    """The worth from which a start is kept without the assignment model: the programme's value (objective
+    units) less ``MODEL_GAIN_SHARE`` of the gap asked for, as a share of the proven ``bound``."""
+    return math.ceil(lp_value * OBJECTIVE_SCALE - MODEL_GAIN_SHARE * gap * bound - 1e-6)
+
+
 def _assign_every_dispute(
     columns: ColumnSet,
     rows: GlobalRows,
@@ -272,9 +278,7 @@ def _assign_every_dispute(
     if not config.fair and lp_value is not None and math.isfinite(bound):
         # The assignment over these columns is worth at most about the programme's value: when the start
         # is closer to it than a tenth of the gap asked for, the model cannot move the gap noticeably.
-        start = start_within_target(
-            columns, rows, hint, math.ceil(lp_value * OBJECTIVE_SCALE - MODEL_GAIN_SHARE * config.gap * bound - 1e-6)
-        )
+        start = start_within_target(columns, rows, hint, _near_programme(lp_value, config.gap, bound))
         if start is not None:
             return start, (
                 "; the start (within a tenth of the gap asked for of the linear programme's value, which no "
@@ -391,8 +395,8 @@ def column_plan(
     hint = _starting_hint(columns, rows, joint, generation.weights, runner, limit, bar)
     bound = math.inf if complete else min(sources.values())
     if lp is not None and generation.lp_value is not None and not config.fair:
-        near = generation.lp_value * OBJECTIVE_SCALE - MODEL_GAIN_SHARE * config.gap * bound
-        if start_within_target(columns, rows, hint, math.ceil(near - 1e-6)) is None:
+        near = _near_programme(generation.lp_value, config.gap, bound)
+        if start_within_target(columns, rows, hint, near) is None:
             # The greedy start is not close enough to the programme's value to skip the assignment
             # model: a start rounded from the programme may be (and is a better hint either way).
             dive = _dive(lp, columns, rows, joint, runner, limit, bar, budget)
