@@ -256,7 +256,7 @@ class ColumnLP:
         self.n_rows = n
         self.col_of: list[int] = []  # the model's column of each synced column of ``columns``
         self.row_of: dict[RowKey, int] = {}
-        self._rows_added = False
+        self._rows_added = False  # since the last solve: rows added or columns fixed (dual simplex next)
         self.work_budget = math.inf  # work units (see LP_WORK_PER_SECOND) for every solve of the run
         self.work_used = 0.0
         self.exhausted = False  # whether a solve ran out of the budget
@@ -375,6 +375,15 @@ class ColumnLP:
         self.n_cols -= len(lost)
         self.dropped += len(lost)
         return len(lost)
+
+    def fix(self, chosen: Iterable[int]) -> None:
+        """Fix columns (of ``columns``, each in the programme) at one for the solves to come: their disputes
+        are then staffed by them. The last basis stays dual feasible, so the next solve is by dual simplex."""
+        for c in chosen:
+            if self.col_of[c] < 0:
+                raise InternalError("a column fixed in the linear programme must be in it")
+            self.h.changeColBounds(self.col_of[c], 1.0, highspy.kHighsInf)
+            self._rows_added = True
 
     def _iteration_cost(self) -> float:
         """An iteration's work units: it grows with the model's nonzeros and rows (measured on this
@@ -510,6 +519,53 @@ def price_pools(
             ):
                 added += 1
     return added, best_worth
+
+
+DIVE_FRACTION = 0.25  # the dive: share of the disputes still fractional whose likeliest panel is fixed per round
+
+
+def lp_dive(lp: ColumnLP) -> list[int | None]:
+    """An assignment rounded from the linear programme by diving: fix every panel the programme's last
+    solution takes whole, then the likeliest quarter of the fractional ones (``DIVE_FRACTION``; each only
+    when it keeps every upper limit together with those fixed), solve again from the last basis, and
+    repeat until every dispute is fixed or the programme offers nothing more. Each solve draws on the
+    programme's work budget; once it is spent (``LPTimeout``) the dive stops where it is. The
+    programme must have been solved last. Disputes left out (``None``) are for the repair to place."""
+    columns, rows = lp.columns, lp.rows
+    dispute_of = np.fromiter((c.dispute for c in columns.columns), dtype=np.int64, count=len(columns))
+    chosen: list[int | None] = [None] * lp.n_disputes
+    used: Counter[RowKey] = Counter()
+    while True:
+        z = lp.values()
+        free = np.array([c is None for c in chosen], dtype=bool)
+        live = np.flatnonzero((z > 1e-6) & free[dispute_of[: len(z)]])
+        if not len(live):
+            return chosen
+        order = live[np.lexsort((live, -z[live]))]
+        whole = z[order] >= 1 - 1e-6
+        fractional = len(set(dispute_of[order[~whole]].tolist()) - set(dispute_of[order[whole]].tolist()))
+        quota = max(1, math.ceil(DIVE_FRACTION * fractional))
+        fixed: list[int] = []
+        for c, is_whole in zip(order.tolist(), whole.tolist(), strict=True):
+            j = int(dispute_of[c])
+            if chosen[j] is not None:
+                continue
+            if not is_whole:
+                if quota == 0:
+                    break
+                quota -= 1
+            coefs = rows.coefficients(j, columns.columns[c].members)
+            if rows.fits(coefs, used):
+                chosen[j] = c
+                used.update(coefs)
+                fixed.append(c)
+        if not fixed or all(c is not None for c in chosen):
+            return chosen
+        lp.fix(fixed)
+        try:
+            lp.solve()
+        except LPTimeout:
+            return chosen
 
 
 @dataclass

@@ -16,6 +16,7 @@ MAX_CG_ROUNDS = 60  # column-generation rounds (a deterministic stop)
 LP_SHARE = 1.5
 EXACT_SHARE = 0.4
 MASTER_SHARE = 0.25
+DIVE_SHARE = 0.5  # the dive from the linear programme to an assignment: its solves together, beyond LP_SHARE
 SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
 DROP_AT = 16  # columns per dispute in the linear programme past which the dearest unused ones leave it
