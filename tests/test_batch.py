@@ -8,8 +8,12 @@ cannot be staffed. Larger demo-data runs check the proof (objective, bound) and 
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import product
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
@@ -38,6 +42,7 @@ from matching.batch.settings import METHOD_FLOW, BatchConfig, BatchError
 from matching.core.config import SolveConfig
 from matching.core.paths import demo_dir
 from matching.core.status import Status
+from matching.demo.generate import write_demo_data
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
 from matching.panel.model import solve_instance
@@ -412,10 +417,7 @@ def test_column_generation_bounds_hold_with_small_pools(ws: Workspace, quotas: Q
     """Pools of three mediators and no full enumeration: the linear programme, exact pricing and
     Lagrangian bound run, and must bracket the brute-force optimum."""
     best_total, _, most, _ = brute_batch(ws, quotas)
-    with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
-    ):
+    with pools_of_three():
         out = solve_batch(ws, IOMED, BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3))
     s = out.summary
     assert s.staffed <= most
@@ -573,6 +575,24 @@ def quota_rows(
     return out
 
 
+def _tiny_generated(seed: int) -> Workspace:
+    """A generated roster of 14 mediators and 6 disputes: small enough for ``milp_batch`` over every panel."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_demo_data(Path(folder), seed=seed, mediators=14, disputes=6)
+        return Workspace(load_folder(Path(folder)))
+
+
+@contextmanager
+def pools_of_three() -> Iterator[None]:
+    """Pools of three mediators and no full enumeration into the assignment model, so that the linear
+    programme, exact pricing and the Lagrangian bound all run on small instances."""
+    with (
+        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
+        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+    ):
+        yield
+
+
 def milp_batch(ws: Workspace, quotas: Quotas) -> tuple[int, int]:
     """(most disputes staffed together, best total among those) by ``scipy.optimize.milp`` over every
     feasible panel of every dispute, with capacity and every quota."""
@@ -616,19 +636,9 @@ def test_the_reported_bound_holds_against_an_exact_solver_over_every_panel(seed:
     run) on a generated roster with quotas: the objective is at most the exact optimum found by
     ``scipy.optimize.milp`` over every panel, and the reported bound at least it, also when the quotas
     leave disputes unstaffed (then among the assignments staffing the most)."""
-    import tempfile
-    from pathlib import Path
-
-    from matching.demo.generate import write_demo_data
-
-    with tempfile.TemporaryDirectory() as folder:
-        write_demo_data(Path(folder), seed=seed, mediators=14, disputes=6)
-        ws = Workspace(load_folder(Path(folder)))
+    ws = _tiny_generated(seed)
     most, best_total = milp_batch(ws, quotas)
-    with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
-    ):
+    with pools_of_three():
         config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
         out = solve_batch(ws, IOMED, config)
     s = out.summary
@@ -645,20 +655,10 @@ def test_a_start_already_within_the_gap_is_kept_only_when_it_keeps_every_rule_an
     """When the greedy start staffs every dispute within the gap of the proven bound, the assignment model
     is not run: the start must then keep every rule and quota, be within the gap of the reported bound,
     and be no better than the exact optimum (scipy milp over every panel)."""
-    import tempfile
-    from pathlib import Path
-
-    from matching.demo.generate import write_demo_data
-
     quotas = Quotas(max_group_share=0.4, min_women_share=0.5, max_same_party=1)
-    with tempfile.TemporaryDirectory() as folder:
-        write_demo_data(Path(folder), seed=3, mediators=14, disputes=6)
-        ws = Workspace(load_folder(Path(folder)))
+    ws = _tiny_generated(3)
     most, best_total = milp_batch(ws, quotas)
-    with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
-    ):
+    with pools_of_three():
         config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=gap)
         out = solve_batch(ws, IOMED, config)
     s = out.summary
@@ -983,20 +983,11 @@ def test_a_linear_programme_out_of_work_stops_with_a_valid_bound_and_says_so(wor
     still ends, staffs no more than the exact optimum allows, reports a bound at least the exact optimum
     (scipy milp over every panel) and says in its method that the programme stopped. (On this instance
     1 stops before the first solve, 20 after a few rounds, 50 after exact pricing rounds.)"""
-    import tempfile
-    from pathlib import Path
-
-    import matching.batch.master as master_module
-    from matching.demo.generate import write_demo_data
-
     quotas = Quotas(max_per_mediator=1, max_state_share=0.1, max_group_share=0.3)
-    with tempfile.TemporaryDirectory() as folder:
-        write_demo_data(Path(folder), seed=4, mediators=14, disputes=6)
-        ws = Workspace(load_folder(Path(folder)))
+    ws = _tiny_generated(4)
     most, best_total = milp_batch(ws, quotas)
     with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        pools_of_three(),
         mock.patch.object(joint_module, "LP_WORK_PER_SECOND", work_per_second),
         mock.patch.object(master_module, "DROP_BELOW", 0.0),
     ):

@@ -129,13 +129,12 @@ def test_a_dived_start_keeps_every_rule_and_the_bound_still_holds() -> None:
     """40 demo disputes with pools of three, no start ever near enough to the programme to skip the model
     (so the dive runs): whichever start is kept, the batch keeps every rule, and its objective is at most
     the proven bound."""
-    import matching.batch.run as batch_module
     from matching.batch.run import solve_batch
     from matching.core.paths import demo_dir
     from matching.io.loading import load_folder
     from matching.io.rulesets import load_rule_set
     from matching.rules.workspace import Workspace
-    from tests.test_batch import assert_every_rule_kept
+    from tests.test_batch import assert_every_rule_kept, pools_of_three
 
     ws = Workspace(load_folder(demo_dir()))
     ids = [d.dispute_id for d in ws.data.disputes[:40]]
@@ -146,8 +145,7 @@ def test_a_dived_start_keeps_every_rule_and_the_bound_still_holds() -> None:
         return dives[-1]
 
     with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        pools_of_three(),
         mock.patch.object(joint_module, "lp_dive", spy),
         mock.patch.object(joint_module, "_near_programme", lambda *_: 2**62),
     ):

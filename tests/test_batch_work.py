@@ -6,14 +6,13 @@ from __future__ import annotations
 from unittest import mock
 
 import matching.batch.disputes as disputes_module
-import matching.batch.joint as joint_module
-import matching.batch.run as batch_module
 from matching.batch.run import BatchSummary, solve_batch
 from matching.batch.settings import BatchConfig
 from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
+from tests.test_batch import pools_of_three
 
 IOMED = load_rule_set("iomed")
 
@@ -23,8 +22,7 @@ def _priced_batch(build_work: float) -> BatchSummary:
     ws = Workspace(load_folder(demo_dir()))
     ids = [d.dispute_id for d in ws.data.disputes[:40]]
     with (
-        mock.patch.object(batch_module, "MIN_ENUMERATION", 3),
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
+        pools_of_three(),
         mock.patch.object(disputes_module, "BUILD_WORK", build_work),
     ):
         config = BatchConfig(time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
