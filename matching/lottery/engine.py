@@ -1080,9 +1080,7 @@ class _Engine:
         this optimal solution), so ``m_a y_a <= WIDEN_SLACK / (p_a - value) < FIX_TOL``: widening cannot
         fix it. (The bound holds with panels added to the small LP too: its value row keeps the level.)"""
         lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
-        members = self.columns.members()[master.ids]
-        seats = np.bincount(members.ravel(), weights=np.repeat(lam, members.shape[1]), minlength=self.n + 1)
-        chance = seats[: self.n] / self.mult
+        chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
         return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
     def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
@@ -1276,7 +1274,9 @@ def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int, mult:
     return [Fraction(c, denominator * int(m)) for c, m in zip(counts, mult, strict=True)]
 
 
-def _float_marginals(panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int]) -> np.ndarray:
+def _float_marginals(
+    panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int] | np.ndarray
+) -> np.ndarray:
     """Selection probabilities per person in floating point (an agent may hold several seats of a panel)."""
     seats = np.fromiter((a for panel in panels for a in panel), dtype=np.int64)
     shares = np.repeat(np.asarray(weights, dtype=float), [len(panel) for panel in panels])
