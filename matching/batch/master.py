@@ -256,7 +256,7 @@ class ColumnLP:
         self.n_rows = n
         self.col_of: list[int] = []  # the model's column of each synced column of ``columns``
         self.row_of: dict[RowKey, int] = {}
-        self._rows_added = False  # since the last solve: rows added or columns fixed (dual simplex next)
+        self._dual_next = False  # rows added or columns fixed since the last solve: its basis stays dual feasible
         self.work_budget = math.inf  # work units (see LP_WORK_PER_SECOND) for every solve of the run
         self.work_used = 0.0
         self.exhausted = False  # whether a solve ran out of the budget
@@ -297,7 +297,7 @@ class ColumnLP:
         self.row_of[key] = row
         self.n_rows += 1
         self._fresh_rows += 1
-        self._rows_added = True
+        self._dual_next = True
         if sense == GE:  # a shortfall column keeps the programme feasible
             self.h.addCol(-self.BIG, 0.0, inf, 1, np.array([row], dtype=np.int32), np.ones(1))
             self.n_cols += 1
@@ -383,7 +383,7 @@ class ColumnLP:
             if self.col_of[c] < 0:
                 raise InternalError("a column fixed in the linear programme must be in it")
             self.h.changeColBounds(self.col_of[c], 1.0, highspy.kHighsInf)
-            self._rows_added = True
+            self._dual_next = True
 
     def _iteration_cost(self) -> float:
         """An iteration's work units: it grows with the model's nonzeros and rows (measured on this
@@ -397,12 +397,12 @@ class ColumnLP:
         once from scratch (dual simplex) when it ends neither optimal (with a basis) nor out of work.
         Raises ``LPTimeout`` once the run's work budget is spent."""
         h = self.h
-        strategy = SIMPLEX_DUAL if self._rows_added else SIMPLEX_PRIMAL
+        strategy = SIMPLEX_DUAL if self._dual_next else SIMPLEX_PRIMAL
         interior = self.solves > 0 and (
             self._fresh >= max(IPM_MIN, IPM_AT * self.n_disputes)
             or self._fresh_rows >= max(IPM_ROWS_MIN, IPM_ROWS_AT * self.n_disputes)
         )
-        self._rows_added = False
+        self._dual_next = False
         self._fresh = self._fresh_rows = 0
         for attempt in range(2):
             cost = self._iteration_cost()
