@@ -82,6 +82,14 @@ times, before the level falls back to the vertex dual's agents). Every agent fix
 of the two proofs, with the same ``EPS / FIX_TOL`` argument, so the levels do not change; only fewer
 of them are needed. The small LP is skipped when every free agent whose chance in the master's solution
 is at the level already carries proof weight: by complementary slackness no other one can (``tight``).
+Failing that, a **lifting LP** (``_Master.lift``: the master's own model, warm-started from its optimal
+basis, the level held fixed) looks for a distribution that keeps every level and raises each of the other
+free agents a little above it; those it raises cannot carry proof weight either (the same argument), and
+when that leaves nobody else the small LP is skipped too. Both LPs stop at a deterministic iteration limit
+(``WIDEN_ITERATIONS`` plus ``WIDEN_ITERATIONS_PER_ROW`` per row and column): a lifting LP stopped early
+still holds a feasible distribution (primal simplex from a feasible start), and a small LP stopped early
+gives nothing, so the level fixes only the agents its vertex dual proves. Either way nobody is fixed
+without a proof; at worst a later level fixes the others, at the same values.
 
 **Where a leximin over many distinct people spends its time** (measured, issue 17): not in pricing
 (the local search finds nearly every column; CP-SAT runs about once per level) and, on the benchmark's
@@ -100,8 +108,9 @@ within the session); the assembly-shaped pool (rounds of 0.1 s) slower, 25 s ins
 first two levels and about 1.35 times the CPU on its third. So it pays only where a re-solve's fixed
 cost dominates; what decides that is not yet known, so it stays off (the sortition-algorithms fixture,
 150 candidates one agent each: 76 s with it off, 96 s with 8 searches, in 114 and 27 LP solves). After the first level of 2,000 distinct nominees
-the small LP of ``widen`` alone takes about 100 s (10,583 simplex iterations; 68 s by interior point,
-more from a crossover start) and fixes nobody more there.
+the small LP of ``widen`` took about 71-100 s of CPU (10,583 simplex iterations; 68 s by interior point,
+more from a crossover start) and fixed nobody more there; the lifting LP shows that in 566 iterations
+(9-18 s of CPU) and the small LP is no longer solved.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
@@ -219,6 +228,9 @@ WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proo
 WIDEN_TARGET = 2 * FIX_TOL  # the normalised weight those LPs aim at (twice FIX_TOL: rounding keeps it above)
 WIDEN_SLACK = EPS / 10  # how far their dual value may exceed the level (the proof must still be within EPS)
 WIDEN_TIGHT = 4 * WIDEN_SLACK / FIX_TOL  # only free agents this close to the level can be fixed by widening
+WIDEN_LIFT = 2 * WIDEN_TIGHT  # how far above the level the lifting LP tries to raise each free agent (``_Master.lift``)
+WIDEN_ITERATIONS = 1_000  # the lifting LP and the small LP of widening stop after this many simplex iterations
+WIDEN_ITERATIONS_PER_ROW = 1  # plus this many per row and column of the LP (then nobody more is fixed by it)
 BATCH_STEPS = 0  # local searches per round after the first, with decayed duals (see _Engine.batch); off: see below
 BATCH_DECAY = 0.5  # each of them multiplies the duals of the people seated by the panels just found by this
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
@@ -567,15 +579,7 @@ class _Master:
         self.ids: list[int] = []  # the caller's id of each panel in the model, in column order
         self.fixed: set[int] = set()
         h = _new_highs()
-        for name, value in (
-            ("solver", "simplex"),
-            ("simplex_strategy", SIMPLEX_PRIMAL),
-            ("presolve", "off"),
-            ("random_seed", 0),
-            ("primal_feasibility_tolerance", LP_TOL),
-            ("dual_feasibility_tolerance", LP_TOL),
-        ):
-            h.setOptionValue(name, value)
+        _primal_simplex(h)
         inf = highspy.kHighsInf
         m = len(self.agents)
         h.addRow(1.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
@@ -685,6 +689,62 @@ class _Master:
         y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
         lam = np.asarray(solution.col_value, dtype=float)[1:]
         return y, lam, float(solution.col_value[0])
+
+    def lift(self, agents: Sequence[int], value: float) -> np.ndarray | None:
+        """λ of a distribution over the model's panels that keeps every free agent at the level ``value`` or
+        above and every fixed one at its value, with as many of ``agents`` as it can at least ``WIDEN_LIFT``
+        above the level (``_Engine.widen`` uses it: an agent strictly above the level in some such distribution
+        carries no proof weight in any optimal dual). A copy of the model, with ``z`` held at ``value``, the
+        objective ``Σ min(m_a (p_a - value), m_a WIDEN_LIFT)`` over ``agents`` (a column ``s_a`` in [0, m_a
+        WIDEN_LIFT] per agent, taken from its row), warm-started from this model's optimal basis: that
+        solution stays feasible, so primal simplex only improves it, and when the iteration limit
+        (``WIDEN_ITERATIONS``, per row) stops it early its current solution is still a feasible one. None
+        when HiGHS ends with no feasible solution at hand."""
+        h = _new_highs()
+        _primal_simplex(h)
+        h.passModel(self.h.getLp())
+        basis = self.h.getBasis()
+        if basis.valid:
+            h.setBasis(basis)
+        h.changeColCost(0, 0.0)
+        h.changeColBounds(0, value, value)
+        count = len(agents)
+        rows = self.row_of[list(agents)].astype(np.int32)
+        h.addCols(
+            count,
+            np.full(count, -1.0),
+            np.zeros(count),
+            WIDEN_LIFT * self.mult[list(agents)],
+            count,
+            np.arange(count, dtype=np.int32),
+            rows,
+            np.full(count, -1.0),
+        )
+        h.setOptionValue("simplex_iteration_limit", _widen_iterations(h))
+        h.run()
+        status = h.getModelStatus()
+        feasible = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit) or not feasible:
+            return None
+        return np.asarray(h.getSolution().col_value, dtype=float)[1 : self.rows + 1]
+
+
+def _primal_simplex(h: highspy.Highs) -> None:
+    """The master LP's options: serial primal simplex, no presolve, a fixed seed, tolerances ``LP_TOL``."""
+    for name, value in (
+        ("solver", "simplex"),
+        ("simplex_strategy", SIMPLEX_PRIMAL),
+        ("presolve", "off"),
+        ("random_seed", 0),
+        ("primal_feasibility_tolerance", LP_TOL),
+        ("dual_feasibility_tolerance", LP_TOL),
+    ):
+        h.setOptionValue(name, value)
+
+
+def _widen_iterations(h: highspy.Highs) -> int:
+    """The simplex iteration limit of widening's LPs, from the size of the model ``h`` holds."""
+    return WIDEN_ITERATIONS + WIDEN_ITERATIONS_PER_ROW * (h.getNumRow() + h.getNumCol())
 
 
 class _Engine:
@@ -1047,6 +1107,9 @@ class _Engine:
         chosen = set(_heavy(weights, self.mult, free))
         if set(self.tight(master, free, value)) <= chosen:
             return weights, 0  # no optimal dual weighs anybody else (see tight): the small LP cannot gain
+        lifted = master.lift([a for a in free if a not in chosen], value)
+        if lifted is not None and set(self.tight(master, free, value, lifted)) <= chosen:
+            return weights, 0  # the same argument with a distribution that lifts the others above the level
         calls = 0
         for _ in range(WIDEN_ROUNDS):
             y = _widest_dual(master.agents, self.n, self.mult, fixed, value, panels)
@@ -1073,13 +1136,17 @@ class _Engine:
                 self.columns.add(panel)
         return weights, calls
 
-    def tight(self, master: _Master, free: list[int], value: float) -> list[int]:
-        """The free agents whose chance in the master's current solution is within ``WIDEN_TIGHT`` of the level
-        ``value``. Any other free agent ``a`` has slack ``s_a = m_a (p_a - value)``, and a dual whose value is
-        within ``WIDEN_SLACK`` of the level's has ``Σ y_a s_a <= WIDEN_SLACK`` (complementary slackness with
-        this optimal solution), so ``m_a y_a <= WIDEN_SLACK / (p_a - value) < FIX_TOL``: widening cannot
-        fix it. (The bound holds with panels added to the small LP too: its value row keeps the level.)"""
-        lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
+    def tight(self, master: _Master, free: list[int], value: float, lam: np.ndarray | None = None) -> list[int]:
+        """The free agents whose chance in the master's current solution (or in the distribution ``lam`` over its
+        panels, which must keep every free agent at ``value`` or above and every fixed one at its value: see
+        ``_Master.lift``) is within ``WIDEN_TIGHT`` of the level ``value``. Any other free agent ``a`` has slack
+        ``s_a = m_a (p_a - value)``, and a dual whose value is within ``WIDEN_SLACK`` of the level's has
+        ``Σ y_a s_a <= WIDEN_SLACK`` (complementary slackness with this optimal solution), so
+        ``m_a y_a <= WIDEN_SLACK / (p_a - value) < FIX_TOL``: widening cannot fix it. (The bound holds with
+        panels added to the small LP too: its value row keeps the level.)"""
+        if lam is None:
+            lam = np.asarray(master.h.getSolution().col_value, dtype=float)[1:]
+        lam = np.clip(lam, 0.0, None)
         chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
         return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
@@ -1182,8 +1249,10 @@ def _widest_dual(
     weighs at ``WIDEN_TARGET`` or more are as many as this LP's relaxation can make them. Variables (scaled by
     ``1 / WIDEN_TARGET`` so that they are about 1): ``Y`` per agent, ``μ`` (the panel cap), ``t`` per free
     agent in [0, 1]; rows: ``μ >= Y(P)`` per panel, ``Σ_free m Y = 1 / WIDEN_TARGET``, ``μ - Σ_fixed m f Y <=
-    (value + WIDEN_SLACK) / WIDEN_TARGET``, ``t_i <= m_i Y_i``. None when HiGHS does not end optimal.
-    Deterministic: serial simplex, fixed seed, an iteration limit."""
+    (value + WIDEN_SLACK) / WIDEN_TARGET``, ``t_i <= m_i Y_i``. None when HiGHS does not end optimal, as when
+    it reaches its iteration limit (``WIDEN_ITERATIONS``, per row and column: after the first level of 2,000
+    distinct nominees it took 10,583 iterations, 71 s of CPU, and fixed nobody more). Deterministic: serial
+    simplex, fixed seed, an iteration limit."""
     agents = list(agents)
     column = {a: c for c, a in enumerate(agents)}
     free = [a for a in agents if a not in fixed]
@@ -1196,7 +1265,6 @@ def _widest_dual(
         ("random_seed", 0),
         ("primal_feasibility_tolerance", LP_TOL),
         ("dual_feasibility_tolerance", LP_TOL),
-        ("simplex_iteration_limit", COLD_ITERATIONS),
     ):
         h.setOptionValue(name, option)
     count = width + 1 + len(free)
@@ -1245,6 +1313,7 @@ def _widest_dual(
         np.asarray(index, dtype=np.int32),
         np.asarray(values),
     )
+    h.setOptionValue("simplex_iteration_limit", _widen_iterations(h))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -1275,7 +1344,7 @@ def _marginals(panels: Sequence[Panel], probs: Sequence[Fraction], n: int, mult:
 
 
 def _float_marginals(
-    panels: Sequence[Panel], weights: Sequence[float], n: int, mult: Sequence[int] | np.ndarray
+    panels: Sequence[Panel], weights: Sequence[float] | np.ndarray, n: int, mult: Sequence[int] | np.ndarray
 ) -> np.ndarray:
     """Selection probabilities per person in floating point (an agent may hold several seats of a panel)."""
     seats = np.fromiter((a for panel in panels for a in panel), dtype=np.int64)
