@@ -36,17 +36,6 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
-* **Several columns per re-solve** (``_Engine.batch``). Each panel added to the master LP costs a
-  refactorisation of its dense basis, and each re-solve hundreds of degenerate simplex iterations, so
-  a round should bring many columns, not the few the local search finds for one set of duals. Once
-  it found some, it runs again (up to ``BATCH_STEPS`` times) with the duals of the people those panels
-  seat multiplied by ``BATCH_DECAY`` (as the next LP would: once seated more often they are less
-  scarce), adding every panel that beats the known panels' largest weight under those duals. They
-  are ordinary columns (the local search keeps every rule) and each level still ends only on an
-  exact pricing proof, so the levels do not change; a level needs far fewer re-solves (500 distinct
-  nominees, 8 searches: 14 rounds in all instead of 61). **Off by default** (``BATCH_STEPS = 0``): the
-  re-solves' iterations grow with the columns they take in, and on several pools that costs more than
-  the rounds saved (see "Where a leximin ... spends its time").
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -98,19 +87,15 @@ more there), but in the master LP's re-solves in the levels after the first. Onc
 fixed, the LP is highly degenerate and its basis (a row per agent) dense: each round's warm primal
 simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agents, 5 ms with 1,000 and
 35-50 ms with 2,000, while a level needs tens to hundreds of rounds. Dual simplex and dual smoothing of
-the local search's weights were tried and were slower. Batched columns (above) cut the rounds but not in
-proportion the iterations, which grow with the columns each re-solve takes in (measured on 2026-12-05,
-CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s (61 -> 14 rounds); 1,000, second level
-300 -> 171 s (89 -> 19 rounds; 50 searches at decay 0.7: 101 s in 6 rounds), but its third level
-(15 free agents) slower, over 240 s against about 130 s, its re-solves taking 2,000-3,000 iterations
-each; 2,000, second level, about 1.5 times the progress per simplex iteration (the level did not end
-within the session); the assembly-shaped pool (rounds of 0.1 s) slower, 25 s instead of 17 s for its
-first two levels and about 1.35 times the CPU on its third. So it pays only where a re-solve's fixed
-cost dominates; what decides that is not yet known, so it stays off (the sortition-algorithms fixture,
-150 candidates one agent each: 76 s with it off, 96 s with 8 searches, in 114 and 27 LP solves). After the first level of 2,000 distinct nominees
-the small LP of ``widen`` took about 71-100 s of CPU (10,583 simplex iterations; 68 s by interior point,
-more from a crossover start) and fixed nobody more there; the lifting LP shows that in 566 iterations
-(9-18 s of CPU) and the small LP is no longer solved.
+the local search's weights were tried and were slower. So were several columns per re-solve (the local
+search run again with the duals of the people its panels seat decayed, up to 8 times a round): it cut the
+rounds but not in proportion the iterations, which grow with the columns each re-solve takes in
+(measured on 2026-12-05, CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s, 1,000 second
+level 300 -> 171 s, but 1,000 third level over 240 s against 130 s, the assembly-shaped pool 1.35 times
+the CPU, the sortition-algorithms fixture 76 -> 96 s. No rule for when it pays was found, and it was
+removed. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
+CPU (10,583 simplex iterations; 68 s by interior point, more from a crossover start) and fixed nobody more
+there; the lifting LP shows that in 566 iterations (9-18 s of CPU) and the small LP is no longer solved.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
@@ -231,8 +216,6 @@ WIDEN_TIGHT = 4 * WIDEN_SLACK / FIX_TOL  # only free agents this close to the le
 WIDEN_LIFT = 2 * WIDEN_TIGHT  # how far above the level the lifting LP tries to raise each free agent (``_Master.lift``)
 WIDEN_ITERATIONS = 1_000  # the lifting LP and the small LP of widening stop after this many simplex iterations
 WIDEN_ITERATIONS_PER_ROW = 1  # plus this many per row and column of the LP (then nobody more is fixed by it)
-BATCH_STEPS = 0  # local searches per round after the first, with decayed duals (see _Engine.batch); off: see below
-BATCH_DECAY = 0.5  # each of them multiplies the duals of the people seated by the panels just found by this
 HEURISTIC_MARGIN = 1e-7  # a heuristic column must beat ŷ by this much (smaller gains are left to the exact pricing)
 MAX_COLUMN_ROUNDS = 20_000  # a guard against a loop that does not converge; never reached in tests
 RATIONAL_DENOMINATORS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -987,23 +970,7 @@ class _Engine:
             if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
                 added = self.columns.add(self.columns.panels[j]) or added
         new = [p for p in self.cheap_panels(y, cap) if self.columns.add(p)]
-        if new:
-            self.batch(y, new)
         return added or bool(new)
-
-    def batch(self, y: np.ndarray, new: list[Panel]) -> None:
-        """More columns for the same re-solve (see "Several columns per re-solve"): the local search again,
-        up to ``BATCH_STEPS`` times, with the duals ``y`` of the people in the panels just found multiplied by
-        ``BATCH_DECAY``; every panel beating the known panels under those duals is added. Stops when a search
-        finds nothing new. Never a proof, and every panel it adds meets every rule (it comes from ``improve``)."""
-        weights = y.copy()
-        for _ in range(BATCH_STEPS):
-            for panel in new:
-                weights[list(panel)] *= BATCH_DECAY
-            cap = float(self.columns.weights(weights).max())
-            new = [p for p in self.cheap_panels(weights, cap) if self.columns.add(p)]
-            if not new:
-                break
 
     def integer_weights(self, y: np.ndarray, agents: Sequence[int]) -> np.ndarray:
         """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
