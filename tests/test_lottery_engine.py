@@ -243,6 +243,9 @@ def test_a_stalled_warm_start_is_restarted_from_scratch(
     restarts = []
     if first_order_rows is not None:
         monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", first_order_rows)
+    # Keep the warm starts after the panels sought before each level (a model this "large" would otherwise
+    # start each level afresh, see _Master.restart, and no warm start would be left to stall).
+    monkeypatch.setattr(lottery_module, "RESTART_SHARE", math.inf)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS", 0)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS_PER_ROW", 0)
     real_run = lottery_module._Master.solve

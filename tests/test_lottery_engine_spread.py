@@ -61,3 +61,28 @@ def test_panels_before_each_level_save_re_solves(tmp_path: Path, monkeypatch: py
     assert spread.certified and spread.proven and single.certified and single.proven
     assert spread.marginals == single.marginals
     assert spread.stats.lp_solves < single.stats.lp_solves
+
+
+def test_a_level_restarted_by_the_first_order_method_keeps_the_leximin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the first-order threshold lowered so that a 60-nominee master counts as large, each later level's
+    # first LP (after the panels sought for it) must start by the first-order method and crossover, and the
+    # result must be the same exact marginals as with warm starts, certified and proven.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    warm = compose(problem, "leximin", group=False).lottery
+    starts: list[int] = []
+    real = lottery_module._Master.first_order
+
+    def recording(self: lottery_module._Master) -> bool:
+        starts.append(len(self.fixed))
+        return real(self)
+
+    monkeypatch.setattr(lottery_module._Master, "first_order", recording)
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    restarted = compose(problem, "leximin", group=False).lottery
+    assert len(warm.levels) > 1 and any(fixed > 0 for fixed in starts)
+    assert restarted.marginals == warm.marginals and [level.agents for level in restarted.levels] == [
+        level.agents for level in warm.levels
+    ]
+    assert restarted.certified and restarted.proven
