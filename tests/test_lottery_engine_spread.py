@@ -7,6 +7,7 @@ master LP solves.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -86,3 +87,40 @@ def test_a_level_restarted_by_the_first_order_method_keeps_the_leximin(
         level.agents for level in warm.levels
     ]
     assert restarted.certified and restarted.proven
+
+
+def test_a_failed_first_order_restart_goes_on_from_the_kept_basis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the first-order start of a restarted level fails, the solve must go on by warm primal simplex from the
+    # basis it had, not from scratch: every later level's LP solve then takes exactly the iterations it takes
+    # with no restart at all, and the marginals and levels are the same, certified and proven.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    failed: list[int] = []
+    iterations: list[int] = []
+    real_solve = lottery_module._Master.solve
+
+    def failing(self: lottery_module._Master) -> bool:
+        failed.append(len(self.fixed))
+        self.h.clearSolver()
+        return False
+
+    def counting(self: lottery_module._Master) -> tuple[np.ndarray, np.ndarray, float]:
+        result = real_solve(self)
+        if self.fixed:
+            iterations.append(self.h.getInfo().simplex_iteration_count)
+        return result
+
+    monkeypatch.setattr(lottery_module._Master, "first_order", failing)
+    monkeypatch.setattr(lottery_module._Master, "solve", counting)
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    monkeypatch.setattr(lottery_module, "RESTART_SHARE", math.inf)
+    warm = compose(problem, "leximin", group=False).lottery
+    warm_iterations, iterations[:] = list(iterations), []
+    monkeypatch.setattr(lottery_module, "RESTART_SHARE", 0.5)
+    failed.clear()
+    restarted = compose(problem, "leximin", group=False).lottery
+    assert any(fixed > 0 for fixed in failed)  # a later level's restart was tried and failed
+    assert iterations == warm_iterations and len(iterations) >= 2
+    assert restarted.marginals == warm.marginals and restarted.certified and restarted.proven
+    assert [level.agents for level in restarted.levels] == [level.agents for level in warm.levels]

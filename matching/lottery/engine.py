@@ -93,10 +93,15 @@ pools, not in the number of levels (500 distinct: 3 levels, 1,000: at least 3; t
 more there), but in the master LP's re-solves in the levels after the first. Once most agents are
 fixed, the LP is highly degenerate and its basis (a row per agent) dense: each round's warm primal
 simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agents, 5 ms with 1,000 and
-35-50 ms with 2,000, while a level needs tens to hundreds of rounds. Dual simplex and dual smoothing of
-the local search's weights were tried and were slower. So were several columns per re-solve (the local
-search run again with the duals of the people its panels seat decayed, up to 8 times a round): it cut the
-rounds but not in proportion the iterations, which grow with the columns each re-solve takes in
+35-50 ms with 2,000, while a level needed tens to hundreds of rounds. Since the panels sought before each
+level (above), a level of the benchmark's generated pools closes in one round, and its time is that
+round's LP: 2,000 distinct nominees, second level (271 agents free), 115 s of CPU by PDLP and crossover;
+the third (24 free) took longer, its first-order start failing. On the assembly-shaped pool (110 seats,
+tight quotas) the local search rarely finds a new panel from the best known one (73 of 103 searches found
+nothing), so few panels are sought and its later levels still take hundreds of rounds. Dual simplex and
+dual smoothing of the local search's weights were tried and were slower. So were several columns per
+re-solve (the local search run again with the duals of the people its panels seat decayed, up to 8 times a
+round): it cut the rounds but not in proportion the iterations, which grow with the columns each re-solve takes in
 (measured on 2026-12-05, CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s, 1,000 second
 level 300 -> 171 s, but 1,000 third level over 240 s against 130 s, the assembly-shaped pool 1.35 times
 the CPU, the sortition-algorithms fixture 76 -> 96 s. No rule for when it pays was found, and it was
@@ -569,6 +574,7 @@ class _Master:
         self.rows = 0  # panels in the model (columns 1..rows; column 0 is z)
         self.ids: list[int] = []  # the caller's id of each panel in the model, in column order
         self.fixed: set[int] = set()
+        self.afresh = False  # the next solve starts by a first-order method (see restart)
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -662,7 +668,14 @@ class _Master:
         # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
         size = self.h.getNumRow() + self.h.getNumCol()
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
-        if self.h.getBasis().valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
+        basis = self.h.getBasis()
+        if self.afresh and basis.valid:
+            self.afresh = False
+            self.h.clearSolver()
+            if not self.first_order():
+                self.h.setBasis(basis)  # the first-order start failed: warm primal simplex, as without restart
+                self.h.run()
+        elif basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
             self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -682,14 +695,14 @@ class _Master:
         return y, lam, float(solution.col_value[0])
 
     def restart(self) -> None:
-        """Forget the basis of a large model, so that its next solve starts by a first-order method and crossover
-        (``first_order``) instead of primal simplex from the last basis. Used when many panels were added at once:
+        """Have the next solve of a large model start by a first-order method and crossover (``first_order``)
+        instead of primal simplex from the last basis (kept: when that start fails, the solve goes on from it,
+        as after the third level of 2,000 distinct nominees, 24 agents free, where PDLP and crossover gave up). Used when many panels were added at once:
         warm primal simplex then pivots thousands of times through a dense basis (2,000 distinct nominees, the
         second level's first solve with 2,000 new panels: 4,563 iterations, 194 s of CPU; the first-order
         solve and crossover about half of that; 1,000: 50 s in all instead of 55). Small models (up to
         ``FIRST_ORDER_ROWS`` rows) keep their basis. Any optimal vertex will do: the levels end on pricing proofs."""
-        if self.h.getNumRow() > FIRST_ORDER_ROWS:
-            self.h.clearSolver()
+        self.afresh = self.h.getNumRow() > FIRST_ORDER_ROWS
 
     def lift(self, agents: Sequence[int], value: float) -> np.ndarray | None:
         """λ of a distribution over the model's panels that keeps every free agent at the level ``value`` or
