@@ -243,6 +243,9 @@ def test_a_stalled_warm_start_is_restarted_from_scratch(
     restarts = []
     if first_order_rows is not None:
         monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", first_order_rows)
+    # Keep the warm starts after the panels sought before each level (a model this "large" would otherwise
+    # start each level afresh, see _Master.restart, and no warm start would be left to stall).
+    monkeypatch.setattr(lottery_module, "RESTART_SHARE", math.inf)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS", 0)
     monkeypatch.setattr(lottery_module, "WARM_ITERATIONS_PER_ROW", 0)
     real_run = lottery_module._Master.solve
@@ -519,24 +522,6 @@ class SwappingOracle(EnumeratedOracle):
         return found
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pools())
-def test_columns_batched_for_one_re_solve_keep_the_leximin(pool: tuple[int, list[Panel], list[int]]) -> None:
-    # The batch of columns found with decayed duals (several per re-solve) must leave the levels those of the
-    # from-scratch reference over every feasible panel, certified and proven, as without the batch.
-    n, panels, _ = pool
-    oracle = SwappingOracle(n, len(panels[0]), panels)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lottery_module, "BATCH_STEPS", 8)
-        lottery = leximin(oracle)
-    assert np.allclose(lottery.marginal_floats(), reference_leximin(n, oracle.panels), atol=1e-7)
-    assert lottery.certified and lottery.proven
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lottery_module, "BATCH_STEPS", 0)
-        single = leximin(oracle)
-    assert np.allclose(single.marginal_floats(), lottery.marginal_floats(), atol=1e-7)
-
-
 def test_an_unproven_level_reports_the_least_bound_its_pricing_proved(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pricing that never proves its optimum and whose bounds loosen with every call: the first level's gap and
     # the lottery's upper bound must be the least bound seen in that level, not the last (looser) one.
@@ -567,19 +552,6 @@ def test_an_unproven_level_reports_the_least_bound_its_pricing_proved(monkeypatc
     assert len(seen) >= 2 and min(seen) < max(seen)
     assert lottery.upper_bound == min(seen)
     assert lottery.levels[0].gap == pytest.approx(float(min(seen)) - lottery.levels[0].value)
-
-
-def test_batched_columns_save_re_solves_and_keep_the_leximin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # 200 distinct nominees: the columns found with decayed duals must let the levels close in fewer master
-    # LP solves than one local search per re-solve, with the same exact marginals, certified and proven.
-    problem = load_problem(*write_pool(tmp_path, 200, 20, 5), 20)
-    monkeypatch.setattr(lottery_module, "BATCH_STEPS", 8)
-    batched = compose(problem, "leximin", group=False).lottery
-    monkeypatch.setattr(lottery_module, "BATCH_STEPS", 0)
-    single = compose(problem, "leximin", group=False).lottery
-    assert batched.certified and batched.proven and single.certified and single.proven
-    assert batched.marginals == single.marginals
-    assert batched.stats.lp_solves < single.stats.lp_solves
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
