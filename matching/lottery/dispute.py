@@ -88,6 +88,9 @@ it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). 
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
+panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
+the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -1076,23 +1079,39 @@ class _SearchPricing:
         return _greedy(self.inst, pool, outside, room)
 
     def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
-        """A proven upper bound on the least chance of ``free`` (agents) in any lottery, by weak duality with
-        weights 1 on a set ``W`` of the weakest mediators and 0 elsewhere: when no acceptable panel holds two of
-        ``W``, every lottery seats at most one of them on average, so one of them has a chance of at most
-        ``1 / |W ∩ free|`` (``W`` from ``weakest_apart``); and any panel holds at most k agents, so some agent
-        has at most ``k / |free|``. ``panel_bounds`` relaxes (it drops the locks and some rules), so the bound is
-        never below the truth. None for panels of fewer than two members. ``stop`` (a cancelled run) ends the
-        halvings early, with the set proven so far."""
+        """A proven upper bound on the least chance of ``free`` (agents) in any lottery: ``first_level_proof``'s
+        bound (None for panels of fewer than two members or no agent)."""
+        proof = self.first_level_proof(free, stop)
+        if proof is None:
+            return None
+        weights, best = proof
+        return Fraction(best, int(weights[np.asarray(list(free), dtype=np.int64)].sum()))
+
+    def first_level_proof(
+        self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
+    ) -> tuple[np.ndarray, int] | None:
+        """A weak-duality proof on the least chance of ``free`` (agents) in any lottery: integer weights (one per
+        agent) and a proven upper bound on the weight of every acceptable panel. Weights 1 on a set ``W`` of the
+        weakest mediators of ``free`` and 0 elsewhere, when no acceptable panel holds two of ``W`` (``weakest_apart``):
+        every panel then weighs at most 1, every lottery seats at most one of them on average, so one of them has a
+        chance of at most ``1 / |W ∩ free|``; or weights 1 on ``free``, with every panel at most k, when that bound
+        ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof holds.
+        None for panels of fewer than two members. ``stop`` (a cancelled run) ends the halvings early, with the
+        set proven so far. A lottery reaching the bound has every agent of ``W ∩ free`` exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        best = Fraction(k, int(counted.sum()))
         weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
         self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
-        size = int(counted[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]].sum())
-        return min(best, Fraction(1, size)) if size else best
+        apart = np.zeros(len(self.inst_of), dtype=bool)
+        apart[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]] = True
+        apart &= counted
+        size = int(apart.sum())
+        if size and Fraction(1, size) <= Fraction(k, int(counted.sum())):
+            return apart.astype(np.int64), 1
+        return counted.astype(np.int64), k
 
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
@@ -1396,6 +1415,14 @@ class DisputePanelOracle:
         is cancelled); None when the panels are enumerated (their pricing is exact in milliseconds) or priced by
         CP-SAT alone."""
         return None if self.search is None else self.search.first_level_bound(free, stop)
+
+    def first_level_proof(
+        self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
+    ) -> tuple[np.ndarray, int] | None:
+        """The proof behind ``first_level_bound`` (``_SearchPricing.first_level_proof``: weights per agent and a
+        proven bound on every acceptable panel's weight), which the engine also uses to end the first level once
+        the known panels reach its bound; None when ``first_level_bound`` is None."""
+        return None if self.search is None else self.search.first_level_proof(free, stop)
 
     @property
     def n(self) -> int:
