@@ -10,7 +10,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.dispute
-from matching.lottery.dispute import _SearchPricing, panel_bounds
+from matching.lottery.dispute import _roster, _search, _SearchPricing, panel_bounds
 from matching.lottery.engine import Restriction
 from tests.strategies import COUNTRIES, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _setup, _with_party
@@ -215,3 +215,28 @@ def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: 
             patch.setattr(matching.lottery.dispute, "NARROWED_CAP", 0)
         patch.setattr(matching.lottery.dispute, "LAGRANGE_FIRST", data.draw(st.sampled_from([0, 1, 3, 64])))
         _check_narrowed(roster, floor, data)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)), st.data())
+def test_a_depth_abandoned_at_its_cap_is_charged_for_its_parents_only(roster: Roster, data: st.DataObject) -> None:
+    """``_search``'s meter (the work charged to the lottery's budget) grows by the partial panels a depth looks
+    at, but a depth past the cap is never looked at: it costs its parents. With cap 0 the first depth (one parent,
+    the empty panel) is abandoned, so the meter reads 1; with no cap it reads every partial panel of every depth."""
+    setup = _setup(roster, 0.9, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _, expected = setup
+    roster_sorted = _roster(inst, pool)
+    meter = [0]
+    full = _search(inst, roster_sorted, threshold, 10**7, meter=meter)
+    assert full is not None
+    looked_at = meter[0]
+    meter = [0]
+    abandoned = _search(inst, roster_sorted, threshold, 0, meter=meter)
+    event(f"k={inst.k}, acceptable: {min(len(expected), 3)}")
+    if abandoned is None:
+        assert meter == [1]
+        assert looked_at > 1
+    else:  # nothing to look at: no candidate for the first seat
+        assert len(abandoned) == 0 and len(expected) == 0
