@@ -14,11 +14,12 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from matching.lottery.dispute import _SearchPricing
+from matching.lottery.dispute import _greedy, _SearchPricing, weakest_apart
 from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, leximin
-from tests.strategies import Roster, rosters
+from matching.rules.encoding import encode
+from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_bound import _maximin
-from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _setup
+from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
 
 
 class _Proving(EnumeratedOracle):
@@ -143,3 +144,55 @@ def test_the_dispute_oracles_proof_holds_on_every_acceptable_panel(
     assert all(int(weights[list(p)].sum()) <= best for p in panels)
     assert search.first_level_bound(free) == Fraction(best, int(weights.sum()))
     event(f"k={inst.k}, weights on {min(int((weights > 0).sum()), 5)}, bound 1/W: {best == 1}")
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_the_panels_found_with_the_proof_hold_exactly_one_mediator_set_apart(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """The panels ``first_level_proof`` adds to the known ones (``_apart_panels``) are acceptable (brute force,
+    with locks) and each holds exactly one of the mediators set apart, as a lottery reaching the bound needs."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    weak, _ = weakest_apart(inst, search.pool, threshold)
+    found = search._apart_panels(weak)
+    apart = {search.pool[int(j)] for j in weak}
+    event(f"k={inst.k}, set apart {min(len(apart), 4)}, panels {min(len(found), 4)}")
+    for row in found.tolist():
+        assert tuple(sorted(row)) in expected
+        assert len(apart & set(row)) == 1
+
+
+@settings(max_examples=40, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=6, max_size=12, sizes=(2, 3, 5)), st.data())
+def test_greedy_panels_from_given_starts_keep_their_start_and_room(roster: Roster, data: st.DataObject) -> None:
+    """``_greedy`` with ``starts``: each panel it completes holds its start's members, k distinct mediators of the
+    pool and at most ``room`` flagged ones (those of the start included); without starts it is one per mediator."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    k, pool = inst.k, list(range(inst.n))
+    if inst.n < k:
+        return
+    flagged = np.array(data.draw(st.lists(st.booleans(), min_size=inst.n, max_size=inst.n), label="flagged"))
+    room = data.draw(st.integers(0, k), label="room")
+    width = data.draw(st.integers(1, min(k, inst.n)), label="width")
+    starts = np.array(
+        [data.draw(st.permutations(pool), label="start")[:width] for _ in range(data.draw(st.integers(0, 6)))],
+        dtype=np.int64,
+    ).reshape(-1, width)
+    rows = _greedy(inst, pool, flagged, room, starts)
+    assert len(rows) <= len(starts)
+    for row in rows.tolist():
+        assert len(set(row)) == k == len(row)
+        assert int(flagged[row].sum()) <= room
+        assert any(set(start) <= set(row) for start in starts.tolist())
+    assert len(_greedy(inst, pool)) <= inst.n

@@ -90,7 +90,11 @@ strongest few, this is the tightest bound a stopped lottery reports (measured 20
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
-the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel).
+the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel). With the
+proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other mediator, greedy panels started
+from them and one of ``W`` (the best-valued ones, and others spread over all of ``W`` so that different mediators get
+different partners). At 10,000 mediators (2026-12-05) they raised the least chance a stopped lottery reaches on D003
+from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002 0.000308 to 0.000310), with less CPU.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -234,6 +238,12 @@ CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_
 # Halvings of the search for the weakest mediators no acceptable panel holds two of (``_SearchPricing.first_level_bound``):
 # each is one pass of ``panel_bounds`` with room for k - 2 others (about 2.7 s of CPU over 2,500 mediators).
 BOUND_STEPS = 5
+# Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
+# when the first level's proof is found: started with this many of them of best value, and this many more spread over
+# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
+APART_TOP = 10
+APART_SPREAD = 20
+APART_CHUNK = 2_000
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1114,8 +1124,40 @@ class _SearchPricing:
         apart &= counted
         size = int(apart.sum())
         if size and Fraction(1, size) <= Fraction(k, int(counted.sum())):
+            if not stop():
+                self._add(self._apart_panels(weak))
             return apart.astype(np.int64), 1
         return counted.astype(np.int64), k
+
+    def _apart_panels(self, weak: np.ndarray) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) holding exactly one of ``weak`` (positions in ``pool`` of
+        mediators no acceptable panel holds two of), for each other mediator of the pool: the first level reaches
+        the bound ``1 / |weak|`` only with such panels, each of the others seated in them often enough. Each other
+        mediator is started with ``APART_TOP`` of ``weak`` of best value and ``APART_SPREAD`` more spread over all
+        of them (so that different mediators get different partners), then completed greedily (``_greedy``) with
+        no more of ``weak``; only those the kernel's scorer keeps are returned. Candidate columns, never a proof."""
+        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
+        flagged = np.zeros(len(people), dtype=bool)
+        flagged[weak] = True
+        value = separable_values(self.inst, people)
+        ranked = weak[np.lexsort((weak, -value[weak]))]
+        starts = []
+        for i, m in enumerate(np.flatnonzero(~flagged).tolist()):
+            fits = ranked[~self.clash[m, ranked]]
+            if len(fits):
+                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
+                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return np.zeros((0, k), dtype=np.int64)
+        pairs = np.vstack(starts)
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        found = [
+            _greedy(self.inst, self.pool, flagged, 1, pairs[lo : lo + APART_CHUNK])
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
 
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
@@ -1279,13 +1321,21 @@ def _witnesses(
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
-def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
+def _greedy(
+    inst: PanelInstance,
+    pool: list[int],
+    outside: np.ndarray | None = None,
+    room: int = 0,
+    starts: np.ndarray | None = None,
+) -> np.ndarray:
     """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
     open seat goes to the candidate who adds the most to the objective (their value and what they add to
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
     rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
-    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members."""
+    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members. With
+    ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
+    those members instead (rows that do not complete are left out)."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
@@ -1306,12 +1356,16 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     cand = order[np.arange(len(order)) - start < GREEDY_PER_PROFILE]  # positions in ``people``
     clash = clash_matrix(inst, people)
-    rows = np.arange(len(people))
-    seats = rows[:, None]
-    used = spare.copy()  # flagged members so far
-    total = value.copy()
-    best_chair = chair.copy()
-    t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
+    seats = np.arange(len(people))[:, None] if starts is None else np.asarray(starts, dtype=np.int64)
+    if starts is not None and len(seats) == 0:
+        return np.zeros((0, k), dtype=np.int64)
+    rows = np.arange(len(seats))
+    used = spare[seats].sum(axis=1)  # flagged members so far
+    total = value[seats].sum(axis=1)
+    best_chair = chair[seats].max(axis=1)
+    t_bits = np.bitwise_or.reduce(trads[seats], axis=1)
+    g_bits = np.bitwise_or.reduce(groups[seats], axis=1)
+    fem, men, aligned = female[seats].sum(axis=1), male[seats].sum(axis=1), align[seats].sum(axis=1)
     cost = w["neutrality"] * inst.neutral_asym_coef
 
     # A candidate's gain beyond their value and chair bonus depends on their profile only (the keys above): it
@@ -1332,7 +1386,7 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
             out = out - cost * (hi - lo)
         return np.asarray(out)
 
-    for _ in range(k - 1):
+    for _ in range(k - seats.shape[1]):
         now = best_chair + bonus(t_bits, g_bits, fem, men, aligned)
         per_kind = bonus(
             t_bits[:, None] | trads[kind][None, :],
