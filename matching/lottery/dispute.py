@@ -83,7 +83,7 @@ first LP and between exact pricing calls): every level still ends on the exact p
 
 Past the enumeration cap the oracle also gives the engine a **first-level bound** of its own, before any pricing
 (``DisputePanelOracle.first_level_bound``): weak duality with weight 1 on the weakest mediators that no acceptable
-panel holds two of (``weakest_apart``: ``panel_bounds`` with the others flagged and room for k - 2 of them proves
+panel holds two of (``weakest_apart``: ``panel_bounds`` of each of them over the panels holding another proves
 it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). Some of them then has a chance of
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
@@ -236,7 +236,8 @@ SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
 # Halvings of the search for the weakest mediators no acceptable panel holds two of (``_SearchPricing.first_level_bound``):
-# each is one pass of ``panel_bounds`` with room for k - 2 others (about 2.7 s of CPU over 2,500 mediators).
+# each is one pass of ``panel_bounds`` counting the others set apart up to one (``least``; on D011 at 10,000 mediators
+# 1.8 s of CPU over 2,502 mediators, 4.0 s when it counted the strongest up to k - 2).
 BOUND_STEPS = 5
 # Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
 # when the first level's proof is found: started with this many of them of best value, and this many more spread over
@@ -1118,7 +1119,7 @@ class _SearchPricing:
         if k < 2 or not counted.any():
             return None
         weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
-        self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
+        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE  # counts 0 and 1
         apart = np.zeros(len(self.inst_of), dtype=bool)
         apart[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]] = True
         apart &= counted
@@ -1244,8 +1245,8 @@ def weakest_apart(
     ``threshold``) holds two of, as many as ``steps`` halvings find, and how many ``panel_bounds`` passes that
     took. They are the mediators after the first ``m`` in order of ``panel_bounds`` (strongest first, ties by
     position), for the smallest ``m`` proven in the halvings (none proven: empty). Proven by ``panel_bounds``
-    with the first ``m`` flagged and room for k - 2 of them: a panel holding two of the others has at most
-    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective.
+    with the others flagged, over the panels in which some other member is flagged (``least``, room 1): a panel
+    holding two of them would give each of the two a bound at least its objective.
     ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
@@ -1260,7 +1261,7 @@ def weakest_apart(
             break
         weak = np.zeros(len(pool), dtype=bool)
         weak[order[m:]] = True
-        reach = panel_bounds(inst, pool, ~weak, k - 2)
+        reach = panel_bounds(inst, pool, weak, 1, least=True)
         passes += 1
         if (reach[weak] >= threshold).any():
             lo = m
@@ -1846,6 +1847,7 @@ def panel_bounds(
     outside: np.ndarray | None = None,
     room: int = 0,
     extra: np.ndarray | None = None,
+    least: bool = False,
 ) -> np.ndarray:
     """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
     of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
@@ -1871,15 +1873,23 @@ def panel_bounds(
     exactly (one more state: how many of the others are flagged, up to ``room``). Tests hold it to brute force.
 
     With ``extra`` (an integer per mediator of ``pool``) each member's value counts ``extra`` more: the bound is
-    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``)."""
+    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``).
+
+    With ``least`` only panels whose *other* members (the mediator excluded) hold at least ``room`` flagged ones
+    count: the programme then counts flagged others up to ``room`` and no further (``weakest_apart`` asks whether
+    a flagged mediator has a flagged partner, room 1: two counts where "at most k - 2 of the others" needs k - 1)."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     k = inst.k
-    if outside is None or room >= k:  # room for every member: no limit
+    if least and (outside is None or room <= 0):  # at least none: no limit
+        outside, room, least = None, 0, False
+    if least and room >= k:  # k - 1 others cannot hold k flagged members
+        return np.full(len(pool_arr), _LOW, dtype=np.int64)
+    if not least and (outside is None or room >= k):  # room for every member: no limit
         outside, room = np.zeros(len(pool_arr), dtype=bool), 0
     spare = np.asarray(outside, dtype=np.int64)
     more = np.zeros(len(pool_arr), dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
     if k < 2 or len(pool_arr) == 0:
-        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)
+        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)  # (least: k >= 2)
     value = separable_values(inst, pool_arr) + more
     w = inst.weights
     if inst.ranking_parties and w["preference"] > 0:
@@ -1889,11 +1899,12 @@ def panel_bounds(
     align = inst.alignment[pool_arr].astype(np.int64)
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
     if not pairs:
-        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False, spare, room)
+        flat = np.zeros(len(pool_arr), dtype=np.int64)
+        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
     for p, q in pairs:
         lean = align[:, p] - align[:, q]
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room))
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least))
     return bound
 
 
@@ -1905,6 +1916,7 @@ def _profile_programme(
     balanced: bool,
     spare: np.ndarray,
     room: int,
+    least: bool = False,
 ) -> np.ndarray:
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
     that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
@@ -1935,14 +1947,17 @@ def _profile_programme(
         m0 = members[0]
         base = _cover(dp, int(cover[m0]))
         for m in range(1, len(top) + 1):
-            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h)
+            shifted = _shift(
+                base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h, least
+            )
             np.maximum(dp, shifted + int(taken[m]), out=dp)
             if chair_ok[m0]:
                 best = int(taken[m]) + int(chair[members[:m]].max())
                 if m < len(members):
                     best = max(best, int(taken[m - 1]) + int(after[m]))
                 np.maximum(dp[1], shifted[0] + best, out=dp[1])
-    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare)
+    final = dp[:, others]
+    return _finish(inst, final, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -1963,20 +1978,30 @@ def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
     return out
 
 
-def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int) -> np.ndarray:
+def _shift(
+    base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int, least: bool = False
+) -> np.ndarray:
     """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count or the
-    room for spare members are dropped."""
+    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count are
+    dropped, and so are those past the room for spare members, unless ``least`` (spare members are then
+    counted up to the room and no further: the last count means "at least that many")."""
     out = np.full_like(base, _LOW)
     count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
-    if m >= count or spare >= rooms:
+    if m >= count or (spare >= rooms and not least):
         return out
     src_lean = slice(max(0, -lean), spans - max(0, lean))
     dst_lean = slice(max(0, lean), spans - max(0, -lean))
+    top = rooms - 1
     for f in range(h + 1):
         for g in range(h + 1):
-            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean, spare:]
-            np.maximum(target, base[:, : count - m, f, g, src_lean, : rooms - spare], out=target)
+            into = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
+            source = base[:, : count - m, f, g, src_lean]
+            if not least:
+                np.maximum(into[..., spare:, :], source[..., : rooms - spare, :], out=into[..., spare:, :])
+                continue
+            if spare < top:
+                np.maximum(into[..., spare:top, :], source[..., : top - spare, :], out=into[..., spare:top, :])
+            np.maximum(into[..., top, :], source[..., max(0, top - spare) :, :].max(axis=-2), out=into[..., top, :])
     return out
 
 
@@ -1993,13 +2018,18 @@ def _finish(
     lo: int,
     balanced: bool,
     spare: np.ndarray,
+    least: bool = False,
 ) -> np.ndarray:
     """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
-    with the exact panel-level terms of the state united with them (and room left for them if spare)."""
+    with the exact panel-level terms of the state united with them (and room left for them if spare; with
+    ``least``, others holding at least the room's count of spare members, whoever the member is)."""
     w, h = inst.weights, inst.k // 2
     _, _, _, spans, rooms, covers = final.shape
     # Per member count of spare others allowed: the best over the spare counts up to the room left.
     allowed = np.maximum.accumulate(final, axis=4)
+    if least:  # the last count (saturated) only, for every member
+        allowed = np.repeat(final[:, :, :, :, rooms - 1 :], rooms, axis=4)
+        spare = np.zeros_like(spare)
     states = np.arange(covers)
     counts = np.arange(h + 1)
     cap = lean_cap(inst)
