@@ -31,14 +31,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (02487d0, before the first-level bound of ``weakest_apart``), measured on
-# 2026-12-05 at load 6-10 (wall times are long under load; CPU is the fairer figure, and it varies by about 10%
-# between runs): every five-member dispute ran into the lottery's budget in the first leximin level, unproven,
-# with the bound of the pricing answers only.
+# Main's figures at 10,000 mediators (8b90134, with the first-level bound of ``weakest_apart``), measured on
+# 2026-12-05 (wall times are long under load; CPU is the fairer figure, and it varies by about 10% between runs):
+# every five-member dispute ran into the lottery's budget in the first leximin level, unproven.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 56-69 s CPU, budget, unproven, least 0.000309, bound 0.000924",
-    "D003": "main: 28 s CPU, budget, unproven, least 0.000472, bound 0.001390",
-    "D011": "main: 34-41 s CPU, budget, unproven, least 0.000424, bound 0.00148",
+    "D002": "main: 51.2 s CPU, budget, unproven, least 0.000308, bound 0.000357",
+    "D003": "main: 26.2 s CPU, budget, unproven, least 0.000472, bound 0.000661",
+    "D011": "main: 44.1 s CPU, budget, unproven, least 0.000424, bound 0.000639",
 }
 
 

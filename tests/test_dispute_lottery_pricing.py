@@ -10,7 +10,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.dispute
-from matching.lottery.dispute import _SearchPricing, panel_bounds
+from matching.lottery.dispute import _roster, _search, _SearchPricing, panel_bounds
 from matching.lottery.engine import Restriction
 from tests.strategies import COUNTRIES, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _setup, _with_party
@@ -215,3 +215,79 @@ def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: 
             patch.setattr(matching.lottery.dispute, "NARROWED_CAP", 0)
         patch.setattr(matching.lottery.dispute, "LAGRANGE_FIRST", data.draw(st.sampled_from([0, 1, 3, 64])))
         _check_narrowed(roster, floor, data)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)), st.data())
+def test_a_depth_abandoned_at_its_cap_is_charged_for_its_parents_only(roster: Roster, data: st.DataObject) -> None:
+    """``_search``'s meter (the work charged to the lottery's budget) grows by the partial panels a depth looks
+    at, but a depth past the cap is never looked at: it costs its parents. With cap 0 the first depth (one parent,
+    the empty panel) is abandoned, so the meter reads 1; with no cap it reads every partial panel of every depth."""
+    setup = _setup(roster, 0.9, data)
+    if setup is None:
+        return
+    inst, pool, threshold, _, expected = setup
+    roster_sorted = _roster(inst, pool)
+    meter = [0]
+    full = _search(inst, roster_sorted, threshold, 10**7, meter=meter)
+    assert full is not None
+    looked_at = meter[0]
+    meter = [0]
+    abandoned = _search(inst, roster_sorted, threshold, 0, meter=meter)
+    event(f"k={inst.k}, acceptable: {min(len(expected), 3)}")
+    if abandoned is None:
+        assert meter == [1]
+        assert looked_at > 1
+    else:  # nothing to look at: no candidate for the first seat
+        assert len(abandoned) == 0 and len(expected) == 0
+
+
+def _check_least(roster: Roster, cap: int | None, third: str | None, data: st.DataObject) -> None:
+    rules, ws, inst = _with_party(roster, cap, third)
+    panels = best_of(brute_force(ws, rules, via_check_panel=False))
+    flagged = {mid for mid in inst.ids if data.draw(st.booleans(), label=f"flagged {mid}")}
+    room = data.draw(st.integers(0, inst.k), label="room")
+    outside = np.array([mid in flagged for mid in inst.ids], dtype=bool)
+    pool = list(range(inst.n))
+    bounds = panel_bounds(inst, pool, outside, room, least=True)
+    best: dict[str, int] = {}
+    for members, value in panels.items():
+        for mid in members:
+            if len((members - {mid}) & flagged) >= room:
+                best[mid] = max(best.get(mid, value), value)
+    event(f"k={inst.k}, room={room}, in some panel with that many flagged others: {min(len(best), 5)}")
+    for i, mid in enumerate(inst.ids):
+        if mid in best:
+            assert bounds[i] >= best[mid], (mid, int(bounds[i]), best[mid], room)
+    if room >= inst.k:  # k - 1 others never hold k flagged members
+        assert (bounds < -(2**50)).all()
+    elif inst.k >= 2 and room > 0:
+        # The same programme as "at most k - 1 - room of the others unflagged", counted the other way round.
+        other_way = [panel_bounds(inst, pool, ~outside, inst.k - room - int(f)) for f in (True, False)]
+        assert np.array_equal(bounds[outside], other_way[0][outside])
+        assert np.array_equal(bounds[~outside], other_way[1][~outside])
+
+
+@settings(max_examples=60, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=6, max_size=11, sizes=(2, 3, 5), crowded=True) | rosters(min_size=6, max_size=11, sizes=(3, 5)),
+    st.sampled_from([None, 0, 1, 2, 4]),
+    st.sampled_from([None, *COUNTRIES[:4]]),
+    st.data(),
+)
+def test_panel_bounds_with_flagged_others_at_least_bound_those_panels(
+    roster: Roster, cap: int | None, third: str | None, data: st.DataObject
+) -> None:
+    """With ``least`` (others holding at least ``room`` flagged members, as ``weakest_apart`` asks), each mediator's
+    bound is at least the objective of the best such panel holding them (brute force, lean caps, two or three
+    parties), and equal to the bound with at most the complementary room of the unflagged ones."""
+    _check_least(roster, cap, third, data)
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters(), st.sampled_from([None, 0, 1, 3]), st.data())
+def test_panel_bounds_with_flagged_others_at_least_hold_for_five_member_panels(
+    roster: Roster, cap: int | None, data: st.DataObject
+) -> None:
+    """The same for five-member panels, where most drawn rosters have many panels."""
+    _check_least(roster, cap, None, data)

@@ -83,11 +83,18 @@ first LP and between exact pricing calls): every level still ends on the exact p
 
 Past the enumeration cap the oracle also gives the engine a **first-level bound** of its own, before any pricing
 (``DisputePanelOracle.first_level_bound``): weak duality with weight 1 on the weakest mediators that no acceptable
-panel holds two of (``weakest_apart``: ``panel_bounds`` with the others flagged and room for k - 2 of them proves
+panel holds two of (``weakest_apart``: ``panel_bounds`` of each of them over the panels holding another proves
 it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). Some of them then has a chance of
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
+panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
+the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel). With the
+proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other mediator, greedy panels started
+from them and one of ``W`` (the best-valued ones, and others spread over all of ``W`` so that different mediators get
+different partners). At 10,000 mediators (2026-12-05) they raised the least chance a stopped lottery reaches on D003
+from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002 0.000308 to 0.000310), with less CPU.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -229,8 +236,15 @@ SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
 # Halvings of the search for the weakest mediators no acceptable panel holds two of (``_SearchPricing.first_level_bound``):
-# each is one pass of ``panel_bounds`` with room for k - 2 others (about 2.7 s of CPU over 2,500 mediators).
+# each is one pass of ``panel_bounds`` counting the others set apart up to one (``least``; on D011 at 10,000 mediators
+# 1.8 s of CPU over 2,502 mediators, 4.0 s when it counted the strongest up to k - 2).
 BOUND_STEPS = 5
+# Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
+# when the first level's proof is found: started with this many of them of best value, and this many more spread over
+# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
+APART_TOP = 10
+APART_SPREAD = 20
+APART_CHUNK = 2_000
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -580,11 +594,15 @@ def _search(
         weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
         runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need)
         looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
-        counted[0] += looked_at  # partial panels looked at (or about to be), for the caller's work budget
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
         if looked_at > max(cap, scan):
+            # Abandoned after counting the candidates of each partial panel (a few vector operations per parent):
+            # charged for the parents, not for the partial panels it will never look at (on D003 at 10,000
+            # mediators the 750 million of one such depth used to spend the lottery's whole budget at once).
+            counted[0] += len(level.last)
             return None
+        counted[0] += looked_at  # partial panels looked at, for the caller's work budget
         kept = 0
         parts = []
         for candidates, first, count, need in runs:
@@ -1076,23 +1094,71 @@ class _SearchPricing:
         return _greedy(self.inst, pool, outside, room)
 
     def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
-        """A proven upper bound on the least chance of ``free`` (agents) in any lottery, by weak duality with
-        weights 1 on a set ``W`` of the weakest mediators and 0 elsewhere: when no acceptable panel holds two of
-        ``W``, every lottery seats at most one of them on average, so one of them has a chance of at most
-        ``1 / |W ∩ free|`` (``W`` from ``weakest_apart``); and any panel holds at most k agents, so some agent
-        has at most ``k / |free|``. ``panel_bounds`` relaxes (it drops the locks and some rules), so the bound is
-        never below the truth. None for panels of fewer than two members. ``stop`` (a cancelled run) ends the
-        halvings early, with the set proven so far."""
+        """A proven upper bound on the least chance of ``free`` (agents) in any lottery: ``first_level_proof``'s
+        bound (None for panels of fewer than two members or no agent)."""
+        proof = self.first_level_proof(free, stop)
+        if proof is None:
+            return None
+        weights, best = proof
+        return Fraction(best, int(weights[np.asarray(list(free), dtype=np.int64)].sum()))
+
+    def first_level_proof(
+        self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
+    ) -> tuple[np.ndarray, int] | None:
+        """A weak-duality proof on the least chance of ``free`` (agents) in any lottery: integer weights (one per
+        agent) and a proven upper bound on the weight of every acceptable panel. Weights 1 on a set ``W`` of the
+        weakest mediators of ``free`` and 0 elsewhere, when no acceptable panel holds two of ``W`` (``weakest_apart``):
+        every panel then weighs at most 1, every lottery seats at most one of them on average, so one of them has a
+        chance of at most ``1 / |W ∩ free|``; or weights 1 on ``free``, with every panel at most k, when that bound
+        ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof holds.
+        None for panels of fewer than two members. ``stop`` (a cancelled run) ends the halvings early, with the
+        set proven so far. A lottery reaching the bound has every agent of ``W ∩ free`` exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        best = Fraction(k, int(counted.sum()))
         weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
-        self.work += NARROW_WORK * (1 + (k - 1) * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE
-        size = int(counted[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]].sum())
-        return min(best, Fraction(1, size)) if size else best
+        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE  # counts 0 and 1
+        apart = np.zeros(len(self.inst_of), dtype=bool)
+        apart[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]] = True
+        apart &= counted
+        size = int(apart.sum())
+        if size and Fraction(1, size) <= Fraction(k, int(counted.sum())):
+            if not stop():
+                self._add(self._apart_panels(weak))
+            return apart.astype(np.int64), 1
+        return counted.astype(np.int64), k
+
+    def _apart_panels(self, weak: np.ndarray) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) holding exactly one of ``weak`` (positions in ``pool`` of
+        mediators no acceptable panel holds two of), for each other mediator of the pool: the first level reaches
+        the bound ``1 / |weak|`` only with such panels, each of the others seated in them often enough. Each other
+        mediator is started with ``APART_TOP`` of ``weak`` of best value and ``APART_SPREAD`` more spread over all
+        of them (so that different mediators get different partners), then completed greedily (``_greedy``) with
+        no more of ``weak``; only those the kernel's scorer keeps are returned. Candidate columns, never a proof."""
+        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
+        flagged = np.zeros(len(people), dtype=bool)
+        flagged[weak] = True
+        value = separable_values(self.inst, people)
+        ranked = weak[np.lexsort((weak, -value[weak]))]
+        starts = []
+        for i, m in enumerate(np.flatnonzero(~flagged).tolist()):
+            fits = ranked[~self.clash[m, ranked]]
+            if len(fits):
+                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
+                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return np.zeros((0, k), dtype=np.int64)
+        pairs = np.vstack(starts)
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        found = [
+            _greedy(self.inst, self.pool, flagged, 1, pairs[lo : lo + APART_CHUNK])
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
 
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
@@ -1179,8 +1245,8 @@ def weakest_apart(
     ``threshold``) holds two of, as many as ``steps`` halvings find, and how many ``panel_bounds`` passes that
     took. They are the mediators after the first ``m`` in order of ``panel_bounds`` (strongest first, ties by
     position), for the smallest ``m`` proven in the halvings (none proven: empty). Proven by ``panel_bounds``
-    with the first ``m`` flagged and room for k - 2 of them: a panel holding two of the others has at most
-    k - 2 flagged members, so each of its unflagged members would have a bound at least its objective.
+    with the others flagged, over the panels in which some other member is flagged (``least``, room 1): a panel
+    holding two of them would give each of the two a bound at least its objective.
     ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
@@ -1195,7 +1261,7 @@ def weakest_apart(
             break
         weak = np.zeros(len(pool), dtype=bool)
         weak[order[m:]] = True
-        reach = panel_bounds(inst, pool, ~weak, k - 2)
+        reach = panel_bounds(inst, pool, weak, 1, least=True)
         passes += 1
         if (reach[weak] >= threshold).any():
             lo = m
@@ -1256,13 +1322,21 @@ def _witnesses(
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
-def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
+def _greedy(
+    inst: PanelInstance,
+    pool: list[int],
+    outside: np.ndarray | None = None,
+    room: int = 0,
+    starts: np.ndarray | None = None,
+) -> np.ndarray:
     """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
     open seat goes to the candidate who adds the most to the objective (their value and what they add to
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
     rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
-    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members."""
+    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members. With
+    ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
+    those members instead (rows that do not complete are left out)."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
@@ -1283,12 +1357,16 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     cand = order[np.arange(len(order)) - start < GREEDY_PER_PROFILE]  # positions in ``people``
     clash = clash_matrix(inst, people)
-    rows = np.arange(len(people))
-    seats = rows[:, None]
-    used = spare.copy()  # flagged members so far
-    total = value.copy()
-    best_chair = chair.copy()
-    t_bits, g_bits, fem, men, aligned = trads.copy(), groups.copy(), female.copy(), male.copy(), align.copy()
+    seats = np.arange(len(people))[:, None] if starts is None else np.asarray(starts, dtype=np.int64)
+    if starts is not None and len(seats) == 0:
+        return np.zeros((0, k), dtype=np.int64)
+    rows = np.arange(len(seats))
+    used = spare[seats].sum(axis=1)  # flagged members so far
+    total = value[seats].sum(axis=1)
+    best_chair = chair[seats].max(axis=1)
+    t_bits = np.bitwise_or.reduce(trads[seats], axis=1)
+    g_bits = np.bitwise_or.reduce(groups[seats], axis=1)
+    fem, men, aligned = female[seats].sum(axis=1), male[seats].sum(axis=1), align[seats].sum(axis=1)
     cost = w["neutrality"] * inst.neutral_asym_coef
 
     # A candidate's gain beyond their value and chair bonus depends on their profile only (the keys above): it
@@ -1309,7 +1387,7 @@ def _greedy(inst: PanelInstance, pool: list[int], outside: np.ndarray | None = N
             out = out - cost * (hi - lo)
         return np.asarray(out)
 
-    for _ in range(k - 1):
+    for _ in range(k - seats.shape[1]):
         now = best_chair + bonus(t_bits, g_bits, fem, men, aligned)
         per_kind = bonus(
             t_bits[:, None] | trads[kind][None, :],
@@ -1396,6 +1474,14 @@ class DisputePanelOracle:
         is cancelled); None when the panels are enumerated (their pricing is exact in milliseconds) or priced by
         CP-SAT alone."""
         return None if self.search is None else self.search.first_level_bound(free, stop)
+
+    def first_level_proof(
+        self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
+    ) -> tuple[np.ndarray, int] | None:
+        """The proof behind ``first_level_bound`` (``_SearchPricing.first_level_proof``: weights per agent and a
+        proven bound on every acceptable panel's weight), which the engine also uses to end the first level once
+        the known panels reach its bound; None when ``first_level_bound`` is None."""
+        return None if self.search is None else self.search.first_level_proof(free, stop)
 
     @property
     def n(self) -> int:
@@ -1761,6 +1847,7 @@ def panel_bounds(
     outside: np.ndarray | None = None,
     room: int = 0,
     extra: np.ndarray | None = None,
+    least: bool = False,
 ) -> np.ndarray:
     """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
     of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
@@ -1786,15 +1873,23 @@ def panel_bounds(
     exactly (one more state: how many of the others are flagged, up to ``room``). Tests hold it to brute force.
 
     With ``extra`` (an integer per mediator of ``pool``) each member's value counts ``extra`` more: the bound is
-    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``)."""
+    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``).
+
+    With ``least`` only panels whose *other* members (the mediator excluded) hold at least ``room`` flagged ones
+    count: the programme then counts flagged others up to ``room`` and no further (``weakest_apart`` asks whether
+    a flagged mediator has a flagged partner, room 1: two counts where "at most k - 2 of the others" needs k - 1)."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     k = inst.k
-    if outside is None or room >= k:  # room for every member: no limit
+    if least and (outside is None or room <= 0):  # at least none: no limit
+        outside, room, least = None, 0, False
+    if least and room >= k:  # k - 1 others cannot hold k flagged members
+        return np.full(len(pool_arr), _LOW, dtype=np.int64)
+    if not least and (outside is None or room >= k):  # room for every member: no limit
         outside, room = np.zeros(len(pool_arr), dtype=bool), 0
     spare = np.asarray(outside, dtype=np.int64)
     more = np.zeros(len(pool_arr), dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
     if k < 2 or len(pool_arr) == 0:
-        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)
+        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)  # (least: k >= 2)
     value = separable_values(inst, pool_arr) + more
     w = inst.weights
     if inst.ranking_parties and w["preference"] > 0:
@@ -1804,11 +1899,12 @@ def panel_bounds(
     align = inst.alignment[pool_arr].astype(np.int64)
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
     if not pairs:
-        return _profile_programme(inst, pool_arr, value, np.zeros(len(pool_arr), dtype=np.int64), False, spare, room)
+        flat = np.zeros(len(pool_arr), dtype=np.int64)
+        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
     for p, q in pairs:
         lean = align[:, p] - align[:, q]
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room))
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least))
     return bound
 
 
@@ -1820,6 +1916,7 @@ def _profile_programme(
     balanced: bool,
     spare: np.ndarray,
     room: int,
+    least: bool = False,
 ) -> np.ndarray:
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
     that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
@@ -1850,14 +1947,17 @@ def _profile_programme(
         m0 = members[0]
         base = _cover(dp, int(cover[m0]))
         for m in range(1, len(top) + 1):
-            shifted = _shift(base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h)
+            shifted = _shift(
+                base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h, least
+            )
             np.maximum(dp, shifted + int(taken[m]), out=dp)
             if chair_ok[m0]:
                 best = int(taken[m]) + int(chair[members[:m]].max())
                 if m < len(members):
                     best = max(best, int(taken[m - 1]) + int(after[m]))
                 np.maximum(dp[1], shifted[0] + best, out=dp[1])
-    return _finish(inst, dp[:, others], value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare)
+    final = dp[:, others]
+    return _finish(inst, final, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -1878,20 +1978,30 @@ def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
     return out
 
 
-def _shift(base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int) -> np.ndarray:
+def _shift(
+    base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int, least: bool = False
+) -> np.ndarray:
     """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count or the
-    room for spare members are dropped."""
+    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count are
+    dropped, and so are those past the room for spare members, unless ``least`` (spare members are then
+    counted up to the room and no further: the last count means "at least that many")."""
     out = np.full_like(base, _LOW)
     count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
-    if m >= count or spare >= rooms:
+    if m >= count or (spare >= rooms and not least):
         return out
     src_lean = slice(max(0, -lean), spans - max(0, lean))
     dst_lean = slice(max(0, lean), spans - max(0, -lean))
+    top = rooms - 1
     for f in range(h + 1):
         for g in range(h + 1):
-            target = out[:, m:, min(f + women, h), min(g + men, h), dst_lean, spare:]
-            np.maximum(target, base[:, : count - m, f, g, src_lean, : rooms - spare], out=target)
+            into = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
+            source = base[:, : count - m, f, g, src_lean]
+            if not least:
+                np.maximum(into[..., spare:, :], source[..., : rooms - spare, :], out=into[..., spare:, :])
+                continue
+            if spare < top:
+                np.maximum(into[..., spare:top, :], source[..., : top - spare, :], out=into[..., spare:top, :])
+            np.maximum(into[..., top, :], source[..., max(0, top - spare) :, :].max(axis=-2), out=into[..., top, :])
     return out
 
 
@@ -1908,13 +2018,18 @@ def _finish(
     lo: int,
     balanced: bool,
     spare: np.ndarray,
+    least: bool = False,
 ) -> np.ndarray:
     """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
-    with the exact panel-level terms of the state united with them (and room left for them if spare)."""
+    with the exact panel-level terms of the state united with them (and room left for them if spare; with
+    ``least``, others holding at least the room's count of spare members, whoever the member is)."""
     w, h = inst.weights, inst.k // 2
     _, _, _, spans, rooms, covers = final.shape
     # Per member count of spare others allowed: the best over the spare counts up to the room left.
     allowed = np.maximum.accumulate(final, axis=4)
+    if least:  # the last count (saturated) only, for every member
+        allowed = np.repeat(final[:, :, :, :, rooms - 1 :], rooms, axis=4)
+        spare = np.zeros_like(spare)
     states = np.arange(covers)
     counts = np.arange(h + 1)
     cap = lean_cap(inst)

@@ -780,6 +780,7 @@ class _Engine:
         self.work = 0.0  # deterministic seconds of CP-SAT pricing so far
         self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
         self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
+        self.oracle_proof: tuple[np.ndarray, int] | None = None  # the oracle's first-level proof (``oracle_bound``)
         self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
         self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
 
@@ -1095,8 +1096,9 @@ class _Engine:
         self.level_bound_seen = None if fixed else self.oracle_bound(free)
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
-            if self.halted():
-                return None, value, self.level_bound_seen
+            reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
+            if reached is not None or self.halted():
+                return reached or (None, value, self.level_bound_seen)
             if self.heuristic(y, cap):
                 continue
             weights = self.integer_weights(y, agents)
@@ -1203,9 +1205,34 @@ class _Engine:
 
     def oracle_bound(self, free: list[int]) -> Fraction | None:
         """A bound on the first level that the oracle proves by an argument of its own (``first_level_bound``,
-        if it has one; weak duality with weights of its choosing), before any pricing call."""
+        if it has one; weak duality with weights of its choosing), before any pricing call. An oracle with
+        ``first_level_proof`` hands over the proof itself: integer weights ``w >= 0`` (one per agent) and a proven
+        ``best >= max_P w(P)``; once the known panels reach its bound, ``level`` ends the first level on it and
+        the agents it weighs are fixed like those of any other proof (complementary slackness)."""
+
+        def stop() -> bool:
+            return stop_asked(self.cancel)
+
+        proof = getattr(self.oracle, "first_level_proof", None)
+        if proof is not None:
+            self.oracle_proof = proof(free, stop)
+            if self.oracle_proof is None:
+                return None
+            weights, best = self.oracle_proof
+            return self.level_bound(weights, best, {}, free)
         known = getattr(self.oracle, "first_level_bound", None)
-        return None if known is None else known(free, lambda: stop_asked(self.cancel))
+        return None if known is None else known(free, stop)
+
+    def oracle_reached(
+        self, fixed: dict[int, float], free: list[int], value: float
+    ) -> tuple[np.ndarray, float, Fraction] | None:
+        """In the first level, once the known panels reach the bound of the oracle's proof (``oracle_bound``):
+        the proof's weights, the level's value and that bound, as ``level`` returns them; otherwise None."""
+        if fixed or self.oracle_proof is None:
+            return None
+        weights, best = self.oracle_proof
+        bound = self.level_bound(weights, best, fixed, free)
+        return (weights, value, bound) if bound is not None and bound <= value + EPS else None
 
     def see_bound(self, bound: Fraction | None) -> None:
         """Remember the least proven upper bound on the current level (weak duality holds for any weights)."""
