@@ -474,12 +474,7 @@ def test_a_gap_outside_zero_to_one_is_refused_in_plain_words(demo_ws: Workspace,
 def test_a_looser_gap_stops_earlier_but_still_within_it(demo_ws: Workspace) -> None:
     """The gap setting trades work for proof: the run stops improving once the panels are proven within it."""
     ids = [d.dispute_id for d in demo_ws.data.disputes[:24]]
-    # (Without rebuilding the pools at the prices, whose bound alone can already be within the loose gap:
-    # see test_batch_reprice.py.)
-    with (
-        mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0),
-        mock.patch.object(joint_module, "MAX_REPRICE_ROUNDS", 0),
-    ):
+    with mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0):
         tight = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.0, time_limit=20, workers=1), ids).summary
         loose = solve_batch(demo_ws, IOMED, BatchConfig(gap=0.2, time_limit=20, workers=1), ids).summary
     assert loose.exact_rounds == 1 <= tight.exact_rounds

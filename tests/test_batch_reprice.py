@@ -5,14 +5,11 @@ on the batch that an exact solver (scipy milp over every panel) never beats."""
 
 from __future__ import annotations
 
-from unittest import mock
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matching.batch.joint as joint_module
 from matching.batch.disputes import alone_chunk, make_state, member_price, reprice_chunk
 from matching.batch.joint import LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT
 from matching.batch.quotas import Quotas
@@ -118,21 +115,3 @@ def test_the_lagrangian_bound_from_the_mediators_bounds_holds_against_an_exact_s
     for name in (LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT):
         if name in s.bound_sources:
             assert best_total <= round(s.bound_sources[name] * UNIT), s.bound_sources
-
-
-def test_a_loose_gap_met_by_the_mediators_bounds_skips_exact_pricing_and_stays_within_it() -> None:
-    """With a loose gap, the bounds proven by the time the pools are first rebuilt can already meet it: the
-    run then prices no dispute exactly and stays within the gap; a run with no gap (exact pricing on)
-    never finds an assignment above that bound, nor reports a bound below the loose run's assignment."""
-    from matching.core.paths import demo_dir
-    from matching.io.loading import load_folder
-
-    ws = Workspace(load_folder(demo_dir()))
-    ids = [d.dispute_id for d in ws.data.disputes[:24]]
-    with mock.patch.object(joint_module, "MASTER_ALL_LIMIT", 0):
-        loose = solve_batch(ws, IOMED, BatchConfig(gap=0.2, time_limit=20, workers=1), ids).summary
-        tight = solve_batch(ws, IOMED, BatchConfig(gap=0.0, time_limit=20, workers=1), ids).summary
-    assert loose.exact_rounds == 0 < tight.exact_rounds
-    assert LAGRANGIAN_BOUNDS in loose.bound_sources and loose.bound == min(loose.bound_sources.values())
-    assert loose.relative_gap <= 0.2
-    assert tight.objective <= loose.bound + 1e-9 and loose.objective <= tight.bound + 1e-9

@@ -1,8 +1,11 @@
 """The batch's per-dispute work, in this process or in worker processes, on plain numbers.
 
 Each dispute alone (``alone_chunk``): a pool of its most promising mediators, every feasible panel of
-the pool, and its proven best panel and bound. Each dispute priced (``exact_chunk``): its best panel
-over every eligible mediator at the joint model's prices, proven (the Lagrangian bound). ``Runner``
+the pool, and its proven best panel and bound. Each pool rebuilt at the joint model's prices
+(``reprice_chunk``): the mediators with the best upper bounds at the prices, over every eligible mediator and
+without a solver, with the bound on the dispute's best priced panel they prove. Each dispute priced
+(``exact_chunk``): its best panel over every eligible mediator at the joint model's prices, proven (the
+Lagrangian bound). ``Runner``
 spreads either over a process pool of its own or over any ``concurrent.futures.Executor`` it is given
 (a Dask cluster's, ``distributed.Client(address).get_executor()``); every CP-SAT search has one seeded
 worker and a deterministic time limit, so results do not depend on the machine's load nor on where

@@ -1,5 +1,6 @@
-"""The batch's joint phase: min-cost flow for one-member panels, otherwise column generation with
-exact pricing and the assignment over the columns; with the proof (bound and its sources) and, when
+"""The batch's joint phase: min-cost flow for one-member panels, otherwise column generation (on the
+disputes' pools, rebuilt at the programme's prices when they stall) with exact pricing and the assignment
+over the columns; with the proof (bound and its sources) and, when
 the disputes cannot all be staffed together, which global constraints are in the way.
 """
 
@@ -466,7 +467,8 @@ def _generate_columns(
     budget: float,
     gap: float = 0.0,
 ) -> tuple[float | None, np.ndarray | None, int, int, float]:
-    """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
+    """Column generation on the pools (rebuilt at the programme's prices when they stall: ``_Pricing.pool_rounds``),
+    then exact pricing (the Lagrangian bound), within the budget.
 
     Returns the programme's value and solution (the assignment's hint; none when the programme ran
     out of work before its first optimum), the rounds of each kind and the deterministic seconds
@@ -483,14 +485,14 @@ def _generate_columns(
     out_of_work = False
     for _ in range(MAX_EXACT_ROUNDS):
         mark = time.perf_counter()
-        converged = within_gap = False
+        converged = False
         try:
-            converged, within_gap = p.pool_rounds()
+            converged = p.pool_rounds()
             p.solve()
         except LPTimeout:
             out_of_work = True
         _tick(timing, "pricing rounds", mark)
-        if p.duals is None or not converged or within_gap:
+        if p.duals is None or not converged:
             # Prices the pools could still improve on give a bound far above the optimum (valid but of
             # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
             break
@@ -561,12 +563,12 @@ class _Pricing:
         self.sources[every_staffed] = min(self.sources.get(every_staffed, math.inf), lagrangian.every_staffed)
         self.sources[left_out] = min(self.sources.get(left_out, math.inf), lagrangian.some_unstaffed)
 
-    def pool_rounds(self) -> tuple[bool, bool]:
+    def pool_rounds(self) -> bool:
         """Pricing rounds on the pools until they add nothing at the programme's prices; then the pools are
         rebuilt at those prices (over every eligible mediator, no solver: which also bounds every dispute)
         and the rounds go on, while the rebuilt pools add panels, at most ``MAX_REPRICE_ROUNDS`` times and
-        within the budget. Returns whether the rounds settled (rather than stopped at ``MAX_CG_ROUNDS``)
-        and whether the bound is then within the gap. Raises ``LPTimeout``."""
+        while the programme has used at most ``REPRICE_LP_SHARE`` of its work. Returns whether the rounds
+        settled (rather than stopped at ``MAX_CG_ROUNDS``). Raises ``LPTimeout``."""
         lp, rounds = self.lp, 0
         while rounds < MAX_CG_ROUNDS:
             self.solve()
@@ -589,7 +591,7 @@ class _Pricing:
             ):
                 # (The rounds on rebuilt pools are the programme's dearest: past that share of its work, the rest
                 # is kept for settling before exact pricing, which needs settled prices.)
-                return True, False
+                return True
             mark = time.perf_counter()
             cheap, work = _reprice_round(
                 self.joint, self.parties, self.rows, self.duals, self.runner, self.limit, self.columns, self.bar
@@ -601,9 +603,8 @@ class _Pricing:
             self.fresh = False
             rounds = 0
             self.record(LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT, cheap)
-            if self.within_gap():
-                return True, True
-        return False, False
+            # (No stop here when the bound is within the gap: exact pricing's panels still improve the assignment.)
+        return False
 
 
 def _lp_solve(lp: ColumnLP) -> tuple[float, np.ndarray, dict[RowKey, float], np.ndarray]:
