@@ -1,8 +1,11 @@
 """The batch's per-dispute work, in this process or in worker processes, on plain numbers.
 
 Each dispute alone (``alone_chunk``): a pool of its most promising mediators, every feasible panel of
-the pool, and its proven best panel and bound. Each dispute priced (``exact_chunk``): its best panel
-over every eligible mediator at the joint model's prices, proven (the Lagrangian bound). ``Runner``
+the pool, and its proven best panel and bound. Each pool rebuilt at the joint model's prices
+(``reprice_chunk``): the mediators with the best upper bounds at the prices, over every eligible mediator and
+without a solver, with the bound on the dispute's best priced panel they prove. Each dispute priced
+(``exact_chunk``): its best panel over every eligible mediator at the joint model's prices, proven (the
+Lagrangian bound). ``Runner``
 spreads either over a process pool of its own or over any ``concurrent.futures.Executor`` it is given
 (a Dask cluster's, ``distributed.Client(address).get_executor()``); every CP-SAT search has one seeded
 worker and a deterministic time limit, so results do not depend on the machine's load nor on where
@@ -31,6 +34,7 @@ import numpy as np
 
 from matching.core.config import Locks, SolveConfig
 from matching.core.domain import Dataset
+from matching.core.errors import InternalError
 from matching.core.progress import Advance
 from matching.core.status import Status
 from matching.io.rulesets import RuleSet
@@ -54,6 +58,7 @@ IN_FLIGHT = 2  # chunks submitted at a time per process (keeps workers busy; a s
 # disputes x 10,000 mediators about half of exact pricing's time, which CP-SAT's own count leaves out).
 ENCODE_WORK = 1e-6
 BUILD_WORK = 2.5e-5
+PANEL_WORK = 1e-7  # a pool's panel enumerated and priced (rebuilding pools at the prices)
 STOP_CHECK_SECONDS = 0.5  # how often a wait for chunks looks at the progress (and so at a stop request)
 
 
@@ -268,15 +273,7 @@ def _alone(state: WorkerState, position: int, dispute_id: str, limit: int, confi
         # The best panel lies partly outside the pool: make room for it.
         pool = choose_pool(inst, bounds, size, best.members)
         panels = enumerate_panels(inst, pool)
-    # Panels index the pool from here on (the joint phase works in roster indices).
-    position_in_pool = {int(i): j for j, i in enumerate(pool)}
-    local = Panels(
-        np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), k)
-        if len(panels)
-        else panels.members,
-        panels.chair,
-        panels.value,
-    )
+    local = _pool_panels(pool, panels, k)  # panels index the pool from here on
     cand = Candidates(
         position,
         dispute_id,
@@ -314,12 +311,7 @@ def _exact(
     With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs: the bound is then
     the largest upper bound of a mediator outside the pool (still valid, only looser).
     """
-    view = state.views[dispute_id]
-    inst = state.arrays.encode(view, with_excluded=False)
-    roster = state.arrays.global_index(inst)
-    local_price = member_price(roster, price, party_price, view.dispute.parties)
-    cheap = priced(inst, np.rint(local_price).astype(np.int64))
-    bounds = upper_bounds(cheap, list(range(cheap.n)))
+    inst, roster, _, cheap, bounds = _priced_bounds(state, dispute_id, price, party_price)
     in_pool = np.flatnonzero(np.isin(roster, pool))
     outside = np.ones(inst.n, dtype=bool)
     outside[in_pool] = False
@@ -362,17 +354,83 @@ def _exact(
         size = max(pool_size(inst.k, limit), len(in_pool))  # as large as the pool was
         grown = np.union1d(members, others[: max(0, size - len(members))]).astype(np.int64)
     if not np.array_equal(grown, in_pool):
-        panels = enumerate_panels(inst, grown)
-        position_in_pool = {int(i): j for j, i in enumerate(grown)}
         result.pool = roster[grown]
-        result.panels = Panels(
-            np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), inst.k)
-            if len(panels)
-            else panels.members,
-            panels.chair,
-            panels.value,
-        )
+        result.panels = _pool_panels(grown, enumerate_panels(inst, grown), inst.k)
     return result
+
+
+def _pool_panels(pool: np.ndarray, panels: Panels, k: int) -> Panels:
+    """``panels`` (members: indices into the instance, all in ``pool``) with members as positions in ``pool``."""
+    if not len(panels):
+        return panels
+    position_in_pool = {int(i): j for j, i in enumerate(pool)}
+    members = np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), k)
+    return Panels(members, panels.chair, panels.value)
+
+
+def _priced_bounds(
+    state: WorkerState,
+    dispute_id: str,
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+) -> tuple[PanelInstance, np.ndarray, np.ndarray, PanelInstance, np.ndarray]:
+    """One dispute at the joint model's prices: its instance, roster indices, each mediator's price (whole
+    units), the priced instance and each mediator's upper bound on a priced panel holding them."""
+    view = state.views[dispute_id]
+    inst = state.arrays.encode(view, with_excluded=False)
+    roster = state.arrays.global_index(inst)
+    local_price = np.rint(member_price(roster, price, party_price, view.dispute.parties)).astype(np.int64)
+    cheap = priced(inst, local_price)
+    return inst, roster, local_price, cheap, upper_bounds(cheap, list(range(cheap.n)))
+
+
+@dataclass
+class Repriced:
+    """A dispute's pool rebuilt at the joint model's prices, and a proven bound on its best priced panel."""
+
+    position: int
+    bound: int  # no panel of the dispute is worth more than this after its price (whole-unit prices)
+    pool: np.ndarray  # roster indices, sorted
+    panels: Panels  # every feasible panel of the pool (members index the pool)
+    overhead: float  # deterministic seconds charged by size (``ENCODE_WORK``, ``PANEL_WORK``)
+
+
+def _reprice(
+    state: WorkerState,
+    position: int,
+    dispute_id: str,
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    keep: np.ndarray,
+    limit: int,
+) -> Repriced:
+    """The pool of the mediators with the best upper bounds at these prices (over every eligible mediator,
+    no solver), holding ``keep`` (roster indices: the old pool's best priced panel, so the new pool is never
+    worth less), every panel of it, and the bound that follows: a panel either lies in the pool (enumerated)
+    or holds a mediator outside it (worth at most that mediator's bound)."""
+    inst, roster, local_price, cheap, bounds = _priced_bounds(state, dispute_id, price, party_price)
+    pool = choose_pool(cheap, bounds, pool_size(inst.k, limit), np.flatnonzero(np.isin(roster, keep)).tolist())
+    panels = enumerate_panels(inst, pool)
+    outside = np.ones(inst.n, dtype=bool)
+    outside[pool] = False
+    reach = [int(bounds[outside].max())] if outside.any() else []
+    if len(panels):
+        reach.append(int((panels.value - local_price[panels.members].sum(axis=1)).max()))
+    if not reach:
+        raise InternalError(f"dispute {dispute_id} has no eligible mediator left to price")
+    overhead = ENCODE_WORK * inst.n + PANEL_WORK * len(panels)
+    return Repriced(position, max(reach), roster[pool], _pool_panels(pool, panels, inst.k), overhead)
+
+
+def reprice_chunk(
+    items: list[tuple[int, str, np.ndarray]],
+    price: np.ndarray,
+    party_price: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    limit: int,
+    state: WorkerState,
+) -> list[Repriced]:
+    """Each dispute's pool rebuilt at the prices, keeping the given mediators, with its bound (see ``_reprice``)."""
+    return [_reprice(state, p, did, price, party_price, keep, limit) for p, did, keep in items]
 
 
 def member_price(

@@ -1,5 +1,6 @@
-"""The batch's joint phase: min-cost flow for one-member panels, otherwise column generation with
-exact pricing and the assignment over the columns; with the proof (bound and its sources) and, when
+"""The batch's joint phase: min-cost flow for one-member panels, otherwise column generation (on the
+disputes' pools, rebuilt at the programme's prices when they stall) with exact pricing and the assignment
+over the columns; with the proof (bound and its sources) and, when
 the disputes cannot all be staffed together, which global constraints are in the way.
 """
 
@@ -18,10 +19,12 @@ from matching.batch.disputes import (
     Candidates,
     Priced,
     Repooled,
+    Repriced,
     Runner,
     exact_chunk,
     member_price,
     repool_chunk,
+    reprice_chunk,
     share_time,
 )
 from matching.batch.flow import FlowSolution, max_min_threshold, solve_arcs
@@ -56,9 +59,11 @@ from matching.batch.settings import (
     MASTER_SHARE,
     MAX_CG_ROUNDS,
     MAX_EXACT_ROUNDS,
+    MAX_REPRICE_ROUNDS,
     METHOD_COLUMNS,
     METHOD_COMPLETE,
     METHOD_FLOW,
+    REPRICE_LP_SHARE,
     SOLVE_PASSES,
     BatchConfig,
 )
@@ -75,6 +80,9 @@ MASTER_ALL_LIMIT = 60_000  # below this many panels in all, every panel goes int
 MODEL_GAIN_SHARE = 0.1
 LAGRANGIAN = "Lagrangian (exact pricing)"
 LAGRANGIAN_LEFT_OUT = "Lagrangian (exact pricing, disputes left out count zero)"
+LAGRANGIAN_BOUNDS = "Lagrangian (mediators' upper bounds at the prices)"
+LAGRANGIAN_BOUNDS_LEFT_OUT = "Lagrangian (mediators' upper bounds at the prices, disputes left out count zero)"
+LEFT_OUT_SOURCES = (LAGRANGIAN_LEFT_OUT, LAGRANGIAN_BOUNDS_LEFT_OUT)  # the bounds that hold with disputes left out
 
 
 @dataclass
@@ -415,10 +423,11 @@ def column_plan(
         # Bounds that assume every dispute staffed no longer hold; those allowing disputes left out do.
         sources = {
             "disputes alone": float(sum(max(0, c.upper or 0) for c in joint)),
-            **{k: v for k, v in sources.items() if k == LAGRANGIAN_LEFT_OUT},
+            **{k: v for k, v in sources.items() if k in LEFT_OUT_SOURCES},
         }
     else:
-        sources.pop(LAGRANGIAN_LEFT_OUT, None)  # never tighter than the bound with every dispute staffed
+        for key in LEFT_OUT_SOURCES:
+            sources.pop(key, None)  # never tighter than the bound with every dispute staffed
         if complete and master.bound is not None and not config.fair:
             sources["assignment over every panel"] = float(master.bound)
     chosen = [None if c is None else columns.columns[c].members for c in master.chosen]
@@ -458,7 +467,8 @@ def _generate_columns(
     budget: float,
     gap: float = 0.0,
 ) -> tuple[float | None, np.ndarray | None, int, int, float]:
-    """Column generation on the pools, then exact pricing (the Lagrangian bound), within the budget.
+    """Column generation on the pools (rebuilt at the programme's prices when they stall: ``_Pricing.pool_rounds``),
+    then exact pricing (the Lagrangian bound), within the budget.
 
     Returns the programme's value and solution (the assignment's hint; none when the programme ran
     out of work before its first optimum), the rounds of each kind and the deterministic seconds
@@ -470,61 +480,131 @@ def _generate_columns(
     only worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
     """
     lp.work_budget = max(MIN_SOLVE_TIME, LP_SHARE * budget) * LP_WORK_PER_SECOND
-    rounds = exact_rounds = 0
-    used = 0.0
-    lp_value: float | None = None
-    weights: np.ndarray | None = None
-    duals: Mapping[RowKey, float] | None = None
+    p = _Pricing(lp, joint, parties, rows, runner, limit, columns, bar, sources, timing, EXACT_SHARE * budget, gap)
+    exact_rounds = 0
     out_of_work = False
     for _ in range(MAX_EXACT_ROUNDS):
         mark = time.perf_counter()
         converged = False
         try:
-            for _ in range(MAX_CG_ROUNDS):
-                lp_value, weights, duals, mu = _lp_solve(lp)
-                rounds += 1
-                price, party_price = rows.prices(duals)
-                added, _ = price_pools(joint, parties, price, party_price, mu, columns, COLUMNS_PER_ROUND, lp.revive)
-                if lp.n_cols > DROP_AT * len(joint):
-                    lp.drop()
-                if not added:
-                    converged = True
-                    break
-            lp_value, weights, duals, _ = _lp_solve(lp)
+            converged = p.pool_rounds()
+            p.solve()
         except LPTimeout:
             out_of_work = True
         _tick(timing, "pricing rounds", mark)
-        if duals is None or not converged:
+        if p.duals is None or not converged:
             # Prices the pools could still improve on give a bound far above the optimum (valid but of
             # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
             break
         mark = time.perf_counter()
-        left = EXACT_SHARE * budget - used
         lagrangian, new, work = _exact_round(
-            joint, parties, rows, duals, runner, limit, solve_config, columns, bar, left, lp.revive
+            joint, parties, rows, p.duals, runner, limit, solve_config, columns, bar, p.budget - p.used, lp.revive
         )
-        used += work
+        p.used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
-        sources[LAGRANGIAN] = min(sources.get(LAGRANGIAN, math.inf), lagrangian.every_staffed)
-        sources[LAGRANGIAN_LEFT_OUT] = min(sources.get(LAGRANGIAN_LEFT_OUT, math.inf), lagrangian.some_unstaffed)
-        if out_of_work or not new or used >= EXACT_SHARE * budget:
+        p.record(LAGRANGIAN, LAGRANGIAN_LEFT_OUT, lagrangian)
+        if out_of_work or not new or p.used >= p.budget:
             break
         try:
-            lp_value, weights, duals, _ = _lp_solve(lp)  # with the exact round's panels
+            p.solve()  # with the exact round's panels
         except LPTimeout:
             out_of_work = True
             break
-        bound = min(sources.values())
-        if bound - lp_value * OBJECTIVE_SCALE <= gap * abs(bound):
+        if p.within_gap():
             break
     if not out_of_work:
         try:
-            lp_value, weights, duals, _ = _lp_solve(lp)
+            p.solve()
         except LPTimeout:
             out_of_work = True
     # Cut short, the last value leaves out the latest panels: no longer a cap on their assignment.
-    return None if out_of_work else lp_value, weights, rounds, exact_rounds, used
+    return None if out_of_work else p.lp_value, p.weights, p.rounds, exact_rounds, p.used + p.reprice_used
+
+
+@dataclass
+class _Pricing:
+    """Column generation's state: its inputs, the programme's last solution and prices, the rounds and the
+    deterministic seconds spent per process on pricing over every eligible mediator (within ``budget``)."""
+
+    lp: ColumnLP
+    joint: list[Candidates]
+    parties: Sequence[tuple[str, ...]]
+    rows: GlobalRows
+    runner: Runner
+    limit: int
+    columns: ColumnSet
+    bar: ProgressFactory
+    sources: dict[str, float]
+    timing: dict[str, float]
+    budget: float
+    gap: float
+    lp_value: float | None = None
+    weights: np.ndarray | None = None
+    duals: Mapping[RowKey, float] | None = None
+    mu: np.ndarray | None = None
+    rounds: int = 0
+    repriced: int = 0
+    used: float = 0.0  # by exact pricing
+    reprice_used: float = 0.0  # by rebuilding the pools at the prices (not drawn from ``budget``)
+    fresh: bool = True  # panels added since the pools were last rebuilt at the prices
+
+    def solve(self) -> None:
+        """The programme solved (``LPTimeout`` past its work budget): its value, solution and prices kept."""
+        self.lp_value, self.weights, self.duals, self.mu = _lp_solve(self.lp)
+
+    def within_gap(self) -> bool:
+        """Whether the programme's value is within ``gap`` (a share) of the proven bound."""
+        bound = min(self.sources.values())
+        return self.lp_value is not None and bound - self.lp_value * OBJECTIVE_SCALE <= self.gap * abs(bound)
+
+    def record(self, every_staffed: str, left_out: str, lagrangian: Lagrangian) -> None:
+        """Keep a Lagrangian bound among the sources (the lowest of each kind)."""
+        self.sources[every_staffed] = min(self.sources.get(every_staffed, math.inf), lagrangian.every_staffed)
+        self.sources[left_out] = min(self.sources.get(left_out, math.inf), lagrangian.some_unstaffed)
+
+    def pool_rounds(self) -> bool:
+        """Pricing rounds on the pools until they add nothing at the programme's prices; then the pools are
+        rebuilt at those prices (over every eligible mediator, no solver: which also bounds every dispute)
+        and the rounds go on, while the rebuilt pools add panels, at most ``MAX_REPRICE_ROUNDS`` times and
+        while the programme has used at most ``REPRICE_LP_SHARE`` of its work. Returns whether the rounds
+        settled (rather than stopped at ``MAX_CG_ROUNDS``). Raises ``LPTimeout``."""
+        lp, rounds = self.lp, 0
+        while rounds < MAX_CG_ROUNDS:
+            self.solve()
+            assert self.duals is not None
+            self.rounds += 1
+            rounds += 1
+            price, party_price = self.rows.prices(self.duals)
+            added, _ = price_pools(
+                self.joint, self.parties, price, party_price, self.mu, self.columns, COLUMNS_PER_ROUND, lp.revive
+            )
+            if lp.n_cols > DROP_AT * len(self.joint):
+                lp.drop()
+            if added:
+                self.fresh = True
+                continue
+            if (
+                not self.fresh
+                or self.repriced >= MAX_REPRICE_ROUNDS
+                or lp.work_used > REPRICE_LP_SHARE * lp.work_budget
+            ):
+                # (The rounds on rebuilt pools are the programme's dearest: past that share of its work, the rest
+                # is kept for settling before exact pricing, which needs settled prices.)
+                return True
+            mark = time.perf_counter()
+            cheap, work = _reprice_round(
+                self.joint, self.parties, self.rows, self.duals, self.runner, self.limit, self.columns, self.bar
+            )
+            _tick(self.timing, "pools at the prices", mark)
+            self.timing["pricing rounds"] = self.timing.get("pricing rounds", 0.0) - (time.perf_counter() - mark)
+            self.reprice_used += work
+            self.repriced += 1
+            self.fresh = False
+            rounds = 0
+            self.record(LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT, cheap)
+            # (No stop here when the bound is within the gap: exact pricing's panels still improve the assignment.)
+        return False
 
 
 def _lp_solve(lp: ColumnLP) -> tuple[float, np.ndarray, dict[RowKey, float], np.ndarray]:
@@ -582,20 +662,73 @@ def _exact_round(
     dispute whose share is too small keeps the looser, still valid bound of the first pass.
     Returns the bound, the number of new columns and the deterministic seconds spent per process.
     """
-    y = integer_duals(duals, rows)
-    price, party_price = rows.prices(y)
-    constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
-    # A lower limit's multiplier (at most 0) only lowers the constant: without it, the bound also holds
-    # for assignments that miss the lower limit (leaving disputes out can).
-    upper_constant = sum(v * rows.rhs(key)[1] for key, v in y.items() if rows.rhs(key)[0] == LE)
-    _, worth = price_pools(joint, parties, price, party_price, None, columns, 0)
-    negative = bool((price < 0).any()) or any((v < 0).any() for _, v in party_price.values())
-    items, bound_of = _disputes_to_price(joint, parties, price, party_price, worth, negative)
+    m = _Multipliers.of(duals, rows)
+    _, worth = price_pools(joint, parties, m.price, m.party_price, None, columns, 0)
+    negative = bool((m.price < 0).any()) or any((v < 0).any() for _, v in m.party_price.values())
+    items, bound_of = _disputes_to_price(joint, parties, m.price, m.party_price, worth, negative)
     added, work = 0, 0.0
     if items:
-        best, work = _price_disputes(items, price, party_price, runner, limit, solve_config, bar, budget)
+        best, work = _price_disputes(items, m.price, m.party_price, runner, limit, solve_config, bar, budget)
         added = _take_priced(joint, columns, [best[item[0]] for item in items], bound_of, revive)
-    return Lagrangian(constant + sum(bound_of), upper_constant + sum(max(0.0, b) for b in bound_of)), added, work
+    return m.bound(bound_of), added, work
+
+
+def _best_priced(cand: Candidates, parties: tuple[str, ...], m: _Multipliers) -> np.ndarray:
+    """The members (roster indices) of the pool's best panel at the prices."""
+    local = member_price(cand.pool, m.price, m.party_price, parties)
+    r = int(np.argmax(cand.panels.value - local[cand.panels.members].sum(axis=1)))
+    return np.asarray(cand.pool[cand.panels.members[r]], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Multipliers:
+    """The global rows' prices rounded to whole units with the sign each row allows (valid multipliers),
+    as per-mediator prices, and their constant in the Lagrangian bound (``constant``: every row;
+    ``upper_constant``: the upper limits only)."""
+
+    price: np.ndarray
+    party_price: dict[str, tuple[np.ndarray, np.ndarray]]
+    constant: float
+    upper_constant: float
+
+    @staticmethod
+    def of(duals: Mapping[RowKey, float], rows: GlobalRows) -> _Multipliers:
+        y = integer_duals(duals, rows)
+        price, party_price = rows.prices(y)
+        constant = sum(v * rows.rhs(key)[1] for key, v in y.items())
+        # A lower limit's multiplier (at most 0) only lowers the constant: without it, the bound also holds
+        # for assignments that miss the lower limit (leaving disputes out can).
+        upper_constant = sum(v * rows.rhs(key)[1] for key, v in y.items() if rows.rhs(key)[0] == LE)
+        return _Multipliers(price, party_price, constant, upper_constant)
+
+    def bound(self, bound_of: Sequence[float]) -> Lagrangian:
+        """The Lagrangian bound given an upper bound on each dispute's best priced panel at these prices."""
+        return Lagrangian(self.constant + sum(bound_of), self.upper_constant + sum(max(0.0, b) for b in bound_of))
+
+
+def _reprice_round(
+    joint: list[Candidates],
+    parties: Sequence[tuple[str, ...]],
+    rows: GlobalRows,
+    duals: Mapping[RowKey, float],
+    runner: Runner,
+    limit: int,
+    columns: ColumnSet,
+    bar: ProgressFactory,
+) -> tuple[Lagrangian, float]:
+    """Every pool rebuilt from the mediators with the best upper bounds at the programme's prices (whole
+    units), over every eligible mediator and without a solver, so that pricing on the pools follows the
+    prices; and the Lagrangian bound those upper bounds prove. Returns the bound and the deterministic
+    seconds spent per process (charged by size)."""
+    m = _Multipliers.of(duals, rows)
+    _, bound_of = price_pools(joint, parties, m.price, m.party_price, None, columns, 0)  # exact for complete pools
+    items = [(j, c.dispute_id, _best_priced(c, parties[j], m)) for j, c in enumerate(joint) if not c.complete]
+    with bar(len(items), "Joint model: pools at the prices") as advance:
+        repriced: list[Repriced] = runner.map(reprice_chunk, items, (m.price, m.party_price, limit), advance)
+    for r in repriced:
+        joint[r.position].pool, joint[r.position].panels = r.pool, r.panels
+        bound_of[r.position] = float(r.bound)
+    return m.bound(bound_of), sum(r.overhead for r in repriced) / runner.width(len(items))
 
 
 @dataclass(frozen=True)

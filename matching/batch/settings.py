@@ -21,6 +21,11 @@ SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut 
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
 DROP_AT = 16  # columns per dispute in the linear programme past which the dearest unused ones leave it
 MAX_EXACT_ROUNDS = 8  # exact pricing rounds over every eligible mediator (while the budget and the gap allow)
+# Times the pools are rebuilt at the programme's prices when pricing on them stalls (no solver; see joint.py).
+MAX_REPRICE_ROUNDS = 6
+# ... and only while the linear programme has used at most this share of its work budget (measured at 5,000
+# disputes: the rounds after one rebuild took about 40 % of it).
+REPRICE_LP_SHARE = 0.5
 
 METHOD_FLOW = "min-cost flow (exact: one-member panels, capacity and eligibility only)"
 METHOD_COLUMNS = (
