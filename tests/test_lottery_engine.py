@@ -24,7 +24,7 @@ from scipy.optimize import linprog
 
 import matching.lottery.engine as lottery_module
 from matching.lottery.compose import QuotaOracle, compose, load_problem
-from matching.lottery.engine import EnumeratedOracle, Panel, _Master, _solve_exactly, _widest_dual, leximin
+from matching.lottery.engine import EnumeratedOracle, Lottery, Panel, _Master, _solve_exactly, _widest_dual, leximin
 from tests.test_lottery import reference_leximin
 
 F = Fraction
@@ -471,6 +471,15 @@ def test_widest_dual_is_an_optimal_dual_at_least_as_wide_as_the_vertex_dual(
     assert widest <= len(free) + 1e-9
 
 
+def assert_levels_match(lottery: Lottery, expected: np.ndarray) -> None:
+    """The brute-force leximin's marginals, every level's agents at exactly the level's value there, certified
+    and proven (no agent fixed below or above its leximin value)."""
+    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-7)
+    for level in lottery.levels:
+        assert all(abs(expected[a] - level.value) <= 1e-7 for a in level.agents)
+    assert lottery.certified and lottery.proven
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools())
 def test_widened_fixing_fixes_every_agent_at_its_leximin_value(pool: tuple[int, list[Panel], list[int]]) -> None:
@@ -481,10 +490,7 @@ def test_widened_fixing_fixes_every_agent_at_its_leximin_value(pool: tuple[int, 
     oracle = EnumeratedOracle(n, len(panels[0]), panels)
     expected = reference_leximin(n, oracle.panels)
     lottery = leximin(oracle)
-    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-7)
-    for level in lottery.levels:
-        assert all(abs(expected[a] - level.value) <= 1e-7 for a in level.agents)
-    assert lottery.certified and lottery.proven
+    assert_levels_match(lottery, expected)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lottery_module, "WIDEN_ROUNDS", 0)
         narrow = leximin(oracle)

@@ -18,7 +18,7 @@ import matching.lottery.engine as lottery_module
 from matching.lottery.compose import QuotaOracle, compose, load_problem
 from matching.lottery.engine import Panel, leximin
 from tests.test_lottery import reference_leximin
-from tests.test_lottery_engine import SwappingOracle, pools, write_pool
+from tests.test_lottery_engine import SwappingOracle, assert_levels_match, pools, write_pool
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -30,10 +30,7 @@ def test_panels_before_each_level_keep_the_leximin(pool: tuple[int, list[Panel],
     oracle = SwappingOracle(n, len(panels[0]), panels)
     expected = reference_leximin(n, oracle.panels)
     lottery = leximin(oracle)
-    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-7)
-    for level in lottery.levels:
-        assert all(abs(expected[a] - level.value) <= 1e-7 for a in level.agents)
-    assert lottery.certified and lottery.proven
+    assert_levels_match(lottery, expected)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lottery_module._Engine, "spread_level", lambda self, covered, fixed: None)
         without = leximin(oracle)
