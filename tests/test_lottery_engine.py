@@ -560,13 +560,8 @@ def test_an_unproven_level_reports_the_least_bound_its_pricing_proved(monkeypatc
     assert lottery.levels[0].gap == pytest.approx(float(min(seen)) - lottery.levels[0].value)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pools())
-def test_widening_is_skipped_only_when_it_cannot_fix_anybody_more(pool: tuple[int, list[Panel], list[int]]) -> None:
-    # Skipping the small LP when every free agent at the level already has proof weight must not change the
-    # levels or the marginals (the from-scratch reference), and never costs more small LPs than without it.
-    n, panels, _ = pool
-    oracle = EnumeratedOracle(n, len(panels[0]), panels)
+def count_widest_duals(patch: pytest.MonkeyPatch) -> list[int]:
+    """Patch widening's small LP (``_widest_dual``) to count its solves: the list grows by one per solve."""
     calls: list[int] = []
     real = lottery_module._widest_dual
 
@@ -574,8 +569,19 @@ def test_widening_is_skipped_only_when_it_cannot_fix_anybody_more(pool: tuple[in
         calls.append(1)
         return real(*args)  # type: ignore[arg-type]
 
+    patch.setattr(lottery_module, "_widest_dual", counting)
+    return calls
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widening_is_skipped_only_when_it_cannot_fix_anybody_more(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # Skipping the small LP when every free agent at the level already has proof weight must not change the
+    # levels or the marginals (the from-scratch reference), and never costs more small LPs than without it.
+    n, panels, _ = pool
+    oracle = EnumeratedOracle(n, len(panels[0]), panels)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lottery_module, "_widest_dual", counting)
+        calls = count_widest_duals(patch)
         lottery = leximin(oracle)
         skipping = len(calls)
         patch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
@@ -593,14 +599,7 @@ def test_widening_is_skipped_when_the_vertex_dual_already_weighs_every_agent_at_
     # Two panels sharing agents 2 and 3: the level-1 agents 0 and 1 (1/2 each) both carry the vertex dual's
     # weight, and 2 and 3 (chance 1) are far above the level: no small LP is needed for that level.
     oracle = EnumeratedOracle(4, 3, [(0, 2, 3), (1, 2, 3)])
-    calls: list[int] = []
-    real = lottery_module._widest_dual
-
-    def counting(*args: object) -> np.ndarray | None:
-        calls.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(lottery_module, "_widest_dual", counting)
+    calls = count_widest_duals(monkeypatch)
     lottery = leximin(oracle)
     assert [level.agents for level in lottery.levels] == [(0, 1), (2, 3)]
     assert lottery.minimum == F(1, 2) and lottery.certified

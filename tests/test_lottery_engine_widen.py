@@ -16,7 +16,7 @@ from scipy.optimize import linprog
 import matching.lottery.engine as lottery_module
 from matching.lottery.engine import EnumeratedOracle, Panel, _widest_dual, leximin
 from tests.test_lottery import reference_leximin
-from tests.test_lottery_engine import _master_fixing, assert_levels_match, pools
+from tests.test_lottery_engine import _master_fixing, assert_levels_match, count_widest_duals, pools
 
 LIFTED_BEFORE_WIDENING = (5, 2, [(0, 4), (1, 2), (2, 3), (3, 4)])  # levels (0, 1, 3) at 1/3, then (2, 4) at 1/2
 
@@ -112,14 +112,7 @@ def test_the_lifting_lp_spares_the_small_lp_when_nobody_else_can_be_fixed(monkey
     # (λ({2,3}) and λ({3,4}) share the third of 3), so no small LP is solved, with the same levels as with it.
     n, k, panels = LIFTED_BEFORE_WIDENING
     oracle = EnumeratedOracle(n, k, panels)
-    calls: list[int] = []
-    real = lottery_module._widest_dual
-
-    def counting(*args: object) -> np.ndarray | None:
-        calls.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(lottery_module, "_widest_dual", counting)
+    calls = count_widest_duals(monkeypatch)
     lottery = leximin(oracle)
     assert [level.agents for level in lottery.levels] == [(0, 1, 3), (2, 4)]
     assert lottery.marginals == tuple(lottery_module.Fraction(x, 6) for x in (2, 2, 3, 2, 3)) and lottery.certified
