@@ -97,7 +97,7 @@ def test_the_first_level_bound_is_never_below_the_true_maximin(
 @given(_five_member_rosters() | rosters(min_size=9, max_size=12, sizes=(3, 5)), st.sampled_from([0.0, 0.9]))
 def test_a_search_priced_lottery_stopped_at_once_keeps_a_bound(roster: Roster, floor: float) -> None:
     """A lottery past the enumeration cap stopped by its budget before any pricing call of the first level still
-    reports a proven bound on the least chance (the engine asks the oracle's ``first_level_bound``), never below
+    reports a proven bound on the least chance (the engine asks the oracle's ``first_level_proof``), never below
     the true maximin over the mediators in some acceptable panel, nor below the least chance it reached."""
     ws = roster.workspace()
     found = best_of(brute_force(ws, IOMED, via_check_panel=False))

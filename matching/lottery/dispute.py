@@ -82,7 +82,7 @@ the pricing keeps (the kernel's scorer, the floor, the locks). Its panels are on
 first LP and between exact pricing calls): every level still ends on the exact pricing's proof.
 
 Past the enumeration cap the oracle also gives the engine a **first-level bound** of its own, before any pricing
-(``DisputePanelOracle.first_level_bound``): weak duality with weight 1 on the weakest mediators that no acceptable
+(``DisputePanelOracle.first_level_proof``): weak duality with weight 1 on the weakest mediators that no acceptable
 panel holds two of (``weakest_apart``: ``panel_bounds`` of each of them over the panels holding another proves
 it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). Some of them then has a chance of
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
@@ -1468,19 +1468,14 @@ class DisputePanelOracle:
         self.panel_model.model.add(self.panel_model.vars.weighted(inst) >= threshold)
         self.x = [self.panel_model.x[i] for i in pool]
 
-    def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
-        """A proven upper bound on the least chance of the agents ``free`` in any lottery over the acceptable
-        panels, found without pricing (``_SearchPricing.first_level_bound``; ``stop`` ends it early when the run
-        is cancelled); None when the panels are enumerated (their pricing is exact in milliseconds) or priced by
-        CP-SAT alone."""
-        return None if self.search is None else self.search.first_level_bound(free, stop)
-
     def first_level_proof(
         self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
     ) -> tuple[np.ndarray, int] | None:
-        """The proof behind ``first_level_bound`` (``_SearchPricing.first_level_proof``: weights per agent and a
-        proven bound on every acceptable panel's weight), which the engine also uses to end the first level once
-        the known panels reach its bound; None when ``first_level_bound`` is None."""
+        """A proven upper bound on the least chance of the agents ``free`` in any lottery over the acceptable
+        panels, found without pricing, as its proof (``_SearchPricing.first_level_proof``: weights per agent and a
+        proven bound on every acceptable panel's weight), which the engine reports before any pricing and uses to
+        end the first level once the known panels reach it; ``stop`` ends it early when the run is cancelled.
+        None when the panels are enumerated (their pricing is exact in milliseconds) or priced by CP-SAT alone."""
         return None if self.search is None else self.search.first_level_proof(free, stop)
 
     @property

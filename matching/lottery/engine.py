@@ -1204,24 +1204,17 @@ class _Engine:
         return [p for p in found if float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN]
 
     def oracle_bound(self, free: list[int]) -> Fraction | None:
-        """A bound on the first level that the oracle proves by an argument of its own (``first_level_bound``,
-        if it has one; weak duality with weights of its choosing), before any pricing call. An oracle with
-        ``first_level_proof`` hands over the proof itself: integer weights ``w >= 0`` (one per agent) and a proven
-        ``best >= max_P w(P)``; once the known panels reach its bound, ``level`` ends the first level on it and
-        the agents it weighs are fixed like those of any other proof (complementary slackness)."""
-
-        def stop() -> bool:
-            return stop_asked(self.cancel)
-
+        """A bound on the first level that the oracle proves by an argument of its own, before any pricing call
+        (weak duality with weights of its choosing): an oracle with ``first_level_proof`` hands over the proof,
+        integer weights ``w >= 0`` (one per agent) and a proven ``best >= max_P w(P)``; once the known panels
+        reach its bound, ``level`` ends the first level on it and the agents it weighs are fixed like those of
+        any other proof (complementary slackness)."""
         proof = getattr(self.oracle, "first_level_proof", None)
-        if proof is not None:
-            self.oracle_proof = proof(free, stop)
-            if self.oracle_proof is None:
-                return None
-            weights, best = self.oracle_proof
-            return self.level_bound(weights, best, {}, free)
-        known = getattr(self.oracle, "first_level_bound", None)
-        return None if known is None else known(free, stop)
+        self.oracle_proof = None if proof is None else proof(free, lambda: stop_asked(self.cancel))
+        if self.oracle_proof is None:
+            return None
+        weights, best = self.oracle_proof
+        return self.level_bound(weights, best, {}, free)
 
     def oracle_reached(
         self, fixed: dict[int, float], free: list[int], value: float
