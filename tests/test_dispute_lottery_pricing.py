@@ -10,8 +10,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.dispute
-from matching.lottery.dispute import _roster, _search, _SearchPricing, panel_bounds
+from matching.lottery.dispute import _roster, _search, _SearchPricing
 from matching.lottery.engine import Restriction
+from matching.panel.bounds import panel_bounds
 from tests.strategies import COUNTRIES, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _setup, _with_party
 

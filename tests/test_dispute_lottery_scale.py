@@ -22,9 +22,9 @@ from matching.lottery.dispute import (
     _SearchPricing,
     _witnesses,
     dispute_lottery,
-    panel_bounds,
 )
 from matching.lottery.engine import Restriction
+from matching.panel.bounds import panel_bounds
 from matching.rules.encoding import PanelInstance, encode
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row

@@ -136,6 +136,8 @@ from matching.lottery.engine import (
     round_to_tickets,
     solve,
 )
+from matching.panel.bounds import LOW as _LOW
+from matching.panel.bounds import panel_bounds
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -145,14 +147,13 @@ from matching.panel.model import (
     upper_bounds,
 )
 from matching.rules.checker import DisputeView
-from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode
+from matching.rules.encoding import TRADITIONS, PanelInstance, encode
 from matching.rules.kernel import (
     POPCOUNT,
     Panels,
     chair_values,
     clash_matrix,
     group_bits,
-    lean_cap,
     score_panels,
     separable_values,
     tradition_bits,
@@ -1828,233 +1829,4 @@ def _panels(inst: PanelInstance, oracle: DisputePanelOracle, lottery: Lottery, t
                 first_ticket=tickets.first_ticket(j),
             )
         )
-    return out
-
-
-# --- a tight bound on the best panel holding each mediator ------------------------------------------------
-
-_LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme
-
-
-def panel_bounds(
-    inst: PanelInstance,
-    pool: Sequence[int],
-    outside: np.ndarray | None = None,
-    room: int = 0,
-    extra: np.ndarray | None = None,
-    least: bool = False,
-) -> np.ndarray:
-    """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
-    of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
-    ``outside`` (a flag per mediator of ``pool``), only panels with at most ``room`` flagged members count
-    (a mediator in no such panel gets ``_LOW``). Pricing asks it which mediators can sit on a panel with
-    more than ``k - room - 1`` members of positive weight (``_SearchPricing``).
-
-    One dynamic programme over the pool finds, for every *state* of the other k - 1 members (the legal
-    traditions and UN groups they cover, as bit sets; how many women and men, counted up to k // 2; how
-    many members; whether one of them is the designated chair; their alignment with one party less that
-    with another), the best sum of their separable values (``separable_values``) plus the designated
-    chair's bonus. Mediators with the same state-relevant attributes are one *profile*: taking m of a
-    profile takes its m best values, so the programme runs over profiles, not people. Each mediator's
-    bound is then their value plus the best state's total with the exact panel-level terms of that
-    state united with the mediator (diversity, neutrality balance, the chair bonus, H5 minimums, H8).
-
-    It stays an upper bound because it relaxes, never tightens: nationalities may repeat (H5's distinct
-    rule), the co-national limit (H1) and working languages (H4) are not asked for, a mediator may be
-    counted among their own others, the worst-off party's preference is bounded by its mean over the
-    ranking parties (rounded up, per member), and with three parties or more each pair of parties gives
-    a bound (the spread is at least that pair's difference) and the least is kept. Women and men counted
-    up to k // 2 only can make the gender balance larger, never smaller. The flagged members are counted
-    exactly (one more state: how many of the others are flagged, up to ``room``). Tests hold it to brute force.
-
-    With ``extra`` (an integer per mediator of ``pool``) each member's value counts ``extra`` more: the bound is
-    then on the objective plus the members' ``extra`` summed (pricing's Lagrangian narrowing, ``_lagrangian``).
-
-    With ``least`` only panels whose *other* members (the mediator excluded) hold at least ``room`` flagged ones
-    count: the programme then counts flagged others up to ``room`` and no further (``weakest_apart`` asks whether
-    a flagged mediator has a flagged partner, room 1: two counts where "at most k - 2 of the others" needs k - 1)."""
-    pool_arr = np.asarray(pool, dtype=np.int64)
-    k = inst.k
-    if least and (outside is None or room <= 0):  # at least none: no limit
-        outside, room, least = None, 0, False
-    if least and room >= k:  # k - 1 others cannot hold k flagged members
-        return np.full(len(pool_arr), _LOW, dtype=np.int64)
-    if not least and (outside is None or room >= k):  # room for every member: no limit
-        outside, room = np.zeros(len(pool_arr), dtype=bool), 0
-    spare = np.asarray(outside, dtype=np.int64)
-    more = np.zeros(len(pool_arr), dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
-    if k < 2 or len(pool_arr) == 0:
-        return np.where(spare > room, _LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)  # (least: k >= 2)
-    value = separable_values(inst, pool_arr) + more
-    w = inst.weights
-    if inst.ranking_parties and w["preference"] > 0:
-        ranked = w["preference"] * inst.pref_min_coef[pool_arr].sum(axis=1).astype(np.int64)
-        value = value - (-ranked // len(inst.ranking_parties))  # rounded up
-    parties = inst.alignment.shape[1]
-    align = inst.alignment[pool_arr].astype(np.int64)
-    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
-    if not pairs:
-        flat = np.zeros(len(pool_arr), dtype=np.int64)
-        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least)
-    bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
-    for p, q in pairs:
-        lean = align[:, p] - align[:, q]
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least))
-    return bound
-
-
-def _profile_programme(
-    inst: PanelInstance,
-    pool: np.ndarray,
-    value: np.ndarray,
-    lean: np.ndarray,
-    balanced: bool,
-    spare: np.ndarray,
-    room: int,
-    least: bool = False,
-) -> np.ndarray:
-    """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
-    that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
-    ``spare``: 1 for a member counted against ``room``, 0 otherwise)."""
-    k, h = inst.k, inst.k // 2
-    others = k - 1
-    chair_ok = inst.chair_ok[pool].astype(bool)
-    chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
-    cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)  # one index over both bit sets
-    covers = 1 << (len(TRADITIONS) + len(GROUPS))
-    female = inst.female[pool].astype(np.int64)
-    male = inst.male[pool].astype(np.int64)
-    lo = others * min(0, int(lean.min()))
-    spans = others * max(0, int(lean.max())) - lo + 1
-    # dp[chair designated, members, women, men, lean - lo, spare members, covered]
-    dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), _LOW, dtype=np.int64)
-    dp[0, 0, 0, 0, -lo, 0, 0] = 0
-    keys = np.stack([cover, female, male, lean, chair_ok, spare], axis=1)
-    _, profile = np.unique(keys, axis=0, return_inverse=True)
-    profile = profile.ravel()
-    for members in _groups(profile, value):
-        top = value[members][:others]
-        taken = np.concatenate([[0], np.cumsum(top)])
-        # The best m of the profile with one of them as chair: a chair among the m best, or the best chair
-        # after them with the m - 1 best.
-        with_chair = value[members] + chair[members]
-        after = np.maximum.accumulate(with_chair[::-1])[::-1]
-        m0 = members[0]
-        base = _cover(dp, int(cover[m0]))
-        for m in range(1, len(top) + 1):
-            shifted = _shift(
-                base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h, least
-            )
-            np.maximum(dp, shifted + int(taken[m]), out=dp)
-            if chair_ok[m0]:
-                best = int(taken[m]) + int(chair[members[:m]].max())
-                if m < len(members):
-                    best = max(best, int(taken[m - 1]) + int(after[m]))
-                np.maximum(dp[1], shifted[0] + best, out=dp[1])
-    final = dp[:, others]
-    return _finish(inst, final, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
-
-
-def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
-    """The members of each profile, best value first."""
-    order = np.lexsort((-value, profile))
-    bounds = np.flatnonzero(np.diff(profile[order])) + 1
-    return np.split(order, bounds)
-
-
-def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
-    """``dp`` with the covered bit set united with ``bits`` (a new array: one copy, then in place)."""
-    out = dp.copy()
-    for beta in range(bits.bit_length()):
-        if bits >> beta & 1:
-            view = out.reshape(*out.shape[:-1], -1, 2, 1 << beta)
-            np.maximum(view[..., 0, :], view[..., 1, :], out=view[..., 1, :])
-            view[..., 0, :] = _LOW
-    return out
-
-
-def _shift(
-    base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int, least: bool = False
-) -> np.ndarray:
-    """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count are
-    dropped, and so are those past the room for spare members, unless ``least`` (spare members are then
-    counted up to the room and no further: the last count means "at least that many")."""
-    out = np.full_like(base, _LOW)
-    count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
-    if m >= count or (spare >= rooms and not least):
-        return out
-    src_lean = slice(max(0, -lean), spans - max(0, lean))
-    dst_lean = slice(max(0, lean), spans - max(0, -lean))
-    top = rooms - 1
-    for f in range(h + 1):
-        for g in range(h + 1):
-            into = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
-            source = base[:, : count - m, f, g, src_lean]
-            if not least:
-                np.maximum(into[..., spare:, :], source[..., : rooms - spare, :], out=into[..., spare:, :])
-                continue
-            if spare < top:
-                np.maximum(into[..., spare:top, :], source[..., : top - spare, :], out=into[..., spare:top, :])
-            np.maximum(into[..., top, :], source[..., max(0, top - spare) :, :].max(axis=-2), out=into[..., top, :])
-    return out
-
-
-def _finish(
-    inst: PanelInstance,
-    final: np.ndarray,
-    value: np.ndarray,
-    chair: np.ndarray,
-    chair_ok: np.ndarray,
-    cover: np.ndarray,
-    female: np.ndarray,
-    male: np.ndarray,
-    lean: np.ndarray,
-    lo: int,
-    balanced: bool,
-    spare: np.ndarray,
-    least: bool = False,
-) -> np.ndarray:
-    """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
-    with the exact panel-level terms of the state united with them (and room left for them if spare; with
-    ``least``, others holding at least the room's count of spare members, whoever the member is)."""
-    w, h = inst.weights, inst.k // 2
-    _, _, _, spans, rooms, covers = final.shape
-    # Per member count of spare others allowed: the best over the spare counts up to the room left.
-    allowed = np.maximum.accumulate(final, axis=4)
-    if least:  # the last count (saturated) only, for every member
-        allowed = np.repeat(final[:, :, :, :, rooms - 1 :], rooms, axis=4)
-        spare = np.zeros_like(spare)
-    states = np.arange(covers)
-    counts = np.arange(h + 1)
-    cap = lean_cap(inst)
-    out = np.empty(len(value), dtype=np.int64)
-    keys = np.stack([cover, female, male, lean, spare], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    for u, (bits, fem, man, own, mine_spare) in enumerate(uniq.tolist()):
-        rows = np.flatnonzero(inverse.ravel() == u)
-        if mine_spare >= rooms:
-            out[rows] = _LOW
-            continue
-        others = allowed[:, :, :, :, rooms - 1 - mine_spare]
-        joined = states | bits
-        trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
-        term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)[None, None, None, :]
-        balance = np.minimum((counts + fem)[:, None], (counts + man)[None, :])
-        term = term + (w["diversity"] * inst.gender_coef * balance)[:, :, None, None]
-        spread = np.abs(np.arange(spans) + lo + own)
-        neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
-        term = term + np.asarray(neutral)[None, None, :, None]
-        ok = np.ones((h + 1, h + 1, spans, covers), dtype=bool)
-        if inst.composition_applies:
-            ok &= ((trads >= inst.min_traditions) & (groups >= inst.min_groups))[None, None, None, :]
-        if cap is not None and balanced:
-            ok &= (spread <= cap)[None, None, :, None]
-        term = np.where(ok, term, _LOW)
-        others_chair = int((others[1] + term).max())
-        own_chair = int((others[0] + term).max())
-        best = np.full(len(rows), others_chair, dtype=np.int64)
-        mine = chair_ok[rows] & (own_chair > _LOW // 2)
-        best[mine] = np.maximum(best[mine], own_chair + chair[rows][mine])
-        out[rows] = np.where(best > _LOW // 2, value[rows] + best, _LOW)
     return out
