@@ -25,7 +25,7 @@ from matching.core.paths import demo_dir
 from matching.io.loading import load_folder
 from matching.io.rulesets import COMPONENTS, load_rule_set
 from matching.rules.checker import DisputeView, chair_breaches, mediator_breaches, panel_breaches
-from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode, panel_settings
+from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode, panel_settings, restrict
 from matching.rules.kernel import dispute_views, score_panels
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores, rank_utility, subject_fit, workload_fit
 from matching.rules.workspace import Workspace
@@ -117,6 +117,7 @@ def plain_instance(
         pref_min_coef=pref_min,
         pref_mean_coef=pref_mean,
         excluded=excluded,
+        roster_rows=np.array([ws.data.mediators.index(m) for m in chosen], dtype=np.int64).reshape(n),
         **panel_settings(view, ranking, max(1, *(len(pb) for pb in party_blocs))),
     )
 
@@ -170,6 +171,22 @@ def check_against_plain(ws: Workspace, view: DisputeView, forbid: Sequence[str] 
 
 
 # --- who may sit, who may chair, and why not ---------------------------------------------------------
+
+
+def test_global_index_finds_each_mediator_in_the_roster(demo_ws: Workspace) -> None:
+    """The roster rows an instance carries, those of a restricted instance, and the lookup by id for an instance
+    that is not this roster's (another workspace's objects, or rows dropped) all give the same indices."""
+    other = Workspace(load_folder(demo_dir()))
+    for view in dispute_views(demo_ws, load_rule_set("iomed"))[:5]:
+        inst = encode(demo_ws, view)
+        by_id = [demo_ws.arrays.index[m.mediator_id] for m in inst.mediators]
+        assert demo_ws.arrays.global_index(inst).tolist() == by_id
+        sub = restrict(inst, list(range(inst.n))[::-3])
+        assert demo_ws.arrays.global_index(sub).tolist() == by_id[::-3]
+        assert demo_ws.arrays.global_index(replace(inst, roster_rows=None)).tolist() == by_id
+        foreign = encode(other, other.view(view.dispute, load_rule_set("iomed")))
+        shifted = replace(foreign, roster_rows=np.asarray(foreign.roster_rows) + 1)  # stale rows are not trusted
+        assert demo_ws.arrays.global_index(shifted).tolist() == by_id
 
 
 @pytest.mark.parametrize("rules", RULE_SETS)

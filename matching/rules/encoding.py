@@ -71,6 +71,8 @@ class PanelInstance:
     orange_weight: int
     max_lean: int | None  # H8: the panel's alignment with one party less its alignment with another, at most this
     excluded: dict[str, list[Breach]] = field(default_factory=dict)
+    # Each mediator's index in the roster it was encoded from (``RosterArrays.encode``), None for hand-built instances.
+    roster_rows: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -234,6 +236,7 @@ class RosterArrays:
             pref_min_coef=pref_min,
             pref_mean_coef=pref_mean,
             excluded=excluded,
+            roster_rows=chosen,
             **panel_settings(view, ranking, bloc_cap),
         )
 
@@ -331,8 +334,20 @@ class RosterArrays:
         return ranking, pref_min, pref_mean
 
     def global_index(self, inst: PanelInstance) -> np.ndarray:
-        """Roster index of each mediator of an instance."""
+        """Roster index of each mediator of an instance: the rows it was encoded from when they are this
+        roster's (the batch asks for every dispute many times), else looked up by mediator id."""
+        rows = inst.roster_rows
+        if rows is not None and _same_objects(self.mediators, inst.mediators, rows):
+            return rows
         return np.array([self.index[m.mediator_id] for m in inst.mediators], dtype=np.int64)
+
+
+def _same_objects(roster: Sequence[Mediator], mediators: Sequence[Mediator], rows: np.ndarray) -> bool:
+    """Whether ``rows`` point at ``mediators`` in ``roster`` (the first and last checked: an instance encoded
+    from another roster holds other objects)."""
+    if len(rows) != len(mediators) or (len(rows) and int(rows.max()) >= len(roster)):
+        return False
+    return not len(rows) or (roster[int(rows[0])] is mediators[0] and roster[int(rows[-1])] is mediators[-1])
 
 
 def _repeat_parties(
@@ -415,6 +430,7 @@ def restrict(inst: PanelInstance, idx: Sequence[int] | np.ndarray) -> PanelInsta
         pref_min_coef=inst.pref_min_coef[rows],
         pref_mean_coef=inst.pref_mean_coef[rows],
         excluded={mid: b for mid, b in inst.excluded.items() if mid not in keep},
+        roster_rows=None if inst.roster_rows is None else inst.roster_rows[rows],
     )
 
 
