@@ -14,7 +14,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from matching.lottery.dispute import _greedy, _SearchPricing, weakest_apart
+from matching.lottery.dispute import _greedy, _SearchPricing, apart_tiers, weakest_apart
 from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, leximin
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, rosters
@@ -196,3 +196,59 @@ def test_greedy_panels_from_given_starts_keep_their_start_and_room(roster: Roste
         assert int(flagged[row].sum()) <= room
         assert any(set(start) <= set(row) for start in starts.tolist())
     assert len(_greedy(inst, pool)) <= inst.n
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_the_panels_found_for_the_second_tier_keep_to_it(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """The panels ``first_level_proof`` adds for the second tier (``_tier_panels``, from any set no acceptable panel
+    holds two of, drawn and thinned by brute force, and its ``apart_tiers``) are acceptable (brute force, with
+    locks), hold none of the mediators set apart and from two up to ``c`` of the tier."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")
+    weak: list[int] = []
+    for m in drawn:
+        if not any(m in panel and panel & set(weak) for panel in panels):
+            weak.append(m)
+    apart, tier, c, _ = apart_tiers(inst, search.pool, threshold, np.asarray(sorted(weak), dtype=np.int64))
+    found = search._tier_panels(apart, tier, c)
+    chosen, tiered = {search.pool[int(j)] for j in apart}, {search.pool[int(j)] for j in tier}
+    event(f"k={inst.k}, tier {min(len(tiered), 4)}, c={c}, panels {min(len(found), 4)}")
+    for row in found.tolist():
+        assert tuple(sorted(row)) in expected
+        assert not chosen & set(row) and 2 <= len(tiered & set(row)) <= c
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=6, max_size=12, sizes=(2, 3, 5)), st.data())
+def test_greedy_panels_keep_counted_flags_within_the_room(roster: Roster, data: st.DataObject) -> None:
+    """``_greedy`` with flags counted (0, 1 or more per mediator, as ``_tier_panels`` weighs those set apart past the
+    room): each panel's flags sum to at most ``room``, with its start's members and k distinct mediators."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    k, pool = inst.k, list(range(inst.n))
+    if inst.n < k:
+        return
+    flags = np.array(data.draw(st.lists(st.integers(0, 3), min_size=inst.n, max_size=inst.n), label="flags"))
+    room = data.draw(st.integers(0, k), label="room")
+    starts = np.array(
+        [data.draw(st.permutations(pool), label="start")[:2] for _ in range(data.draw(st.integers(0, 6)))],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    rows = _greedy(inst, pool, flags, room, starts)
+    event(f"panels {min(len(rows), 3)}")
+    for row in rows.tolist():
+        assert len(set(row)) == k == len(row)
+        assert int(flags[row].sum()) <= room
+        assert any(set(start) <= set(row) for start in starts.tolist())

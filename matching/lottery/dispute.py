@@ -88,13 +88,21 @@ it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). 
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+A second tier tightens it (``apart_tiers``, three or four more passes): the others that no acceptable panel seats
+beside a mediator of ``W`` (``T``) are weighed too, those of them with no partner in ``T`` joining ``W``, and with
+``c`` the most of ``T`` any acceptable panel holds (proven the same way; 2 on the demo disputes) the weights are
+``c`` on ``W`` and 1 on ``T``: every panel still weighs at most ``c``, and the bound is ``c / (c |W| + |T|)``
+(measured 2026-12-06 at 10,000 mediators: D002 0.000339, D003 0.000613, D011 0.000564, from 0.000357, 0.000661 and
+0.000639 with ``W`` alone).
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
-the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel). With the
-proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other mediator, greedy panels started
-from them and one of ``W`` (the best-valued ones, and others spread over all of ``W`` so that different mediators get
-different partners). At 10,000 mediators (2026-12-05) they raised the least chance a stopped lottery reaches on D003
-from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002 0.000308 to 0.000310), with less CPU.
+the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
+or ``c`` of ``T``). With the proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other
+mediator not in ``T``, greedy panels started from them and one of ``W`` (the best-valued ones, and others spread over
+all of ``W`` so that different mediators get different partners), and for each mediator of ``T`` greedy panels with
+others of ``T`` and none of ``W`` (``_tier_panels``). At 10,000 mediators (2026-12-05) the first of them raised the
+least chance a stopped lottery reaches on D003 from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002
+0.000308 to 0.000310), with less CPU.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -1107,13 +1115,15 @@ class _SearchPricing:
         self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
     ) -> tuple[np.ndarray, int] | None:
         """A weak-duality proof on the least chance of ``free`` (agents) in any lottery: integer weights (one per
-        agent) and a proven upper bound on the weight of every acceptable panel. Weights 1 on a set ``W`` of the
-        weakest mediators of ``free`` and 0 elsewhere, when no acceptable panel holds two of ``W`` (``weakest_apart``):
-        every panel then weighs at most 1, every lottery seats at most one of them on average, so one of them has a
-        chance of at most ``1 / |W ∩ free|``; or weights 1 on ``free``, with every panel at most k, when that bound
-        ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof holds.
-        None for panels of fewer than two members. ``stop`` (a cancelled run) ends the halvings early, with the
-        set proven so far. A lottery reaching the bound has every agent of ``W ∩ free`` exactly at it."""
+        agent) and a proven upper bound on the weight of every acceptable panel. Two tiers (``apart_tiers``): weight
+        ``c`` on a set ``A`` of mediators of ``free`` no acceptable panel holds two of (the weakest, ``weakest_apart``,
+        and those no acceptable panel seats beside another of ``A`` or ``T``), weight 1 on a set ``T`` of others no
+        acceptable panel seats beside one of ``A`` and none holds more than ``c`` of, 0 elsewhere: every panel then
+        weighs at most ``c``, so one of them has a chance of at most ``c / (c |A ∩ free| + |T ∩ free|)``, below
+        ``1 / |A ∩ free|`` when ``T`` is not empty; or weights 1 on ``free``, with every panel at most k, when that
+        bound ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof
+        holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
+        early, with what they proved so far. A lottery reaching the bound has every weighted agent exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
         counted[np.asarray(list(free), dtype=np.int64)] = True
@@ -1121,30 +1131,40 @@ class _SearchPricing:
             return None
         weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
         self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE  # counts 0 and 1
-        apart = np.zeros(len(self.inst_of), dtype=bool)
-        apart[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]] = True
-        apart &= counted
-        size = int(apart.sum())
-        if size and Fraction(1, size) <= Fraction(k, int(counted.sum())):
+        apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop)
+        self.work += NARROW_WORK * units * len(self.pool) / NARROW_WORK_SIZE
+        positions = self.agent[np.asarray(self.pool, dtype=np.int64)]
+        weights = np.zeros(len(self.inst_of), dtype=np.int64)
+        weights[positions[apart_pos]] = c
+        weights[positions[tier_pos]] = 1
+        weights[~counted] = 0
+        total = int(weights.sum())
+        if total and Fraction(c, total) <= Fraction(k, int(counted.sum())):
             if not stop():
-                self._add(self._apart_panels(weak))
-            return apart.astype(np.int64), 1
+                self._add(self._apart_panels(apart_pos, tier_pos))
+                self._add(self._tier_panels(apart_pos, tier_pos, c))
+            return weights, c
         return counted.astype(np.int64), k
 
-    def _apart_panels(self, weak: np.ndarray) -> np.ndarray:
+    def _apart_panels(self, weak: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding exactly one of ``weak`` (positions in ``pool`` of
         mediators no acceptable panel holds two of), for each other mediator of the pool: the first level reaches
         the bound ``1 / |weak|`` only with such panels, each of the others seated in them often enough. Each other
         mediator is started with ``APART_TOP`` of ``weak`` of best value and ``APART_SPREAD`` more spread over all
         of them (so that different mediators get different partners), then completed greedily (``_greedy``) with
-        no more of ``weak``; only those the kernel's scorer keeps are returned. Candidate columns, never a proof."""
+        no more of ``weak``; only those the kernel's scorer keeps are returned. Mediators of ``skip`` (positions,
+        proven to share no acceptable panel with one of ``weak``: ``apart_tiers``) get none. Candidate columns,
+        never a proof."""
         k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
         flagged = np.zeros(len(people), dtype=bool)
         flagged[weak] = True
+        others = ~flagged
+        if skip is not None:
+            others[skip] = False
         value = separable_values(self.inst, people)
         ranked = weak[np.lexsort((weak, -value[weak]))]
         starts = []
-        for i, m in enumerate(np.flatnonzero(~flagged).tolist()):
+        for i, m in enumerate(np.flatnonzero(others).tolist()):
             fits = ranked[~self.clash[m, ranked]]
             if len(fits):
                 spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
@@ -1156,6 +1176,40 @@ class _SearchPricing:
         self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
         found = [
             _greedy(self.inst, self.pool, flagged, 1, pairs[lo : lo + APART_CHUNK])
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
+
+    def _tier_panels(self, apart: np.ndarray, tier: np.ndarray, c: int) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) holding two or more of ``tier`` and none of ``apart``
+        (positions in ``pool``, as ``apart_tiers`` returns them): a lottery reaching the two-tier bound seats the
+        mediators of ``tier`` only in panels holding ``c`` of them. Each is started with ``APART_TOP`` others of
+        ``tier`` of best value and ``APART_SPREAD`` more spread over them, then completed greedily (``_greedy``)
+        with at most ``c`` of ``tier`` and none of ``apart``; only those the kernel's scorer keeps are returned.
+        Candidate columns, never a proof."""
+        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
+        if c < 2 or len(tier) < 2:
+            return np.zeros((0, k), dtype=np.int64)
+        value = separable_values(self.inst, people)
+        ranked = tier[np.lexsort((tier, -value[tier]))]
+        starts = []
+        for i, m in enumerate(ranked.tolist()):
+            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
+            if len(fits):
+                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
+                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return np.zeros((0, k), dtype=np.int64)
+        pairs = np.vstack(starts)
+        # A mediator of ``apart`` counts past any room: flagged with weight c + 1 against a room of c.
+        flagged = np.zeros(len(people), dtype=np.int64)
+        flagged[tier] = 1
+        flagged[apart] = c + 1
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        found = [
+            _greedy(self.inst, self.pool, flagged, c, pairs[lo : lo + APART_CHUNK])
             for lo in range(0, len(pairs), APART_CHUNK)
         ]
         rows = np.vstack(found)
@@ -1271,6 +1325,55 @@ def weakest_apart(
     return apart, passes
 
 
+def apart_tiers(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    weak: np.ndarray,
+    stop: Callable[[], bool] = lambda: False,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The two tiers of the first level's proof, from ``weak`` (positions in ``pool`` of mediators no acceptable
+    panel, objective at least ``threshold``, holds two of: ``weakest_apart``): ``(apart, tier, c, units)``.
+    ``apart`` (positions, sorted) holds ``weak`` and is still held two of by no acceptable panel; no acceptable
+    panel holds one of ``apart`` and one of ``tier`` (positions, sorted), nor more than ``c`` of ``tier``; every
+    acceptable panel then weighs at most ``c`` with weight ``c`` on ``apart`` and 1 on ``tier``. ``units`` counts
+    the ``panel_bounds`` passes by their room plus one (the work they take).
+
+    Each is proven by a pass of ``panel_bounds`` over the panels whose other members hold at least ``room``
+    flagged ones (``least``), a mediator under the threshold there being in no such acceptable panel: the others
+    with no partner in ``weak`` (flagged ``weak``, room 1) are the candidates for ``tier``; those of them with no
+    partner among the candidates (flagged, room 1) join ``apart``; and ``c`` is the least room (from 2) at which no
+    one left in ``tier`` has that many partners in it (k if none). ``stop`` is asked before each pass: True ends
+    them with what is proven so far (``tier`` empty unless ``c`` is)."""
+    k = inst.k
+    nothing = np.zeros(0, dtype=np.int64)
+    weak = np.sort(np.asarray(weak, dtype=np.int64))
+    if k < 2 or len(weak) == 0 or len(weak) == len(pool) or stop():
+        return weak, nothing, 1, 0
+    flagged = np.zeros(len(pool), dtype=bool)
+    flagged[weak] = True
+    reach = panel_bounds(inst, pool, flagged, 1, least=True)
+    units = 2
+    tier = ~flagged & (reach < threshold)
+    if not tier.any() or stop():
+        return weak, nothing, 1, units
+    reach = panel_bounds(inst, pool, tier, 1, least=True)
+    units += 2
+    lone = tier & (reach < threshold)
+    apart = np.flatnonzero(flagged | lone)
+    tier &= ~lone
+    if not tier.any():
+        return apart, nothing, 1, units
+    for room in range(2, k):
+        if stop():
+            return apart, nothing, 1, units
+        reach = panel_bounds(inst, pool, tier, room, least=True)
+        units += room + 1
+        if not (reach[tier] >= threshold).any():
+            return apart, np.flatnonzero(tier), room, units
+    return apart, np.flatnonzero(tier), k, units
+
+
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Positions of the panels handed back as columns (``found`` heaviest first): the
     ``ENUMERATED_OTHERS + 1`` first, then up to ``SPREAD_OTHERS`` more of the heaviest weight that each seat
@@ -1335,7 +1438,8 @@ def _greedy(
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
     rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
-    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members. With
+    With ``outside`` (a flag per mediator of ``pool``: 0 or 1, or a larger count) a panel takes flagged members
+    whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
     those members instead (rows that do not complete are left out)."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
@@ -1406,7 +1510,7 @@ def _greedy(
         taken = np.zeros(gain.shape, dtype=bool)
         for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
             taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
-        taken |= (spare[cand][None, :] > 0) & (used >= room)[:, None]
+        taken |= (spare[cand][None, :] > 0) & (used[:, None] + spare[cand][None, :] > room)
         gain = np.where(taken, np.iinfo(np.int64).min, gain)
         pick = cand[np.argmax(gain, axis=1)]
         ok = ~taken[rows, np.argmax(gain, axis=1)]
