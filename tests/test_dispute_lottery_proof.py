@@ -252,3 +252,50 @@ def test_greedy_panels_keep_counted_flags_within_the_room(roster: Roster, data: 
         assert len(set(row)) == k == len(row)
         assert int(flags[row].sum()) <= room
         assert any(set(start) <= set(row) for start in starts.tolist())
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_pricing_after_the_proof_stays_exact_and_its_pair_panels_hold_two_weighted(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """Once mediators are set apart (``apart``, as ``first_level_proof`` sets it: here any set no acceptable panel
+    holds two of, drawn and thinned by brute force), a pricing call with weights of one or two values still weighs
+    exactly the most any acceptable panel (brute force, with locks) weighs and hands over only acceptable panels,
+    and the panels built for it (``_pair_panels``) are acceptable and hold exactly two weighted mediators, one of
+    them not set apart."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    by_agent = {tuple(sorted(agents.index(i) for i in panel)) for panel in expected}
+    if not by_agent:
+        return
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")
+    weak: list[int] = []
+    for m in drawn:
+        if not any(m in panel and panel & set(weak) for panel in panels):
+            weak.append(m)
+    search.apart = np.asarray(sorted(weak), dtype=np.int64)
+    values = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=2), label="values")
+    weights = np.array([data.draw(st.sampled_from([0, *values])) for _ in agents], dtype=np.int64)
+    answer = search.best(weights, None)
+    assert answer is not None and answer.proven and answer.panel is not None
+    assert answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
+    assert {tuple(sorted(p)) for p in (answer.panel, *answer.others)} <= by_agent
+    w_pool = weights[search.agent[np.asarray(search.pool, dtype=np.int64)]]
+    found = search._pair_panels(w_pool > 0)
+    apart = {search.pool[j] for j in weak}
+    weighted = {search.pool[int(j)] for j in np.flatnonzero(w_pool > 0)}
+    event(f"k={inst.k}, set apart {min(len(apart), 3)}, pair panels {min(len(found), 3)}")
+    for row in found.tolist():
+        assert tuple(sorted(row)) in expected
+        assert len(weighted & set(row)) == 2 and (weighted - apart) & set(row)
