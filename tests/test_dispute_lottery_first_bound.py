@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.core.config import Budget, Locks
-from matching.lottery.dispute import _SearchPricing, apart_tiers, dispute_lottery, weakest_apart
+from matching.lottery.dispute import _SearchPricing, apart_tiers, dispute_lottery, programme_cells, weakest_apart
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_bound import _maximin
@@ -187,3 +187,25 @@ def test_the_two_tier_bound_is_never_above_the_one_of_the_set_apart(roster: Rost
         tiered = Fraction(c, c * len(apart) + len(tier))
         assert bound == min(tiered, Fraction(inst.k, inst.n))
         event(f"tighter than 1/|W|: {bound < Fraction(1, len(weak))}")
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=6, max_size=12, sizes=(2, 3, 5)), st.data())
+def test_the_narrowing_is_charged_by_the_programmes_size_not_by_head_count(roster: Roster, data: st.DataObject) -> None:
+    """``programme_cells`` (what a ``panel_bounds`` pass is charged by): positive on any mediator, never more for a
+    part of a pool than for the pool, unchanged when mediators of profiles already there are added (a pool of many
+    alike mediators is cheap, as its passes are), and at most the pool's size times its alignment spans."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    pool = list(range(inst.n))
+    if not pool:
+        return
+    part = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True), label="part"))
+    whole = programme_cells(inst, pool)
+    assert 0 < programme_cells(inst, part) <= whole
+    assert programme_cells(inst, part + part) == programme_cells(inst, part)
+    parties = inst.alignment.shape[1]
+    pairs = max(1, parties * (parties - 1) // 2)
+    spread = int(inst.alignment.max()) - int(inst.alignment.min()) if inst.alignment.size else 0
+    assert whole <= pairs * inst.n * ((inst.k - 1) * 2 * spread + 1)
+    assert programme_cells(inst, []) == 0

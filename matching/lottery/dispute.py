@@ -220,10 +220,13 @@ LAGRANGE_SCAN = 4_000_000
 # Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
 REACH_SIZES = (32, 128)
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
-# per NARROW_WORK_SIZE mediators (about the CPU seconds of a pass over 2,500 mediators on this machine): without
-# CP-SAT calls the budget's work would otherwise never run out.
+# per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
+# CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
+# 10,000 mediators, a plain pass took 0.42 s on D002 (780 cells, 3,331 mediators), 0.44 s on D011 (815, 2,502) and
+# 0.07 s on D003 (138, 2,305); charged per mediator, as before, D003 paid about six times D011's rate.
 NARROW_WORK = 1.0
-NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
+NARROW_CELLS = 800  # about D011's programme: its passes are charged what they were per 2,500 mediators
+NARROW_WORK_SIZE = 2_500  # a greedy pass is charged GREEDY_WORK per this many mediators (starts)
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
 # D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.2 s since its
 # gains are computed per profile, 0.5 s before): the bounded search per million partial panels looked at, a greedy
@@ -798,6 +801,12 @@ class _SearchPricing:
     def _active(self, pool: list[int]) -> None:
         self.pool = pool  # instance indices, sorted
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
+        self._pool_cells = programme_cells(self.inst, pool)
+
+    def cells(self, pool: list[int]) -> float:
+        """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
+        cells = self._pool_cells if pool is self.pool else programme_cells(self.inst, pool)
+        return cells / NARROW_CELLS
 
     def _add(self, rows: np.ndarray) -> None:
         """Add acceptable panels (rows of instance indices) to ``known``."""
@@ -943,7 +952,7 @@ class _SearchPricing:
         nothing = np.zeros((0, k), dtype=np.int64)
         above = self._climbed(w_pool, above, restriction)
         bound, passes = lagrangian_bounds(inst, self.pool, w_pool, self.threshold, above=above)
-        self.work += NARROW_WORK * passes * len(self.pool) / NARROW_WORK_SIZE
+        self.work += NARROW_WORK * passes * self.cells(self.pool)
         self.lagrange += 1
         ranked = np.sort(bound)[::-1]
         size = LAGRANGE_FIRST
@@ -1001,7 +1010,7 @@ class _SearchPricing:
                 break
             narrow = [self.pool[int(i)] for i in kept]
             bound, passes = lagrangian_bounds(self.inst, narrow, w_pool[kept], self.threshold, above=a)
-            self.work += NARROW_WORK * passes * len(kept) / NARROW_WORK_SIZE
+            self.work += NARROW_WORK * passes * self.cells(narrow)
             left = kept[bound > a]
             if len(left) == len(kept):
                 break
@@ -1055,7 +1064,7 @@ class _SearchPricing:
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
-            self.work += NARROW_WORK * (k - need + 1) * len(self.pool) / NARROW_WORK_SIZE
+            self.work += NARROW_WORK * (k - need + 1) * self.cells(self.pool)
             if not (keep & weighted).any():
                 self.impossible.append((weighted, need))
                 continue
@@ -1148,9 +1157,9 @@ class _SearchPricing:
         if k < 2 or not counted.any():
             return None
         weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
-        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE  # counts 0 and 1
+        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * self.cells(self.pool)  # counts 0 and 1
         apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop)
-        self.work += NARROW_WORK * units * len(self.pool) / NARROW_WORK_SIZE
+        self.work += NARROW_WORK * units * self.cells(self.pool)
         positions = self.agent[np.asarray(self.pool, dtype=np.int64)]
         weights = np.zeros(len(self.inst_of), dtype=np.int64)
         weights[positions[apart_pos]] = c
@@ -1298,6 +1307,28 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def programme_cells(inst: PanelInstance, pool: Sequence[int]) -> int:
+    """The size of ``panel_bounds``' programme over ``pool`` (indices into ``inst``), which a pass's CPU grows with:
+    for each pair of parties (one without), the mediators' profiles (the traditions and UN groups they cover,
+    woman, man, may chair, alignment with one party less that with the other) times the span of alignments ``k - 1``
+    others can sum to. Deterministic: it charges the narrowing to the lottery's budget (``NARROW_WORK``)."""
+    people = np.asarray(pool, dtype=np.int64)
+    if len(people) == 0:
+        return 0
+    k = inst.k
+    align = inst.alignment[people].astype(np.int64)
+    parties = align.shape[1]
+    leans = [align[:, p] - align[:, q] for p in range(parties) for q in range(p + 1, parties)]
+    base = [tradition_bits(inst, people), group_bits(inst, people), inst.female[people], inst.male[people]]
+    base.append(inst.chair_ok[people])
+    total = 0
+    for lean in leans or [np.zeros(len(people), dtype=np.int64)]:
+        profiles = len(np.unique(np.column_stack([*base, lean]).astype(np.int64), axis=0))
+        spans = (k - 1) * (max(0, int(lean.max())) - min(0, int(lean.min()))) + 1
+        total += profiles * spans
+    return total
 
 
 def lagrangian_bounds(
