@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.core.config import Budget, Locks
-from matching.lottery.dispute import _SearchPricing, apart_tiers, dispute_lottery, programme_cells, weakest_apart
+from matching.lottery.dispute import (
+    BOUND_STEPS,
+    _SearchPricing,
+    _weakest_apart,
+    apart_tiers,
+    dispute_lottery,
+    programme_cells,
+    weakest_apart,
+)
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_bound import _maximin
@@ -147,7 +155,13 @@ def test_the_two_tiers_hold_on_every_acceptable_panel(roster: Roster, floor: flo
     position = {m: j for j, m in enumerate(pool)}
     panels = {tuple(sorted(position[m] for m in panel)) for panel in expected if all(m in position for m in panel)}
     if data.draw(st.booleans(), label="from weakest_apart"):
-        weak = weakest_apart(inst, pool, threshold)[0]
+        weak, _, partnered = _weakest_apart(inst, pool, threshold, BOUND_STEPS, lambda: False)
+        assert np.array_equal(weak, weakest_apart(inst, pool, threshold)[0])
+        if partnered is not None:  # its proving pass, handed on, saves apart_tiers' first pass and changes nothing
+            reused = apart_tiers(inst, pool, threshold, weak, partnered=partnered)
+            plain = apart_tiers(inst, pool, threshold, weak)
+            assert all(np.array_equal(a, b) for a, b in zip(reused[:3], plain[:3], strict=True))
+            assert reused[3] == plain[3] - 2
     else:
         drawn = data.draw(st.lists(st.sampled_from(range(len(pool))), unique=True), label="drawn")
         weak = np.asarray(sorted(_apart_subset(drawn, panels)), dtype=np.int64)

@@ -1156,9 +1156,9 @@ class _SearchPricing:
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
+        weak, passes, partnered = _weakest_apart(self.inst, self.pool, self.threshold, BOUND_STEPS, stop)
         self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * self.cells(self.pool)  # counts 0 and 1
-        apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop)
+        apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop, partnered)
         self.work += NARROW_WORK * units * self.cells(self.pool)
         positions = self.agent[np.asarray(self.pool, dtype=np.int64)]
         weights = np.zeros(len(self.inst_of), dtype=np.int64)
@@ -1391,10 +1391,20 @@ def weakest_apart(
     with the others flagged, over the panels in which some other member is flagged (``least``, room 1): a panel
     holding two of them would give each of the two a bound at least its objective.
     ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
+    apart, passes, _ = _weakest_apart(inst, pool, threshold, steps, stop)
+    return apart, passes
+
+
+def _weakest_apart(
+    inst: PanelInstance, pool: Sequence[int], threshold: int, steps: int, stop: Callable[[], bool]
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """``weakest_apart``, and the bounds of its pass that proved the set apart (``panel_bounds`` with the set
+    flagged, room 1, ``least``; None when none was proven): ``apart_tiers`` starts from them."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
+    partnered: np.ndarray | None = None
     if k < 2 or len(pool) < 2:
-        return nothing, 0
+        return nothing, 0, partnered
     order = np.lexsort((np.arange(len(pool)), -panel_bounds(inst, pool)))
     passes, apart = 1, nothing
     lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
@@ -1409,8 +1419,8 @@ def weakest_apart(
         if (reach[weak] >= threshold).any():
             lo = m
         else:
-            hi, apart = m, np.sort(order[m:])
-    return apart, passes
+            hi, apart, partnered = m, np.sort(order[m:]), reach
+    return apart, passes, partnered
 
 
 def apart_tiers(
@@ -1419,6 +1429,7 @@ def apart_tiers(
     threshold: int,
     weak: np.ndarray,
     stop: Callable[[], bool] = lambda: False,
+    partnered: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """The two tiers of the first level's proof, from ``weak`` (positions in ``pool`` of mediators no acceptable
     panel, objective at least ``threshold``, holds two of: ``weakest_apart``): ``(apart, tier, c, units)``.
@@ -1432,7 +1443,8 @@ def apart_tiers(
     with no partner in ``weak`` (flagged ``weak``, room 1) are the candidates for ``tier``; those of them with no
     partner among the candidates (flagged, room 1) join ``apart``; and ``c`` is the least room (from 2) at which no
     one left in ``tier`` has that many partners in it (k if none). ``stop`` is asked before each pass: True ends
-    them with what is proven so far (``tier`` empty unless ``c`` is)."""
+    them with what is proven so far (``tier`` empty unless ``c`` is). ``partnered``: the first pass's bounds when
+    they are known already (``weakest_apart``'s proving pass is that pass)."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
     weak = np.sort(np.asarray(weak, dtype=np.int64))
@@ -1440,9 +1452,11 @@ def apart_tiers(
         return weak, nothing, 1, 0
     flagged = np.zeros(len(pool), dtype=bool)
     flagged[weak] = True
-    reach = panel_bounds(inst, pool, flagged, 1, least=True)
-    units = 2
-    tier = ~flagged & (reach < threshold)
+    units = 0
+    if partnered is None:
+        partnered = panel_bounds(inst, pool, flagged, 1, least=True)
+        units = 2
+    tier = ~flagged & (partnered < threshold)
     if not tier.any() or stop():
         return weak, nothing, 1, units
     reach = panel_bounds(inst, pool, tier, 1, least=True)
