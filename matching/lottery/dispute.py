@@ -89,11 +89,11 @@ it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). 
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
-A second tier tightens it (``apart_tiers``, three or four more passes): the others that no acceptable panel seats
+A second tier tightens it (``apart_tiers``, two or three more passes): the others that no acceptable panel seats
 beside a mediator of ``W`` (``T``) are weighed too, those of them with no partner in ``T`` joining ``W``, and with
 ``c`` the most of ``T`` any acceptable panel holds (proven the same way; 2 on the demo disputes) the weights are
 ``c`` on ``W`` and 1 on ``T``: every panel still weighs at most ``c``, and the bound is ``c / (c |W| + |T|)``
-(measured 2026-12-06 at 10,000 mediators: D002 0.000339, D003 0.000613, D011 0.000564, from 0.000357, 0.000661 and
+(measured 2026-12-06 at 10,000 mediators: D002 0.000340, D003 0.000613, D011 0.000562, from 0.000357, 0.000661 and
 0.000639 with ``W`` alone).
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
@@ -109,7 +109,7 @@ for each panel holding two that pricing hands back; one heaviest panel a call le
 pricing call with weights of few values (``PAIR_VALUES``) that finds a panel with two weighted members also builds
 greedy panels holding two (``_SearchPricing._pair_panels``: each weighted mediator not set apart by the proof, with
 weighted partners), as further columns. At 10,000 mediators (2026-12-06) that raised D003's least chance at the
-budget from 0.000519 to 0.000574.
+budget from 0.000519 to 0.000574 (0.000579 with the partners of ``PAIR_TOP``).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
