@@ -14,7 +14,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from matching.lottery.dispute import _greedy, _SearchPricing, weakest_apart
+from matching.lottery.dispute import _greedy, _SearchPricing, apart_tiers, weakest_apart
 from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, leximin
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, rosters
@@ -196,3 +196,106 @@ def test_greedy_panels_from_given_starts_keep_their_start_and_room(roster: Roste
         assert int(flagged[row].sum()) <= room
         assert any(set(start) <= set(row) for start in starts.tolist())
     assert len(_greedy(inst, pool)) <= inst.n
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_the_panels_found_for_the_second_tier_keep_to_it(roster: Roster, floor: float, data: st.DataObject) -> None:
+    """The panels ``first_level_proof`` adds for the second tier (``_tier_panels``, from any set no acceptable panel
+    holds two of, drawn and thinned by brute force, and its ``apart_tiers``) are acceptable (brute force, with
+    locks), hold none of the mediators set apart and from two up to ``c`` of the tier."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")
+    weak: list[int] = []
+    for m in drawn:
+        if not any(m in panel and panel & set(weak) for panel in panels):
+            weak.append(m)
+    apart, tier, c, _ = apart_tiers(inst, search.pool, threshold, np.asarray(sorted(weak), dtype=np.int64))
+    found = search._tier_panels(apart, tier, c)
+    chosen, tiered = {search.pool[int(j)] for j in apart}, {search.pool[int(j)] for j in tier}
+    event(f"k={inst.k}, tier {min(len(tiered), 4)}, c={c}, panels {min(len(found), 4)}")
+    for row in found.tolist():
+        assert tuple(sorted(row)) in expected
+        assert not chosen & set(row) and 2 <= len(tiered & set(row)) <= c
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=6, max_size=12, sizes=(2, 3, 5)), st.data())
+def test_greedy_panels_keep_counted_flags_within_the_room(roster: Roster, data: st.DataObject) -> None:
+    """``_greedy`` with flags counted (0, 1 or more per mediator, as ``_tier_panels`` weighs those set apart past the
+    room): each panel's flags sum to at most ``room``, with its start's members and k distinct mediators."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    k, pool = inst.k, list(range(inst.n))
+    if inst.n < k:
+        return
+    flags = np.array(data.draw(st.lists(st.integers(0, 3), min_size=inst.n, max_size=inst.n), label="flags"))
+    room = data.draw(st.integers(0, k), label="room")
+    starts = np.array(
+        [data.draw(st.permutations(pool), label="start")[:2] for _ in range(data.draw(st.integers(0, 6)))],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    rows = _greedy(inst, pool, flags, room, starts)
+    event(f"panels {min(len(rows), 3)}")
+    for row in rows.tolist():
+        assert len(set(row)) == k == len(row)
+        assert int(flags[row].sum()) <= room
+        assert any(set(start) <= set(row) for start in starts.tolist())
+
+
+@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@given(
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+def test_pricing_after_the_proof_stays_exact_and_its_pair_panels_hold_two_weighted(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """Once mediators are set apart (``apart``, as ``first_level_proof`` sets it: here any set no acceptable panel
+    holds two of, drawn and thinned by brute force), a pricing call with weights of one or two values still weighs
+    exactly the most any acceptable panel (brute force, with locks) weighs and hands over only acceptable panels,
+    and the panels built for it (``_pair_panels``) are acceptable and hold exactly two weighted mediators, one of
+    them not set apart."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    by_agent = {tuple(sorted(agents.index(i) for i in panel)) for panel in expected}
+    if not by_agent:
+        return
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")
+    weak: list[int] = []
+    for m in drawn:
+        if not any(m in panel and panel & set(weak) for panel in panels):
+            weak.append(m)
+    search.apart = np.asarray(sorted(weak), dtype=np.int64)
+    values = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=2), label="values")
+    weights = np.array([data.draw(st.sampled_from([0, *values])) for _ in agents], dtype=np.int64)
+    answer = search.best(weights, None)
+    assert answer is not None and answer.proven and answer.panel is not None
+    assert answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
+    assert {tuple(sorted(p)) for p in (answer.panel, *answer.others)} <= by_agent
+    w_pool = weights[search.agent[np.asarray(search.pool, dtype=np.int64)]]
+    found = search._pair_panels(w_pool > 0)
+    apart = {search.pool[j] for j in weak}
+    weighted = {search.pool[int(j)] for j in np.flatnonzero(w_pool > 0)}
+    event(f"k={inst.k}, set apart {min(len(apart), 3)}, pair panels {min(len(found), 3)}")
+    for row in found.tolist():
+        assert tuple(sorted(row)) in expected
+        assert len(weighted & set(row)) == 2 and (weighted - apart) & set(row)

@@ -64,7 +64,8 @@ panel holding them; the search then looks only at the mediators whose bound pass
 ``a`` down to the best known panel's weight (``_SearchPricing._lagrangian``; a known panel is first improved by
 single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
 greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
-``GREEDY_WORK``). A call whose search would still pass
+``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
+across disputes where the head count did not). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
@@ -88,13 +89,27 @@ it, for the largest such share of the pool that ``BOUND_STEPS`` halvings find). 
 at most one over their number, in every lottery. At 10,000 mediators, where acceptable panels need several of the
 strongest few, this is the tightest bound a stopped lottery reports (measured 2026-12-05: D002 0.000357 against
 0.000924 from the pricing answers, D011 0.000639 against 0.00148; least chances reached 0.000307 and 0.000423).
+A second tier tightens it (``apart_tiers``, two or three more passes): the others that no acceptable panel seats
+beside a mediator of ``W`` (``T``) are weighed too, those of them with no partner in ``T`` joining ``W``, and with
+``c`` the most of ``T`` any acceptable panel holds (proven the same way; 2 on the demo disputes) the weights are
+``c`` on ``W`` and 1 on ``T``: every panel still weighs at most ``c``, and the bound is ``c / (c |W| + |T|)``
+(measured 2026-12-06 at 10,000 mediators: D002 0.000340, D003 0.000613, D011 0.000562, from 0.000357, 0.000661 and
+0.000639 with ``W`` alone).
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
-the mediators of ``W`` fixed there (any lottery reaching the bound seats exactly one of them per panel). With the
-proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other mediator, greedy panels started
-from them and one of ``W`` (the best-valued ones, and others spread over all of ``W`` so that different mediators get
-different partners). At 10,000 mediators (2026-12-05) they raised the least chance a stopped lottery reaches on D003
-from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002 0.000308 to 0.000310), with less CPU.
+the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
+or ``c`` of ``T``). With the proof come candidate columns for it (``_SearchPricing._apart_panels``): for each other
+mediator not in ``T``, greedy panels started from them and one of ``W`` (the best-valued ones, and others spread over
+all of ``W`` so that different mediators get different partners), and for each mediator of ``T`` greedy panels with
+others of ``T`` and none of ``W`` (``_tier_panels``). At 10,000 mediators (2026-12-05) the first of them raised the
+least chance a stopped lottery reaches on D003 from 0.000472 to 0.000501 and on D011 from 0.000424 to 0.000447 (D002
+0.000308 to 0.000310), with less CPU.
+The first level's LP then has equal duals on a set of mediators no known panel holds two of, and sheds one of them
+for each panel holding two that pricing hands back; one heaviest panel a call left it shedding a few per round. So a
+pricing call with weights of few values (``PAIR_VALUES``) that finds a panel with two weighted members also builds
+greedy panels holding two (``_SearchPricing._pair_panels``: each weighted mediator not set apart by the proof, with
+weighted partners), as further columns. At 10,000 mediators (2026-12-06) that raised D003's least chance at the
+budget from 0.000519 to 0.000574 (0.000579 with the partners of ``PAIR_TOP``).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -206,10 +221,13 @@ LAGRANGE_SCAN = 4_000_000
 # Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
 REACH_SIZES = (32, 128)
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
-# per NARROW_WORK_SIZE mediators (about the CPU seconds of a pass over 2,500 mediators on this machine): without
-# CP-SAT calls the budget's work would otherwise never run out.
+# per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
+# CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
+# 10,000 mediators, a plain pass took 0.42 s on D002 (780 cells, 3,331 mediators), 0.44 s on D011 (815, 2,502) and
+# 0.07 s on D003 (138, 2,305); charged per mediator, as before, D003 paid about six times D011's rate.
 NARROW_WORK = 1.0
-NARROW_WORK_SIZE = 2_500  # a Lagrangian pass (``lagrangian_bounds``) is charged NARROW_WORK per this many mediators
+NARROW_CELLS = 800  # about D011's programme: its passes are charged what they were per 2,500 mediators
+NARROW_WORK_SIZE = 2_500  # a greedy pass is charged GREEDY_WORK per this many mediators (starts)
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
 # D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.2 s since its
 # gains are computed per profile, 0.5 s before): the bounded search per million partial panels looked at, a greedy
@@ -246,6 +264,13 @@ BOUND_STEPS = 5
 APART_TOP = 10
 APART_SPREAD = 20
 APART_CHUNK = 2_000
+# Panels with two weighted mediators built in a pricing call with weights of few values (``_SearchPricing._pair_panels``),
+# for each weighted mediator not set apart: started with this many weighted others of best value, and this many spread
+# (on D003 at 10,000 mediators, 2026-12-06, 10 and 20 reached a least chance of 0.000579 in 24 s of CPU, 5 and 10
+# 0.000571 in 27 s).
+PAIR_TOP = 10
+PAIR_SPREAD = 20
+PAIR_VALUES = 8  # ... in a pricing call whose positive weights take at most this many values
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -771,11 +796,20 @@ class _SearchPricing:
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
+        # Positions in ``pool`` set apart by the first level's proof (``first_level_proof``; None before): with 0/1
+        # weights a panel holding two weighted mediators holds one weighted mediator outside them (``_pair_panels``).
+        self.apart: np.ndarray | None = None
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
         self.pool = pool  # instance indices, sorted
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
+        self._pool_cells = programme_cells(self.inst, pool)
+
+    def cells(self, pool: list[int]) -> float:
+        """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
+        cells = self._pool_cells if pool is self.pool else programme_cells(self.inst, pool)
+        return cells / NARROW_CELLS
 
     def _add(self, rows: np.ndarray) -> None:
         """Add acceptable panels (rows of instance indices) to ``known``."""
@@ -815,6 +849,10 @@ class _SearchPricing:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
         value = weights[found].sum(axis=1)
+        heaviest = max(above, int(value.max()) if len(value) else -1)
+        top = int(w_pool.max()) if len(w_pool) else 0
+        if restriction is None and 0 < top < heaviest and len(np.unique(w_pool[w_pool > 0])) <= PAIR_VALUES:
+            self._add(self._pair_panels(w_pool > 0))  # further columns, each holding two weighted mediators
         keep = value > above
         if restriction is not None:
             keep &= np.asarray(restriction.weights, dtype=np.int64)[found].sum(axis=1) >= restriction.at_least
@@ -917,7 +955,7 @@ class _SearchPricing:
         nothing = np.zeros((0, k), dtype=np.int64)
         above = self._climbed(w_pool, above, restriction)
         bound, passes = lagrangian_bounds(inst, self.pool, w_pool, self.threshold, above=above)
-        self.work += NARROW_WORK * passes * len(self.pool) / NARROW_WORK_SIZE
+        self.work += NARROW_WORK * passes * self.cells(self.pool)
         self.lagrange += 1
         ranked = np.sort(bound)[::-1]
         size = LAGRANGE_FIRST
@@ -975,7 +1013,7 @@ class _SearchPricing:
                 break
             narrow = [self.pool[int(i)] for i in kept]
             bound, passes = lagrangian_bounds(self.inst, narrow, w_pool[kept], self.threshold, above=a)
-            self.work += NARROW_WORK * passes * len(kept) / NARROW_WORK_SIZE
+            self.work += NARROW_WORK * passes * self.cells(narrow)
             left = kept[bound > a]
             if len(left) == len(kept):
                 break
@@ -1029,7 +1067,7 @@ class _SearchPricing:
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             keep = panel_bounds(inst, self.pool, ~weighted, k - need) >= self.threshold
-            self.work += NARROW_WORK * (k - need + 1) * len(self.pool) / NARROW_WORK_SIZE
+            self.work += NARROW_WORK * (k - need + 1) * self.cells(self.pool)
             if not (keep & weighted).any():
                 self.impossible.append((weighted, need))
                 continue
@@ -1107,44 +1145,57 @@ class _SearchPricing:
         self, free: Sequence[int], stop: Callable[[], bool] = lambda: False
     ) -> tuple[np.ndarray, int] | None:
         """A weak-duality proof on the least chance of ``free`` (agents) in any lottery: integer weights (one per
-        agent) and a proven upper bound on the weight of every acceptable panel. Weights 1 on a set ``W`` of the
-        weakest mediators of ``free`` and 0 elsewhere, when no acceptable panel holds two of ``W`` (``weakest_apart``):
-        every panel then weighs at most 1, every lottery seats at most one of them on average, so one of them has a
-        chance of at most ``1 / |W ∩ free|``; or weights 1 on ``free``, with every panel at most k, when that bound
-        ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof holds.
-        None for panels of fewer than two members. ``stop`` (a cancelled run) ends the halvings early, with the
-        set proven so far. A lottery reaching the bound has every agent of ``W ∩ free`` exactly at it."""
+        agent) and a proven upper bound on the weight of every acceptable panel. Two tiers (``apart_tiers``): weight
+        ``c`` on a set ``A`` of mediators of ``free`` no acceptable panel holds two of (the weakest, ``weakest_apart``,
+        and those no acceptable panel seats beside another of ``A`` or ``T``), weight 1 on a set ``T`` of others no
+        acceptable panel seats beside one of ``A`` and none holds more than ``c`` of, 0 elsewhere: every panel then
+        weighs at most ``c``, so one of them has a chance of at most ``c / (c |A ∩ free| + |T ∩ free|)``, below
+        ``1 / |A ∩ free|`` when ``T`` is not empty; or weights 1 on ``free``, with every panel at most k, when that
+        bound ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof
+        holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
+        early, with what they proved so far. A lottery reaching the bound has every weighted agent exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        weak, passes = weakest_apart(self.inst, self.pool, self.threshold, stop=stop)
-        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * len(self.pool) / NARROW_WORK_SIZE  # counts 0 and 1
-        apart = np.zeros(len(self.inst_of), dtype=bool)
-        apart[self.agent[np.asarray(self.pool, dtype=np.int64)[weak]]] = True
-        apart &= counted
-        size = int(apart.sum())
-        if size and Fraction(1, size) <= Fraction(k, int(counted.sum())):
+        weak, passes, partnered = _weakest_apart(self.inst, self.pool, self.threshold, BOUND_STEPS, stop)
+        self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * self.cells(self.pool)  # counts 0 and 1
+        apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop, partnered)
+        self.work += NARROW_WORK * units * self.cells(self.pool)
+        positions = self.agent[np.asarray(self.pool, dtype=np.int64)]
+        weights = np.zeros(len(self.inst_of), dtype=np.int64)
+        weights[positions[apart_pos]] = c
+        weights[positions[tier_pos]] = 1
+        weights[~counted] = 0
+        total = int(weights.sum())
+        if total and Fraction(c, total) <= Fraction(k, int(counted.sum())):
             if not stop():
-                self._add(self._apart_panels(weak))
-            return apart.astype(np.int64), 1
+                self._add(self._apart_panels(apart_pos, tier_pos))
+                self._add(self._tier_panels(apart_pos, tier_pos, c))
+            self.apart = apart_pos
+            return weights, c
         return counted.astype(np.int64), k
 
-    def _apart_panels(self, weak: np.ndarray) -> np.ndarray:
+    def _apart_panels(self, weak: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding exactly one of ``weak`` (positions in ``pool`` of
         mediators no acceptable panel holds two of), for each other mediator of the pool: the first level reaches
         the bound ``1 / |weak|`` only with such panels, each of the others seated in them often enough. Each other
         mediator is started with ``APART_TOP`` of ``weak`` of best value and ``APART_SPREAD`` more spread over all
         of them (so that different mediators get different partners), then completed greedily (``_greedy``) with
-        no more of ``weak``; only those the kernel's scorer keeps are returned. Candidate columns, never a proof."""
+        no more of ``weak``; only those the kernel's scorer keeps are returned. Mediators of ``skip`` (positions,
+        proven to share no acceptable panel with one of ``weak``: ``apart_tiers``) get none. Candidate columns,
+        never a proof."""
         k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
         flagged = np.zeros(len(people), dtype=bool)
         flagged[weak] = True
+        others = ~flagged
+        if skip is not None:
+            others[skip] = False
         value = separable_values(self.inst, people)
         ranked = weak[np.lexsort((weak, -value[weak]))]
         starts = []
-        for i, m in enumerate(np.flatnonzero(~flagged).tolist()):
+        for i, m in enumerate(np.flatnonzero(others).tolist()):
             fits = ranked[~self.clash[m, ranked]]
             if len(fits):
                 spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
@@ -1156,6 +1207,78 @@ class _SearchPricing:
         self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
         found = [
             _greedy(self.inst, self.pool, flagged, 1, pairs[lo : lo + APART_CHUNK])
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
+
+    def _pair_panels(self, weighted: np.ndarray) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) holding two of the ``weighted`` mediators (a flag per mediator
+        of ``pool``), for a pricing call with equal positive weights (the first leximin level's) once the first
+        level's proof has set mediators apart (``apart``): such a panel holds a weighted mediator who is not set
+        apart, so each of those is started with ``PAIR_TOP`` weighted others of best value and ``PAIR_SPREAD`` more
+        spread over them, then completed greedily (``_greedy``) with no third weighted member. The level's LP sheds
+        a weighted mediator for each such panel it learns (its duals are equal on a set no known panel holds two
+        of); one panel from each pricing call left it shedding a few per round. Candidate columns, never a proof."""
+        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
+        nothing = np.zeros((0, k), dtype=np.int64)
+        if self.apart is None or k < 2:
+            return nothing
+        movers = weighted.copy()
+        movers[self.apart] = False
+        movers = np.flatnonzero(movers)
+        if len(movers) == 0:
+            return nothing
+        ranked = np.flatnonzero(weighted)
+        value = separable_values(self.inst, people)
+        ranked = ranked[np.lexsort((ranked, -value[ranked]))]
+        starts = []
+        for i, m in enumerate(movers.tolist()):
+            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
+            if len(fits):
+                spread = fits[(i * PAIR_SPREAD + np.arange(PAIR_SPREAD)) % len(fits)]
+                picks = np.unique(np.concatenate([fits[:PAIR_TOP], spread]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return nothing
+        pairs = np.vstack(starts)
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        found = [
+            _greedy(self.inst, self.pool, weighted, 2, pairs[lo : lo + APART_CHUNK])
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
+
+    def _tier_panels(self, apart: np.ndarray, tier: np.ndarray, c: int) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) holding two or more of ``tier`` and none of ``apart``
+        (positions in ``pool``, as ``apart_tiers`` returns them): a lottery reaching the two-tier bound seats the
+        mediators of ``tier`` only in panels holding ``c`` of them. Each is started with ``APART_TOP`` others of
+        ``tier`` of best value and ``APART_SPREAD`` more spread over them, then completed greedily (``_greedy``)
+        with at most ``c`` of ``tier`` and none of ``apart``; only those the kernel's scorer keeps are returned.
+        Candidate columns, never a proof."""
+        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
+        if c < 2 or len(tier) < 2:
+            return np.zeros((0, k), dtype=np.int64)
+        value = separable_values(self.inst, people)
+        ranked = tier[np.lexsort((tier, -value[tier]))]
+        starts = []
+        for i, m in enumerate(ranked.tolist()):
+            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
+            if len(fits):
+                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
+                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return np.zeros((0, k), dtype=np.int64)
+        pairs = np.vstack(starts)
+        # A mediator of ``apart`` counts past any room: flagged with weight c + 1 against a room of c.
+        flagged = np.zeros(len(people), dtype=np.int64)
+        flagged[tier] = 1
+        flagged[apart] = c + 1
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        found = [
+            _greedy(self.inst, self.pool, flagged, c, pairs[lo : lo + APART_CHUNK])
             for lo in range(0, len(pairs), APART_CHUNK)
         ]
         rows = np.vstack(found)
@@ -1187,6 +1310,28 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def programme_cells(inst: PanelInstance, pool: Sequence[int]) -> int:
+    """The size of ``panel_bounds``' programme over ``pool`` (indices into ``inst``), which a pass's CPU grows with:
+    for each pair of parties (one without), the mediators' profiles (the traditions and UN groups they cover,
+    woman, man, may chair, alignment with one party less that with the other) times the span of alignments ``k - 1``
+    others can sum to. Deterministic: it charges the narrowing to the lottery's budget (``NARROW_WORK``)."""
+    people = np.asarray(pool, dtype=np.int64)
+    if len(people) == 0:
+        return 0
+    k = inst.k
+    align = inst.alignment[people].astype(np.int64)
+    parties = align.shape[1]
+    leans = [align[:, p] - align[:, q] for p in range(parties) for q in range(p + 1, parties)]
+    base = [tradition_bits(inst, people), group_bits(inst, people), inst.female[people], inst.male[people]]
+    base.append(inst.chair_ok[people])
+    total = 0
+    for lean in leans or [np.zeros(len(people), dtype=np.int64)]:
+        profiles = len(np.unique(np.column_stack([*base, lean]).astype(np.int64), axis=0))
+        spans = (k - 1) * (max(0, int(lean.max())) - min(0, int(lean.min()))) + 1
+        total += profiles * spans
+    return total
 
 
 def lagrangian_bounds(
@@ -1249,10 +1394,20 @@ def weakest_apart(
     with the others flagged, over the panels in which some other member is flagged (``least``, room 1): a panel
     holding two of them would give each of the two a bound at least its objective.
     ``stop`` is asked before each pass (each takes seconds at 10,000 mediators): True ends the halvings."""
+    apart, passes, _ = _weakest_apart(inst, pool, threshold, steps, stop)
+    return apart, passes
+
+
+def _weakest_apart(
+    inst: PanelInstance, pool: Sequence[int], threshold: int, steps: int, stop: Callable[[], bool]
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """``weakest_apart``, and the bounds of its pass that proved the set apart (``panel_bounds`` with the set
+    flagged, room 1, ``least``; None when none was proven): ``apart_tiers`` starts from them."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
+    partnered: np.ndarray | None = None
     if k < 2 or len(pool) < 2:
-        return nothing, 0
+        return nothing, 0, partnered
     order = np.lexsort((np.arange(len(pool)), -panel_bounds(inst, pool)))
     passes, apart = 1, nothing
     lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
@@ -1267,8 +1422,61 @@ def weakest_apart(
         if (reach[weak] >= threshold).any():
             lo = m
         else:
-            hi, apart = m, np.sort(order[m:])
-    return apart, passes
+            hi, apart, partnered = m, np.sort(order[m:]), reach
+    return apart, passes, partnered
+
+
+def apart_tiers(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    weak: np.ndarray,
+    stop: Callable[[], bool] = lambda: False,
+    partnered: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The two tiers of the first level's proof, from ``weak`` (positions in ``pool`` of mediators no acceptable
+    panel, objective at least ``threshold``, holds two of: ``weakest_apart``): ``(apart, tier, c, units)``.
+    ``apart`` (positions, sorted) holds ``weak`` and is still held two of by no acceptable panel; no acceptable
+    panel holds one of ``apart`` and one of ``tier`` (positions, sorted), nor more than ``c`` of ``tier``; every
+    acceptable panel then weighs at most ``c`` with weight ``c`` on ``apart`` and 1 on ``tier``. ``units`` counts
+    the ``panel_bounds`` passes by their room plus one (the work they take).
+
+    Each is proven by a pass of ``panel_bounds`` over the panels whose other members hold at least ``room``
+    flagged ones (``least``), a mediator under the threshold there being in no such acceptable panel: the others
+    with no partner in ``weak`` (flagged ``weak``, room 1) are the candidates for ``tier``; those of them with no
+    partner among the candidates (flagged, room 1) join ``apart``; and ``c`` is the least room (from 2) at which no
+    one left in ``tier`` has that many partners in it (k if none). ``stop`` is asked before each pass: True ends
+    them with what is proven so far (``tier`` empty unless ``c`` is). ``partnered``: the first pass's bounds when
+    they are known already (``weakest_apart``'s proving pass is that pass)."""
+    k = inst.k
+    nothing = np.zeros(0, dtype=np.int64)
+    weak = np.sort(np.asarray(weak, dtype=np.int64))
+    if k < 2 or len(weak) == 0 or len(weak) == len(pool) or stop():
+        return weak, nothing, 1, 0
+    flagged = np.zeros(len(pool), dtype=bool)
+    flagged[weak] = True
+    units = 0
+    if partnered is None:
+        partnered = panel_bounds(inst, pool, flagged, 1, least=True)
+        units = 2
+    tier = ~flagged & (partnered < threshold)
+    if not tier.any() or stop():
+        return weak, nothing, 1, units
+    reach = panel_bounds(inst, pool, tier, 1, least=True)
+    units += 2
+    lone = tier & (reach < threshold)
+    apart = np.flatnonzero(flagged | lone)
+    tier &= ~lone
+    if not tier.any():
+        return apart, nothing, 1, units
+    for room in range(2, k):
+        if stop():
+            return apart, nothing, 1, units
+        reach = panel_bounds(inst, pool, tier, room, least=True)
+        units += room + 1
+        if not (reach[tier] >= threshold).any():
+            return apart, np.flatnonzero(tier), room, units
+    return apart, np.flatnonzero(tier), k, units
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -1335,7 +1543,8 @@ def _greedy(
     the chair bonus, diversity and neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each
     profile (``panel_bounds``) who share no nationality with the panel so far. The best-valued partners alone
     rarely complete a panel that reaches the floor for a mediator of low value: diversity and balance decide.
-    With ``outside`` (a flag per mediator of ``pool``) a panel takes at most ``room`` flagged members. With
+    With ``outside`` (a flag per mediator of ``pool``: 0 or 1, or a larger count) a panel takes flagged members
+    whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
     those members instead (rows that do not complete are left out)."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
@@ -1406,7 +1615,7 @@ def _greedy(
         taken = np.zeros(gain.shape, dtype=bool)
         for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
             taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
-        taken |= (spare[cand][None, :] > 0) & (used >= room)[:, None]
+        taken |= (spare[cand][None, :] > 0) & (used[:, None] + spare[cand][None, :] > room)
         gain = np.where(taken, np.iinfo(np.int64).min, gain)
         pick = cand[np.argmax(gain, axis=1)]
         ok = ~taken[rows, np.argmax(gain, axis=1)]
