@@ -1186,31 +1186,12 @@ class _SearchPricing:
         no more of ``weak``; only those the kernel's scorer keeps are returned. Mediators of ``skip`` (positions,
         proven to share no acceptable panel with one of ``weak``: ``apart_tiers``) get none. Candidate columns,
         never a proof."""
-        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
-        flagged = np.zeros(len(people), dtype=bool)
+        flagged = np.zeros(len(self.pool), dtype=bool)
         flagged[weak] = True
         others = ~flagged
         if skip is not None:
             others[skip] = False
-        value = separable_values(self.inst, people)
-        ranked = weak[np.lexsort((weak, -value[weak]))]
-        starts = []
-        for i, m in enumerate(np.flatnonzero(others).tolist()):
-            fits = ranked[~self.clash[m, ranked]]
-            if len(fits):
-                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
-                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
-                starts.append(np.column_stack([np.full(len(picks), m), picks]))
-        if not starts:
-            return np.zeros((0, k), dtype=np.int64)
-        pairs = np.vstack(starts)
-        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
-        found = [
-            _greedy(self.inst, self.pool, flagged, 1, pairs[lo : lo + APART_CHUNK])
-            for lo in range(0, len(pairs), APART_CHUNK)
-        ]
-        rows = np.vstack(found)
-        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
+        return self._started(np.flatnonzero(others), weak, APART_TOP, APART_SPREAD, flagged, 1)
 
     def _pair_panels(self, weighted: np.ndarray) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding two of the ``weighted`` mediators (a flag per mediator
@@ -1220,35 +1201,11 @@ class _SearchPricing:
         spread over them, then completed greedily (``_greedy``) with no third weighted member. The level's LP sheds
         a weighted mediator for each such panel it learns (its duals are equal on a set no known panel holds two
         of); one panel from each pricing call left it shedding a few per round. Candidate columns, never a proof."""
-        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
-        nothing = np.zeros((0, k), dtype=np.int64)
-        if self.apart is None or k < 2:
-            return nothing
+        if self.apart is None or self.inst.k < 2:
+            return np.zeros((0, self.inst.k), dtype=np.int64)
         movers = weighted.copy()
         movers[self.apart] = False
-        movers = np.flatnonzero(movers)
-        if len(movers) == 0:
-            return nothing
-        ranked = np.flatnonzero(weighted)
-        value = separable_values(self.inst, people)
-        ranked = ranked[np.lexsort((ranked, -value[ranked]))]
-        starts = []
-        for i, m in enumerate(movers.tolist()):
-            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
-            if len(fits):
-                spread = fits[(i * PAIR_SPREAD + np.arange(PAIR_SPREAD)) % len(fits)]
-                picks = np.unique(np.concatenate([fits[:PAIR_TOP], spread]))
-                starts.append(np.column_stack([np.full(len(picks), m), picks]))
-        if not starts:
-            return nothing
-        pairs = np.vstack(starts)
-        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
-        found = [
-            _greedy(self.inst, self.pool, weighted, 2, pairs[lo : lo + APART_CHUNK])
-            for lo in range(0, len(pairs), APART_CHUNK)
-        ]
-        rows = np.vstack(found)
-        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
+        return self._started(np.flatnonzero(movers), np.flatnonzero(weighted), PAIR_TOP, PAIR_SPREAD, weighted, 2)
 
     def _tier_panels(self, apart: np.ndarray, tier: np.ndarray, c: int) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding two or more of ``tier`` and none of ``apart``
@@ -1257,28 +1214,40 @@ class _SearchPricing:
         ``tier`` of best value and ``APART_SPREAD`` more spread over them, then completed greedily (``_greedy``)
         with at most ``c`` of ``tier`` and none of ``apart``; only those the kernel's scorer keeps are returned.
         Candidate columns, never a proof."""
-        k, people = self.inst.k, np.asarray(self.pool, dtype=np.int64)
         if c < 2 or len(tier) < 2:
-            return np.zeros((0, k), dtype=np.int64)
-        value = separable_values(self.inst, people)
-        ranked = tier[np.lexsort((tier, -value[tier]))]
-        starts = []
-        for i, m in enumerate(ranked.tolist()):
-            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
-            if len(fits):
-                spread = fits[(i * APART_SPREAD + np.arange(APART_SPREAD)) % len(fits)]
-                picks = np.unique(np.concatenate([fits[:APART_TOP], spread]))
-                starts.append(np.column_stack([np.full(len(picks), m), picks]))
-        if not starts:
-            return np.zeros((0, k), dtype=np.int64)
-        pairs = np.vstack(starts)
+            return np.zeros((0, self.inst.k), dtype=np.int64)
         # A mediator of ``apart`` counts past any room: flagged with weight c + 1 against a room of c.
-        flagged = np.zeros(len(people), dtype=np.int64)
+        flagged = np.zeros(len(self.pool), dtype=np.int64)
         flagged[tier] = 1
         flagged[apart] = c + 1
+        return self._started(self._by_value(tier), tier, APART_TOP, APART_SPREAD, flagged, c)
+
+    def _by_value(self, positions: np.ndarray) -> np.ndarray:
+        """``positions`` (in ``pool``) best separable value first, ties by position."""
+        value = separable_values(self.inst, np.asarray(self.pool, dtype=np.int64)[positions])
+        return positions[np.lexsort((positions, -value))]
+
+    def _started(
+        self, movers: np.ndarray, partners: np.ndarray, top: int, spread: int, flagged: np.ndarray, room: int
+    ) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) started from each of ``movers`` with one of ``partners``
+        (positions in ``pool``): the ``top`` partners of best value that clash with neither, and ``spread`` more
+        spread over all of them (so that different movers get different partners), each pair completed greedily
+        (``_greedy``) with at most ``room`` of ``flagged`` (a count per mediator of ``pool``); only those the
+        kernel's scorer keeps are returned. Charged to the work budget (``GREEDY_WORK``). Candidate columns."""
+        ranked = self._by_value(np.asarray(partners, dtype=np.int64))
+        starts = []
+        for i, m in enumerate(np.asarray(movers, dtype=np.int64).tolist()):
+            fits = ranked[(ranked != m) & ~self.clash[m, ranked]]
+            if len(fits):
+                picks = np.unique(np.concatenate([fits[:top], fits[(i * spread + np.arange(spread)) % len(fits)]]))
+                starts.append(np.column_stack([np.full(len(picks), m), picks]))
+        if not starts:
+            return np.zeros((0, self.inst.k), dtype=np.int64)
+        pairs = np.vstack(starts)
         self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
         found = [
-            _greedy(self.inst, self.pool, flagged, c, pairs[lo : lo + APART_CHUNK])
+            _greedy(self.inst, self.pool, flagged, room, pairs[lo : lo + APART_CHUNK])
             for lo in range(0, len(pairs), APART_CHUNK)
         ]
         rows = np.vstack(found)
