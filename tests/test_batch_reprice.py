@@ -5,6 +5,8 @@ on the batch that an exact solver (scipy milp over every panel) never beats."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -115,3 +117,26 @@ def test_the_lagrangian_bound_from_the_mediators_bounds_holds_against_an_exact_s
     for name in (LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT):
         if name in s.bound_sources:
             assert best_total <= round(s.bound_sources[name] * UNIT), s.bound_sources
+
+
+def test_global_index_finds_each_mediator_of_this_roster_or_of_a_copy_by_id() -> None:
+    """The roster index of each instance's mediator is their place in the roster, whether the instance came
+    from this roster (found by identity), from a copy of it, or holds copies of the mediators (found by id)."""
+    ws = _tiny_generated(3)
+    arrays = ws.arrays
+    np.testing.assert_array_equal(arrays._by_identity(arrays.mediators), np.arange(arrays.n))
+    twin = copy.deepcopy(arrays)  # its cache of addresses is the original's: it must not be trusted
+    for view in dispute_views(ws, IOMED):
+        inst = arrays.encode(view, with_excluded=False, include_ineligible=bool(len(view.dispute.parties) % 2))
+        expected = np.array([arrays.ids.index(m.mediator_id) for m in inst.mediators], dtype=np.int64)
+        assert expected.size
+        np.testing.assert_array_equal(arrays.global_index(inst), expected)
+        np.testing.assert_array_equal(arrays.global_index(copy.deepcopy(inst)), expected)
+        np.testing.assert_array_equal(twin.global_index(inst), expected)
+        np.testing.assert_array_equal(
+            twin.global_index(twin.encode(view, with_excluded=False)),
+            arrays.global_index(arrays.encode(view, with_excluded=False)),
+        )
+        some = inst.mediators[::2]
+        np.testing.assert_array_equal(arrays._by_identity(some), expected[::2])
+        assert arrays._by_identity((*some, copy.copy(inst.mediators[0]))) is None

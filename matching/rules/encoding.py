@@ -12,6 +12,7 @@ batch's pricing problems).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -138,6 +139,7 @@ class RosterArrays:
         self.capacity = np.array([capacity_left(m) for m in people], dtype=np.int64)
         self.text_rows = np.array([ws.text.row(mid) for mid in self.ids], dtype=np.int64)
         self._history: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        self._identity: tuple[tuple[int, int], np.ndarray, np.ndarray] | None = None  # see ``_by_identity``
 
     @property
     def n(self) -> int:
@@ -331,8 +333,30 @@ class RosterArrays:
         return ranking, pref_min, pref_mean
 
     def global_index(self, inst: PanelInstance) -> np.ndarray:
-        """Roster index of each mediator of an instance."""
+        """Roster index of each mediator of an instance.
+
+        An instance encoded from this roster holds the roster's own mediator objects, found by identity with
+        numpy (the batch asks this for every dispute many times); any other instance by mediator id."""
+        found = self._by_identity(inst.mediators)
+        if found is not None:
+            return found
         return np.array([self.index[m.mediator_id] for m in inst.mediators], dtype=np.int64)
+
+    def _by_identity(self, mediators: Sequence[Mediator]) -> np.ndarray | None:
+        """Roster indices of ``mediators`` when every one is an object of this roster, else ``None``."""
+        # Keyed by process and roster tuple, so a copy (pickled, forked, deep-copied) never trusts addresses that
+        # were another process's or another tuple's; while this roster lives, an equal address is the same object.
+        key = (os.getpid(), id(self.mediators))
+        if self._identity is None or self._identity[0] != key:
+            address = np.fromiter(map(id, self.mediators), dtype=np.int64, count=len(self.mediators))
+            order = np.argsort(address, kind="stable")
+            self._identity = (key, address[order], order)
+        _, sorted_address, order = self._identity
+        wanted = np.fromiter(map(id, mediators), dtype=np.int64, count=len(mediators))
+        at = np.minimum(np.searchsorted(sorted_address, wanted), max(0, len(sorted_address) - 1))
+        if len(wanted) and (not len(sorted_address) or not np.array_equal(sorted_address[at], wanted)):
+            return None
+        return np.asarray(order[at], dtype=np.int64)
 
 
 def _repeat_parties(
