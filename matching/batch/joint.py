@@ -16,6 +16,10 @@ import numpy as np
 
 from matching.batch.disputes import (
     MIN_SOLVE_TIME,
+    TIGHT_CAP,
+    TIGHT_MIN,
+    TIGHT_SHARE,
+    TIGHT_WORK,
     Candidates,
     Priced,
     Repooled,
@@ -778,12 +782,15 @@ def _price_disputes(
     bar: ProgressFactory,
     budget: float,
 ) -> tuple[dict[int, Priced], float]:
-    """Each dispute priced: first bounded without a solver, then the unproven ones solved in up to
-    ``SOLVE_PASSES`` passes, each an equal share of the budget left. The best answer per dispute
-    position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
-    bounding and model building around it, charged by size (``Priced.overhead``)."""
+    """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
+    it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
+    ``profile_cap``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
+    budget left (a solve cut short keeps the lower of its bound and the programme's: both hold). The best answer
+    per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
+    bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
+    cap = profile_cap(budget, runner.width(len(items)), len(items))
     with bar(len(items), "Joint model: bounds at the prices") as advance:
-        cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
+        cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0), cap), advance)
     unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
     best: dict[int, Priced] = {p.position: p for p in cheap}
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
@@ -801,10 +808,22 @@ def _price_disputes(
         work += sum(p.work + p.overhead for p in solved) / width
         cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
         for p in solved:
+            if not p.proven:
+                p.bound = min(p.bound, best[p.position].bound)
             if p.proven or p.bound < best[p.position].bound:
                 best[p.position] = p
         unproven = [item for item in unproven if item[0] in cut_short]
     return best, work
+
+
+def profile_cap(budget: float, width: int, disputes: int) -> int:
+    """The most mediators in each dispute's profile programme when pricing ``disputes`` (0: none): as many as
+    ``TIGHT_SHARE`` of the ``budget`` (deterministic seconds per process, over ``width`` processes) pays for
+    at ``TIGHT_WORK`` each, at most ``TIGHT_CAP``, and none below ``TIGHT_MIN``."""
+    if disputes == 0 or not math.isfinite(budget):
+        return TIGHT_CAP if disputes else 0
+    cap = min(TIGHT_CAP, int(TIGHT_SHARE * max(0.0, budget) * width / (disputes * TIGHT_WORK)))
+    return cap if cap >= TIGHT_MIN else 0
 
 
 def _take_priced(
