@@ -405,8 +405,11 @@ def _pool_panels(pool: np.ndarray, panels: Panels, k: int) -> Panels:
     """``panels`` (members: indices into the instance, all in ``pool``) with members as positions in ``pool``."""
     if not len(panels):
         return panels
-    position_in_pool = {int(i): j for j, i in enumerate(pool)}
-    members = np.vectorize(position_in_pool.__getitem__, otypes=[np.int32])(panels.members).reshape(len(panels), k)
+    order = np.argsort(pool, kind="stable")
+    at = np.minimum(np.searchsorted(pool[order], panels.members), len(pool) - 1)
+    members = order[at].astype(np.int32).reshape(len(panels), k)
+    if not np.array_equal(pool[members], panels.members.reshape(len(panels), k)):
+        raise InternalError("a panel holds a mediator outside its pool")
     return Panels(members, panels.chair, panels.value)
 
 
