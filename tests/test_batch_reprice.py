@@ -6,6 +6,7 @@ on the batch that an exact solver (scipy milp over every panel) never beats."""
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import replace
 from unittest import mock
 
@@ -14,12 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matching.batch.disputes as disputes_module
 import matching.batch.joint as joint_module
 from matching.batch.disputes import (
-    TIGHT_CAP,
-    TIGHT_MIN,
     TIGHT_SHARE,
-    TIGHT_WORK,
     alone_chunk,
     exact_chunk,
     make_state,
@@ -31,7 +30,7 @@ from matching.batch.joint import (
     LAGRANGIAN_BOUNDS,
     LAGRANGIAN_BOUNDS_LEFT_OUT,
     LAGRANGIAN_LEFT_OUT,
-    profile_cap,
+    profile_allowance,
 )
 from matching.batch.quotas import Quotas
 from matching.batch.run import solve_batch
@@ -167,15 +166,16 @@ def test_global_index_finds_each_mediator_of_this_roster_or_of_a_copy_by_id() ->
     prices=st.lists(st.integers(0, 3 * UNIT), min_size=14, max_size=14),
     party=st.lists(st.integers(0, 2 * UNIT), min_size=14, max_size=14),
     cap=st.integers(1, 14),
+    allowance=st.one_of(st.just(math.inf), st.floats(0, 0.02)),
     limit=st.sampled_from([3, 4, 20]),
 )
 def test_the_profile_bound_at_the_prices_is_never_below_the_best_priced_panel(
-    seed: int, prices: list[int], party: list[int], cap: int, limit: int
+    seed: int, prices: list[int], party: list[int], cap: int, allowance: float, limit: int
 ) -> None:
     """Each dispute bounded at random whole-unit prices (and a same-party price for one party) by the profile
-    programme over at most ``cap`` mediators: never below its best priced panel over the whole roster (brute
-    force), never above the mediators' upper bounds' bound, and a dispute it proves has the pool's best as
-    its best."""
+    programme over at most ``cap`` mediators (fewer if its ``allowance`` pays for fewer): never below its best
+    priced panel over the whole roster (brute force), never above the mediators' upper bounds' bound, never
+    charged more than the allowance, and a dispute it proves has the pool's best as its best."""
     ws = _tiny_generated(seed)
     state = make_state(ws, IOMED)
     n = ws.arrays.n
@@ -194,11 +194,13 @@ def test_the_profile_bound_at_the_prices_is_never_below_the_best_priced_panel(
         pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
         item = [(c.position, c.dispute_id, c.pool, pool_best)]
         (loose,) = exact_chunk(item, price, party_price, limit, no_search, state=state)
-        (tight,) = exact_chunk(item, price, party_price, limit, no_search, cap, state=state)
+        with mock.patch.object(disputes_module, "TIGHT_CAP", cap), mock.patch.object(disputes_module, "TIGHT_MIN", 1):
+            (tight,) = exact_chunk(item, price, party_price, limit, no_search, allowance, state=state)
         members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
         worth = values - np.rint(member_price(np.arange(n), price, party_price, parties))[members].sum(axis=1)
         best = int(worth.max())
         assert max(best, pool_best) <= tight.bound <= loose.bound
+        assert tight.overhead - loose.overhead <= allowance + 1e-12
         if tight.proven:
             assert tight.bound == pool_best >= best
 
@@ -223,8 +225,8 @@ def test_the_exact_pricing_bound_with_the_profile_programme_holds_against_an_exa
     most, best_total = milp_batch(ws, quotas)
     with (
         pools_of_three(),
-        mock.patch.object(joint_module, "TIGHT_CAP", cap),
-        mock.patch.object(joint_module, "TIGHT_MIN", 1),
+        mock.patch.object(disputes_module, "TIGHT_CAP", cap),
+        mock.patch.object(disputes_module, "TIGHT_MIN", 1),
         mock.patch.object(joint_module, "SOLVE_PASSES", 0),
     ):
         config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
@@ -239,9 +241,9 @@ def test_the_exact_pricing_bound_with_the_profile_programme_holds_against_an_exa
 def test_the_profile_programme_takes_at_most_its_share_of_exact_pricing(
     budget: float, width: int, disputes: int
 ) -> None:
-    """The programme's most mediators per dispute: none for no dispute, within ``TIGHT_CAP`` and never so many that
-    the disputes' programmes together (charged ``TIGHT_WORK`` a mediator) pass ``TIGHT_SHARE`` of the budget."""
-    cap = profile_cap(budget, width, disputes)
-    assert 0 <= cap <= TIGHT_CAP
-    assert cap == 0 or cap >= TIGHT_MIN
-    assert cap * disputes * TIGHT_WORK <= TIGHT_SHARE * budget * width + 1e-9
+    """The programme's work allowed per dispute: none for no dispute, and never so much that the disputes'
+    programmes together pass ``TIGHT_SHARE`` of the budget (each stays within it: see the bound's test)."""
+    allowance = profile_allowance(budget, width, disputes)
+    assert allowance >= 0
+    assert disputes or allowance == 0
+    assert allowance * disputes <= TIGHT_SHARE * budget * width * (1 + 1e-9)

@@ -16,10 +16,7 @@ import numpy as np
 
 from matching.batch.disputes import (
     MIN_SOLVE_TIME,
-    TIGHT_CAP,
-    TIGHT_MIN,
     TIGHT_SHARE,
-    TIGHT_WORK,
     Candidates,
     Priced,
     Repooled,
@@ -784,13 +781,15 @@ def _price_disputes(
 ) -> tuple[dict[int, Priced], float]:
     """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
     it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
-    ``profile_cap``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
+    ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
     budget left (a solve cut short keeps the lower of its bound and the programme's: both hold). The best answer
     per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
     bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
-    cap = profile_cap(budget, runner.width(len(items)), len(items))
+    allowance = profile_allowance(budget, runner.width(len(items)), len(items))
     with bar(len(items), "Joint model: bounds at the prices") as advance:
-        cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0), cap), advance)
+        cheap = runner.map(
+            exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0), allowance), advance
+        )
     unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
     best: dict[int, Priced] = {p.position: p for p in cheap}
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
@@ -816,14 +815,15 @@ def _price_disputes(
     return best, work
 
 
-def profile_cap(budget: float, width: int, disputes: int) -> int:
-    """The most mediators in each dispute's profile programme when pricing ``disputes`` (0: none): as many as
-    ``TIGHT_SHARE`` of the ``budget`` (deterministic seconds per process, over ``width`` processes) pays for
-    at ``TIGHT_WORK`` each, at most ``TIGHT_CAP``, and none below ``TIGHT_MIN``."""
-    if disputes == 0 or not math.isfinite(budget):
-        return TIGHT_CAP if disputes else 0
-    cap = min(TIGHT_CAP, int(TIGHT_SHARE * max(0.0, budget) * width / (disputes * TIGHT_WORK)))
-    return cap if cap >= TIGHT_MIN else 0
+def profile_allowance(budget: float, width: int, disputes: int) -> float:
+    """The work each dispute's profile programme may take when pricing ``disputes`` (deterministic seconds; the
+    programme then holds as many mediators as that pays for, ``_tight_bound``): an equal part of ``TIGHT_SHARE``
+    of the ``budget`` (per process, over ``width`` processes)."""
+    if disputes == 0:
+        return 0.0
+    if not math.isfinite(budget):
+        return math.inf
+    return TIGHT_SHARE * max(0.0, budget) * width / disputes
 
 
 def _take_priced(
