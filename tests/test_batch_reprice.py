@@ -5,17 +5,38 @@ on the batch that an exact solver (scipy milp over every panel) never beats."""
 
 from __future__ import annotations
 
+import copy
+import math
+from dataclasses import replace
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.batch.disputes import alone_chunk, make_state, member_price, reprice_chunk
-from matching.batch.joint import LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT
+import matching.batch.disputes as disputes_module
+import matching.batch.joint as joint_module
+from matching.batch.disputes import (
+    TIGHT_SHARE,
+    alone_chunk,
+    exact_chunk,
+    make_state,
+    member_price,
+    reprice_chunk,
+)
+from matching.batch.joint import (
+    LAGRANGIAN,
+    LAGRANGIAN_BOUNDS,
+    LAGRANGIAN_BOUNDS_LEFT_OUT,
+    LAGRANGIAN_LEFT_OUT,
+    profile_allowance,
+)
 from matching.batch.quotas import Quotas
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
 from matching.core.config import SolveConfig
+from matching.rules.encoding import restrict
 from matching.rules.kernel import dispute_views, enumerate_panels
 from matching.rules.workspace import Workspace
 from tests.test_batch import IOMED, _tiny_generated, milp_batch, pools_of_three
@@ -115,3 +136,113 @@ def test_the_lagrangian_bound_from_the_mediators_bounds_holds_against_an_exact_s
     for name in (LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT):
         if name in s.bound_sources:
             assert best_total <= round(s.bound_sources[name] * UNIT), s.bound_sources
+
+
+def test_global_index_finds_each_mediator_of_this_roster_or_of_a_copy_by_id() -> None:
+    """The roster index of each instance's mediator is their place in the roster, whether the instance came
+    from this roster (its encoded rows), from a copy of it, or holds copies of the mediators (found by id)."""
+    ws = _tiny_generated(3)
+    arrays = ws.arrays
+    twin = copy.deepcopy(arrays)  # its mediators are copies: the original's rows are not trusted for them
+    for view in dispute_views(ws, IOMED):
+        inst = arrays.encode(view, with_excluded=False, include_ineligible=bool(len(view.dispute.parties) % 2))
+        expected = np.array([arrays.ids.index(m.mediator_id) for m in inst.mediators], dtype=np.int64)
+        assert expected.size
+        np.testing.assert_array_equal(arrays.global_index(inst), expected)
+        np.testing.assert_array_equal(arrays.global_index(copy.deepcopy(inst)), expected)
+        np.testing.assert_array_equal(twin.global_index(inst), expected)
+        np.testing.assert_array_equal(
+            twin.global_index(twin.encode(view, with_excluded=False)),
+            arrays.global_index(arrays.encode(view, with_excluded=False)),
+        )
+        some = restrict(inst, list(range(0, inst.n, 2)))
+        np.testing.assert_array_equal(arrays.global_index(some), expected[::2])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(1, 6),
+    prices=st.lists(st.integers(0, 3 * UNIT), min_size=14, max_size=14),
+    party=st.lists(st.integers(0, 2 * UNIT), min_size=14, max_size=14),
+    cap=st.integers(1, 14),
+    allowance=st.one_of(st.just(math.inf), st.floats(0, 0.02)),
+    limit=st.sampled_from([3, 4, 20]),
+)
+def test_the_profile_bound_at_the_prices_is_never_below_the_best_priced_panel(
+    seed: int, prices: list[int], party: list[int], cap: int, allowance: float, limit: int
+) -> None:
+    """Each dispute bounded at random whole-unit prices (and a same-party price for one party) by the profile
+    programme over at most ``cap`` mediators (fewer if its ``allowance`` pays for fewer): never below its best
+    priced panel over the whole roster (brute force), never above the mediators' upper bounds' bound, never
+    charged more than the allowance, and a dispute it proves has the pool's best as its best."""
+    ws = _tiny_generated(seed)
+    state = make_state(ws, IOMED)
+    n = ws.arrays.n
+    price = np.array(prices[:n], dtype=np.float64)
+    some_party = ws.data.disputes[0].parties[0]
+    party_price = {some_party: (np.arange(n, dtype=np.int64), np.array(party[:n], dtype=np.float64))}
+    alone = [
+        c
+        for c in alone_chunk(list(enumerate(d.dispute_id for d in ws.data.disputes)), limit, CONFIG, state=state)
+        if c.in_joint_model
+    ]
+    no_search = replace(CONFIG, time_limit=0.0)
+    for c in alone:
+        parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
+        local = np.rint(member_price(c.pool, price, party_price, parties)).astype(np.int64)
+        pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+        item = [(c.position, c.dispute_id, c.pool, pool_best)]
+        (loose,) = exact_chunk(item, price, party_price, limit, no_search, state=state)
+        with mock.patch.object(disputes_module, "TIGHT_CAP", cap), mock.patch.object(disputes_module, "TIGHT_MIN", 1):
+            (tight,) = exact_chunk(item, price, party_price, limit, no_search, allowance, state=state)
+        members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
+        worth = values - np.rint(member_price(np.arange(n), price, party_price, parties))[members].sum(axis=1)
+        best = int(worth.max())
+        assert max(best, pool_best) <= tight.bound <= loose.bound
+        assert tight.overhead - loose.overhead <= allowance + 1e-12
+        if tight.proven:
+            assert tight.bound == pool_best >= best
+
+
+@pytest.mark.parametrize(
+    ("seed", "quotas"),
+    [
+        (1, Quotas(max_per_mediator=1)),
+        (3, Quotas(max_group_share=0.4, min_women_share=0.5, max_same_party=1)),
+        (5, Quotas(max_per_mediator=2, min_women_share=0.6)),
+        (6, Quotas()),
+    ],
+)
+@pytest.mark.parametrize("cap", [2, 5, 300])
+def test_the_exact_pricing_bound_with_the_profile_programme_holds_against_an_exact_solver(
+    seed: int, quotas: Quotas, cap: int
+) -> None:
+    """Exact pricing with the profile programme first (at most ``cap`` mediators in it) and searches cut to
+    nothing (so every bound it reports comes from the programme or the upper bounds): the Lagrangian bound of
+    exact pricing is never below the exact optimum (scipy milp over every panel)."""
+    ws = _tiny_generated(seed)
+    most, best_total = milp_batch(ws, quotas)
+    with (
+        pools_of_three(),
+        mock.patch.object(disputes_module, "TIGHT_CAP", cap),
+        mock.patch.object(disputes_module, "TIGHT_MIN", 1),
+        mock.patch.object(joint_module, "SOLVE_PASSES", 0),
+    ):
+        config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
+        s = solve_batch(ws, IOMED, config).summary
+    assert LAGRANGIAN in s.bound_sources or LAGRANGIAN_LEFT_OUT in s.bound_sources or s.staffed < most, s.bound_sources
+    for name in (LAGRANGIAN, LAGRANGIAN_LEFT_OUT):
+        if name in s.bound_sources:
+            assert best_total <= round(s.bound_sources[name] * UNIT), s.bound_sources
+
+
+@given(budget=st.floats(0, 1e4), width=st.integers(1, 8), disputes=st.integers(0, 10_000))
+def test_the_profile_programme_takes_at_most_its_share_of_exact_pricing(
+    budget: float, width: int, disputes: int
+) -> None:
+    """The programme's work allowed per dispute: none for no dispute, and never so much that the disputes'
+    programmes together pass ``TIGHT_SHARE`` of the budget (each stays within it: see the bound's test)."""
+    allowance = profile_allowance(budget, width, disputes)
+    assert allowance >= 0
+    assert disputes or allowance == 0
+    assert allowance * disputes <= TIGHT_SHARE * budget * width * (1 + 1e-9)

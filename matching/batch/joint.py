@@ -16,6 +16,7 @@ import numpy as np
 
 from matching.batch.disputes import (
     MIN_SOLVE_TIME,
+    TIGHT_SHARE,
     Candidates,
     Priced,
     Repooled,
@@ -778,12 +779,17 @@ def _price_disputes(
     bar: ProgressFactory,
     budget: float,
 ) -> tuple[dict[int, Priced], float]:
-    """Each dispute priced: first bounded without a solver, then the unproven ones solved in up to
-    ``SOLVE_PASSES`` passes, each an equal share of the budget left. The best answer per dispute
-    position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
-    bounding and model building around it, charged by size (``Priced.overhead``)."""
+    """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
+    it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
+    ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
+    budget left (a solve cut short keeps the lower of its bound and the programme's: both hold). The best answer
+    per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
+    bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
+    allowance = profile_allowance(budget, runner.width(len(items)), len(items))
     with bar(len(items), "Joint model: bounds at the prices") as advance:
-        cheap = runner.map(exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0)), advance)
+        cheap = runner.map(
+            exact_chunk, items, (price, party_price, limit, share_time(solve_config, 0.0), allowance), advance
+        )
     unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
     best: dict[int, Priced] = {p.position: p for p in cheap}
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
@@ -801,10 +807,23 @@ def _price_disputes(
         work += sum(p.work + p.overhead for p in solved) / width
         cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
         for p in solved:
+            if not p.proven:
+                p.bound = min(p.bound, best[p.position].bound)
             if p.proven or p.bound < best[p.position].bound:
                 best[p.position] = p
         unproven = [item for item in unproven if item[0] in cut_short]
     return best, work
+
+
+def profile_allowance(budget: float, width: int, disputes: int) -> float:
+    """The work each dispute's profile programme may take when pricing ``disputes`` (deterministic seconds; the
+    programme then holds as many mediators as that pays for, ``_tight_bound``): an equal part of ``TIGHT_SHARE``
+    of the ``budget`` (per process, over ``width`` processes)."""
+    if disputes == 0:
+        return 0.0
+    if not math.isfinite(budget):
+        return math.inf
+    return TIGHT_SHARE * max(0.0, budget) * width / disputes
 
 
 def _take_priced(
