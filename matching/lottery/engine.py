@@ -39,7 +39,11 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   ``FIRST_ORDER_ROWS`` agents, the first LP is solved by PDLP and crossover to an optimal vertex
   instead of primal simplex from scratch, which pivots through thousands of degenerate vertices
   with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
-  the later solves start from its basis and every level still ends only on a pricing proof.
+  the later solves start from its basis and every level still ends only on a pricing proof. PDLP
+  stops at a relative tolerance of ``PDLP_TOL`` (1e-7) and crossover, at the model's own tolerances,
+  makes the point exact: at those tolerances (1e-10) PDLP did not converge on the third level of
+  2,000 distinct nominees (24 agents free, 6,081 panels) and the warm primal simplex that followed had
+  not finished after 1,000 s of CPU; at 1e-7 that LP takes 36 s of CPU by PDLP and 3 s by crossover.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
@@ -52,8 +56,12 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 distribution that gives every fixed agent its value, weak duality gives
 ``min_free p_i <= (max_P w(P) - Σ_fixed w_j f_j) / Σ_free w_i``; the oracle proves
 ``max_P w(P)`` (or a CP-SAT bound on it), and the level stops once that bound, computed in exact
-rational arithmetic, is within ``EPS`` of the level the known panels reach. The weights are the
-LP's duals made integer: LP vertex duals share a denominator (the basis determinant), which is
+rational arithmetic, is within ``EPS`` of the level the known panels reach. A later level is first
+tried with the **uniform weights** (1 on every agent, ``_Engine.share``): every panel has ``k`` seats, so
+``max_P w(P) <= k`` needs no pricing call and the bound is ``(k - Σ_fixed m_j f_j) / Σ_free m_i``, the
+seats the fixed agents leave shared out; the last level always reaches it (its agents share the seats
+left), and then ends on it, fixing every free agent. Otherwise the weights are the LP's
+duals made integer: LP vertex duals share a denominator (the basis determinant), which is
 recognised (``SNAP_TOL``), so that the weights are exact small integers and the bound usually
 equals the level; otherwise they are scaled to ``WEIGHT_BITS`` bits (CP-SAT slows down sharply
 with larger coefficients) and, if that bound is not within ``EPS``, to ``FINE_BITS`` bits priced
@@ -207,7 +215,8 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
-PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees need about 3,000)
+PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees: about 3,000 at the first level, 114,000 at the third)
+PDLP_TOL = 1e-7  # PDLP's relative tolerances; crossover then works at LP_TOL (at LP_TOL PDLP did not converge)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -653,7 +662,9 @@ class _Master:
         h = self.h
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
+        _tolerances(h, PDLP_TOL)
         h.run()
+        _tolerances(h, LP_TOL)
         h.setOptionValue("solver", "simplex")
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             h.crossover(h.getSolution())
@@ -750,10 +761,15 @@ def _primal_simplex(h: highspy.Highs) -> None:
         ("simplex_strategy", SIMPLEX_PRIMAL),
         ("presolve", "off"),
         ("random_seed", 0),
-        ("primal_feasibility_tolerance", LP_TOL),
-        ("dual_feasibility_tolerance", LP_TOL),
     ):
         h.setOptionValue(name, value)
+    _tolerances(h, LP_TOL)
+
+
+def _tolerances(h: highspy.Highs, tolerance: float) -> None:
+    """HiGHS's primal and dual feasibility tolerances (PDLP reads them as its relative tolerances)."""
+    h.setOptionValue("primal_feasibility_tolerance", tolerance)
+    h.setOptionValue("dual_feasibility_tolerance", tolerance)
 
 
 def _widen_iterations(h: highspy.Highs) -> int:
@@ -991,6 +1007,32 @@ class _Engine:
                 master.fix(a, value)
         return master
 
+    def share(self, free: Sequence[int], fixed: dict[int, float]) -> Fraction:
+        """``(k - Σ_fixed m_j f_j) / Σ_free m_i``, exactly: the weak-duality bound of the uniform weights (1 for
+        every agent in a panel, so ``max_P w(P) <= k`` without any pricing call). Every distribution that gives
+        the fixed agents their values seats the free ones at most ``k - Σ_fixed m_j f_j`` times, so one of them
+        at most this share; at the last level every free agent gets it (all seats are then taken)."""
+        ones = np.zeros(self.n, dtype=np.int64)
+        ones[list(free)] = 1
+        ones[list(fixed)] = 1
+        bound = self.level_bound(ones, self.k, fixed, free)
+        return Fraction(0) if bound is None else bound
+
+    def uniform_proof(
+        self, free: list[int], fixed: dict[int, float], value: float
+    ) -> tuple[np.ndarray, float, Fraction] | None:
+        """When the known panels reach the uniform weights' bound (``share``) within EPS: those weights, the
+        level's value and the bound, as ``level`` returns a proof; no pricing call is needed. Otherwise None."""
+        if not fixed:
+            return None
+        bound = self.share(free, fixed)
+        if bound > value + EPS:
+            return None
+        ones = np.zeros(self.n, dtype=np.int64)
+        ones[list(free)] = 1
+        ones[list(fixed)] = 1
+        return ones, value, bound
+
     def dual(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, float]:
         """Solve the level's LP over the known panels: (dual weights y over all n agents, ŷ, level value).
 
@@ -1097,6 +1139,7 @@ class _Engine:
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
             reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
+            reached = reached or self.uniform_proof(free, fixed, value)
             if reached is not None or self.halted():
                 return reached or (None, value, self.level_bound_seen)
             if self.heuristic(y, cap):
