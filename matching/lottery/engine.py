@@ -40,12 +40,15 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   instead of primal simplex from scratch, which pivots through thousands of degenerate vertices
   with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
   the later solves start from its basis and every level still ends only on a pricing proof. PDLP
-  stops at a relative tolerance of ``PDLP_TOL`` (1e-7) and crossover, at the model's own tolerances,
-  makes the point exact: at those tolerances (1e-10) PDLP did not converge on the third level of
-  2,000 distinct nominees (24 agents free, 6,081 panels) and the warm primal simplex that followed had
-  not finished after 1,000 s of CPU; at 1e-7 that LP takes 36 s of CPU by PDLP and 3 s by crossover.
+  runs at the model's own tolerances (1e-10), whose precise point crossover turns into a vertex quickly;
+  when it does not converge there (``PDLP_ITERATIONS``) it runs again at ``PDLP_TOL`` (1e-7), whose rougher
+  point crossover still makes exact. The third level of 2,000 distinct nominees (24 agents free, 6,081
+  panels) needs that: PDLP did not converge at 1e-10, and the warm primal simplex that followed had not
+  finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
+  (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
+  crossover stops short of optimal, primal simplex goes on from its basis.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
-  oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
+  oracle moves one seat at a time, or two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
@@ -104,7 +107,8 @@ simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agent
 35-50 ms with 2,000, while a level needed tens to hundreds of rounds. Since the panels sought before each
 level (above), a level of the benchmark's generated pools closes in one round, and its time is that
 round's LP: 2,000 distinct nominees, second level (271 agents free), 115 s of CPU by PDLP and crossover;
-the third (24 free) took longer, its first-order start failing. On the assembly-shaped pool (110 seats,
+the third (24 free) took over 1,000 s while PDLP ran at the simplex's tolerances and never converged (at
+``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). On the assembly-shaped pool (110 seats,
 tight quotas) the local search rarely finds a new panel from the best known one (73 of 103 searches found
 nothing), so few panels are sought and its later levels still take hundreds of rounds. Dual simplex and
 dual smoothing of the local search's weights were tried and were slower. So were several columns per
@@ -216,7 +220,7 @@ LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
 PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees: about 3,000 at the first level, 114,000 at the third)
-PDLP_TOL = 1e-7  # PDLP's relative tolerances; crossover then works at LP_TOL (at LP_TOL PDLP did not converge)
+PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -662,12 +666,17 @@ class _Master:
         h = self.h
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
-        _tolerances(h, PDLP_TOL)
         h.run()
-        _tolerances(h, LP_TOL)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
+            h.clearSolver()
+            h.run()
+            _tolerances(h, LP_TOL)
         h.setOptionValue("solver", "simplex")
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             h.crossover(h.getSolution())
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+                h.run()  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
             return True
         h.clearSolver()
