@@ -102,6 +102,18 @@ class QuotaOracle:
         return self.problem.size
 
     @cached_property
+    def holds(self) -> np.ndarray:
+        """[quotas, classes]: whether the class counts towards the quota."""
+        holds = np.zeros((len(self.low), self.n), dtype=bool)
+        holds[self.quota_of, np.arange(self.n)[:, None]] = True
+        return holds
+
+    @cached_property
+    def seat_counts(self) -> np.ndarray:
+        """``holds`` as counts: what one seat of the class adds to each quota's count."""
+        return self.holds.astype(np.int64)
+
+    @cached_property
     def class_of(self) -> tuple[int, ...]:
         """Each nominee's class (agent index), in file order."""
         return class_index(self.classes, len(self.problem.nominees))
@@ -124,16 +136,16 @@ class QuotaOracle:
         seat from one class to another (or two seats at once, when no single move gains) while that raises the
         total weight and keeps every quota; the selections reached. A heuristic only: the engine still proves every level with ``best``."""
         y = np.asarray(weights, dtype=float)
-        ranked = np.argsort(-y, kind="stable")
-        ranked = ranked[y[ranked] > 0]
+        everyone = np.argsort(-y, kind="stable")
+        ranked = everyone[y[everyone] > 0]
         found: list[Panel] = []
         for start in starts:
-            chosen = self._climb(y, ranked, list(start))
+            chosen = self._climb(y, ranked, everyone, list(start))
             if chosen is not None and chosen not in found:
                 found.append(chosen)
         return found
 
-    def _climb(self, y: np.ndarray, ranked: np.ndarray, members: list[int]) -> Panel | None:
+    def _climb(self, y: np.ndarray, ranked: np.ndarray, everyone: np.ndarray, members: list[int]) -> Panel | None:
         """Steepest ascent by single moves from the seats ``members`` (into one of the ``SWAP_CANDIDATES``
         heaviest classes with a nominee left, ``ranked`` by weight), and by a double move (``_pair``) when no
         single one improves; None when no move improves the start."""
@@ -160,7 +172,7 @@ class QuotaOracle:
             if gain[row, col] > 1e-12:
                 moves = [(row, int(candidates[col]))]
             else:
-                moves = self._pair(y, out, candidates, raw, ok, held, counts)
+                moves = self._pair(y, everyone, out, candidates, raw, ok, held, counts)
             if not moves:
                 break
             for row, b in moves:
@@ -176,6 +188,7 @@ class QuotaOracle:
     def _pair(
         self,
         y: np.ndarray,
+        everyone: np.ndarray,
         out: np.ndarray,
         candidates: np.ndarray,
         raw: np.ndarray,
@@ -197,33 +210,28 @@ class QuotaOracle:
         order = broken[np.argsort(-raw.ravel()[broken], kind="stable")][:PAIR_FIRST]
         room = held < self.multiplicity
         best: tuple[float, list[tuple[int, int]]] = (1e-12, [])
-        seat_quotas = self.quota_of[out]  # seats x features
+        counts_of = self.seat_counts
         for flat in order:
             row, col = divmod(int(flat), len(candidates))
             a, b = int(out[row]), int(candidates[col])
-            after = counts.copy()
-            np.subtract.at(after, self.quota_of[a], 1)
-            np.add.at(after, self.quota_of[b], 1)
+            after = counts - counts_of[:, a] + counts_of[:, b]
             over = np.flatnonzero(after > self.high)
             under = np.flatnonzero(after < self.low)
-            seats = np.isin(seat_quotas, over).sum(axis=1) == len(over)
+            seats = self.holds[over][:, out].all(axis=0) if len(over) else np.ones(len(out), dtype=bool)
             seats[row] = False
             open_ = room.copy()
             open_[b] = held[b] + 2 <= self.multiplicity[b]
-            classes = np.flatnonzero(open_ & (np.isin(self.quota_of, under).sum(axis=1) == len(under)))
+            if len(under):
+                open_ &= self.holds[under].all(axis=0)
+            classes = everyone[open_[everyone]][:PAIR_REPAIRS]
             if not seats.any() or len(classes) == 0:
                 continue
-            classes = classes[np.argsort(-y[classes], kind="stable")][:PAIR_REPAIRS]
             rows = np.flatnonzero(seats)
             gain = raw[row, col] + y[classes][None, :] - y[out[rows]][:, None]
             if gain.max() <= best[0]:
                 continue
             # The counts after both moves, for every repair: every quota must hold.
-            both = np.broadcast_to(after, (len(rows), len(classes), len(after))).copy()
-            r_index = np.arange(len(rows))[:, None, None]
-            c_index = np.arange(len(classes))[None, :, None]
-            np.subtract.at(both, (r_index, c_index, self.quota_of[out[rows]][:, None, :]), 1)
-            np.add.at(both, (r_index, c_index, self.quota_of[classes][None, :, :]), 1)
+            both = after[None, None, :] - counts_of[:, out[rows]].T[:, None, :] + counts_of[:, classes].T[None, :, :]
             fits = ((both >= self.low) & (both <= self.high)).all(axis=2)
             total = np.where(fits, gain, -np.inf)
             pick = int(np.argmax(total))  # first of the best: deterministic
