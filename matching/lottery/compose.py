@@ -217,7 +217,9 @@ class QuotaOracle:
             after = counts - counts_of[:, a] + counts_of[:, b]
             over = np.flatnonzero(after > self.high)
             under = np.flatnonzero(after < self.low)
-            seats = self.holds[over][:, out].all(axis=0) if len(over) else np.ones(len(out), dtype=bool)
+            seats = np.ones(len(out), dtype=bool)
+            if len(over):
+                seats &= self.holds[over][:, out].all(axis=0)
             seats[row] = False
             open_ = room.copy()
             open_[b] = held[b] + 2 <= self.multiplicity[b]
