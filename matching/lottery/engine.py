@@ -108,9 +108,14 @@ simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agent
 level (above), a level of the benchmark's generated pools closes in one round, and its time is that
 round's LP: 2,000 distinct nominees, second level (271 agents free), 115 s of CPU by PDLP and crossover;
 the third (24 free) took over 1,000 s while PDLP ran at the simplex's tolerances and never converged (at
-``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). On the assembly-shaped pool (110 seats,
-tight quotas) the local search rarely finds a new panel from the best known one (73 of 103 searches found
-nothing), so few panels are sought and its later levels still take hundreds of rounds. Dual simplex and
+``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). With the double moves' panels
+(2026-12-06, load 6 to 10) that LP reaches the seats left shared out, so the third level is the last, proven by
+the uniform weights without pricing; PDLP converges at 1e-10 (2 s) but crossover takes 209 s of CPU, the
+second level's 138 s, and the whole run 530 s of CPU (987 s wall), certified: still above 5 minutes. On the assembly-shaped pool (110 seats,
+tight quotas) single moves rarely found a new panel from the best known one (73 of 103 searches found
+nothing); with double moves (measured 2026-12-06, load 5 to 7) its first two levels close in one round each
+(1.5 and 2 s of CPU, against 219 and 52 rounds, 27 and 22 s), but the third still takes many rounds of about
+2 s of CPU each (over 60, unfinished at 290 s of CPU in all). Dual simplex and
 dual smoothing of the local search's weights were tried and were slower. So were several columns per
 re-solve (the local search run again with the duals of the people its panels seat decayed, up to 8 times a
 round): it cut the rounds but not in proportion the iterations, which grow with the columns each re-solve takes in
@@ -716,9 +721,8 @@ class _Master:
 
     def restart(self) -> None:
         """Have the next solve of a large model start by a first-order method and crossover (``first_order``)
-        instead of primal simplex from the last basis (kept: when that start fails, the solve goes on from it,
-        as after the third level of 2,000 distinct nominees, 24 agents free, where PDLP and crossover gave up). Used when many panels were added at once:
-        warm primal simplex then pivots thousands of times through a dense basis (2,000 distinct nominees, the
+        instead of primal simplex from the last basis (kept: when that start fails, the solve goes on from it).
+        Used when many panels were added at once: warm primal simplex then pivots thousands of times through a dense basis (2,000 distinct nominees, the
         second level's first solve with 2,000 new panels: 4,563 iterations, 194 s of CPU; the first-order
         solve and crossover about half of that; 1,000: 50 s in all instead of 55). Small models (up to
         ``FIRST_ORDER_ROWS`` rows) keep their basis. Any optimal vertex will do: the levels end on pricing proofs."""
