@@ -1,7 +1,7 @@
 """The quota oracle's local search with double moves (``QuotaOracle._pair``) against brute force.
 
 On small pools with tight quotas (some held exactly), every selection the search returns must meet the quotas and
-weigh more than its start, and, with no limit on the moves it looks at, no selection that differs from it in one or
+weigh more than its start, and, with no limit on the moves it looks at (nor on the roster's size), no selection that differs from it in one or
 two members may weigh more: a local optimum for double moves too. Single moves alone stop earlier on such pools (a
 test below shows one).
 """
@@ -71,6 +71,7 @@ def test_the_search_ends_where_no_single_or_double_move_gains(
     with pytest.MonkeyPatch.context() as patch:  # no limit binds: every move is looked at
         for name in ("PAIR_FIRST", "PAIR_REPAIRS", "SWAP_ROUNDS", "SWAP_CANDIDATES"):
             patch.setattr(compose_module, name, 10_000)
+        patch.setattr(compose_module, "PAIR_SEATS", 0)  # double moves on rosters of any size
         ends = [oracle.improve(y, [start]) for start in panels]
     for start, found in zip(panels, ends, strict=True):
         end = found[0] if found else start
@@ -95,6 +96,7 @@ def test_a_double_move_passes_a_quota_that_no_single_move_can(monkeypatch: pytes
     ]
     oracle = problem_of(tmp_path, people, 2, quotas)
     y = np.array([0.1, 0.2, 0.5, 0.6])
+    monkeypatch.setattr(compose_module, "PAIR_SEATS", 2)
     assert oracle.improve(y, [(0, 1)]) == [(2, 3)]
     monkeypatch.setattr(compose_module, "PAIR_FIRST", 0)
     assert oracle.improve(y, [(0, 1)]) == []

@@ -4,7 +4,7 @@ The nominees and quotas come from the Sortition Foundation's CSV files (``matchi
 The selection is a ``matching.lottery.engine`` lottery (leximin by default) whose agents are the
 classes of interchangeable nominees (the same value in every feature; see ``QuotaOracle``), with
 a CP-SAT pricing oracle over seat counts per class, which also offers the engine a cheap local
-search (move one seat, or two at once, to another class while every quota holds and the weight grows) so that
+search (move one seat, or on large rosters two at once, to another class while every quota holds and the weight grows) so that
 CP-SAT runs mostly to prove the levels; the result gives every nominee their class's
 probability, 0 for those in no selection that meets the quotas. When no selection meets the
 quotas, the error says how to relax them within ``min_flex``/``max_flex``
@@ -37,6 +37,10 @@ DEFAULT_TIME_LIMIT = COMPOSE_TIME_LIMIT  # deterministic seconds per pricing sol
 COMPOSE_BUDGET = Budget(rounds=10_000, work=600.0)
 SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
 SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
+# Double moves only on large rosters: with 110 seats (the assembly-shaped pool) they close the first two leximin
+# levels in one round each instead of 219 and 52; with 30 seats they cost more than they save (maximin over 2,000
+# distinct nominees: 42.8 s of CPU without them, 69.2 s with them, measured 2026-12-06 at load 5).
+PAIR_SEATS = 60
 PAIR_FIRST = 16  # a double move starts from one of this many quota-breaking single moves of largest gain (_pair)
 PAIR_REPAIRS = 64  # and repairs it with one of this many heaviest classes holding the values it left short
 
@@ -133,7 +137,7 @@ class QuotaOracle:
 
     def improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
         """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), move one
-        seat from one class to another (or two seats at once, when no single move gains) while that raises the
+        seat from one class to another (or, on large rosters, two seats at once when no single move gains) while that raises the
         total weight and keeps every quota; the selections reached. A heuristic only: the engine still proves every level with ``best``."""
         y = np.asarray(weights, dtype=float)
         everyone = np.argsort(-y, kind="stable")
@@ -148,7 +152,7 @@ class QuotaOracle:
     def _climb(self, y: np.ndarray, ranked: np.ndarray, everyone: np.ndarray, members: list[int]) -> Panel | None:
         """Steepest ascent by single moves from the seats ``members`` (into one of the ``SWAP_CANDIDATES``
         heaviest classes with a nominee left, ``ranked`` by weight), and by a double move (``_pair``) when no
-        single one improves; None when no move improves the start."""
+        single one improves on a roster of ``PAIR_SEATS`` seats or more; None when no move improves the start."""
         held = np.bincount(np.asarray(members, dtype=np.int64), minlength=self.n)
         counts = np.bincount(self.quota_of[members].ravel(), minlength=len(self.low))
         moved = False
@@ -171,8 +175,10 @@ class QuotaOracle:
             row, col = divmod(best, len(candidates))
             if gain[row, col] > 1e-12:
                 moves = [(row, int(candidates[col]))]
-            else:
+            elif self.size >= PAIR_SEATS:
                 moves = self._pair(y, everyone, out, candidates, raw, ok, held, counts)
+            else:
+                moves = []
             if not moves:
                 break
             for row, b in moves:

@@ -48,7 +48,7 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
   crossover stops short of optimal, primal simplex goes on from its basis.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
-  oracle moves one seat at a time, or two at once when no single move gains) run from the known panels of largest ``y(P)``; every
+  oracle moves one seat at a time, or on large rosters two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
