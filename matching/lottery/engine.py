@@ -108,10 +108,12 @@ simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agent
 level (above), a level of the benchmark's generated pools closes in one round, and its time is that
 round's LP: 2,000 distinct nominees, second level (271 agents free), 115 s of CPU by PDLP and crossover;
 the third (24 free) took over 1,000 s while PDLP ran at the simplex's tolerances and never converged (at
-``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). With the double moves' panels
-(2026-12-06, load 6 to 10) that LP reaches the seats left shared out, so the third level is the last, proven by
-the uniform weights without pricing; PDLP converges at 1e-10 (2 s) but crossover takes 209 s of CPU, the
-second level's 138 s, and the whole run 530 s of CPU (987 s wall), certified: still above 5 minutes. On the assembly-shaped pool (110 seats,
+``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). Measured in the engine
+(2026-12-06, load 1 to 5): that first solve took 109 s of CPU (PDLP at 1e-10 to its limit 68 s, at 1e-7 37 s,
+crossover 4 s), but the level's next re-solve (warm primal simplex after the new panels) was still running
+300 s of CPU later: the re-solves of a level with nearly every agent fixed remain the wall. With double moves
+at 30 seats (off there, ``matching.lottery.compose.PAIR_SEATS``) that LP reached the seats left shared out, the
+third level was the last (proven by the uniform weights) and the run ended certified after 530 s of CPU. On the assembly-shaped pool (110 seats,
 tight quotas) single moves rarely found a new panel from the best known one (73 of 103 searches found
 nothing); with double moves (measured 2026-12-06, load 5 to 7) its first two levels close in one round each
 (1.5 and 2 s of CPU, against 219 and 52 rounds, 27 and 22 s), but the third still takes many rounds of about
