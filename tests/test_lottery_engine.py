@@ -605,6 +605,9 @@ def test_widening_is_skipped_when_the_vertex_dual_already_weighs_every_agent_at_
     assert lottery.minimum == F(1, 2) and lottery.certified
     assert len(calls) < 2
     monkeypatch.setattr(lottery_module, "WIDEN_TIGHT", math.inf)
+    # The second level seats everybody left (the uniform weights prove it and fix both, see _Engine.share); without
+    # that proof its vertex dual weighs one of them, and with no skipping the small LP runs there too.
+    monkeypatch.setattr(lottery_module._Engine, "uniform_proof", lambda self, free, fixed, value: None)
     calls.clear()
     leximin(oracle)
     assert len(calls) == 2

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import matching.lottery.compose as compose_module
 import matching.lottery.engine as lottery_module
 from matching.lottery.compose import QuotaOracle, compose, load_problem
 from matching.lottery.engine import Panel, leximin
@@ -111,6 +112,9 @@ def test_a_failed_first_order_restart_goes_on_from_the_kept_basis(
     monkeypatch.setattr(lottery_module._Master, "first_order", failing)
     monkeypatch.setattr(lottery_module._Master, "solve", counting)
     monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    # The panels this test was written with (single moves only): with the double moves' panels the rebuilt
+    # factorisation after the failed start takes 70 iterations where the untouched one takes 69 (still warm).
+    monkeypatch.setattr(compose_module, "PAIR_FIRST", 0)
     monkeypatch.setattr(lottery_module, "RESTART_SHARE", math.inf)
     warm = compose(problem, "leximin", group=False).lottery
     warm_iterations, iterations[:] = list(iterations), []

@@ -39,9 +39,16 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   ``FIRST_ORDER_ROWS`` agents, the first LP is solved by PDLP and crossover to an optimal vertex
   instead of primal simplex from scratch, which pivots through thousands of degenerate vertices
   with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
-  the later solves start from its basis and every level still ends only on a pricing proof.
+  the later solves start from its basis and every level still ends only on a pricing proof. PDLP
+  runs at the model's own tolerances (1e-10), whose precise point crossover turns into a vertex quickly;
+  when it does not converge there (``PDLP_ITERATIONS``) it runs again at ``PDLP_TOL`` (1e-7), whose rougher
+  point crossover still makes exact. The third level of 2,000 distinct nominees (24 agents free, 6,081
+  panels) needs that: PDLP did not converge at 1e-10, and the warm primal simplex that followed had not
+  finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
+  (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
+  crossover stops short of optimal, primal simplex goes on from its basis.
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
-  oracle swaps one nominee at a time) run from the known panels of largest ``y(P)``; every
+  oracle moves one seat at a time, or on large rosters two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
@@ -52,8 +59,12 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 distribution that gives every fixed agent its value, weak duality gives
 ``min_free p_i <= (max_P w(P) - Σ_fixed w_j f_j) / Σ_free w_i``; the oracle proves
 ``max_P w(P)`` (or a CP-SAT bound on it), and the level stops once that bound, computed in exact
-rational arithmetic, is within ``EPS`` of the level the known panels reach. The weights are the
-LP's duals made integer: LP vertex duals share a denominator (the basis determinant), which is
+rational arithmetic, is within ``EPS`` of the level the known panels reach. A later level is first
+tried with the **uniform weights** (1 on every agent, ``_Engine.share``): every panel has ``k`` seats, so
+``max_P w(P) <= k`` needs no pricing call and the bound is ``(k - Σ_fixed m_j f_j) / Σ_free m_i``, the
+seats the fixed agents leave shared out; the last level always reaches it (its agents share the seats
+left), and then ends on it, fixing every free agent. Otherwise the weights are the LP's
+duals made integer: LP vertex duals share a denominator (the basis determinant), which is
 recognised (``SNAP_TOL``), so that the weights are exact small integers and the bound usually
 equals the level; otherwise they are scaled to ``WEIGHT_BITS`` bits (CP-SAT slows down sharply
 with larger coefficients) and, if that bound is not within ``EPS``, to ``FINE_BITS`` bits priced
@@ -96,9 +107,17 @@ simplex takes 500 to 3,000 iterations, at about 1 ms an iteration with 500 agent
 35-50 ms with 2,000, while a level needed tens to hundreds of rounds. Since the panels sought before each
 level (above), a level of the benchmark's generated pools closes in one round, and its time is that
 round's LP: 2,000 distinct nominees, second level (271 agents free), 115 s of CPU by PDLP and crossover;
-the third (24 free) took longer, its first-order start failing. On the assembly-shaped pool (110 seats,
-tight quotas) the local search rarely finds a new panel from the best known one (73 of 103 searches found
-nothing), so few panels are sought and its later levels still take hundreds of rounds. Dual simplex and
+the third (24 free) took over 1,000 s while PDLP ran at the simplex's tolerances and never converged (at
+``PDLP_TOL``, offline on that LP, 44 s of PDLP and 3-6 s of crossover). Measured in the engine
+(2026-12-06, load 1 to 5): that first solve took 109 s of CPU (PDLP at 1e-10 to its limit 68 s, at 1e-7 37 s,
+crossover 4 s), but the level's next re-solve (warm primal simplex after the new panels) was still running
+300 s of CPU later: the re-solves of a level with nearly every agent fixed remain the wall. With double moves
+at 30 seats (off there, ``matching.lottery.compose.PAIR_SEATS``) that LP reached the seats left shared out, the
+third level was the last (proven by the uniform weights) and the run ended certified after 530 s of CPU. On the assembly-shaped pool (110 seats,
+tight quotas) single moves rarely found a new panel from the best known one (73 of 103 searches found
+nothing); with double moves (measured 2026-12-06, load 5 to 7) its first two levels close in one round each
+(1.5 and 2 s of CPU, against 219 and 52 rounds, 27 and 22 s), but the third still takes many rounds of about
+2 s of CPU each (over 60, unfinished at 290 s of CPU in all). Dual simplex and
 dual smoothing of the local search's weights were tried and were slower. So were several columns per
 re-solve (the local search run again with the duals of the people its panels seat decayed, up to 8 times a
 round): it cut the rounds but not in proportion the iterations, which grow with the columns each re-solve takes in
@@ -207,7 +226,8 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
-PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees need about 3,000)
+PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees: about 3,000 at the first level, 114,000 at the third)
+PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -654,9 +674,16 @@ class _Master:
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
         h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
+            h.clearSolver()
+            h.run()
+            _tolerances(h, LP_TOL)
         h.setOptionValue("solver", "simplex")
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             h.crossover(h.getSolution())
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+                h.run()  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
             return True
         h.clearSolver()
@@ -696,9 +723,8 @@ class _Master:
 
     def restart(self) -> None:
         """Have the next solve of a large model start by a first-order method and crossover (``first_order``)
-        instead of primal simplex from the last basis (kept: when that start fails, the solve goes on from it,
-        as after the third level of 2,000 distinct nominees, 24 agents free, where PDLP and crossover gave up). Used when many panels were added at once:
-        warm primal simplex then pivots thousands of times through a dense basis (2,000 distinct nominees, the
+        instead of primal simplex from the last basis (kept: when that start fails, the solve goes on from it).
+        Used when many panels were added at once: warm primal simplex then pivots thousands of times through a dense basis (2,000 distinct nominees, the
         second level's first solve with 2,000 new panels: 4,563 iterations, 194 s of CPU; the first-order
         solve and crossover about half of that; 1,000: 50 s in all instead of 55). Small models (up to
         ``FIRST_ORDER_ROWS`` rows) keep their basis. Any optimal vertex will do: the levels end on pricing proofs."""
@@ -750,10 +776,15 @@ def _primal_simplex(h: highspy.Highs) -> None:
         ("simplex_strategy", SIMPLEX_PRIMAL),
         ("presolve", "off"),
         ("random_seed", 0),
-        ("primal_feasibility_tolerance", LP_TOL),
-        ("dual_feasibility_tolerance", LP_TOL),
     ):
         h.setOptionValue(name, value)
+    _tolerances(h, LP_TOL)
+
+
+def _tolerances(h: highspy.Highs, tolerance: float) -> None:
+    """HiGHS's primal and dual feasibility tolerances (PDLP reads them as its relative tolerances)."""
+    h.setOptionValue("primal_feasibility_tolerance", tolerance)
+    h.setOptionValue("dual_feasibility_tolerance", tolerance)
 
 
 def _widen_iterations(h: highspy.Highs) -> int:
@@ -991,6 +1022,32 @@ class _Engine:
                 master.fix(a, value)
         return master
 
+    def share(self, free: Sequence[int], fixed: dict[int, float]) -> Fraction:
+        """``(k - Σ_fixed m_j f_j) / Σ_free m_i``, exactly: the weak-duality bound of the uniform weights (1 for
+        every agent in a panel, so ``max_P w(P) <= k`` without any pricing call). Every distribution that gives
+        the fixed agents their values seats the free ones at most ``k - Σ_fixed m_j f_j`` times, so one of them
+        at most this share; at the last level every free agent gets it (all seats are then taken)."""
+        ones = np.zeros(self.n, dtype=np.int64)
+        ones[list(free)] = 1
+        ones[list(fixed)] = 1
+        bound = self.level_bound(ones, self.k, fixed, free)
+        return Fraction(0) if bound is None else bound
+
+    def uniform_proof(
+        self, free: list[int], fixed: dict[int, float], value: float
+    ) -> tuple[np.ndarray, float, Fraction] | None:
+        """When the known panels reach the uniform weights' bound (``share``) within EPS: those weights, the
+        level's value and the bound, as ``level`` returns a proof; no pricing call is needed. Otherwise None."""
+        if not fixed:
+            return None
+        bound = self.share(free, fixed)
+        if bound > value + EPS:
+            return None
+        ones = np.zeros(self.n, dtype=np.int64)
+        ones[list(free)] = 1
+        ones[list(fixed)] = 1
+        return ones, value, bound
+
     def dual(self, agents: list[int], fixed: dict[int, float]) -> tuple[np.ndarray, float, float]:
         """Solve the level's LP over the known panels: (dual weights y over all n agents, ŷ, level value).
 
@@ -1097,6 +1154,7 @@ class _Engine:
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
             reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
+            reached = reached or self.uniform_proof(free, fixed, value)
             if reached is not None or self.halted():
                 return reached or (None, value, self.level_bound_seen)
             if self.heuristic(y, cap):
