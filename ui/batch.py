@@ -284,4 +284,6 @@ def main() -> None:
         show(ws, outcome)
 
 
-main()
+# Streamlit runs a page as "__main__"; importing it (its helpers, in the tests) draws nothing.
+if __name__ == "__main__":
+    main()

@@ -350,4 +350,6 @@ def main() -> None:
         show(kept[0], kept[1])
 
 
-main()
+# Streamlit runs a page as "__main__"; importing it (its helpers, in the tests) draws nothing.
+if __name__ == "__main__":
+    main()

@@ -438,4 +438,6 @@ def main() -> None:
         lottery_section(ws, run)
 
 
-main()
+# Streamlit runs a page as "__main__"; importing it (its helpers, in the tests) draws nothing.
+if __name__ == "__main__":
+    main()

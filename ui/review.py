@@ -431,4 +431,6 @@ def main() -> None:
         roster_section(ws, decisions)
 
 
-main()
+# Streamlit runs a page as "__main__"; importing it (its helpers, in the tests) draws nothing.
+if __name__ == "__main__":
+    main()

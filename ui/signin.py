@@ -55,4 +55,6 @@ def main() -> None:
         demo_accounts()
 
 
-main()
+# Streamlit runs a page as "__main__"; importing it (its helpers, in the tests) draws nothing.
+if __name__ == "__main__":
+    main()
