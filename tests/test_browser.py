@@ -188,10 +188,13 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
     expect(page.get_by_text(banner, exact=False)).to_be_visible(timeout=WAIT)
     wait_idle(page)
     no_exception(page)
+    # Under load the rerun may still be drawing its cards when the status widget goes: wait for them.
+    expect(page.locator(".st-key-card-2")).to_be_visible(timeout=WAIT)
+    wait_idle(page)
     cards = page.locator("[class*='st-key-card-']")
     assert cards.count() >= 2
     for i in range(cards.count()):
-        assert locked_id in cards.nth(i).inner_text()
+        expect(cards.nth(i)).to_contain_text(locked_id, timeout=WAIT)
     page.get_by_text("Panel 1 (the best panel found)", exact=False).scroll_into_view_if_needed()
     screenshot(page, "registrar.png")
 
