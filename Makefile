@@ -36,8 +36,12 @@ lint: install
 	$(BIN)/python -m mypy
 	$(BIN)/lint-imports
 
+# The test files are spread over the machine's cores (pytest-xdist; one file stays on one worker, so a module's
+# fixtures, such as the app the browser tests start, are built once). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/bench_solver.py
