@@ -41,8 +41,9 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
   the later solves start from its basis and every level still ends only on a pricing proof. PDLP
   runs at the model's own tolerances (1e-10), whose precise point crossover turns into a vertex quickly;
-  when it does not converge there (``PDLP_ITERATIONS``) it runs again at ``PDLP_TOL`` (1e-7), whose rougher
-  point crossover still makes exact. The third level of 2,000 distinct nominees (24 agents free, 6,081
+  when it does not converge there within ``PDLP_FINE_ITERATIONS`` (it converges within 6,200 when it does at
+  all) it runs again at ``PDLP_TOL`` (1e-7, up to ``PDLP_ITERATIONS``), whose rougher point crossover still
+  makes exact. The third level of 2,000 distinct nominees (24 agents free, 6,081
   panels) needs that: PDLP did not converge at 1e-10, and the warm primal simplex that followed had not
   finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
   (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
@@ -226,7 +227,11 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
-PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees: about 3,000 at the first level, 114,000 at the third)
+PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,000 at the third level)
+# PDLP at the model's own tolerances stops here: when it converges there it takes 900 to 6,200 iterations (2,000
+# distinct nominees, assembly-shaped pool, every level); when it does not, the full PDLP_ITERATIONS were wasted
+# before the run at PDLP_TOL (assembly-shaped pool, third level: 227 s of CPU, measured 2026-12-06).
+PDLP_FINE_ITERATIONS = 20_000
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
@@ -672,10 +677,11 @@ class _Master:
         it ended optimal."""
         h = self.h
         h.setOptionValue("solver", "pdlp")
-        h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
+        h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
+            h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
             h.clearSolver()
             h.run()
             _tolerances(h, LP_TOL)
