@@ -413,9 +413,22 @@ def test_panels_found_before_the_first_lp_keep_every_quota(
         assert oracle.best(weights).value >= 1
 
 
+@pytest.mark.parametrize("fine", [None, 1])
 def test_first_large_solve_by_a_first_order_method_reaches_the_simplex_optimum(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, fine: int | None
 ) -> None:
+    # fine=1: PDLP at the model's tolerances stops at once (PDLP_FINE_ITERATIONS), so the run at PDLP_TOL and its
+    # crossover must reach the same optimal vertex.
+    if fine is not None:
+        monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", fine)
+    rough = []
+    real_tolerances = lottery_module._tolerances
+
+    def tolerances(h: highspy.Highs, tolerance: float) -> None:
+        rough.append(tolerance == lottery_module.PDLP_TOL)
+        real_tolerances(h, tolerance)
+
+    monkeypatch.setattr(lottery_module, "_tolerances", tolerances)
     rng = np.random.default_rng(3)
     n = 40
     panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 7, replace=False))) for _ in range(300)})
@@ -444,6 +457,7 @@ def test_first_large_solve_by_a_first_order_method_reaches_the_simplex_optimum(
     first.add([tuple(range(7))])  # the next solve starts from the crossover's basis
     assert first.solve()[2] >= value - 1e-9
     assert ran == [True]
+    assert any(rough) == (fine is not None)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -41,8 +41,10 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   with a dense basis (2,000 nominees: 9 s of CPU instead of 125 s). Any optimal vertex will do:
   the later solves start from its basis and every level still ends only on a pricing proof. PDLP
   runs at the model's own tolerances (1e-10), whose precise point crossover turns into a vertex quickly;
-  when it does not converge there (``PDLP_ITERATIONS``) it runs again at ``PDLP_TOL`` (1e-7), whose rougher
-  point crossover still makes exact. The third level of 2,000 distinct nominees (24 agents free, 6,081
+  when it does not converge there within ``PDLP_FINE_ITERATIONS`` (where it converged it took at most 6,120
+  iterations) it runs again at ``PDLP_TOL`` (1e-7, up to ``PDLP_ITERATIONS``), whose rougher point crossover
+  still makes exact (the assembly-shaped pool's third level: 89 s of CPU in all instead of 295 s with the 1e-10
+  run at 200,000 iterations, measured 2026-12-06 on the same LP). The third level of 2,000 distinct nominees (24 agents free, 6,081
   panels) needs that: PDLP did not converge at 1e-10, and the warm primal simplex that followed had not
   finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
   (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
@@ -127,6 +129,17 @@ the CPU, the sortition-algorithms fixture 76 -> 96 s. No rule for when it pays w
 removed. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
 CPU (10,583 simplex iterations; 68 s by interior point, more from a crossover start) and fixed nobody more
 there; the lifting LP shows that in 566 iterations (9-18 s of CPU) and the small LP is no longer solved.
+Measured on 2026-12-06 (CPU seconds, load 7 to 14): where PDLP converges at 1e-10 it is cheap (0.2 to 3 s) and
+the first-order solve's time is crossover's (2,000 distinct nominees: 22 s at the first level, 190 s at the
+second, over 150 s and unfinished at the third); on the assembly-shaped pool's third level (473 agents fixed)
+PDLP did not converge at 1e-10 (227 s for 200,000 iterations, now cut at ``PDLP_FINE_ITERATIONS``), took 68-89 s
+at 1e-7 and crossover 0.1 s, and that level then took over 80 rounds of 1 to 3 s each (unfinished at 477 s in
+all). HiGHS's interior point method with crossover solved that assembly LP in 22 s (offline), but took over 120 s
+(unfinished) on the second level of 2,000 distinct nominees, where crossover took 190 s: it is not used. Double
+moves in every local search after the first level (on 30-seat rosters too) were tried and left out: 1,000
+distinct nominees took 142 s of CPU instead of 109 s (the same 4 levels of one round each), and on 2,000 the
+searches before the second and third levels took 32 and 29 s (single moves: 8 s before the first level) while
+the third level's first solve (crossover) had not ended 150 s later.
 
 **Determinism.** HiGHS (serial primal simplex; for a large first solve single-threaded PDLP and
 crossover, checked to give the same vertex and basis on every run; no presolve, fixed seed,
@@ -226,7 +239,12 @@ NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL 
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
 FIRST_ORDER_ROWS = 1_000  # a first solve over more agents runs PDLP then crossover (see _Master.first_order)
-PDLP_ITERATIONS = 200_000  # PDLP stops here (2,000 nominees: about 3,000 at the first level, 114,000 at the third)
+PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,000 at the third level)
+# PDLP at the model's own tolerances stops here: where it converged there it took 920 to 6,120 iterations (1,000
+# and 2,000 distinct nominees, every level; the assembly-shaped pool's second level); where it did not, the full
+# PDLP_ITERATIONS were wasted before the run at PDLP_TOL (assembly-shaped pool, third level: 227 s of CPU, measured
+# 2026-12-06).
+PDLP_FINE_ITERATIONS = 20_000
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
@@ -672,10 +690,11 @@ class _Master:
         it ended optimal."""
         h = self.h
         h.setOptionValue("solver", "pdlp")
-        h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
+        h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
+            h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
             h.clearSolver()
             h.run()
             _tolerances(h, LP_TOL)
