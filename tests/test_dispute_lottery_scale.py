@@ -36,7 +36,9 @@ from tests.strategies import (
     best_of,
     brute_force,
     build_workspace,
+    locked,
     person,
+    roster_panels,
     rosters,
 )
 from tests.test_panel_lottery import assert_consistent, draw_locks
@@ -138,8 +140,9 @@ def _setup(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[n
     ws = roster.workspace()
     ids = [row["mediator_id"] for row in roster.mediators]
     k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
-    found = best_of(brute_force(ws, IOMED, locks, via_check_panel=False))
+    everything = roster_panels(roster, IOMED)
+    locks = draw_locks(data, ids, everything, k)
+    found = best_of(locked(everything, locks))
     if not found:
         return None
     threshold = matching.lottery.dispute.objective_threshold(max(found.values()), floor)
