@@ -271,11 +271,42 @@ def brute_force(
             else:
                 people = [ws.data.mediator(mid) for mid in seated]
                 feasible = not panel_breaches(view, people, people[0])
-                scores = everyone.evaluate([everyone.index_of(mid) for mid in seated], everyone.index_of(chair))
+                scores = None
+                if feasible:  # scoring is most of the cost, and only feasible panels are kept
+                    scores = everyone.evaluate([everyone.index_of(mid) for mid in seated], everyone.index_of(chair))
             if feasible:
                 assert scores is not None
                 found.setdefault(members, {})[chair] = scores
     return found
+
+
+_FOUND: dict[tuple[str, str], dict[frozenset[str], dict[str, Scores]]] = {}
+_FOUND_KEPT = 32
+
+
+def roster_panels(roster: Roster, rule_set: RuleSet) -> dict[frozenset[str], dict[str, Scores]]:
+    """``brute_force(roster.workspace(), rule_set, via_check_panel=False)``, remembered for the last few rosters:
+    hypothesis runs a drawn roster again and again while it varies what is drawn after it, and the enumeration
+    is most of a small property test's time. The answer is shared: callers must not change it."""
+    key = (repr(roster), repr(rule_set))
+    if key not in _FOUND:
+        if len(_FOUND) >= _FOUND_KEPT:
+            del _FOUND[next(iter(_FOUND))]
+        _FOUND[key] = brute_force(roster.workspace(), rule_set, via_check_panel=False)
+    return _FOUND[key]
+
+
+def locked(found: dict[frozenset[str], dict[str, Scores]], locks: Locks) -> dict[frozenset[str], dict[str, Scores]]:
+    """``brute_force`` with ``locks`` from its answer without them: the panels holding every included mediator
+    and no excluded one, each with the locked chair only (when there is one). The same as enumerating again."""
+    kept: dict[frozenset[str], dict[str, Scores]] = {}
+    for members, chairs in found.items():
+        if not locks.include <= members or locks.exclude & members:
+            continue
+        seats = {chair: scores for chair, scores in chairs.items() if locks.chair is None or chair == locks.chair}
+        if seats:
+            kept[members] = seats
+    return kept
 
 
 def best_of(found: dict[frozenset[str], dict[str, Scores]]) -> dict[frozenset[str], int]:

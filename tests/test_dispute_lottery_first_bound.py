@@ -23,7 +23,7 @@ from matching.lottery.dispute import (
     weakest_apart,
 )
 from matching.rules.encoding import encode
-from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, rosters
+from tests.strategies import DISPUTE_ID, Roster, best_of, roster_panels, rosters
 from tests.test_dispute_lottery_bound import _maximin
 from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
 
@@ -110,7 +110,7 @@ def test_a_search_priced_lottery_stopped_at_once_keeps_a_bound(roster: Roster, f
     reports a proven bound on the least chance (the engine asks the oracle's ``first_level_proof``), never below
     the true maximin over the mediators in some acceptable panel, nor below the least chance it reached."""
     ws = roster.workspace()
-    found = best_of(brute_force(ws, IOMED, via_check_panel=False))
+    found = best_of(roster_panels(roster, IOMED))
     if not found:
         return
     with pytest.MonkeyPatch.context() as patch:
@@ -154,18 +154,19 @@ def test_the_two_tiers_hold_on_every_acceptable_panel(roster: Roster, floor: flo
     inst, pool, threshold, _, expected = setup
     position = {m: j for j, m in enumerate(pool)}
     panels = {tuple(sorted(position[m] for m in panel)) for panel in expected if all(m in position for m in panel)}
+    tiers = None
     if data.draw(st.booleans(), label="from weakest_apart"):
         weak, _, partnered = _weakest_apart(inst, pool, threshold, BOUND_STEPS, lambda: False)
         assert np.array_equal(weak, weakest_apart(inst, pool, threshold)[0])
         if partnered is not None:  # its proving pass, handed on, saves apart_tiers' first pass and changes nothing
             reused = apart_tiers(inst, pool, threshold, weak, partnered=partnered)
-            plain = apart_tiers(inst, pool, threshold, weak)
-            assert all(np.array_equal(a, b) for a, b in zip(reused[:3], plain[:3], strict=True))
-            assert reused[3] == plain[3] - 2
+            tiers = apart_tiers(inst, pool, threshold, weak)
+            assert all(np.array_equal(a, b) for a, b in zip(reused[:3], tiers[:3], strict=True))
+            assert reused[3] == tiers[3] - 2
     else:
         drawn = data.draw(st.lists(st.sampled_from(range(len(pool))), unique=True), label="drawn")
         weak = np.asarray(sorted(_apart_subset(drawn, panels)), dtype=np.int64)
-    apart, tier, c, units = apart_tiers(inst, pool, threshold, weak)
+    apart, tier, c, units = apart_tiers(inst, pool, threshold, weak) if tiers is None else tiers
     chosen, tiered = set(apart.tolist()), set(tier.tolist())
     event(f"k={inst.k}, weak {min(len(weak), 3)}, apart +{min(len(chosen) - len(weak), 3)}, tier {min(len(tiered), 3)}")
     event(f"c={c}")
@@ -183,7 +184,7 @@ def test_the_two_tier_bound_is_never_above_the_one_of_the_set_apart(roster: Rost
     """Over every agent, the proof's bound is at most ``1 / |weakest_apart|`` (the bound before the tiers) and at
     most ``k / n``, and it is ``c / (c |apart| + |tier|)`` when it comes from the tiers."""
     ws = roster.workspace()
-    found = best_of(brute_force(ws, IOMED, via_check_panel=False))
+    found = best_of(roster_panels(roster, IOMED))
     if not found:
         return
     threshold = matching.lottery.dispute.objective_threshold(max(found.values()), floor)

@@ -24,7 +24,7 @@ from matching.lottery.dispute import (
     dispute_lottery,
 )
 from matching.lottery.engine import Restriction
-from matching.panel.bounds import panel_bounds
+from matching.panel.bounds import FULL_COVERS, LOW, _cover, _cover_states, _reachable, panel_bounds
 from matching.rules.encoding import PanelInstance, encode
 from matching.rules.workspace import Workspace
 from tests.factories import dispute_row
@@ -36,7 +36,9 @@ from tests.strategies import (
     best_of,
     brute_force,
     build_workspace,
+    locked,
     person,
+    roster_panels,
     rosters,
 )
 from tests.test_panel_lottery import assert_consistent, draw_locks
@@ -138,8 +140,9 @@ def _setup(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[n
     ws = roster.workspace()
     ids = [row["mediator_id"] for row in roster.mediators]
     k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
-    found = best_of(brute_force(ws, IOMED, locks, via_check_panel=False))
+    everything = roster_panels(roster, IOMED)
+    locks = draw_locks(data, ids, everything, k)
+    found = best_of(locked(everything, locks))
     if not found:
         return None
     threshold = matching.lottery.dispute.objective_threshold(max(found.values()), floor)
@@ -296,3 +299,38 @@ def test_narrowing_the_pool_by_panel_bounds_keeps_the_lottery(
     assert narrowed.proven == loose.proven and narrowed.in_some_panel == loose.in_some_panel
     if narrowed.panels:
         assert_consistent(ws, narrowed, k)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, FULL_COVERS - 1), min_size=1, max_size=6),
+    st.integers(0, FULL_COVERS - 1),
+    st.integers(0, 2**16),
+)
+def test_the_reachable_covered_sets_move_as_the_full_ones_do(covers: list[int], pick: int, seed: int) -> None:
+    """``_reachable`` holds the empty set and every union of the members' sets, and is closed under uniting with
+    any of them; ``_cover_states`` over it gives, set by set, what ``_cover`` gives over all ``FULL_COVERS``."""
+    states = _reachable(np.asarray(covers, dtype=np.int64))
+    every = {0}
+    for bits in covers:
+        every |= {s | bits for s in every}
+    assert states.tolist() == sorted(every)
+    bits = covers[pick % len(covers)]
+    rng = np.random.default_rng(seed)
+    dp = np.where(rng.random((2, 3, len(states))) < 0.3, LOW, rng.integers(-50, 50, (2, 3, len(states))))
+    full = np.full((2, 3, FULL_COVERS), LOW, dtype=np.int64)
+    full[..., states] = dp
+    moved = _cover_states(dp, states, bits, {})
+    assert np.array_equal(moved, _cover(full, bits)[..., states])
+    assert not (_cover(full, bits) > LOW)[..., np.setdiff1d(np.arange(FULL_COVERS), states)].any()
+
+
+@settings(max_examples=10, **SLOW)  # type: ignore[call-overload]
+@given(rosters(min_size=5, max_size=7, sizes=(2, 3)), st.data())
+def test_locks_applied_to_the_unlocked_panels_are_the_locked_enumeration(roster: Roster, data: st.DataObject) -> None:
+    """``locked`` (what ``_setup`` applies instead of enumerating again) gives ``brute_force`` with the locks."""
+    ws = roster.workspace()
+    everything = roster_panels(roster, IOMED)
+    ids = [row["mediator_id"] for row in roster.mediators]
+    locks = draw_locks(data, ids, everything, ws.dispute(DISPUTE_ID).panel_size)
+    assert locked(everything, locks) == brute_force(ws, IOMED, locks, via_check_panel=False)

@@ -25,6 +25,7 @@ from matching.rules.kernel import (
 from matching.rules.scoring import SCORE_SCALE
 
 LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme (a mediator in no panel gets it)
+FULL_COVERS = 1 << (len(TRADITIONS) + len(GROUPS))  # every set of legal traditions and UN groups
 
 
 def panel_bounds(
@@ -112,17 +113,19 @@ def _profile_programme(
     chair_ok = inst.chair_ok[pool].astype(bool)
     chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
     cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)  # one index over both bit sets
-    covers = 1 << (len(TRADITIONS) + len(GROUPS))
+    states = _reachable(cover)
+    covers = len(states)
     female = inst.female[pool].astype(np.int64)
     male = inst.male[pool].astype(np.int64)
     lo = others * min(0, int(lean.min()))
     spans = others * max(0, int(lean.max())) - lo + 1
     # dp[chair designated, members, women, men, lean - lo, spare members, covered]
     dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), LOW, dtype=np.int64)
-    dp[0, 0, 0, 0, -lo, 0, 0] = 0
+    dp[0, 0, 0, 0, -lo, 0, 0] = 0  # states[0] == 0: nothing covered
     keys = np.stack([cover, female, male, lean, chair_ok, spare], axis=1)
     _, profile = np.unique(keys, axis=0, return_inverse=True)
     profile = profile.ravel()
+    moved: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # ``_cover_states``' moves, by bit set
     for members in _groups(profile, value):
         top = value[members][:others]
         taken = np.concatenate([[0], np.cumsum(top)])
@@ -131,19 +134,27 @@ def _profile_programme(
         with_chair = value[members] + chair[members]
         after = np.maximum.accumulate(with_chair[::-1])[::-1]
         m0 = members[0]
-        base = _cover(dp, int(cover[m0]))
+        if not least and int(spare[m0]) > room:  # past the room: in no panel counted
+            continue
+        # Only states of fewer than k - 1 members take more (the last count is the programme's answer).
+        short = dp[:, :others]
+        bits = int(cover[m0])
+        base = _cover(short, bits) if covers == FULL_COVERS else _cover_states(short, states, bits, moved)
         for m in range(1, len(top) + 1):
             shifted = _shift(
                 base, m, m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0]), h, least
             )
-            np.maximum(dp, shifted + int(taken[m]), out=dp)
+            if shifted is None:
+                break
+            shifted += int(taken[m])
+            np.maximum(dp[:, m:], shifted, out=dp[:, m:])  # states of m or more members
             if chair_ok[m0]:
-                best = int(taken[m]) + int(chair[members[:m]].max())
+                best = int(chair[members[:m]].max())
                 if m < len(members):
-                    best = max(best, int(taken[m - 1]) + int(after[m]))
-                np.maximum(dp[1], shifted[0] + best, out=dp[1])
+                    best = max(best, int(taken[m - 1]) + int(after[m]) - int(taken[m]))
+                np.maximum(dp[1, m:], shifted[0] + best, out=dp[1, m:])
     final = dp[:, others]
-    return _finish(inst, final, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
+    return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -151,6 +162,34 @@ def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
     order = np.lexsort((-value, profile))
     bounds = np.flatnonzero(np.diff(profile[order])) + 1
     return np.split(order, bounds)
+
+
+def _reachable(cover: np.ndarray) -> np.ndarray:
+    """The covered bit sets some members of the pool can unite to (``cover``: one per member), sorted, the empty
+    one first: the programme's last axis. A small pool reaches few of the ``FULL_COVERS`` sets, and the programme's
+    size (so its time) shrinks with them; the set is closed under uniting with any member's bits."""
+    states = np.zeros(1, dtype=np.int64)
+    for bits in np.unique(cover).tolist():
+        states = np.union1d(states, states | bits)
+    return states
+
+
+def _cover_states(
+    dp: np.ndarray, states: np.ndarray, bits: int, moved: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """``_cover`` over the reachable sets ``states`` (``_reachable``, the last axis of ``dp``): each state's best
+    moved to its set united with ``bits`` (the best of those that unite to the same set). ``moved`` keeps the
+    moves of each bit set met (sources in target order, where each target's run starts, the targets)."""
+    if bits not in moved:
+        target = np.searchsorted(states, states | bits)
+        order = np.argsort(target, kind="stable")
+        ends = target[order]
+        starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
+        moved[bits] = (order, starts, ends[starts])
+    order, starts, targets = moved[bits]
+    out = np.full_like(dp, LOW)
+    out[..., targets] = np.maximum.reduceat(dp[..., order], starts, axis=-1)
+    return out
 
 
 def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
@@ -166,21 +205,22 @@ def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
 
 def _shift(
     base: np.ndarray, m: int, women: int, men: int, lean: int, spare: int, h: int, least: bool = False
-) -> np.ndarray:
-    """``base`` with m more members, of whom ``women`` women and ``men`` men (counts kept up to h), and
-    ``lean`` more lean and ``spare`` more spare members; states pushed past the last member count are
-    dropped, and so are those past the room for spare members, unless ``least`` (spare members are then
-    counted up to the room and no further: the last count means "at least that many")."""
-    out = np.full_like(base, LOW)
-    count, spans, rooms = base.shape[1], base.shape[4], base.shape[5]
+) -> np.ndarray | None:
+    """``base`` (the states of 0 to k - 2 members) with m more members, of whom ``women`` women and ``men`` men
+    (counts kept up to h), and ``lean`` more lean and ``spare`` more spare members: the states of m to k - 1
+    members (the first member count is m); states pushed past k - 1 members are dropped, and so are those past
+    the room for spare members, unless ``least`` (spare members are then counted up to the room and no further:
+    the last count means "at least that many"). None when nothing is left."""
+    count, spans, rooms = base.shape[1] + 1, base.shape[4], base.shape[5]
     if m >= count or (spare >= rooms and not least):
-        return out
+        return None
+    out = np.full_like(base[:, : count - m], LOW)
     src_lean = slice(max(0, -lean), spans - max(0, lean))
     dst_lean = slice(max(0, lean), spans - max(0, -lean))
     top = rooms - 1
     for f in range(h + 1):
         for g in range(h + 1):
-            into = out[:, m:, min(f + women, h), min(g + men, h), dst_lean]
+            into = out[:, :, min(f + women, h), min(g + men, h), dst_lean]
             source = base[:, : count - m, f, g, src_lean]
             if not least:
                 np.maximum(into[..., spare:, :], source[..., : rooms - spare, :], out=into[..., spare:, :])
@@ -194,6 +234,7 @@ def _shift(
 def _finish(
     inst: PanelInstance,
     final: np.ndarray,
+    states: np.ndarray,
     value: np.ndarray,
     chair: np.ndarray,
     chair_ok: np.ndarray,
@@ -216,7 +257,6 @@ def _finish(
     if least:  # the last count (saturated) only, for every member
         allowed = np.repeat(final[:, :, :, :, rooms - 1 :], rooms, axis=4)
         spare = np.zeros_like(spare)
-    states = np.arange(covers)
     counts = np.arange(h + 1)
     cap = lean_cap(inst)
     out = np.empty(len(value), dtype=np.int64)
