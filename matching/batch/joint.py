@@ -1,6 +1,6 @@
 """The batch's joint phase: min-cost flow for one-member panels, otherwise column generation (on the
-disputes' pools, rebuilt at the prices when they stall) with exact pricing, both at the programme's prices
-or, with ``SMOOTHING``, part of the way towards those of the lowest Lagrangian bound so far, and the assignment
+disputes' pools, rebuilt at the prices when they stall) with exact pricing, both at prices ``SMOOTHING`` of the
+way from the programme's towards those of the lowest Lagrangian bound so far, and the assignment
 over the columns; with the proof (bound and its sources) and, when
 the disputes cannot all be staffed together, which global constraints are in the way.
 """
@@ -503,8 +503,9 @@ def _generate_columns(
             # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
             break
         mark = time.perf_counter()
-        # (Towards exact pricing's own lowest bound only: the mediators' upper bounds are lowest elsewhere.)
-        at, smoothed = p.stabilised((LAGRANGIAN,))
+        # (Towards the lowest bound of either kind: at 5,000 disputes the first exact round, half way to the
+        # lowest bound from the mediators' upper bounds, bounded 23 points lower than at the programme's prices.)
+        at, smoothed = p.stabilised((LAGRANGIAN, LAGRANGIAN_BOUNDS))
         lagrangian, new, work = _exact_round(
             joint, parties, rows, at, runner, limit, solve_config, columns, bar, p.budget - p.used, lp.revive
         )
