@@ -1,5 +1,6 @@
 """The batch's joint phase: min-cost flow for one-member panels, otherwise column generation (on the
-disputes' pools, rebuilt at the programme's prices when they stall) with exact pricing and the assignment
+disputes' pools, rebuilt at the prices when they stall) with exact pricing, both at prices ``SMOOTHING`` of the
+way from the programme's towards those of the lowest Lagrangian bound so far, and the assignment
 over the columns; with the proof (bound and its sources) and, when
 the disputes cannot all be staffed together, which global constraints are in the way.
 """
@@ -65,6 +66,7 @@ from matching.batch.settings import (
     METHOD_COMPLETE,
     METHOD_FLOW,
     REPRICE_LP_SHARE,
+    SMOOTHING,
     SOLVE_PASSES,
     BatchConfig,
 )
@@ -84,6 +86,7 @@ LAGRANGIAN_LEFT_OUT = "Lagrangian (exact pricing, disputes left out count zero)"
 LAGRANGIAN_BOUNDS = "Lagrangian (mediators' upper bounds at the prices)"
 LAGRANGIAN_BOUNDS_LEFT_OUT = "Lagrangian (mediators' upper bounds at the prices, disputes left out count zero)"
 LEFT_OUT_SOURCES = (LAGRANGIAN_LEFT_OUT, LAGRANGIAN_BOUNDS_LEFT_OUT)  # the bounds that hold with disputes left out
+STALL = 1e-6  # a rise of the programme's value (points) below this: the new panels did not move it
 
 
 @dataclass
@@ -479,6 +482,8 @@ def _generate_columns(
     Exact pricing only runs once the pools have nothing more to add at the programme's prices (before
     that, the prices are far from the optimum's and their bound of no use). Another exact round is
     only worth it while the programme's value is more than ``gap`` (a share) below the proven bound.
+    Each exact round prices at the stabilised prices (``_Pricing.stabilised``); when its panels do not move
+    the programme, the next one prices at the programme's own.
     """
     lp.work_budget = max(MIN_SOLVE_TIME, LP_SHARE * budget) * LP_WORK_PER_SECOND
     p = _Pricing(lp, joint, parties, rows, runner, limit, columns, bar, sources, timing, EXACT_SHARE * budget, gap)
@@ -498,20 +503,31 @@ def _generate_columns(
             # no use) for the cost of pricing every dispute: the bound of the disputes alone stands.
             break
         mark = time.perf_counter()
+        # (Towards the lowest bound of either kind: at 5,000 disputes the first exact round, half way to the
+        # lowest bound from the mediators' upper bounds, bounded 23 points lower than at the programme's prices.)
+        at, smoothed = p.stabilised((LAGRANGIAN, LAGRANGIAN_BOUNDS))
         lagrangian, new, work = _exact_round(
-            joint, parties, rows, p.duals, runner, limit, solve_config, columns, bar, p.budget - p.used, lp.revive
+            joint, parties, rows, at, runner, limit, solve_config, columns, bar, p.budget - p.used, lp.revive
         )
         p.used += work
         _tick(timing, "exact pricing", mark)
         exact_rounds += 1
         p.record(LAGRANGIAN, LAGRANGIAN_LEFT_OUT, lagrangian)
-        if out_of_work or not new or p.used >= p.budget:
+        if out_of_work or p.used >= p.budget:
             break
+        if not new:
+            if not smoothed:
+                break
+            p.mispriced()  # nothing new at the stabilised prices: the next round prices at the programme's
+            continue
+        before = p.lp_value
         try:
             p.solve()  # with the exact round's panels
         except LPTimeout:
             out_of_work = True
             break
+        if smoothed and before is not None and p.lp_value is not None and p.lp_value <= before + STALL:
+            p.mispriced()  # the panels found at the stabilised prices do not move the programme
         if p.within_gap():
             break
     if not out_of_work:
@@ -549,6 +565,11 @@ class _Pricing:
     used: float = 0.0  # by exact pricing
     reprice_used: float = 0.0  # by rebuilding the pools at the prices (not drawn from ``budget``)
     fresh: bool = True  # panels added since the pools were last rebuilt at the prices
+    # The stability centres: per kind of Lagrangian bound, the lowest so far and its whole-unit multipliers; and
+    # the centre's weight in the prices the next bound is taken at (``stabilised``).
+    centres: dict[str, tuple[float, dict[RowKey, float]]] = field(default_factory=dict)
+    weight: float = field(default_factory=lambda: SMOOTHING)
+    smoothed: bool = False  # whether the pools were last rebuilt at prices other than the programme's
 
     def solve(self) -> None:
         """The programme solved (``LPTimeout`` past its work budget): its value, solution and prices kept."""
@@ -559,10 +580,31 @@ class _Pricing:
         bound = min(self.sources.values())
         return self.lp_value is not None and bound - self.lp_value * OBJECTIVE_SCALE <= self.gap * abs(bound)
 
-    def record(self, every_staffed: str, left_out: str, lagrangian: Lagrangian) -> None:
-        """Keep a Lagrangian bound among the sources (the lowest of each kind)."""
+    def record(self, every_staffed: str, left_out: str, lagrangian: Lagrangian) -> bool:
+        """Keep a Lagrangian bound among the sources (the lowest of each kind), and its multipliers as the
+        stability centre of its kind when it is the lowest of its kind so far; whether it is."""
         self.sources[every_staffed] = min(self.sources.get(every_staffed, math.inf), lagrangian.every_staffed)
         self.sources[left_out] = min(self.sources.get(left_out, math.inf), lagrangian.some_unstaffed)
+        if lagrangian.every_staffed >= self.centres.get(every_staffed, (math.inf, {}))[0]:
+            return False
+        self.centres[every_staffed] = (lagrangian.every_staffed, dict(lagrangian.multipliers))
+        return True
+
+    def stabilised(self, kinds: Sequence[str]) -> tuple[Mapping[RowKey, float], bool]:
+        """The prices to take the next bound at (Wentges smoothing): ``weight`` of the way from the programme's
+        prices to the centre (the lowest bound so far among ``kinds``), and whether they differ from the
+        programme's. Any multipliers with the sign each row allows give a valid bound, and both ends have it,
+        so every point between does too; near the centre the bound moves less from round to round than at
+        the programme's own prices, which swing from one vertex to another while the columns are few."""
+        assert self.duals is not None
+        centres = [self.centres[k] for k in kinds if k in self.centres]
+        if not centres or self.weight <= 0:
+            return self.duals, False
+        return between(min(centres, key=lambda c: c[0])[1], self.duals, self.weight), True
+
+    def mispriced(self) -> None:
+        """Pricing at the stabilised prices gave the programme nothing: the next pricing is at its own prices."""
+        self.weight = 0.0
 
     def pool_rounds(self) -> bool:
         """Pricing rounds on the pools until they add nothing at the programme's prices; then the pools are
@@ -584,7 +626,12 @@ class _Pricing:
                 lp.drop()
             if added:
                 self.fresh = True
+                self.weight = SMOOTHING
                 continue
+            if not self.fresh and self.smoothed:
+                # The pools rebuilt at the stabilised prices offer nothing at the programme's: rebuild them at these.
+                self.mispriced()
+                self.fresh = True
             if (
                 not self.fresh
                 or self.repriced >= MAX_REPRICE_ROUNDS
@@ -594,8 +641,9 @@ class _Pricing:
                 # is kept for settling before exact pricing, which needs settled prices.)
                 return True
             mark = time.perf_counter()
+            at, self.smoothed = self.stabilised((LAGRANGIAN, LAGRANGIAN_BOUNDS))
             cheap, work = _reprice_round(
-                self.joint, self.parties, self.rows, self.duals, self.runner, self.limit, self.columns, self.bar
+                self.joint, self.parties, self.rows, at, self.runner, self.limit, self.columns, self.bar
             )
             _tick(self.timing, "pools at the prices", mark)
             self.timing["pricing rounds"] = self.timing.get("pricing rounds", 0.0) - (time.perf_counter() - mark)
@@ -606,6 +654,12 @@ class _Pricing:
             self.record(LAGRANGIAN_BOUNDS, LAGRANGIAN_BOUNDS_LEFT_OUT, cheap)
             # (No stop here when the bound is within the gap: exact pricing's panels still improve the assignment.)
         return False
+
+
+def between(centre: Mapping[RowKey, float], duals: Mapping[RowKey, float], weight: float) -> dict[RowKey, float]:
+    """The prices ``weight`` of the way from ``duals`` to ``centre`` (a row missing from either counts 0 there)."""
+    keys = dict.fromkeys([*duals, *centre])
+    return {k: weight * centre.get(k, 0.0) + (1 - weight) * duals.get(k, 0.0) for k in keys}
 
 
 def _lp_solve(lp: ColumnLP) -> tuple[float, np.ndarray, dict[RowKey, float], np.ndarray]:
@@ -691,6 +745,7 @@ class _Multipliers:
     party_price: dict[str, tuple[np.ndarray, np.ndarray]]
     constant: float
     upper_constant: float
+    y: dict[RowKey, float]  # each row's multiplier
 
     @staticmethod
     def of(duals: Mapping[RowKey, float], rows: GlobalRows) -> _Multipliers:
@@ -700,11 +755,13 @@ class _Multipliers:
         # A lower limit's multiplier (at most 0) only lowers the constant: without it, the bound also holds
         # for assignments that miss the lower limit (leaving disputes out can).
         upper_constant = sum(v * rows.rhs(key)[1] for key, v in y.items() if rows.rhs(key)[0] == LE)
-        return _Multipliers(price, party_price, constant, upper_constant)
+        return _Multipliers(price, party_price, constant, upper_constant, y)
 
     def bound(self, bound_of: Sequence[float]) -> Lagrangian:
         """The Lagrangian bound given an upper bound on each dispute's best priced panel at these prices."""
-        return Lagrangian(self.constant + sum(bound_of), self.upper_constant + sum(max(0.0, b) for b in bound_of))
+        return Lagrangian(
+            self.constant + sum(bound_of), self.upper_constant + sum(max(0.0, b) for b in bound_of), self.y
+        )
 
 
 def _reprice_round(
@@ -717,7 +774,7 @@ def _reprice_round(
     columns: ColumnSet,
     bar: ProgressFactory,
 ) -> tuple[Lagrangian, float]:
-    """Every pool rebuilt from the mediators with the best upper bounds at the programme's prices (whole
+    """Every pool rebuilt from the mediators with the best upper bounds at the prices ``duals`` (whole
     units), over every eligible mediator and without a solver, so that pricing on the pools follows the
     prices; and the Lagrangian bound those upper bounds prove. Returns the bound and the deterministic
     seconds spent per process (charged by size)."""
@@ -742,6 +799,7 @@ class Lagrangian:
 
     every_staffed: float
     some_unstaffed: float
+    multipliers: Mapping[RowKey, float]  # the rows' multipliers it was taken at (whole units, valid signs)
 
 
 def _disputes_to_price(

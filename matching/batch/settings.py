@@ -26,6 +26,11 @@ MAX_REPRICE_ROUNDS = 6
 # ... and only while the linear programme has used at most this share of its work budget (measured at 5,000
 # disputes: the rounds after one rebuild took about 40 % of it).
 REPRICE_LP_SHARE = 0.5
+# Wentges smoothing: the Lagrangian bounds (pools rebuilt at the prices, exact pricing) are taken this share of the
+# way from the programme's prices to those of the lowest bound so far (at the programme's own again when pricing
+# there gave the programme nothing; 0 turns it off). At 5,000 x 10,000 the gap went from 3.568 % to 3.363 % (bound
+# 10,942.71 -> 10,919.50, the same programme and assignment); the year's from 0.176 % to 0.179 %.
+SMOOTHING = 0.5
 
 METHOD_FLOW = "min-cost flow (exact: one-member panels, capacity and eligibility only)"
 METHOD_COLUMNS = (
