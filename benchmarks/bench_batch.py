@@ -60,7 +60,8 @@ GOALS = {
         "issue": "gap 1.71 % after 330 s (quotas not recorded)",
         "before": "gap 6.41 % (bound: the disputes alone; the GLOP master ran out of its limit), 799 of 799 staffed, "
         "675 s at load 7-10; then (main 9e81c20) gap 0.421 %, 243 s, CPU 122 here + 97 in the workers; then (main "
-        "02487d0) gap 0.438 %, about 78 s on a quiet machine; then (main 4e0747d) gap 0.384 %, 79.9 s",
+        "02487d0) gap 0.438 %, about 78 s on a quiet machine; then (main 4e0747d) gap 0.384 %, 79.9 s; then (main 6839415) gap 0.176 %, 108.1 s, CPU 54 "
+        "here + 106 in the workers",
     },
     "scale": {
         "goal": "every dispute feasible alone staffed, gap under 1 %, under 600 s, peak memory under 4 GiB",
@@ -72,7 +73,9 @@ GOALS = {
         "the workers, 1.71 GiB (the assignment model 180 s, for nothing); then (main 4e0747d, quiet machine) 4,999 of "
         "4,999, gap 5.239 % (objective 10,475.58, bound 11,054.70: the disputes alone), 475.4 s, CPU 145 here + 656 in "
         "the workers, 1.45 GiB; then (main d7708da, quiet machine) 4,999 of 4,999, gap 3.829 % (objective 10,555.29, "
-        "bound 10,975.58 from exact pricing), 600.1 s, CPU 309 here + 578 in the workers, 1.54 GiB",
+        "bound 10,975.58 from exact pricing), 600.1 s, CPU 309 here + 578 in the workers, 1.54 GiB; then (main 6839415, "
+        "quiet machine) 4,999 of 4,999, gap 3.568 % (objective 10,552.24, bound 10,942.71), 537.6 s, CPU 348 here + 376 "
+        "in the workers, 1.53 GiB (on 2026-12-06 the machine ran the same code about 1.65 times slower)",
     },
 }
 

@@ -31,14 +31,14 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (d7708da, with the first-level bound of ``weakest_apart`` and its candidate
-# columns), measured on 2026-12-06 with the machine quiet (load 1.1-1.3; wall times are long under load, CPU is the
-# fairer figure, and it varies by about 10% between runs): every five-member dispute ran into the lottery's budget
-# in the first leximin level, unproven.
+# Main's figures at 10,000 mediators (6839415, with the two-tier first-level proof and pair panels), measured on
+# 2026-12-06 with the machine quiet (load 1.0; CPU is the fairer figure, and it varies by about 10% between runs;
+# later that day the machine ran the same code about 1.65 times slower): every five-member dispute ran into the
+# lottery's budget in the first leximin level, unproven.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 41.1 s CPU, budget, unproven, least 0.000310, bound 0.000357",
-    "D003": "main: 23.7 s CPU, budget, unproven, least 0.000502, bound 0.000661",
-    "D011": "main: 43.2 s CPU, budget, unproven, least 0.000448, bound 0.000639",
+    "D002": "main: 59.9 s CPU, budget, unproven, least 0.000329, bound 0.000340",
+    "D003": "main: 54.2 s CPU, budget, unproven, least 0.000579, bound 0.000613",
+    "D011": "main: 51.3 s CPU, budget, unproven, least 0.000537, bound 0.000562",
 }
 
 

@@ -93,6 +93,9 @@ PREVIOUS.update(
         ("assembly n=1700", "leximin", True): "first two levels 170 rounds, 16.7s CPU; third > 89s CPU (load 7-10)",
     }
 )
+# Main 687e65f (the last stop's code on this path), 2026-12-06, quiet (later that day the machine ran the same
+# code about 1.65 times slower).
+PREVIOUS[("generated n=1000", "leximin", False)] = "54.06s wall, 54.3s CPU (load 0.45-1.14), 4 levels; peer 92.96s"
 FIXTURE_SEATS = 22
 
 
