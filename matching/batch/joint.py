@@ -516,7 +516,7 @@ def _generate_columns(
         if out_of_work or p.used >= p.budget:
             break
         if not new:
-            if not smoothed:
+            if not smoothed or p.within_gap():
                 break
             p.mispriced()  # nothing new at the stabilised prices: the next round prices at the programme's
             continue
