@@ -25,7 +25,7 @@ from matching.lottery.dispute import (
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, best_of, roster_panels, rosters
 from tests.test_dispute_lottery_bound import _maximin
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
+from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _setup
 
 
 @settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
@@ -74,11 +74,7 @@ def test_a_stop_ends_the_halvings_with_a_set_still_apart(
 
 
 @settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
-@given(
-    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
-    st.sampled_from([0.0, 0.9, 0.97]),
-    st.data(),
-)
+@given(*SETUP_CASES)
 def test_the_first_level_bound_is_never_below_the_true_maximin(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:

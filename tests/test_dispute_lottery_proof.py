@@ -19,7 +19,7 @@ from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, lexi
 from matching.rules.encoding import encode
 from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_bound import _maximin
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _setup
+from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _setup
 
 
 class _Proving(EnumeratedOracle):
@@ -114,11 +114,7 @@ def test_a_proof_the_covering_panels_reach_ends_the_first_level_without_pricing(
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
-@given(
-    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
-    st.sampled_from([0.0, 0.9, 0.97]),
-    st.data(),
-)
+@given(*SETUP_CASES)
 def test_the_dispute_oracles_proof_holds_on_every_acceptable_panel(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
@@ -147,11 +143,7 @@ def test_the_dispute_oracles_proof_holds_on_every_acceptable_panel(
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
-@given(
-    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
-    st.sampled_from([0.0, 0.9, 0.97]),
-    st.data(),
-)
+@given(*SETUP_CASES)
 def test_the_panels_found_with_the_proof_hold_exactly_one_mediator_set_apart(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
@@ -199,11 +191,7 @@ def test_greedy_panels_from_given_starts_keep_their_start_and_room(roster: Roste
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
-@given(
-    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
-    st.sampled_from([0.0, 0.9, 0.97]),
-    st.data(),
-)
+@given(*SETUP_CASES)
 def test_the_panels_found_for_the_second_tier_keep_to_it(roster: Roster, floor: float, data: st.DataObject) -> None:
     """The panels ``first_level_proof`` adds for the second tier (``_tier_panels``, from any set no acceptable panel
     holds two of, drawn and thinned by brute force, and its ``apart_tiers``) are acceptable (brute force, with
@@ -255,11 +243,7 @@ def test_greedy_panels_keep_counted_flags_within_the_room(roster: Roster, data: 
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
-@given(
-    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
-    st.sampled_from([0.0, 0.9, 0.97]),
-    st.data(),
-)
+@given(*SETUP_CASES)
 def test_pricing_after_the_proof_stays_exact_and_its_pair_panels_hold_two_weighted(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:

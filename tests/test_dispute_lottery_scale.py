@@ -135,6 +135,14 @@ def test_panel_bounds_hold_for_five_member_panels(roster: Roster, cap: int | Non
     _check_bounds(roster, cap, None)
 
 
+# ``_setup``'s arguments as the proof tests draw them: a five-member roster or a small mixed one, a floor, the data.
+SETUP_CASES = (
+    _five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)),
+    st.sampled_from([0.0, 0.9, 0.97]),
+    st.data(),
+)
+
+
 def _setup(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[no-untyped-def]
     """The instance, pool, threshold, locks and the brute-force acceptable panels (as sorted index tuples)."""
     ws = roster.workspace()
