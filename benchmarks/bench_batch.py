@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import machine_speed
 import numpy as np
 
 SECTIONS = ("flow", "full", "demo", "memory", "dask", "year", "scale")
@@ -292,8 +293,12 @@ def main() -> None:
     parser.add_argument("--scheduler", help="dask section: a running Dask scheduler (default: a LocalCluster here)")
     args = parser.parse_args()
     if args.section:
-        print(json.dumps(run_section(args.section, args.workers, args.scheduler)))
+        row = run_section(args.section, args.workers, args.scheduler)
+        # After the section, so the fixed work's arrays do not count in the section's peak memory.
+        print(machine_speed.report(), flush=True)
+        print(json.dumps(row))
         return
+    print(machine_speed.report(), flush=True)
     rows = []
     for name in SECTIONS:
         if name in args.skip:

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import machine_speed
+
 import matching.lottery.dispute as dispute_module
 from matching.demo.generate import write_demo_data
 from matching.io.loading import load_folder
@@ -129,6 +131,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="these disputes instead (ids)")
     parser.add_argument("--local-search", action="store_true", help="with the oracle's local search (LOCAL_SEARCH)")
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     if args.local_search:
         dispute_module.LOCAL_SEARCH = True
     run(args.mediators, args.five, args.three, args.only)

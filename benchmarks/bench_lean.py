@@ -30,6 +30,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import machine_speed
+
 from matching.batch.quotas import Quotas
 from matching.core.config import SolveConfig
 from matching.core.paths import demo_dir
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--caps", type=int, nargs="*", default=[2, 1, 0])
     parser.add_argument("--limit", type=int, default=40, help="demo disputes to price")
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     if args.section in ("all", "prices"):
         bench_prices(args.limit)
     if args.section in ("all", "year"):

@@ -37,6 +37,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import machine_speed
 import numpy as np
 
 from matching.lottery.compose import compose, load_problem
@@ -283,6 +284,7 @@ def main() -> None:
         "--assembly", action="store_true", help="also run a pool shaped like the published citizens' assemblies"
     )
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     logging.getLogger("sortition_algorithms").setLevel(logging.WARNING)
     logging.disable(logging.INFO)
 

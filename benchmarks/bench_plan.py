@@ -34,6 +34,8 @@ from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
+import machine_speed
+
 from matching.batch.quotas import Quotas
 from matching.batch.settings import BatchConfig
 from matching.core.domain import Dataset
@@ -150,6 +152,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-state-share", type=float, default=0.05)
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     with tempfile.TemporaryDirectory() as folder:
         data = generated(Path(folder), args.seed, args.mediators, args.disputes)
     scenario = scenario_from_data(data, years=args.years)

