@@ -136,3 +136,60 @@ def test_settle_reaches_a_vertex_of_the_final_lp_with_its_optimum() -> None:
     assert master.vertex and value == pytest.approx(expected, abs=1e-9)
     assert lam.min() >= -1e-9 and lam.sum() == pytest.approx(1.0, abs=1e-9)
     assert (lam > 1e-9).sum() <= n + 1
+
+
+def test_a_point_that_misses_a_fixed_value_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A point whose distribution seats a fixed agent less than its value (here: the panels holding the first fixed
+    # agent taken out of it) must not give the level's value: the level is solved again to a vertex at once.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    warm = compose(problem, "leximin", group=False).lottery
+    real = _Master.solve
+
+    def missing(self: _Master) -> tuple[np.ndarray, np.ndarray, float]:
+        y, lam, value = real(self)
+        if self.vertex or not self.fixed:
+            return y, lam, value
+        agent = min(self.fixed)
+        row = self.row_of[agent]
+        model = self.h.getLp().a_matrix_
+        holds = [j - 1 for j in range(1, self.rows + 1) if row in model.index_[model.start_[j] : model.start_[j + 1]]]
+        lam = lam.copy()
+        lam[holds] = 0.0
+        return y, lam, value
+
+    monkeypatch.setattr(_Master, "solve", missing)
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    solves = record_solves(monkeypatch)
+    real_price = lottery_module._Engine.price
+
+    def pricing(
+        self: lottery_module._Engine, weights: np.ndarray, restriction: lottery_module.Restriction | None = None
+    ) -> lottery_module.Pricing:
+        solves.append((-1, False, False))  # a pricing call, between the solves
+        return real_price(self, weights, restriction)
+
+    monkeypatch.setattr(lottery_module._Engine, "price", pricing)
+    guarded = compose(problem, "leximin", group=False).lottery
+    # The point is followed by its vertex's solve with no pricing call in between: it was never priced.
+    assert any(
+        first[0] > 0 and first[1] and not first[2] and not second[1] and second[2] and first[0] == second[0]
+        for first, second in itertools.pairwise(solves)
+    )
+    assert guarded.marginals == warm.marginals and guarded.certified and guarded.proven
+    assert [level.agents for level in guarded.levels] == [level.agents for level in warm.levels]
+
+
+def test_points_where_pdlp_stops_at_its_iteration_limit_keep_the_leximin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PDLP stopped after 30 iterations: its last iterate is taken as a point, checked, and (too rough here) replaced
+    # by a vertex; the run neither fails nor changes.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    warm = compose(problem, "leximin", group=False).lottery
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
+    solves = record_solves(monkeypatch)
+    rough = compose(problem, "leximin", group=False).lottery
+    assert any(fixed > 0 and points and not vertex for fixed, points, vertex in solves)
+    assert rough.marginals == warm.marginals and rough.certified and rough.proven
+    assert [level.agents for level in rough.levels] == [level.agents for level in warm.levels]
