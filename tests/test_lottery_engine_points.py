@@ -38,6 +38,19 @@ def record_solves(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool, bool
     return solves
 
 
+def record_crossings(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every ``_Master.cross`` call's answer (True: crossover from the point the model still held)."""
+    crossed: list[bool] = []
+    real = _Master.cross
+
+    def recording(self: _Master) -> bool:
+        crossed.append(real(self))
+        return crossed[-1]
+
+    monkeypatch.setattr(_Master, "cross", recording)
+    return crossed
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools())
 def test_levels_ending_at_first_order_points_keep_the_leximin(pool: tuple[int, list[Panel], list[int]]) -> None:
@@ -100,7 +113,9 @@ def test_a_point_whose_duals_prove_nothing_falls_back_to_its_vertex(
     monkeypatch.setattr(lottery_module._Engine, "precise_proof", lambda self, y, cap, fixed, free, w, b: (w, b))
     monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
     solves = record_solves(monkeypatch)
+    crossed = record_crossings(monkeypatch)
     fallen = compose(problem, "leximin", group=False).lottery
+    assert any(crossed)  # the vertex came from the point by crossover, not from PDLP run again
     later = [(fixed, points, vertex) for fixed, points, vertex in solves if fixed > 0]
     assert any(
         first[1] and not first[2] and not second[1] and second[2] and first[0] == second[0]
@@ -169,7 +184,9 @@ def test_a_point_that_misses_a_fixed_value_is_not_used(tmp_path: Path, monkeypat
         return real_price(self, weights, restriction)
 
     monkeypatch.setattr(lottery_module._Engine, "price", pricing)
+    crossed = record_crossings(monkeypatch)
     guarded = compose(problem, "leximin", group=False).lottery
+    assert any(crossed)
     # The point is followed by its vertex's solve with no pricing call in between: it was never priced.
     assert any(
         first[0] > 0 and first[1] and not first[2] and not second[1] and second[2] and first[0] == second[0]

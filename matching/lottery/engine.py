@@ -630,6 +630,7 @@ class _Master:
         self.points = False  # a first-order solve may end without crossover (see first_order)
         self.point: tuple[list[int], np.ndarray] | None = None  # the last first-order point (see interior)
         self.pointed = False  # the last solve ended at a first-order point (points), perhaps at PDLP's limit
+        self.held = False  # the model still holds that point, unchanged since (see cross)
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -667,6 +668,7 @@ class _Master:
             np.asarray(values),
         )
         self.rows += count
+        self.held = False
 
     def unused(self) -> np.ndarray:
         """Positions (0-based, in ``ids`` order) of the panels nonbasic at 0 in the current basis: removing
@@ -683,11 +685,13 @@ class _Master:
         self.h.deleteCols(len(positions), (np.asarray(positions) + 1).astype(np.int32))
         gone = set(int(j) for j in positions)
         self.point = None
+        self.held = False
         self.ids = [c for j, c in enumerate(self.ids) if j not in gone]
         self.rows = len(self.ids)
 
     def fix(self, agent: int, value: float) -> None:
         self.point = None
+        self.held = False
         row = int(self.row_of[agent])
         self.h.changeCoeff(row, 0, 0.0)
         self.h.changeRowBounds(row, value * self.mult[agent], highspy.kHighsInf)
@@ -695,6 +699,7 @@ class _Master:
 
     def release(self, floors: dict[int, float]) -> None:
         """Turn the model into the final LP: maximise t with every agent at or above its floor plus t."""
+        self.held = False
         for agent in self.agents:
             row = int(self.row_of[agent])
             self.h.changeCoeff(row, 0, -float(self.mult[agent]))
@@ -721,7 +726,7 @@ class _Master:
             highspy.HighsModelStatus.kIterationLimit,  # its last iterate: the caller checks it (_Engine.dual)
         ):
             h.setOptionValue("solver", "simplex")
-            self.pointed = True
+            self.pointed = self.held = True
             return True
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
@@ -771,12 +776,13 @@ class _Master:
         basis = self.h.getBasis()
         self.pointed = False
         afresh, self.afresh = self.afresh, False
-        if afresh and basis.valid:
+        crossed = self.cross()
+        if not crossed and afresh and basis.valid:
             self.h.clearSolver()
             if not self.first_order():
                 self.h.setBasis(basis)  # the first-order start failed: warm primal simplex, as without restart
                 self.h.run()
-        elif basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
+        elif not crossed and (basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order()):
             self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal and not self.pointed:
@@ -794,6 +800,20 @@ class _Master:
         y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
         lam = np.asarray(solution.col_value, dtype=float)[1:]
         return y, lam, float(solution.col_value[0])
+
+    def cross(self) -> bool:
+        """When a vertex is wanted of a model that still holds the first-order point of its last solve (a level whose
+        point did not prove it, see ``_Engine.dual``): crossover from that point, and primal simplex from its basis
+        if it stops short, instead of PDLP from scratch again (where PDLP stopped at its limit at the model's own
+        tolerances, a second run to that limit and a third at ``PDLP_TOL``). Whether it was tried."""
+        if not self.held or self.points:
+            return False
+        self.held = False
+        h = self.h
+        h.crossover(h.getSolution())
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+            h.run()
+        return True
 
     def settle(self) -> None:
         """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
@@ -1164,6 +1184,11 @@ class _Engine:
         master.points = not self.vertices
         duals, lam, value = master.solve()
         self.lp_solves += 1
+        if self.vertices and fixed:
+            # A later level's vertex, after a point that did not prove it: the next solve (after new panels)
+            # starts from a point again rather than by warm primal simplex through the dense basis.
+            self.vertices = False
+            master.restart()
         if not master.vertex:
             lam = np.clip(lam, 0.0, None)
             chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam / lam.sum(), self.n, self.mult)
