@@ -56,9 +56,10 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   (weak duality holds for any weights; ``_heavy`` and the ``EPS / FIX_TOL`` argument need no vertex either),
   and its value is the least free chance of its clipped, normalised distribution. Only when that point misses
   a fixed agent's value by more than ``LP_TOL``, or its duals do not prove the level within ``EPS``, is the
-  level solved again to a vertex (``_Engine.vertices``), by crossover from that point (``_Master.cross``; where
-  PDLP stopped at its iteration limit, its last iterate is such a point), and the level's next solve, after new
-  panels, starts from a point again instead of by warm primal simplex through the dense basis. Measured on the second level of 2,000 distinct nominees
+  level solved again to a vertex (``_Engine.vertices``): by crossover from that point when PDLP converged to it
+  (``_Master.cross``), else as a first solve (where PDLP stopped at its iteration limit, its last iterate is taken
+  as a point too); the level's next solve, after new panels, starts from a point again instead of by warm primal
+  simplex through the dense basis. Measured on the second level of 2,000 distinct nominees
   (offline, 2026-12-06): PDLP 0.5 s, the point's weights (28 bits) within 3e-12 of its value, 247 of the 271
   free agents weighed (the vertex dual fixed the same 247). The final LP must end at a vertex
   (``_exact_vertex``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
@@ -728,7 +729,11 @@ class _Master:
             highspy.HighsModelStatus.kIterationLimit,  # its last iterate: the caller checks it (_Engine.dual)
         ):
             h.setOptionValue("solver", "simplex")
-            self.pointed = self.held = True
+            self.pointed = True
+            # Crossover from a converged point only (cross): from PDLP's last iterate at its limit, the primal simplex
+            # after it ran for minutes (2,000 distinct nominees, third level), more than PDLP at PDLP_TOL and its
+            # crossover (75 s of CPU).
+            self.held = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
             return True
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
@@ -807,7 +812,8 @@ class _Master:
         """When a vertex is wanted of a model that still holds the first-order point of its last solve (a level whose
         point did not prove it, see ``_Engine.dual``): crossover from that point, and primal simplex from its basis
         if it stops short, instead of PDLP from scratch again (where PDLP stopped at its limit at the model's own
-        tolerances, a second run to that limit and a third at ``PDLP_TOL``). Whether it was tried."""
+        tolerances, a second run to that limit and a third at ``PDLP_TOL``). Only from a point PDLP converged to
+        (``held``). Whether it was tried."""
         if not self.held or self.points:
             return False
         self.held = False
