@@ -49,6 +49,22 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
   (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
   crossover stops short of optimal, primal simplex goes on from its basis.
+* **Later levels end at a first-order point** (``_Master.points``): crossover, not PDLP, was the wall (2,000
+  distinct nominees: 0.5 to 3 s of PDLP against 22 s, 190 s and over 150 s of crossover at the three levels).
+  After the first level (whose vertex dual's exact weights make the certificate), a large model's first-order
+  solve keeps PDLP's point, with no basis: its duals are priced and the level proven exactly as a vertex's
+  (weak duality holds for any weights; ``_heavy`` and the ``EPS / FIX_TOL`` argument need no vertex either),
+  and its value is the least free chance of its clipped, normalised distribution. Only when that point misses
+  a fixed agent's value by more than ``LP_TOL``, or its duals do not prove the level within ``EPS``, is the
+  level solved again to a vertex (``_Engine.vertices``): by crossover from that point when PDLP converged to it
+  (``_Master.cross``), else as a first solve (where PDLP stopped at its iteration limit, its last iterate is taken
+  as a point too); the level's next solve, after new panels, starts from a point again instead of by warm primal
+  simplex through the dense basis. Measured on the second level of 2,000 distinct nominees
+  (offline, 2026-12-06): PDLP 0.5 s, the point's weights (28 bits) within 3e-12 of its value, 247 of the 271
+  free agents weighed (the vertex dual fixed the same 247). The final LP must end at a vertex
+  (``_exact_vertex``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
+  then crossover from a point of small support: seconds instead of minutes). A first-order point also spares
+  ``widen`` its lifting LP when it shows that nobody else can be fixed (``_Master.interior``).
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle moves one seat at a time, or on large rosters two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
@@ -246,6 +262,7 @@ PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,00
 # 2026-12-06).
 PDLP_FINE_ITERATIONS = 20_000
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
+SETTLE_COST = 1e-4  # the final LP's vertex from a first-order point: random panel costs in [1, 2) times this (settle)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
@@ -613,6 +630,10 @@ class _Master:
         self.ids: list[int] = []  # the caller's id of each panel in the model, in column order
         self.fixed: set[int] = set()
         self.afresh = False  # the next solve starts by a first-order method (see restart)
+        self.points = False  # a first-order solve may end without crossover (see first_order)
+        self.point: tuple[list[int], np.ndarray] | None = None  # the last first-order point (see interior)
+        self.pointed = False  # the last solve ended at a first-order point (points), perhaps at PDLP's limit
+        self.held = False  # the model still holds that point, unchanged since (see cross)
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -650,10 +671,13 @@ class _Master:
             np.asarray(values),
         )
         self.rows += count
+        self.held = False
 
     def unused(self) -> np.ndarray:
         """Positions (0-based, in ``ids`` order) of the panels nonbasic at 0 in the current basis: removing
         them keeps the basis and the solution, so the next solve starts where this one ended."""
+        if not self.vertex:
+            return np.zeros(0, dtype=np.int64)
         status = np.fromiter((int(s) for s in self.h.getBasis().col_status), dtype=np.int64)[1:]
         return np.flatnonzero(status == int(highspy.HighsBasisStatus.kLower))
 
@@ -663,10 +687,14 @@ class _Master:
             return
         self.h.deleteCols(len(positions), (np.asarray(positions) + 1).astype(np.int32))
         gone = set(int(j) for j in positions)
+        self.point = None
+        self.held = False
         self.ids = [c for j, c in enumerate(self.ids) if j not in gone]
         self.rows = len(self.ids)
 
     def fix(self, agent: int, value: float) -> None:
+        self.point = None
+        self.held = False
         row = int(self.row_of[agent])
         self.h.changeCoeff(row, 0, 0.0)
         self.h.changeRowBounds(row, value * self.mult[agent], highspy.kHighsInf)
@@ -674,6 +702,7 @@ class _Master:
 
     def release(self, floors: dict[int, float]) -> None:
         """Turn the model into the final LP: maximise t with every agent at or above its floor plus t."""
+        self.held = False
         for agent in self.agents:
             row = int(self.row_of[agent])
             self.h.changeCoeff(row, 0, -float(self.mult[agent]))
@@ -685,13 +714,27 @@ class _Master:
         steps from that point, at this model's tolerances) turns it into an optimal vertex and basis,
         which every later solve starts from. Primal simplex from scratch pivots through thousands of
         degenerate vertices, each costing a refactorisation of a dense basis (one row per agent, panels
-        of 30 to 110 people): 125 s of CPU at 2,000 nominees, against 9 s this way. When either step
-        does not end optimal, the model is cleared and solved by simplex as before (``solve``). Whether
-        it ended optimal."""
+        of 30 to 110 people): 125 s of CPU at 2,000 nominees, against 9 s this way. With ``points``, a point
+        PDLP reaches at the model's own tolerances is kept as it is, with no basis (``vertex`` is then false):
+        crossover is the costly step. When either step does not end optimal, the model is cleared and solved
+        by simplex as before (``solve``). Whether it ended optimal."""
         h = self.h
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
         h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            self.point = (list(self.ids), np.asarray(h.getSolution().col_value, dtype=float)[1:])
+        if self.points and h.getModelStatus() in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kIterationLimit,  # its last iterate: the caller checks it (_Engine.dual)
+        ):
+            h.setOptionValue("solver", "simplex")
+            self.pointed = True
+            # Crossover from a converged point only (cross): from PDLP's last iterate at its limit, the primal simplex
+            # after it ran for minutes (2,000 distinct nominees, third level), more than PDLP at PDLP_TOL and its
+            # crossover (75 s of CPU).
+            self.held = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            return True
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
             h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
@@ -708,23 +751,48 @@ class _Master:
         h.clearSolver()
         return False
 
+    def interior(self) -> np.ndarray | None:
+        """λ over the model's panels of the last point PDLP reached at the model's tolerances, if the level's LP
+        has only gained panels since (at 0 there); None otherwise. Such a point lies (nearly) in the relative
+        interior of the optimal face, where every agent that can be above the level in some optimal distribution
+        is (``_Engine.widen``)."""
+        if self.point is None:
+            return None
+        ids, lam = self.point
+        where = {c: j for j, c in enumerate(self.ids)}
+        out = np.zeros(len(self.ids))
+        for c, v in zip(ids, lam, strict=True):
+            j = where.get(c)
+            if j is None:
+                return None
+            out[j] = v
+        return out
+
+    @property
+    def vertex(self) -> bool:
+        """Whether the model holds a basis (not only a first-order point, see ``points``)."""
+        return bool(self.h.getBasis().valid)
+
     def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """(dual weights of the agents in ``agents`` order, λ of the known panels, the level)."""
+        """(dual weights of the agents in ``agents`` order, λ of the known panels, the level). With ``points``, a
+        large model with no basis to start from may end at a first-order point (``first_order``)."""
         # A warm start usually needs a few hundred iterations, but on these degenerate LPs simplex can stall
         # from an old basis. An iteration limit (deterministic, unlike a time limit) cuts such a stall short.
         size = self.h.getNumRow() + self.h.getNumCol()
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
         basis = self.h.getBasis()
-        if self.afresh and basis.valid:
-            self.afresh = False
+        self.pointed = False
+        afresh, self.afresh = self.afresh, False
+        crossed = self.cross()
+        if not crossed and afresh and basis.valid:
             self.h.clearSolver()
             if not self.first_order():
                 self.h.setBasis(basis)  # the first-order start failed: warm primal simplex, as without restart
                 self.h.run()
-        elif basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
+        elif not crossed and (basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order()):
             self.h.run()
         status = self.h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal and not self.pointed:
             # A warm start that ends anywhere else is retried once from scratch before giving up (a large
             # model by PDLP and crossover first); that solve has a limit too (deterministic, generous): no
             # LP solve runs without an end.
@@ -733,12 +801,53 @@ class _Master:
             if self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
                 self.h.run()
             status = self.h.getModelStatus()
-            if status != highspy.HighsModelStatus.kOptimal:
+            if status != highspy.HighsModelStatus.kOptimal and not self.pointed:
                 raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
         y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
         lam = np.asarray(solution.col_value, dtype=float)[1:]
         return y, lam, float(solution.col_value[0])
+
+    def cross(self) -> bool:
+        """When a vertex is wanted of a model that still holds the first-order point of its last solve (a level whose
+        point did not prove it, see ``_Engine.dual``): crossover from that point, and primal simplex from its basis
+        if it stops short, instead of PDLP from scratch again (where PDLP stopped at its limit at the model's own
+        tolerances, a second run to that limit and a third at ``PDLP_TOL``). Only from a point PDLP converged to
+        (``held``). Whether it was tried."""
+        if not self.held or self.points:
+            return False
+        self.held = False
+        h = self.h
+        h.crossover(h.getSolution())
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+            h.run()
+        return True
+
+    def settle(self) -> None:
+        """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
+        (``points``): the final solve must end at a vertex (``_exact_vertex``), and crossover from a point PDLP
+        reaches on the optimal face of this degenerate LP, with thousands of panels in its support, took minutes
+        (2,000 distinct nominees: over 150 s of CPU at the third level). With a small random cost on every panel
+        (``SETTLE_COST``, seeded: the same vertex on every run) and ``t >= 0``, the optimum is one vertex, to which
+        PDLP converges with a support of about one panel per row, and crossover from there takes seconds
+        (offline, that final LP: 13 s of PDLP to its iteration limit, 10 s of crossover, 12 s of the primal simplex
+        below). The costs and the bound on ``t`` are then taken back, and ``solve`` goes on from that basis by primal
+        simplex to the final LP's own optimum (when it fails, from scratch as always). The floors reached by
+        every level hold at ``t = 0``, so the cost moves nothing but which optimal vertex is reached."""
+        h = self.h
+        columns = np.arange(1, self.rows + 1, dtype=np.int32)
+        costs = SETTLE_COST * (1.0 + np.random.default_rng(ROUNDING_SEED).random(self.rows))
+        h.changeColsCost(self.rows, columns, costs)
+        h.changeColBounds(0, 0.0, highspy.kHighsInf)
+        h.clearSolver()
+        h.setOptionValue("solver", "pdlp")
+        h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
+        h.run()
+        h.setOptionValue("solver", "simplex")
+        if h.getModelStatus() in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit):
+            h.crossover(h.getSolution())
+        h.changeColsCost(self.rows, columns, np.zeros(self.rows))
+        h.changeColBounds(0, -highspy.kHighsInf, highspy.kHighsInf)
 
     def restart(self) -> None:
         """Have the next solve of a large model start by a first-order method and crossover (``first_order``)
@@ -833,6 +942,7 @@ class _Engine:
         self.oracle_proof: tuple[np.ndarray, int] | None = None  # the oracle's first-level proof (``oracle_bound``)
         self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
         self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
+        self.vertices = True  # the master LP must end at a vertex (see dual); off at the start of each level
 
     def halted(self) -> bool:
         """A safe point, at the start of each round: whether the run must stop here (a stop was asked
@@ -1072,11 +1182,28 @@ class _Engine:
 
         The primal (maximise z with p_i >= z for the free agents and p_j >= f_j for the fixed ones) is
         solved, warm-started, and y read from its row duals: HiGHS's feasibility tolerance then absorbs
-        the last bit of a fixed value that the known panels reach only up to rounding.
+        the last bit of a fixed value that the known panels reach only up to rounding. Unless ``self.vertices``,
+        a large model may end at a first-order point instead of a vertex (``_Master.first_order``): its duals
+        are used as they are (the cap ŷ is taken over the known panels and the proof is computed exactly, so
+        any y >= 0 gives a valid bound) and the value is the least chance of a free agent in its clipped and
+        normalised distribution, which the known panels do reach.
         """
         master = self.sync(agents, fixed)
-        duals, _, value = master.solve()
+        master.points = not self.vertices
+        duals, lam, value = master.solve()
         self.lp_solves += 1
+        if self.vertices and fixed:
+            # A later level's vertex, after a point that did not prove it: the next solve (after new panels)
+            # starts from a point again rather than by warm primal simplex through the dense basis.
+            self.vertices = False
+            master.restart()
+        if not master.vertex:
+            lam = np.clip(lam, 0.0, None)
+            chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam / lam.sum(), self.n, self.mult)
+            if any(chance[a] < f - LP_TOL for a, f in fixed.items()):
+                self.vertices = True  # a point too rough to keep the fixed agents' values: its vertex instead
+                return self.dual(agents, fixed)
+            value = min(value, float(chance[[a for a in agents if a not in fixed]].min()))
         y = np.zeros(self.n)
         y[master.agents] = np.clip(duals, 0.0, None)
         weights = self.columns.weights(y)
@@ -1170,6 +1297,8 @@ class _Engine:
         """
         free = [a for a in agents if a not in fixed]
         self.level_bound_seen = None if fixed else self.oracle_bound(free)
+        # The first level ends on a vertex: its dual's exact weights make the certificate (``Lottery.certified``).
+        self.vertices = not fixed
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
             reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
@@ -1191,20 +1320,41 @@ class _Engine:
             self.see_bound(bound)
             if bound is not None and bound <= value + EPS:
                 return weights, value, bound
-            fine, _ = self.scaled(y, FINE_BITS)
-            precise = self.exact(fine)
-            if precise.panel is not None:
-                if self.add_improving(precise, y, cap):
-                    continue
-                fine_bound = self.level_bound(fine, precise.upper, fixed, free)
-                self.see_bound(fine_bound)
-                if fine_bound is not None and (bound is None or fine_bound < bound):
-                    weights, bound = fine, fine_bound
+            better = self.precise_proof(y, cap, fixed, free, weights, bound)
+            if better is None:
+                continue
+            weights, bound = better
             if bound is None or bound > value + EPS:
+                if self.master is not None and not self.master.vertex:
+                    # A first-order point's duals did not prove the level: the vertex crossover makes of it may.
+                    self.vertices = True
+                    continue
                 self.proven = False
                 bound = self.level_bound_seen  # the least bound proven in this level, not only the last one
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
+
+    def precise_proof(
+        self,
+        y: np.ndarray,
+        cap: float,
+        fixed: dict[int, float],
+        free: list[int],
+        weights: np.ndarray,
+        bound: Fraction | None,
+    ) -> tuple[np.ndarray, Fraction | None] | None:
+        """The precise weights (``FINE_BITS``, priced in two stages) and their bound when it is less than ``bound``,
+        else ``weights`` and ``bound``; None when their pricing met panels above the cap (added to the columns)."""
+        fine, _ = self.scaled(y, FINE_BITS)
+        precise = self.exact(fine)
+        if precise.panel is not None:
+            if self.add_improving(precise, y, cap):
+                return None
+            fine_bound = self.level_bound(fine, precise.upper, fixed, free)
+            self.see_bound(fine_bound)
+            if fine_bound is not None and (bound is None or fine_bound < bound):
+                return fine, fine_bound
+        return weights, bound
 
     def widen(
         self, agents: list[int], fixed: dict[int, float], value: float, weights: np.ndarray
@@ -1220,13 +1370,16 @@ class _Engine:
         the proven weights (``weights`` when none are proven) and the pricing calls made."""
         master = self.master
         free = [a for a in agents if a not in fixed]
-        if master is None or len(free) <= 1:
+        if master is None or len(free) <= 1 or not master.vertex:
             return weights, 0
         panels = [self.columns.panels[j] for j in master.ids]
         known = set(panels)
         chosen = set(_heavy(weights, self.mult, free))
         if set(self.tight(master, free, value)) <= chosen:
             return weights, 0  # no optimal dual weighs anybody else (see tight): the small LP cannot gain
+        point = master.interior()
+        if point is not None and set(self.tight(master, free, value, point)) <= chosen:
+            return weights, 0  # the same argument with the first-order point, from before crossover
         lifted = master.lift([a for a in free if a not in chosen], value)
         if lifted is not None and set(self.tight(master, free, value, lifted)) <= chosen:
             return weights, 0  # the same argument with a distribution that lifts the others above the level
@@ -1313,6 +1466,9 @@ class _Engine:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
         master.release(floors)
+        master.points = False
+        if not master.vertex and master.h.getNumRow() > FIRST_ORDER_ROWS:
+            master.settle()
         _, lam, _ = master.solve()
         self.lp_solves += 1
         weights = np.zeros(len(self.columns.panels))
