@@ -64,9 +64,9 @@ class Budget:
 
 
 # The wall-clock limit beside a deterministic one, a safety net only: it must never be the limit that stops a
-# search, or the answer depends on the machine's load. At max(30 s, 5 x work) it did: on a 2-core machine
-# under a load of 8 to 11 a ten-second pricing or optimum solve of the 10,000-mediator benchmark could run
-# past it, and the dispute lottery's runs then differed (issue 17).
+# search, or the answer depends on the machine's load. At max(30 s, 5 x work) (max(60 s, 5 x work) in the
+# lottery's pricing) it did: on a 2-core machine under a load of about 14 a ten-second pricing solve of the
+# 10,000-mediator benchmark (D002) ran past 60 s, and the dispute lottery's runs then differed (issue 17).
 WALL_NET_SECONDS = 600.0
 WALL_NET_PER_WORK = 60.0
 
