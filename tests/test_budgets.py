@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from fractions import Fraction
 
+import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
+import matching.lottery.engine
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
 from matching.batch.sweep import read_scenarios, run_sweep
-from matching.core.config import Budget, SolveConfig
+from matching.core.config import Budget, SolveConfig, limit_work
 from matching.core.errors import Cancelled
 from matching.core.paths import demo_dir
 from matching.core.progress import Advance, CancelToken, cancellable, silent_progress
@@ -213,3 +216,28 @@ def test_a_stopped_sweep_returns_the_scenarios_it_finished() -> None:
         rows = run_sweep(runs, pool, cancel=token)
     assert 1 <= len(rows) < len(runs)  # the one already running finishes; the rest are withdrawn
     assert all(not row.get("error") for row in rows)
+
+
+def test_the_wall_clock_net_of_every_cp_sat_search_lies_far_beyond_its_deterministic_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search stops at its deterministic limit, never at the wall-clock safety net: on a loaded 2-core machine a
+    ten-second pricing call ran past the old net of 60 s and answered differently. The lottery's CP-SAT pricing
+    takes its limits from ``limit_work`` too."""
+    for work in (0.5, 10.0, 60.0):
+        params = cp_model.CpSolver().parameters
+        limit_work(params, work)
+        assert params.max_deterministic_time == work
+        assert params.max_time_in_seconds >= max(600.0, 60 * work)
+    seen: list[float] = []
+
+    def spy(params: object, work: float) -> None:
+        seen.append(work)
+        limit_work(params, work)
+
+    monkeypatch.setattr(matching.lottery.engine, "limit_work", spy)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{j}") for j in range(3)]
+    model.add(sum(x) == 2)
+    answer = matching.lottery.engine.cpsat_best(model, x, np.array([3, 1, 2]), None, seed=0, time_limit=7.0)
+    assert answer.value == 5 and seen == [7.0]

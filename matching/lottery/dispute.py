@@ -1548,46 +1548,53 @@ def _greedy(
     fem, men, aligned = female[seats].sum(axis=1), male[seats].sum(axis=1), align[seats].sum(axis=1)
     cost = w["neutrality"] * inst.neutral_asym_coef
 
-    # A candidate's gain beyond their value and chair bonus depends on their profile only (the keys above): it
-    # is computed once per profile among the candidates and spread to them (``kind``), about a third of the work.
+    # A candidate's gain beyond their value and chair bonus depends on their profile only (the keys above), and on
+    # the panel so far only through its state (covered bits, women, men, alignments): it is computed once per pair
+    # of a state met and a profile among the candidates, then spread to the panels and candidates.
     kinds = np.unique(profile[cand], return_inverse=True)[1].ravel()
     kind = cand[np.unique(kinds, return_index=True)[1]]  # one candidate of each profile
+    # [pool, candidates]: the candidate is the mediator or shares a nationality with them (never both on a panel)
+    barred = clash[:, cand]
+    barred[cand, np.arange(len(cand))] = True
+    flagged = spare[cand] > 0
 
-    def bonus(t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """Diversity and neutrality balance (the panel-level terms but the chair bonus)."""
+    def bonus(t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: Sequence[np.ndarray]) -> np.ndarray:
+        """Diversity and neutrality balance (the panel-level terms but the chair bonus); ``a``: the alignment
+        with each party."""
         out = w["diversity"] * (
             inst.tradition_coef * POPCOUNT[t] + inst.group_coef * POPCOUNT[g] + inst.gender_coef * np.minimum(f, m)
         )
-        if a.shape[-1]:
-            # largest less smallest alignment, party by party: a reduction over the short last axis is slow
-            hi, lo = a[..., 0], a[..., 0]
-            for party in range(1, a.shape[-1]):
-                hi, lo = np.maximum(hi, a[..., party]), np.minimum(lo, a[..., party])
+        if len(a):
+            hi, lo = a[0], a[0]
+            for party in a[1:]:
+                hi, lo = np.maximum(hi, party), np.minimum(lo, party)
             out = out - cost * (hi - lo)
         return np.asarray(out)
 
     for _ in range(k - seats.shape[1]):
-        now = best_chair + bonus(t_bits, g_bits, fem, men, aligned)
+        state = np.column_stack([t_bits, g_bits, fem, men, aligned])
+        states, at = np.unique(state, axis=0, return_inverse=True)
+        at = at.ravel()
+        t_s, g_s, f_s, m_s, a_s = states[:, 0], states[:, 1], states[:, 2], states[:, 3], states[:, 4:]
+        now = best_chair + bonus(t_s, g_s, f_s, m_s, list(a_s.T))[at]
         per_kind = bonus(
-            t_bits[:, None] | trads[kind][None, :],
-            g_bits[:, None] | groups[kind][None, :],
-            fem[:, None] + female[kind][None, :],
-            men[:, None] + male[kind][None, :],
-            aligned[:, None, :] + align[kind][None, :, :],
+            t_s[:, None] | trads[kind][None, :],
+            g_s[:, None] | groups[kind][None, :],
+            f_s[:, None] + female[kind][None, :],
+            m_s[:, None] + male[kind][None, :],
+            [a_s[:, [p]] + align[kind, p][None, :] for p in range(align.shape[1])],
         )
-        gain = (
-            value[cand][None, :]
-            + np.maximum(best_chair[:, None], chair[cand][None, :])
-            + per_kind[:, kinds]
-            - now[:, None]
-        )
-        taken = np.zeros(gain.shape, dtype=bool)
-        for column in seats.T:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
-            taken |= (column[:, None] == cand[None, :]) | clash[np.ix_(column, cand)]
-        taken |= (spare[cand][None, :] > 0) & (used[:, None] + spare[cand][None, :] > room)
-        gain = np.where(taken, np.iinfo(np.int64).min, gain)
-        pick = cand[np.argmax(gain, axis=1)]
-        ok = ~taken[rows, np.argmax(gain, axis=1)]
+        gain = (per_kind[:, kinds] + value[cand][None, :])[at]
+        gain += np.maximum(best_chair[:, None], chair[cand][None, :])
+        gain -= now[:, None]
+        taken = barred[seats[:, 0]]
+        for column in seats.T[1:]:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
+            taken |= barred[column]
+        taken |= flagged[None, :] & (used[:, None] + spare[cand][None, :] > room)
+        gain[taken] = np.iinfo(np.int64).min
+        best = np.argmax(gain, axis=1)
+        pick = cand[best]
+        ok = ~taken[rows, best]
         seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
         used += np.where(ok, spare[pick], 0)
         total += value[pick]

@@ -237,7 +237,7 @@ from ortools.sat.python import cp_model
 from scipy import linalg, sparse
 from scipy.optimize import linprog
 
-from matching.core.config import Budget
+from matching.core.config import Budget, limit_work
 from matching.core.errors import ArgumentError, InternalError, MatchingError
 from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
 
@@ -490,8 +490,7 @@ def cpsat_best(
     params.random_seed = seed
     if restriction is not None and restriction.time_limit is not None:
         time_limit = min(time_limit, restriction.time_limit)
-    params.max_deterministic_time = time_limit
-    params.max_time_in_seconds = max(60.0, 5 * time_limit)  # a safety net only
+    limit_work(params, time_limit)
     if linearization_level is not None:
         params.linearization_level = linearization_level
     collector = _Collector(xs)

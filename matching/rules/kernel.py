@@ -157,10 +157,12 @@ def separable_values(inst: PanelInstance, pool: np.ndarray) -> np.ndarray:
 
 
 def nationality_groups(inst: PanelInstance, idx: Iterable[int]) -> list[list[int]]:
-    """Groups of two or more mediators of ``idx`` who share a nationality (H5: at most one per group)."""
+    """Groups of two or more mediators of ``idx`` who share a nationality (H5: at most one per group), in an order
+    that depends on the data alone: the CP-SAT models add one constraint per group in this order, and a string
+    set's order changes from process to process (hash randomisation), which changed their searches' answers."""
     holders: dict[str, list[int]] = defaultdict(list)
     for i in idx:
-        for nat in set(inst.mediators[i].nationalities):
+        for nat in sorted(set(inst.mediators[i].nationalities)):
             holders[nat].append(i)
     return [who for who in holders.values() if len(who) > 1]
 
