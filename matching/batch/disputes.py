@@ -274,7 +274,7 @@ def _alone(state: WorkerState, position: int, dispute_id: str, limit: int, confi
         pool = np.arange(inst.n)
         bounds = np.zeros(inst.n, dtype=np.int64)
     else:
-        bounds = upper_bounds(inst, list(range(inst.n)))
+        bounds = upper_bounds(inst, np.arange(inst.n))
         pool = choose_pool(inst, bounds, size)
     panels = enumerate_panels(inst, pool)
     best = _best_panel(inst, bounds, pool, panels, config)
@@ -440,7 +440,7 @@ def _priced_bounds(
     roster = state.arrays.global_index(inst)
     local_price = np.rint(member_price(roster, price, party_price, view.dispute.parties)).astype(np.int64)
     cheap = priced(inst, local_price)
-    return inst, roster, local_price, cheap, upper_bounds(cheap, list(range(cheap.n)))
+    return inst, roster, local_price, cheap, upper_bounds(cheap, np.arange(cheap.n))
 
 
 @dataclass
@@ -532,7 +532,7 @@ def _repool(state: WorkerState, position: int, dispute_id: str, limit: int, full
     if len(keep) < inst.k:
         return Repooled(position, np.zeros((0, inst.k), dtype=np.int64), np.zeros(0, dtype=np.int64))
     sub = restrict(inst, keep)
-    bounds = upper_bounds(sub, list(range(sub.n)))
+    bounds = upper_bounds(sub, np.arange(sub.n))
     panels = enumerate_panels(sub, choose_pool(sub, bounds, pool_size(sub.k, limit)))
     return Repooled(position, roster[keep][panels.members], panels.value)
 
