@@ -54,10 +54,13 @@ PARALLEL_MIN_DISPUTES = 40  # below this, per-dispute solves stay in this proces
 STATES_KEPT = 2  # batch states a worker process keeps (by run token) for the chunks still to come
 IN_FLIGHT = 2  # chunks submitted at a time per process (keeps workers busy; a stop cancels the rest)
 # Exact pricing's work outside CP-SAT's search, in deterministic seconds charged by size (the same on every
-# run), measured on this machine: encoding a dispute and bounding its mediators takes about a microsecond per
+# run), measured on this machine: encoding a dispute and bounding its mediators took about a microsecond per
 # eligible mediator, building its pricing model about 25 microseconds per mediator in the model (at 5,000
-# disputes x 10,000 mediators about half of exact pricing's time, which CP-SAT's own count leaves out).
-ENCODE_WORK = 1e-6
+# disputes x 10,000 mediators about half of exact pricing's time, which CP-SAT's own count leaves out). Since
+# the text similarity reads only the profiles sharing a term with the description (its terms transformed once)
+# and the upper bounds index their pool once, encoding and bounding take 0.45 of that CPU (7.0 against 15.5 ms
+# per dispute at 1,000 x 10,000, measured the same way in the same session): charged half a microsecond.
+ENCODE_WORK = 5e-7
 BUILD_WORK = 2.5e-5
 PANEL_WORK = 1e-7  # a pool's panel enumerated and priced (rebuilding pools at the prices)
 # The profile programme bounding a dispute's best priced panel (``_tight_bound``): at most this many mediators in
@@ -274,7 +277,7 @@ def _alone(state: WorkerState, position: int, dispute_id: str, limit: int, confi
         pool = np.arange(inst.n)
         bounds = np.zeros(inst.n, dtype=np.int64)
     else:
-        bounds = upper_bounds(inst, list(range(inst.n)))
+        bounds = upper_bounds(inst, np.arange(inst.n))
         pool = choose_pool(inst, bounds, size)
     panels = enumerate_panels(inst, pool)
     best = _best_panel(inst, bounds, pool, panels, config)
@@ -440,7 +443,7 @@ def _priced_bounds(
     roster = state.arrays.global_index(inst)
     local_price = np.rint(member_price(roster, price, party_price, view.dispute.parties)).astype(np.int64)
     cheap = priced(inst, local_price)
-    return inst, roster, local_price, cheap, upper_bounds(cheap, list(range(cheap.n)))
+    return inst, roster, local_price, cheap, upper_bounds(cheap, np.arange(cheap.n))
 
 
 @dataclass
@@ -532,7 +535,7 @@ def _repool(state: WorkerState, position: int, dispute_id: str, limit: int, full
     if len(keep) < inst.k:
         return Repooled(position, np.zeros((0, inst.k), dtype=np.int64), np.zeros(0, dtype=np.int64))
     sub = restrict(inst, keep)
-    bounds = upper_bounds(sub, list(range(sub.n)))
+    bounds = upper_bounds(sub, np.arange(sub.n))
     panels = enumerate_panels(sub, choose_pool(sub, bounds, pool_size(sub.k, limit)))
     return Repooled(position, roster[keep][panels.members], panels.value)
 

@@ -144,7 +144,7 @@ def _best_others(values: np.ndarray, t: int) -> np.ndarray:
     return np.asarray(np.where(values >= top[t - 1], top[: t + 1].sum() - values, top[:t].sum()))
 
 
-def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
+def upper_bounds(inst: PanelInstance, pool: list[int] | np.ndarray) -> np.ndarray:
     """For each mediator in ``pool``, an upper bound on the objective of any panel holding them.
 
     Member values and party ranks are bounded together: the other k - 1 seats hold s ranked
@@ -153,6 +153,7 @@ def upper_bounds(inst: PanelInstance, pool: list[int]) -> np.ndarray:
     diversity any panel reaches, and neutrality less the alignment the mediator alone brings.
     Ranked mediators themselves are never pruned.
     """
+    pool = np.asarray(pool, dtype=np.int64)  # once: a list would be converted again by every index below
     member, chair = member_values(inst)
     w = inst.weights
     k = inst.k

@@ -320,18 +320,25 @@ class RosterArrays:
         pref_mean = np.zeros((len(chosen), len(ranking)), dtype=np.int64)
         if not ranking:
             return ranking, pref_min, pref_mean
-        position = {int(i): j for j, i in enumerate(chosen)}
         for col, party in enumerate(ranking):
             ranks = view.ranks[party]
             for mid, rank in ranks.items():
-                roster_i = self.index.get(mid)
-                row = position.get(roster_i) if roster_i is not None else None
+                row = self._position(chosen, self.index.get(mid))
                 if row is None:
                     continue
                 u = rank_utility(rank, len(ranks))
                 pref_min[row, col] = round(SCORE_SCALE * u / (2 * k))
                 pref_mean[row, col] = round(SCORE_SCALE * u / (2 * k * len(ranking)))
         return ranking, pref_min, pref_mean
+
+    @staticmethod
+    def _position(chosen: np.ndarray, roster_i: int | None) -> int | None:
+        """Where roster index ``roster_i`` is in ``chosen`` (sorted), if it is there (ranks name few mediators:
+        a search each is cheaper than a map of every chosen one)."""
+        if roster_i is None:
+            return None
+        at = int(np.searchsorted(chosen, roster_i))
+        return at if at < len(chosen) and int(chosen[at]) == roster_i else None
 
     def global_index(self, inst: PanelInstance) -> np.ndarray:
         """Roster index of each mediator of an instance: the rows it was encoded from when they are this
