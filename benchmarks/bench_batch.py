@@ -294,7 +294,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.section:
         row = run_section(args.section, args.workers, args.scheduler)
-        # After the section, so the fixed work's arrays do not count in the section's peak memory.
+        # After the section: the fixed work runs in a child process, which would count as a worker's CPU and memory.
         print(machine_speed.report(), flush=True)
         print(json.dumps(row))
         return
