@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
 # CPU seconds of ``measure()`` on 2026-12-06 at 09:48 UTC, load 0.9 (runs gave 2.90 and 3.28: read factors to about
-# 10 %): the reference day, when the machine ran about 1.65 times slower than on 2026-12-05.
+# 10 %): the reference. That day the machine ran the same code about 1.65 times slower than at the stop before.
 REFERENCE_CPU_SECONDS = 3.1
 
 
@@ -117,8 +117,9 @@ def _line(seconds: dict[str, float]) -> str:
 
 def report() -> str:
     """One line for a benchmark's header: the CPU seconds of the fixed work and their factor. Measured in a fresh
-    interpreter: in a process holding a large run's objects, the garbage collector slows the plain Python part
-    (1.41 s against 0.96 s after the 5,000 x 10,000 batch)."""
+    interpreter, so the state of the calling process cannot change it: run inside the process that had just done
+    the 5,000 x 10,000 batch it read 1.38 (plain Python 1.41 s), and 0.94 minutes later in another process. The
+    cause is not established (the garbage collector is not it: 6 million live tuples left the Python part as is)."""
     done = subprocess.run([sys.executable, __file__], capture_output=True, text=True, check=False)
     return done.stdout.strip() if done.returncode == 0 else f"machine speed: not measured ({done.stderr[-200:]})"
 
