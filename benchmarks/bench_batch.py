@@ -62,7 +62,8 @@ GOALS = {
         "before": "gap 6.41 % (bound: the disputes alone; the GLOP master ran out of its limit), 799 of 799 staffed, "
         "675 s at load 7-10; then (main 9e81c20) gap 0.421 %, 243 s, CPU 122 here + 97 in the workers; then (main "
         "02487d0) gap 0.438 %, about 78 s on a quiet machine; then (main 4e0747d) gap 0.384 %, 79.9 s; then (main 6839415) gap 0.176 %, 108.1 s, CPU 54 "
-        "here + 106 in the workers",
+        "here + 106 in the workers; then (main 2c1dcf4, machine speed 0.94) gap 0.179 %, 143.0 s, CPU 84 here + 115 in "
+        "the workers",
     },
     "scale": {
         "goal": "every dispute feasible alone staffed, gap under 1 %, under 600 s, peak memory under 4 GiB",
@@ -76,7 +77,9 @@ GOALS = {
         "the workers, 1.45 GiB; then (main d7708da, quiet machine) 4,999 of 4,999, gap 3.829 % (objective 10,555.29, "
         "bound 10,975.58 from exact pricing), 600.1 s, CPU 309 here + 578 in the workers, 1.54 GiB; then (main 6839415, "
         "quiet machine) 4,999 of 4,999, gap 3.568 % (objective 10,552.24, bound 10,942.71), 537.6 s, CPU 348 here + 376 "
-        "in the workers, 1.53 GiB (on 2026-12-06 the machine ran the same code about 1.65 times slower)",
+        "in the workers, 1.53 GiB (later the machine ran the same code about 1.65 times slower); then (main 2c1dcf4, "
+        "machine speed about 1) 4,999 of 4,999, gap 3.089 % (objective 10,552.25, bound 10,888.60), 1,131.6 s, CPU 663 "
+        "here + 930 in the workers, 1.96 GiB (exact pricing 301.5 s, assignment 113.0 s)",
     },
 }
 

@@ -94,9 +94,9 @@ PREVIOUS.update(
         ("assembly n=1700", "leximin", True): "first two levels 170 rounds, 16.7s CPU; third > 89s CPU (load 7-10)",
     }
 )
-# Main 687e65f (the last stop's code on this path), 2026-12-06, quiet (later that day the machine ran the same
-# code about 1.65 times slower).
-PREVIOUS[("generated n=1000", "leximin", False)] = "54.06s wall, 54.3s CPU (load 0.45-1.14), 4 levels; peer 92.96s"
+# Main 2c1dcf4 (later levels end at first-order points), 2026-12-06, load 1.0-1.2, machine speed 0.85 (see
+# machine_speed.py); the stop before: 54.06 s on a faster day, 89.3 s on a day like this one.
+PREVIOUS[("generated n=1000", "leximin", False)] = "32.45s wall, 32.9s CPU (load 1.24), 4 levels; peer 92.96s"
 FIXTURE_SEATS = 22
 
 
