@@ -135,8 +135,13 @@ def no_exception(page: Page) -> None:
 
 
 def wait_idle(page: Page) -> None:
-    """Wait until streamlit has finished running the script (the status widget goes away)."""
+    """Wait until streamlit has finished running the script: the app says so (``data-test-script-state``), and the
+    status widget has gone. The status widget alone shows a run only after a delay, so under load a rerun could
+    still be drawing when it was absent (a recording's form was redrawn, collapsed, under the test's clicks)."""
     page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=WAIT
+    )
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=WAIT)
 
 
@@ -199,6 +204,7 @@ def test_solve_lock_record_review_and_download(page: Page, app_url: str, tmp_pat
     screenshot(page, "registrar.png")
 
     # Record panel 1 with a note.
+    wait_idle(page)
     first_card = page.locator(".st-key-card-1")
     first_card.get_by_text("Record this panel as the decision").click()
     first_card.get_by_role("textbox", name="Note for the record").fill("Agreed by both parties at the hearing.")
