@@ -143,7 +143,8 @@ def _batch(folder: Path, workers: int, time_limit: float, label: str, **settings
         + (f"; {shares}" if shares else "")
         + (f"; linear programme {s.lp_value:.3f}" if s.lp_value is not None else "")
         + f"; {s.columns:,} candidate panels, {s.rounds} pricing and {s.exact_rounds} exact pricing round(s)"
-        + f"; phases {', '.join(f'{k} {v:.1f}' for k, v in s.seconds.items())}",
+        + f"; phases {', '.join(f'{k} {v:.1f}' for k, v in s.seconds.items())}"
+        + "".join(f"; {note}" for note in s.method.split("; ")[1:]),
         "gap": f"{s.relative_gap:.3%}",
         "peak_rss_mib": round(own, 0),
         "workers_peak_rss_mib": round(children, 0),

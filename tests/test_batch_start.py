@@ -5,6 +5,7 @@ without running the assignment model."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -156,4 +157,42 @@ def test_a_dived_start_keeps_every_rule_and_the_bound_still_holds() -> None:
     feasible = s.disputes - len(s.infeasible_alone)  # one demo dispute has no panel even alone
     assert dives and all(len(d) == feasible for d in dives)
     assert s.staffed == feasible and s.objective <= s.bound + 1e-9
+    assert_every_rule_kept(ws, out.config.quotas, out)
+
+
+def test_the_last_solve_of_the_programme_has_a_reserve_so_its_value_still_caps_the_assignment() -> None:
+    """The programme's share of the budget spent before column generation ends (no share, and every
+    simplex iteration charged as if large): the last solve, over every panel found, still finishes on its
+    reserve, so the batch reports the programme's value (at least the assignment's worth, at most the
+    proven bound) and does not run the assignment model when the start already reaches that value."""
+    from matching.batch.run import solve_batch
+    from matching.core.paths import demo_dir
+    from matching.io.loading import load_folder
+    from matching.io.rulesets import load_rule_set
+    from matching.rules.workspace import Workspace
+    from tests.test_batch import assert_every_rule_kept, pools_of_three
+
+    ws = Workspace(load_folder(demo_dir()))
+    ids = [d.dispute_id for d in ws.data.disputes[:40]]
+    models: list[bool] = []
+    real_master = joint_module.solve_master
+
+    def spy(*args: Any, **kwargs: Any) -> MasterResult:
+        models.append(True)
+        return real_master(*args, **kwargs)
+
+    with (
+        pools_of_three(),
+        mock.patch.object(joint_module, "LP_SHARE", 0.0),
+        mock.patch.object(ColumnLP, "_iteration_cost", lambda self: 10.0),
+        mock.patch.object(joint_module, "solve_master", spy),
+    ):
+        out = solve_batch(
+            ws, load_rule_set("iomed"), BatchConfig(time_limit=10, workers=1, enumeration_budget=3, gap=0.0), ids
+        )
+    s = out.summary
+    assert "stopped at its share of the budget" in s.method  # the reserve is what finished it
+    assert s.lp_value is not None
+    assert s.objective <= s.lp_value + 1e-6 <= s.bound + 2e-6
+    assert not models and "not needed" in s.method
     assert_every_rule_kept(ws, out.config.quotas, out)

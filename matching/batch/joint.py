@@ -57,6 +57,7 @@ from matching.batch.settings import (
     DIVE_SHARE,
     DROP_AT,
     EXACT_SHARE,
+    FINAL_LP_SHARE,
     LP_SHARE,
     MASTER_SHARE,
     MAX_CG_ROUNDS,
@@ -474,10 +475,11 @@ def _generate_columns(
     """Column generation on the pools (rebuilt at the programme's prices when they stall: ``_Pricing.pool_rounds``),
     then exact pricing (the Lagrangian bound), within the budget.
 
-    Returns the programme's value and solution (the assignment's hint; none when the programme ran
-    out of work before its first optimum), the rounds of each kind and the deterministic seconds
+    Returns the programme's value over every panel found (none when even its last solve ran out of
+    work) and its solution (the assignment's hint; none before the first optimum), the rounds of each kind and the deterministic seconds
     spent. Every stop is deterministic: round counts, the programme's work budget (``LP_SHARE`` of
-    the budget for every solve together, as weighted simplex iterations) and CP-SAT's deterministic
+    the budget for every solve together, as weighted simplex iterations, and ``FINAL_LP_SHARE`` more for
+    the last solve over every panel found, whose value is returned) and CP-SAT's deterministic
     seconds for exact pricing (``EXACT_SHARE`` of the budget in all, spread over the processes).
     Exact pricing only runs once the pools have nothing more to add at the programme's prices (before
     that, the prices are far from the optimum's and their bound of no use). Another exact round is
@@ -530,13 +532,17 @@ def _generate_columns(
             p.mispriced()  # the panels found at the stabilised prices do not move the programme
         if p.within_gap():
             break
-    if not out_of_work:
-        try:
-            p.solve()
-        except LPTimeout:
-            out_of_work = True
-    # Cut short, the last value leaves out the latest panels: no longer a cap on their assignment.
-    return None if out_of_work else p.lp_value, p.weights, p.rounds, exact_rounds, p.used + p.reprice_used
+    # The last solve, over every panel found, gets a reserve of its own: its value is what the assignment is
+    # measured against (without it the assignment model runs to its limit).
+    lp.work_budget = (
+        max(lp.work_budget, lp.work_used) + max(MIN_SOLVE_TIME, FINAL_LP_SHARE * budget) * LP_WORK_PER_SECOND
+    )
+    try:
+        p.solve()
+        final = p.lp_value
+    except LPTimeout:
+        final = None  # cut short, the last value leaves out the latest panels: no longer a cap on their assignment
+    return final, p.weights, p.rounds, exact_rounds, p.used + p.reprice_used
 
 
 @dataclass
