@@ -218,6 +218,36 @@ def test_lagrangian_pricing_is_exact_against_brute_force(roster: Roster, floor: 
         _check_narrowed(roster, floor, data)
 
 
+@settings(max_examples=8, **SLOW)  # type: ignore[call-overload]
+@given(rosters(min_size=7, max_size=10, sizes=(3, 5)), st.data())
+def test_reaching_under_a_proven_ceiling_finds_the_heaviest(roster: Roster, data: st.DataObject) -> None:
+    """``_reaching`` with bounds that prove nothing (every mediator's far above any panel) but a ceiling no acceptable
+    panel exceeds (the heaviest's weight, by brute force) looks for panels reaching the ceiling: over the whole pool it
+    finds the heaviest, and without the ceiling it finds none; whatever it returns is acceptable and no heavier."""
+    setup = _setup(roster, 0.9, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    weights = np.array([data.draw(st.integers(0, 3), label="w") for _ in agents], dtype=np.int64)
+    w_pool = weights[search.agent[np.asarray(search.pool, dtype=np.int64)]]
+    heaviest = max((int(weights[[agents.index(i) for i in panel]].sum()) for panel in expected), default=None)
+    if heaviest is None:
+        return
+    kept = np.arange(len(search.pool))
+    loose = np.full(len(kept), 10 * inst.k * 3 + 1, dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.lottery.dispute, "REACH_SIZES", (len(kept),))
+        assert search._reaching(kept, loose, w_pool, None) is None
+        rows = search._reaching(kept, loose, w_pool, None, heaviest)
+    assert rows is not None and len(rows)
+    acceptable = {tuple(sorted(panel)) for panel in expected}
+    assert {tuple(sorted(int(i) for i in row)) for row in rows} <= acceptable
+    weighs = w_pool[np.searchsorted(search.pool, rows)].sum(axis=1)
+    assert int(weighs.max()) == heaviest
+
+
 @settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
 @given(_five_member_rosters() | rosters(min_size=8, max_size=12, sizes=(3, 5)), st.data())
 def test_a_depth_abandoned_at_its_cap_is_charged_for_its_parents_only(roster: Roster, data: st.DataObject) -> None:

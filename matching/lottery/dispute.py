@@ -218,7 +218,9 @@ LAGRANGE_FIRST = 64
 # A depth of that search may look at this many partial panels, as long as NARROWED_CAP of them pass its bounds
 # (about 2 s of CPU; a CP-SAT pricing call takes 4 to 6 s there).
 LAGRANGE_SCAN = 4_000_000
-# Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left.
+# Past it, the search looks for a panel as heavy as the narrowing allows among this many heaviest mediators left
+# (and those of weight 0 among them: on D002 at 10,000 mediators the heaviest panel for the first level's duals,
+# two of weight 2 and three of weight 0, was found there in 0.05 s of CPU instead of 9 to 12 s of CP-SAT).
 REACH_SIZES = (32, 128)
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
 # per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
@@ -948,7 +950,8 @@ class _SearchPricing:
         With ``W`` the mediators' bounds, every acceptable panel heavier than ``a`` lies among the mediators with
         ``W > a``. The search with ``above = a`` on them (``_search``) finds them all: if it finds any, the
         heaviest of them is the heaviest of all; if not, none weighs more than ``a``, and a lower ``a`` (about
-        four times as many mediators) is tried, down to ``above``."""
+        four times as many mediators) is tried, down to ``above``. A search past its cap hands over to
+        ``_reaching`` with that proven ceiling (the last ``a`` tried)."""
         if above < 0:
             return None
         inst, k = self.inst, self.inst.k
@@ -959,6 +962,7 @@ class _SearchPricing:
         self.lagrange += 1
         ranked = np.sort(bound)[::-1]
         size = LAGRANGE_FIRST
+        ceiling: int | None = None  # proven: no acceptable panel meeting ``restriction`` weighs more
         while True:
             a = max(above, int(ranked[size]) if size < len(ranked) else above)
             kept = self._tightened(np.flatnonzero(bound > a), w_pool, a)
@@ -967,31 +971,42 @@ class _SearchPricing:
                 roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
                 seats = self._searched(roster, NARROWED_CAP, a, LAGRANGE_SCAN)
                 if seats is None:
-                    return self._reaching(kept, bound, w_pool, restriction)
+                    return self._reaching(kept, bound, w_pool, restriction, ceiling)
                 rows = self._allowed(np.asarray(roster.people[seats]), restriction)
                 rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > a])
                 if len(rows):
                     return rows
             if a <= above:
                 return nothing
+            ceiling = a
             size = max(1, 4 * size)
 
     def _reaching(
-        self, kept: np.ndarray, bound: np.ndarray, w_pool: np.ndarray, restriction: Restriction | None
+        self,
+        kept: np.ndarray,
+        bound: np.ndarray,
+        w_pool: np.ndarray,
+        restriction: Restriction | None,
+        ceiling: int | None = None,
     ) -> np.ndarray | None:
         """Acceptable panels (rows of instance indices, meeting ``restriction``) that weigh the most any can, when
-        some are found among the ``REACH_SIZES`` heaviest of ``kept``, otherwise None. ``kept`` holds every
+        some are found among the ``REACH_SIZES`` heaviest of ``kept`` and those of ``kept`` of weight 0 (a panel
+        as heavy as the few heaviest allow may need partners of no weight), otherwise None. ``kept`` holds every
         member of every acceptable panel heavier than some ``a``, when there is one; each member of the
         heaviest has a bound (``bound``) at least its weight, so it weighs at most ``top``, the k-th largest
-        bound in ``kept``: a panel weighing ``top`` is the heaviest, and the search for those among a few
-        mediators is small."""
+        bound in ``kept``, or ``ceiling`` when that is less (proven by ``_lagrangian``: no acceptable panel meeting
+        ``restriction`` weighs more): a panel weighing ``top`` is the heaviest, and the search for those among a
+        few mediators is small."""
         inst, k = self.inst, self.inst.k
         if len(kept) < k:
             return None
         top = int(np.sort(bound[kept])[-k])
+        if ceiling is not None:
+            top = min(top, ceiling)
         by_weight = kept[np.lexsort((kept, -w_pool[kept]))]
+        light = kept[w_pool[kept] == 0]
         for size in REACH_SIZES:
-            sub = np.sort(by_weight[:size])
+            sub = np.union1d(by_weight[:size], light)
             roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
             seats = self._searched(roster, NARROWED_CAP, top - 1)
             if seats is not None:
@@ -1025,11 +1040,12 @@ class _SearchPricing:
         acceptable: one of them weighs the most any panel can, so it ends the search at once (the usual
         case in the first leximin level, where most mediators weigh the same). Whether any was added."""
         k, top = self.inst.k, int(w_pool.max()) if len(w_pool) else 0
-        heavy = [self.pool[int(i)] for i in np.flatnonzero(w_pool == top)] if top > 0 else []
+        places = np.flatnonzero(w_pool == top) if top > 0 else np.zeros(0, dtype=np.int64)
+        heavy = [self.pool[int(i)] for i in places]
         if len(heavy) < max(k, FULL_WEIGHT_FROM):
             return False  # few heavy mediators: the search is small anyway
         before = len(self.known)
-        members = self._greedy(heavy)
+        members = self._greedy(heavy, places=places)
         if len(members):
             self._add(_keep(self.inst, score_panels(self.inst, members), self.threshold, self.locks))
         return len(self.known) > before
@@ -1074,7 +1090,7 @@ class _SearchPricing:
             self.narrowed += 1
             kept = np.flatnonzero(keep)
             narrow = [self.pool[int(i)] for i in kept]
-            rows = self._allowed(self._greedy(narrow, ~weighted[kept], k - need), restriction)
+            rows = self._allowed(self._greedy(narrow, ~weighted[kept], k - need, kept), restriction)
             if len(rows) and int(w_pool[np.searchsorted(self.pool, rows)].sum(axis=1).max()) >= goal:
                 return rows
             roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
@@ -1127,10 +1143,14 @@ class _SearchPricing:
         self.work += SEARCH_WORK * meter[0] / 1e6
         return seats
 
-    def _greedy(self, pool: list[int], outside: np.ndarray | None = None, room: int = 0) -> np.ndarray:
-        """``_greedy``, charged to the work budget (``GREEDY_WORK``)."""
+    def _greedy(
+        self, pool: list[int], outside: np.ndarray | None = None, room: int = 0, places: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``_greedy``, charged to the work budget (``GREEDY_WORK``); ``places``: the positions of ``pool`` in the
+        oracle's pool, whose nationality clashes are then taken from there (``pool`` itself needs none)."""
         self.work += GREEDY_WORK * len(pool) / NARROW_WORK_SIZE
-        return _greedy(self.inst, pool, outside, room)
+        clash = self.clash if pool is self.pool else None if places is None else self.clash[np.ix_(places, places)]
+        return _greedy(self.inst, pool, outside, room, clash=clash)
 
     def first_level_bound(self, free: Sequence[int], stop: Callable[[], bool] = lambda: False) -> Fraction | None:
         """A proven upper bound on the least chance of ``free`` (agents) in any lottery: ``first_level_proof``'s
@@ -1247,7 +1267,7 @@ class _SearchPricing:
         pairs = np.vstack(starts)
         self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
         found = [
-            _greedy(self.inst, self.pool, flagged, room, pairs[lo : lo + APART_CHUNK])
+            _greedy(self.inst, self.pool, flagged, room, pairs[lo : lo + APART_CHUNK], self.clash)
             for lo in range(0, len(pairs), APART_CHUNK)
         ]
         rows = np.vstack(found)
@@ -1506,6 +1526,7 @@ def _greedy(
     outside: np.ndarray | None = None,
     room: int = 0,
     starts: np.ndarray | None = None,
+    clash: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each mediator of ``pool``, a panel completed greedily (rows of instance indices, sorted): each
     open seat goes to the candidate who adds the most to the objective (their value and what they add to
@@ -1515,7 +1536,8 @@ def _greedy(
     With ``outside`` (a flag per mediator of ``pool``: 0 or 1, or a larger count) a panel takes flagged members
     whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
-    those members instead (rows that do not complete are left out)."""
+    those members instead (rows that do not complete are left out). ``clash``: ``clash_matrix`` of ``pool`` when
+    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less)."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
@@ -1535,7 +1557,7 @@ def _greedy(
     first = np.r_[True, profile[order][1:] != profile[order][:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     cand = order[np.arange(len(order)) - start < GREEDY_PER_PROFILE]  # positions in ``people``
-    clash = clash_matrix(inst, people)
+    clash = clash_matrix(inst, people) if clash is None else clash
     seats = np.arange(len(people))[:, None] if starts is None else np.asarray(starts, dtype=np.int64)
     if starts is not None and len(seats) == 0:
         return np.zeros((0, k), dtype=np.int64)
@@ -1601,7 +1623,7 @@ def _greedy(
         best_chair = np.maximum(best_chair, chair[pick])
         t_bits, g_bits = t_bits | trads[pick], g_bits | groups[pick]
         fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
-    complete = np.array([len(set(row)) == k for row in seats.tolist()], dtype=bool) & (used <= room)
+    complete = (np.diff(np.sort(seats, axis=1), axis=1) != 0).all(axis=1) & (used <= room)  # k distinct members
     return np.sort(people[seats[complete]], axis=1)
 
 
