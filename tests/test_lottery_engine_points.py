@@ -210,3 +210,96 @@ def test_points_where_pdlp_stops_at_its_iteration_limit_keep_the_leximin(
     assert any(fixed > 0 and points and not vertex for fixed, points, vertex in solves)
     assert rough.marginals == warm.marginals and rough.certified and rough.proven
     assert [level.agents for level in rough.levels] == [level.agents for level in warm.levels]
+
+
+def test_pdlp_at_pdlp_tol_goes_on_from_the_levels_last_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a level where PDLP stopped at its limit at the model's tolerances (rough) with few agents free, the next
+    # first-order solve after new panels runs PDLP at PDLP_TOL from the last point: the same optimal vertex in fewer
+    # iterations.
+    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", 2.0)  # never enough agents free for crossover at once
+    rng = np.random.default_rng(3)
+    n = 40
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 7, replace=False))) for _ in range(300)})
+
+    def level(start: tuple[list[int], np.ndarray, np.ndarray] | None) -> _Master:
+        master = _Master(list(range(n)), n)
+        master.add(panels[:150])
+        for a in range(10):
+            master.fix(a, 0.9 * 7 / n)
+        master.rough = True
+        master.start = start
+        if start is not None:
+            master.add(panels[150:])
+        assert master.first_order() and master.vertex
+        return master
+
+    first = level(None)
+    assert first.start is not None
+    _, _, before = first.solve()
+    cold, warm = level(None), level(first.start)
+    cold.add(panels[150:])
+    cold.start = None
+    cold.h.clearSolver()
+    assert cold.first_order()
+    _, _, expected = cold.solve()
+    _, _, value = warm.solve()
+    assert value == pytest.approx(expected, abs=1e-9) and value > before + 1e-3  # the new panels raise the level
+    assert 0 < warm.rough_iterations < cold.rough_iterations
+
+
+@pytest.mark.parametrize("share", [lottery_module.SIMPLEX_FREE_SHARE, 2.0])
+def test_a_level_where_pdlp_stops_at_its_limit_skips_that_run_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    # PDLP stopped after 30 iterations at the model's tolerances: the level's later first-order solves run from the
+    # level's last point, with no run at the model's tolerances; with few agents free (share 2: always), every solve
+    # of that level is a first-order one (never warm simplex through the dense basis). The leximin does not change.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    warm = compose(problem, "leximin", group=False).lottery
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
+    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", share)
+    calls: list[tuple[int, bool, bool]] = []  # (agents fixed, rough before, a start held before)
+    solves: list[tuple[bool, bool]] = []  # per solve of a level that was rough before it: (afresh, basis held)
+    real_first_order, real_solve = _Master.first_order, _Master.solve
+
+    def first_order(self: _Master) -> bool:
+        calls.append((len(self.fixed), self.rough, self.start is not None or self.last is not None))
+        return real_first_order(self)
+
+    def solve(self: _Master) -> tuple[np.ndarray, np.ndarray, float]:
+        if self.fixed and self.rough and self.rows > len(self.agents):
+            solves.append((self.afresh, self.vertex))
+        return real_solve(self)
+
+    monkeypatch.setattr(_Master, "first_order", first_order)
+    monkeypatch.setattr(_Master, "solve", solve)
+    rough = compose(problem, "leximin", group=False).lottery
+    assert any(fixed > 0 and was_rough and started for fixed, was_rough, started in calls)
+    if share > 1:  # (on this pool the level ends in one round: only the solve right after its point is seen)
+        assert solves and all(afresh or not held for afresh, held in solves)
+    assert rough.marginals == warm.marginals and rough.certified and rough.proven
+    assert [level.agents for level in rough.levels] == [level.agents for level in warm.levels]
+
+
+@pytest.mark.parametrize("fixing", [5, 35])
+def test_a_rough_level_with_many_agents_free_crosses_over_from_pdlps_last_iterate(
+    monkeypatch: pytest.MonkeyPatch, fixing: int
+) -> None:
+    # PDLP stopped after 50 iterations at the model's tolerances: with most agents free, crossover from that iterate
+    # (no PDLP at PDLP_TOL); with few free, PDLP at PDLP_TOL from it. Either way the simplex optimum, at a vertex.
+    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 50)
+    rng = np.random.default_rng(3)
+    n = 40
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, 7, replace=False))) for _ in range(300)})
+    masters = [_Master(list(range(n)), n) for _ in range(2)]
+    for master in masters:
+        master.add(panels)
+        for a in range(fixing):
+            master.fix(a, 0.9 * 7 / n)
+    simplex, first = masters
+    _, _, expected = simplex.solve()
+    assert first.first_order() and first.rough and first.vertex
+    assert first.roomy == (fixing == 5)
+    assert (first.rough_iterations == 0) == first.roomy  # PDLP at PDLP_TOL ran only with few agents free
+    assert first.h.getSolution().col_value[0] == pytest.approx(expected, abs=1e-9)

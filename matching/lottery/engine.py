@@ -48,7 +48,16 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   panels) needs that: PDLP did not converge at 1e-10, and the warm primal simplex that followed had not
   finished after 1,000 s of CPU; at 1e-7 that LP takes 36-44 s of CPU by PDLP and 3-6 s by crossover
   (offline). At 1e-7 everywhere the first two levels' crossovers took minutes instead of seconds. When
-  crossover stops short of optimal, primal simplex goes on from its basis.
+  crossover stops short of optimal, primal simplex goes on from its basis. Once the run at 1e-10 stopped at its
+  limit in a level (``_Master.rough``), it is not run again there: the level's next first-order solves run at
+  ``PDLP_TOL`` at once, each from the level's last point at ``PDLP_TOL`` (``_Master.warm_solution``), and every
+  solve of that level is a first-order one. Measured 2026-12-06 (CPU seconds, load 8 to 10) on the third level of
+  2,000 distinct nominees: its first vertex 79 s, each later round 42-52 s (PDLP from the last point, crossover 7 s)
+  instead of 90-100 s (PDLP at 1e-10 to its limit twice, then at 1e-7 from the origin); the level still needs more
+  than four rounds. A later level with at least ``SIMPLEX_FREE_SHARE`` of its agents free instead takes its vertex by
+  crossover straight from the 1e-10 run's last iterate and re-solves by warm primal simplex: the assembly-shaped
+  pool's third level took 1.4 s for that vertex instead of about 90 s and then 1 to 3.5 s per round instead of about
+  110 s (but over 140 rounds, unfinished at 292 s of CPU in all).
 * **Later levels end at a first-order point** (``_Master.points``): crossover, not PDLP, was the wall (2,000
   distinct nominees: 0.5 to 3 s of PDLP against 22 s, 190 s and over 150 s of crossover at the three levels).
   After the first level (whose vertex dual's exact weights make the certificate), a large model's first-order
@@ -262,6 +271,13 @@ PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,00
 # 2026-12-06).
 PDLP_FINE_ITERATIONS = 20_000
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
+# On a level where PDLP stopped at its limit at the model's tolerances (``_Master.rough``) with at least this share of
+# the agents free, the level's vertex comes from crossover straight from that iterate and its later solves are warm
+# primal simplex (assembly-shaped pool, third level, 851 of 1,324 free: crossover and 628 simplex iterations, 1.5 s
+# of CPU, against 68-89 s by PDLP at PDLP_TOL; its rounds then took 1-3 s each). With nearly every agent fixed the LP
+# is almost all equality rows and simplex stalls there (2,000 distinct nominees, third level, 24 of 2,000 free: over
+# 117 s of simplex after that crossover, over 300 s for a warm re-solve): PDLP at PDLP_TOL instead, warm (warm).
+SIMPLEX_FREE_SHARE = 0.25
 SETTLE_COST = 1e-4  # the final LP's vertex from a first-order point: random panel costs in [1, 2) times this (settle)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
@@ -633,6 +649,10 @@ class _Master:
         self.point: tuple[list[int], np.ndarray] | None = None  # the last first-order point (see interior)
         self.pointed = False  # the last solve ended at a first-order point (points), perhaps at PDLP's limit
         self.held = False  # the model still holds that point, unchanged since (see cross)
+        self.rough = False  # PDLP at the model's tolerances stopped at its limit in this level (see fine_run)
+        self.start: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the last PDLP_TOL point (warm_solution)
+        self.last: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the fine run's last iterate when rough
+        self.rough_iterations = 0  # PDLP's iterations in the last run at PDLP_TOL
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -694,6 +714,8 @@ class _Master:
     def fix(self, agent: int, value: float) -> None:
         self.point = None
         self.held = False
+        self.rough = False
+        self.start = self.last = None
         row = int(self.row_of[agent])
         self.h.changeCoeff(row, 0, 0.0)
         self.h.changeRowBounds(row, value * self.mult[agent], highspy.kHighsInf)
@@ -702,6 +724,8 @@ class _Master:
     def release(self, floors: dict[int, float]) -> None:
         """Turn the model into the final LP: maximise t with every agent at or above its floor plus t."""
         self.held = False
+        self.rough = False
+        self.start = self.last = None
         for agent in self.agents:
             row = int(self.row_of[agent])
             self.h.changeCoeff(row, 0, -float(self.mult[agent]))
@@ -719,36 +743,104 @@ class _Master:
         by simplex as before (``solve``). Whether it ended optimal."""
         h = self.h
         h.setOptionValue("solver", "pdlp")
-        h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
-        h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            self.point = (list(self.ids), np.asarray(h.getSolution().col_value, dtype=float)[1:])
-        if self.points and h.getModelStatus() in (
-            highspy.HighsModelStatus.kOptimal,
-            highspy.HighsModelStatus.kIterationLimit,  # its last iterate: the caller checks it (_Engine.dual)
-        ):
-            h.setOptionValue("solver", "simplex")
-            self.pointed = True
-            # Crossover from a converged point only (cross): from PDLP's last iterate at its limit, the primal simplex
-            # after it ran for minutes (2,000 distinct nominees, third level), more than PDLP at PDLP_TOL and its
-            # crossover (75 s of CPU).
-            self.held = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-            return True
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            _tolerances(h, PDLP_TOL)  # see PDLP_TOL: crossover makes the rougher point exact
+        fine = False  # PDLP converged at the model's own tolerances
+        if not self.rough:
+            fine = self.fine_run()
+            if self.pointed:
+                return True
+        if not fine and self.rough and self.fixed and self.roomy and self.last is not None:
+            # A later level with many agents free (SIMPLEX_FREE_SHARE): crossover straight from PDLP's last iterate.
+            if self.cross_from(self.warm_solution(self.last)):
+                return True
+            h.setOptionValue("solver", "pdlp")
+        if not fine:
+            # See PDLP_TOL: crossover makes the rougher point exact. Once PDLP stopped at its limit at the model's own
+            # tolerances in this level, it runs at PDLP_TOL at once (the run at LP_TOL would stop there again), from
+            # the level's last point at PDLP_TOL (warm_solution).
+            _tolerances(h, PDLP_TOL)
             h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
             h.clearSolver()
+            if self.start is not None:
+                h.setSolution(self.warm_solution(self.start))
             h.run()
+            self.rough_iterations = int(h.getInfo().pdlp_iteration_count)
             _tolerances(h, LP_TOL)
-        h.setOptionValue("solver", "simplex")
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            h.crossover(h.getSolution())
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
-                h.run()  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                h.setOptionValue("solver", "simplex")
+                h.clearSolver()
+                return False
+            self.start = (list(self.ids), *self.iterate())
+        if self.cross_from(h.getSolution()):
             return True
         h.clearSolver()
         return False
+
+    def fine_run(self) -> bool:
+        """PDLP at the model's own tolerances, up to ``PDLP_FINE_ITERATIONS``; whether it converged. At its limit the
+        level is ``rough`` and its last iterate kept (``last``, see ``first_order``). With ``points``, its point (converged
+        or at the limit) ends the solve (``pointed``)."""
+        h = self.h
+        h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
+        h.run()
+        status = h.getModelStatus()
+        fine = status == highspy.HighsModelStatus.kOptimal
+        if fine:
+            self.point = (list(self.ids), np.asarray(h.getSolution().col_value, dtype=float)[1:])
+        self.rough = status == highspy.HighsModelStatus.kIterationLimit
+        if self.rough:
+            self.last = (list(self.ids), *self.iterate())
+        if self.points and (fine or self.rough):  # at the limit, its last iterate: the caller checks it (_Engine.dual)
+            h.setOptionValue("solver", "simplex")
+            self.pointed = True
+            # Crossover from a converged point only (cross): from PDLP's last iterate at its limit with few agents
+            # free, the primal simplex after it ran for minutes (2,000 distinct nominees, third level), more than PDLP
+            # at PDLP_TOL and its crossover (75 s of CPU).
+            self.held = fine
+        return fine
+
+    def cross_from(self, solution: highspy.HighsSolution) -> bool:
+        """Crossover from ``solution`` (a first-order point), then primal simplex from its basis if it stops short of
+        optimal; whether the model ends at an optimal vertex."""
+        h = self.h
+        h.setOptionValue("solver", "simplex")
+        h.crossover(solution)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+            h.run()  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
+        return bool(h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid)
+
+    def iterate(self) -> tuple[np.ndarray, np.ndarray]:
+        """The model's current column values and row duals (a first-order point, after PDLP)."""
+        solution = self.h.getSolution()
+        return np.asarray(solution.col_value, dtype=float), np.asarray(solution.row_dual, dtype=float)
+
+    @property
+    def roomy(self) -> bool:
+        """Whether at least ``SIMPLEX_FREE_SHARE`` of the agents are free."""
+        return len(self.agents) - len(self.fixed) >= SIMPLEX_FREE_SHARE * len(self.agents)
+
+    def warm_solution(self, point: tuple[list[int], np.ndarray, np.ndarray]) -> highspy.HighsSolution:
+        """A first-order point of this level (panel ids, column values, row duals; new panels at 0, panels dropped
+        since left out) as the start of a PDLP run or of crossover. From the level's last point at ``PDLP_TOL``
+        (``start``) PDLP goes on from where it stopped instead of from the origin (2,000 distinct nominees, third
+        level, 7 of its heaviest panels left out: 40,600 iterations from the point without them against 113,000 from
+        the origin, measured 2026-12-06); from the last iterate of the run at the model's tolerances (``last``) it was
+        slower than from the origin there, so that one only starts crossover. Any start gives the same optimum within
+        PDLP's tolerances, and crossover then makes it exact; the start comes from the same deterministic runs, so the
+        result stays reproducible."""
+        ids, col_value, row_dual = point
+        where = {c: j for j, c in enumerate(self.ids)}
+        kept = [(where[c] + 1, v) for c, v in zip(ids, col_value[1:], strict=True) if c in where]  # not dropped since
+        values = np.zeros(self.rows + 1)
+        values[0] = col_value[0]
+        values[[j for j, _ in kept]] = [v for _, v in kept]
+        solution = highspy.HighsSolution()
+        solution.col_value = values.tolist()
+        solution.row_dual = row_dual.tolist()
+        solution.col_dual = [0.0] * (self.rows + 1)
+        solution.row_value = [0.0] * len(row_dual)
+        solution.value_valid = True
+        solution.dual_valid = True
+        return solution
 
     def interior(self) -> np.ndarray | None:
         """λ over the model's panels of the last point PDLP reached at the model's tolerances, if the level's LP
@@ -1191,11 +1283,14 @@ class _Engine:
         master.points = not self.vertices
         duals, lam, value = master.solve()
         self.lp_solves += 1
-        if self.vertices and fixed:
-            # A later level's vertex, after a point that did not prove it: the next solve (after new panels)
-            # starts from a point again rather than by warm primal simplex through the dense basis.
+        if fixed and (self.vertices or master.rough):
+            # A later level's vertex, after a point that did not prove it, or any solve of a level where PDLP stopped at
+            # its limit at the model's tolerances: the next solve (after new panels) starts by a first-order method
+            # again rather than by warm primal simplex through the dense basis, unless that level has many agents
+            # free (SIMPLEX_FREE_SHARE): warm simplex then.
             self.vertices = False
-            master.restart()
+            if not (master.rough and master.roomy):
+                master.restart()
         if not master.vertex:
             lam = np.clip(lam, 0.0, None)
             chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam / lam.sum(), self.n, self.mult)
