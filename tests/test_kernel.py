@@ -26,7 +26,7 @@ from matching.io.loading import load_folder
 from matching.io.rulesets import COMPONENTS, load_rule_set
 from matching.rules.checker import DisputeView, chair_breaches, mediator_breaches, panel_breaches
 from matching.rules.encoding import GROUPS, TRADITIONS, PanelInstance, encode, panel_settings, restrict
-from matching.rules.kernel import dispute_views, score_panels
+from matching.rules.kernel import dispute_views, members_total, score_panels
 from matching.rules.scoring import CHAIR_SHARES, SCORE_SCALE, Scores, rank_utility, subject_fit, workload_fit
 from matching.rules.workspace import Workspace
 from tests.strategies import DISPUTE_ID, Roster, rosters
@@ -260,3 +260,16 @@ def test_roster_capacity_counts_recorded_appointments(demo_ws: Workspace) -> Non
     assert arrays.room(loaded).tolist() == [
         capacity_left(m, load.get(m.mediator_id, 0)) for m in demo_ws.data.mediators
     ]
+
+
+@settings(max_examples=20, deadline=None)
+@given(k=st.integers(1, 5), seed=st.integers(0, 2**32 - 1))
+def test_members_total_adds_exactly_what_a_row_sum_adds(k: int, seed: int) -> None:
+    """Column by column, the same floating-point sums as ``values[members].sum(axis=1)`` (the joint model's
+    pricing relies on it for reproducible columns), also for integers."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(scale=1e4, size=30)
+    members = rng.integers(0, 30, size=(50, k)).astype(np.int32)
+    assert np.array_equal(members_total(values, members), values[members].sum(axis=1))
+    integers = rng.integers(-(10**9), 10**9, size=30)
+    assert np.array_equal(members_total(integers, members), integers[members].sum(axis=1))

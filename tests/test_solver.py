@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -196,3 +197,49 @@ def test_same_seed_same_candidates(demo_ws: Workspace) -> None:
     assert len(first) == CANDIDATES
     assert run(demo_ws) == first
     assert run(Workspace(load_folder(demo_dir()))) == first
+
+
+def _reduce_by_definition(inst: PanelInstance, keep: int, pool: list[int]) -> list[int]:
+    """The dominance reduction mediator by mediator, as the module docstring states it (the reference)."""
+    member, chair = solver_module.member_values(inst)
+    chair_value = np.where(inst.chair_ok, member + chair, np.iinfo(np.int64).min // 4)
+    numbers = np.column_stack([inst.chair_ok, member, chair_value, inst.pref_min_coef, inst.pref_mean_coef])
+    nats = {i: frozenset(inst.mediators[i].nationalities) for i in pool}
+    blocked = (inst.k - 1) * max(len(n) for n in nats.values())
+
+    key = {
+        i: (inst.group[i], inst.female[i], inst.male[i], inst.co_national[i], tuple(inst.alignment[i])) for i in pool
+    }
+    kept = []
+    for j in pool:
+        group = sorted((i for i in pool if key[i] == key[j]), key=lambda i: (-int(member[i]), -int(chair_value[i]), i))
+        if len(group) <= keep:
+            kept.append(j)
+            continue
+        same = disjoint = 0
+        taken: set[str] = set()
+        for i in group[: group.index(j)]:
+            if not (
+                (numbers[i] >= numbers[j]).all()
+                and (inst.speaks[i] >= inst.speaks[j]).all()
+                and (inst.traditions[i] >= inst.traditions[j]).all()
+            ):
+                continue
+            if nats[i] == nats[j]:
+                same += 1
+            elif not nats[i] & taken:
+                taken |= nats[i]
+                disjoint += 1
+        if same + max(0, disjoint - blocked) < keep:
+            kept.append(j)
+    return sorted(kept)
+
+
+@pytest.mark.parametrize("dispute_id", ["D001", "D030"])
+def test_dominance_reduction_matches_its_definition(demo_ws: Workspace, dispute_id: str) -> None:
+    """``reduce`` (compared in blocks) keeps exactly the mediators the definition keeps, for several ``keep``."""
+    inst = encode(demo_ws, demo_ws.view(demo_ws.dispute(dispute_id), load_rule_set("iomed")))
+    pool = list(range(0, inst.n, 3))[:120]
+    for keep in (1, 2, 4):
+        assert solver_module.reduce(inst, keep, pool) == _reduce_by_definition(inst, keep, pool)
+    assert set(solver_module.reduce(inst, 1, pool, protected=[1])) == {1, *solver_module.reduce(inst, 1, pool)}

@@ -43,7 +43,7 @@ from matching.panel.diagnosis import diagnose
 from matching.panel.model import NEVER_PRUNED, PanelModel, best_chair, reduce, upper_bounds
 from matching.rules.checker import DisputeView
 from matching.rules.encoding import PanelInstance, RosterArrays, priced, restrict
-from matching.rules.kernel import Panels, combination_count, dispute_views, enumerate_panels
+from matching.rules.kernel import Panels, combination_count, dispute_views, enumerate_panels, members_total
 from matching.rules.workspace import Workspace
 
 ENUMERATION_LIMIT = 30_000  # most panels enumerated per dispute
@@ -477,7 +477,7 @@ def _reprice(
     outside[pool] = False
     reach = [int(bounds[outside].max())] if outside.any() else []
     if len(panels):
-        reach.append(int((panels.value - local_price[panels.members].sum(axis=1)).max()))
+        reach.append(int((panels.value - members_total(local_price, panels.members)).max()))
     if not reach:
         raise InternalError(f"dispute {dispute_id} has no eligible mediator left to price")
     overhead = ENCODE_WORK * inst.n + PANEL_WORK * len(panels)

@@ -74,6 +74,7 @@ from matching.batch.settings import (
 from matching.core.config import SolveConfig
 from matching.core.progress import ProgressFactory
 from matching.core.status import Status
+from matching.rules.kernel import members_total
 from matching.rules.scoring import OBJECTIVE_SCALE
 
 # --- the joint phase ----------------------------------------------------------------------------
@@ -737,7 +738,7 @@ def _exact_round(
 def _best_priced(cand: Candidates, parties: tuple[str, ...], m: _Multipliers) -> np.ndarray:
     """The members (roster indices) of the pool's best panel at the prices."""
     local = member_price(cand.pool, m.price, m.party_price, parties)
-    r = int(np.argmax(cand.panels.value - local[cand.panels.members].sum(axis=1)))
+    r = int(np.argmax(cand.panels.value - members_total(local, cand.panels.members)))
     return np.asarray(cand.pool[cand.panels.members[r]], dtype=np.int64)
 
 

@@ -22,6 +22,7 @@ from matching.core.config import limit_work
 from matching.core.errors import InternalError, MatchingError
 from matching.core.status import Status
 from matching.rules.encoding import GROUPS, RosterArrays
+from matching.rules.kernel import members_total
 from matching.rules.scoring import OBJECTIVE_SCALE
 
 SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4  # HiGHS simplex_strategy values
@@ -503,9 +504,9 @@ def price_pools(
     best_worth: list[float] = []
     for j, cand in enumerate(joint):
         local = member_price(cand.pool, price, party_price, parties[j])
-        worth = cand.panels.value - local[cand.panels.members].sum(axis=1)
+        worth = cand.panels.value - members_total(local, cand.panels.members)
         best_worth.append(float(worth.max()))
-        if mu is None:
+        if mu is None or best_worth[-1] - mu[j] <= 1.0:  # (no panel passes the test below)
             continue
         reduced = worth - mu[j]
         count = min(per_dispute, len(reduced))

@@ -15,7 +15,6 @@ distinct panels at least as good.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations
@@ -70,55 +69,92 @@ def reduce(
     other than the rule set's, such as the trade-off explorer's expertise.
     """
     member, chair = member_values(inst) if values is None else values
-    chair_value = np.where(inst.chair_ok, member + chair, np.iinfo(np.int64).min // 4)
-    parts = [
-        inst.speaks.astype(np.int64),
-        inst.traditions.astype(np.int64),
-        inst.chair_ok.astype(np.int64)[:, None],
-        member[:, None],
-        chair_value[:, None],
-    ]
+    pool = np.asarray(list(pool), dtype=np.int64)
+    keep_set = {int(i) for i in protected}
+    if not len(pool):
+        return sorted(keep_set)
+    chair_value = np.where(inst.chair_ok[pool], member[pool] + chair[pool], np.iinfo(np.int64).min // 4)
+    # Languages and traditions as bits (a dominator's hold a superset), the rest compared as numbers.
+    flags = np.hstack([inst.speaks[pool], inst.traditions[pool]]).astype(np.int64)
+    parts = [inst.chair_ok[pool].astype(np.int64)[:, None], member[pool][:, None], chair_value[:, None]]
+    if flags.shape[1] > 62:  # (too many for one word of bits)
+        parts.append(flags)
+        flags = flags[:, :0]
+    bits = (flags << np.arange(flags.shape[1], dtype=np.int64)).sum(axis=1)
     if values is None:
-        parts += [inst.pref_min_coef, inst.pref_mean_coef]
-    features = np.hstack(parts)
-    pool = list(pool)
-    max_nats = max((len(set(inst.mediators[i].nationalities)) for i in pool), default=1)
-    blocked = (inst.k - 1) * max_nats
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for i in pool:
-        key = (
-            int(inst.group[i]),
-            bool(inst.female[i]),
-            bool(inst.male[i]),
-            bool(inst.co_national[i]),
-            tuple(int(a) for a in inst.alignment[i]),
+        parts += [inst.pref_min_coef[pool], inst.pref_mean_coef[pool]]
+    # The groups: mediators agreeing on UN group, gender, co-nationality and bloc alignment with each party.
+    key = np.column_stack(
+        [inst.group[pool], inst.female[pool], inst.male[pool], inst.co_national[pool], inst.alignment[pool]]
+    ).astype(np.int64)
+    by_key = np.lexsort(key.T[::-1])
+    group = np.empty(len(pool), dtype=np.int64)
+    group[by_key] = np.concatenate([[0], np.cumsum((np.diff(key[by_key], axis=0) != 0).any(axis=1))])
+    # By group, best first within it (so that dominators come before those they dominate), ties by index.
+    order = np.lexsort((pool, -chair_value, -member[pool], group))
+    nats = [frozenset(inst.mediators[i].nationalities) for i in pool[order].tolist()]
+    max_nats = max((len(n) for n in nats), default=1)
+    keep_set.update(
+        _undominated(
+            np.hstack(parts)[order], bits[order], group[order], pool[order], nats, keep, (inst.k - 1) * max_nats
         )
-        groups[key].append(i)
-    keep_set = set(protected)
-    for members in groups.values():
-        if len(members) <= keep:
-            keep_set.update(members)
-            continue
-        # Best first, so that dominators come before those they dominate.
-        members = sorted(members, key=lambda i: (-int(member[i]), -int(chair_value[i]), i))
-        f = features[members]
-        nats = [frozenset(inst.mediators[i].nationalities) for i in members]
-        for b in range(len(members)):
-            ge = (f[:b] >= f[b]).all(axis=1)
-            same = 0
+    )
+    return sorted(keep_set)
+
+
+DOMINANCE_BLOCK = 64  # mediators compared with every better one of their group at once (``_undominated``)
+
+
+def _undominated(
+    f: np.ndarray,
+    bits: np.ndarray,
+    group: np.ndarray,
+    ids: np.ndarray,
+    nats: list[frozenset[str]],
+    keep: int,
+    blocked: int,
+) -> list[int]:
+    """The mediators ``ids`` that fewer than ``keep`` dominators of their group could always replace (see
+    ``reduce``): ``ids`` sorted by ``group``, best first within each; ``f`` their features compared as numbers,
+    ``bits`` their languages and traditions (a dominator's a superset), ``nats`` their nationalities. A dominator
+    counts when it has the same nationalities, or beyond ``blocked`` of a family with pairwise disjoint ones
+    (taken greedily, best first). Each mediator is compared with every better one of its group at once, in
+    blocks of ``DOMINANCE_BLOCK`` mediators."""
+    n = len(ids)
+    first = np.searchsorted(group, group, side="left")  # where each mediator's group starts
+    known: dict[frozenset[str], int] = {}
+    nat = np.array([known.setdefault(s, len(known)) for s in nats], dtype=np.int64)
+    kept: list[int] = []
+    for start in range(0, n, DOMINANCE_BLOCK):
+        stop = min(n, start + DOMINANCE_BLOCK)
+        lo = int(first[start])
+        # dominated[r, c]: mediator a = lo + c (better: a < b, same group) is at least as good as b = start + r.
+        dominated = (f[None, lo:stop] >= f[start:stop, None]).all(axis=2)
+        mine = bits[start:stop, None]
+        dominated &= (bits[None, lo:stop] & mine) == mine
+        a, b = np.arange(lo, stop)[None, :], np.arange(start, stop)[:, None]
+        dominated &= (a < b) & (group[lo:stop][None, :] == group[start:stop][:, None])
+        alike = nat[None, lo:stop] == nat[start:stop, None]
+        same = (dominated & alike).sum(axis=1)
+        others = dominated.sum(axis=1) - same
+        # With too few other dominators for any family to reach ``keep``, a mediator stays without the greedy pass
+        # (so does every one of a group of at most ``keep``).
+        stays = (same < keep) & (same + others - blocked < keep)
+        kept += ids[start:stop][stays].tolist()
+        for r in np.flatnonzero(~stays & (same < keep)).tolist():
             taken: set[str] = set()
             disjoint = 0
-            for a in np.flatnonzero(ge):
-                if nats[a] == nats[b]:
-                    same += 1
-                elif not (nats[a] & taken):
-                    taken |= nats[a]
+            enough = False
+            for c in np.flatnonzero(dominated[r] & ~alike[r]).tolist():
+                if not (nats[lo + c] & taken):
+                    taken |= nats[lo + c]
                     disjoint += 1
-                if same + max(0, disjoint - blocked) >= keep:
-                    break
-            if same + max(0, disjoint - blocked) < keep:
-                keep_set.add(members[b])
-    return sorted(keep_set)
+                    if same[r] + disjoint - blocked >= keep:
+                        enough = True
+                        break
+            if not enough:
+                kept.append(int(ids[start + r]))
+    return kept
 
 
 MAX_RANKED_FOR_ENUMERATION = 40

@@ -225,6 +225,16 @@ class Panels:
         return len(self.value)
 
 
+def members_total(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Per row of ``members`` (panels as rows of indices into ``values``), the sum of ``values`` over it, added
+    column by column: the same sums as ``values[members].sum(axis=1)`` (a row's few terms in the same order),
+    several times faster, since a reduction over a short last axis pays its loop set-up once per row."""
+    out = values[members[:, 0]]
+    for c in range(1, members.shape[1]):
+        out = out + values[members[:, c]]
+    return np.asarray(out)
+
+
 def empty_panels(k: int) -> Panels:
     """No panels (of size ``k``)."""
     return Panels(np.zeros((0, k), dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
