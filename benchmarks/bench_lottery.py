@@ -94,9 +94,9 @@ PREVIOUS.update(
         ("assembly n=1700", "leximin", True): "first two levels 170 rounds, 16.7s CPU; third > 89s CPU (load 7-10)",
     }
 )
-# Main 2c1dcf4 (later levels end at first-order points), 2026-12-06, load 1.0-1.2, machine speed 0.85 (see
-# machine_speed.py); the stop before: 54.06 s on a faster day, 89.3 s on a day like this one.
-PREVIOUS[("generated n=1000", "leximin", False)] = "32.45s wall, 32.9s CPU (load 1.24), 4 levels; peer 92.96s"
+# Main ec01e3e (rough levels, warm PDLP), 2026-12-06, load 1.15, machine speed 1.00 (see machine_speed.py); the
+# stop before (2c1dcf4): 32.45 s wall, 32.9 s CPU at machine speed 0.85.
+PREVIOUS[("generated n=1000", "leximin", False)] = "46.17s wall, 47.4s CPU (load 1.15), 4 levels; peer 92.96s"
 FIXTURE_SEATS = 22
 
 

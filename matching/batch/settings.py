@@ -18,9 +18,10 @@ EXACT_SHARE = 0.4
 MASTER_SHARE = 0.25
 DIVE_SHARE = 0.5  # the dive from the linear programme to an assignment: its solves together, beyond LP_SHARE
 # The last solve of column generation (over every panel found), beyond what is left of LP_SHARE: its value caps the
-# assignment and decides whether the assignment model runs at all. At 5,000 x 10,000 the exact round's panels left
-# it out of work, and the model then ran 113 s for 0.01 of objective.
-FINAL_LP_SHARE = 0.25
+# assignment and decides whether the assignment model runs at all. At 5,000 x 10,000 (--time-limit 120) the exact
+# round's 347 panels left it out of work and the model then ran 100-113 s for nothing; that solve took 1.58 million
+# work units (0.66 of the budget, of which 0.09 was left of the share), so 0.25 was not enough.
+FINAL_LP_SHARE = 0.6
 SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
 COLUMNS_PER_ROUND = 2  # panels added per dispute and round
 DROP_AT = 16  # columns per dispute in the linear programme past which the dearest unused ones leave it
