@@ -229,6 +229,12 @@ def _starting_hint(
     return starting_assignment(columns, rows, len(joint), weights, repair)
 
 
+def _lp_work(share: float, budget: float) -> float:
+    """The programme's work units for ``share`` of the budget (deterministic seconds), never less than a
+    minimal solve's."""
+    return max(MIN_SOLVE_TIME, share * budget) * LP_WORK_PER_SECOND
+
+
 def _dive(
     lp: ColumnLP,
     columns: ColumnSet,
@@ -241,7 +247,7 @@ def _dive(
 ) -> list[int | None]:
     """The dive from the linear programme (``lp_dive``, its solves with ``DIVE_SHARE`` of the budget),
     with the disputes it leaves out placed by the repair (the programme is changed: panels fixed)."""
-    lp.work_budget = lp.work_used + max(MIN_SOLVE_TIME, DIVE_SHARE * budget) * LP_WORK_PER_SECOND
+    lp.work_budget = lp.work_used + _lp_work(DIVE_SHARE, budget)
     return _starting_hint(columns, rows, joint, None, runner, limit, bar, lp_dive(lp))
 
 
@@ -477,8 +483,8 @@ def _generate_columns(
     then exact pricing (the Lagrangian bound), within the budget.
 
     Returns the programme's value over every panel found (none when even its last solve ran out of
-    work) and its solution (the assignment's hint; none before the first optimum), the rounds of each kind and the deterministic seconds
-    spent. Every stop is deterministic: round counts, the programme's work budget (``LP_SHARE`` of
+    work), its solution (the assignment's hint; none before the first optimum), the rounds of each
+    kind and the deterministic seconds spent. Every stop is deterministic: round counts, the programme's work budget (``LP_SHARE`` of
     the budget for every solve together, as weighted simplex iterations, and ``FINAL_LP_SHARE`` more for
     the last solve over every panel found, whose value is returned) and CP-SAT's deterministic
     seconds for exact pricing (``EXACT_SHARE`` of the budget in all, spread over the processes).
@@ -488,7 +494,7 @@ def _generate_columns(
     Each exact round prices at the stabilised prices (``_Pricing.stabilised``); when its panels do not move
     the programme, the next one prices at the programme's own.
     """
-    lp.work_budget = max(MIN_SOLVE_TIME, LP_SHARE * budget) * LP_WORK_PER_SECOND
+    lp.work_budget = _lp_work(LP_SHARE, budget)
     p = _Pricing(lp, joint, parties, rows, runner, limit, columns, bar, sources, timing, EXACT_SHARE * budget, gap)
     exact_rounds = 0
     out_of_work = False
@@ -535,9 +541,7 @@ def _generate_columns(
             break
     # The last solve, over every panel found, gets a reserve of its own: its value is what the assignment is
     # measured against (without it the assignment model runs to its limit).
-    lp.work_budget = (
-        max(lp.work_budget, lp.work_used) + max(MIN_SOLVE_TIME, FINAL_LP_SHARE * budget) * LP_WORK_PER_SECOND
-    )
+    lp.work_budget = max(lp.work_budget, lp.work_used) + _lp_work(FINAL_LP_SHARE, budget)
     try:
         p.solve()
         final = p.lp_value
