@@ -977,6 +977,59 @@ def test_an_interior_point_restart_reaches_the_full_programmes_value_at_a_vertex
             assert col.value - mu[col.dispute] - priced_at <= 1e-3  # objective units (a millionth of a point)
 
 
+@settings(max_examples=40, deadline=None)
+@given(capacity=CAPACITIES, panels=_panel_lists(min_size=2))
+def test_a_simplex_solve_that_outruns_the_last_interior_point_solve_restarts_by_interior_point(
+    capacity: list[int], panels: list[tuple[int, set[int], int]]
+) -> None:
+    """A solve from the last basis may take at most ``RACE_FACTOR`` times the last interior-point solve's
+    work: past it the solve restarts by interior point and crossover, and still reaches the full programme's
+    value at a vertex, the same every run. (The last interior solve's work is set to one iteration's, so any
+    solve that needs more than two pivots restarts.)"""
+    cap = np.array(capacity, dtype=np.int64)
+    rows = _capacity_rows(cap)
+
+    def solved() -> tuple[ColumnSet, ColumnLP, float, int]:
+        columns = ColumnSet(4)
+        half = len(panels) // 2
+        _add_panels(columns, panels[:half])
+        lp = ColumnLP(4, rows, columns)
+        lp.solve()
+        lp.interior_work = lp._iteration_cost()
+        _add_panels(columns, panels[half:])
+        before = lp.iterations
+        value = lp.solve()
+        return columns, lp, value, lp.iterations - before
+
+    columns, lp, value, pivots = solved()
+    assert value == pytest.approx(_full_lp_value(columns, cap, 4), abs=1e-6)
+    assert lp.h.getBasis().valid
+    # Either two pivots were enough, or the solve was stopped there and restarted by interior point.
+    assert pivots <= master_module.RACE_FACTOR or (lp.raced >= 1 and lp.interior >= 1)
+    if lp.raced:
+        assert lp.interior_work > 0  # the restart's own work is the next solve's yardstick
+    _, again, _, _ = solved()
+    assert again.values().tolist() == lp.values().tolist() and again.raced == lp.raced
+
+
+def test_the_interior_point_restart_is_taken_on_a_programme_that_needs_many_pivots() -> None:
+    """A fixed instance where the solve from the last basis needs several pivots: with the yardstick at
+    one iteration (so the mark at two) it is raced, and the restarted solve has the full programme's value."""
+    cap = np.array([1, 1, 1, 1, 1, 1], dtype=np.int64)
+    columns = ColumnSet(4)
+    _add_panels(columns, [(0, {0, 1}, 5), (1, {2, 3}, 5)])
+    lp = ColumnLP(4, _capacity_rows(cap), columns)
+    lp.solve()
+    lp.interior_work = lp._iteration_cost()
+    _add_panels(
+        columns,
+        [(0, {2, 4}, 7), (1, {0, 5}, 7), (2, {1, 3}, 6), (3, {4, 5}, 6), (2, {0}, 4), (3, {2}, 4), (0, {5}, 3)],
+    )
+    value = lp.solve()
+    assert lp.raced >= 1
+    assert value == pytest.approx(_full_lp_value(columns, cap, 4), abs=1e-6)
+
+
 @pytest.mark.parametrize("work_per_second", [1, 20, 50])
 def test_a_linear_programme_out_of_work_stops_with_a_valid_bound_and_says_so(work_per_second: int) -> None:
     """The programme's work budget (weighted simplex iterations) runs out, at once or part-way: the run
