@@ -102,7 +102,9 @@ optimum is half-integral): weight ``2c`` on ``W`` and those weights times ``2c``
 ``2c``. It is kept when its bound is lower, and its panels join the known ones. Measured 2026-12-06 at 10,000
 mediators (benchmarks/bench_dispute_lottery.py, still stopped by the budget): bounds D002 0.000334, D003 0.000604,
 D011 0.000554 from 0.000340, 0.000613, 0.000562; least chances 0.000332, 0.000586, 0.000539 from 0.000330, 0.000582,
-0.000538. On D002 189 of the tier's 269 mediators share no acceptable panel.
+0.000538, for more CPU (side by side with main at load 6 to 7, machine speed 0.87: D002 25.4 -> 33.9 s, with one
+CP-SAT pricing call of about 12 s its later duals led to; D011 26.5 -> 32.8 s, of which about 3 s the packing's search).
+On D002 189 of the tier's 269 mediators share no acceptable panel.
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
 the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
