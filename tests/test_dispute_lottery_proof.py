@@ -283,3 +283,41 @@ def test_pricing_after_the_proof_stays_exact_and_its_pair_panels_hold_two_weight
     for row in found.tolist():
         assert tuple(sorted(row)) in expected
         assert len(weighted & set(row)) == 2 and (weighted - apart) & set(row)
+
+
+@settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
+@given(*SETUP_CASES)
+def test_the_packed_tier_finds_every_panel_holding_two_of_it_and_weighs_each_within_its_scale(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """``_packed_tier`` for any set of mediators (drawn), with ``c`` the most of them an acceptable panel holds (brute
+    force, with locks; at least 2): its panels are exactly the acceptable ones holding two or more of the set, each
+    weight lies between 0 and ``scale``, every acceptable panel weighs at most ``scale`` over the set, and with ``c``
+    2 (a graph: the packing is half-integral) the weights sum to at least the two tiers' ``scale / c`` each."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])
+    search = _SearchPricing(inst, agents, threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    tier = sorted(data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="tier"))
+    if len(tier) < 2 or not panels:
+        return
+    c = max(2, max(len(panel & set(tier)) for panel in panels))
+    holding = {tuple(sorted(search.pool[j] for j in panel)) for panel in panels if len(panel & set(tier)) >= 2}
+    packed = search._packed_tier(np.asarray(tier, dtype=np.int64), c)
+    event(f"k={inst.k}, c={c}, panels holding two: {min(len(holding), 4)}")
+    if not holding:
+        assert packed is None
+        return
+    assert packed is not None
+    scale, weights, rows = packed
+    assert scale == 2 * c
+    assert {tuple(row) for row in rows.tolist()} == holding
+    assert (weights >= 0).all() and (weights <= scale).all()
+    weight = dict(zip(tier, weights.tolist(), strict=True))
+    assert all(sum(weight.get(j, 0) for j in panel) <= scale for panel in panels)
+    if c == 2:
+        assert Fraction(int(weights.sum()), scale) >= Fraction(len(tier), c)

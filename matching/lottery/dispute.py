@@ -95,6 +95,16 @@ beside a mediator of ``W`` (``T``) are weighed too, those of them with no partne
 ``c`` on ``W`` and 1 on ``T``: every panel still weighs at most ``c``, and the bound is ``c / (c |W| + |T|)``
 (measured 2026-12-06 at 10,000 mediators: D002 0.000340, D003 0.000613, D011 0.000562, from 0.000357, 0.000661 and
 0.000639 with ``W`` alone).
+The tier's weights are then packed (``_SearchPricing._packed_tier``): the bounded search with weight 1 on ``T``, above 1,
+finds every acceptable panel holding two or more of ``T`` (``PACK_SCAN``), and an LP over them gives ``T`` the largest
+weights no such panel (nor one mediator alone) takes past 1, in multiples of ``1 / 2c`` (with ``c`` 2, a graph, the
+optimum is half-integral): weight ``2c`` on ``W`` and those weights times ``2c`` on ``T``, every panel weighing at most
+``2c``. It is kept when its bound is lower, and its panels join the known ones. Measured 2026-12-06 at 10,000
+mediators (benchmarks/bench_dispute_lottery.py, still stopped by the budget): bounds D002 0.000334, D003 0.000604,
+D011 0.000554 from 0.000340, 0.000613, 0.000562; least chances 0.000332, 0.000586, 0.000539 from 0.000330, 0.000582,
+0.000538, for more CPU (side by side with main at load 6 to 7, machine speed 0.87: D002 25.4 -> 33.9 s, with one
+CP-SAT pricing call of about 12 s its later duals led to; D011 26.5 -> 32.8 s, of which about 3 s the packing's search).
+On D002 189 of the tier's 269 mediators share no acceptable panel.
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
 the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
@@ -128,6 +138,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import linprog
 
 from matching.core.config import DEFAULT_TIME_LIMIT, Budget, Locks, SolveConfig
 from matching.core.defaults import DEFAULT_FLOOR, DEFAULT_TICKETS
@@ -273,6 +284,10 @@ APART_CHUNK = 2_000
 PAIR_TOP = 10
 PAIR_SPREAD = 20
 PAIR_VALUES = 8  # ... in a pricing call whose positive weights take at most this many values
+# The search for every acceptable panel holding two of the first level's second tier (``_SearchPricing._packed_tier``)
+# may look at this many partial panels at a depth, as long as PRICING_CAP of them pass its bounds (D011 at 10,000
+# mediators, 2026-12-06: 14.9 million in all, 3.1 s of CPU, 77,336 panels; past PRICING_CAP alone it gave up).
+PACK_SCAN = 16_000_000
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1188,14 +1203,72 @@ class _SearchPricing:
         weights[positions[apart_pos]] = c
         weights[positions[tier_pos]] = 1
         weights[~counted] = 0
+        best = c
+        packed = None if stop() else self._packed_tier(tier_pos, c)
+        if packed is not None:
+            scale, tier_weights, rows = packed
+            self._add(rows)  # acceptable panels holding two or more of the tier: columns the bound needs
+            repacked = np.zeros(len(self.inst_of), dtype=np.int64)
+            repacked[positions[apart_pos]] = scale
+            repacked[positions[tier_pos]] = tier_weights
+            repacked[~counted] = 0
+            if int(repacked.sum()) and Fraction(scale, int(repacked.sum())) < Fraction(c, max(1, int(weights.sum()))):
+                weights, best = repacked, scale
         total = int(weights.sum())
-        if total and Fraction(c, total) <= Fraction(k, int(counted.sum())):
+        if total and Fraction(best, total) <= Fraction(k, int(counted.sum())):
             if not stop():
                 self._add(self._apart_panels(apart_pos, tier_pos))
                 self._add(self._tier_panels(apart_pos, tier_pos, c))
             self.apart = apart_pos
-            return weights, c
+            return weights, best
         return counted.astype(np.int64), k
+
+    def _packed_tier(self, tier: np.ndarray, c: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """Better weights for ``tier`` (positions in ``pool``; no acceptable panel holds more than ``c`` of them, nor one
+        of them beside a mediator set apart): ``(scale, weights, rows)``, with ``rows`` every acceptable panel holding
+        two or more of ``tier`` (instance indices) and ``weights`` (one per mediator of ``tier``) such that each of
+        those panels, and each mediator alone, weighs at most ``scale`` = 2c over the tier; with weight ``scale`` on
+        the mediators set apart, every acceptable panel then weighs at most ``scale``. None when the search for those
+        panels gives up (past ``PACK_SCAN`` partial panels at a depth, or ``PRICING_CAP`` passing its bounds) or there
+        is nothing to pack.
+
+        The weights are an optimal fractional packing of the tier (maximise their sum, at most 1 per mediator and per
+        panel's share of the tier; an LP over the panels found, complete since the bounded search with weight 1 on the
+        tier, above 1, looks at every panel holding two of it), rounded down to multiples of 1 / scale and checked in
+        integers. Weight 1 / c on every mediator of the tier, the two tiers' own proof, is one such packing, so the
+        optimum is never worse; on a graph (``c`` 2) it is half-integral, exact in multiples of 1 / 4. At 10,000
+        mediators (D002, 2026-12-06) the tier's 269 mediators have 3,528 pairs in some acceptable panel and 189 of
+        them share none: 189 instead of 134.5, the bound 1 / 3,004 instead of 1 / 2,949.5."""
+        k = self.inst.k
+        if c < 2 or len(tier) < 2:
+            return None
+        flag = np.zeros(len(self.pool), dtype=np.int64)
+        flag[tier] = 1
+        roster = _roster(self.inst, self.pool, flag, self.clash)
+        seats = self._searched(roster, PRICING_CAP, 1, PACK_SCAN)
+        if seats is None:
+            return None
+        rows = _keep(
+            self.inst, score_panels(self.inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks
+        )
+        column = np.full(len(self.pool), -1, dtype=np.int64)
+        column[tier] = np.arange(len(tier))
+        held = column[np.searchsorted(self.pool, rows)].reshape(-1, k)  # each panel's members' columns (-1: none)
+        if len(rows) == 0 or int((held >= 0).sum(axis=1).max()) > c:
+            return None  # no panel to pack against, or more of the tier than proven: leave the two tiers' proof
+        which, member = np.nonzero(held >= 0)
+        shares = sparse.csr_matrix(
+            (np.ones(len(which)), (which, held[which, member])), shape=(len(rows), len(tier)), dtype=np.float64
+        )
+        result = linprog(-np.ones(len(tier)), A_ub=shares, b_ub=np.ones(len(rows)), bounds=(0.0, 1.0), method="highs")
+        if result.status != 0:
+            return None
+        scale = 2 * c
+        weights = np.clip(np.floor(np.asarray(result.x) * scale + 1e-7), 0, scale).astype(np.int64)
+        panel_weights = np.asarray(shares.astype(np.int64) @ weights)
+        if len(panel_weights) and int(panel_weights.max()) > scale:
+            return None
+        return scale, weights, rows
 
     def _apart_panels(self, weak: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding exactly one of ``weak`` (positions in ``pool`` of
