@@ -77,6 +77,16 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle moves one seat at a time, or on large rosters two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
+* **Many panels a round on a rough level** (``_Engine.burst``). Where PDLP stopped at its limit at the model's
+  tolerances (``_Master.rough``), a round's LP solve costs far more than a local search (2,000 distinct nominees,
+  third level: 34-65 s of CPU for PDLP, crossover and simplex against 0.04 s for the 8 searches, which added 7 or 8
+  panels a round). There the search runs again, up to ``BURST_SEARCHES`` times a round (``BURST_ROOMY`` when the
+  level's rounds are warm primal simplex), with the weights of the people seated by the panels found so far this
+  round divided by ``e^BURST_RATE`` per seat; panels that beat the cap under the level's own duals join. Measured
+  2026-12-06 (offline, the level rebuilt from its start, CPU seconds, load 5 to 7): that third level took 127 and
+  160 panels in its first two rounds instead of 8, its value 0.04760 -> 0.04917 in one round (the seats left shared
+  out, where it ends: 0.04979); the assembly-shaped pool's third level 36 to 63 panels a round, its value 0.03215
+  after 72 s of the level against 0.03144 without (0.03249 after 100 s against 0.03214).
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -270,6 +280,7 @@ PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,00
 # PDLP_ITERATIONS were wasted before the run at PDLP_TOL (assembly-shaped pool, third level: 227 s of CPU, measured
 # 2026-12-06).
 PDLP_FINE_ITERATIONS = 20_000
+CEILING_NEAR = 1e-6  # how near the level's uniform bound a PDLP_TOL point must be to be settled (_Master.settle_level)
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 # On a level where PDLP stopped at its limit at the model's tolerances (``_Master.rough``) with at least this share of
 # the agents free, the level's vertex comes from crossover straight from that iterate and its later solves are warm
@@ -284,6 +295,9 @@ WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WA
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
+BURST_ROOMY = 8  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
+BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
 CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
 SPREAD_MAX = 3_000  # at most this many
@@ -653,6 +667,7 @@ class _Master:
         self.start: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the last PDLP_TOL point (warm_solution)
         self.last: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the fine run's last iterate when rough
         self.rough_iterations = 0  # PDLP's iterations in the last run at PDLP_TOL
+        self.ceiling: float | None = None  # the level's uniform bound (the seats left shared out), see settle_level
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -770,7 +785,10 @@ class _Master:
                 h.clearSolver()
                 return False
             self.start = (list(self.ids), *self.iterate())
-        if self.cross_from(h.getSolution()):
+        point = h.getSolution()
+        if not fine and self.settle_level(point):
+            return True
+        if self.cross_from(point):
             return True
         h.clearSolver()
         return False
@@ -914,7 +932,26 @@ class _Master:
             h.run()
         return True
 
-    def settle(self) -> None:
+    def settle_level(self, point: highspy.HighsSolution) -> bool:
+        """When PDLP's point (at ``PDLP_TOL``) reaches the level's ``ceiling`` within ``CEILING_NEAR``, a vertex by
+        ``settle`` with ``z`` held at that point's value less ``CEILING_NEAR`` rather than by crossover from the point:
+        the level is then about to end on its uniform bound, every distribution on the optimal face seats everybody
+        exactly as often, and crossover from such a point with thousands of panels in its support took minutes (2,000
+        distinct nominees, third level, last round: 276 s of CPU). Primal simplex then goes on from the settled vertex to
+        the level's own optimum. Whether the model ends at an optimal vertex (else the caller crosses over as before)."""
+        h = self.h
+        z = float(point.col_value[0])
+        if self.ceiling is None or z < self.ceiling - CEILING_NEAR:
+            return False
+        self.settle(z - CEILING_NEAR)
+        if h.getBasis().valid:
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+                return True
+        h.clearSolver()
+        return False
+
+    def settle(self, floor: float = 0.0) -> None:
         """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
         (``points``): the final solve must end at a vertex (``_exact_vertex``), and crossover from a point PDLP
         reaches on the optimal face of this degenerate LP, with thousands of panels in its support, took minutes
@@ -929,7 +966,7 @@ class _Master:
         columns = np.arange(1, self.rows + 1, dtype=np.int32)
         costs = SETTLE_COST * (1.0 + np.random.default_rng(ROUNDING_SEED).random(self.rows))
         h.changeColsCost(self.rows, columns, costs)
-        h.changeColBounds(0, 0.0, highspy.kHighsInf)
+        h.changeColBounds(0, floor, highspy.kHighsInf)
         h.clearSolver()
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
@@ -1281,6 +1318,7 @@ class _Engine:
         """
         master = self.sync(agents, fixed)
         master.points = not self.vertices
+        master.ceiling = float(self.share([a for a in agents if a not in fixed], fixed)) if fixed else None
         duals, lam, value = master.solve()
         self.lp_solves += 1
         if fixed and (self.vertices or master.rough):
@@ -1342,7 +1380,32 @@ class _Engine:
             if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
                 added = self.columns.add(self.columns.panels[j]) or added
         new = [p for p in self.cheap_panels(y, cap) if self.columns.add(p)]
+        if new:
+            new += self.burst(y, cap, new)
         return added or bool(new)
+
+    def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
+        """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
+        a local search: the search runs again up to ``BURST_SEARCHES`` times (``BURST_ROOMY`` when the level's rounds
+        are warm primal simplex), each with the weights of the people seated by the panels found so far this round
+        divided by ``e^BURST_RATE`` per seat, so that it looks at the others; it keeps the panels that beat the cap
+        under the true weights ``y`` and stops when a search adds none. The new panels (added to the columns)."""
+        master = self.master
+        if self.improve is None or master is None or not master.rough:
+            return []
+        searches = BURST_ROOMY if master.roomy else BURST_SEARCHES
+        seats = np.zeros(self.n)
+        for panel in found:
+            np.add.at(seats, list(panel), 1.0)
+        added: list[Panel] = []
+        for _ in range(searches):
+            new = [p for p in self.cheap_panels(y * np.exp(-BURST_RATE * seats), cap, y) if self.columns.add(p)]
+            if not new:
+                break
+            for panel in new:
+                np.add.at(seats, list(panel), 1.0)
+            added += new
+        return added
 
     def integer_weights(self, y: np.ndarray, agents: Sequence[int]) -> np.ndarray:
         """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
@@ -1517,15 +1580,16 @@ class _Engine:
         chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
         return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
-    def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
+    def cheap_panels(self, y: np.ndarray, cap: float, judge: np.ndarray | None = None) -> list[Panel]:
         """Panels the oracle's local search (if any) finds from the known panels of largest ``y(P)`` that
-        beat ``cap`` by ``HEURISTIC_MARGIN`` (sorted members)."""
+        beat ``cap`` by ``HEURISTIC_MARGIN`` under ``judge`` (default ``y``; sorted members)."""
         if self.improve is None or not self.columns.panels:
             return []
         weight = self.columns.weights(y)
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         found = [tuple(sorted(p)) for p in self.improve(y, [self.columns.panels[int(r)] for r in order])]
-        return [p for p in found if float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN]
+        judge = y if judge is None else judge
+        return [p for p in found if float(judge[list(p)].sum()) > cap + HEURISTIC_MARGIN]
 
     def oracle_bound(self, free: list[int]) -> Fraction | None:
         """A bound on the first level that the oracle proves by an argument of its own, before any pricing call
