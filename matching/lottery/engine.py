@@ -83,10 +83,15 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   panels a round). There the search runs again, up to ``BURST_SEARCHES`` times a round (``BURST_ROOMY`` when the
   level's rounds are warm primal simplex), with the weights of the people seated by the panels found so far this
   round divided by ``e^BURST_RATE`` per seat; panels that beat the cap under the level's own duals join. Measured
-  2026-12-06 (offline, the level rebuilt from its start, CPU seconds, load 5 to 7): that third level took 127 and
-  160 panels in its first two rounds instead of 8, its value 0.04760 -> 0.04917 in one round (the seats left shared
-  out, where it ends: 0.04979); the assembly-shaped pool's third level 36 to 63 panels a round, its value 0.03215
-  after 72 s of the level against 0.03144 without (0.03249 after 100 s against 0.03214).
+  2026-12-06 (offline, the level rebuilt from its start, CPU seconds, load 4 to 7): that third level took 127 and
+  160 panels in its first two rounds instead of 8 and ended after its third solve, at the seats left shared out
+  (before: over 9 rounds, unfinished after 571 s); the assembly-shaped pool's third level took 34 to 63 panels a
+  round, its value 0.03211 after 72 s of the level against 0.03147 without, 0.03241 after 97 s against 0.03214
+  (not finished either way). The last solve of that 2,000-nominee level reached the uniform bound, where every
+  optimal distribution seats everybody exactly as often: crossover from PDLP's point there took 276 s.
+  ``_Master.settle_level`` instead makes the vertex as ``settle`` does for the final LP, with ``z`` held at the
+  point's value less ``CEILING_NEAR``, then primal simplex to the level's optimum (PDLP 9 s, crossover 6 s, 282
+  simplex iterations: 64 s in all); the level took 181 s in all.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -161,7 +166,7 @@ round): it cut the rounds but not in proportion the iterations, which grow with 
 (measured on 2026-12-05, CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s, 1,000 second
 level 300 -> 171 s, but 1,000 third level over 240 s against 130 s, the assembly-shaped pool 1.35 times
 the CPU, the sortition-algorithms fixture 76 -> 96 s. No rule for when it pays was found, and it was
-removed. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
+removed; it came back only on rough levels (``_Engine.burst``), whose rounds are first-order solves of a fixed cost. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
 CPU (10,583 simplex iterations; 68 s by interior point, more from a crossover start) and fixed nobody more
 there; the lifting LP shows that in 566 iterations (9-18 s of CPU) and the small LP is no longer solved.
 Measured on 2026-12-06 (CPU seconds, load 7 to 14): where PDLP converges at 1e-10 it is cheap (0.2 to 3 s) and
