@@ -84,6 +84,6 @@ def test_a_point_at_the_levels_ceiling_is_settled_not_crossed_over(monkeypatch: 
     monkeypatch.setattr(lottery_module._Master, "settle", settle)
     first.rough = True
     first.ceiling = k / n
-    assert not first.roomy and first.first_order() and first.vertex
+    assert not first.roomy and first.first_order() and first.vertex and first.settled
     assert floors and floors[0] == pytest.approx(k / n, abs=1e-5)
     assert first.h.getSolution().col_value[0] == pytest.approx(expected, abs=1e-9)

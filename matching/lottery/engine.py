@@ -673,6 +673,7 @@ class _Master:
         self.last: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the fine run's last iterate when rough
         self.rough_iterations = 0  # PDLP's iterations in the last run at PDLP_TOL
         self.ceiling: float | None = None  # the level's uniform bound (the seats left shared out), see settle_level
+        self.settled = False  # the last solve ended at a vertex made by settle_level
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -896,6 +897,7 @@ class _Master:
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
         basis = self.h.getBasis()
         self.pointed = False
+        self.settled = False
         afresh, self.afresh = self.afresh, False
         crossed = self.cross()
         if not crossed and afresh and basis.valid:
@@ -952,6 +954,7 @@ class _Master:
         if h.getBasis().valid:
             h.run()
             if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+                self.settled = True
                 return True
         h.clearSolver()
         return False
@@ -1630,7 +1633,9 @@ class _Engine:
         master = self.sync(agents, {})
         master.release(floors)
         master.points = False
-        if not master.vertex and master.h.getNumRow() > FIRST_ORDER_ROWS:
+        # From a vertex settle_level made, warm primal simplex on the final LP had not ended after 180 s of CPU (2,000
+        # distinct nominees): settle again, as from a point.
+        if (not master.vertex or master.settled) and master.h.getNumRow() > FIRST_ORDER_ROWS:
             master.settle()
         _, lam, _ = master.solve()
         self.lp_solves += 1
