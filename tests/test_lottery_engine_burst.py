@@ -87,3 +87,12 @@ def test_a_point_at_the_levels_ceiling_is_settled_not_crossed_over(monkeypatch: 
     assert not first.roomy and first.first_order() and first.vertex and first.settled
     assert floors and floors[0] == pytest.approx(k / n, abs=1e-5)
     assert first.h.getSolution().col_value[0] == pytest.approx(expected, abs=1e-9)
+    # Every agent then has its floor and no seat is left: the final distribution is that vertex, with no LP solve.
+    engine = _Engine(lottery_module.EnumeratedOracle(n, k, panels))
+    for panel in panels:
+        engine.columns.add(panel)
+    engine.columns.take_pending()
+    engine.master = first
+    weights = engine.primal(list(range(n)), dict.fromkeys(range(n), k / n))
+    chances = lottery_module._float_marginals(panels, weights, n, np.ones(n))
+    assert engine.lp_solves == 0 and weights.sum() == pytest.approx(1.0) and chances.min() >= k / n - 1e-9

@@ -71,7 +71,8 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   simplex through the dense basis. Measured on the second level of 2,000 distinct nominees
   (offline, 2026-12-06): PDLP 0.5 s, the point's weights (28 bits) within 3e-12 of its value, 247 of the 271
   free agents weighed (the vertex dual fixed the same 247). The final LP must end at a vertex
-  (``_exact_vertex``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
+  (``_exact_vertex``); when the last level's vertex came from ``settle_level`` and no seat is left it is that
+  vertex (``_Engine.kept``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
   then crossover from a point of small support: seconds instead of minutes). A first-order point also spares
   ``widen`` its lifting LP when it shows that nobody else can be fixed (``_Master.interior``).
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
@@ -1631,16 +1632,37 @@ class _Engine:
     def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
+        kept = self.kept(master, floors)
+        if kept is not None:
+            return kept
         master.release(floors)
         master.points = False
-        # From a vertex settle_level made, warm primal simplex on the final LP had not ended after 180 s of CPU (2,000
-        # distinct nominees): settle again, as from a point.
-        if (not master.vertex or master.settled) and master.h.getNumRow() > FIRST_ORDER_ROWS:
+        if not master.vertex and master.h.getNumRow() > FIRST_ORDER_ROWS:
             master.settle()
         _, lam, _ = master.solve()
         self.lp_solves += 1
         weights = np.zeros(len(self.columns.panels))
         weights[master.ids] = np.clip(lam, 0.0, None)
+        return weights
+
+    def kept(self, master: _Master, floors: dict[int, float]) -> np.ndarray | None:
+        """The last level's own vertex as the final distribution, when it came from ``settle_level`` and no seat is
+        left once every agent has its floor (``k = Σ m_a floor_a`` within ``LP_TOL``): the final LP's ``t`` is then
+        at most 0, and that vertex, which meets every floor, is optimal for it. Warm primal simplex on the final LP from
+        that vertex pivots through its degenerate optimal face (2,000 distinct nominees: not ended after 180 s of CPU,
+        nor from ``settle``'s vertex after 265 s). None otherwise (the final LP is solved as always)."""
+        if not master.settled or not master.vertex:
+            return None
+        total = float(sum(self.mult[a] for a in floors))
+        left = self.k - sum(float(f) * float(self.mult[a]) for a, f in floors.items())
+        if left > LP_TOL * total:
+            return None
+        lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
+        chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
+        if any(chance[a] < f - LP_TOL for a, f in floors.items()):
+            return None
+        weights = np.zeros(len(self.columns.panels))
+        weights[master.ids] = lam
         return weights
 
     # -- certificates and the exact result ------------------------------------------------------
