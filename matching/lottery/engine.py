@@ -71,12 +71,28 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   simplex through the dense basis. Measured on the second level of 2,000 distinct nominees
   (offline, 2026-12-06): PDLP 0.5 s, the point's weights (28 bits) within 3e-12 of its value, 247 of the 271
   free agents weighed (the vertex dual fixed the same 247). The final LP must end at a vertex
-  (``_exact_vertex``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
+  (``_exact_vertex``); when the last level's vertex came from ``settle_level`` and no seat is left it is that
+  vertex (``_Engine.kept``); from a point it gets one by ``_Master.settle`` (seeded small random costs on the panels,
   then crossover from a point of small support: seconds instead of minutes). A first-order point also spares
   ``widen`` its lifting LP when it shows that nobody else can be fixed (``_Master.interior``).
 * **Cheap pricing first.** An oracle may offer ``improve(y, starts)``, a local search (the quota
   oracle moves one seat at a time, or on large rosters two at once when no single move gains) run from the known panels of largest ``y(P)``; every
   panel it reaches that beats ``ŷ`` by ``HEURISTIC_MARGIN`` is added, several per round.
+* **Many panels a round on a rough level** (``_Engine.burst``). Where PDLP stopped at its limit at the model's
+  tolerances (``_Master.rough``), a round's LP solve costs far more than a local search (2,000 distinct nominees,
+  third level: 34-65 s of CPU for PDLP, crossover and simplex against 0.04 s for the 8 searches, which added 7 or 8
+  panels a round). There the search runs again, up to ``BURST_SEARCHES`` times a round (``BURST_ROOMY`` when the
+  level's rounds are warm primal simplex), with the weights of the people seated by the panels found so far this
+  round divided by ``e^BURST_RATE`` per seat; panels that beat the cap under the level's own duals join. Measured
+  2026-12-06 (offline, the level rebuilt from its start, CPU seconds, load 4 to 7): that third level took 127 and
+  160 panels in its first two rounds instead of 8 and ended after its third solve, at the seats left shared out
+  (before: over 9 rounds, unfinished after 571 s); the assembly-shaped pool's third level took 34 to 63 panels a
+  round, its value 0.03211 after 72 s of the level against 0.03147 without, 0.03241 after 97 s against 0.03214
+  (not finished either way). The last solve of that 2,000-nominee level reached the uniform bound, where every
+  optimal distribution seats everybody exactly as often: crossover from PDLP's point there took 276 s.
+  ``_Master.settle_level`` instead makes the vertex as ``settle`` does for the final LP, with ``z`` held at the
+  point's value less ``CEILING_NEAR``, then primal simplex to the level's optimum (PDLP 9 s, crossover 6 s, 282
+  simplex iterations: 64 s in all); the level took 181 s in all.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -151,7 +167,7 @@ round): it cut the rounds but not in proportion the iterations, which grow with 
 (measured on 2026-12-05, CPU seconds, load 5 to 11): 500 distinct nominees 21.7 -> 13.4 s, 1,000 second
 level 300 -> 171 s, but 1,000 third level over 240 s against 130 s, the assembly-shaped pool 1.35 times
 the CPU, the sortition-algorithms fixture 76 -> 96 s. No rule for when it pays was found, and it was
-removed. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
+removed; it came back only on rough levels (``_Engine.burst``), whose rounds are first-order solves of a fixed cost. After the first level of 2,000 distinct nominees the small LP of ``widen`` took about 71-100 s of
 CPU (10,583 simplex iterations; 68 s by interior point, more from a crossover start) and fixed nobody more
 there; the lifting LP shows that in 566 iterations (9-18 s of CPU) and the small LP is no longer solved.
 Measured on 2026-12-06 (CPU seconds, load 7 to 14): where PDLP converges at 1e-10 it is cheap (0.2 to 3 s) and
@@ -270,6 +286,7 @@ PDLP_ITERATIONS = 200_000  # PDLP at PDLP_TOL stops here (2,000 nominees: 114,00
 # PDLP_ITERATIONS were wasted before the run at PDLP_TOL (assembly-shaped pool, third level: 227 s of CPU, measured
 # 2026-12-06).
 PDLP_FINE_ITERATIONS = 20_000
+CEILING_NEAR = 1e-6  # how near the level's uniform bound a PDLP_TOL point must be to be settled (_Master.settle_level)
 PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crossover (at LP_TOL) makes the point exact
 # On a level where PDLP stopped at its limit at the model's tolerances (``_Master.rough``) with at least this share of
 # the agents free, the level's vertex comes from crossover straight from that iterate and its later solves are warm
@@ -284,6 +301,9 @@ WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WA
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
+BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
+BURST_ROOMY = 8  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
+BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
 CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
 SPREAD_MAX = 3_000  # at most this many
@@ -653,6 +673,8 @@ class _Master:
         self.start: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the last PDLP_TOL point (warm_solution)
         self.last: tuple[list[int], np.ndarray, np.ndarray] | None = None  # the fine run's last iterate when rough
         self.rough_iterations = 0  # PDLP's iterations in the last run at PDLP_TOL
+        self.ceiling: float | None = None  # the level's uniform bound (the seats left shared out), see settle_level
+        self.settled = False  # the last solve ended at a vertex made by settle_level
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -770,7 +792,10 @@ class _Master:
                 h.clearSolver()
                 return False
             self.start = (list(self.ids), *self.iterate())
-        if self.cross_from(h.getSolution()):
+        point = h.getSolution()
+        if not fine and self.settle_level(point):
+            return True
+        if self.cross_from(point):
             return True
         h.clearSolver()
         return False
@@ -873,6 +898,7 @@ class _Master:
         self.h.setOptionValue("simplex_iteration_limit", WARM_ITERATIONS + WARM_ITERATIONS_PER_ROW * size)
         basis = self.h.getBasis()
         self.pointed = False
+        self.settled = False
         afresh, self.afresh = self.afresh, False
         crossed = self.cross()
         if not crossed and afresh and basis.valid:
@@ -914,7 +940,27 @@ class _Master:
             h.run()
         return True
 
-    def settle(self) -> None:
+    def settle_level(self, point: highspy.HighsSolution) -> bool:
+        """When PDLP's point (at ``PDLP_TOL``) reaches the level's ``ceiling`` within ``CEILING_NEAR``, a vertex by
+        ``settle`` with ``z`` held at that point's value less ``CEILING_NEAR`` rather than by crossover from the point:
+        the level is then about to end on its uniform bound, every distribution on the optimal face seats everybody
+        exactly as often, and crossover from such a point with thousands of panels in its support took minutes (2,000
+        distinct nominees, third level, last round: 276 s of CPU). Primal simplex then goes on from the settled vertex to
+        the level's own optimum. Whether the model ends at an optimal vertex (else the caller crosses over as before)."""
+        h = self.h
+        z = float(point.col_value[0])
+        if self.ceiling is None or z < self.ceiling - CEILING_NEAR:
+            return False
+        self.settle(z - CEILING_NEAR)
+        if h.getBasis().valid:
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
+                self.settled = True
+                return True
+        h.clearSolver()
+        return False
+
+    def settle(self, floor: float = 0.0) -> None:
         """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
         (``points``): the final solve must end at a vertex (``_exact_vertex``), and crossover from a point PDLP
         reaches on the optimal face of this degenerate LP, with thousands of panels in its support, took minutes
@@ -929,7 +975,7 @@ class _Master:
         columns = np.arange(1, self.rows + 1, dtype=np.int32)
         costs = SETTLE_COST * (1.0 + np.random.default_rng(ROUNDING_SEED).random(self.rows))
         h.changeColsCost(self.rows, columns, costs)
-        h.changeColBounds(0, 0.0, highspy.kHighsInf)
+        h.changeColBounds(0, floor, highspy.kHighsInf)
         h.clearSolver()
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
@@ -1281,6 +1327,7 @@ class _Engine:
         """
         master = self.sync(agents, fixed)
         master.points = not self.vertices
+        master.ceiling = float(self.share([a for a in agents if a not in fixed], fixed)) if fixed else None
         duals, lam, value = master.solve()
         self.lp_solves += 1
         if fixed and (self.vertices or master.rough):
@@ -1342,7 +1389,32 @@ class _Engine:
             if weight[j] > cap + HEURISTIC_MARGIN:  # a dropped panel useful again: cheapest pricing of all
                 added = self.columns.add(self.columns.panels[j]) or added
         new = [p for p in self.cheap_panels(y, cap) if self.columns.add(p)]
+        if new:
+            new += self.burst(y, cap, new)
         return added or bool(new)
+
+    def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
+        """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
+        a local search: the search runs again up to ``BURST_SEARCHES`` times (``BURST_ROOMY`` when the level's rounds
+        are warm primal simplex), each with the weights of the people seated by the panels found so far this round
+        divided by ``e^BURST_RATE`` per seat, so that it looks at the others; it keeps the panels that beat the cap
+        under the true weights ``y`` and stops when a search adds none. The new panels (added to the columns)."""
+        master = self.master
+        if self.improve is None or master is None or not master.rough:
+            return []
+        searches = BURST_ROOMY if master.roomy else BURST_SEARCHES
+        seats = np.zeros(self.n)
+        for panel in found:
+            np.add.at(seats, list(panel), 1.0)
+        added: list[Panel] = []
+        for _ in range(searches):
+            new = [p for p in self.cheap_panels(y * np.exp(-BURST_RATE * seats), cap, y) if self.columns.add(p)]
+            if not new:
+                break
+            for panel in new:
+                np.add.at(seats, list(panel), 1.0)
+            added += new
+        return added
 
     def integer_weights(self, y: np.ndarray, agents: Sequence[int]) -> np.ndarray:
         """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
@@ -1517,15 +1589,16 @@ class _Engine:
         chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
         return [a for a in free if chance[a] - value <= WIDEN_TIGHT]
 
-    def cheap_panels(self, y: np.ndarray, cap: float) -> list[Panel]:
+    def cheap_panels(self, y: np.ndarray, cap: float, judge: np.ndarray | None = None) -> list[Panel]:
         """Panels the oracle's local search (if any) finds from the known panels of largest ``y(P)`` that
-        beat ``cap`` by ``HEURISTIC_MARGIN`` (sorted members)."""
+        beat ``cap`` by ``HEURISTIC_MARGIN`` under ``judge`` (default ``y``; sorted members)."""
         if self.improve is None or not self.columns.panels:
             return []
         weight = self.columns.weights(y)
         order = np.argsort(-weight, kind="stable")[:HEURISTIC_STARTS]
         found = [tuple(sorted(p)) for p in self.improve(y, [self.columns.panels[int(r)] for r in order])]
-        return [p for p in found if float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN]
+        judge = y if judge is None else judge
+        return [p for p in found if float(judge[list(p)].sum()) > cap + HEURISTIC_MARGIN]
 
     def oracle_bound(self, free: list[int]) -> Fraction | None:
         """A bound on the first level that the oracle proves by an argument of its own, before any pricing call
@@ -1559,6 +1632,9 @@ class _Engine:
     def primal(self, agents: list[int], floors: dict[int, float]) -> np.ndarray:
         """A vertex distribution over the known panels maximising t with p_i >= floors_i + t."""
         master = self.sync(agents, {})
+        kept = self.kept(master, floors)
+        if kept is not None:
+            return kept
         master.release(floors)
         master.points = False
         if not master.vertex and master.h.getNumRow() > FIRST_ORDER_ROWS:
@@ -1567,6 +1643,26 @@ class _Engine:
         self.lp_solves += 1
         weights = np.zeros(len(self.columns.panels))
         weights[master.ids] = np.clip(lam, 0.0, None)
+        return weights
+
+    def kept(self, master: _Master, floors: dict[int, float]) -> np.ndarray | None:
+        """The last level's own vertex as the final distribution, when it came from ``settle_level`` and no seat is
+        left once every agent has its floor (``k = Σ m_a floor_a`` within ``LP_TOL``): the final LP's ``t`` is then
+        at most 0, and that vertex, which meets every floor, is optimal for it. Warm primal simplex on the final LP from
+        that vertex pivots through its degenerate optimal face (2,000 distinct nominees: not ended after 180 s of CPU,
+        nor from ``settle``'s vertex after 265 s). None otherwise (the final LP is solved as always)."""
+        if not master.settled or not master.vertex:
+            return None
+        total = float(sum(self.mult[a] for a in floors))
+        left = self.k - sum(float(f) * float(self.mult[a]) for a, f in floors.items())
+        if left > LP_TOL * total:
+            return None
+        lam = np.clip(np.asarray(master.h.getSolution().col_value, dtype=float)[1:], 0.0, None)
+        chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam, self.n, self.mult)
+        if any(chance[a] < f - LP_TOL for a, f in floors.items()):
+            return None
+        weights = np.zeros(len(self.columns.panels))
+        weights[master.ids] = lam
         return weights
 
     # -- certificates and the exact result ------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Rounds of a rough leximin level (``_Master.rough``) take many improving panels from the local search at once
+(``_Engine.burst``), and the leximin, its levels and its certificate do not change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import matching.lottery.engine as lottery_module
+from matching.lottery.compose import compose, load_problem
+from matching.lottery.engine import Panel, _Engine
+from tests.test_lottery_engine import write_pool
+
+
+@pytest.mark.parametrize("share", [lottery_module.SIMPLEX_FREE_SHARE, 2.0])
+def test_a_rough_level_takes_many_panels_a_round_and_keeps_the_leximin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    # PDLP cut at 30 iterations at the model's tolerances makes the later levels rough; with few agents free (share 2:
+    # always) their rounds are first-order solves, with many (the default share) warm primal simplex.
+    problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
+    plain = compose(problem, "leximin", group=False).lottery
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
+    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", share)
+    added: list[int] = []  # panels each round of a rough level takes from the local search
+    real = _Engine.heuristic
+
+    def heuristic(self: _Engine, y: np.ndarray, cap: float) -> bool:
+        before = len(self.columns.pending)
+        found = real(self, y, cap)
+        if self.master is not None and self.master.rough:
+            added.append(len(self.columns.pending) - before)
+        return found
+
+    monkeypatch.setattr(_Engine, "heuristic", heuristic)
+    rough = compose(problem, "leximin", group=False).lottery
+    assert max(added) > lottery_module.HEURISTIC_STARTS  # more than one search from each start can give
+    assert rough.marginals == plain.marginals and rough.certified and rough.proven
+    assert [level.agents for level in rough.levels] == [level.agents for level in plain.levels]
+
+
+def test_a_burst_keeps_only_panels_above_the_cap_under_the_true_weights() -> None:
+    # The searches run with decayed weights, but a panel joins only when it beats the cap under the level's duals.
+    engine = _Engine(lottery_module.EnumeratedOracle(6, 2, [(0, 1), (2, 3), (4, 5), (0, 5)]))
+    engine.columns.add((0, 1))
+    y = np.asarray([0.3, 0.3, 0.1, 0.1, 0.05, 0.15])
+
+    def improve(weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+        return [(2, 3), (4, 5), (0, 5)]  # every other panel, whatever the weights
+
+    engine.improve = improve
+    engine.master = lottery_module._Master(list(range(6)), 6)
+    engine.master.rough = True
+    assert engine.burst(y, 0.2, [(0, 1)]) == [(0, 5)]  # (2, 3) and (4, 5) weigh 0.2: not above the cap
+
+
+def test_a_point_at_the_levels_ceiling_is_settled_not_crossed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rough level with few agents free whose optimum is the seats left shared out (the cyclic panels seat everybody
+    # 7/40 of the time): PDLP's point there is turned into a vertex by settle (random panel costs, z held near the
+    # point's value), then primal simplex; the same optimum as simplex alone.
+    n, k = 40, 7
+    rng = np.random.default_rng(5)
+    cyclic = [tuple(sorted((i + j) % n for j in range(k))) for i in range(n)]
+    panels = sorted(set(cyclic) | {tuple(sorted(int(a) for a in rng.choice(n, k, replace=False))) for _ in range(60)})
+    masters = [lottery_module._Master(list(range(n)), n) for _ in range(2)]
+    for master in masters:
+        master.add(panels)
+        for a in range(31):
+            master.fix(a, k / n)
+    simplex, first = masters
+    _, _, expected = simplex.solve()
+    assert expected == pytest.approx(k / n, abs=1e-9)
+    floors: list[float] = []
+    real = lottery_module._Master.settle
+
+    def settle(self: lottery_module._Master, floor: float = 0.0) -> None:
+        floors.append(floor)
+        real(self, floor)
+
+    monkeypatch.setattr(lottery_module._Master, "settle", settle)
+    first.rough = True
+    first.ceiling = k / n
+    assert not first.roomy and first.first_order() and first.vertex and first.settled
+    assert floors and floors[0] == pytest.approx(k / n, abs=1e-5)
+    assert first.h.getSolution().col_value[0] == pytest.approx(expected, abs=1e-9)
+    # Every agent then has its floor and no seat is left: the final distribution is that vertex, with no LP solve.
+    engine = _Engine(lottery_module.EnumeratedOracle(n, k, panels))
+    for panel in panels:
+        engine.columns.add(panel)
+    engine.columns.take_pending()
+    engine.master = first
+    weights = engine.primal(list(range(n)), dict.fromkeys(range(n), k / n))
+    chances = lottery_module._float_marginals(panels, weights, n, np.ones(n))
+    assert engine.lp_solves == 0 and weights.sum() == pytest.approx(1.0) and chances.min() >= k / n - 1e-9
