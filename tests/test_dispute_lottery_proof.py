@@ -5,7 +5,7 @@ the panels reach saves the level's pricing calls, and the dispute oracle's proof
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
 
@@ -14,9 +14,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from matching.core.config import Locks
 from matching.lottery.dispute import _greedy, _SearchPricing, apart_tiers, weakest_apart
 from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, leximin
-from matching.rules.encoding import encode
+from matching.rules.encoding import PanelInstance, encode
 from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_bound import _maximin
 from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _setup
@@ -63,6 +64,15 @@ def _optimal_dual(n: int, panels: Sequence[Sequence[int]], free: list[int]) -> l
 
 def _sorted(marginals: Sequence[Fraction]) -> list[float]:
     return sorted(float(p) for p in marginals)
+
+
+def _search_with_panels(
+    inst: PanelInstance, pool: list[int], threshold: int, locks: Locks, expected: Iterable[tuple[int, ...]]
+) -> tuple[_SearchPricing, list[set[int]]]:
+    """The search over ``pool`` (agents in id order) and the acceptable panels (brute force) as sets of its positions."""
+    search = _SearchPricing(inst, sorted(pool, key=lambda i: inst.ids[i]), threshold, locks, [])
+    position = {m: j for j, m in enumerate(search.pool)}
+    return search, [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
 
 
 @settings(max_examples=80, deadline=None)
@@ -200,10 +210,7 @@ def test_the_panels_found_for_the_second_tier_keep_to_it(roster: Roster, floor: 
     if setup is None:
         return
     inst, pool, threshold, locks, expected = setup
-    agents = sorted(pool, key=lambda i: inst.ids[i])
-    search = _SearchPricing(inst, agents, threshold, locks, [])
-    position = {m: j for j, m in enumerate(search.pool)}
-    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    search, panels = _search_with_panels(inst, pool, threshold, locks, expected)
     drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")
     weak: list[int] = []
     for m in drawn:
@@ -298,10 +305,7 @@ def test_the_packed_tier_finds_every_panel_holding_two_of_it_and_weighs_each_wit
     if setup is None:
         return
     inst, pool, threshold, locks, expected = setup
-    agents = sorted(pool, key=lambda i: inst.ids[i])
-    search = _SearchPricing(inst, agents, threshold, locks, [])
-    position = {m: j for j, m in enumerate(search.pool)}
-    panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
+    search, panels = _search_with_panels(inst, pool, threshold, locks, expected)
     tier = sorted(data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="tier"))
     if len(tier) < 2 or not panels:
         return
