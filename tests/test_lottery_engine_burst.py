@@ -13,6 +13,7 @@ import matching.lottery.engine as lottery_module
 from matching.lottery.compose import compose, load_problem
 from matching.lottery.engine import Panel, _Engine
 from tests.test_lottery_engine import write_pool
+from tests.test_lottery_engine_points import make_rough
 
 
 @pytest.mark.parametrize("share", [lottery_module.SIMPLEX_FREE_SHARE, 2.0])
@@ -23,9 +24,7 @@ def test_a_rough_level_takes_many_panels_a_round_and_keeps_the_leximin(
     # always) their rounds are first-order solves, with many (the default share) warm primal simplex.
     problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
     plain = compose(problem, "leximin", group=False).lottery
-    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
-    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
-    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", share)
+    make_rough(monkeypatch, share)
     added: list[int] = []  # panels each round of a rough level takes from the local search
     real = _Engine.heuristic
 

@@ -247,6 +247,14 @@ def test_pdlp_at_pdlp_tol_goes_on_from_the_levels_last_point(monkeypatch: pytest
     assert 0 < warm.rough_iterations < cold.rough_iterations
 
 
+def make_rough(monkeypatch: pytest.MonkeyPatch, share: float) -> None:
+    """Every LP over 10 agents starts first-order with PDLP cut at 30 iterations at the model's tolerances (so later
+    levels are rough), and levels count as roomy from ``share`` of their agents free."""
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
+    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", share)
+
+
 @pytest.mark.parametrize("share", [lottery_module.SIMPLEX_FREE_SHARE, 2.0])
 def test_a_level_where_pdlp_stops_at_its_limit_skips_that_run_afterwards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float
@@ -256,9 +264,7 @@ def test_a_level_where_pdlp_stops_at_its_limit_skips_that_run_afterwards(
     # of that level is a first-order one (never warm simplex through the dense basis). The leximin does not change.
     problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
     warm = compose(problem, "leximin", group=False).lottery
-    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
-    monkeypatch.setattr(lottery_module, "PDLP_FINE_ITERATIONS", 30)
-    monkeypatch.setattr(lottery_module, "SIMPLEX_FREE_SHARE", share)
+    make_rough(monkeypatch, share)
     calls: list[tuple[int, bool, bool]] = []  # (agents fixed, rough before, a start held before)
     solves: list[tuple[bool, bool]] = []  # per solve of a level that was rough before it: (afresh, basis held)
     real_first_order, real_solve = _Master.first_order, _Master.solve
