@@ -72,7 +72,7 @@ def rule_set() -> RuleSet:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as local:
         yield local
 
 
@@ -232,7 +232,7 @@ def test_a_cluster_without_workers_exits_2_with_one_line(folder: Path, tmp_path:
     inputs = [arg for kind in ("mediators", "disputes") for arg in (f"--{kind}", str(folder / f"{kind}.csv"))]
     out = tmp_path / "x.json"
     with (
-        distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty,
+        distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty,
         dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
     ):
         result = runner.invoke(app, ["batch", "--out", str(out), *inputs, "--scheduler", empty.scheduler_address])
