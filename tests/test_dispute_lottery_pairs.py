@@ -14,7 +14,7 @@ from tests.strategies import Roster
 from tests.test_dispute_lottery_scale import SETUP_CASES, SLOW, _setup
 
 
-@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
 @given(*SETUP_CASES)
 def test_pair_pricing_knows_every_panel_holding_two_weighted_and_prices_exactly_without_a_search(
     roster: Roster, floor: float, data: st.DataObject
@@ -22,7 +22,8 @@ def test_pair_pricing_knows_every_panel_holding_two_weighted_and_prices_exactly_
     """With mediators set apart (``apart``, as the first level's proof leaves it) and weights of a few values on a
     drawn set: the answer weighs exactly the most any acceptable panel weighs (brute force); then every acceptable panel holding two of them is known afterwards, and a
     second call with weights on some of them is answered without the search (``_heavier``) whenever a known panel
-    holds the heaviest mediator, again exactly. All this when the profile programme proves that no acceptable panel
+    holds the heaviest mediator, again exactly; grown by a few more mediators, the pairs of the larger set are all known
+    after a third call. All this when the profile programme proves that no acceptable panel
     holds three of them (as the pairing asks it); otherwise only the exact answer is claimed."""
     setup = _setup(roster, floor, data)
     if setup is None:
@@ -67,3 +68,13 @@ def test_pair_pricing_knows_every_panel_holding_two_weighted_and_prices_exactly_
     assert again.value == max(int(second[list(p)].sum()) for p in by_agent)
     if reached >= int(second.max()):
         assert not searched
+    # Grown by more weighted mediators: the pairs of the larger set are all known once it is proven to hold no three.
+    more = data.draw(st.lists(st.sampled_from(range(len(agents))), max_size=3, unique=True), label="more")
+    third = weights.copy()
+    third[more] = 1 + third[more]
+    grown = set(np.flatnonzero(third > 0).tolist())
+    assert search.best(third, None).value == max(int(third[list(p)].sum()) for p in by_agent)  # type: ignore[union-attr]
+    flags = third[search.agent[np.asarray(search.pool, dtype=np.int64)]] > 0
+    if not (panel_bounds(inst, search.pool, flags, 2, least=True)[flags] >= threshold).any():
+        known = {tuple(int(a) for a in row) for row in search.known.tolist()}
+        assert {p for p in by_agent if len(grown & set(p)) == 2} <= known

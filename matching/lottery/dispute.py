@@ -841,6 +841,7 @@ class _SearchPricing:
         # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
         self.paired: np.ndarray | None = None
         self.unpaired: list[np.ndarray] = []
+        self.paired_ends = np.zeros(len(pool), dtype=bool)  # those of ``paired`` with a partner in it
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -876,6 +877,7 @@ class _SearchPricing:
         self._incidence = None
         self.impossible = []  # its flags are by position in the old pool
         self.paired, self.unpaired = None, []
+        self.paired_ends = np.zeros(len(self.pool), dtype=bool)
 
     def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
         k = self.inst.k
@@ -947,8 +949,8 @@ class _SearchPricing:
         No panel holds three when ``panel_bounds`` over the panels whose other members hold two of the set
         (``least``, room 2) leaves each of the set under the floor; those with a partner in the set (room 1) are
         the only ones a panel holding two of it can hold, and the bounded search with weight 2 on them, above 2,
-        looks at every panel holding two of them (``PAIR_SCAN``). Its panels are scored by the kernel and join
-        ``known``."""
+        looks at every panel holding two of them (``PAIR_SCAN``; grown from ``paired``, only at those holding one
+        of the new ones). Its panels are scored by the kernel and join ``known``."""
         k = self.inst.k
         weighted = w_pool > 0
         if self.apart is None:
@@ -973,8 +975,11 @@ class _SearchPricing:
             partner = panel_bounds(self.inst, self.pool, flags, 1, least=True)
             self.work += NARROW_WORK * 2 * self.cells(self.pool)
             ends = flags & (partner >= self.threshold)
-            if int(ends.sum()) >= 2:
-                roster = _roster(self.inst, self.pool, 2 * ends.astype(np.int64), self.clash)
+            # Grown from ``paired`` (the first try), the panels holding two of its ends are known: weight 2 on the new
+            # ends and 1 on the old ones, above 2, finds those holding a new one.
+            done = self.paired_ends if flags is tries[0] and self.paired is not None else np.zeros_like(ends)
+            if int(ends.sum()) >= 2 and (ends & ~done).any():
+                roster = _roster(self.inst, self.pool, 2 * ends.astype(np.int64) - (ends & done), self.clash)
                 meter = [0]
                 seats = _search(self.inst, roster, self.threshold, PRICING_CAP, above=2, scan=PAIR_SCAN, meter=meter)
                 self.work += PAIR_WORK * meter[0] / 1e6
@@ -982,7 +987,7 @@ class _SearchPricing:
                     self.unpaired.append(flags)
                     continue
                 self._add(self._allowed(np.asarray(roster.people[seats]), None))
-            self.paired = flags
+            self.paired, self.paired_ends = flags, ends
             return True
         return False
 
