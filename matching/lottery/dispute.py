@@ -133,7 +133,11 @@ pool (the weak mediators, who share panels only in pairs): measured 2026-12-06 a
 12), the first pairing found 15,929 panels in about 5 s of CPU, and the first level ended proven at 1 / 2,995 (the
 two tiers' bound) after 10 pricing calls, where it had run into the budget unproven with CP-SAT calls of 9 to 11 s;
 with a budget of 300 the next three levels ended proven too (main: still in the first level), and the fifth ran into
-it on CP-SAT calls (its duals weigh stronger mediators too, which share panels in threes).
+it on CP-SAT calls (its duals weigh stronger mediators too, which share panels in threes). With the default budget
+(benchmarks/bench_dispute_lottery.py, side by side with main at load 13 to 14, machine speed 0.88) D002 took 72.7 s of
+CPU for its first level proven and the second stopped (main 40.7 s, none proven; least chance 0.000334 against
+0.000332); D003 and D011 did not change (47.4 and 36.6 s against 49.5 and 39.2): their first level's duals still
+weigh sets that acceptable panels hold three or more of when the budget runs out.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
