@@ -121,6 +121,24 @@ greedy panels holding two (``_SearchPricing._pair_panels``: each weighted mediat
 weighted partners), as further columns. At 10,000 mediators (2026-12-06) that raised D003's least chance at the
 budget from 0.000519 to 0.000574 (0.000579 with the partners of ``PAIR_TOP``).
 
+Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
+no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
+members hold two of them, ``least``, room 2, leaves each under the floor), the bounded search finds every acceptable
+panel holding two of them (only those with a partner among them, room 1, can be in one; ``PAIR_SCAN``) and they all
+join the known panels. From then on weights whose positive part lies in that set (``paired``) are priced without a
+search (``_pairs_price``): a panel holding two of them is known, one holding fewer weighs at most the largest weight,
+so the heaviest known panel is the answer as soon as it weighs that much. A set that fails (three proven possible, or
+the search past its cap) is remembered, and so is any set holding it. The first level's duals weigh nearly the whole
+pool (the weak mediators, who share panels only in pairs): measured 2026-12-06 at 10,000 mediators on D002 (load 9 to
+12), the first pairing found 15,929 panels in about 5 s of CPU, and the first level ended proven at 1 / 2,995 (the
+two tiers' bound) after 10 pricing calls, where it had run into the budget unproven with CP-SAT calls of 9 to 11 s;
+with a budget of 300 the next three levels ended proven too (main: still in the first level), and the fifth ran into
+it on CP-SAT calls (its duals weigh stronger mediators too, which share panels in threes). With the default budget
+(benchmarks/bench_dispute_lottery.py, side by side with main at load 13 to 14, machine speed 0.88) D002 took 72.7 s of
+CPU for its first level proven and the second stopped (main 40.7 s, none proven; least chance 0.000334 against
+0.000332); D003 and D011 did not change (47.4 and 36.6 s against 49.5 and 39.2): their first level's duals still
+weigh sets that acceptable panels hold three or more of when the budget runs out.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -288,6 +306,13 @@ PAIR_VALUES = 8  # ... in a pricing call whose positive weights take at most thi
 # may look at this many partial panels at a depth, as long as PRICING_CAP of them pass its bounds (D011 at 10,000
 # mediators, 2026-12-06: 14.9 million in all, 3.1 s of CPU, 77,336 panels; past PRICING_CAP alone it gave up).
 PACK_SCAN = 16_000_000
+# Pair pricing (``_SearchPricing._paired``): the search for every acceptable panel holding two of a set of weighted
+# mediators no acceptable panel holds three of may look at this many partial panels at a depth, as long as
+# PRICING_CAP of them pass its bounds (D002 at 10,000 mediators, 2026-12-06, the first level's 3,066 weighted
+# mediators: 527 of them with a partner among the others, 27.8 million partial panels in all, 15,929 panels, 4.9 s
+# of CPU).
+PAIR_SCAN = 64_000_000
+PAIR_WORK = 0.2  # charged per million partial panels that search looks at (its CPU there: 0.18 s per million)
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -816,6 +841,11 @@ class _SearchPricing:
         # Positions in ``pool`` set apart by the first level's proof (``first_level_proof``; None before): with 0/1
         # weights a panel holding two weighted mediators holds one weighted mediator outside them (``_pair_panels``).
         self.apart: np.ndarray | None = None
+        # Flags (positions in ``pool``) of a set no acceptable panel holds three of, every acceptable panel holding
+        # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
+        self.paired: np.ndarray | None = None
+        self.unpaired: list[np.ndarray] = []
+        self.paired_ends = np.zeros(len(pool), dtype=bool)  # those of ``paired`` with a partner in it
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -850,6 +880,8 @@ class _SearchPricing:
         self.known = self.known[np.isin(self.known, np.asarray(agents, dtype=np.int64)).all(axis=1)]
         self._incidence = None
         self.impossible = []  # its flags are by position in the old pool
+        self.paired, self.unpaired = None, []
+        self.paired_ends = np.zeros(len(self.pool), dtype=bool)
 
     def best(self, weights: np.ndarray, restriction: Restriction | None) -> Pricing | None:
         k = self.inst.k
@@ -861,7 +893,12 @@ class _SearchPricing:
         allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
         above = int(known_value[allowed].max()) if allowed.any() else -1
-        rows = self._heavier(w_pool, above, restriction)
+        if restriction is None and self._paired(w_pool):
+            known_value = self.incidence(n) @ weights
+            above = int(known_value.max()) if len(known_value) else -1
+        rows: np.ndarray | None = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
+        if restriction is not None or not self._pairs_price(w_pool, above):
+            rows = self._heavier(w_pool, above, restriction)
         if rows is None:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
@@ -897,6 +934,66 @@ class _SearchPricing:
             return Pricing(None, 0, True)
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def _pairs_price(self, w_pool: np.ndarray, above: int) -> bool:
+        """Whether ``above`` (the heaviest known panel's weight) is proven the most any acceptable panel weighs under
+        ``w_pool`` by the pairs (``_paired``): every mediator of positive weight is in ``paired``, so an acceptable
+        panel holds two of them at most; one holding two is known, one holding fewer weighs at most the largest
+        weight."""
+        if self.paired is None or not len(w_pool):
+            return False
+        weighted = w_pool > 0
+        return not (weighted & ~self.paired).any() and above >= int(w_pool.max())
+
+    def _paired(self, w_pool: np.ndarray) -> bool:
+        """Make every acceptable panel holding two of the mediators of positive weight known, when no acceptable
+        panel holds three of them (``paired``, then ``_pairs_price`` prices such weights without a search); whether
+        panels were added. The set tried is the weighted mediators with ``paired`` (then, failing that, alone).
+
+        No panel holds three when ``panel_bounds`` over the panels whose other members hold two of the set
+        (``least``, room 2) leaves each of the set under the floor; those with a partner in the set (room 1) are
+        the only ones a panel holding two of it can hold, and the bounded search with weight 2 on them, above 2,
+        looks at every panel holding two of them (``PAIR_SCAN``; grown from ``paired``, only at those holding one
+        of the new ones). Its panels are scored by the kernel and join ``known``."""
+        k = self.inst.k
+        weighted = w_pool > 0
+        if self.apart is None:
+            return False  # before the first level's proof: covering calls, whose weighted sets pass by
+        if k < 2 or not weighted.any() or (self.paired is not None and not (weighted & ~self.paired).any()):
+            return False
+        tries = [weighted] if self.paired is None else [weighted | self.paired, weighted]
+        held = self.incidence(len(self.inst_of))
+        for flags in tries:
+            if any(not (failed & ~flags).any() for failed in self.unpaired):
+                continue  # a set holding one that failed fails too
+            counted = np.zeros(len(self.inst_of), dtype=np.int64)
+            counted[self.agent[np.asarray(self.pool, dtype=np.int64)[flags]]] = 1
+            if len(self.known) and int((held @ counted).max()) >= 3:
+                self.unpaired.append(flags)
+                continue  # a known panel holds three of them
+            three = panel_bounds(self.inst, self.pool, flags, 2, least=True)
+            self.work += NARROW_WORK * 3 * self.cells(self.pool)
+            if (three[flags] >= self.threshold).any():
+                self.unpaired.append(flags)
+                continue
+            partner = panel_bounds(self.inst, self.pool, flags, 1, least=True)
+            self.work += NARROW_WORK * 2 * self.cells(self.pool)
+            ends = flags & (partner >= self.threshold)
+            # Grown from ``paired`` (the first try), the panels holding two of its ends are known: weight 2 on the new
+            # ends and 1 on the old ones, above 2, finds those holding a new one.
+            done = self.paired_ends if flags is tries[0] and self.paired is not None else np.zeros_like(ends)
+            if int(ends.sum()) >= 2 and (ends & ~done).any():
+                roster = _roster(self.inst, self.pool, 2 * ends.astype(np.int64) - (ends & done), self.clash)
+                meter = [0]
+                seats = _search(self.inst, roster, self.threshold, PRICING_CAP, above=2, scan=PAIR_SCAN, meter=meter)
+                self.work += PAIR_WORK * meter[0] / 1e6
+                if seats is None:
+                    self.unpaired.append(flags)
+                    continue
+                self._add(self._allowed(np.asarray(roster.people[seats]), None))
+            self.paired, self.paired_ends = flags, ends
+            return True
+        return False
 
     def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
         """Which known panels meet ``restriction`` (all without one)."""
