@@ -100,9 +100,8 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   times (the first with the level's own duals, the others with the people seated by the round's panels decayed as
   in ``burst``), and the panels above the cap join. Measured 2026-12-06 (CPU seconds into the run, load 7 to 16) on
   that level: the value 0.03406 after 134 s against 0.03211 after 136 s without (0.03351 after 142 s with one pricing
-  a round); without,
-  0.03372 after 304 s. A round that found panels proves nothing: the level still ends on the exact pricing of a
-  round that found none.
+  a round); without, 0.03372 after 304 s. A round that found panels proves nothing: the level still ends on the exact
+  pricing of a round that found none.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
