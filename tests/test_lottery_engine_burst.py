@@ -128,3 +128,28 @@ def test_a_point_at_the_levels_ceiling_is_settled_not_crossed_over(monkeypatch: 
     weights = engine.primal(list(range(n)), dict.fromkeys(range(n), k / n))
     chances = lottery_module._float_marginals(panels, weights, n, np.ones(n))
     assert engine.lp_solves == 0 and weights.sum() == pytest.approx(1.0) and chances.min() >= k / n - 1e-9
+
+
+@pytest.mark.parametrize("rough", [True, False])
+def test_a_roomy_rough_level_drops_stale_panels_sooner(monkeypatch: pytest.MonkeyPatch, rough: bool) -> None:
+    # Every pair of six agents, agent 0 fixed: priced with weights that leave agent 0 out, the pairs holding it are far
+    # below the cap; after two rounds those not in the basis leave the master LP of a roomy rough level
+    # (DROP_AGE_STEEP), and stay in it otherwise (DROP_AGE); the LP's value does not change.
+    monkeypatch.setattr(lottery_module, "DROP_ABOVE", 0)
+    n = 6
+    panels = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    engine = _Engine(lottery_module.EnumeratedOracle(n, 2, panels))
+    for panel in panels:
+        engine.columns.add(panel)
+    agents, fixed = list(range(n)), {0: 0.1}  # the free agents share the seats left: 0.38 each
+    master = engine.sync(agents, fixed)
+    _, _, before = master.solve()
+    master.rough = rough
+    weights = engine.columns.weights(np.asarray([0.0, 0.2, 0.2, 0.2, 0.2, 0.2]))
+    for _ in range(2):
+        engine.prune(master, weights, 0.4)
+    assert engine.steep() == rough
+    assert (master.rows < len(panels)) == rough and bool(engine.columns.dropped) == rough
+    assert all(panels[j][0] == 0 for j in engine.columns.dropped)
+    _, _, after = master.solve()
+    assert before == pytest.approx(0.38) and after == pytest.approx(before)
