@@ -102,7 +102,8 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   times (the first with the level's own duals, the others with the people seated by the round's panels decayed as
   in ``burst``), and the panels above the cap join. Measured 2026-12-06 (CPU seconds into the run, load 7 to 16) on
   that level: the value 0.03406 after 134 s against 0.03211 after 136 s without (0.03351 after 142 s with one pricing
-  a round); without, 0.03372 after 304 s. A round that found panels proves nothing: the level still ends on the exact
+  a round); without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve;
+  the fourth level (600 free) then took rounds of 24 to 39 s of CPU each, its value still rising at 400 s. A round that found panels proves nothing: the level still ends on the exact
   pricing of a round that found none.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
@@ -323,9 +324,7 @@ SPREAD_MISSES = 20  # the search for them stops after this many searches in a ro
 RESTART_SHARE = 0.5  # panels found before a later level, per master row, from which its LP restarts (_Master.restart)
 SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a person's weight by e
 DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
-DROP_AGE_STEEP = (
-    2  # the same on a roomy rough level (``_Engine.steep``), whose rounds are warm simplex over every panel
-)
+DROP_AGE_STEEP = 2  # the same on a roomy rough level (``_Engine.steep``): its rounds are warm simplex over them all
 DROP_SLACK = 0.01  # far from useful: nonbasic with a reduced cost above this share of the panel cap
 DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than this many
 WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proof weights on more agents
