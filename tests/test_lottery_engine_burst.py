@@ -11,7 +11,7 @@ import pytest
 
 import matching.lottery.engine as lottery_module
 from matching.lottery.compose import compose, load_problem
-from matching.lottery.engine import Panel, _Engine
+from matching.lottery.engine import Panel, Pricing, _Engine
 from tests.test_lottery_engine import write_pool
 from tests.test_lottery_engine_points import make_rough
 
@@ -40,6 +40,39 @@ def test_a_rough_level_takes_many_panels_a_round_and_keeps_the_leximin(
     assert max(added) > lottery_module.HEURISTIC_STARTS  # more than one search from each start can give
     assert rough.marginals == plain.marginals and rough.certified and rough.proven
     assert [level.agents for level in rough.levels] == [level.agents for level in plain.levels]
+
+
+def test_a_roomy_rough_level_prices_exactly_every_round_and_keeps_the_leximin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a rough level with many agents free, a round whose local search found panels still prices exactly (CP-SAT,
+    # then with the people those panels seat decayed): its panels join beside the search's. The leximin, its levels
+    # and its certificate do not change.
+    problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    plain = compose(problem, "leximin", group=False).lottery
+    make_rough(monkeypatch, lottery_module.SIMPLEX_FREE_SHARE)
+    # Few panels before each level, and a first-order start for each: the second level is rough and takes rounds.
+    monkeypatch.setattr(lottery_module, "SPREAD_ROUNDS", 0.1)
+    monkeypatch.setattr(lottery_module, "RESTART_SHARE", 0.0)
+    searched = {"now": False, "then priced": 0}
+    real_heuristic, real_price = _Engine.heuristic, _Engine.price
+
+    def heuristic(self: _Engine, y: np.ndarray, cap: float) -> bool:
+        found = real_heuristic(self, y, cap)
+        searched["now"] = found
+        return found
+
+    def price(self: _Engine, weights: np.ndarray, restriction: lottery_module.Restriction | None = None) -> Pricing:
+        if searched["now"]:
+            searched["then priced"] += 1
+        return real_price(self, weights, restriction)
+
+    monkeypatch.setattr(_Engine, "heuristic", heuristic)
+    monkeypatch.setattr(_Engine, "price", price)
+    steep = compose(problem, "leximin", group=False).lottery
+    assert searched["then priced"] > 0
+    assert steep.marginals == plain.marginals and steep.certified and steep.proven
+    assert [level.agents for level in steep.levels] == [level.agents for level in plain.levels]
 
 
 def test_a_burst_keeps_only_panels_above_the_cap_under_the_true_weights() -> None:
@@ -95,3 +128,28 @@ def test_a_point_at_the_levels_ceiling_is_settled_not_crossed_over(monkeypatch: 
     weights = engine.primal(list(range(n)), dict.fromkeys(range(n), k / n))
     chances = lottery_module._float_marginals(panels, weights, n, np.ones(n))
     assert engine.lp_solves == 0 and weights.sum() == pytest.approx(1.0) and chances.min() >= k / n - 1e-9
+
+
+@pytest.mark.parametrize("rough", [True, False])
+def test_a_roomy_rough_level_drops_stale_panels_sooner(monkeypatch: pytest.MonkeyPatch, rough: bool) -> None:
+    # Every pair of six agents, agent 0 fixed: priced with weights that leave agent 0 out, the pairs holding it are far
+    # below the cap; after two rounds those not in the basis leave the master LP of a roomy rough level
+    # (DROP_AGE_STEEP), and stay in it otherwise (DROP_AGE); the LP's value does not change.
+    monkeypatch.setattr(lottery_module, "DROP_ABOVE", 0)
+    n = 6
+    panels = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    engine = _Engine(lottery_module.EnumeratedOracle(n, 2, panels))
+    for panel in panels:
+        engine.columns.add(panel)
+    agents, fixed = list(range(n)), {0: 0.1}  # the free agents share the seats left: 0.38 each
+    master = engine.sync(agents, fixed)
+    _, _, before = master.solve()
+    master.rough = rough
+    weights = engine.columns.weights(np.asarray([0.0, 0.2, 0.2, 0.2, 0.2, 0.2]))
+    for _ in range(2):
+        engine.prune(master, weights, 0.4)
+    assert engine.steep() == rough
+    assert (master.rows < len(panels)) == rough and bool(engine.columns.dropped) == rough
+    assert all(panels[j][0] == 0 for j in engine.columns.dropped)
+    _, _, after = master.solve()
+    assert before == pytest.approx(0.38) and after == pytest.approx(before)

@@ -33,7 +33,9 @@ panel cap ``ŷ = max y(P)`` over the known panels:
 * **Stale panels leave the master LP** (``_Engine.prune``): a panel nonbasic at 0 whose reduced
   cost stays above ``DROP_SLACK`` of the cap for ``DROP_AGE`` rounds is removed (only once the LP
   holds more than ``DROP_ABOVE`` panels). It stays known; it comes back as soon as it prices above
-  the cap again. The current solution never leaves the model, and levels end only on exact
+  the cap again; on a roomy rough level (``_Engine.steep``) after ``DROP_AGE_STEEP`` rounds already, where each warm
+  primal simplex re-solve took 5 to 7 s of CPU over 4,000 panels against 2 to 3 s over 2,000 (assembly-shaped pool,
+  third level). The current solution never leaves the model, and levels end only on exact
   pricing proofs over all feasible panels, so the result is unchanged.
 * **A large first solve by a first-order method** (``_Master.first_order``): over more than
   ``FIRST_ORDER_ROWS`` agents, the first LP is solved by PDLP and crossover to an optimal vertex
@@ -93,7 +95,17 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   ``_Master.settle_level`` instead makes the vertex as ``settle`` does for the final LP, with ``z`` held at the
   point's value less ``CEILING_NEAR``, then primal simplex to the level's optimum (PDLP 9 s, crossover 6 s, 282
   simplex iterations: 64 s in all); the level took 181 s in all.
-* **Exact pricing** (the oracle's ``best``, CP-SAT) runs only when the local search finds
+* **Exact pricing beside the local search on a roomy rough level** (``_Engine.steep``). On a rough level with at
+  least ``SIMPLEX_FREE_SHARE`` of its agents free (warm primal simplex rounds), the local search's panels raise the
+  level slowly: each beats the cap by little, and one CP-SAT answer (0.2 s) moved the assembly-shaped pool's third
+  level more than a round's 50 searched panels. There every round also prices exactly, up to ``STEEP_PRICINGS``
+  times (the first with the level's own duals, the others with the people seated by the round's panels decayed as
+  in ``burst``), and the panels above the cap join. Measured 2026-12-06 (CPU seconds into the run, load 7 to 16) on
+  that level: the value 0.03406 after 134 s against 0.03211 after 136 s without (0.03351 after 142 s with one pricing
+  a round); without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve;
+  the fourth level (600 free) then took rounds of 24 to 39 s of CPU each, its value still rising at 400 s. A round that found panels proves nothing: the level still ends on the exact
+  pricing of a round that found none.
+* **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
   exact pricing's proof (below).
@@ -303,6 +315,7 @@ COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start nee
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
 BURST_ROOMY = 8  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
+STEEP_PRICINGS = 8  # on a roomy rough level: exact pricings a round beside the local search (see _Engine.steep)
 BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
 CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
@@ -311,6 +324,7 @@ SPREAD_MISSES = 20  # the search for them stops after this many searches in a ro
 RESTART_SHARE = 0.5  # panels found before a later level, per master row, from which its LP restarts (_Master.restart)
 SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a person's weight by e
 DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
+DROP_AGE_STEEP = 2  # the same on a roomy rough level (``_Engine.steep``): its rounds are warm simplex over them all
 DROP_SLACK = 0.01  # far from useful: nonbasic with a reduced cost above this share of the panel cap
 DROP_ABOVE = 300  # panels are only dropped from a master LP holding more than this many
 WIDEN_ROUNDS = 4  # small LPs (and exact pricing calls) tried per level for proof weights on more agents
@@ -1369,7 +1383,7 @@ class _Engine:
         self.idle[ids] = np.where(far, self.idle[ids] + 1, 0)
         if len(ids) <= DROP_ABOVE:
             return
-        stale = np.flatnonzero(self.idle[ids] >= DROP_AGE)
+        stale = np.flatnonzero(self.idle[ids] >= (DROP_AGE_STEEP if self.steep() else DROP_AGE))
         if len(stale):
             master.drop(stale)
             self.columns.dropped.update(int(j) for j in ids[stale])
@@ -1392,6 +1406,26 @@ class _Engine:
         if new:
             new += self.burst(y, cap, new)
         return added or bool(new)
+
+    def steep(self) -> bool:
+        """Whether this round is one of a roomy rough level (``_Master.rough`` with at least ``SIMPLEX_FREE_SHARE`` of
+        the agents free, after the first level), whose rounds price exactly even when the local search found panels."""
+        master = self.master
+        return bool(STEEP_PRICINGS and master is not None and master.rough and master.roomy and master.fixed)
+
+    def steep_more(self, y: np.ndarray, cap: float) -> None:
+        """The further exact pricings of a steep round: up to ``STEEP_PRICINGS - 1`` more, each with the weights of the
+        people seated by the panels found this round (by the local search and the pricings before) divided by
+        ``e^BURST_RATE`` per seat; the panels that beat the cap under the level's own duals ``y`` join, and the
+        pricings stop when one adds none. No proof is read from them: the level still ends only on the exact pricing
+        of its own duals."""
+        for _ in range(STEEP_PRICINGS - 1):
+            seats = np.zeros(self.n)
+            for j in self.columns.pending:
+                np.add.at(seats, list(self.columns.panels[j]), 1.0)
+            answer = self.price(self.scaled(y * np.exp(-BURST_RATE * seats))[0])
+            if not self.add_improving(answer, y, cap):
+                break
 
     def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
         """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
@@ -1471,7 +1505,8 @@ class _Engine:
             reached = reached or self.uniform_proof(free, fixed, value)
             if reached is not None or self.halted():
                 return reached or (None, value, self.level_bound_seen)
-            if self.heuristic(y, cap):
+            searched = self.heuristic(y, cap)
+            if searched and not self.steep():
                 continue
             weights = self.integer_weights(y, agents)
             answer = self.price(weights)
@@ -1480,7 +1515,9 @@ class _Engine:
                 return weights, value, None
             if not fixed:  # the first level: every exact answer bounds it, kept as upper_bound if the run stops
                 self.see_bound(self.level_bound(weights, answer.upper, fixed, free))
-            if self.add_improving(answer, y, cap):
+            if self.add_improving(answer, y, cap) or searched:  # new panels: no proof this round (see steep)
+                if self.steep():
+                    self.steep_more(y, cap)
                 continue
             bound = self.level_bound(weights, answer.upper, fixed, free)
             self.see_bound(bound)
