@@ -69,10 +69,12 @@ PANEL_WORK = 1e-7  # a pool's panel enumerated and priced (rebuilding pools at t
 # 0.09 ms CPU for panels of two or three, 1.4-1.7 ms for panels of five, whose programme has far more states).
 TIGHT_CAP = 300
 TIGHT_WORK = 1e-4
-# The share of exact pricing's budget the programme may take, over every dispute priced (CP-SAT proves more per
-# deterministic second where the budget is short: at 2,500 x 5,000, 0.1 instead of 0.5 left 646 disputes unproven
-# instead of 874).
-TIGHT_SHARE = 0.25
+# The share of exact pricing's budget the programme may take, over every dispute priced, before any search (CP-SAT
+# proves more per deterministic second where the budget is short: at 2,500 x 5,000, 0.1 instead of 0.5 left 646
+# disputes unproven instead of 874; with EXACT_SHARE 0.8, one logged exact round replayed at 0.25, 0.1 and 0 left 198,
+# 79 and 32 of 1,966 unproven, slack 25.5, 10.6 and 4.8 points: at 0 the capped programme never runs, the
+# searches get its share, and the narrowing (``FILTER_SHARE``) still uses the programme where it pays).
+TIGHT_SHARE = 0.0
 # The share of a search's work the profile programme may take first, over every mediator the search would hold, to
 # drop those on no panel better than the pool's (``_narrow``; exact pricing's passes after the first). Measured on
 # 40 disputes left unproven by the first pass at 2,500 x 5,000: CP-SAT's deterministic seconds count about a third
