@@ -227,6 +227,7 @@ def test_the_exact_pricing_bound_with_the_profile_programme_holds_against_an_exa
         mock.patch.object(disputes_module, "TIGHT_CAP", cap),
         mock.patch.object(disputes_module, "TIGHT_MIN", 1),
         mock.patch.object(joint_module, "SOLVE_PASSES", 0),
+        mock.patch.object(joint_module, "TIGHT_SHARE", 0.25),  # (the batch's default gives the programme none)
     ):
         config = BatchConfig(quotas=quotas, time_limit=10, workers=1, enumeration_budget=3, gap=0.0)
         s = solve_batch(ws, IOMED, config).summary
@@ -236,13 +237,45 @@ def test_the_exact_pricing_bound_with_the_profile_programme_holds_against_an_exa
             assert best_total <= round(s.bound_sources[name] * UNIT), s.bound_sources
 
 
-@given(budget=st.floats(0, 1e4), width=st.integers(1, 8), disputes=st.integers(0, 10_000))
+@given(budget=st.floats(0, 1e4, allow_subnormal=False), width=st.integers(1, 8), disputes=st.integers(0, 10_000))
 def test_the_profile_programme_takes_at_most_its_share_of_exact_pricing(
     budget: float, width: int, disputes: int
 ) -> None:
     """The programme's work allowed per dispute: none for no dispute, and never so much that the disputes'
     programmes together pass ``TIGHT_SHARE`` of the budget (each stays within it: see the bound's test)."""
-    allowance = profile_allowance(budget, width, disputes)
-    assert allowance >= 0
-    assert disputes or allowance == 0
-    assert allowance * disputes <= TIGHT_SHARE * budget * width * (1 + 1e-9)
+    for share in (TIGHT_SHARE, 0.25):
+        with mock.patch.object(joint_module, "TIGHT_SHARE", share):
+            allowance = profile_allowance(budget, width, disputes)
+        assert allowance >= 0
+        assert disputes or allowance == 0
+        assert allowance * disputes <= share * budget * width * (1 + 1e-9)
+
+
+def test_narrowed_exact_pricing_finds_the_best_priced_panel_and_proves_some_disputes_unsearched() -> None:
+    """Each dispute priced with a search at random whole-unit prices, the profile programme first keeping only the
+    mediators on some panel better than the pool's best (``_narrow``): proven, with the best priced panel's worth
+    over the whole roster (brute force) or the pool's best as its bound; and some disputes the mediators' upper
+    bounds leave open are proven by the programme alone, with no search at all."""
+    unsearched = 0
+    for seed in (1, 2, 3):
+        ws = _tiny_generated(seed)
+        state = make_state(ws, IOMED)
+        n = ws.arrays.n
+        items = list(enumerate(d.dispute_id for d in ws.data.disputes))
+        alone = [c for c in alone_chunk(items, 3, CONFIG, state=state) if c.in_joint_model]
+        for c in alone:
+            parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
+            members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
+            for draw in range(3):
+                price = np.random.default_rng(10 * seed + draw).integers(0, 3 * UNIT, n).astype(np.float64)
+                local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
+                pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+                item = [(c.position, c.dispute_id, c.pool, pool_best)]
+                (loose,) = exact_chunk(item, price, {}, 3, replace(CONFIG, time_limit=0.0), state=state)
+                with mock.patch.object(disputes_module, "TIGHT_MIN", 1):
+                    (priced,) = exact_chunk(item, price, {}, 3, CONFIG, 0.0, True, state=state)
+                worth = values - np.rint(member_price(np.arange(n), price, {}, parties))[members].sum(axis=1)
+                assert priced.proven
+                assert priced.bound == max(int(worth.max()), pool_best)
+                unsearched += loose.bound > pool_best and priced.work == 0
+    assert unsearched > 0

@@ -69,10 +69,19 @@ PANEL_WORK = 1e-7  # a pool's panel enumerated and priced (rebuilding pools at t
 # 0.09 ms CPU for panels of two or three, 1.4-1.7 ms for panels of five, whose programme has far more states).
 TIGHT_CAP = 300
 TIGHT_WORK = 1e-4
-# The share of exact pricing's budget the programme may take, over every dispute priced (CP-SAT proves more per
-# deterministic second where the budget is short: at 2,500 x 5,000, 0.1 instead of 0.5 left 646 disputes unproven
-# instead of 874).
-TIGHT_SHARE = 0.25
+# The share of exact pricing's budget the programme may take, over every dispute priced, before any search (CP-SAT
+# proves more per deterministic second where the budget is short: at 2,500 x 5,000, 0.1 instead of 0.5 left 646
+# disputes unproven instead of 874; with EXACT_SHARE 0.8, one logged exact round replayed at 0.25, 0.1 and 0 left 198,
+# 79 and 32 of 1,966 unproven, slack 25.5, 10.6 and 4.8 points: at 0 the capped programme never runs, the
+# searches get its share, and the narrowing (``FILTER_SHARE``) still uses the programme where it pays).
+TIGHT_SHARE = 0.0
+# The share of a search's work the profile programme may take first, over every mediator the search would hold, to
+# drop those on no panel better than the pool's (``_narrow``; exact pricing's passes after the first). Measured on
+# 40 disputes left unproven by the first pass at 2,500 x 5,000: CP-SAT's deterministic seconds count about a third
+# of its CPU (0.96 to prove them all, 3.3 s CPU), the programme's charge about all of it; the programme (2.7 charged)
+# then leaves searches of 0.05 deterministic seconds in all. Narrowing pays where the search is long (many
+# mediators in it, panels of two or three, two parties), which is where the first pass's share ran out.
+FILTER_SHARE = 0.8
 TIGHT_MIN = 10  # fewer mediators than this in the programme: it is not run (the bound would barely move)
 STOP_CHECK_SECONDS = 0.5  # how often a wait for chunks looks at the progress (and so at a stop request)
 
@@ -115,6 +124,7 @@ class Priced:
     proven: bool = True  # the bound is the priced optimum (not cut short by the time limit)
     # The work around the search, charged by size (``ENCODE_WORK``, ``BUILD_WORK``): encoding, bounds, the model.
     overhead: float = 0.0
+    before: float = 0.0  # of ``overhead``: the profile programme's narrowing before the search, out of its share
 
 
 # --- per-dispute work (in this process or in worker processes) ----------------------------------
@@ -320,6 +330,7 @@ def _exact(
     limit: int,
     config: SolveConfig,
     tight: float = 0.0,
+    narrow: bool = False,
 ) -> Priced:
     """Price one dispute exactly: the best priced panel over every eligible mediator, proven.
 
@@ -327,7 +338,10 @@ def _exact(
     With less than ``MIN_SOLVE_TIME`` deterministic seconds to spend, no solver runs: the bound is then
     the largest upper bound of a mediator outside the pool (still valid, only looser), or with ``tight``
     (deterministic seconds) the profile programme's bound over as many mediators as that pays for
-    (``_tight_bound``), which also proves the pool's best panel the best when it reaches no higher.
+    (``_tight_bound``), which also proves the pool's best panel the best when it reaches no higher. With
+    ``narrow``, the programme first runs over every mediator the search would hold when ``FILTER_SHARE`` of the
+    search's share pays for it (``_narrow``): it often proves the pool's best without a search, and otherwise
+    leaves the search (the rest of the share) only the mediators on some panel better than the pool's.
     """
     inst, roster, local_price, cheap, bounds = _priced_bounds(state, dispute_id, price, party_price)
     in_pool = np.flatnonzero(np.isin(roster, pool))
@@ -348,6 +362,15 @@ def _exact(
         return Priced(position, loose, (), 0, proven=False, overhead=charge)
     # Seed the search with a panel worth ``pool_best``: the mediators able to beat it, and dominance.
     idx = reduce(cheap, 1, np.flatnonzero(bounds >= pool_best).tolist())
+    narrowed = _narrow(inst, local_price, idx, outside, pool_best, FILTER_SHARE * config.time_limit) if narrow else None
+    before = 0.0  # the programme's work before the search, out of this solve's share
+    if narrowed is not None:
+        idx, reach, before = narrowed
+        charge += before
+        if reach <= pool_best:
+            return Priced(position, pool_best, (), 0, overhead=charge)
+        loose = min(loose, reach)
+        config = share_time(config, config.time_limit - before)
     if len(idx) < inst.k:
         return Priced(position, pool_best, (), 0, overhead=charge)
     model = PanelModel(cheap, idx, Locks())
@@ -357,7 +380,7 @@ def _exact(
     if sol is None:
         if status == "infeasible":
             return Priced(position, pool_best, (), 0, work=work, overhead=charge)
-        return Priced(position, loose, (), 0, work=work, proven=False, overhead=charge)
+        return Priced(position, loose, (), 0, work=work, proven=False, overhead=charge, before=before)
     assert objective is not None and bound is not None
     members = sorted(sol.members)
     chair = best_chair(inst, members)
@@ -370,6 +393,7 @@ def _exact(
         work=work,
         proven=status == Status.OPTIMAL,
         overhead=charge,
+        before=before,
     )
     grown = np.union1d(in_pool, members)
     if len(grown) > len(in_pool) and combination_count(len(grown), inst.k) > limit:
@@ -419,6 +443,41 @@ def _tight_bound(
         return threshold, 0.0
     reach = panel_bounds(inst, members.tolist(), extra=-local_price[members])
     return max(threshold, int(reach[away].max())), per * len(members)
+
+
+def _narrow(
+    inst: PanelInstance, local_price: np.ndarray, idx: list[int], outside: np.ndarray, floor: int, allowance: float
+) -> tuple[list[int], int, float] | None:
+    """The mediators of ``idx`` (indices into ``inst``) that can sit on a priced panel worth more than ``floor``,
+    a proven bound on such panels, and the work charged; ``None`` when the ``allowance`` (deterministic seconds)
+    does not pay for the profile programme over every mediator of ``idx``.
+
+    ``idx`` must hold a best priced panel of the dispute whenever one is worth more than ``floor`` (the mediators
+    whose upper bound reaches it, thinned by dominance: ``reduce``), and every panel worth more than ``floor``
+    holds a mediator ``outside`` the pool. ``panel_bounds`` over ``idx``, the prices as negative extra values,
+    bounds each mediator's best priced panel within ``idx``: a mediator whose bound stays at most ``floor`` is on
+    no panel of ``idx`` worth more, and the largest bound of a mediator outside the pool bounds every such panel.
+    While the kept mediators are fewer, the programme runs again over them (its bounds only tighten), as long as
+    the allowance pays for it.
+    """
+    per = TIGHT_WORK * tight_scale(inst.k, len(inst.parties))
+    if len(idx) < TIGHT_MIN or per * len(idx) > allowance:
+        return None
+    kept = np.asarray(idx, dtype=np.int64)
+    work, reach = 0.0, floor
+    while len(kept) and work + per * len(kept) <= allowance:
+        work += per * len(kept)
+        bound = panel_bounds(inst, kept.tolist(), extra=-local_price[kept])
+        away = outside[kept]
+        reach = int(bound[away].max()) if away.any() else floor
+        fewer = kept[bound > floor]
+        if reach <= floor or len(fewer) == len(kept) or not outside[fewer].any():
+            kept = fewer
+            break
+        kept = fewer
+    if not len(kept) or not outside[kept].any():
+        reach = floor
+    return kept.tolist(), max(floor, reach), work
 
 
 def _pool_panels(pool: np.ndarray, panels: Panels, k: int) -> Panels:
@@ -555,11 +614,16 @@ def exact_chunk(
     limit: int,
     config: SolveConfig,
     tight: float = 0.0,
+    narrow: bool = False,
     *,
     state: WorkerState,
 ) -> list[Priced]:
-    """Each dispute priced (see ``_exact``; ``tight``: the profile programme's work allowed per dispute, 0 for none)."""
-    return [_exact(state, p, did, price, party_price, pool, best, limit, config, tight) for p, did, pool, best in items]
+    """Each dispute priced (see ``_exact``; ``tight``: the profile programme's work allowed per dispute, 0 for none;
+    ``narrow``: the programme first narrows each search, when ``FILTER_SHARE`` of its share pays for it)."""
+    return [
+        _exact(state, p, did, price, party_price, pool, best, limit, config, tight, narrow)
+        for p, did, pool, best in items
+    ]
 
 
 class Runner:

@@ -851,7 +851,8 @@ def _price_disputes(
     """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
     it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
     ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
-    budget left (a solve cut short keeps the lower of its bound and the programme's: both hold). The best answer
+    budget left (a solve cut short keeps the lower of its bound and the programme's: both hold; after the first
+    pass the programme narrows each search first where its share pays for that: ``FILTER_SHARE``). The best answer
     per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
     bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
     allowance = profile_allowance(budget, runner.width(len(items)), len(items))
@@ -864,7 +865,7 @@ def _price_disputes(
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
     # Most solves take a small fraction of an equal share: disputes that hit their share try
     # again with an equal share of what is left (each pass deterministic).
-    for _ in range(SOLVE_PASSES):
+    for n in range(SOLVE_PASSES):
         if not unproven or budget - work < MIN_SOLVE_TIME:
             break
         width = runner.width(len(unproven))
@@ -872,9 +873,9 @@ def _price_disputes(
         if config.time_limit < MIN_SOLVE_TIME:
             break
         with bar(len(unproven), "Joint model: exact prices") as advance:
-            solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config), advance)
+            solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config, 0.0, n > 0), advance)
         work += sum(p.work + p.overhead for p in solved) / width
-        cut_short = {p.position for p in solved if p.work >= config.time_limit and not p.proven}
+        cut_short = {p.position for p in solved if p.before + p.work >= config.time_limit - 1e-9 and not p.proven}
         for p in solved:
             if not p.proven:
                 p.bound = min(p.bound, best[p.position].bound)
