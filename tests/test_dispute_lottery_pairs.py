@@ -8,10 +8,9 @@ import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from matching.lottery.dispute import _SearchPricing
 from matching.panel.bounds import panel_bounds
 from tests.strategies import Roster
-from tests.test_dispute_lottery_scale import SETUP_CASES, SLOW, _setup
+from tests.test_dispute_lottery_scale import SETUP_CASES, SLOW, _searched
 
 
 @settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
@@ -20,20 +19,16 @@ def test_pair_pricing_knows_every_panel_holding_two_weighted_and_prices_exactly_
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
     """With mediators set apart (``apart``, as the first level's proof leaves it) and weights of a few values on a
-    drawn set: the answer weighs exactly the most any acceptable panel weighs (brute force); then every acceptable panel holding two of them is known afterwards, and a
-    second call with weights on some of them is answered without the search (``_heavier``) whenever a known panel
-    holds the heaviest mediator, again exactly; grown by a few more mediators, the pairs of the larger set are all known
-    after a third call. All this when the profile programme proves that no acceptable panel
-    holds three of them (as the pairing asks it); otherwise only the exact answer is claimed."""
-    setup = _setup(roster, floor, data)
-    if setup is None:
+    drawn set, the answer weighs exactly the most any acceptable panel weighs (brute force). When the profile
+    programme proves that no acceptable panel holds three of them (as the pairing asks it): every acceptable panel
+    holding two of them is known afterwards; a second call with weights on some of them is answered exactly, without
+    the search (``_heavier``) whenever a known panel weighs as much as the heaviest mediator; and grown by a few more
+    mediators, the pairs of the larger set are all known after a third call. Otherwise only the exact answer is
+    claimed."""
+    searched_setup = _searched(roster, floor, data)
+    if searched_setup is None:
         return
-    inst, pool, threshold, locks, expected = setup
-    agents = sorted(pool, key=lambda i: inst.ids[i])
-    by_agent = {tuple(sorted(agents.index(i) for i in panel)) for panel in expected}
-    if not by_agent:
-        return
-    search = _SearchPricing(inst, agents, threshold, locks, [])
+    inst, threshold, _, agents, by_agent, search = searched_setup
     search.apart = np.zeros(0, dtype=np.int64)
     values = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=3), label="values")
     chosen = data.draw(st.lists(st.sampled_from(range(len(agents))), min_size=1, max_size=4, unique=True), label="set")

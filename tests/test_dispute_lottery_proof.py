@@ -20,7 +20,7 @@ from matching.lottery.engine import EnumeratedOracle, Pricing, Restriction, lexi
 from matching.rules.encoding import PanelInstance, encode
 from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_bound import _maximin
-from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _setup
+from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _searched, _setup
 
 
 class _Proving(EnumeratedOracle):
@@ -259,15 +259,10 @@ def test_pricing_after_the_proof_stays_exact_and_its_pair_panels_hold_two_weight
     exactly the most any acceptable panel (brute force, with locks) weighs and hands over only acceptable panels,
     and the panels built for it (``_pair_panels``) are acceptable and hold exactly two weighted mediators, one of
     them not set apart."""
-    setup = _setup(roster, floor, data)
-    if setup is None:
+    searched_setup = _searched(roster, floor, data)
+    if searched_setup is None:
         return
-    inst, pool, threshold, locks, expected = setup
-    agents = sorted(pool, key=lambda i: inst.ids[i])
-    by_agent = {tuple(sorted(agents.index(i) for i in panel)) for panel in expected}
-    if not by_agent:
-        return
-    search = _SearchPricing(inst, agents, threshold, locks, [])
+    inst, _, expected, agents, by_agent, search = searched_setup
     position = {m: j for j, m in enumerate(search.pool)}
     panels = [{position[m] for m in panel} for panel in expected if all(m in position for m in panel)]
     drawn = data.draw(st.lists(st.sampled_from(range(len(search.pool))), unique=True), label="drawn")

@@ -161,6 +161,20 @@ def _setup(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[n
     return inst, pool, threshold, locks, expected
 
 
+def _searched(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[no-untyped-def]
+    """``_setup``, with the lottery's agent order, the acceptable panels by agent and a fresh search over them; None
+    when no panel is acceptable."""
+    setup = _setup(roster, floor, data)
+    if setup is None:
+        return None
+    inst, pool, threshold, locks, expected = setup
+    agents = sorted(pool, key=lambda i: inst.ids[i])  # the lottery's agent order
+    by_agent = {tuple(sorted(agents.index(i) for i in panel)) for panel in expected}
+    if not by_agent:
+        return None
+    return inst, threshold, expected, agents, by_agent, _SearchPricing(inst, agents, threshold, locks, [])
+
+
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
 @given(rosters(min_size=9, max_size=13, sizes=(3, 5)), st.sampled_from([0.0, 0.9, 0.97, 1.0]), st.data())
 def test_search_pricing_is_exact_against_brute_force(roster: Roster, floor: float, data: st.DataObject) -> None:
