@@ -95,16 +95,16 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   ``_Master.settle_level`` instead makes the vertex as ``settle`` does for the final LP, with ``z`` held at the
   point's value less ``CEILING_NEAR``, then primal simplex to the level's optimum (PDLP 9 s, crossover 6 s, 282
   simplex iterations: 64 s in all); the level took 181 s in all.
-* **Exact pricing beside the local search on a roomy rough level** (``_Engine.steep``). On a rough level with at
-  least ``SIMPLEX_FREE_SHARE`` of its agents free (warm primal simplex rounds), the local search's panels raise the
-  level slowly: each beats the cap by little, and one CP-SAT answer (0.2 s) moved the assembly-shaped pool's third
-  level more than a round's 50 searched panels. There every round also prices exactly, up to ``STEEP_PRICINGS``
-  times (the first with the level's own duals, the others with the people seated by the round's panels decayed as
-  in ``burst``), and the panels above the cap join. Measured 2026-12-06 (CPU seconds into the run, load 7 to 16) on
-  that level: the value 0.03406 after 134 s against 0.03211 after 136 s without (0.03351 after 142 s with one pricing
-  a round); without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve;
-  the fourth level (600 free) then took rounds of 24 to 39 s of CPU each, its value still rising at 400 s. A round that found panels proves nothing: the level still ends on the exact
-  pricing of a round that found none.
+* **Exact pricing beside the local search on a roomy rough level** (``_Engine.steep``). On a rough level with at least
+  ``SIMPLEX_FREE_SHARE`` of its agents free (warm primal simplex rounds), the local search's panels raise the level
+  slowly: each beats the cap by little, and one CP-SAT answer (0.2 s) moved the assembly-shaped pool's third level
+  more than a round's 50 searched panels. There every round also prices exactly, up to ``STEEP_PRICINGS`` times (the
+  first with the level's own duals, the others with the people seated by the round's panels decayed as in ``burst``),
+  and the panels above the cap join. Measured 2026-12-06 (CPU seconds into the run, load 7 to 16) on that level: the
+  value 0.03406 after 134 s against 0.03211 after 136 s without (0.03351 after 142 s with one pricing a round);
+  without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve; the fourth
+  level (600 free) then took 31 LP solves of 16 to 39 s of CPU each and ended proven (0.070169) after 843 s in all
+  (with stale panels dropped sooner, below). A round that found panels proves nothing: the level still ends on the exact pricing of a round that found none.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
