@@ -470,11 +470,9 @@ def _narrow(
         bound = panel_bounds(inst, kept.tolist(), extra=-local_price[kept])
         away = outside[kept]
         reach = int(bound[away].max()) if away.any() else floor
-        fewer = kept[bound > floor]
-        if reach <= floor or len(fewer) == len(kept) or not outside[fewer].any():
-            kept = fewer
+        size, kept = len(kept), kept[bound > floor]
+        if reach <= floor or len(kept) == size or not outside[kept].any():
             break
-        kept = fewer
     if not len(kept) or not outside[kept].any():
         reach = floor
     return kept.tolist(), max(floor, reach), work
