@@ -313,6 +313,9 @@ PACK_SCAN = 16_000_000
 # of CPU).
 PAIR_SCAN = 64_000_000
 PAIR_WORK = 0.2  # charged per million partial panels that search looks at (its CPU there: 0.18 s per million)
+# Count narrowing (``_SearchPricing._counted``): tried when the heaviest known panel weighs less than this many units
+# of the weights' greatest common divisor (the programme's states grow with it: one more count per unit).
+COUNT_ROOM = 6
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -835,6 +838,7 @@ class _SearchPricing:
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
+        self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -1018,9 +1022,53 @@ class _SearchPricing:
             if rows is not None:
                 return rows
         rows = self._lagrangian(w_pool, above, restriction)
+        if rows is None:
+            rows = self._counted(w_pool, restriction)
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
         return rows
+
+    def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """The search of ``best`` on the pool narrowed by counting weights (``COUNT_ROOM``): rows of instance indices,
+        a superset of the acceptable panels heavier than the heaviest known one (meeting ``restriction``) and among
+        them all those of the largest weight (none when no acceptable panel is heavier: proven); None when the
+        weights are too large to count or the search passes ``NARROWED_CAP``.
+
+        With ``g`` the weights' greatest common divisor, a panel heavier than ``above`` weighs at least ``goal =
+        above // g + 1`` units of ``g``; one holding a mediator of ``u`` units has others of ``goal - u`` units or
+        more. ``panel_bounds`` with each mediator flagged by their units (``least``, each with that ``need``) bounds
+        the objective of those panels: a mediator below the floor is in none, and the search looks at the others
+        only (often none of positive weight, which proves ``above`` the heaviest). The later leximin levels weigh
+        the fixed mediators 2 and the free ones 1: panels hold three or more of them, so pair pricing never applies,
+        but the best known panel is nearly always the heaviest."""
+        inst, k = self.inst, self.inst.k
+        n = len(self.inst_of)
+        allowed = self._allowed_known(n, restriction)
+        weights = np.zeros(n, dtype=np.int64)
+        weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1
+        positive = w_pool[w_pool > 0]
+        if above < 0 or not len(positive):
+            return None
+        g = int(np.gcd.reduce(positive))
+        units = w_pool // g
+        goal = above // g + 1
+        if goal <= int(units.max()) or goal > COUNT_ROOM:
+            return None  # a mediator alone may outweigh ``above``, or too many counts for the programme
+        bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
+        self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
+        self.counted += 1
+        kept = np.flatnonzero(bound >= self.threshold)
+        nothing = np.zeros((0, k), dtype=np.int64)
+        if len(kept) < k or not (units[kept] > 0).any():
+            return nothing
+        narrow = [self.pool[int(i)] for i in kept]
+        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN)
+        if seats is None:
+            return None
+        rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
 
     def _climbed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> int:
         """A heavier best known panel: ``climb`` from the ``CLIMB_STARTS`` heaviest known panels (meeting
