@@ -139,6 +139,22 @@ CPU for its first level proven and the second stopped (main 40.7 s, none proven;
 0.000332); D003 and D011 did not change (47.4 and 36.6 s against 49.5 and 39.2): their first level's duals still
 weigh sets that acceptable panels hold three or more of when the budget runs out.
 
+The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
+acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
+call went to CP-SAT (8 to 14 s), nearly always to prove that the heaviest known panel is the heaviest. Weights of few
+small values are priced by **counting** instead (``_SearchPricing._counted``): in units of their greatest common
+divisor a panel heavier than the heaviest known one weighs at least ``goal`` units, so a member of ``u`` units has
+others of at least ``goal - u``; one ``panel_bounds`` pass with every mediator flagged by their units (``least``, each
+with that ``need``, up to ``COUNT_ROOM`` units) leaves below the floor everyone in no such panel, and the search looks
+at the others only. Usually none of positive weight is left: the heaviest known panel is proven the heaviest in one
+pass (about 1.5 s at 3,300 mediators). Measured 2026-12-06 on D002 at 10,000 mediators with a budget of 300 (load
+4, same machine): 7 levels proven (3,068 of 3,322 mediators fixed) in 155 s of CPU, where main proved 4 (3,036) in
+191 s, its fifth level pricing by CP-SAT 9 times; the only CP-SAT call left is the first level's widening (weights of
+five values up to 2^28). The default budget's results did not change (the first level prices as before). With ``COUNT_FIRST_FROM`` weighted mediators outside the paired set it runs
+before pairs, otherwise after the Lagrangian narrowing (both after a ``climb`` from the heaviest known panels): in the
+first level, where the Lagrangian narrowing answers at less cost, running it first there cost D002 its first level
+under the default budget.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -313,6 +329,14 @@ PACK_SCAN = 16_000_000
 # of CPU).
 PAIR_SCAN = 64_000_000
 PAIR_WORK = 0.2  # charged per million partial panels that search looks at (its CPU there: 0.18 s per million)
+# Count narrowing (``_SearchPricing._counted``): tried when the heaviest known panel weighs less than this many units
+# of the weights' greatest common divisor (the programme's states grow with it: one more count per unit). On D002 at
+# 10,000 mediators the seventh level's duals weigh 2, 3, 4 and 6 (the heaviest known panel 10): with 12 one pass of
+# 3.4 s of CPU answered where CP-SAT took 12.5 s.
+COUNT_ROOM = 12
+# ... first, before pairs, when at least this many weighted mediators lie outside the paired set (``_counts_first``;
+# at 10,000 mediators on D002 the later levels weigh 250 to 430 such, the first level tens).
+COUNT_FIRST_FROM = 100
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -835,6 +859,8 @@ class _SearchPricing:
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
+        self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
+        self.counts_tried = False  # ``_counted`` ran in this pricing call already
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -893,12 +919,17 @@ class _SearchPricing:
         allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
         above = int(known_value[allowed].max()) if allowed.any() else -1
-        if restriction is None and self._paired(w_pool):
-            known_value = self.incidence(n) @ weights
-            above = int(known_value.max()) if len(known_value) else -1
-        rows: np.ndarray | None = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
-        if restriction is not None or not self._pairs_price(w_pool, above):
-            rows = self._heavier(w_pool, above, restriction)
+        self.counts_tried = False
+        rows: np.ndarray | None = None
+        if self._counts_first(w_pool):
+            rows = self._counted(w_pool, restriction)
+        if rows is None:
+            if restriction is None and self._paired(w_pool):
+                known_value = self.incidence(n) @ weights
+                above = int(known_value.max()) if len(known_value) else -1
+            rows = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
+            if restriction is not None or not self._pairs_price(w_pool, above):
+                rows = self._heavier(w_pool, above, restriction)
         if rows is None:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
@@ -934,6 +965,17 @@ class _SearchPricing:
             return Pricing(None, 0, True)
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def _counts_first(self, w_pool: np.ndarray) -> bool:
+        """Whether pricing tries the count narrowing (``_counted``) before pairs: for weights of several values with
+        ``COUNT_FIRST_FROM`` or more weighted mediators outside ``paired``, as the later leximin levels have them (the
+        free mediators, stronger, weighted beside the fixed ones; acceptable panels hold three or more of them, so the
+        pairing of that set fails, after seconds of search). The first level's duals weigh few mediators outside the
+        set its pairing grows, and its panels holding two weighted members, all found by the pairing, end it sooner."""
+        weighted = w_pool > 0
+        if self.paired is None or len(np.unique(w_pool[weighted])) < 2:
+            return False
+        return int((weighted & ~self.paired).sum()) >= COUNT_FIRST_FROM
 
     def _pairs_price(self, w_pool: np.ndarray, above: int) -> bool:
         """Whether ``above`` (the heaviest known panel's weight) is proven the most any acceptable panel weighs under
@@ -1018,9 +1060,57 @@ class _SearchPricing:
             if rows is not None:
                 return rows
         rows = self._lagrangian(w_pool, above, restriction)
+        if rows is None and not self.counts_tried:
+            rows = self._counted(w_pool, restriction)
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
         return rows
+
+    def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """The search of ``best`` on the pool narrowed by counting weights (``COUNT_ROOM``): rows of instance indices,
+        a superset of the acceptable panels heavier than the heaviest known one (meeting ``restriction``) and among
+        them all those of the largest weight (none when no acceptable panel is heavier: proven); None when the
+        weights are too large to count or the search passes ``NARROWED_CAP``.
+
+        With ``g`` the weights' greatest common divisor, a panel heavier than ``above`` weighs at least ``goal =
+        above // g + 1`` units of ``g``; one holding a mediator of ``u`` units has others of ``goal - u`` units or
+        more. ``panel_bounds`` with each mediator flagged by their units (``least``, each with that ``need``) bounds
+        the objective of those panels: a mediator below the floor is in none, and the search looks at the others
+        only (often none of positive weight, which proves ``above`` the heaviest). The later leximin levels weigh
+        the fixed mediators 2 and the free ones 1: panels hold three or more of them, so pair pricing never applies,
+        but the best known panel is nearly always the heaviest."""
+        inst, k = self.inst, self.inst.k
+        self.counts_tried = True
+        positive = w_pool[w_pool > 0]
+        if not len(positive) or int(positive.max()) // int(np.gcd.reduce(positive)) >= COUNT_ROOM:
+            return None  # no weight, or the largest alone takes COUNT_ROOM units: a goal past it is too many
+        n = len(self.inst_of)
+        self._climbed(w_pool, -1, restriction)
+        allowed = self._allowed_known(n, restriction)
+        weights = np.zeros(n, dtype=np.int64)
+        weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1
+        if above < 0:
+            return None
+        g = int(np.gcd.reduce(positive))
+        units = w_pool // g
+        goal = above // g + 1
+        if goal <= int(units.max()) or goal > COUNT_ROOM:
+            return None  # a mediator alone may outweigh ``above``, or too many counts for the programme
+        bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
+        self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
+        self.counted += 1
+        kept = np.flatnonzero(bound >= self.threshold)
+        nothing = np.zeros((0, k), dtype=np.int64)
+        if len(kept) < k or not (units[kept] > 0).any():
+            return nothing
+        narrow = [self.pool[int(i)] for i in kept]
+        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN)
+        if seats is None:
+            return None
+        rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
 
     def _climbed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> int:
         """A heavier best known panel: ``climb`` from the ``CLIMB_STARTS`` heaviest known panels (meeting

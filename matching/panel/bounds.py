@@ -35,6 +35,7 @@ def panel_bounds(
     room: int = 0,
     extra: np.ndarray | None = None,
     least: bool = False,
+    need: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each mediator of ``pool`` (indices into ``inst``), an upper bound on the objective of any panel
     of ``pool`` holding them that keeps the rules H5 (composition) and H8 (lean cap) and has a chair; with
@@ -64,19 +65,27 @@ def panel_bounds(
 
     With ``least`` only panels whose *other* members (the mediator excluded) hold at least ``room`` flagged ones
     count: the programme then counts flagged others up to ``room`` and no further (``weakest_apart`` asks whether
-    a flagged mediator has a flagged partner, room 1: two counts where "at most k - 2 of the others" needs k - 1)."""
+    a flagged mediator has a flagged partner, room 1: two counts where "at most k - 2 of the others" needs k - 1).
+    A flag may be a larger count (a member then counts that many times). With ``need`` too (an integer from 0 to
+    ``room`` per mediator) each mediator's others must hold at least their own ``need`` instead of ``room``: one
+    programme answers every count up to ``room`` (pricing's count narrowing, ``_SearchPricing._counted``)."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     k = inst.k
     if least and (outside is None or room <= 0):  # at least none: no limit
-        outside, room, least = None, 0, False
-    if least and room >= k:  # k - 1 others cannot hold k flagged members
-        return np.full(len(pool_arr), LOW, dtype=np.int64)
+        outside, room, least, need = None, 0, False, None
+    most = (k - 1) * max(1, int(np.max(outside, initial=0))) if outside is not None else 0  # others can hold
+    if least and room > most:
+        if need is None:
+            return np.full(len(pool_arr), LOW, dtype=np.int64)
+        room = most  # a need past it is met by nobody
     if not least and (outside is None or room >= k):  # room for every member: no limit
         outside, room = np.zeros(len(pool_arr), dtype=bool), 0
     spare = np.asarray(outside, dtype=np.int64)
     more = np.zeros(len(pool_arr), dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
+    wanted = None if not least else np.full(len(pool_arr), room) if need is None else np.asarray(need, dtype=np.int64)
     if k < 2 or len(pool_arr) == 0:
-        return np.where(spare > room, LOW, upper_bounds(inst, [int(i) for i in pool_arr]) + more)  # (least: k >= 2)
+        alone = upper_bounds(inst, [int(i) for i in pool_arr]) + more
+        return np.where(spare > room, LOW, alone) if wanted is None else np.where(wanted > 0, LOW, alone)
     value = separable_values(inst, pool_arr) + more
     w = inst.weights
     if inst.ranking_parties and w["preference"] > 0:
@@ -87,11 +96,11 @@ def panel_bounds(
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
     if not pairs:
         flat = np.zeros(len(pool_arr), dtype=np.int64)
-        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least)
+        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least, wanted)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
     for p, q in pairs:
         lean = align[:, p] - align[:, q]
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least))
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least, wanted))
     return bound
 
 
@@ -104,6 +113,7 @@ def _profile_programme(
     spare: np.ndarray,
     room: int,
     least: bool = False,
+    need: np.ndarray | None = None,
 ) -> np.ndarray:
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
     that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
@@ -170,7 +180,7 @@ def _profile_programme(
                 if chaired is not None:
                     np.maximum(base[1, m:], chaired[: others - m], out=base[1, m:])
     final = dp[:, others]
-    return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, least)
+    return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, need)
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -261,18 +271,19 @@ def _finish(
     lo: int,
     balanced: bool,
     spare: np.ndarray,
-    least: bool = False,
+    need: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each member's bound from ``final`` (dp at k - 1 others): their value, plus the best state's total
     with the exact panel-level terms of the state united with them (and room left for them if spare; with
-    ``least``, others holding at least the room's count of spare members, whoever the member is)."""
+    ``need``, the ``least`` programme's, others holding at least the member's need of spare members, whoever
+    the member is; a need past the room, which ``panel_bounds`` lowers to what k - 1 others can hold, by none)."""
     w, h = inst.weights, inst.k // 2
     _, _, _, spans, rooms, covers = final.shape
     # Per member count of spare others allowed: the best over the spare counts up to the room left.
     allowed = np.maximum.accumulate(final, axis=4)
-    if least:  # the last count (saturated) only, for every member
-        allowed = np.repeat(final[:, :, :, :, rooms - 1 :], rooms, axis=4)
-        spare = np.zeros_like(spare)
+    if need is not None:  # counts up to the room, the last saturated: at least c is the best from count c up
+        allowed = np.maximum.accumulate(final[:, :, :, :, ::-1], axis=4)  # at ``rooms - 1 - c``
+        spare = np.maximum(np.asarray(need, dtype=np.int64), 0)  # read below at ``rooms - 1 - spare``
     counts = np.arange(h + 1)
     cap = lean_cap(inst)
     out = np.empty(len(value), dtype=np.int64)
