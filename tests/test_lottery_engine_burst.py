@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -154,49 +153,3 @@ def test_a_roomy_rough_level_drops_stale_panels_sooner(monkeypatch: pytest.Monke
     assert all(panels[j][0] == 0 for j in engine.columns.dropped)
     _, _, after = master.solve()
     assert before == pytest.approx(0.38) and after == pytest.approx(before)
-
-
-def test_a_steep_round_prices_at_weights_smoothed_towards_the_levels_best_bound(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Six agents, agent 0 fixed at 0.2; the level's best-bound weights (center) and the round's duals differ: the
-    # further pricings of a steep round weigh each agent half by one, half by the other (Wentges), and a panel joins
-    # only when it beats the cap under the round's own duals.
-    n = 6
-    panels = [(a, b) for a in range(n) for b in range(a + 1, n)]
-    engine = _Engine(lottery_module.EnumeratedOracle(n, 2, panels))
-    engine.frame = ({0: 0.2}, [1, 2, 3, 4, 5])
-    centre = np.asarray([0.0, 0.1, 0.1, 0.1, 0.1, 0.6])
-    engine.center = centre
-    priced: list[np.ndarray] = []
-    real = _Engine.price
-
-    def price(self: _Engine, weights: np.ndarray, restriction: lottery_module.Restriction | None = None) -> Pricing:
-        priced.append(weights)
-        return real(self, weights, restriction)
-
-    y = np.asarray([0.1, 0.5, 0.3, 0.1, 0.1, 0.0])
-    monkeypatch.setattr(_Engine, "price", price)
-    engine.steep_more(y, 0.7)
-    expected = engine.scaled(lottery_module.STEEP_SMOOTHING * centre + (1 - lottery_module.STEEP_SMOOTHING) * y)[0]
-    assert np.array_equal(priced[0], expected)
-    # Smoothed, (1, 5) weighs most (0.3 + 0.3); under y it weighs 0.5, below the cap 0.7: nothing joins, no more pricing.
-    assert len(priced) == 1 and not engine.columns.panels
-
-
-def test_the_level_centre_is_the_weights_of_least_proven_bound() -> None:
-    # Weak duality (level_bound) for each exact answer: the centre moves only to weights with a smaller bound, and is
-    # kept normalised to a free total of 1.
-    n = 4
-    engine = _Engine(lottery_module.EnumeratedOracle(n, 2, [(0, 1), (2, 3), (1, 2)]))
-    engine.frame = ({}, [0, 1, 2, 3])
-    # (weights, their best panel's weight, the centre after them): bounds 2/3, then 1 (kept), then 1/2 (moved).
-    for weights, best, kept in (
-        ([2, 2, 1, 1], 4, [2, 2, 1, 1]),
-        ([4, 0, 0, 0], 4, [2, 2, 1, 1]),
-        ([1, 1, 1, 1], 2, [1, 1, 1, 1]),
-    ):
-        engine.centre(np.asarray(weights, dtype=np.int64), Pricing((0, 1), best, True))
-        assert engine.center is not None
-        assert np.allclose(engine.center, np.asarray(kept) / sum(kept))
-    assert engine.center_bound == Fraction(1, 2)

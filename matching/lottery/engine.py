@@ -105,10 +105,15 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve; the fourth
   level (600 free) then took 31 LP solves of 16 to 39 s of CPU each and ended proven (0.070169) after 843 s in all
   (with stale panels dropped sooner, below). A round that found panels proves nothing: the level still ends on the exact pricing of a round that found none.
-  The pricings after the first weigh each agent by ``STEEP_SMOOTHING`` of the level's weights of least proven bound so
-  far and the rest by the round's duals (Wentges smoothing, ``_Engine.steep_more``): those duals swing far from the
-  level's optimal ones (that fourth level: their bound 0.69 against the level's 0.063). Measured 2026-12-06 (that fourth
-  level rebuilt offline from its start, load 3): its value 0.06903 after 17 rounds, against 0.06902 after 19 without.
+  Tried on that fourth level and left out (2026-12-06, CPU seconds, load 3 to 4): Wentges smoothing of the further
+  pricings (half the level's weights of least proven bound, half the round's duals) reached 0.06968 after 27 rounds
+  and 719 s of the run, against 0.06962 after 24 rounds and 721 s without, and ended after 869 s (33 LP solves)
+  against 843 s (31); offline, the least bound the level's weights proved stayed 5 to 37 times its value, 0.32 to 1.84
+  against 0.05 to 0.069: no good centre to smooth towards. Its warm re-solve after 68 new panels (5,896 primal simplex
+  iterations, 18 to 22 s) took 32 s with steepest-edge pricing, 119 s by dual simplex, 17 s by interior point without
+  crossover, 18 s without bound perturbation; and a shorter PDLP run before the level's first vertex costs more in
+  crossover (5,000 iterations: 6 s, then 14,164 crossover iterations, 53 s; at the 20,000 of ``PDLP_FINE_ITERATIONS``:
+  24 s and 3,169, 10 s).
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
@@ -320,7 +325,6 @@ HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local searc
 BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
 BURST_ROOMY = 8  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
 STEEP_PRICINGS = 8  # on a roomy rough level: exact pricings a round beside the local search (see _Engine.steep)
-STEEP_SMOOTHING = 0.5  # their weights: this share of the level's best-bound duals, the rest the round's (steep_more)
 BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
 CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
@@ -1099,9 +1103,6 @@ class _Engine:
         self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
         self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
         self.vertices = True  # the master LP must end at a vertex (see dual); off at the start of each level
-        self.center: np.ndarray | None = None  # the level's weights of least proven bound, normalised (steep_more)
-        self.center_bound: Fraction | None = None  # that bound
-        self.frame: tuple[dict[int, float], list[int]] = ({}, [])  # the current level's fixed and free agents
 
     def halted(self) -> bool:
         """A safe point, at the start of each round: whether the run must stop here (a stop was asked
@@ -1422,35 +1423,18 @@ class _Engine:
         return bool(STEEP_PRICINGS and master is not None and master.rough and master.roomy and master.fixed)
 
     def steep_more(self, y: np.ndarray, cap: float) -> None:
-        """The further exact pricings of a steep round: up to ``STEEP_PRICINGS - 1`` more, each with smoothed weights
-        (Wentges): ``STEEP_SMOOTHING`` of the level's weights of least proven bound so far (``center``) and the rest the
-        round's duals ``y``, those of the people seated by the panels found this round (by the local search and the
-        pricings before) divided by ``e^BURST_RATE`` per seat. The round's duals alone swing from round to round far
-        from the level's optimal duals (the assembly-shaped pool's fourth level: their bound 0.69 against a level of
-        0.063), and the panels they price chase the swing. Each pricing's bound may become the ``center``; the panels
-        that beat the cap under ``y`` join, and the pricings stop when one adds none. No proof is read from them: the
-        level still ends only on the exact pricing of its own duals ``y``, in a round that found no panel."""
-        base = y if self.center is None else STEEP_SMOOTHING * self.center + (1.0 - STEEP_SMOOTHING) * y
+        """The further exact pricings of a steep round: up to ``STEEP_PRICINGS - 1`` more, each with the weights of the
+        people seated by the panels found this round (by the local search and the pricings before) divided by
+        ``e^BURST_RATE`` per seat; the panels that beat the cap under the level's own duals ``y`` join, and the
+        pricings stop when one adds none. No proof is read from them: the level still ends only on the exact pricing
+        of its own duals."""
         for _ in range(STEEP_PRICINGS - 1):
             seats = np.zeros(self.n)
             for j in self.columns.pending:
                 np.add.at(seats, list(self.columns.panels[j]), 1.0)
-            weights = self.scaled(base * np.exp(-BURST_RATE * seats))[0]
-            answer = self.price(weights)
-            self.centre(weights, answer)
+            answer = self.price(self.scaled(y * np.exp(-BURST_RATE * seats))[0])
             if not self.add_improving(answer, y, cap):
                 break
-
-    def centre(self, weights: np.ndarray, answer: Pricing) -> None:
-        """Keep ``weights`` (normalised to ``Σ_free m_i w_i = 1``) as the level's ``center`` when the weak-duality bound
-        of the exact answer ``answer`` for them is the least of the level so far (``level`` set ``frame``)."""
-        fixed, free = self.frame
-        bound = self.level_bound(weights, answer.upper, fixed, free)
-        if bound is None or (self.center_bound is not None and bound >= self.center_bound):
-            return
-        self.center_bound = bound
-        total = float((weights[list(free)] * self.mult[list(free)]).sum())
-        self.center = weights.astype(float) / total
 
     def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
         """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
@@ -1524,8 +1508,6 @@ class _Engine:
         self.level_bound_seen = None if fixed else self.oracle_bound(free)
         # The first level ends on a vertex: its dual's exact weights make the certificate (``Lottery.certified``).
         self.vertices = not fixed
-        self.frame = (fixed, free)
-        self.center = self.center_bound = None
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
             reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
@@ -1544,7 +1526,6 @@ class _Engine:
                 self.see_bound(self.level_bound(weights, answer.upper, fixed, free))
             if self.add_improving(answer, y, cap) or searched:  # new panels: no proof this round (see steep)
                 if self.steep():
-                    self.centre(weights, answer)
                     self.steep_more(y, cap)
                 continue
             bound = self.level_bound(weights, answer.upper, fixed, free)
