@@ -107,8 +107,8 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   (with stale panels dropped sooner, below). A round that found panels proves nothing: the level still ends on the exact pricing of a round that found none.
   Tried on that fourth level and left out (2026-12-06, CPU seconds, load 3 to 4): Wentges smoothing of the further
   pricings (half the level's weights of least proven bound, half the round's duals) reached 0.06968 after 27 rounds
-  and 719 s of the run, against 0.06962 after 24 rounds and 721 s without, and ended after 869 s (33 LP solves)
-  against 843 s (30); offline, the least bound the level's weights proved stayed 5 to 37 times its value, 0.32 to 1.84
+  and 719 s of the run, against 0.06962 after 24 rounds and 721 s without, and ended after 869 s (34 LP solves)
+  against 843 s (31); offline, the least bound the level's weights proved stayed 5 to 37 times its value, 0.32 to 1.84
   against 0.05 to 0.069: no good centre to smooth towards. Its warm re-solve after 68 new panels (5,896 primal simplex
   iterations, 18 to 22 s) took 32 s with steepest-edge pricing, 119 s by dual simplex, 17 s by interior point without
   crossover, 18 s without bound perturbation; and a shorter PDLP run before the level's first vertex costs more in
