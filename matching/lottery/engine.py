@@ -105,6 +105,15 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve; the fourth
   level (600 free) then took 31 LP solves of 16 to 39 s of CPU each and ended proven (0.070169) after 843 s in all
   (with stale panels dropped sooner, below). A round that found panels proves nothing: the level still ends on the exact pricing of a round that found none.
+  Tried on that fourth level and left out (2026-12-06, CPU seconds, load 3 to 4): Wentges smoothing of the further
+  pricings (half the level's weights of least proven bound, half the round's duals) reached 0.06968 after 27 rounds
+  and 719 s of the run, against 0.06962 after 24 rounds and 721 s without, and ended after 869 s (34 LP solves)
+  against 843 s (31); offline, the least bound the level's weights proved stayed 5 to 37 times its value, 0.32 to 1.84
+  against 0.05 to 0.069: no good centre to smooth towards. Its warm re-solve after 68 new panels (5,896 primal simplex
+  iterations, 18 to 22 s) took 32 s with steepest-edge pricing, 119 s by dual simplex, 17 s by interior point without
+  crossover, 18 s without bound perturbation; and a shorter PDLP run before the level's first vertex costs more in
+  crossover (5,000 iterations: 6 s, then 14,164 crossover iterations, 53 s; at the 20,000 of ``PDLP_FINE_ITERATIONS``:
+  24 s and 3,169, 10 s).
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
