@@ -36,6 +36,8 @@ from matching.batch.quotas import Quotas
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
 from matching.core.config import SolveConfig
+from matching.core.status import Status
+from matching.panel.model import PanelSolution
 from matching.rules.encoding import restrict
 from matching.rules.kernel import dispute_views, enumerate_panels
 from matching.rules.workspace import Workspace
@@ -279,3 +281,50 @@ def test_narrowed_exact_pricing_finds_the_best_priced_panel_and_proves_some_disp
                 assert priced.bound == max(int(worth.max()), pool_best)
                 unsearched += loose.bound > pool_best and priced.work == 0
     assert unsearched > 0
+
+
+def test_a_search_cut_short_before_a_better_panel_keeps_cp_sats_own_bound() -> None:
+    """Exact pricing whose search stops before it finds a panel better than the pool's (simulated: the search runs
+    to the end, then reports a timeout with CP-SAT's bound kept): the bound is CP-SAT's, the best priced panel's
+    worth over the whole roster (brute force) or the pool's best, not the looser mediators' upper bounds; and
+    where the search ends, a panel it finds is worth more than the pool's best."""
+
+    class CutShort(disputes_module.PanelModel):
+        def solve(self, config: SolveConfig) -> tuple[Status, PanelSolution | None, int | None, int | None]:
+            out = super().solve(config)
+            return out if out[0] == Status.INFEASIBLE else (Status.TIMEOUT, None, None, None)
+
+    tighter = 0
+    for seed in (1, 2, 3):
+        ws = _tiny_generated(seed)
+        state = make_state(ws, IOMED)
+        n = ws.arrays.n
+        items = list(enumerate(d.dispute_id for d in ws.data.disputes))
+        for c in (c for c in alone_chunk(items, 3, CONFIG, state=state) if c.in_joint_model):
+            parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
+            members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
+            price = np.random.default_rng(seed).integers(0, 3 * UNIT, n).astype(np.float64)
+            local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
+            pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+            item = [(c.position, c.dispute_id, c.pool, pool_best)]
+            best = max(pool_best, int((values - local_worth(price, parties, members)).max()))
+            (loose,) = exact_chunk(item, price, {}, 3, replace(CONFIG, time_limit=0.0), state=state)
+            (searched,) = exact_chunk(item, price, {}, 3, CONFIG, state=state)
+            assert searched.proven and searched.bound == best
+            if searched.members:
+                worth = searched.value - local_worth(price, parties, np.array([searched.members]))[0]
+                assert worth > pool_best
+            with mock.patch.object(disputes_module, "PanelModel", CutShort):
+                (cut,) = exact_chunk(item, price, {}, 3, CONFIG, state=state)
+            if not cut.proven:  # (a search ran and found a better panel)
+                assert cut.bound == best <= loose.bound
+                tighter += best < loose.bound
+            for work in (1e-4, 1e-3):  # searches really cut short: still never below the best
+                (short,) = exact_chunk(item, price, {}, 3, replace(CONFIG, time_limit=work), state=state)
+                assert best <= short.bound <= loose.bound
+    assert tighter > 0
+
+
+def local_worth(price: np.ndarray, parties: tuple[str, ...], members: np.ndarray) -> np.ndarray:
+    """The price of each panel (rows of roster indices) at whole-unit prices."""
+    return np.rint(member_price(np.arange(len(price)), price, {}, parties))[members].sum(axis=1)

@@ -40,7 +40,7 @@ from matching.core.status import Status
 from matching.io.rulesets import RuleSet
 from matching.panel.bounds import panel_bounds
 from matching.panel.diagnosis import diagnose
-from matching.panel.model import NEVER_PRUNED, PanelModel, best_chair, reduce, upper_bounds
+from matching.panel.model import NEVER_PRUNED, PanelModel, PanelSolution, best_chair, reduce, upper_bounds
 from matching.rules.checker import DisputeView
 from matching.rules.encoding import PanelInstance, RosterArrays, priced, restrict
 from matching.rules.kernel import Panels, combination_count, dispute_views, enumerate_panels, members_total
@@ -341,7 +341,9 @@ def _exact(
     (``_tight_bound``), which also proves the pool's best panel the best when it reaches no higher. With
     ``narrow``, the programme first runs over every mediator the search would hold when ``FILTER_SHARE`` of the
     search's share pays for it (``_narrow``): it often proves the pool's best without a search, and otherwise
-    leaves the search (the rest of the share) only the mediators on some panel better than the pool's.
+    leaves the search (the rest of the share) only the mediators on some panel better than the pool's. The search
+    looks for panels better than the pool's best alone, and keeps CP-SAT's own bound when it stops first
+    (``_search_better``).
     """
     inst, roster, local_price, cheap, bounds = _priced_bounds(state, dispute_id, price, party_price)
     in_pool = np.flatnonzero(np.isin(roster, pool))
@@ -373,21 +375,18 @@ def _exact(
         config = share_time(config, config.time_limit - before)
     if len(idx) < inst.k:
         return Priced(position, pool_best, (), 0, overhead=charge)
-    model = PanelModel(cheap, idx, Locks())
     charge += BUILD_WORK * len(idx)
-    status, sol, objective, bound = model.solve(config)
-    work = model.deterministic_time
+    status, sol, loose, work = _search_better(cheap, idx, pool_best, loose, config)
+    if status == Status.INFEASIBLE:  # no panel of ``idx`` beats the pool's best
+        return Priced(position, pool_best, (), 0, work=work, overhead=charge)
     if sol is None:
-        if status == "infeasible":
-            return Priced(position, pool_best, (), 0, work=work, overhead=charge)
         return Priced(position, loose, (), 0, work=work, proven=False, overhead=charge, before=before)
-    assert objective is not None and bound is not None
     members = sorted(sol.members)
     chair = best_chair(inst, members)
     value = inst.evaluate(members, chair if chair is not None else sol.chair).objective_int
     result = Priced(
         position,
-        max(pool_best, min(bound, loose)),
+        loose,
         tuple(int(roster[i]) for i in members),
         value,
         work=work,
@@ -407,6 +406,21 @@ def _exact(
         result.pool = roster[grown]
         result.panels = _pool_panels(grown, enumerate_panels(inst, grown), inst.k)
     return result
+
+
+def _search_better(
+    cheap: PanelInstance, idx: list[int], pool_best: int, loose: int, config: SolveConfig
+) -> tuple[Status, PanelSolution | None, int, float]:
+    """CP-SAT over the mediators ``idx`` of the priced instance for a panel worth more than ``pool_best`` (only such
+    a panel moves the dispute's bound, and the search prunes by it from the start), given ``loose``, a proven bound
+    at least ``pool_best``: the status (infeasible: there is no such panel), the best such panel found, the bound
+    kept (the lower of ``loose`` and CP-SAT's own, which holds also when it stopped before finding a panel, but
+    never below ``pool_best``) and the deterministic seconds spent."""
+    model = PanelModel(cheap, idx, Locks())
+    model.model.add(model.vars.weighted(cheap) >= pool_best + 1)
+    status, sol, _, _ = model.solve(config)
+    bound = loose if model.best_bound is None else min(loose, max(pool_best, model.best_bound))
+    return status, sol, bound, model.deterministic_time
 
 
 def tight_scale(k: int, parties: int) -> float:

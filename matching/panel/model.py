@@ -424,6 +424,9 @@ class PanelModel:
         self.x, self.c = self.vars.x, self.vars.c
         self.lock_problems = self._apply_locks(locks)
         self.deterministic_time = 0.0  # CP-SAT's deterministic seconds over every solve of this model
+        # The last solve's proven bound on the objective, also when it stopped before any solution (None when
+        # infeasible or not solved yet).
+        self.best_bound: int | None = None
         self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
 
     def _apply_locks(self, locks: Locks) -> list[str]:
@@ -472,6 +475,9 @@ class PanelModel:
         solver = self._solver(config)
         status = solver.solve(self.model)
         self.deterministic_time += solver.deterministic_time
+        self.best_bound = (
+            None if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) else round(solver.best_objective_bound)
+        )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             members = [i for i in self.idx if solver.boolean_value(self.x[i])]
             chair = next(i for i, ci in self.c.items() if solver.boolean_value(ci))
