@@ -113,7 +113,11 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   iterations, 18 to 22 s) took 32 s with steepest-edge pricing, 119 s by dual simplex, 17 s by interior point without
   crossover, 18 s without bound perturbation; and a shorter PDLP run before the level's first vertex costs more in
   crossover (5,000 iterations: 6 s, then 14,164 crossover iterations, 53 s; at the 20,000 of ``PDLP_FINE_ITERATIONS``:
-  24 s and 3,169, 10 s).
+  24 s and 3,169, 10 s). Central duals (each round's LP by interior point without crossover, priced at that point's
+  duals, then crossover to the round's vertex; branch ``asm12``, not merged) gave that level 24 LP solves and 590 s
+  against 28 and 621 s by warm simplex (one replay each; runs vary by about 3 rounds), but the round LPs grew to
+  3,000 to 3,700 panels (fewer look far from useful under central duals) and the third level was still unproven
+  after 231 s against about 130 s: not worth it.
 * **Exact pricing** (the oracle's ``best``, CP-SAT) otherwise runs only when the local search finds
   nothing; the panel of largest dual weight ``y(P)``, plus any other improving panel CP-SAT met
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
