@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterator
 from dataclasses import replace
 from unittest import mock
 
@@ -19,6 +20,8 @@ import matching.batch.disputes as disputes_module
 import matching.batch.joint as joint_module
 from matching.batch.disputes import (
     TIGHT_SHARE,
+    Candidates,
+    WorkerState,
     alone_chunk,
     exact_chunk,
     make_state,
@@ -260,18 +263,11 @@ def test_narrowed_exact_pricing_finds_the_best_priced_panel_and_proves_some_disp
     bounds leave open are proven by the programme alone, with no search at all."""
     unsearched = 0
     for seed in (1, 2, 3):
-        ws = _tiny_generated(seed)
-        state = make_state(ws, IOMED)
-        n = ws.arrays.n
-        items = list(enumerate(d.dispute_id for d in ws.data.disputes))
-        alone = [c for c in alone_chunk(items, 3, CONFIG, state=state) if c.in_joint_model]
-        for c in alone:
-            parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
-            members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
+        for state, c, parties, members, values in _joint_disputes(seed):
+            n = state.arrays.n
             for draw in range(3):
                 price = np.random.default_rng(10 * seed + draw).integers(0, 3 * UNIT, n).astype(np.float64)
-                local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
-                pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+                pool_best = _pool_best(c, price, parties)
                 item = [(c.position, c.dispute_id, c.pool, pool_best)]
                 (loose,) = exact_chunk(item, price, {}, 3, replace(CONFIG, time_limit=0.0), state=state)
                 with mock.patch.object(disputes_module, "TIGHT_MIN", 1):
@@ -296,16 +292,9 @@ def test_a_search_cut_short_before_a_better_panel_keeps_cp_sats_own_bound() -> N
 
     tighter = 0
     for seed in (1, 2, 3):
-        ws = _tiny_generated(seed)
-        state = make_state(ws, IOMED)
-        n = ws.arrays.n
-        items = list(enumerate(d.dispute_id for d in ws.data.disputes))
-        for c in (c for c in alone_chunk(items, 3, CONFIG, state=state) if c.in_joint_model):
-            parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
-            members, values = _priced_worths(ws, c.dispute_id, np.zeros(n))
-            price = np.random.default_rng(seed).integers(0, 3 * UNIT, n).astype(np.float64)
-            local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
-            pool_best = int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+        for state, c, parties, members, values in _joint_disputes(seed):
+            price = np.random.default_rng(seed).integers(0, 3 * UNIT, state.arrays.n).astype(np.float64)
+            pool_best = _pool_best(c, price, parties)
             item = [(c.position, c.dispute_id, c.pool, pool_best)]
             best = max(pool_best, int((values - local_worth(price, parties, members)).max()))
             (loose,) = exact_chunk(item, price, {}, 3, replace(CONFIG, time_limit=0.0), state=state)
@@ -328,3 +317,23 @@ def test_a_search_cut_short_before_a_better_panel_keeps_cp_sats_own_bound() -> N
 def local_worth(price: np.ndarray, parties: tuple[str, ...], members: np.ndarray) -> np.ndarray:
     """The price of each panel (rows of roster indices) at whole-unit prices."""
     return np.rint(member_price(np.arange(len(price)), price, {}, parties))[members].sum(axis=1)
+
+
+def _joint_disputes(seed: int) -> Iterator[tuple[WorkerState, Candidates, tuple[str, ...], np.ndarray, np.ndarray]]:
+    """The disputes of the tiny generated roster ``seed`` that enter the joint model (pools of three): the batch
+    state, the dispute's pool, its parties, and every feasible panel over its whole roster with its unpriced worth
+    (``_priced_worths`` at zero prices)."""
+    ws = _tiny_generated(seed)
+    state = make_state(ws, IOMED)
+    items = list(enumerate(d.dispute_id for d in ws.data.disputes))
+    for c in alone_chunk(items, 3, CONFIG, state=state):
+        if c.in_joint_model:
+            parties = next(d.parties for d in ws.data.disputes if d.dispute_id == c.dispute_id)
+            members, values = _priced_worths(ws, c.dispute_id, np.zeros(ws.arrays.n))
+            yield state, c, parties, members, values
+
+
+def _pool_best(c: Candidates, price: np.ndarray, parties: tuple[str, ...]) -> int:
+    """The best worth at whole-unit ``price`` among the panels of the pool of ``c``."""
+    local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
+    return int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
