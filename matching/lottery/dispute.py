@@ -869,7 +869,6 @@ class _SearchPricing:
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
         self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
-        self.counts_tried = False  # ``_counted`` ran in this pricing call already
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -926,17 +925,15 @@ class _SearchPricing:
         allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
         above = int(known_value[allowed].max()) if allowed.any() else -1
-        self.counts_tried = False
-        rows: np.ndarray | None = None
-        if self._counts_first(w_pool):
-            rows = self._counted(w_pool, restriction)
+        counts_first = self._counts_first(w_pool)
+        rows = self._counted(w_pool, restriction) if counts_first else None
         if rows is None:
             if restriction is None and self._paired(w_pool):
                 known_value = self.incidence(n) @ weights
                 above = int(known_value.max()) if len(known_value) else -1
             rows = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
             if restriction is not None or not self._pairs_price(w_pool, above):
-                rows = self._heavier(w_pool, above, restriction)
+                rows = self._heavier(w_pool, above, restriction, counted=counts_first)
         if rows is None:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
@@ -1055,11 +1052,14 @@ class _SearchPricing:
             return np.ones(len(self.known), dtype=bool)
         return np.asarray(self.incidence(n) @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least)
 
-    def _heavier(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> np.ndarray | None:
+    def _heavier(
+        self, w_pool: np.ndarray, above: int, restriction: Restriction | None, counted: bool = False
+    ) -> np.ndarray | None:
         """Rows of instance indices, acceptable panels among which are all those heavier than ``above`` (by
         ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
         cap (or straight away with many weighted mediators) the level-by-level narrowed one (0/1 weights), then
-        the one narrowed by ``lagrangian_keep``; None past every cap."""
+        the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
+        already); None past every cap."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1072,7 +1072,7 @@ class _SearchPricing:
             if rows is not None:
                 return rows
         rows = self._lagrangian(w_pool, above, restriction)
-        if rows is None and not self.counts_tried:
+        if rows is None and not counted:
             rows = self._counted(w_pool, restriction)
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
@@ -1092,9 +1092,9 @@ class _SearchPricing:
         the fixed mediators 2 and the free ones 1: panels hold three or more of them, so pair pricing never applies,
         but the best known panel is nearly always the heaviest."""
         inst, k = self.inst, self.inst.k
-        self.counts_tried = True
         positive = w_pool[w_pool > 0]
-        if not len(positive) or int(positive.max()) // int(np.gcd.reduce(positive)) >= COUNT_ROOM:
+        g = int(np.gcd.reduce(positive)) if len(positive) else 0
+        if not g or int(positive.max()) // g >= COUNT_ROOM:
             return None  # no weight, or the largest alone takes COUNT_ROOM units: a goal past it is too many
         n = len(self.inst_of)
         self._climbed(w_pool, -1, restriction)
@@ -1104,7 +1104,6 @@ class _SearchPricing:
         above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1
         if above < 0:
             return None
-        g = int(np.gcd.reduce(positive))
         units = w_pool // g
         goal = above // g + 1
         if goal <= int(units.max()) or goal > COUNT_ROOM:
