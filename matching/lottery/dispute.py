@@ -281,15 +281,15 @@ REACH_SIZES = (32, 128)
 # CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
 # 10,000 mediators, a plain pass took 0.42 s on D002 (780 cells, 3,331 mediators), 0.44 s on D011 (815, 2,502) and
 # 0.07 s on D003 (138, 2,305); charged per mediator, as before, D003 paid about six times D011's rate.
-NARROW_WORK = 1.0
+NARROW_WORK = 0.2
 NARROW_CELLS = 800  # about D011's programme: its passes are charged what they were per 2,500 mediators
 NARROW_WORK_SIZE = 2_500  # a greedy pass is charged GREEDY_WORK per this many mediators (starts)
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
 # D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.2 s since its
 # gains are computed per profile, 0.5 s before): the bounded search per million partial panels looked at, a greedy
 # pass per NARROW_WORK_SIZE mediators.
-SEARCH_WORK = 0.5
-GREEDY_WORK = 0.2
+SEARCH_WORK = 0.15
+GREEDY_WORK = 0.1
 TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
 # Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
 SPREAD_OTHERS = 300
