@@ -65,7 +65,9 @@ panel holding them; the search then looks only at the mediators whose bound pass
 single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
 greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
 ``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
-across disputes where the head count did not). A call whose search would still pass
+across disputes where the head count did not), at about one unit per second of their CPU, as CP-SAT's deterministic
+seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
+widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
