@@ -33,13 +33,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (ec01e3e: profile programme passes shared per covered set, the reaching
-# search under a proven ceiling), measured on 2026-12-06 at load 1.1-1.2 with machine speed 0.91 (see
-# machine_speed.py): every five-member dispute ran into the lottery's budget in the first leximin level, unproven.
+# Main's figures at 10,000 mediators (e1e0885: pair reuse, count narrowing), measured on 2026-12-06 at load 1.0-1.2
+# with machine speed 0.83 (see machine_speed.py): every dispute ran into the lottery's budget, D002 after its first
+# leximin level (proven), D003 and D011 in their first.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 27.4 s CPU, budget, unproven, least 0.000330, bound 0.000340",
-    "D003": "main: 52.2 s CPU, budget, unproven, least 0.000582, bound 0.000613",
-    "D011": "main: 25.3 s CPU, budget, unproven, least 0.000538, bound 0.000562",
+    "D002": "main: 45.7 s CPU, budget, 1 level, least 0.000334, bound 0.000334",
+    "D003": "main: 34.9 s CPU, budget, unproven, least 0.000586, bound 0.000604",
+    "D011": "main: 27.5 s CPU, budget, unproven, least 0.000539, bound 0.000554",
 }
 
 

@@ -65,7 +65,9 @@ panel holding them; the search then looks only at the mediators whose bound pass
 single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
 greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
 ``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
-across disputes where the head count did not). A call whose search would still pass
+across disputes where the head count did not), at about one unit per second of their CPU, as CP-SAT's deterministic
+seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
+widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
@@ -280,16 +282,22 @@ REACH_SIZES = (32, 128)
 # per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
 # CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
 # 10,000 mediators, a plain pass took 0.42 s on D002 (780 cells, 3,331 mediators), 0.44 s on D011 (815, 2,502) and
-# 0.07 s on D003 (138, 2,305); charged per mediator, as before, D003 paid about six times D011's rate.
-NARROW_WORK = 1.0
+# 0.07 s on D003 (138, 2,305); charged per mediator, as before, D003 paid about six times D011's rate. Measured again
+# later that day (five13, D002 and D011, load 2 to 4, machine speed 0.87), a pass took 0.12 to 0.17 s of CPU per
+# NARROW_CELLS and unit of room plus one (plain 0.16, room 1 ``least`` 0.46 in all, room 2 ``least`` 0.63, counting
+# with 5 counts 1.44): charged 1.0 per unit, 4 to 6 units per second of CPU, where a CP-SAT call's deterministic
+# seconds are 0.8 per second of its CPU; 0.2 charges about 1.
+NARROW_WORK = 0.2
 NARROW_CELLS = 800  # about D011's programme: its passes are charged what they were per 2,500 mediators
 NARROW_WORK_SIZE = 2_500  # a greedy pass is charged GREEDY_WORK per this many mediators (starts)
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
 # D002 and D011 at 10,000 mediators, 2026-12-05: a greedy pass over 2,500 mediators takes about 0.2 s since its
 # gains are computed per profile, 0.5 s before): the bounded search per million partial panels looked at, a greedy
-# pass per NARROW_WORK_SIZE mediators.
-SEARCH_WORK = 0.5
-GREEDY_WORK = 0.2
+# pass per NARROW_WORK_SIZE mediators. Measured again (five13, as NARROW_WORK): the search took 0.16 s of CPU per
+# million partial panels (charged 0.5, 3 units per second), the greedy passes about 0.1 s per NARROW_WORK_SIZE starts
+# (charged 0.2, 2 units per second).
+SEARCH_WORK = 0.15
+GREEDY_WORK = 0.1
 TIGHTEN_ROUNDS = 4  # Lagrangian passes over the mediators left, while they remove somebody
 # Tied heaviest panels handed back beside the ENUMERATED_OTHERS, each seating someone new (``_spread_out``).
 SPREAD_OTHERS = 300
@@ -344,8 +352,11 @@ PAIR_WORK = 0.2  # charged per million partial panels that search looks at (its 
 # 3.4 s of CPU answered where CP-SAT took 12.5 s.
 COUNT_ROOM = 12
 # ... first, before pairs, when at least this many weighted mediators lie outside the paired set (``_counts_first``;
-# at 10,000 mediators on D002 the later levels weigh 250 to 430 such, the first level tens).
-COUNT_FIRST_FROM = 100
+# at 10,000 mediators on D002 the later levels weigh 59 to 430 such, the first level 22 to 35). 100 -> 50 (five13,
+# 2026-12-06, with the charges above, default budget): D002's fourth and fifth levels took 3.7 and 12.3 s of CPU
+# instead of 5.7 and 21.2 s (pairings that failed after seconds of search), 5 levels proven instead of 4; D003 and
+# D011 priced exactly as before.
+COUNT_FIRST_FROM = 50
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
