@@ -219,10 +219,12 @@ def _best_panel(
     """
     best_value: int | None = None
     best_members: tuple[int, ...] = ()
+    best_chair = -1
     if len(panels):
         r = int(np.argmax(panels.value))
         best_value = int(panels.value[r])
         best_members = tuple(sorted(int(i) for i in panels.members[r]))
+        best_chair = int(panels.chair[r])
     outside = np.ones(inst.n, dtype=bool)
     outside[pool] = False
     if best_value is not None and (not outside.any() or int(bounds[outside].max()) <= best_value):
@@ -240,6 +242,8 @@ def _best_panel(
             else _Best(Status.OPTIMAL, best_value, best_value, best_members)
         )
     model = PanelModel(inst, idx, Locks())
+    if best_members:
+        model.hint(best_members, best_chair)  # (at 5,000 x 10,000: half the search's deterministic time)
     status, sol, objective, bound = model.solve(config)
     work = model.deterministic_time
     if sol is None:

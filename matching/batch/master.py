@@ -208,6 +208,11 @@ IPM_ROWS_AT, IPM_ROWS_MIN = 0.02, 50
 # interior point: at 1 the year raced a solve that would have ended just past the mark; the ones worth racing (at
 # scale) ran 3 to 22 times it.
 RACE_FACTOR = 2.0
+# Rows from which an iteration costs more than the nonzeros say (``_iteration_cost``). Measured CPU per work unit (one
+# core): the year's programme (1,800 rows) about 1/12,800 s; at 2,500 disputes (4,300 rows) 1/10,500 s; at 5,000
+# (8,600 rows) 1/7,500 s, so that the programme's share of 120 s took 480 s there. With the square root of the
+# rows past this, the three cost about the same per unit.
+COST_ROWS = 1_800
 DROP_BELOW = 0.25  # reduced cost (objective units; a panel is worth about 1 to 3) past which a column leaves
 
 
@@ -234,8 +239,9 @@ class ColumnLP:
     One HiGHS model for the whole run, changed in place: new columns and new rows keep the last
     basis, so each solve starts from the previous optimum (new columns leave it primal feasible,
     new rows dual feasible) instead of from scratch. Each dispute's row has an artificial column of
-    large negative worth, so the programme is always feasible; capacity and same-party rows join
-    only when a solution breaks them (lazy rows: most mediators' limits never bind). Every solve
+    large negative worth, so the programme is always feasible; a capacity row joins once the
+    mediator's columns serve more disputes than their capacity, and a same-party row only when a
+    solution breaks it (lazy rows: most mediators' limits can never bind). Every solve
     draws on one budget for the whole run (``work_budget``, in simplex iterations weighted by the
     model's size): past it, ``LPTimeout``, at the same point on every run.
     """
@@ -269,6 +275,8 @@ class ColumnLP:
         self.nonzeros = 2 * n  # in the model (kept for the cost of an iteration)
         self.dropped = 0  # columns taken out over the run
         self._revived: list[int] = []
+        self._holders: dict[int, set[int]] = defaultdict(set)  # per mediator, the disputes of its columns synced
+        self._counted = 0  # columns of ``columns`` counted in ``_holders``
         self._fresh = 0  # columns added since the last solve
         self._fresh_rows = 0  # rows added since the last solve
         self.interior = 0  # solves by interior point
@@ -344,6 +352,22 @@ class ColumnLP:
         self.n_cols += count
         self._fresh += count
         self.nonzeros += len(index)
+        self._eager_capacity()
+
+    def _eager_capacity(self) -> None:
+        """Add the capacity row of every mediator whose columns now serve more disputes than their capacity
+        (only those rows can ever be broken). Waiting until a solution breaks them costs a re-solve each time,
+        and at 5,000 disputes a round broke them in waves (621, 330, 151, 55 rows), each wave a solve by interior
+        point; with these rows up front, the pool rounds took 26 solves for 25 rounds instead of 69 for 20."""
+        touched: set[int] = set()
+        for col in self.columns.columns[self._counted :]:
+            for i in col.members:
+                self._holders[i].add(col.dispute)
+                touched.add(i)
+        self._counted = len(self.columns)
+        for i in sorted(touched):
+            if ("cap", i) not in self.row_of and len(self._holders[i]) > self.rows.cap[i]:
+                self._add_row(("cap", i))
 
     def revive(self, c: int) -> bool:
         """Put back column ``c`` (of ``columns``) at the next solve if it was dropped; whether it was."""
@@ -394,8 +418,9 @@ class ColumnLP:
 
     def _iteration_cost(self) -> float:
         """An iteration's work units: it grows with the model's nonzeros and rows (measured on this
-        machine: about 600 million nonzero-iterations a second, a row counting as 20 nonzeros)."""
-        return max(1.0, (self.nonzeros + 20 * self.n_rows) / 30_000)
+        machine: about 600 million nonzero-iterations a second, a row counting as 20 nonzeros), and past
+        ``COST_ROWS`` rows also with the square root of the rows beyond (the factors fill in)."""
+        return max(1.0, (self.nonzeros + 20 * self.n_rows) / 30_000) * math.sqrt(max(1.0, self.n_rows / COST_ROWS))
 
     def _run(self) -> None:
         """One solve within the work left: from the last basis (dual simplex when rows were added, else

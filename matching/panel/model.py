@@ -447,6 +447,15 @@ class PanelModel:
             self.model.add_bool_or([])  # a lock that cannot be honoured makes the model infeasible
         return problems
 
+    def hint(self, members: Iterable[int], chair: int) -> None:
+        """Start the search from a known panel (``members`` and ``chair``, instance indices): its objective is then
+        the incumbent from the outset. Members outside the model are left out of the hint."""
+        on = set(members)
+        for i, x in self.x.items():
+            self.model.add_hint(x, i in on)
+        for i, c in self.c.items():
+            self.model.add_hint(c, i == chair)
+
     def forbid(self, members: Iterable[int]) -> None:
         chosen = list(members)
         self.model.add(sum(self.x[i] for i in chosen) <= len(chosen) - 1)
