@@ -6,9 +6,11 @@ on the batch that an exact solver (scipy milp over every panel) never beats."""
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any, cast
 from unittest import mock
 
 import numpy as np
@@ -21,6 +23,7 @@ import matching.batch.joint as joint_module
 from matching.batch.disputes import (
     TIGHT_SHARE,
     Candidates,
+    Priced,
     WorkerState,
     alone_chunk,
     exact_chunk,
@@ -33,12 +36,15 @@ from matching.batch.joint import (
     LAGRANGIAN_BOUNDS,
     LAGRANGIAN_BOUNDS_LEFT_OUT,
     LAGRANGIAN_LEFT_OUT,
+    _price_disputes,
     profile_allowance,
+    spread_by_slack,
 )
 from matching.batch.quotas import Quotas
 from matching.batch.run import solve_batch
 from matching.batch.settings import BatchConfig
 from matching.core.config import SolveConfig
+from matching.core.progress import silent_progress
 from matching.core.status import Status
 from matching.panel.model import PanelSolution
 from matching.rules.encoding import restrict
@@ -337,3 +343,51 @@ def _pool_best(c: Candidates, price: np.ndarray, parties: tuple[str, ...]) -> in
     """The best worth at whole-unit ``price`` among the panels of the pool of ``c``."""
     local = np.rint(member_price(c.pool, price, {}, parties)).astype(np.int64)
     return int((c.panels.value - local[c.panels.members].sum(axis=1)).max())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    slack=st.lists(st.integers(1, 10**8), max_size=30),
+    total=st.floats(0, 60, allow_subnormal=False),
+    cap=st.floats(0.01, 2, allow_subnormal=False),
+    power=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+)
+def test_exact_pricing_shares_follow_the_slack_within_the_cap_and_spend_what_they_can(
+    slack: list[int], total: float, cap: float, power: float
+) -> None:
+    """Each unproven dispute's share (``spread_by_slack``): at most the cap, all of the budget where the caps allow
+    (the whole cap each otherwise), never less for a larger slack, and in proportion to slack to the power
+    ``SLACK_POWER`` among the shares below the cap."""
+    with mock.patch.object(joint_module, "SLACK_POWER", power):
+        shares = spread_by_slack([float(s) for s in slack], total, cap)
+    assert len(shares) == len(slack)
+    assert all(0 <= s <= cap * (1 + 1e-9) for s in shares)
+    assert math.isclose(sum(shares), min(total, cap * len(slack)), rel_tol=1e-9, abs_tol=1e-9)
+    order = np.argsort(slack, kind="stable")
+    assert all(shares[a] <= shares[b] * (1 + 1e-9) for a, b in itertools.pairwise(order))
+    free = [i for i, s in enumerate(shares) if s < cap * (1 - 1e-9)]
+    ratios = [shares[i] / float(slack[i]) ** power for i in free]
+    assert all(math.isclose(r, ratios[0], rel_tol=1e-6) for r in ratios)
+
+
+def test_exact_pricing_spreads_its_budget_over_the_unproven_disputes_by_their_slack() -> None:
+    """Four disputes the bounds without a search leave open, 1, 2, 3 and 10 points above their pools' best: their
+    searches get 0.1, 0.2, 0.3 and 1.0 of a 1.6 s budget (not 0.4 each), and the budget is spent."""
+    slack_of = {0: 1, 1: 2, 2: 3, 3: 10}
+    limits: list[dict[int, float]] = []
+
+    class Recording:
+        def width(self, n_items: int) -> int:
+            return 1
+
+        def map(self, fn: object, items: list[Any], args: tuple[Any, ...], advance: object) -> list[Priced]:
+            given = args[-1] if isinstance(args[-1], dict) else {j: args[3].time_limit for j, *_ in items}
+            if limits or args[3].time_limit > 0:
+                limits.append(given)
+            return [Priced(j, best + slack_of[j] * UNIT, (), 0, work=given[j], proven=False) for j, _, _, best in items]
+
+    items = [(j, f"D{j}", np.arange(3), 5 * UNIT) for j in slack_of]
+    runner = cast(Any, Recording())
+    _, work = _price_disputes(items, np.zeros(3), {}, runner, 3, CONFIG, silent_progress, 1.6)
+    assert limits and limits[0] == pytest.approx({0: 0.1, 1: 0.2, 2: 0.3, 3: 1.0})
+    assert work == pytest.approx(1.6)

@@ -366,8 +366,8 @@ def _exact(
         loose = min(loose, reach)
     if config.time_limit < MIN_SOLVE_TIME:
         return Priced(position, loose, (), 0, proven=False, overhead=charge)
-    # Seed the search with a panel worth ``pool_best``: the mediators able to beat it, and dominance.
-    idx = reduce(cheap, 1, np.flatnonzero(bounds >= pool_best).tolist())
+    # Only a mediator whose upper bound passes ``pool_best`` sits on a panel worth more (the search's only aim).
+    idx = reduce(cheap, 1, np.flatnonzero(bounds > pool_best).tolist())
     narrowed = _narrow(inst, local_price, idx, outside, pool_best, FILTER_SHARE * config.time_limit) if narrow else None
     before = 0.0  # the programme's work before the search, out of this solve's share
     if narrowed is not None:
@@ -631,13 +631,27 @@ def exact_chunk(
     config: SolveConfig,
     tight: float = 0.0,
     narrow: bool = False,
+    shares: Mapping[int, float] | None = None,
     *,
     state: WorkerState,
 ) -> list[Priced]:
     """Each dispute priced (see ``_exact``; ``tight``: the profile programme's work allowed per dispute, 0 for none;
-    ``narrow``: the programme first narrows each search, when ``FILTER_SHARE`` of its share pays for it)."""
+    ``narrow``: the programme first narrows each search, when ``FILTER_SHARE`` of its share pays for it; ``shares``:
+    each dispute's own time limit by position, at most ``config``'s)."""
     return [
-        _exact(state, p, did, price, party_price, pool, best, limit, config, tight, narrow)
+        _exact(
+            state,
+            p,
+            did,
+            price,
+            party_price,
+            pool,
+            best,
+            limit,
+            config if shares is None else share_time(config, shares[p]),
+            tight,
+            narrow,
+        )
         for p, did, pool, best in items
     ]
 

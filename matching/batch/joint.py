@@ -67,6 +67,7 @@ from matching.batch.settings import (
     METHOD_COMPLETE,
     METHOD_FLOW,
     REPRICE_LP_SHARE,
+    SLACK_POWER,
     SMOOTHING,
     SOLVE_PASSES,
     BatchConfig,
@@ -724,8 +725,8 @@ def _exact_round(
 
     First every dispute is bounded without a solver (the mediators' priced upper bounds, which
     usually prove the pool's best panel is still the best); the disputes left unproven then share
-    ``budget`` deterministic seconds per process equally (at most the usual per-dispute limit). A
-    dispute whose share is too small keeps the looser, still valid bound of the first pass.
+    ``budget`` deterministic seconds per process by their slack (``spread_by_slack``, at most the usual
+    per-dispute limit). A dispute whose share is too small keeps the looser, still valid bound of the first pass.
     Returns the bound, the number of new columns and the deterministic seconds spent per process.
     """
     m = _Multipliers.of(duals, rows)
@@ -850,9 +851,10 @@ def _price_disputes(
 ) -> tuple[dict[int, Priced], float]:
     """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
     it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
-    ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each an equal share of the
-    budget left (a solve cut short keeps the lower of its bound and the programme's: both hold; after the first
-    pass the programme narrows each search first where its share pays for that: ``FILTER_SHARE``). The best answer
+    ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each a share of the budget
+    left by the dispute's slack, its bound less its pool's best (``spread_by_slack``; a solve cut short keeps the
+    lower of its bound and the programme's: both hold; after the first pass the programme narrows each search first
+    where its share pays for that: ``FILTER_SHARE``). The best answer
     per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
     bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
     allowance = profile_allowance(budget, runner.width(len(items)), len(items))
@@ -863,26 +865,53 @@ def _price_disputes(
     unproven = [item for item, p in zip(items, cheap, strict=True) if p.bound > item[3]]
     best: dict[int, Priced] = {p.position: p for p in cheap}
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
-    # Most solves take a small fraction of an equal share: disputes that hit their share try
-    # again with an equal share of what is left (each pass deterministic).
+    # Most solves take a small fraction of their share: disputes that hit it try again with a share of what is
+    # left (each pass deterministic).
     for n in range(SOLVE_PASSES):
         if not unproven or budget - work < MIN_SOLVE_TIME:
             break
         width = runner.width(len(unproven))
-        config = share_time(solve_config, (budget - work) * width / len(unproven))
-        if config.time_limit < MIN_SOLVE_TIME:
+        slack = [float(best[item[0]].bound - item[3]) for item in unproven]
+        shares = spread_by_slack(slack, (budget - work) * width, solve_config.time_limit)
+        chosen = [(item, share) for item, share in zip(unproven, shares, strict=True) if share >= MIN_SOLVE_TIME]
+        if not chosen:
             break
-        with bar(len(unproven), "Joint model: exact prices") as advance:
-            solved = runner.map(exact_chunk, unproven, (price, party_price, limit, config, 0.0, n > 0), advance)
-        work += sum(p.work + p.overhead for p in solved) / width
-        cut_short = {p.position for p in solved if p.before + p.work >= config.time_limit - 1e-9 and not p.proven}
+        share_of = {item[0]: share for item, share in chosen}
+        with bar(len(chosen), "Joint model: exact prices") as advance:
+            solved = runner.map(
+                exact_chunk,
+                [item for item, _ in chosen],
+                (price, party_price, limit, solve_config, 0.0, n > 0, share_of),
+                advance,
+            )
+        work += sum(p.work + p.overhead for p in solved) / runner.width(len(chosen))
+        cut_short = {p.position for p in solved if p.before + p.work >= share_of[p.position] - 1e-9 and not p.proven}
         for p in solved:
             if not p.proven:
                 p.bound = min(p.bound, best[p.position].bound)
             if p.proven or p.bound < best[p.position].bound:
                 best[p.position] = p
-        unproven = [item for item in unproven if item[0] in cut_short]
+        unproven = [item for item in unproven if item[0] in cut_short or item[0] not in share_of]
     return best, work
+
+
+def spread_by_slack(slack: Sequence[float], total: float, cap: float) -> list[float]:
+    """Shares of ``total`` deterministic seconds, each at most ``cap``, in proportion to ``slack`` to the power
+    ``SLACK_POWER`` (0: equal shares) where the cap allows; all of ``total`` when the caps allow."""
+    if not slack:
+        return []
+    weight = np.asarray(slack, dtype=np.float64) ** SLACK_POWER
+    if cap * len(weight) <= total:
+        return [cap] * len(weight)
+    order = np.argsort(-weight, kind="stable")
+    left, rest = total, float(weight.sum())
+    shares = [0.0] * len(weight)
+    for i in order.tolist():
+        share = min(cap, left * weight[i] / rest) if rest > 0 else 0.0
+        shares[i] = share
+        left -= share
+        rest -= float(weight[i])
+    return shares
 
 
 def profile_allowance(budget: float, width: int, disputes: int) -> float:
