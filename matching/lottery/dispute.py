@@ -159,7 +159,7 @@ others less: the search on the whole pool, which let partial panels count severa
 did the narrowed ones, so CP-SAT priced it (7 to 13 s); told, the search looks at 0.63 million partial panels in 0.2 s
 of CPU. Measured 2026-12-07 (benchmarks/bench_dispute_lottery.py, default budget, load 4.4, machine speed 0.88): D002's
 three CP-SAT calls are gone (32 search calls, 5 levels proven, 105.6 s of CPU against 129.3 at speed 1.10), D003 and
-D011 unchanged (their first level does not end, so nothing is paired yet).
+D011 unchanged (the same calls and results: 12 and 1 CP-SAT calls in their unended first level).
 
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
 acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
