@@ -158,7 +158,9 @@ three, so one heavier than the heaviest known panel holds at most one of them, a
 others less: the search on the whole pool, which let partial panels count several of the 2,935, passed its cap, and so
 did the narrowed ones, so CP-SAT priced it (7 to 13 s); told, the search looks at 0.63 million partial panels in 0.2 s
 of CPU. Measured 2026-12-07 (benchmarks/bench_dispute_lottery.py, default budget, load 4.4, machine speed 0.88): D002's
-three CP-SAT calls are gone (32 search calls, 5 levels proven, 105.6 s of CPU against 129.3 at speed 1.10), D003 and
+three CP-SAT calls are gone (32 search calls, 5 levels proven, 105.6 s of CPU against 129.3 at speed 1.10; the
+widening after the first level charges 3.6 units instead of 12.8, and the budget now runs out in the sixth level,
+where a failing pairing charges 20.6 units and the counting 7.8), D003 and
 D011 unchanged (the same calls and results: 12 and 1 CP-SAT calls in their unended first level).
 
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
