@@ -33,13 +33,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (e1e0885: pair reuse, count narrowing), measured on 2026-12-06 at load 1.0-1.2
-# with machine speed 0.83 (see machine_speed.py): every dispute ran into the lottery's budget, D002 after its first
-# leximin level (proven), D003 and D011 in their first.
+# Main's figures at 10,000 mediators (0efc1f3: narrowing charges by CPU, COUNT_FIRST_FROM 50), measured on 2026-12-06
+# at load 4.1-4.8 with machine speed 1.10 (see machine_speed.py): every dispute ran into the lottery's budget, D002
+# after five leximin levels (proven; three CP-SAT calls), D003 and D011 in their first.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 45.7 s CPU, budget, 1 level, least 0.000334, bound 0.000334",
-    "D003": "main: 34.9 s CPU, budget, unproven, least 0.000586, bound 0.000604",
-    "D011": "main: 27.5 s CPU, budget, unproven, least 0.000539, bound 0.000554",
+    "D002": "main: 129.3 s CPU, budget, 5 levels, least 0.000334, bound 0.000334, CP-SAT 3",
+    "D003": "main: 100.8 s CPU, budget, unproven, least 0.000586, bound 0.000604, CP-SAT 12",
+    "D011": "main: 104.0 s CPU, budget, unproven, least 0.000545, bound 0.000554, CP-SAT 1",
 }
 
 

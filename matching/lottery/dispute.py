@@ -150,6 +150,19 @@ in the fifth level that used to pass ``PAIR_SCAN`` (and fail) now finds its 46,6
 level ends in one more call and the sixth takes 4.5 s of CPU instead of 25: 9 levels proven in 166 s of CPU, against
 7 in 150 s; the first level's pairings charged 34 units of work instead of 43.
 
+The pairing's knowledge prices weights beyond ``paired`` too (``_SearchPricing._single_paired``, tried before
+``_heavier`` on calls without a restriction): an acceptable panel holding two of ``paired`` is known and none holds
+three, so one heavier than the heaviest known panel holds at most one of them, and the bounded search is told so
+(``_search``'s ``single``: a partial panel holding one takes no other, and its weight bound counts one of them at most,
+``_Single``). After D002's first level at 10,000 mediators the duals weigh 2,935 mediators of ``paired`` 2^28 and 119
+others less: the search on the whole pool, which let partial panels count several of the 2,935, passed its cap, and so
+did the narrowed ones, so CP-SAT priced it (7 to 13 s); told, the search looks at 0.63 million partial panels in 0.2 s
+of CPU. Measured 2026-12-07 (benchmarks/bench_dispute_lottery.py, default budget, load 4.4, machine speed 0.88): D002's
+three CP-SAT calls are gone (32 search calls, 5 levels proven, 105.6 s of CPU against 129.3 at speed 1.10; the
+widening after the first level charges 3.6 units instead of 12.8, and the budget now runs out in the sixth level,
+where a failing pairing charges 20.6 units and the counting 7.8), D003 and
+D011 unchanged (the same calls and results: 12 and 1 CP-SAT calls in their unended first level).
+
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
 acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
 call went to CP-SAT (8 to 14 s), nearly always to prove that the heaviest known panel is the heaviest. Weights of few
@@ -666,6 +679,33 @@ def acceptable_panels(
     return _keep(inst, score_panels(inst, members), threshold, locks)
 
 
+@dataclass(frozen=True)
+class _Single:
+    """For a search that takes at most one of a flagged set (``_search``'s ``single``): the flags per roster
+    position and the weight bounds that know it, [p + 1, k + 1] each: ``other_from`` the r largest weights of
+    unflagged members from q on (for a partial panel holding a flagged member), ``either_from`` that or the
+    largest flagged weight from q on with the r - 1 largest unflagged (for one holding none). Both only shrink
+    along the roster, as ``_candidates`` needs."""
+
+    flags: np.ndarray
+    other_from: np.ndarray
+    either_from: np.ndarray
+
+    @staticmethod
+    def of(roster: _Roster, flags: np.ndarray, k: int) -> _Single:
+        flags = np.asarray(flags, dtype=bool)
+        weight = np.asarray(roster.weight, dtype=np.int64)
+        other_from = _best_after(np.where(flags, 0, weight)[:, None], k)[:, :, 0]
+        top = _suffix_max(np.where(flags, weight, 0)[:, None])[:, 0]
+        either_from = other_from.copy()
+        either_from[:, 1:] = np.maximum(other_from[:, 1:], top[:, None] + other_from[:, :-1])
+        return _Single(flags, other_from, either_from)
+
+    def held(self, seats: np.ndarray) -> np.ndarray:
+        """1 for each partial panel (rows of roster positions) holding a flagged member, else 0."""
+        return np.asarray(self.flags[seats].any(axis=1), dtype=np.int64)
+
+
 def _search(
     inst: PanelInstance,
     roster: _Roster,
@@ -674,6 +714,7 @@ def _search(
     above: int | None = None,
     scan: int = 0,
     meter: list[int] | None = None,
+    single: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
     the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
@@ -681,9 +722,12 @@ def _search(
     long as at most ``cap`` of them pass its bounds (the weighted search on flat weights, where the bounds on
     each candidate prune much more than the weights alone). ``meter[0]`` (when given) grows by the partial panels
     each depth looks at. Any order of the roster is valid; sorted by value the candidates for a seat are a
-    prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``)."""
+    prefix, otherwise a prefix of them is filtered by each candidate's own bound (``_candidates``). With ``single``
+    (a flag per roster position) it looks only at panels holding at most one flagged member, and its weight bound
+    knows it (``_Single``): the caller must have proven that no panel it wants holds two."""
     k = inst.k
     counted = [0] if meter is None else meter
+    once = None if single is None or above is None else _Single.of(roster, single, k)
     one = np.zeros(1, dtype=np.int64)
     level = _Partial(
         seats=np.zeros((1, 0), dtype=np.int64),
@@ -704,7 +748,7 @@ def _search(
     for depth in range(k):
         r = k - depth  # open seats, the one being filled included
         weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
-        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need)
+        runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need, once)
         looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
@@ -765,6 +809,7 @@ def _runs(
     open_seats: int,
     wanted: int,
     weight_need: np.ndarray | None = None,
+    once: _Single | None = None,
 ) -> _Runs:
     """The candidates for the next seat of each partial panel of ``level`` (``_candidates``), as one or
     more runs, each with the value per partial panel its candidates must bring with their best
@@ -774,12 +819,12 @@ def _runs(
     of a panel across the classes are those of the single run, less those the exact balance rules out."""
     if open_seats > 1 or not len(roster.pair_hi):
         need = threshold - level.total - level.bonus(inst, roster, open_seats)
-        return [(*_candidates(roster, level, need, open_seats, wanted, None, weight_need), need)]
+        return [(*_candidates(roster, level, need, open_seats, wanted, None, weight_need, once), need)]
     runs = []
     for align in roster.align_classes:
         need = threshold - level.total - level.bonus(inst, roster, 1, last_align=align)
         among = (roster.align == align).all(axis=1)
-        runs.append((*_candidates(roster, level, need, 1, wanted, among, weight_need), need))
+        runs.append((*_candidates(roster, level, need, 1, wanted, among, weight_need, once), need))
     return runs
 
 
@@ -791,6 +836,7 @@ def _candidates(
     wanted: int,
     among: np.ndarray | None = None,
     weight_need: np.ndarray | None = None,
+    once: _Single | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who may take the next seat of each partial panel: positions after its last member from which the
     best ``open_seats`` values reach ``need`` and (with ``weight_need``) the next ``open_seats`` weights
@@ -805,13 +851,23 @@ def _candidates(
     best_from = roster.best_from[: p + 1 - r, r]  # the r best values from j on
     weight_from = roster.weight_from[: p + 1 - r, r]
     lacking = wanted & ~level.offered
+    # With ``once``: a panel holding a flagged member already (odd keys) takes no other, and weighs the rest less.
+    held = np.zeros(len(need), dtype=np.int64) if once is None else once.held(level.seats)
+    keys = 2 * lacking + held
     lists, offsets = [], 0
     first = np.zeros(len(need), dtype=np.int64)
     count = np.zeros(len(need), dtype=np.int64)
-    for mask in np.unique(lacking):
-        rows = np.flatnonzero(lacking == mask)
+    for key in np.unique(keys):
+        mask = int(key) // 2
+        rows = np.flatnonzero(keys == key)
         offering = roster.offers[: len(best_from)] & mask == mask
-        positions = np.flatnonzero(offering if among is None else offering & among[: len(best_from)])
+        if among is not None:
+            offering &= among[: len(best_from)]
+        if once is not None:
+            weight_from = (once.other_from if key % 2 else once.either_from)[: p + 1 - r, r]
+            if key % 2:
+                offering &= ~once.flags[: len(best_from)]
+        positions = np.flatnonzero(offering)
         start = np.searchsorted(positions, level.last[rows] + 1)
         fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
         if weight_need is not None:
@@ -944,7 +1000,9 @@ class _SearchPricing:
                 above = int(known_value.max()) if len(known_value) else -1
             rows = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
             if restriction is not None or not self._pairs_price(w_pool, above):
-                rows = self._heavier(w_pool, above, restriction, counted=counts_first)
+                rows = None if restriction is not None else self._single_paired(w_pool, above)
+                if rows is None:
+                    rows = self._heavier(w_pool, above, restriction, counted=counts_first)
         if rows is None:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
@@ -1056,6 +1114,26 @@ class _SearchPricing:
             self.paired = flags
             return True
         return False
+
+    def _single_paired(self, w_pool: np.ndarray, above: int) -> np.ndarray | None:
+        """Rows of instance indices, acceptable panels among which are all those heavier than ``above`` (the
+        heaviest known panel's weight, no restriction), by the search holding at most one of ``paired``; None
+        without ``paired`` or past ``PRICING_CAP``. Exact by the pairing (``_paired``): no acceptable panel holds
+        three of ``paired`` and every one holding two of them is known, so weighs ``above`` at most. The search on
+        the whole pool takes them several at a time (the weights of the first level's proof, heaviest on the
+        mediators set apart: D002 at 10,000 mediators, 2,935 of them, asked CP-SAT after the first level)."""
+        if self.paired is None or not self.paired.any():
+            return None
+        roster = _roster(self.inst, self.pool, w_pool, self.clash)
+        meter = [0]
+        flags = self.paired[roster.clash_pos]
+        seats = _search(self.inst, roster, self.threshold, PRICING_CAP, above=above, meter=meter, single=flags)
+        self.work += SEARCH_WORK * meter[0] / 1e6
+        if seats is None:
+            return None
+        return _keep(
+            self.inst, score_panels(self.inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks
+        )
 
     def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
         """Which known panels meet ``restriction`` (all without one)."""
