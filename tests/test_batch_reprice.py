@@ -15,7 +15,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import matching.batch.disputes as disputes_module
@@ -352,6 +352,11 @@ def _pool_best(c: Candidates, price: np.ndarray, parties: tuple[str, ...]) -> in
     cap=st.floats(0.01, 2, allow_subnormal=False),
     power=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
 )
+# Weights of very different sizes (slack 10^8 squared beside ones of 1): once summed with the largest and taken off
+# again, the small ones' total was lost.
+@example(slack=[1] * 11 + [2, 96980996], total=3.0, cap=2.0, power=2.0)
+@example(slack=[1, 1, 1, 1, 1, 42742, 94906256], total=1.0, cap=1.0, power=2.0)
+@example(slack=[1, 164470], total=1.0, cap=2.0, power=2.0)
 def test_exact_pricing_shares_follow_the_slack_within_the_cap_and_spend_what_they_can(
     slack: list[int], total: float, cap: float, power: float
 ) -> None:

@@ -904,14 +904,19 @@ def spread_by_slack(slack: Sequence[float], total: float, cap: float) -> list[fl
     if cap * len(weight) <= total:
         return [cap] * len(weight)
     order = np.argsort(-weight, kind="stable")
-    left, rest = total, float(weight.sum())
-    shares = [0.0] * len(weight)
-    for i in order.tolist():
-        share = min(cap, left * weight[i] / rest) if rest > 0 else 0.0
-        shares[i] = share
-        left -= share
-        rest -= float(weight[i])
-    return shares
+    heavy = weight[order]
+    # Each tail's weight summed from its smallest end up, so that a slack of 10^8 beside ones of 1 loses none of them.
+    rest = np.cumsum(heavy[::-1])[::-1]
+    shares = np.zeros(len(weight))
+    for capped in range(len(heavy)):
+        if rest[capped] <= 0:
+            break
+        ratio = (total - cap * capped) / rest[capped]  # the share of a unit of weight once the heaviest are capped
+        if heavy[capped] * ratio <= cap:
+            shares[order[capped:]] = heavy[capped:] * ratio
+            break
+        shares[order[capped]] = cap
+    return [float(s) for s in shares]
 
 
 def profile_allowance(budget: float, width: int, disputes: int) -> float:
