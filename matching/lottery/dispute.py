@@ -162,6 +162,16 @@ three CP-SAT calls are gone (32 search calls, 5 levels proven, 105.6 s of CPU ag
 widening after the first level charges 3.6 units instead of 12.8, and the budget now runs out in the sixth level,
 where a failing pairing charges 20.6 units and the counting 7.8), D003 and
 D011 unchanged (the same calls and results: 12 and 1 CP-SAT calls in their unended first level).
+The same argument holds for the searches after the counting and the Lagrangian narrowing (``_SearchPricing._single_flags``:
+a panel heavier than the heaviest known one holds one of ``paired`` at most), and for a call with a restriction (the
+fine stage of two-stage pricing): there the heaviest known panel meeting the restriction bounds the search, and a panel
+holding two of ``paired`` that meets it is known, so ``_single_paired`` prices those calls too.
+
+A CP-SAT answer is followed by the same greedy panels holding two weighted mediators as a search's answer
+(``_SearchPricing.pair_columns``). D003's first level at 10,000 mediators prices weights of two values (1 and 2, on
+about 1,950 mediators; the heaviest known panel 2) by CP-SAT, finding a panel of 3; its LP had gained one to three
+columns a call and its least chance stood at 0.000586 for the last eight calls. Measured 2026-12-07 (default budget,
+load 4 to 6): least chance 0.000593 (bound 0.000604), 11 CP-SAT calls instead of 12; D002 and D011 priced as before.
 
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
 acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
@@ -863,15 +873,16 @@ def _candidates(
         offering = roster.offers[: len(best_from)] & mask == mask
         if among is not None:
             offering &= among[: len(best_from)]
+        weights_from = weight_from
         if once is not None:
-            weight_from = (once.other_from if key % 2 else once.either_from)[: p + 1 - r, r]
+            weights_from = (once.other_from if key % 2 else once.either_from)[: p + 1 - r, r]
             if key % 2:
                 offering &= ~once.flags[: len(best_from)]
         positions = np.flatnonzero(offering)
         start = np.searchsorted(positions, level.last[rows] + 1)
         fits = np.searchsorted(-best_from[positions], -need[rows], side="right")
         if weight_need is not None:
-            fits = np.minimum(fits, np.searchsorted(-weight_from[positions], -weight_need[rows], side="left"))
+            fits = np.minimum(fits, np.searchsorted(-weights_from[positions], -weight_need[rows], side="left"))
         first[rows] = offsets + start
         count[rows] = np.maximum(fits - start, 0)
         lists.append(positions)
@@ -952,6 +963,7 @@ class _SearchPricing:
         self.pool = pool  # instance indices, sorted
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
         self._pool_cells = programme_cells(self.inst, pool)
+        self._last_roster: tuple[np.ndarray, _Roster] | None = None  # ``_pool_roster``'s, with its weights
 
     def cells(self, pool: list[int]) -> float:
         """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
@@ -1000,17 +1012,14 @@ class _SearchPricing:
                 above = int(known_value.max()) if len(known_value) else -1
             rows = np.zeros((0, k), dtype=np.int64)  # proven by the pairs: none is heavier
             if restriction is not None or not self._pairs_price(w_pool, above):
-                rows = None if restriction is not None else self._single_paired(w_pool, above)
+                rows = self._single_paired(w_pool, above)
                 if rows is None:
                     rows = self._heavier(w_pool, above, restriction, counted=counts_first)
         if rows is None:
             return None
         found = np.sort(self.agent[rows], axis=1).reshape(-1, k)
         value = weights[found].sum(axis=1)
-        heaviest = max(above, int(value.max()) if len(value) else -1)
-        top = int(w_pool.max()) if len(w_pool) else 0
-        if restriction is None and 0 < top < heaviest and len(np.unique(w_pool[w_pool > 0])) <= PAIR_VALUES:
-            self._add(self._pair_panels(w_pool > 0))  # further columns, each holding two weighted mediators
+        self.pair_columns(w_pool, max(above, int(value.max()) if len(value) else -1), restriction)
         keep = value > above
         if restriction is not None:
             keep &= np.asarray(restriction.weights, dtype=np.int64)[found].sum(axis=1) >= restriction.at_least
@@ -1038,6 +1047,16 @@ class _SearchPricing:
             return Pricing(None, 0, True)
         first = int(np.flatnonzero(allowed)[0])  # every allowed panel weighs 0: the first in canonical order
         return Pricing(tuple(int(a) for a in self.known[first]), 0, True)
+
+    def pair_columns(self, w_pool: np.ndarray, heaviest: int, restriction: Restriction | None) -> None:
+        """Further columns for a pricing call without a restriction whose weights (``w_pool``) take few values
+        (``PAIR_VALUES``) and whose heaviest acceptable panel (``heaviest``, found by the search or by CP-SAT) outweighs
+        every single mediator: greedy panels holding two weighted mediators (``_pair_panels``) join ``known``, whose
+        heaviest go along with the answer. After a CP-SAT answer too: at 10,000 mediators D003's first level priced
+        by CP-SAT 12 times, its LP gaining one column a call (least chance stuck at 0.000586)."""
+        top = int(w_pool.max()) if len(w_pool) else 0
+        if restriction is None and 0 < top < heaviest and len(np.unique(w_pool[w_pool > 0])) <= PAIR_VALUES:
+            self._add(self._pair_panels(w_pool > 0))
 
     def _counts_first(self, w_pool: np.ndarray) -> bool:
         """Whether pricing tries the count narrowing (``_counted``) before pairs: for weights of several values with
@@ -1117,14 +1136,15 @@ class _SearchPricing:
 
     def _single_paired(self, w_pool: np.ndarray, above: int) -> np.ndarray | None:
         """Rows of instance indices, acceptable panels among which are all those heavier than ``above`` (the
-        heaviest known panel's weight, no restriction), by the search holding at most one of ``paired``; None
-        without ``paired`` or past ``PRICING_CAP``. Exact by the pairing (``_paired``): no acceptable panel holds
-        three of ``paired`` and every one holding two of them is known, so weighs ``above`` at most. The search on
+        heaviest known panel's weight, among those meeting the call's restriction if it has one), by the search
+        holding at most one of ``paired``; None without ``paired`` or past ``PRICING_CAP``. Exact by the pairing
+        (``_paired``): no acceptable panel holds three of ``paired`` and every one holding two of them is known, so
+        weighs ``above`` at most when it meets the restriction (the caller drops those that do not). The search on
         the whole pool takes them several at a time (the weights of the first level's proof, heaviest on the
         mediators set apart: D002 at 10,000 mediators, 2,935 of them, asked CP-SAT after the first level)."""
         if self.paired is None or not self.paired.any():
             return None
-        roster = _roster(self.inst, self.pool, w_pool, self.clash)
+        roster = self._pool_roster(w_pool)
         meter = [0]
         flags = self.paired[roster.clash_pos]
         seats = _search(self.inst, roster, self.threshold, PRICING_CAP, above=above, meter=meter, single=flags)
@@ -1134,6 +1154,13 @@ class _SearchPricing:
         return _keep(
             self.inst, score_panels(self.inst, np.sort(roster.people[seats], axis=1)), self.threshold, self.locks
         )
+
+    def _pool_roster(self, w_pool: np.ndarray) -> _Roster:
+        """The whole pool's roster for the weights ``w_pool``, built once per pricing call (``_single_paired`` and
+        ``_whole`` both search it)."""
+        if self._last_roster is None or self._last_roster[0] is not w_pool:
+            self._last_roster = (w_pool, _roster(self.inst, self.pool, w_pool, self.clash))
+        return self._last_roster[1]
 
     def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
         """Which known panels meet ``restriction`` (all without one)."""
@@ -1206,7 +1233,7 @@ class _SearchPricing:
             return nothing
         narrow = [self.pool[int(i)] for i in kept]
         roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
-        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN)
+        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN, kept)
         if seats is None:
             return None
         rows = self._allowed(np.asarray(roster.people[seats]), restriction)
@@ -1237,7 +1264,7 @@ class _SearchPricing:
     def _whole(self, w_pool: np.ndarray, above: int) -> np.ndarray | None:
         """The search on the whole pool (``_search`` with ``above``), None past ``PRICING_CAP``."""
         inst = self.inst
-        roster = _roster(inst, self.pool, w_pool, self.clash)
+        roster = self._pool_roster(w_pool)
         seats = self._searched(roster, PRICING_CAP, above)
         if seats is None:
             return None
@@ -1271,7 +1298,7 @@ class _SearchPricing:
             if len(kept) >= k:
                 narrow = [self.pool[int(i)] for i in kept]
                 roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
-                seats = self._searched(roster, NARROWED_CAP, a, LAGRANGE_SCAN)
+                seats = self._searched(roster, NARROWED_CAP, a, LAGRANGE_SCAN, kept)
                 if seats is None:
                     return self._reaching(kept, bound, w_pool, restriction, ceiling)
                 rows = self._allowed(np.asarray(roster.people[seats]), restriction)
@@ -1438,12 +1465,27 @@ class _SearchPricing:
             path.append(tuple(int(a) for a in members))
         return path
 
-    def _searched(self, roster: _Roster, cap: int, above: int, scan: int = 0) -> np.ndarray | None:
-        """``_search`` with ``above``, its partial panels charged to the work budget (``SEARCH_WORK``)."""
+    def _searched(
+        self, roster: _Roster, cap: int, above: int, scan: int = 0, kept: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """``_search`` with ``above``, its partial panels charged to the work budget (``SEARCH_WORK``). With ``kept``
+        (the positions in ``pool`` of ``roster``'s mediators), once the pairing has made every acceptable panel
+        holding two of ``paired`` known, the search holds at most one of them (``_single_flags``)."""
         meter = [0]
-        seats = _search(self.inst, roster, self.threshold, cap, above=above, scan=scan, meter=meter)
+        single = None if kept is None else self._single_flags(roster, kept)
+        seats = _search(self.inst, roster, self.threshold, cap, above=above, scan=scan, meter=meter, single=single)
         self.work += SEARCH_WORK * meter[0] / 1e6
         return seats
+
+    def _single_flags(self, roster: _Roster, kept: np.ndarray) -> np.ndarray | None:
+        """The flags of ``paired`` per position of ``roster`` (over the mediators of ``pool`` at positions ``kept``), for
+        a search of the panels heavier than the heaviest known one meeting a restriction (``above`` or more): every
+        acceptable panel holding two of ``paired`` is known (``_paired``) and none holds three, so such a panel holds
+        one at most (a known one meeting the restriction weighs ``above`` at most; one not meeting it is not wanted).
+        None before the pairing."""
+        if self.paired is None or not self.paired.any():
+            return None
+        return np.asarray(self.paired[kept][roster.clash_pos])
 
     def _greedy(
         self, pool: list[int], outside: np.ndarray | None = None, room: int = 0, places: np.ndarray | None = None
@@ -2074,7 +2116,10 @@ class DisputePanelOracle:
         )
         if self.search is not None:
             if answer.panel is not None:  # known from now on, once the kernel's scorer has checked it
-                self.search.learn(self.search.pool_rows(np.asarray([answer.panel], dtype=np.int64)))
+                search = self.search
+                search.learn(search.pool_rows(np.asarray([answer.panel], dtype=np.int64)))
+                w_pool = np.asarray(weights, dtype=np.int64)[search.agent[np.asarray(search.pool, dtype=np.int64)]]
+                search.pair_columns(w_pool, answer.value, restriction)
             # The known acceptable panels go along as candidate columns: while covering, those holding agents
             # not met yet cover them without one CP-SAT call each.
             others = (*answer.others, *self.search.heaviest(weights, restriction))
