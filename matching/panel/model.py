@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations
 
 import numpy as np
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from matching.core.config import Locks, SolveConfig, limit_work
 from matching.core.status import Status
@@ -282,6 +282,11 @@ class PanelVars:
         )
 
 
+def _sum(terms: Iterable[cp_model.IntVar]) -> cp_model.LinearExpr:
+    """The terms' sum as one flat expression (Python's ``sum`` chains one addition per term)."""
+    return cp_model.LinearExpr.sum(list(terms))
+
+
 def _wsum(terms: Iterable[tuple[cp_model.LinearExprT, int]], constant: int = 0) -> cp_model.LinearExpr:
     pairs = list(terms)
     return cp_model.LinearExpr.weighted_sum([t for t, _ in pairs], [int(w) for _, w in pairs]) + constant
@@ -326,7 +331,7 @@ def add_panel(
 
 def _add_seats(m: cp_model.CpModel, k: int, x: dict[int, cp_model.IntVar], c: dict[int, cp_model.IntVar]) -> None:
     """``k`` members, and exactly one chair among them."""
-    m.add(sum(x.values()) == k)
+    m.add(_sum(x.values()) == k)
     m.add_exactly_one(c.values())
     for i, ci in c.items():
         m.add_implication(ci, x[i])
@@ -339,10 +344,10 @@ def _add_panel_rules(
     working language spoken (H4), no two members sharing a nationality (H5), the lean cap (H8)."""
     co = [x[i] for i in idx if inst.co_national[i]]
     if co and "H1" not in relaxed:
-        m.add(sum(co) <= inst.max_co_nationals)
+        m.add(_sum(co) <= inst.max_co_nationals)
     if "H4" not in relaxed:
         for col, _lang in enumerate(inst.languages):
-            m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
+            m.add(_sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
     if "H5" not in relaxed:
         for who in nationality_groups(inst, idx):
             m.add_at_most_one(x[i] for i in who)
@@ -362,7 +367,7 @@ def _add_covers(m: cp_model.CpModel, label: str, members: list[list[cp_model.Int
     covers = []
     for t, who in enumerate(members):
         y = m.new_bool_var(f"{label}{t}")
-        m.add(y <= sum(who))
+        m.add(y <= _sum(who))
         covers.append(y)
     return covers
 
@@ -382,18 +387,18 @@ def _add_diversity(
         by_tradition = [[x[i] for i in idx if inst.traditions[i, t]] for t in range(len(TRADITIONS))]
         covers = _add_covers(m, f"{name}trad", by_tradition)
         if composition:
-            m.add(sum(covers) >= inst.min_traditions)
+            m.add(_sum(covers) >= inst.min_traditions)
         terms += [(y, inst.tradition_coef) for y in covers]
     if composition or inst.group_coef:
         by_group = [[x[i] for i in idx if inst.group[i] == g] for g in range(len(GROUPS))]
         covers = _add_covers(m, f"{name}group", by_group)
         if composition:
-            m.add(sum(covers) >= inst.min_groups)
+            m.add(_sum(covers) >= inst.min_groups)
         terms += [(z, inst.group_coef) for z in covers]
     if inst.gender_coef:
         balance = m.new_int_var(0, inst.k // 2, f"{name}gender_balance")
-        m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
-        m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
+        m.add(balance <= _sum(x[i] for i in idx if inst.female[i]))
+        m.add(balance <= _sum(x[i] for i in idx if inst.male[i]))
         terms.append((balance, inst.gender_coef))
     return _wsum(terms)
 
@@ -430,6 +435,29 @@ def _add_preference(
     return _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
 
 
+class _Model(cp_model.CpModel):
+    """A CP-SAT model without the pre-PEP 8 aliases ``CpModel`` makes of its methods for every model (a loop over
+    all its attributes, about a millisecond a model; nothing here uses those names). The same proto."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
+
+
+def _maximize(m: cp_model.CpModel, objective: cp_model.LinearExprT) -> None:
+    """``m.maximize(objective)``, an integer expression's terms written to the proto in one go (``maximize``
+    appends them one by one): the same proto."""
+    if not isinstance(objective, cp_model.LinearExpr) or not objective.is_integer():
+        m.maximize(objective)
+        return
+    flat = cp_model_helper.FlatIntExpr(objective)
+    m.clear_objective()
+    proto = m.proto.objective
+    proto.vars.extend([var.index for var in flat.vars])
+    proto.coeffs.extend([-c for c in flat.coeffs])
+    proto.scaling_factor = -1.0
+    proto.offset = -flat.offset
+
+
 class PanelModel:
     """The CP-SAT model of one dispute's panel over a subset of the instance's mediators."""
 
@@ -445,7 +473,7 @@ class PanelModel:
         """``objective`` replaces the rule set's weighted sum (the trade-off explorer uses it)."""
         self.inst = inst
         self.idx = idx
-        self.model = cp_model.CpModel()
+        self.model = _Model()
         self.vars = add_panel(self.model, inst, idx, relaxed, chair_ok)
         self.x, self.c = self.vars.x, self.vars.c
         self.lock_problems = self._apply_locks(locks)
@@ -453,7 +481,7 @@ class PanelModel:
         # The last solve's proven bound on the objective, also when it stopped before any solution (None when
         # infeasible or not solved yet).
         self.best_bound: int | None = None
-        self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
+        _maximize(self.model, objective(self.vars) if objective else self.vars.weighted(inst))
 
     def _apply_locks(self, locks: Locks) -> list[str]:
         problems = []
