@@ -292,4 +292,4 @@ def test_alignment_is_the_blocs_shared_with_each_party(demo_ws: Workspace) -> No
             blocs = {b for nat in someone.nationalities for b in countries[nat].blocs}
             expected = [len(blocs & set(countries[party].blocs)) for party in dispute.parties]
             assert inst.alignment[row].tolist() == expected
-    assert set(demo_ws.arrays._alignments) == {p for d in demo_ws.data.disputes[:40] for p in d.parties}
+    assert {p for d in demo_ws.data.disputes[:40] for p in d.parties} <= set(demo_ws.arrays._alignments)

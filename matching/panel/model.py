@@ -15,7 +15,7 @@ distinct panels at least as good.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations
 
@@ -138,34 +138,31 @@ def _undominated(
     """The mediators ``ids`` that fewer than ``keep`` dominators of their group could always replace (see
     ``reduce``): ``ids`` sorted by ``group``, best first within each; ``f`` their features compared as numbers,
     ``bits`` their languages and traditions (a dominator's a superset), ``nat`` their nationalities (as positions
-    in ``sets``). A dominator
-    counts when it has the same nationalities, or beyond ``blocked`` of a family with pairwise disjoint ones
-    (taken greedily, best first). Each mediator is compared with every better one of its group at once, in
-    blocks of ``DOMINANCE_BLOCK`` mediators."""
+    in ``sets``). A dominator counts when it has the same nationalities, or beyond ``blocked`` of a family with
+    pairwise disjoint ones (taken greedily, best first).
+
+    First each mediator is compared with the better ones of its group holding the same nationalities only (few):
+    those with ``keep`` such dominators go. Only the others are then compared with every better one of their group.
+    Both passes compare ``DOMINANCE_BLOCK`` mediators at a time (``_dominated``)."""
     n = len(ids)
-    first = np.searchsorted(group, group, side="left")  # where each mediator's group starts
     columns = [np.ascontiguousarray(f[:, j]) for j in range(f.shape[1])]
+    # The first pass, over the mediators regrouped by group and nationalities (the order within each kept).
+    regrouped = np.lexsort((np.arange(n), nat, group))
+    key = np.column_stack([group, nat])[regrouped]
+    subgroup = np.concatenate([[0], np.cumsum((np.diff(key, axis=0) != 0).any(axis=1))]).astype(np.int64)
+    moved = [col[regrouped] for col in columns]
+    alike_count = np.zeros(n, dtype=np.int64)
+    for rows, _lo, dominated in _dominated(moved, bits[regrouped], subgroup, np.arange(n)):
+        alike_count[regrouped[rows]] = np.count_nonzero(dominated, axis=1)
     kept: list[int] = []
-    for start in range(0, n, DOMINANCE_BLOCK):
-        stop = min(n, start + DOMINANCE_BLOCK)
-        lo = int(first[start])
-        # dominated[r, c]: mediator a = lo + c (better: a < b, same group) is at least as good as b = start + r.
-        # Feature by feature into one matrix (a three-dimensional comparison reduced over its short last axis
-        # took several times as long).
-        dominated = columns[0][None, lo:stop] >= columns[0][start:stop, None]
-        for col in columns[1:]:
-            dominated &= col[None, lo:stop] >= col[start:stop, None]
-        mine = bits[start:stop, None]
-        dominated &= (bits[None, lo:stop] & mine) == mine
-        a, b = np.arange(lo, stop)[None, :], np.arange(start, stop)[:, None]
-        dominated &= (a < b) & (group[lo:stop][None, :] == group[start:stop][:, None])
-        alike = nat[None, lo:stop] == nat[start:stop, None]
+    for rows, lo, dominated in _dominated(columns, bits, group, np.flatnonzero(alike_count < keep)):
+        alike = nat[None, lo : lo + dominated.shape[1]] == nat[rows, None]
         same = np.count_nonzero(dominated & alike, axis=1)
         others = np.count_nonzero(dominated, axis=1) - same
         # With too few other dominators for any family to reach ``keep``, a mediator stays without the greedy pass
         # (so does every one of a group of at most ``keep``).
         stays = (same < keep) & (same + others - blocked < keep)
-        kept += ids[start:stop][stays].tolist()
+        kept += ids[rows[stays]].tolist()
         for r in np.flatnonzero(~stays & (same < keep)).tolist():
             taken: set[str] = set()
             disjoint = 0
@@ -179,8 +176,29 @@ def _undominated(
                         enough = True
                         break
             if not enough:
-                kept.append(int(ids[start + r]))
+                kept.append(int(ids[rows[r]]))
     return kept
+
+
+def _dominated(
+    columns: list[np.ndarray], bits: np.ndarray, group: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, int, np.ndarray]]:
+    """For ``rows`` (ascending positions; ``group`` ascending), ``DOMINANCE_BLOCK`` at a time: the block's rows, the
+    first position ``lo`` compared and ``dominated[r, c]``: mediator a = lo + c (better: a < b, same group) is at
+    least as good as b = rows[r] (every column of ``columns`` at least b's, ``bits`` a superset of b's)."""
+    first = np.searchsorted(group, group, side="left")  # where each mediator's group starts
+    for start in range(0, len(rows), DOMINANCE_BLOCK):
+        block = rows[start : start + DOMINANCE_BLOCK]
+        lo, stop = int(first[block[0]]), int(block[-1])
+        # Feature by feature into one matrix (a three-dimensional comparison reduced over its short last axis
+        # took several times as long).
+        dominated = columns[0][None, lo:stop] >= columns[0][block, None]
+        for col in columns[1:]:
+            dominated &= col[None, lo:stop] >= col[block, None]
+        mine = bits[block, None]
+        dominated &= (bits[None, lo:stop] & mine) == mine
+        dominated &= (np.arange(lo, stop)[None, :] < block[:, None]) & (group[None, lo:stop] == group[block, None])
+        yield block, lo, dominated
 
 
 MAX_RANKED_FOR_ENUMERATION = 40
