@@ -243,3 +243,53 @@ def test_dominance_reduction_matches_its_definition(demo_ws: Workspace, dispute_
     for keep in (1, 2, 4):
         assert solver_module.reduce(inst, keep, pool) == _reduce_by_definition(inst, keep, pool)
     assert set(solver_module.reduce(inst, 1, pool, protected=[1])) == {1, *solver_module.reduce(inst, 1, pool)}
+
+
+def test_dominance_reduction_sees_one_nationality_set_however_spelt(demo_ws: Workspace) -> None:
+    """Two mediators holding the same nationalities listed in another order have the same nationalities (``reduce``
+    numbers each spelling once)."""
+    inst = encode(demo_ws, demo_ws.view(demo_ws.dispute("D001"), load_rule_set("iomed")))
+    pool = list(range(0, inst.n, 3))[:120]
+    people = list(inst.mediators)
+    for i in pool[::2]:
+        nats = people[i].nationalities
+        people[i] = replace(people[i], nationalities=(*nats[1:], nats[0]) if len(nats) > 1 else (*nats, *nats))
+    spelt = replace(inst, mediators=tuple(people))
+    for keep in (1, 2):
+        assert solver_module.reduce(spelt, keep, pool) == _reduce_by_definition(spelt, keep, pool)
+
+
+def test_panel_model_proto_is_the_plain_cp_models(demo_ws: Workspace) -> None:
+    """``PanelModel`` writes its objective and hint to the proto in one go and makes no pre-PEP 8 aliases: the
+    proto is the one ``CpModel`` with ``maximize`` and ``add_hint`` per variable gives."""
+    from ortools.sat.python import cp_model
+
+    inst = encode(demo_ws, demo_ws.view(demo_ws.dispute("D030"), load_rule_set("iomed")))
+    idx = list(range(0, inst.n, 2))
+    members, chair = idx[:3], next(i for i in idx if inst.chair_ok[i])
+    model = solver_module.PanelModel(inst, idx, Locks())
+    model.hint(members, chair)
+    plain = cp_model.CpModel()
+    panel = solver_module.add_panel(plain, inst, idx)
+    plain.maximize(panel.weighted(inst))
+    for i, x in panel.x.items():
+        plain.add_hint(x, i in members)
+    for i, c in panel.c.items():
+        plain.add_hint(c, i == chair)
+    assert str(model.model.proto) == str(plain.proto)
+    assert not hasattr(model.model, "NewBoolVar") and hasattr(plain, "NewBoolVar")
+
+
+def test_alignment_is_the_blocs_shared_with_each_party(demo_ws: Workspace) -> None:
+    """Each party's alignment with the roster is computed once (``RosterArrays._alignments``) and read by every
+    dispute of that party: each mediator's count of blocs (of any of their nationalities) the party belongs to."""
+    rule_set = load_rule_set("iomed")
+    countries = demo_ws.countries
+    for dispute in demo_ws.data.disputes[:40]:
+        inst = demo_ws.arrays.encode(demo_ws.view(dispute, rule_set))
+        assert inst.alignment.dtype == np.int64 and inst.alignment.shape == (inst.n, len(dispute.parties))
+        for row, someone in enumerate(inst.mediators):
+            blocs = {b for nat in someone.nationalities for b in countries[nat].blocs}
+            expected = [len(blocs & set(countries[party].blocs)) for party in dispute.parties]
+            assert inst.alignment[row].tolist() == expected
+    assert {p for d in demo_ws.data.disputes[:40] for p in d.parties} <= set(demo_ws.arrays._alignments)

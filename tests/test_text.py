@@ -50,3 +50,20 @@ def test_similarity_matches_the_fitted_vectoriser_on_the_demo() -> None:
         assert np.array_equal(text.similarity(d.description), expected)
         assert np.array_equal(text.similarity(d.description), expected)  # from the kept query
     assert not text.similarity("   ").any()
+
+
+def test_prepared_descriptions_are_one_call_each_to_the_bit() -> None:
+    """``prepare`` transforms many descriptions in one call: each one's terms and weights are those of a call of its
+    own, and asking for it later calls the vectorizer no more."""
+    data = load_folder(demo_dir())
+    descriptions = [d.description for d in data.disputes]
+    one_by_one, prepared = TextIndex(data), TextIndex(data)
+    prepared.prepare([*descriptions, descriptions[0], "  "])
+    prepared._vectorizer.transform = None  # type: ignore[method-assign]  # (any further call would fail)
+    for text in descriptions:
+        if not text.strip():
+            continue
+        (terms, weights), (terms_1, weights_1) = prepared._query(text), one_by_one._query(text)
+        assert terms.dtype == terms_1.dtype and np.array_equal(terms, terms_1)
+        assert weights.tobytes() == weights_1.tobytes()
+        assert np.array_equal(prepared.similarity(text), one_by_one.similarity(text))

@@ -139,7 +139,9 @@ class WorkerState:
 
 
 def make_state(ws: Workspace, rule_set: RuleSet) -> WorkerState:
-    return WorkerState(ws, rule_set, ws.arrays, {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)})
+    views = {v.dispute.dispute_id: v for v in dispute_views(ws, rule_set)}
+    ws.text.prepare(v.dispute.description for v in views.values())  # every description's terms in one call
+    return WorkerState(ws, rule_set, ws.arrays, views)
 
 
 # In a worker process (of a process pool or a Dask worker): the states of the last few runs, by token.

@@ -15,12 +15,12 @@ distinct panels at least as good.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations
 
 import numpy as np
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from matching.core.config import Locks, SolveConfig, limit_work
 from matching.core.status import Status
@@ -92,11 +92,31 @@ def reduce(
     group[by_key] = np.concatenate([[0], np.cumsum((np.diff(key[by_key], axis=0) != 0).any(axis=1))])
     # By group, best first within it (so that dominators come before those they dominate), ties by index.
     order = np.lexsort((pool, -chair_value, -member[pool], group))
-    nats = [frozenset(inst.mediators[i].nationalities) for i in pool[order].tolist()]
-    max_nats = max((len(n) for n in nats), default=1)
+    # Each mediator's nationalities as one number per distinct set (``sets``), the set made once per spelling.
+    sets: list[frozenset[str]] = []
+    known: dict[frozenset[str], int] = {}
+    spelt: dict[tuple[str, ...], int] = {}
+    held: list[int] = []
+    for i in pool[order].tolist():
+        spelling = inst.mediators[i].nationalities
+        j = spelt.get(spelling)
+        if j is None:
+            s = frozenset(spelling)
+            j = spelt[spelling] = known.setdefault(s, len(known))
+            if j == len(sets):
+                sets.append(s)
+        held.append(j)
+    max_nats = max((len(s) for s in sets), default=1)
     keep_set.update(
         _undominated(
-            np.hstack(parts)[order], bits[order], group[order], pool[order], nats, keep, (inst.k - 1) * max_nats
+            np.hstack(parts)[order],
+            bits[order],
+            group[order],
+            pool[order],
+            np.array(held, dtype=np.int64),
+            sets,
+            keep,
+            (inst.k - 1) * max_nats,
         )
     )
     return sorted(keep_set)
@@ -110,51 +130,75 @@ def _undominated(
     bits: np.ndarray,
     group: np.ndarray,
     ids: np.ndarray,
-    nats: list[frozenset[str]],
+    nat: np.ndarray,
+    sets: list[frozenset[str]],
     keep: int,
     blocked: int,
 ) -> list[int]:
     """The mediators ``ids`` that fewer than ``keep`` dominators of their group could always replace (see
     ``reduce``): ``ids`` sorted by ``group``, best first within each; ``f`` their features compared as numbers,
-    ``bits`` their languages and traditions (a dominator's a superset), ``nats`` their nationalities. A dominator
-    counts when it has the same nationalities, or beyond ``blocked`` of a family with pairwise disjoint ones
-    (taken greedily, best first). Each mediator is compared with every better one of its group at once, in
-    blocks of ``DOMINANCE_BLOCK`` mediators."""
+    ``bits`` their languages and traditions (a dominator's a superset), ``nat`` their nationalities (as positions
+    in ``sets``). A dominator counts when it has the same nationalities, or beyond ``blocked`` of a family with
+    pairwise disjoint ones (taken greedily, best first).
+
+    First each mediator is compared with the better ones of its group holding the same nationalities only (few):
+    those with ``keep`` such dominators go. Only the others are then compared with every better one of their group.
+    Both passes compare ``DOMINANCE_BLOCK`` mediators at a time (``_dominated``)."""
     n = len(ids)
-    first = np.searchsorted(group, group, side="left")  # where each mediator's group starts
-    known: dict[frozenset[str], int] = {}
-    nat = np.array([known.setdefault(s, len(known)) for s in nats], dtype=np.int64)
+    columns = [np.ascontiguousarray(f[:, j]) for j in range(f.shape[1])]
+    # The first pass, over the mediators regrouped by group and nationalities (the order within each kept).
+    regrouped = np.lexsort((np.arange(n), nat, group))
+    key = np.column_stack([group, nat])[regrouped]
+    subgroup = np.concatenate([[0], np.cumsum((np.diff(key, axis=0) != 0).any(axis=1))]).astype(np.int64)
+    moved = [col[regrouped] for col in columns]
+    alike_count = np.zeros(n, dtype=np.int64)
+    for rows, _lo, dominated in _dominated(moved, bits[regrouped], subgroup, np.arange(n)):
+        alike_count[regrouped[rows]] = np.count_nonzero(dominated, axis=1)
     kept: list[int] = []
-    for start in range(0, n, DOMINANCE_BLOCK):
-        stop = min(n, start + DOMINANCE_BLOCK)
-        lo = int(first[start])
-        # dominated[r, c]: mediator a = lo + c (better: a < b, same group) is at least as good as b = start + r.
-        dominated = (f[None, lo:stop] >= f[start:stop, None]).all(axis=2)
-        mine = bits[start:stop, None]
-        dominated &= (bits[None, lo:stop] & mine) == mine
-        a, b = np.arange(lo, stop)[None, :], np.arange(start, stop)[:, None]
-        dominated &= (a < b) & (group[lo:stop][None, :] == group[start:stop][:, None])
-        alike = nat[None, lo:stop] == nat[start:stop, None]
-        same = (dominated & alike).sum(axis=1)
-        others = dominated.sum(axis=1) - same
+    for rows, lo, dominated in _dominated(columns, bits, group, np.flatnonzero(alike_count < keep)):
+        alike = nat[None, lo : lo + dominated.shape[1]] == nat[rows, None]
+        same = np.count_nonzero(dominated & alike, axis=1)
+        others = np.count_nonzero(dominated, axis=1) - same
         # With too few other dominators for any family to reach ``keep``, a mediator stays without the greedy pass
         # (so does every one of a group of at most ``keep``).
         stays = (same < keep) & (same + others - blocked < keep)
-        kept += ids[start:stop][stays].tolist()
+        kept += ids[rows[stays]].tolist()
         for r in np.flatnonzero(~stays & (same < keep)).tolist():
             taken: set[str] = set()
             disjoint = 0
             enough = False
             for c in np.flatnonzero(dominated[r] & ~alike[r]).tolist():
-                if not (nats[lo + c] & taken):
-                    taken |= nats[lo + c]
+                held = sets[nat[lo + c]]
+                if not (held & taken):
+                    taken |= held
                     disjoint += 1
                     if same[r] + disjoint - blocked >= keep:
                         enough = True
                         break
             if not enough:
-                kept.append(int(ids[start + r]))
+                kept.append(int(ids[rows[r]]))
     return kept
+
+
+def _dominated(
+    columns: list[np.ndarray], bits: np.ndarray, group: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, int, np.ndarray]]:
+    """For ``rows`` (ascending positions; ``group`` ascending), ``DOMINANCE_BLOCK`` at a time: the block's rows, the
+    first position ``lo`` compared and ``dominated[r, c]``: mediator a = lo + c (better: a < b, same group) is at
+    least as good as b = rows[r] (every column of ``columns`` at least b's, ``bits`` a superset of b's)."""
+    first = np.searchsorted(group, group, side="left")  # where each mediator's group starts
+    for start in range(0, len(rows), DOMINANCE_BLOCK):
+        block = rows[start : start + DOMINANCE_BLOCK]
+        lo, stop = int(first[block[0]]), int(block[-1])
+        # Feature by feature into one matrix (a three-dimensional comparison reduced over its short last axis
+        # took several times as long).
+        dominated = columns[0][None, lo:stop] >= columns[0][block, None]
+        for col in columns[1:]:
+            dominated &= col[None, lo:stop] >= col[block, None]
+        mine = bits[block, None]
+        dominated &= (bits[None, lo:stop] & mine) == mine
+        dominated &= (np.arange(lo, stop)[None, :] < block[:, None]) & (group[None, lo:stop] == group[block, None])
+        yield block, lo, dominated
 
 
 MAX_RANKED_FOR_ENUMERATION = 40
@@ -256,6 +300,11 @@ class PanelVars:
         )
 
 
+def _sum(terms: Iterable[cp_model.IntVar]) -> cp_model.LinearExpr:
+    """The terms' sum as one flat expression (Python's ``sum`` chains one addition per term)."""
+    return cp_model.LinearExpr.sum(list(terms))
+
+
 def _wsum(terms: Iterable[tuple[cp_model.LinearExprT, int]], constant: int = 0) -> cp_model.LinearExpr:
     pairs = list(terms)
     return cp_model.LinearExpr.weighted_sum([t for t, _ in pairs], [int(w) for _, w in pairs]) + constant
@@ -300,7 +349,7 @@ def add_panel(
 
 def _add_seats(m: cp_model.CpModel, k: int, x: dict[int, cp_model.IntVar], c: dict[int, cp_model.IntVar]) -> None:
     """``k`` members, and exactly one chair among them."""
-    m.add(sum(x.values()) == k)
+    m.add(_sum(x.values()) == k)
     m.add_exactly_one(c.values())
     for i, ci in c.items():
         m.add_implication(ci, x[i])
@@ -313,10 +362,10 @@ def _add_panel_rules(
     working language spoken (H4), no two members sharing a nationality (H5), the lean cap (H8)."""
     co = [x[i] for i in idx if inst.co_national[i]]
     if co and "H1" not in relaxed:
-        m.add(sum(co) <= inst.max_co_nationals)
+        m.add(_sum(co) <= inst.max_co_nationals)
     if "H4" not in relaxed:
         for col, _lang in enumerate(inst.languages):
-            m.add(sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
+            m.add(_sum(x[i] for i in idx if inst.speaks[i, col]) >= 1)
     if "H5" not in relaxed:
         for who in nationality_groups(inst, idx):
             m.add_at_most_one(x[i] for i in who)
@@ -336,7 +385,7 @@ def _add_covers(m: cp_model.CpModel, label: str, members: list[list[cp_model.Int
     covers = []
     for t, who in enumerate(members):
         y = m.new_bool_var(f"{label}{t}")
-        m.add(y <= sum(who))
+        m.add(y <= _sum(who))
         covers.append(y)
     return covers
 
@@ -356,18 +405,18 @@ def _add_diversity(
         by_tradition = [[x[i] for i in idx if inst.traditions[i, t]] for t in range(len(TRADITIONS))]
         covers = _add_covers(m, f"{name}trad", by_tradition)
         if composition:
-            m.add(sum(covers) >= inst.min_traditions)
+            m.add(_sum(covers) >= inst.min_traditions)
         terms += [(y, inst.tradition_coef) for y in covers]
     if composition or inst.group_coef:
         by_group = [[x[i] for i in idx if inst.group[i] == g] for g in range(len(GROUPS))]
         covers = _add_covers(m, f"{name}group", by_group)
         if composition:
-            m.add(sum(covers) >= inst.min_groups)
+            m.add(_sum(covers) >= inst.min_groups)
         terms += [(z, inst.group_coef) for z in covers]
     if inst.gender_coef:
         balance = m.new_int_var(0, inst.k // 2, f"{name}gender_balance")
-        m.add(balance <= sum(x[i] for i in idx if inst.female[i]))
-        m.add(balance <= sum(x[i] for i in idx if inst.male[i]))
+        m.add(balance <= _sum(x[i] for i in idx if inst.female[i]))
+        m.add(balance <= _sum(x[i] for i in idx if inst.male[i]))
         terms.append((balance, inst.gender_coef))
     return _wsum(terms)
 
@@ -404,6 +453,29 @@ def _add_preference(
     return _wsum([(worst, 1)] + [(x[i], inst.pref_mean_coef[i].sum()) for i in idx])
 
 
+class _Model(cp_model.CpModel):
+    """A CP-SAT model without the pre-PEP 8 aliases ``CpModel`` makes of its methods for every model (a loop over
+    all its attributes, about a millisecond a model; nothing here uses those names). The same proto."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
+
+
+def _maximize(m: cp_model.CpModel, objective: cp_model.LinearExprT) -> None:
+    """``m.maximize(objective)``, an integer expression's terms written to the proto in one go (``maximize``
+    appends them one by one): the same proto."""
+    if not isinstance(objective, cp_model.LinearExpr) or not objective.is_integer():
+        m.maximize(objective)
+        return
+    flat = cp_model_helper.FlatIntExpr(objective)
+    m.clear_objective()
+    proto = m.proto.objective
+    proto.vars.extend([var.index for var in flat.vars])
+    proto.coeffs.extend([-c for c in flat.coeffs])
+    proto.scaling_factor = -1.0
+    proto.offset = -flat.offset
+
+
 class PanelModel:
     """The CP-SAT model of one dispute's panel over a subset of the instance's mediators."""
 
@@ -419,7 +491,7 @@ class PanelModel:
         """``objective`` replaces the rule set's weighted sum (the trade-off explorer uses it)."""
         self.inst = inst
         self.idx = idx
-        self.model = cp_model.CpModel()
+        self.model = _Model()
         self.vars = add_panel(self.model, inst, idx, relaxed, chair_ok)
         self.x, self.c = self.vars.x, self.vars.c
         self.lock_problems = self._apply_locks(locks)
@@ -427,7 +499,7 @@ class PanelModel:
         # The last solve's proven bound on the objective, also when it stopped before any solution (None when
         # infeasible or not solved yet).
         self.best_bound: int | None = None
-        self.model.maximize(objective(self.vars) if objective else self.vars.weighted(inst))
+        _maximize(self.model, objective(self.vars) if objective else self.vars.weighted(inst))
 
     def _apply_locks(self, locks: Locks) -> list[str]:
         problems = []
@@ -451,10 +523,11 @@ class PanelModel:
         """Start the search from a known panel (``members`` and ``chair``, instance indices): its objective is then
         the incumbent from the outset. Members outside the model are left out of the hint."""
         on = set(members)
-        for i, x in self.x.items():
-            self.model.add_hint(x, i in on)
-        for i, c in self.c.items():
-            self.model.add_hint(c, i == chair)
+        # Written to the model's proto in one go: the same hint as ``add_hint`` per variable (the variables are
+        # plain ones, never negated), at a fraction of the cost on models of hundreds of mediators.
+        hint = self.model.proto.solution_hint
+        hint.vars.extend([x.index for x in self.x.values()] + [c.index for c in self.c.values()])
+        hint.values.extend([int(i in on) for i in self.x] + [int(i == chair) for i in self.c])
 
     def forbid(self, members: Iterable[int]) -> None:
         chosen = list(members)

@@ -140,6 +140,7 @@ class RosterArrays:
         self.capacity = np.array([capacity_left(m) for m in people], dtype=np.int64)
         self.text_rows = np.array([ws.text.row(mid) for mid in self.ids], dtype=np.int64)
         self._history: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        self._alignments: dict[str, np.ndarray] = {}  # party -> its alignment with each mediator (``_alignment``)
 
     @property
     def n(self) -> int:
@@ -304,12 +305,21 @@ class RosterArrays:
         """Blocs each chosen mediator shares with each party (chosen x parties), and the most blocs a
         party belongs to (at least 1; it scales the neutrality coefficients)."""
         party_blocs = [self.ws.countries[p].blocs for p in parties]
-        party_vectors = np.zeros((self.blocs.shape[1], len(parties)), dtype=np.int64)
-        for col, pb in enumerate(party_blocs):
-            for b in pb:
-                party_vectors[self.bloc_index[b], col] = 1
-        alignment = (self.blocs[chosen] @ party_vectors).reshape(len(chosen), len(parties))
+        alignment = np.zeros((len(chosen), len(parties)), dtype=np.int64)
+        for col, party in enumerate(parties):
+            alignment[:, col] = self._party_alignment(party)[chosen]
         return alignment, max(1, *(len(pb) for pb in party_blocs))
+
+    def _party_alignment(self, party: str) -> np.ndarray:
+        """Blocs each mediator of the roster shares with the party, computed once per party (parties recur
+        across a batch's disputes)."""
+        found = self._alignments.get(party)
+        if found is None:
+            vector = np.zeros(self.blocs.shape[1], dtype=np.int64)
+            for b in self.ws.countries[party].blocs:
+                vector[self.bloc_index[b]] = 1
+            found = self._alignments[party] = (self.blocs @ vector).astype(np.int32)  # (a few blocs at most)
+        return found
 
     def _preferences(self, view: DisputeView, chosen: np.ndarray) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
         """The parties that ranked names, and per chosen mediator and such party the integer

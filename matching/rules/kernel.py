@@ -246,7 +246,7 @@ def enumerate_panels(inst: PanelInstance, pool: Sequence[int] | np.ndarray) -> P
     Computed column by column over the combinations (``k`` is at most 5); the tests hold the
     values to the checker and to brute force.
     """
-    pool = np.asarray(sorted(int(i) for i in pool), dtype=np.int64)
+    pool = np.sort(np.asarray(pool, dtype=np.int64))  # (a whole roster's indices when every panel is enumerated)
     return _best_chairs(inst, pool, _combinations(len(pool), inst.k))
 
 

@@ -9,6 +9,7 @@ then read only the profiles that use them, not every profile.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,20 @@ class TextIndex:
         sims = self._by_term.dot(terms, weights, n)
         top = float(sims.max()) if n else 0.0
         return sims / top if top > 0 else np.zeros(n)
+
+    def prepare(self, descriptions: Iterable[str]) -> None:
+        """Transform the terms of these descriptions in one call instead of one call each (the batch encodes
+        every dispute; the vectorizer's fixed cost per call was most of a dispute's text similarity). Each
+        description's row is computed on its own, so its terms and weights are those of a call of its own."""
+        if self._by_term is None:
+            return
+        todo = list(dict.fromkeys(d for d in descriptions if d.strip() and d not in self._queries))
+        if not todo:
+            return
+        matrix = self._vectorizer.transform(todo).tocsr()
+        for row, description in enumerate(todo):
+            lo, hi = int(matrix.indptr[row]), int(matrix.indptr[row + 1])
+            self._queries[description] = (matrix.indices[lo:hi].astype(np.int64), matrix.data[lo:hi].copy())
 
     def _query(self, description: str) -> tuple[np.ndarray, np.ndarray]:
         """The description's terms and their weights (transformed once)."""
