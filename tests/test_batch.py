@@ -1079,7 +1079,7 @@ def test_a_linear_programme_out_of_work_stops_with_a_valid_bound_and_says_so(wor
         out = solve_batch(ws, IOMED, config)
     s = out.summary
     assert "stopped at its share of the budget" in s.method
-    # The last solve's reserve (FINAL_LP_SHARE of the budget) finishes it except when nothing was ever solved.
+    # The last solve's reserve (0.6 of the budget) finishes it except when nothing was ever solved.
     assert (s.lp_value is None) == (work_per_second == 1)
     if s.lp_value is not None:
         assert s.lp_value <= s.bound + 1e-6  # the programme over some panels, with a penalty per dispute left out

@@ -20,15 +20,16 @@ LP_SHARE = 1.5
 # 2.6 times it. The year's exact round proves every dispute within 0.4 already (the same run at 0.4 and 1.2).
 EXACT_SHARE = 0.8
 MASTER_SHARE = 0.25
-DIVE_SHARE = 0.5  # the dive from the linear programme to an assignment: its solves together, beyond LP_SHARE
+# The dive from the linear programme to an assignment: its solves together, beyond LP_SHARE. At 5,000 x 10,000 (main
+# 1b265fc's settings) the last solve after the exact round took 0.18 million units (one interior-point solve, 1,184 new
+# panels), well within its reserve; the dive then spent all of this share (1.2 million units, 8 solves, 43 s CPU) and
+# is most of the assignment phase's time (43.6 s).
+DIVE_SHARE = 0.5
 # The last solve of column generation (over every panel found), beyond what is left of LP_SHARE: its value caps the
 # assignment and decides whether the assignment model runs at all. At 5,000 x 10,000 (--time-limit 120) the exact
 # round's 347 panels left it out of work and the model then ran 100-113 s for nothing; that solve took 1.58 million
-# work units (0.66 of the budget, of which 0.09 was left of the share), so 0.25 was not enough. At main 1b265fc the
-# pool rounds left 0.02 of the share, the last solve ran out of 0.6 + 0.02 (each solve from the last basis there ran
-# up to three interior-point solves' work, about 0.5 million units, for each time rows joined) and the assignment
-# model then took 52 s: 1.0 pays for about four such solves.
-FINAL_LP_SHARE = 1.0
+# work units (0.66 of the budget, of which 0.09 was left of the share), so 0.25 was not enough.
+FINAL_LP_SHARE = 0.6
 SOLVE_PASSES = 3  # exact pricing: passes over the disputes whose solve was cut short
 # Exact pricing's passes give each unproven dispute a share of the budget left in proportion to its slack (bound less
 # its pool's best) to this power (0: equal shares). One full-scale exact round replayed on a quarter of its disputes
