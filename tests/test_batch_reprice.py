@@ -396,3 +396,26 @@ def test_exact_pricing_spreads_its_budget_over_the_unproven_disputes_by_their_sl
     _, work = _price_disputes(items, np.zeros(3), {}, runner, 3, CONFIG, silent_progress, 1.6)
     assert limits and limits[0] == pytest.approx({0: 0.1, 1: 0.2, 2: 0.3, 3: 1.0})
     assert work == pytest.approx(1.6)
+
+
+def test_exact_pricing_shares_a_pass_over_the_processes_its_chosen_disputes_run_on() -> None:
+    """Two of four unproven disputes get a share too small to search (slack 1 beside 1,000) and are left out; the
+    other two then run in this process alone (fewer than the runner spreads), so they share one process's 0.0205 s
+    (0.01025 each) rather than two processes' (0.0205 each, twice the budget spent)."""
+    slack_of = {0: 1, 1: 1, 2: 1000, 3: 1000}
+    limits: list[dict[int, float]] = []
+
+    class Recording:
+        def width(self, n_items: int) -> int:
+            return 2 if n_items >= 4 else 1
+
+        def map(self, fn: object, items: list[Any], args: tuple[Any, ...], advance: object) -> list[Priced]:
+            given = args[-1] if isinstance(args[-1], dict) else {j: 0.0 for j, *_ in items}
+            if isinstance(args[-1], dict):
+                limits.append(given)
+            return [Priced(j, best + slack_of[j] * UNIT, (), 0, work=given[j], proven=False) for j, _, _, best in items]
+
+    items = [(j, f"D{j}", np.arange(3), 5 * UNIT) for j in slack_of]
+    _, work = _price_disputes(items, np.zeros(3), {}, cast(Any, Recording()), 3, CONFIG, silent_progress, 0.0205)
+    assert limits[0] == pytest.approx({2: 0.01025, 3: 0.01025})
+    assert work == pytest.approx(0.0205)

@@ -852,7 +852,7 @@ def _price_disputes(
     """Each dispute priced: first bounded without a solver (the mediators' upper bounds, and where they leave
     it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
     ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each a share of the budget
-    left by the dispute's slack, its bound less its pool's best (``spread_by_slack``; a solve cut short keeps the
+    left by the dispute's slack, its bound less its pool's best (``_share_out``, ``spread_by_slack``; a solve cut short keeps the
     lower of its bound and the programme's: both hold; after the first pass the programme narrows each search first
     where its share pays for that: ``FILTER_SHARE``). The best answer
     per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
@@ -870,10 +870,7 @@ def _price_disputes(
     for n in range(SOLVE_PASSES):
         if not unproven or budget - work < MIN_SOLVE_TIME:
             break
-        width = runner.width(len(unproven))
-        slack = [float(best[item[0]].bound - item[3]) for item in unproven]
-        shares = spread_by_slack(slack, (budget - work) * width, solve_config.time_limit)
-        chosen = [(item, share) for item, share in zip(unproven, shares, strict=True) if share >= MIN_SOLVE_TIME]
+        chosen = _share_out(unproven, best, budget - work, runner, solve_config.time_limit)
         if not chosen:
             break
         share_of = {item[0]: share for item, share in chosen}
@@ -893,6 +890,24 @@ def _price_disputes(
                 best[p.position] = p
         unproven = [item for item in unproven if item[0] in cut_short or item[0] not in share_of]
     return best, work
+
+
+def _share_out(
+    unproven: list[_PricingItem], best: Mapping[int, Priced], left: float, runner: Runner, cap: float
+) -> list[tuple[_PricingItem, float]]:
+    """The disputes a pass searches and each one's share: ``left`` deterministic seconds per process spread by
+    slack (``spread_by_slack``) over the processes the chosen ones run on (the pass is charged over that many);
+    a dispute whose share is below ``MIN_SOLVE_TIME`` is left out, and the others share again over the processes
+    they run on until every share is kept (each round leaves some out, so it ends)."""
+    chosen = list(unproven)
+    while chosen:
+        slack = [float(best[item[0]].bound - item[3]) for item in chosen]
+        shares = spread_by_slack(slack, left * runner.width(len(chosen)), cap)
+        kept = [(item, share) for item, share in zip(chosen, shares, strict=True) if share >= MIN_SOLVE_TIME]
+        if len(kept) == len(chosen):
+            return kept
+        chosen = [item for item, _ in kept]
+    return []
 
 
 def spread_by_slack(slack: Sequence[float], total: float, cap: float) -> list[float]:
