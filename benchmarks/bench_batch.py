@@ -64,7 +64,8 @@ GOALS = {
         "02487d0) gap 0.438 %, about 78 s on a quiet machine; then (main 4e0747d) gap 0.384 %, 79.9 s; then (main 6839415) gap 0.176 %, 108.1 s, CPU 54 "
         "here + 106 in the workers; then (main 2c1dcf4, machine speed 0.94) gap 0.179 %, 143.0 s, CPU 84 here + 115 in "
         "the workers; then (main ec01e3e, machine speed 0.93) gap 0.179 %, 111.9 s, CPU 58 here + 107 in the workers; "
-        "then (main e1e0885, quiet, machine speed 0.86) gap 0.179 %, 102.1 s, CPU 57 here + 87 in the workers",
+        "then (main e1e0885, quiet, machine speed 0.86) gap 0.179 %, 102.1 s, CPU 57 here + 87 in the workers; then (main "
+        "1b265fc, quiet, machine speed 0.87) gap 0.170 %, 90.2 s, CPU 48 here + 83 in the workers",
     },
     "scale": {
         "goal": "every dispute feasible alone staffed, gap under 1 %, under 600 s, peak memory under 4 GiB",
@@ -84,7 +85,8 @@ GOALS = {
         "0.92) the same gap, 993.5 s, CPU 655 here + 672 in the workers, 1.97 GiB (assignment 101.7 s: the programme's "
         "last solve out of work); then (main e1e0885, beside three helpers, load 2.5-4, machine speed 0.78) 4,999 of "
         "4,999, gap 1.914 % (objective 10,564.91, bound 10,771.07), 1,891.7 s, CPU 511 here + 825 in the workers, "
-        "1.60 GiB",
+        "1.60 GiB; then (main 1b265fc, quiet, machine speed 1.04-1.20) 4,999 of 4,999, gap 1.710 % (objective "
+        "10,566.23, bound 10,750.06), 829.1 s, CPU 324 here + 881 in the workers, 1.61 GiB",
     },
 }
 
