@@ -8,9 +8,22 @@ import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from matching.lottery.dispute import _roster, _search
+from matching.lottery.dispute import _roster, _search, _SearchPricing
 from tests.strategies import Roster
 from tests.test_dispute_lottery_scale import SETUP_CASES, SLOW, _searched, _setup
+
+
+def count_calls(search: _SearchPricing, name: str) -> list[int]:
+    """Wraps the search's method ``name``: the list returned gains an entry each time it is called."""
+    real = getattr(search, name)
+    calls: list[int] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    setattr(search, name, spy)
+    return calls
 
 
 @settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
@@ -61,14 +74,7 @@ def test_pricing_after_the_pairing_takes_one_of_paired_and_is_exact(
     answer = search.best(weights, None)
     assert answer is not None and answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
     second = np.array([data.draw(st.sampled_from([0, 1, 2, 7])) for _ in agents], dtype=np.int64)
-    heavier = search._heavier
-    searched: list[int] = []
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searched.append(1)
-        return heavier(*args, **kwargs)
-
-    search._heavier = spy  # type: ignore[method-assign]
+    searched = count_calls(search, "_heavier")
     paired = search.paired is not None
     again = search.best(second, None)
     event(f"paired {paired}, searched {bool(searched)}")

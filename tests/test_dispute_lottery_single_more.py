@@ -17,6 +17,7 @@ from matching.lottery.dispute import DisputePanelOracle, _SearchPricing
 from matching.lottery.engine import Restriction
 from tests.strategies import DISPUTE_ID, Roster
 from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _searched, _setup
+from tests.test_dispute_lottery_single import count_calls
 
 
 def _paired_search(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[no-untyped-def]
@@ -104,14 +105,7 @@ def test_a_restricted_call_after_the_pairing_holds_one_of_paired_and_is_exact(
     sums = sorted(int(other[list(p)].sum()) for p in by_agent)
     restriction = Restriction(other, data.draw(st.sampled_from(sums), label="at least"))
     meeting = [p for p in by_agent if int(other[list(p)].sum()) >= restriction.at_least]
-    single = search._single_paired
-    called: list[int] = []
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        called.append(1)
-        return single(*args, **kwargs)
-
-    search._single_paired = spy  # type: ignore[method-assign]
+    called = count_calls(search, "_single_paired")
     answer = search.best(second, restriction)
     assert answer is not None and answer.proven and answer.panel is not None
     assert answer.value == max(int(second[list(p)].sum()) for p in meeting)

@@ -458,7 +458,7 @@ class _Model(cp_model.CpModel):
     all its attributes, about a millisecond a model; nothing here uses those names). The same proto."""
 
     def _add_pre_pep8_methods(self) -> None:
-        pass
+        """Make no aliases (``CpModel.__init__`` calls this hook)."""
 
 
 def _maximize(m: cp_model.CpModel, objective: cp_model.LinearExprT) -> None:
