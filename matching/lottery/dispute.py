@@ -180,10 +180,10 @@ panel heavier than the known ones, the acceptable results swapped once more, up 
 columns a CP-SAT call, as above): measured 2026-12-07 (benchmarks/bench_dispute_lottery.py, default budget, load 3 to
 4, machine speed 1.03; main the same day at load 2 to 4, speed 1.12), least chance 0.000599 against 0.000593 (bound
 0.000604), 6 CP-SAT calls instead of 11, 59.2 s of CPU against 71.9; D002 proves 7 levels instead of 5 (74.5 s against
-64.0); D011 0.000544 against 0.000545 (2 CP-SAT calls against 1). Given work 400, D003's first level ended proven at
-1 / 1,667 (0.0005999: the LP's duals weighing 1,667 mediators 1, no acceptable panel holding two of them) after 69.5
-units of work (the neighbourhood then charged a third of ``NEIGHBOUR_WORK``), 8 CP-SAT calls and 33 LP solves: below
-the two-tier bound, which that level's LP therefore never reaches.
+64.0); D011 0.000544 against 0.000545 (2 CP-SAT calls against 1). Given work 90, D003's first level ends proven at
+1 / 1,667 (0.0005999: the LP's duals weighing 1,667 mediators 1, no acceptable panel holding two of them) after 72
+units of work and 65 s of CPU (load 4), 8 CP-SAT calls and 33 LP solves: below the two-tier bound, which that level's
+LP therefore never reaches; its widening then prices 28-bit weights by CP-SAT three times, 11.5 units each, unproven.
 
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
 acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
