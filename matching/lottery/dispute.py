@@ -173,6 +173,18 @@ about 1,950 mediators; the heaviest known panel 2) by CP-SAT, finding a panel of
 columns a call and its least chance stood at 0.000586 for the last eight calls. Measured 2026-12-07 (default budget,
 load 4 to 6): least chance 0.000593 (bound 0.000604), 11 CP-SAT calls instead of 12; D002 and D011 priced as before.
 
+A pricing answer heavier than every known panel brings its **swap neighbourhood** along (``_SearchPricing.neighbours``,
+after a search's answer and after CP-SAT's): each member replaced by each mediator of positive weight that keeps the
+panel heavier than the known ones, the acceptable results swapped once more, up to ``NEIGHBOUR_MAX`` panels; they join
+``known`` and go along as candidate columns. D003's first level at 10,000 mediators (its LP gaining one to three
+columns a CP-SAT call, as above): measured 2026-12-07 (benchmarks/bench_dispute_lottery.py, default budget, load 3 to
+4, machine speed 1.03; main the same day at load 2 to 4, speed 1.12), least chance 0.000599 against 0.000593 (bound
+0.000604), 6 CP-SAT calls instead of 11, 59.2 s of CPU against 71.9; D002 proves 7 levels instead of 5 (74.5 s against
+64.0); D011 0.000544 against 0.000545 (2 CP-SAT calls against 1). Given work 90, D003's first level ends proven at
+1 / 1,667 (0.0005999: the LP's duals weighing 1,667 mediators 1, no acceptable panel holding two of them) after 72
+units of work and 65 s of CPU (load 4), 8 CP-SAT calls and 33 LP solves: below the two-tier bound, which that level's
+LP therefore never reaches; its widening then prices 28-bit weights by CP-SAT three times, 11.5 units each, unproven.
+
 The later levels' duals weigh the fixed weak mediators 2 and the free strong ones 1 (on D002, about 2,800 and 320):
 acceptable panels hold three or more of them, so pairing fails, the Lagrangian narrowing proves too little, and every
 call went to CP-SAT (8 to 14 s), nearly always to prove that the heaviest known panel is the heaviest. Weights of few
@@ -380,6 +392,14 @@ COUNT_ROOM = 12
 # instead of 5.7 and 21.2 s (pairings that failed after seconds of search), 5 levels proven instead of 4; D003 and
 # D011 priced exactly as before.
 COUNT_FIRST_FROM = 50
+# A pricing answer heavier than every known panel brings its swap neighbourhood along (``_SearchPricing.neighbours``):
+# panels reached by up to NEIGHBOUR_DEPTH swaps of a member for a weighted mediator, still heavier than every panel known
+# before; at most NEIGHBOUR_ROWS candidates scored at a depth, NEIGHBOUR_MAX panels in all; charged NEIGHBOUR_WORK per
+# million candidates scored.
+NEIGHBOUR_DEPTH = 2
+NEIGHBOUR_ROWS = 200_000
+NEIGHBOUR_MAX = 2_000
+NEIGHBOUR_WORK = 3.0
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
 
@@ -1030,6 +1050,8 @@ class _SearchPricing:
         found, value = found[order], value[order]
         if len(found):
             self._add(self.pool_rows(found))
+            if restriction is None:
+                self.neighbours(weights, found, above)
         # ``_heavier`` may have added known panels too (``_lagrangian``'s climb): their order has changed.
         allowed = self._allowed_known(n, restriction)
         known_value = self.incidence(n) @ weights
@@ -1675,6 +1697,63 @@ class _SearchPricing:
         rows = np.vstack(found)
         return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
 
+    def neighbours(self, weights: np.ndarray, found: np.ndarray, above: int) -> int:
+        """More acceptable panels heavier than ``above`` (the heaviest known panel's weight before the call) beside a
+        pricing answer's ``found`` (rows of agents, each heavier than ``above``): its swap neighbourhood. Each member of
+        a panel is replaced by each mediator of positive weight that keeps the panel heavier than ``above``; the
+        kernel's scorer keeps the acceptable ones (every hard rule, the floor, the locks), and the new ones are swapped
+        again, ``NEIGHBOUR_DEPTH`` times in all (two swaps from an answer), at most ``NEIGHBOUR_ROWS`` candidates
+        scored at a depth (the first panels' first, in order) and ``NEIGHBOUR_MAX`` panels in all. They join
+        ``known``, whose heaviest go along with the answer as candidate columns: the first level's LP at 10,000
+        mediators (D003) gains one to three columns from a lone heaviest panel and its least chance then barely
+        moves. Charged to the work budget (``NEIGHBOUR_WORK``). Never a proof. The number of panels added."""
+        k = self.inst.k
+        weights = np.asarray(weights, dtype=np.int64)
+        found = np.asarray(found, dtype=np.int64).reshape(-1, k)
+        active = self.agent[np.asarray(self.pool, dtype=np.int64)]
+        movers = np.sort(active[weights[active] > 0])
+        if not len(movers) or not len(found):
+            return 0
+        seen = np.vstack([self.known, found])
+        frontier = found
+        added: list[np.ndarray] = []
+        total = 0
+        for _ in range(NEIGHBOUR_DEPTH):
+            blocks: list[np.ndarray] = []
+            size = 0
+            for panel in frontier:
+                if size >= NEIGHBOUR_ROWS:
+                    break
+                weight = int(weights[panel].sum())
+                for s in range(k):
+                    need = above + 1 - (weight - int(weights[panel[s]]))  # the newcomer's least weight
+                    fits = movers[(weights[movers] >= need) & ~np.isin(movers, panel)]
+                    if len(fits):
+                        rest = np.repeat(np.delete(panel, s)[None, :], len(fits), axis=0)
+                        blocks.append(np.column_stack([rest, fits]))
+                        size += len(fits)
+            if not blocks:
+                break
+            rows = np.unique(np.sort(np.vstack(blocks)[:NEIGHBOUR_ROWS], axis=1), axis=0)
+            self.work += NEIGHBOUR_WORK * len(rows) / 1e6
+            kept = _keep(
+                self.inst, score_panels(self.inst, np.sort(self.pool_rows(rows), axis=1)), self.threshold, self.locks
+            )
+            new = np.sort(self.agent[kept], axis=1) if len(kept) else np.zeros((0, k), dtype=np.int64)
+            new = new[~np.isin(_row_keys(new), _row_keys(seen))]
+            new = new[np.lexsort(new.T[::-1])][: NEIGHBOUR_MAX - total]
+            if not len(new):
+                break
+            seen = np.vstack([seen, new])
+            added.append(new)
+            total += len(new)
+            frontier = new
+            if total >= NEIGHBOUR_MAX:
+                break
+        if added:
+            self._add(self.pool_rows(np.vstack(added)))
+        return total
+
     def take_work(self) -> float:
         """The narrowing's deterministic work since the last call (counted in the lottery's budget)."""
         work, self.work = self.work, 0.0
@@ -1701,6 +1780,12 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def _row_keys(rows: np.ndarray) -> np.ndarray:
+    """One opaque key per row of a 2-D array (set membership of whole rows with ``np.isin``)."""
+    rows = np.ascontiguousarray(np.asarray(rows, dtype=np.int64))
+    return rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
 
 
 def programme_cells(inst: PanelInstance, pool: Sequence[int]) -> int:
@@ -2105,6 +2190,9 @@ class DisputePanelOracle:
                 self.searched += 1
                 return replace(answer, work=self.search.take_work())
         self.solved += 1
+        above = -1
+        if self.search is not None and len(self.search.known):
+            above = int((self.search.incidence(len(weights)) @ np.asarray(weights, dtype=np.int64)).max())
         answer = cpsat_best(
             self.panel_model.model,
             self.x,
@@ -2120,6 +2208,8 @@ class DisputePanelOracle:
                 search.learn(search.pool_rows(np.asarray([answer.panel], dtype=np.int64)))
                 w_pool = np.asarray(weights, dtype=np.int64)[search.agent[np.asarray(search.pool, dtype=np.int64)]]
                 search.pair_columns(w_pool, answer.value, restriction)
+                if restriction is None and answer.value > above:
+                    search.neighbours(weights, np.asarray([answer.panel], dtype=np.int64), above)
             # The known acceptable panels go along as candidate columns: while covering, those holding agents
             # not met yet cover them without one CP-SAT call each.
             others = (*answer.others, *self.search.heaviest(weights, restriction))
