@@ -290,3 +290,17 @@ def test_capacity_rows_joining_with_new_columns_leave_the_next_solve_to_primal_s
     assert ("cap", 0) in lp.cons
     assert strategies and strategies[0] == SIMPLEX_PRIMAL
     assert abs(value - 21) < 1e-6  # each dispute on its own mediator (5, 5, 5) and dispute 2's new panel (6)
+
+
+@pytest.mark.parametrize(
+    ("lp_above_start", "gap", "dives"), [(4.0, 0.005, True), (0.1, 0.005, False), (0.5, 0.0, True)]
+)
+def test_the_dive_runs_unless_the_start_is_at_the_programmes_value(
+    lp_above_start: float, gap: float, dives: bool
+) -> None:
+    """The start (2,000) against a bound of 11,000 (a tenth of the 0.5 % gap: 5.5): 4 below the programme it is
+    close enough to skip the assignment model but not the dive (cheap, and its start may be closer); 0.1 below
+    (0.005 %, within ``MASTER_TOLERANCE``) it skips both; with no gap asked for, any shortfall dives."""
+    columns, start, cap = _two_disputes()
+    rows = _capacity_rows(np.concatenate([cap, np.zeros(2, dtype=np.int64)]))
+    assert joint_module._dive_wanted(columns, rows, start, 2_000 + lp_above_start, gap, 11_000e6) == dives
