@@ -22,8 +22,9 @@ EXACT_SHARE = 0.8
 MASTER_SHARE = 0.25
 # The dive from the linear programme to an assignment: its solves together, beyond LP_SHARE. At 5,000 x 10,000 (main
 # 1b265fc's settings) the last solve after the exact round took 0.18 million units (one interior-point solve, 1,184 new
-# panels), well within its reserve; the dive then spent all of this share (1.2 million units, 8 solves, 43 s CPU) and
-# is most of the assignment phase's time (43.6 s).
+# panels), well within its reserve; the dive, fixing panels in the whole programme, then spent all of this share (1.2
+# million units, 8 solves, 43 s CPU: most of the assignment phase's 43.6 s). Since its solves after the first round are
+# of a programme over the disputes left free (``lp_dive``), the same dive replayed took 49,000 units (2.6 s CPU).
 DIVE_SHARE = 0.5
 # The last solve of column generation (over every panel found), beyond what is left of LP_SHARE: its value caps the
 # assignment and decides whether the assignment model runs at all. At 5,000 x 10,000 (--time-limit 120) the exact
