@@ -419,3 +419,23 @@ def test_exact_pricing_shares_a_pass_over_the_processes_its_chosen_disputes_run_
     _, work = _price_disputes(items, np.zeros(3), {}, cast(Any, Recording()), 3, CONFIG, silent_progress, 0.0205)
     assert limits[0] == pytest.approx({2: 0.01025, 3: 0.01025})
     assert work == pytest.approx(0.0205)
+
+
+def test_every_exact_pricing_pass_narrows_its_searches_first() -> None:
+    """Every pass of exact searches (the first too) asks the profile programme to narrow each search first where its
+    share pays for it (``FILTER_SHARE``): it costs less CPU than the searches it cuts short."""
+    narrowed: list[bool] = []
+
+    class Recording:
+        def width(self, n_items: int) -> int:
+            return 1
+
+        def map(self, fn: object, items: list[Any], args: tuple[Any, ...], advance: object) -> list[Priced]:
+            given = args[-1] if isinstance(args[-1], dict) else {j: 0.0 for j, *_ in items}
+            if isinstance(args[-1], dict):
+                narrowed.append(args[5])
+            return [Priced(j, best + UNIT, (), 0, work=given[j], proven=False) for j, _, _, best in items]
+
+    items = [(j, f"D{j}", np.arange(3), 5 * UNIT) for j in range(4)]
+    _price_disputes(items, np.zeros(3), {}, cast(Any, Recording()), 3, CONFIG, silent_progress, 100.0)
+    assert narrowed == [True, True, True]  # three passes (each search cut short at its share of 10 s)

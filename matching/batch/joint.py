@@ -870,8 +870,8 @@ def _price_disputes(
     it unproven the profile programme over the best of them, as many as ``TIGHT_SHARE`` of the budget allows:
     ``profile_allowance``), then the unproven ones solved in up to ``SOLVE_PASSES`` passes, each a share of the budget
     left by the dispute's slack, its bound less its pool's best (``_share_out``, ``spread_by_slack``; a solve cut short keeps the
-    lower of its bound and the programme's: both hold; after the first pass the programme narrows each search first
-    where its share pays for that: ``FILTER_SHARE``). The best answer
+    lower of its bound and the programme's: both hold; in every pass the programme narrows each search first where
+    its share pays for that: ``FILTER_SHARE``). The best answer
     per dispute position, and the deterministic seconds spent per process: CP-SAT's own count plus the encoding,
     bounding, programme and model building around it, charged by size (``Priced.overhead``)."""
     allowance = profile_allowance(budget, runner.width(len(items)), len(items))
@@ -884,7 +884,7 @@ def _price_disputes(
     work = sum(p.overhead for p in cheap) / runner.width(len(items))
     # Most solves take a small fraction of their share: disputes that hit it try again with a share of what is
     # left (each pass deterministic).
-    for n in range(SOLVE_PASSES):
+    for _ in range(SOLVE_PASSES):
         if not unproven or budget - work < MIN_SOLVE_TIME:
             break
         chosen = _share_out(unproven, best, budget - work, runner, solve_config.time_limit)
@@ -895,7 +895,7 @@ def _price_disputes(
             solved = runner.map(
                 exact_chunk,
                 [item for item, _ in chosen],
-                (price, party_price, limit, solve_config, 0.0, n > 0, share_of),
+                (price, party_price, limit, solve_config, 0.0, True, share_of),
                 advance,
             )
         work += sum(p.work + p.overhead for p in solved) / runner.width(len(chosen))
