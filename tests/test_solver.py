@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import matching.panel.model as solver_module
 from matching.core.config import Locks, SolveConfig
 from matching.core.paths import demo_dir
+from matching.core.status import Status
 from matching.io.loading import load_folder
 from matching.io.rulesets import RuleSet, load_rule_set
 from matching.panel.model import SolveOutcome, best_chair, solve_instance, upper_bounds
@@ -293,3 +294,19 @@ def test_alignment_is_the_blocs_shared_with_each_party(demo_ws: Workspace) -> No
             expected = [len(blocs & set(countries[party].blocs)) for party in dispute.parties]
             assert inst.alignment[row].tolist() == expected
     assert {p for d in demo_ws.data.disputes[:40] for p in d.parties} <= set(demo_ws.arrays._alignments)
+
+
+@pytest.mark.parametrize("presolve", [True, False])
+def test_a_search_stopped_early_keeps_only_a_bound_that_holds(demo_ws: Workspace, presolve: bool) -> None:
+    """A search stopped before any panel reports a bound only where it holds: CP-SAT says 0 when it stops inside
+    presolve, which is below the best panel (the batch's exact pricing would take it as a proof)."""
+    inst = encode(demo_ws, demo_ws.view(demo_ws.dispute("D001"), load_rule_set("iomed")))
+    idx = list(range(inst.n))
+    best = solver_module.PanelModel(inst, idx, Locks()).solve(SolveConfig(time_limit=10.0))[2]
+    assert best is not None
+    stopped = solver_module.PanelModel(inst, idx, Locks())
+    status, _, _, _ = stopped.solve(SolveConfig(time_limit=1e-7, presolve=presolve))
+    assert status is Status.TIMEOUT
+    assert stopped.best_bound is None or stopped.best_bound >= best
+    if not presolve:
+        assert stopped.best_bound is not None  # the search's own bound is kept

@@ -497,7 +497,7 @@ class PanelModel:
         self.lock_problems = self._apply_locks(locks)
         self.deterministic_time = 0.0  # CP-SAT's deterministic seconds over every solve of this model
         # The last solve's proven bound on the objective, also when it stopped before any solution (None when
-        # infeasible or not solved yet).
+        # infeasible, not solved yet, or stopped where CP-SAT's bound proves nothing).
         self.best_bound: int | None = None
         _maximize(self.model, objective(self.vars) if objective else self.vars.weighted(inst))
 
@@ -557,9 +557,12 @@ class PanelModel:
         solver = self._solver(config)
         status = solver.solve(self.model)
         self.deterministic_time += solver.deterministic_time
-        self.best_bound = (
-            None if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) else round(solver.best_objective_bound)
+        # Stopped inside presolve, CP-SAT reports a bound of 0, which proves nothing; a search of the model as
+        # written starts from the objective's own range, so without presolve a stopped search's bound holds.
+        searched = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
+            status == cp_model.UNKNOWN and not config.presolve
         )
+        self.best_bound = round(solver.best_objective_bound) if searched else None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             members = [i for i in self.idx if solver.boolean_value(self.x[i])]
             chair = next(i for i, ci in self.c.items() if solver.boolean_value(ci))
