@@ -65,7 +65,8 @@ GOALS = {
         "here + 106 in the workers; then (main 2c1dcf4, machine speed 0.94) gap 0.179 %, 143.0 s, CPU 84 here + 115 in "
         "the workers; then (main ec01e3e, machine speed 0.93) gap 0.179 %, 111.9 s, CPU 58 here + 107 in the workers; "
         "then (main e1e0885, quiet, machine speed 0.86) gap 0.179 %, 102.1 s, CPU 57 here + 87 in the workers; then (main "
-        "1b265fc, quiet, machine speed 0.87) gap 0.170 %, 90.2 s, CPU 48 here + 83 in the workers",
+        "1b265fc, quiet, machine speed 0.87) gap 0.170 %, 90.2 s, CPU 48 here + 83 in the workers; then (main c500f96, "
+        "load 1.0-1.3, machine speed 0.81) gap 0.170 %, 92.3 s, CPU 52 here + 79 in the workers",
     },
     "scale": {
         "goal": "every dispute feasible alone staffed, gap under 1 %, under 600 s, peak memory under 4 GiB",
@@ -86,7 +87,9 @@ GOALS = {
         "last solve out of work); then (main e1e0885, beside three helpers, load 2.5-4, machine speed 0.78) 4,999 of "
         "4,999, gap 1.914 % (objective 10,564.91, bound 10,771.07), 1,891.7 s, CPU 511 here + 825 in the workers, "
         "1.60 GiB; then (main 1b265fc, quiet, machine speed 1.04-1.20) 4,999 of 4,999, gap 1.710 % (objective "
-        "10,566.23, bound 10,750.06), 829.1 s, CPU 324 here + 881 in the workers, 1.61 GiB",
+        "10,566.23, bound 10,750.06), 829.1 s, CPU 324 here + 881 in the workers, 1.61 GiB; then (main c500f96, quiet, "
+        "machine speed 0.85-1.08) 4,999 of 4,999, gap 1.702 % (objective 10,566.67, bound 10,749.60), 714.7 s, CPU 330 "
+        "here + 761 in the workers, 1.62 GiB",
     },
 }
 
