@@ -12,14 +12,10 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.core.config import SolveConfig
-from matching.lottery.dispute import DisputePanelOracle, _SearchPricing, dispute_lottery, objective_threshold
-from matching.rules.encoding import encode
-from tests.strategies import DISPUTE_ID, Roster, best_of, brute_force, rosters
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters
-from tests.test_panel_lottery import draw_locks
-
-CAPS = st.sampled_from([None, None, 1, 2])
-FLOORS = st.sampled_from([0.0, 0.9, 0.97, 1.0])
+from matching.lottery.dispute import DisputePanelOracle, _SearchPricing, dispute_lottery
+from tests.strategies import DISPUTE_ID, Roster, rosters
+from tests.test_dispute_lottery_local import CAPS, FLOORS, acceptable_panels, draw_case
+from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters
 
 
 def _no_search(self: _SearchPricing, weights: np.ndarray, restriction: object) -> None:
@@ -32,21 +28,12 @@ def _no_search(self: _SearchPricing, weights: np.ndarray, restriction: object) -
 def test_a_cpsat_answer_brings_its_heavier_neighbours(
     roster: Roster, floor: float, cap: int | None, data: st.DataObject
 ) -> None:
-    rules = IOMED if cap is None else IOMED.with_max_lean(cap)
-    ws = roster.workspace()
-    ids = [row["mediator_id"] for row in roster.mediators]
-    k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, rules, via_check_panel=False), k)
-    found = best_of(brute_force(ws, rules, locks, via_check_panel=False))
-    if not found:
+    case = draw_case(roster, cap, data)
+    ws, rules, k, locks = case.ws, case.rules, case.k, case.locks
+    drawn = acceptable_panels(case, floor)
+    if drawn is None:
         return
-    threshold = objective_threshold(max(found.values()), floor)
-    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), rules))
-    pool = sorted((i for i in range(inst.n) if inst.ids[i] not in locks.exclude), key=lambda i: inst.ids[i])
-    agent = {inst.ids[i]: a for a, i in enumerate(pool)}
-    acceptable = {tuple(sorted(agent[m] for m in members)) for members, value in found.items() if value >= threshold}
-    if not acceptable:
-        return
+    inst, pool, threshold, acceptable = drawn.inst, drawn.pool, drawn.threshold, drawn.panels
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
         patch.setattr(_SearchPricing, "best", _no_search)
@@ -82,11 +69,8 @@ def test_a_cpsat_answer_brings_its_heavier_neighbours(
 def test_the_lottery_priced_by_cpsat_with_neighbours_is_the_enumerated_one(
     roster: Roster, floor: float, cap: int | None, data: st.DataObject
 ) -> None:
-    rules = IOMED if cap is None else IOMED.with_max_lean(cap)
-    ws = roster.workspace()
-    ids = [row["mediator_id"] for row in roster.mediators]
-    k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, rules, via_check_panel=False), k)
+    case = draw_case(roster, cap, data)
+    ws, rules, k, locks = case.ws, case.rules, case.k, case.locks
     listed = dispute_lottery(ws, DISPUTE_ID, rules, floor=floor, locks=locks)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
