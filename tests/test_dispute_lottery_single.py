@@ -55,6 +55,25 @@ def test_search_holding_one_flagged_misses_no_acceptable_panel_it_wants(
     assert wanted <= rows
 
 
+def priced_set(roster: Roster, floor: float, data: st.DataObject, most: int):  # type: ignore[no-untyped-def]
+    """``_searched`` after a pricing call with 0/1 weights on a drawn set of at most ``most`` mediators (the first
+    level's proof leaving none apart), its answer checked by brute force: ``(agents, by_agent, search)``, or None
+    when no acceptable panel exists."""
+    setup = _searched(roster, floor, data)
+    if setup is None:
+        return None
+    _, _, _, agents, by_agent, search = setup
+    search.apart = np.zeros(0, dtype=np.int64)
+    chosen = data.draw(
+        st.lists(st.sampled_from(range(len(agents))), min_size=1, max_size=most, unique=True), label="set"
+    )
+    weights = np.zeros(len(agents), dtype=np.int64)
+    weights[chosen] = 1
+    answer = search.best(weights, None)
+    assert answer is not None and answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
+    return agents, by_agent, search
+
+
 @settings(max_examples=15, **SLOW)  # type: ignore[call-overload]
 @given(*SETUP_CASES)
 def test_pricing_after_the_pairing_takes_one_of_paired_and_is_exact(
@@ -63,16 +82,10 @@ def test_pricing_after_the_pairing_takes_one_of_paired_and_is_exact(
     """Once a pricing call has paired a set (every acceptable panel holding two of it known, none holding three), a
     call weighing mediators outside it too is answered exactly (brute force) by the search taking one of the set at
     most, not by ``_heavier``."""
-    searched_setup = _searched(roster, floor, data)
-    if searched_setup is None:
+    priced = priced_set(roster, floor, data, 4)
+    if priced is None:
         return
-    _, _, _, agents, by_agent, search = searched_setup
-    search.apart = np.zeros(0, dtype=np.int64)
-    chosen = data.draw(st.lists(st.sampled_from(range(len(agents))), min_size=1, max_size=4, unique=True), label="set")
-    weights = np.zeros(len(agents), dtype=np.int64)
-    weights[chosen] = 1
-    answer = search.best(weights, None)
-    assert answer is not None and answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
+    agents, by_agent, search = priced
     second = np.array([data.draw(st.sampled_from([0, 1, 2, 7])) for _ in agents], dtype=np.int64)
     searched = count_calls(search, "_heavier")
     paired = search.paired is not None

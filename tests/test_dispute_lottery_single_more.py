@@ -16,24 +16,18 @@ from matching.core.config import SolveConfig
 from matching.lottery.dispute import DisputePanelOracle, _SearchPricing
 from matching.lottery.engine import Restriction
 from tests.strategies import DISPUTE_ID, Roster
-from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _searched, _setup
-from tests.test_dispute_lottery_single import count_calls
+from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _setup
+from tests.test_dispute_lottery_single import count_calls, priced_set
 
 
 def _paired_search(roster: Roster, floor: float, data: st.DataObject):  # type: ignore[no-untyped-def]
     """``_searched`` after a pricing call with 0/1 weights on a drawn set (the first level's proof leaving none apart);
     None when no acceptable panel exists or the set was not paired."""
-    setup = _searched(roster, floor, data)
-    if setup is None:
-        return None
-    _, _, _, agents, by_agent, search = setup
-    search.apart = np.zeros(0, dtype=np.int64)
     # Small sets, which the programme proves to be held two at most more often (it may count a mediator twice).
-    chosen = data.draw(st.lists(st.sampled_from(range(len(agents))), min_size=1, max_size=3, unique=True), label="set")
-    weights = np.zeros(len(agents), dtype=np.int64)
-    weights[chosen] = 1
-    answer = search.best(weights, None)
-    assert answer is not None and answer.value == max(int(weights[list(p)].sum()) for p in by_agent)
+    priced = priced_set(roster, floor, data, 3)
+    if priced is None:
+        return None
+    agents, by_agent, search = priced
     event(f"paired {search.paired is not None}")
     if search.paired is None or not search.paired.any():
         return None
