@@ -357,6 +357,12 @@ CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_
 # each is one pass of ``panel_bounds`` counting the others set apart up to one (``least``; on D011 at 10,000 mediators
 # 1.8 s of CPU over 2,502 mediators, 4.0 s when it counted the strongest up to k - 2).
 BOUND_STEPS = 5
+# Nationalities tried by ``nation_apart`` (one ``panel_bounds`` pass each, room 1): those of this many strongest
+# mediators (by ``panel_bounds``), a nationality's holders among NATION_STRONG strongest being the partners the
+# weakest may need. On D003 at 10,000 mediators (2026-12-07) the three strongest Swiss nationals rank 0, 10 and 29:
+# no acceptable panel seats one of ``apart`` beside any of the 21 others, 9 of whom are outside both tiers.
+NATION_TOP = 3
+NATION_STRONG = 40
 # Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
 # when the first level's proof is found: started with this many of them of best value, and this many more spread over
 # all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
@@ -977,6 +983,10 @@ class _SearchPricing:
         # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
         self.paired: np.ndarray | None = None
         self.unpaired: list[np.ndarray] = []
+        # The last call's Lagrangian narrowing failed where the counting answered: ``_heavier`` counts first, until the
+        # counting fails (on D011 at 10,000 mediators the first level's late calls, 2026-12-07: each Lagrangian pass
+        # failed, 1.75 units, before a counting pass of 1.0 proved the heaviest known panel the heaviest).
+        self.count_before_lagrange = False
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -1209,9 +1219,15 @@ class _SearchPricing:
             rows = self._narrowed(w_pool, above, restriction)
             if rows is not None:
                 return rows
-        rows = self._lagrangian(w_pool, above, restriction)
+        rows = None
+        if self.count_before_lagrange and not counted:
+            rows, counted = self._counted(w_pool, restriction), True
+            self.count_before_lagrange = rows is not None
+        if rows is None:
+            rows = self._lagrangian(w_pool, above, restriction)
         if rows is None and not counted:
             rows = self._counted(w_pool, restriction)
+            self.count_before_lagrange = rows is not None
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
         return rows
@@ -1555,21 +1571,29 @@ class _SearchPricing:
         weights[positions[tier_pos]] = 1
         weights[~counted] = 0
         best = c
-        packed = None if stop() else self._packed_tier(tier_pos, c)
+        joined = np.zeros(0, dtype=np.int64)
+        if not stop():
+            joined, units = nation_apart(self.inst, self.pool, self.threshold, apart_pos, stop)
+            self.work += NARROW_WORK * units * self.cells(self.pool)
+        packing = np.union1d(tier_pos, joined)
+        packed = None if stop() else self._packed_tier(packing, c)
+        if packed is None and len(packing) > len(tier_pos) and not stop():
+            packing = tier_pos  # the search past its cap with the mediators joined: the tier alone
+            packed = self._packed_tier(packing, c)
         if packed is not None:
             scale, tier_weights, rows = packed
             self._add(rows)  # acceptable panels holding two or more of the tier: columns the bound needs
             repacked = np.zeros(len(self.inst_of), dtype=np.int64)
             repacked[positions[apart_pos]] = scale
-            repacked[positions[tier_pos]] = tier_weights
+            repacked[positions[packing]] = tier_weights
             repacked[~counted] = 0
             if int(repacked.sum()) and Fraction(scale, int(repacked.sum())) < Fraction(c, max(1, int(weights.sum()))):
                 weights, best = repacked, scale
         total = int(weights.sum())
         if total and Fraction(best, total) <= Fraction(k, int(counted.sum())):
             if not stop():
-                self._add(self._apart_panels(apart_pos, tier_pos))
-                self._add(self._tier_panels(apart_pos, tier_pos, c))
+                self._add(self._apart_panels(apart_pos, packing))
+                self._add(self._tier_panels(apart_pos, packing, c))
             self.apart = apart_pos
             return weights, best
         return counted.astype(np.int64), k
@@ -1591,7 +1615,7 @@ class _SearchPricing:
         mediators (D002, 2026-12-06) the tier's 269 mediators have 3,528 pairs in some acceptable panel and 189 of
         them share none: 189 instead of 134.5, the bound 1 / 3,004 instead of 1 / 2,949.5."""
         k = self.inst.k
-        if c < 2 or len(tier) < 2:
+        if len(tier) < 2:
             return None
         flag = np.zeros(len(self.pool), dtype=np.int64)
         flag[tier] = 1
@@ -1605,8 +1629,11 @@ class _SearchPricing:
         column = np.full(len(self.pool), -1, dtype=np.int64)
         column[tier] = np.arange(len(tier))
         held = column[np.searchsorted(self.pool, rows)].reshape(-1, k)  # each panel's members' columns (-1: none)
-        if len(rows) == 0 or int((held >= 0).sum(axis=1).max()) > c:
-            return None  # no panel to pack against, or more of the tier than proven: leave the two tiers' proof
+        if len(rows) == 0:
+            return None  # no panel to pack against
+        # The most of ``tier`` a panel holds (exact: every panel holding two or more was found); with mediators
+        # joined by ``nation_apart`` it may pass the tier's own ``c``.
+        c = max(c, 2, int((held >= 0).sum(axis=1).max()))
         which, member = np.nonzero(held >= 0)
         shares = sparse.csr_matrix(
             (np.ones(len(which)), (which, held[which, member])), shape=(len(rows), len(tier)), dtype=np.float64
@@ -1953,6 +1980,62 @@ def apart_tiers(
         if not (reach[tier] >= threshold).any():
             return apart, np.flatnonzero(tier), room, units
     return apart, np.flatnonzero(tier), k, units
+
+
+def nation_apart(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    apart: np.ndarray,
+    stop: Callable[[], bool] = lambda: False,
+    top: int = NATION_TOP,
+    strong: int = NATION_STRONG,
+) -> tuple[np.ndarray, int]:
+    """Mediators no acceptable panel (objective at least ``threshold``) seats beside one of ``apart`` (positions in
+    ``pool``, indices into ``inst``, of mediators no acceptable panel holds two of: ``apart_tiers``) because of the
+    distinct nationalities rule (H5, which ``panel_bounds`` relaxes): ``(joined, units)``, ``joined`` positions in
+    ``pool`` (sorted, none of ``apart``) and ``units`` the passes' room plus one each (the work they take).
+
+    The weakest mediators reach the floor only beside some of the strongest; when the strongest holders ``H`` of a
+    nationality (those of it among the ``strong`` strongest by ``panel_bounds``) are among the partners they need, a
+    panel holding one of them and another holder of that nationality cannot exist: it would hold two holders, or
+    reach the floor without ``H``. So for each nationality of the ``top`` strongest, one pass of ``panel_bounds`` over
+    the pool without ``H``, over the panels whose other members hold one of the nationality's other holders
+    (``least``, room 1), proves it when it leaves every mediator of ``apart`` under the floor: those holders are
+    then apart from all of ``apart`` (they may share panels with each other's nationality or with the second tier:
+    the packing, ``_SearchPricing._packed_tier``, weighs them). ``stop`` is asked before each pass."""
+    k = inst.k
+    people = np.asarray(pool, dtype=np.int64)
+    nothing = np.zeros(0, dtype=np.int64)
+    if k < 2 or len(apart) == 0 or len(people) <= k or stop():
+        return nothing, 0
+    strength = panel_bounds(inst, pool)
+    units = 1
+    order = np.lexsort((np.arange(len(people)), -strength))
+    rank = np.empty(len(people), dtype=np.int64)
+    rank[order] = np.arange(len(people))
+    is_apart = np.zeros(len(people), dtype=bool)
+    is_apart[np.asarray(apart, dtype=np.int64)] = True
+    holds = [set(inst.mediators[int(i)].nationalities) for i in people]
+    tried: list[str] = []
+    joined = np.zeros(len(people), dtype=bool)
+    for j in order[:top].tolist():
+        for nationality in sorted(holds[j] - set(tried)):
+            tried.append(nationality)
+            holders = np.asarray([q for q in range(len(people)) if nationality in holds[q]], dtype=np.int64)
+            others = holders[rank[holders] >= strong]
+            if not (~is_apart[others] & ~joined[others]).any() or stop():
+                continue  # nothing to gain (or a cancelled run)
+            kept = np.ones(len(people), dtype=bool)
+            kept[holders[rank[holders] < strong]] = False
+            flagged = np.zeros(len(people), dtype=bool)
+            flagged[others] = True
+            reach = panel_bounds(inst, people[kept].tolist(), flagged[kept], 1, least=True)
+            units += 2
+            if not (reach[is_apart[kept]] >= threshold).any():
+                joined[others] = True
+    joined &= ~is_apart
+    return np.flatnonzero(joined), units
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
