@@ -107,6 +107,17 @@ D011 0.000554 from 0.000340, 0.000613, 0.000562; least chances 0.000332, 0.00058
 0.000538, for more CPU (side by side with main at load 6 to 7, machine speed 0.87: D002 25.4 -> 33.9 s, with one
 CP-SAT pricing call of about 12 s its later duals led to; D011 26.5 -> 32.8 s, of which about 3 s the packing's search).
 On D002 189 of the tier's 269 mediators share no acceptable panel.
+The packing also weighs mediators the distinct nationalities rule (H5, which ``panel_bounds`` relaxes) sets apart from
+``W`` (``nation_apart``): when the weakest reach the floor only beside the strongest holders of a nationality, no
+acceptable panel seats them beside that nationality's other holders, however strong. One ``panel_bounds`` pass per
+nationality of the ``NATION_TOP`` strongest mediators, over the pool without those holders and over the panels whose
+others hold one of the rest, proves it when it leaves all of ``W`` under the floor; the rest then join ``T`` in the
+packing. On D003 at 10,000 mediators (2026-12-07) the weakest need one of the three strongest Swiss nationals (ranks 0,
+10 and 29 by ``panel_bounds``), nine of the 21 others lie outside both tiers, and the bound went from 1 / 1,658 to
+1 / 1,666 over the pool (the level's value is 1 / 1,667: the LP's duals swap 4 of ``W`` for 5 others, which this does
+not find); D002 and D011 gain nothing, for 0.8 and 0.7 s of CPU (D003 0.3 s). Measured with the benchmark (default budget, load 2 to
+3, machine speed 1.04), D003's least chance at the budget rose to 0.000600 (bound 0.000601 over the mediators in some
+acceptable panel) from 0.000599 (0.000604), with 4 CP-SAT calls instead of 6.
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
 the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
@@ -1207,7 +1218,8 @@ class _SearchPricing:
         ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
         cap (or straight away with many weighted mediators) the level-by-level narrowed one (0/1 weights), then
         the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
-        already); None past every cap."""
+        already; first, when it answered the last time the Lagrangian narrowing failed: ``count_before_lagrange``);
+        None past every cap."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1553,8 +1565,9 @@ class _SearchPricing:
         acceptable panel seats beside one of ``A`` and none holds more than ``c`` of, 0 elsewhere: every panel then
         weighs at most ``c``, so one of them has a chance of at most ``c / (c |A ∩ free| + |T ∩ free|)``, below
         ``1 / |A ∩ free|`` when ``T`` is not empty; or weights 1 on ``free``, with every panel at most k, when that
-        bound ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof
-        holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
+        bound ``k / |free|`` is smaller. The packing (``_packed_tier``) may weigh ``T`` better, with the mediators
+        ``nation_apart`` sets apart from ``A`` beside it. ``panel_bounds`` relaxes (it drops the locks and some rules),
+        so the proof holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
         early, with what they proved so far. A lottery reaching the bound has every weighted agent exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
@@ -1599,10 +1612,11 @@ class _SearchPricing:
         return counted.astype(np.int64), k
 
     def _packed_tier(self, tier: np.ndarray, c: int) -> tuple[int, np.ndarray, np.ndarray] | None:
-        """Better weights for ``tier`` (positions in ``pool``; no acceptable panel holds more than ``c`` of them, nor one
-        of them beside a mediator set apart): ``(scale, weights, rows)``, with ``rows`` every acceptable panel holding
-        two or more of ``tier`` (instance indices) and ``weights`` (one per mediator of ``tier``) such that each of
-        those panels, and each mediator alone, weighs at most ``scale`` = 2c over the tier; with weight ``scale`` on
+        """Better weights for ``tier`` (positions in ``pool``; no acceptable panel holds one of them beside a mediator
+        set apart; the second tier, with the mediators ``nation_apart`` joins): ``(scale, weights, rows)``, with ``rows``
+        every acceptable panel holding two or more of ``tier`` (instance indices) and ``weights`` (one per mediator of
+        ``tier``) such that each of those panels, and each mediator alone, weighs at most ``scale`` = 2c over the tier
+        (``c`` the most of ``tier`` a panel found holds, at least the ``c`` given and 2); with weight ``scale`` on
         the mediators set apart, every acceptable panel then weighs at most ``scale``. None when the search for those
         panels gives up (past ``PACK_SCAN`` partial panels at a depth, or ``PRICING_CAP`` passing its bounds) or there
         is nothing to pack.
