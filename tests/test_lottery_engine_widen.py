@@ -122,3 +122,47 @@ def test_the_lifting_lp_spares_the_small_lp_when_nobody_else_can_be_fixed(monkey
     assert calls == [1]
     assert [level.agents for level in without.levels] == [(0, 1, 3), (2, 4)]
     assert without.marginals == lottery.marginals
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_widening_stops_at_its_first_unproven_pricing_answer(pool: tuple[int, list[Panel], list[int]]) -> None:
+    # An oracle that cannot prove the widening's weights (CP-SAT at its limit on 28-bit weights, D003 at 10,000
+    # mediators: three such calls of 11.5 units each) is asked once per widening, not once per small LP; the levels'
+    # own pricing stays exact, so the lottery is still the brute-force leximin.
+    n, panels, _ = pool
+    widening = [False]
+    asked: list[int] = []
+    handed: set[Panel] = set()
+
+    class GivingUp(EnumeratedOracle):
+        def best(
+            self, weights: np.ndarray, restriction: lottery_module.Restriction | None = None
+        ) -> lottery_module.Pricing:
+            exact = super().best(weights, restriction)
+            if not widening[0]:
+                return exact
+            asked[-1] += 1
+            # A feasible panel not handed out before (so that the widening has new panels to try again with) and a
+            # valid but loose bound: what a solver stopped at its limit gives.
+            fresh = [p for p in self.panels if p not in handed] or [exact.panel]
+            panel = max(fresh, key=lambda p: int(weights[list(p)].sum()))
+            handed.add(panel)
+            return lottery_module.Pricing(panel, int(weights[list(panel)].sum()), False, exact.value + 10**6)
+
+    real = lottery_module._Engine.widen
+
+    def spy(self: lottery_module._Engine, *args: object) -> tuple[np.ndarray, int]:
+        widening[0] = True
+        asked.append(0)
+        try:
+            return real(self, *args)  # type: ignore[arg-type]
+        finally:
+            widening[0] = False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lottery_module._Engine, "widen", spy)
+        lottery = leximin(GivingUp(n, len(panels[0]), panels))
+    assert all(calls <= 1 for calls in asked)
+    expected = reference_leximin(n, EnumeratedOracle(n, len(panels[0]), panels).panels)
+    assert np.allclose(lottery.marginal_floats(), expected, atol=1e-7)

@@ -107,6 +107,17 @@ D011 0.000554 from 0.000340, 0.000613, 0.000562; least chances 0.000332, 0.00058
 0.000538, for more CPU (side by side with main at load 6 to 7, machine speed 0.87: D002 25.4 -> 33.9 s, with one
 CP-SAT pricing call of about 12 s its later duals led to; D011 26.5 -> 32.8 s, of which about 3 s the packing's search).
 On D002 189 of the tier's 269 mediators share no acceptable panel.
+The packing also weighs mediators the distinct nationalities rule (H5, which ``panel_bounds`` relaxes) sets apart from
+``W`` (``nation_apart``): when the weakest reach the floor only beside the strongest holders of a nationality, no
+acceptable panel seats them beside that nationality's other holders, however strong. One ``panel_bounds`` pass per
+nationality of the ``NATION_TOP`` strongest mediators, over the pool without those holders and over the panels whose
+others hold one of the rest, proves it when it leaves all of ``W`` under the floor; the rest then join ``T`` in the
+packing. On D003 at 10,000 mediators (2026-12-07) the weakest need one of the three strongest Swiss nationals (ranks 0,
+10 and 29 by ``panel_bounds``), nine of the 21 others lie outside both tiers, and the bound went from 1 / 1,658 to
+1 / 1,666 over the pool (the level's value is 1 / 1,667: the LP's duals swap 4 of ``W`` for 5 others, which this does
+not find); D002 and D011 gain nothing, for 0.8 and 0.7 s of CPU (D003 0.3 s). Measured with the benchmark (default budget, load 2 to
+3, machine speed 1.04), D003's least chance at the budget rose to 0.000600 (bound 0.000601 over the mediators in some
+acceptable panel) from 0.000599 (0.000604), with 4 CP-SAT calls instead of 6.
 The oracle hands the engine that bound's proof itself (``first_level_proof``: the weights and the most any acceptable
 panel weighs under them), so that the first level ends without a pricing call once the known panels reach it, with
 the weighted mediators fixed there (any lottery reaching the bound uses only panels of weight ``c``: one of ``W``,
@@ -357,6 +368,12 @@ CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_
 # each is one pass of ``panel_bounds`` counting the others set apart up to one (``least``; on D011 at 10,000 mediators
 # 1.8 s of CPU over 2,502 mediators, 4.0 s when it counted the strongest up to k - 2).
 BOUND_STEPS = 5
+# Nationalities tried by ``nation_apart`` (one ``panel_bounds`` pass each, room 1): those of this many strongest
+# mediators (by ``panel_bounds``), a nationality's holders among NATION_STRONG strongest being the partners the
+# weakest may need. On D003 at 10,000 mediators (2026-12-07) the three strongest Swiss nationals rank 0, 10 and 29:
+# no acceptable panel seats one of ``apart`` beside any of the 21 others, 9 of whom are outside both tiers.
+NATION_TOP = 3
+NATION_STRONG = 40
 # Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
 # when the first level's proof is found: started with this many of them of best value, and this many more spread over
 # all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
@@ -977,6 +994,10 @@ class _SearchPricing:
         # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
         self.paired: np.ndarray | None = None
         self.unpaired: list[np.ndarray] = []
+        # The last call's Lagrangian narrowing failed where the counting answered: ``_heavier`` counts first, until the
+        # counting fails (on D011 at 10,000 mediators the first level's late calls, 2026-12-07: each Lagrangian pass
+        # failed, 1.75 units, before a counting pass of 1.0 proved the heaviest known panel the heaviest).
+        self.count_before_lagrange = False
         self._add(_witnesses(inst, self.pool, threshold, locks, seeds))
 
     def _active(self, pool: list[int]) -> None:
@@ -1197,7 +1218,8 @@ class _SearchPricing:
         ``w_pool``, the weights of ``pool``) when there are any: the search on the whole pool, or past its
         cap (or straight away with many weighted mediators) the level-by-level narrowed one (0/1 weights), then
         the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
-        already); None past every cap."""
+        already; first, when it answered the last time the Lagrangian narrowing failed: ``count_before_lagrange``);
+        None past every cap."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1209,9 +1231,15 @@ class _SearchPricing:
             rows = self._narrowed(w_pool, above, restriction)
             if rows is not None:
                 return rows
-        rows = self._lagrangian(w_pool, above, restriction)
+        rows = None
+        if self.count_before_lagrange and not counted:
+            rows, counted = self._counted(w_pool, restriction), True
+            self.count_before_lagrange = rows is not None
+        if rows is None:
+            rows = self._lagrangian(w_pool, above, restriction)
         if rows is None and not counted:
             rows = self._counted(w_pool, restriction)
+            self.count_before_lagrange = rows is not None
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
         return rows
@@ -1537,8 +1565,9 @@ class _SearchPricing:
         acceptable panel seats beside one of ``A`` and none holds more than ``c`` of, 0 elsewhere: every panel then
         weighs at most ``c``, so one of them has a chance of at most ``c / (c |A ∩ free| + |T ∩ free|)``, below
         ``1 / |A ∩ free|`` when ``T`` is not empty; or weights 1 on ``free``, with every panel at most k, when that
-        bound ``k / |free|`` is smaller. ``panel_bounds`` relaxes (it drops the locks and some rules), so the proof
-        holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
+        bound ``k / |free|`` is smaller. The packing (``_packed_tier``) may weigh ``T`` better, with the mediators
+        ``nation_apart`` sets apart from ``A`` beside it. ``panel_bounds`` relaxes (it drops the locks and some rules),
+        so the proof holds. None for panels of fewer than two members or no agent. ``stop`` (a cancelled run) ends the passes
         early, with what they proved so far. A lottery reaching the bound has every weighted agent exactly at it."""
         k = self.inst.k
         counted = np.zeros(len(self.inst_of), dtype=bool)
@@ -1555,30 +1584,39 @@ class _SearchPricing:
         weights[positions[tier_pos]] = 1
         weights[~counted] = 0
         best = c
-        packed = None if stop() else self._packed_tier(tier_pos, c)
+        joined = np.zeros(0, dtype=np.int64)
+        if not stop():
+            joined, units = nation_apart(self.inst, self.pool, self.threshold, apart_pos, stop)
+            self.work += NARROW_WORK * units * self.cells(self.pool)
+        packing = np.union1d(tier_pos, joined)
+        packed = None if stop() else self._packed_tier(packing, c)
+        if packed is None and len(packing) > len(tier_pos) and not stop():
+            packing = tier_pos  # the search past its cap with the mediators joined: the tier alone
+            packed = self._packed_tier(packing, c)
         if packed is not None:
             scale, tier_weights, rows = packed
             self._add(rows)  # acceptable panels holding two or more of the tier: columns the bound needs
             repacked = np.zeros(len(self.inst_of), dtype=np.int64)
             repacked[positions[apart_pos]] = scale
-            repacked[positions[tier_pos]] = tier_weights
+            repacked[positions[packing]] = tier_weights
             repacked[~counted] = 0
             if int(repacked.sum()) and Fraction(scale, int(repacked.sum())) < Fraction(c, max(1, int(weights.sum()))):
                 weights, best = repacked, scale
         total = int(weights.sum())
         if total and Fraction(best, total) <= Fraction(k, int(counted.sum())):
             if not stop():
-                self._add(self._apart_panels(apart_pos, tier_pos))
-                self._add(self._tier_panels(apart_pos, tier_pos, c))
+                self._add(self._apart_panels(apart_pos, packing))
+                self._add(self._tier_panels(apart_pos, packing, c))
             self.apart = apart_pos
             return weights, best
         return counted.astype(np.int64), k
 
     def _packed_tier(self, tier: np.ndarray, c: int) -> tuple[int, np.ndarray, np.ndarray] | None:
-        """Better weights for ``tier`` (positions in ``pool``; no acceptable panel holds more than ``c`` of them, nor one
-        of them beside a mediator set apart): ``(scale, weights, rows)``, with ``rows`` every acceptable panel holding
-        two or more of ``tier`` (instance indices) and ``weights`` (one per mediator of ``tier``) such that each of
-        those panels, and each mediator alone, weighs at most ``scale`` = 2c over the tier; with weight ``scale`` on
+        """Better weights for ``tier`` (positions in ``pool``; no acceptable panel holds one of them beside a mediator
+        set apart; the second tier, with the mediators ``nation_apart`` joins): ``(scale, weights, rows)``, with ``rows``
+        every acceptable panel holding two or more of ``tier`` (instance indices) and ``weights`` (one per mediator of
+        ``tier``) such that each of those panels, and each mediator alone, weighs at most ``scale`` = 2c over the tier
+        (``c`` the most of ``tier`` a panel found holds, at least the ``c`` given and 2); with weight ``scale`` on
         the mediators set apart, every acceptable panel then weighs at most ``scale``. None when the search for those
         panels gives up (past ``PACK_SCAN`` partial panels at a depth, or ``PRICING_CAP`` passing its bounds) or there
         is nothing to pack.
@@ -1591,7 +1629,7 @@ class _SearchPricing:
         mediators (D002, 2026-12-06) the tier's 269 mediators have 3,528 pairs in some acceptable panel and 189 of
         them share none: 189 instead of 134.5, the bound 1 / 3,004 instead of 1 / 2,949.5."""
         k = self.inst.k
-        if c < 2 or len(tier) < 2:
+        if len(tier) < 2:
             return None
         flag = np.zeros(len(self.pool), dtype=np.int64)
         flag[tier] = 1
@@ -1605,8 +1643,11 @@ class _SearchPricing:
         column = np.full(len(self.pool), -1, dtype=np.int64)
         column[tier] = np.arange(len(tier))
         held = column[np.searchsorted(self.pool, rows)].reshape(-1, k)  # each panel's members' columns (-1: none)
-        if len(rows) == 0 or int((held >= 0).sum(axis=1).max()) > c:
-            return None  # no panel to pack against, or more of the tier than proven: leave the two tiers' proof
+        if len(rows) == 0:
+            return None  # no panel to pack against
+        # The most of ``tier`` a panel holds (exact: every panel holding two or more was found); with mediators
+        # joined by ``nation_apart`` it may pass the tier's own ``c``.
+        c = max(c, 2, int((held >= 0).sum(axis=1).max()))
         which, member = np.nonzero(held >= 0)
         shares = sparse.csr_matrix(
             (np.ones(len(which)), (which, held[which, member])), shape=(len(rows), len(tier)), dtype=np.float64
@@ -1953,6 +1994,62 @@ def apart_tiers(
         if not (reach[tier] >= threshold).any():
             return apart, np.flatnonzero(tier), room, units
     return apart, np.flatnonzero(tier), k, units
+
+
+def nation_apart(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    apart: np.ndarray,
+    stop: Callable[[], bool] = lambda: False,
+    top: int = NATION_TOP,
+    strong: int = NATION_STRONG,
+) -> tuple[np.ndarray, int]:
+    """Mediators no acceptable panel (objective at least ``threshold``) seats beside one of ``apart`` (positions in
+    ``pool``, indices into ``inst``, of mediators no acceptable panel holds two of: ``apart_tiers``) because of the
+    distinct nationalities rule (H5, which ``panel_bounds`` relaxes): ``(joined, units)``, ``joined`` positions in
+    ``pool`` (sorted, none of ``apart``) and ``units`` the passes' room plus one each (the work they take).
+
+    The weakest mediators reach the floor only beside some of the strongest; when the strongest holders ``H`` of a
+    nationality (those of it among the ``strong`` strongest by ``panel_bounds``) are among the partners they need, a
+    panel holding one of them and another holder of that nationality cannot exist: it would hold two holders, or
+    reach the floor without ``H``. So for each nationality of the ``top`` strongest, one pass of ``panel_bounds`` over
+    the pool without ``H``, over the panels whose other members hold one of the nationality's other holders
+    (``least``, room 1), proves it when it leaves every mediator of ``apart`` under the floor: those holders are
+    then apart from all of ``apart`` (they may share panels with each other's nationality or with the second tier:
+    the packing, ``_SearchPricing._packed_tier``, weighs them). ``stop`` is asked before each pass."""
+    k = inst.k
+    people = np.asarray(pool, dtype=np.int64)
+    nothing = np.zeros(0, dtype=np.int64)
+    if k < 2 or len(apart) == 0 or len(people) <= k or stop():
+        return nothing, 0
+    strength = panel_bounds(inst, pool)
+    units = 1
+    order = np.lexsort((np.arange(len(people)), -strength))
+    rank = np.empty(len(people), dtype=np.int64)
+    rank[order] = np.arange(len(people))
+    is_apart = np.zeros(len(people), dtype=bool)
+    is_apart[np.asarray(apart, dtype=np.int64)] = True
+    holds = [set(inst.mediators[int(i)].nationalities) for i in people]
+    tried: list[str] = []
+    joined = np.zeros(len(people), dtype=bool)
+    for j in order[:top].tolist():
+        for nationality in sorted(holds[j] - set(tried)):
+            tried.append(nationality)
+            holders = np.asarray([q for q in range(len(people)) if nationality in holds[q]], dtype=np.int64)
+            others = holders[rank[holders] >= strong]
+            if not (~is_apart[others] & ~joined[others]).any() or stop():
+                continue  # nothing to gain (or a cancelled run)
+            kept = np.ones(len(people), dtype=bool)
+            kept[holders[rank[holders] < strong]] = False
+            flagged = np.zeros(len(people), dtype=bool)
+            flagged[others] = True
+            reach = panel_bounds(inst, people[kept].tolist(), flagged[kept], 1, least=True)
+            units += 2
+            if not (reach[is_apart[kept]] >= threshold).any():
+                joined[others] = True
+    joined &= ~is_apart
+    return np.flatnonzero(joined), units
 
 
 def _spread_out(found: np.ndarray, value: np.ndarray, weights: np.ndarray) -> np.ndarray:
