@@ -153,3 +153,19 @@ def test_a_roomy_rough_level_drops_stale_panels_sooner(monkeypatch: pytest.Monke
     assert all(panels[j][0] == 0 for j in engine.columns.dropped)
     _, _, after = master.solve()
     assert before == pytest.approx(0.38) and after == pytest.approx(before)
+
+
+@pytest.mark.parametrize("misses", [1, 2])
+def test_a_steep_rounds_further_pricings_go_on_past_a_miss(monkeypatch: pytest.MonkeyPatch, misses: int) -> None:
+    # This round found (0, 1): the next pricing, with 0 and 1 decayed, answers (2, 3), which does not beat the cap under
+    # the level's duals (a miss). With STEEP_MISSES 2 the pricings go on with 2 and 3 decayed too and find (0, 4), above
+    # the cap; with 1 they stop at the miss. Only panels above the cap under the level's duals ever join.
+    monkeypatch.setattr(lottery_module, "STEEP_MISSES", misses)
+    panels = [(0, 1), (2, 3), (0, 4), (4, 5)]
+    engine = _Engine(lottery_module.EnumeratedOracle(6, 2, panels))
+    engine.columns.add((0, 1))
+    y = np.asarray([0.4, 0.4, 0.3, 0.3, 0.28, 0.05])
+    engine.steep_more(y, 0.6)
+    joined = [engine.columns.panels[j] for j in engine.columns.pending]
+    assert joined == ([(0, 1), (0, 4)] if misses == 2 else [(0, 1)])
+    assert engine.pricing_calls == (3 if misses == 2 else 1)  # the third: (2, 3) again, a second miss

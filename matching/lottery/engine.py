@@ -105,6 +105,18 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   without, 0.03372 after 304 s. With it that level ended proven (10/289) after 206 s, its 23rd LP solve; the fourth
   level (600 free) then took 31 LP solves of 16 to 39 s of CPU each and ended proven (0.070169) after 843 s in all
   (with stale panels dropped sooner, below). A round that found panels proves nothing: the level still ends on the exact pricing of a round that found none.
+  Heavier rounds since (2026-12-07): up to ``STEEP_PRICINGS`` (32) exact pricings a round, an answer that adds no panel
+  (a miss) decays its people too and the pricings stop at the ``STEEP_MISSES``-th (4th) miss instead of the first, and
+  ``BURST_ROOMY`` 32 searches. Each round then takes 100 to 140 panels instead of 80 to 100 (11 to 19 pricings instead
+  of 2 to 8, about 2 s of CPU more), its re-solve 5,500 to 7,600 primal simplex iterations against 4,100 to 6,800, and
+  that fourth level, replayed from its start (CPU seconds, load 2 to 3), ended on the same value and proof after 21 LP
+  solves and 490 s instead of 31 and 580 s. In a whole run (load 2 to 3, machine speed 1.01) the third level took 13 LP
+  solves and 75 s instead of 20 and 90 s, the fourth (from the third's better panels) 23 and 393 s instead of 31 and
+  580 s, the same agents fixed at the same values; the fourth level ended after 669 s wall (507 s of CPU) instead of 924
+  (721). A smaller LP would not make its re-solves cheaper: an iteration cost 2.3 ms over 3,460 panels early in the
+  level, 3.2 to 3.7 ms over 2,400 later (the basis grows denser), and keeping the stale panels (``DROP_AGE`` there too)
+  or keeping a panel that came back after a drop for 10 rounds left the values and iterations of 3 to 5 rounds of its
+  tail about as they were (replayed from its 14th solve).
   Tried on that fourth level and left out (2026-12-06, CPU seconds, load 3 to 4): Wentges smoothing of the further
   pricings (half the level's weights of least proven bound, half the round's duals) reached 0.06968 after 27 rounds
   and 719 s of the run, against 0.06962 after 24 rounds and 721 s without, and ended after 869 s (34 LP solves)
@@ -327,8 +339,9 @@ WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
-BURST_ROOMY = 8  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
-STEEP_PRICINGS = 8  # on a roomy rough level: exact pricings a round beside the local search (see _Engine.steep)
+BURST_ROOMY = 32  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
+STEEP_PRICINGS = 32  # on a roomy rough level: exact pricings a round beside the local search (see _Engine.steep)
+STEEP_MISSES = 4  # the further exact pricings of a steep round stop after this many added no panel
 BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
 CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its odd panels cost 500 nominees 2.5 s -> 32 s
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
@@ -1429,16 +1442,20 @@ class _Engine:
     def steep_more(self, y: np.ndarray, cap: float) -> None:
         """The further exact pricings of a steep round: up to ``STEEP_PRICINGS - 1`` more, each with the weights of the
         people seated by the panels found this round (by the local search and the pricings before) divided by
-        ``e^BURST_RATE`` per seat; the panels that beat the cap under the level's own duals ``y`` join, and the
-        pricings stop when one adds none. No proof is read from them: the level still ends only on the exact pricing
-        of its own duals."""
+        ``e^BURST_RATE`` per seat; the panels that beat the cap under the level's own duals ``y`` join. An answer that
+        adds none (a miss) has its people decayed as well, so that the next pricing looks at others; the pricings stop
+        at the ``STEEP_MISSES``-th miss. No proof is read from them: the level still ends only on the exact pricing of
+        its own duals."""
+        missed: list[Panel] = []
         for _ in range(STEEP_PRICINGS - 1):
             seats = np.zeros(self.n)
-            for j in self.columns.pending:
-                np.add.at(seats, list(self.columns.panels[j]), 1.0)
+            for panel in [*(self.columns.panels[j] for j in self.columns.pending), *missed]:
+                np.add.at(seats, list(panel), 1.0)
             answer = self.price(self.scaled(y * np.exp(-BURST_RATE * seats))[0])
             if not self.add_improving(answer, y, cap):
-                break
+                if answer.panel is None or len(missed) + 1 >= STEEP_MISSES:
+                    break
+                missed.append(answer.panel)
 
     def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
         """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
