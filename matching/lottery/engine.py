@@ -134,9 +134,12 @@ relaxation is tight: ``spread_level`` starts from and keeps only those) and ``fa
 face, tried first in each round while the proof is not reached: ``face_panels``). Measured 2026-12-07 on the
 assembly-shaped pool (load 3, machine speed 1.08, CPU seconds into the run): its first seven levels each ended on
 the relaxation's proof after one LP solve, at 13, 28, 44, 60, 79, 99 and 122 s, against 13, 21, 113 and 603 s for
-the first four on main (stopped in the fifth after 1,056 s of wall time); the eighth (111 of 1,324 agents free, about
-10,500 panels) was still in its first LP solve after 250 s more. Without ``on_face`` the fifth level took three LP
-solves and 229 s.
+the first four on main (stopped in the fifth after 1,056 s of wall time). Each level then cost about 14 s of
+``spread_level`` and 1 to 11 s of PDLP (converged at the model's tolerances in 1,000 to 5,300 iterations); the
+eighth (111 of 1,324 agents free, 10,439 panels) did not: PDLP stopped at ``PDLP_FINE_ITERATIONS`` (46 s), its point
+missed fixed agents' values, and the vertex solve after it had not ended when the level had taken 250 s of CPU in
+all, so the run does not end yet.
+Without ``on_face`` the fifth level took three LP solves and 229 s.
 
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
 distribution that gives every fixed agent its value, weak duality gives
