@@ -268,3 +268,85 @@ def test_a_later_level_asks_the_oracle_for_its_targets() -> None:
     assert np.allclose(lottery.marginal_floats(), reference_leximin(5, panels), atol=1e-6)
     if len(lottery.levels) > 1:
         assert asked and all(f > 0 for f in asked)
+
+
+class Trimmed(Hooked):
+    """``Hooked`` with the quota oracle's proven faces (``on_proven_face``)."""
+
+    def on_proven_face(self, panel: Panel) -> bool:
+        return self.quota.on_proven_face(panel)
+
+
+def counting_drops(patch: pytest.MonkeyPatch) -> list[int]:
+    """Every master LP's panels dropped at a later level (``_Master.drop``), counted as they go."""
+    drops: list[int] = []
+    real = engine_module._Master.drop
+
+    def drop(self: engine_module._Master, positions: np.ndarray) -> None:
+        if self.fixed:
+            drops.append(len(positions))
+        real(self, positions)
+
+    patch.setattr(engine_module._Master, "drop", drop)
+    patch.setattr(engine_module, "DROP_ABOVE", 0)  # small pools: the master LP is trimmed whatever its size
+    return drops
+
+
+def test_panels_off_the_proven_faces_leave_the_master() -> None:
+    """The pool whose later levels end on the relaxation's proofs: panels off those levels' faces leave the master
+    LP at the next level (``_Engine.trim_to_face``), and the leximin is the enumerated oracle's."""
+    quotas = [
+        ("a", "a0", 1, 1),
+        ("a", "a1", 0, 2),
+        ("b", "b0", 0, 3),
+        ("b", "b1", 1, 2),
+        ("b", "b2", 1, 3),
+        ("c", "c0", 1, 2),
+        ("c", "c1", 1, 2),
+    ]
+    people = [[1, 1, 0], [0, 2, 0], [0, 0, 0], [1, 2, 1], [0, 1, 1], [1, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
+    found = drawn((people, 3, quotas))
+    assert found is not None
+    oracle, panels = found
+    with pytest.MonkeyPatch.context() as patch:
+        drops = counting_drops(patch)
+        trimmed = leximin(Trimmed(oracle, panels))
+    assert sum(drops) > 0
+    plain = leximin(EnumeratedOracle(oracle.n, oracle.size, panels))
+    assert trimmed.proven
+    assert trimmed.marginals == plain.marginals
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_trimming_to_the_proven_faces_keeps_the_leximin(pool: Pool) -> None:
+    """With every master LP trimmed to the relaxation's proven faces, the leximin is still the enumerated one and
+    every level proven."""
+    found = drawn(pool)
+    if found is None:
+        return
+    oracle, panels = found
+    with pytest.MonkeyPatch.context() as patch:
+        counting_drops(patch)
+        trimmed = leximin(Trimmed(oracle, panels))
+    assert trimmed.proven
+    assert np.allclose(trimmed.marginal_floats(), reference_leximin(oracle.n, panels), atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(engine_pools())
+def test_a_wrong_proven_face_costs_no_exactness(pool: tuple[int, list[Panel], list[int]]) -> None:
+    """An oracle whose ``on_proven_face`` is wrong (it bars every panel seating one agent) only trims columns:
+    panels it bars come back when they price above the cap, and the leximin is the reference's, every level proven."""
+    n, panels, order = pool
+    banned = order[0]
+
+    class Barring(SwappingOracle):
+        def on_proven_face(self, panel: Panel) -> bool:
+            return banned not in panel
+
+    with pytest.MonkeyPatch.context() as patch:
+        counting_drops(patch)
+        lottery = leximin(Barring(n, len(panels[0]), panels))
+    assert lottery.proven
+    assert np.allclose(lottery.marginal_floats(), reference_leximin(n, panels), atol=1e-6)

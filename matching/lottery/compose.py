@@ -199,7 +199,16 @@ class QuotaOracle:
 
     def on_face(self, panel: Panel) -> bool:
         """Whether ``panel`` lies on the face of the relaxation's level proofs (``face_best``; True before any)."""
-        face = self.polytope.face
+        return self._within(panel, self.polytope.face)
+
+    def on_proven_face(self, panel: Panel) -> bool:
+        """Whether ``panel`` lies on the faces of the levels so far that ended at the relaxation's value
+        (``matching.lottery.polytope.QuotaPolytope.track``'s ``kept``; True before any): by complementary slackness
+        with those levels' proofs, the only panels a distribution keeping those levels can use."""
+        return self._within(panel, self.polytope.kept)
+
+    def _within(self, panel: Panel, face: Face | None) -> bool:
+        """Whether ``panel`` meets ``face`` (True for None)."""
         if face is None:
             return True
         held = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)

@@ -131,14 +131,22 @@ never reached and the level ends as without it. Such an oracle may also offer ``
 chance in its relaxation's leximin: what ``spread_level`` aims at instead of the uniform share), ``on_face(panel)``
 (the panels on the face of its proofs so far, the only ones a distribution keeping those levels can use where the
 relaxation is tight: ``spread_level`` starts from and keeps only those) and ``face_best(weights)`` (pricing on that
-face, tried first in each round while the proof is not reached: ``face_panels``). Measured 2026-12-07 on the
+face, tried first in each round while the proof is not reached: ``face_panels``), and ``on_proven_face(panel)``
+(the faces of the levels that ended at its relaxation's value only: at each later level the master LP drops the
+panels off them that its current solution does not use, ``trim_to_face``). Measured 2026-12-07 on the
 assembly-shaped pool (load 3, machine speed 1.08, CPU seconds into the run): its first seven levels each ended on
 the relaxation's proof after one LP solve, at 13, 28, 44, 60, 79, 99 and 122 s, against 13, 21, 113 and 603 s for
 the first four on main (stopped in the fifth after 1,056 s of wall time). Each level then cost about 14 s of
 ``spread_level`` and 1 to 11 s of PDLP (converged at the model's tolerances in 1,000 to 5,300 iterations); the
 eighth (111 of 1,324 agents free, 10,439 panels) did not: PDLP stopped at ``PDLP_FINE_ITERATIONS`` (46 s), its point
 missed fixed agents' values, and the vertex solve after it had not ended when the level had taken 250 s of CPU in
-all, so the run does not end yet.
+all. With ``trim_to_face`` (load 2.5-3) the master LPs of levels 4 to 8 hold 5,074, 5,579, 5,523, 6,097 and 6,045
+panels instead of 5,258 to 10,439, the first seven levels end at 110 s of CPU instead of 122, and the eighth ends
+proven at Q's value (0.1184950) at 282 s (407 s of wall time) after three LP solves: PDLP to its limit (19 s),
+PDLP at ``PDLP_TOL`` (114,440 iterations) and crossover (105 s), and a warm second round (33 s). The ninth (41 free,
+3,977 panels after 7,451 dropped) again needs PDLP at ``PDLP_TOL`` (91 s for its first solve), so the run does not
+end in 400 s yet; offline, that LP took 130 s by warm primal simplex from the eighth level's basis (8,635
+iterations), 64 s by interior point and crossover, 81 s by PDLP warm-started from the eighth level's vertex.
 Without ``on_face`` the fifth level took three LP solves and 229 s.
 
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
@@ -1576,6 +1584,7 @@ class _Engine:
         """
         free = [a for a in agents if a not in fixed]
         self.level_bound_seen = self.oracle_bound(free, fixed)
+        self.trim_to_face()
         self.face_spent = False
         # The first level ends on a vertex: its dual's exact weights make the certificate (``Lottery.certified``).
         self.vertices = not fixed
@@ -1616,6 +1625,35 @@ class _Engine:
                 bound = self.level_bound_seen  # the least bound proven in this level, not only the last one
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
+
+    def trim_to_face(self) -> None:
+        """Take out of the master LP the panels off the face of the oracle's proven level proofs (``on_proven_face``:
+        the quota oracle's faces of the levels that ended at its relaxation's value), except those the current
+        solution uses. By complementary slackness with those proofs no distribution keeping the levels so far puts
+        weight on such a panel, and the current solution (which keeps them) stays in the model, so every level
+        reached so far stays reachable; they stay known, brought back like any dropped panel if one prices above the
+        cap again (``heuristic``, ``add_improving``), and every level still ends only on an exact proof. A smaller LP is
+        faster: the assembly-shaped pool's eighth level held 10,439 panels, most of them found for the first levels,
+        off the later faces (see the module docstring)."""
+        on_face = getattr(self.oracle, "on_proven_face", None)
+        master = self.master
+        if on_face is None or master is None or master.rows <= DROP_ABOVE:
+            return
+        if master.vertex:
+            candidates = master.unused()  # nonbasic at 0: the basis stays valid without them
+        else:
+            lam = np.asarray(master.h.getSolution().col_value, dtype=float)[1:]
+            if len(lam) != master.rows:
+                return
+            candidates = np.flatnonzero(lam <= 0.0)
+        off = np.asarray(
+            [j for j in candidates if not on_face(self.columns.panels[master.ids[int(j)]])], dtype=np.int64
+        )
+        if len(off):
+            ids = np.asarray(master.ids, dtype=np.int64)[off]
+            master.drop(off)
+            self.columns.dropped.update(int(j) for j in ids)
+            self.idle[ids[ids < len(self.idle)]] = 0
 
     def precise_proof(
         self,
