@@ -10,10 +10,18 @@ import numpy as np
 import pytest
 
 import matching.lottery.engine as lottery_module
-from matching.lottery.compose import compose, load_problem
+from matching.lottery.compose import QuotaOracle, compose, load_problem
 from matching.lottery.engine import Panel, Pricing, _Engine
 from tests.test_lottery_engine import write_pool
 from tests.test_lottery_engine_points import make_rough
+
+
+def without_relaxation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quota oracle without its LP relaxation's level proofs and targets: they end these pools' levels in one
+    round each (``matching.lottery.polytope``), so the rounds of a rough level that these tests look at would not
+    happen."""
+    monkeypatch.setattr(QuotaOracle, "level_proof", lambda self, free, fixed: None)
+    monkeypatch.setattr(QuotaOracle, "targets", lambda self, free, fixed: None)
 
 
 @pytest.mark.parametrize("share", [lottery_module.SIMPLEX_FREE_SHARE, 2.0])
@@ -23,6 +31,7 @@ def test_a_rough_level_takes_many_panels_a_round_and_keeps_the_leximin(
     # PDLP cut at 30 iterations at the model's tolerances makes the later levels rough; with few agents free (share 2:
     # always) their rounds are first-order solves, with many (the default share) warm primal simplex.
     problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
+    without_relaxation(monkeypatch)
     plain = compose(problem, "leximin", group=False).lottery
     make_rough(monkeypatch, share)
     added: list[int] = []  # panels each round of a rough level takes from the local search
@@ -49,6 +58,7 @@ def test_a_roomy_rough_level_prices_exactly_every_round_and_keeps_the_leximin(
     # then with the people those panels seat decayed): its panels join beside the search's. The leximin, its levels
     # and its certificate do not change.
     problem = load_problem(*write_pool(tmp_path, 60, 12, 2), 12)
+    without_relaxation(monkeypatch)
     plain = compose(problem, "leximin", group=False).lottery
     make_rough(monkeypatch, lottery_module.SIMPLEX_FREE_SHARE)
     # Few panels before each level, and a first-order start for each: the second level is rough and takes rounds.

@@ -5,7 +5,8 @@ The selection is a ``matching.lottery.engine`` lottery (leximin by default) whos
 classes of interchangeable nominees (the same value in every feature; see ``QuotaOracle``), with
 a CP-SAT pricing oracle over seat counts per class, which also offers the engine a cheap local
 search (move one seat, or on large rosters two at once, to another class while every quota holds and the weight grows) so that
-CP-SAT runs mostly to prove the levels; the result gives every nominee their class's
+CP-SAT runs mostly to prove the levels; the LP relaxation of the quotas (``matching.lottery.polytope``) proves
+most levels without it, and its faces and leximin guide the searches; the result gives every nominee their class's
 probability, 0 for those in no selection that meets the quotas. When no selection meets the
 quotas, the error says how to relax them within ``min_flex``/``max_flex``
 (``matching.lottery.relax``).
@@ -13,7 +14,7 @@ quotas, the error says how to relax them within ``min_flex``/``max_flex``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
@@ -29,6 +30,7 @@ from matching.core.progress import CancelToken, ProgressFactory
 from matching.io.csv_out import write_csv
 from matching.io.nominees import ComposeProblem, read_nominees, read_quotas
 from matching.lottery.engine import METHODS, Lottery, Panel, Pricing, Restriction, cpsat_best, solve
+from matching.lottery.polytope import Face, QuotaPolytope
 from matching.lottery.relax import describe_relaxation, suggest_relaxation
 
 DEFAULT_TIME_LIMIT = COMPOSE_TIME_LIMIT  # deterministic seconds per pricing solve
@@ -96,6 +98,9 @@ class QuotaOracle:
                 self.model.add_linear_constraint(sum(self.x[int(t)] for t in held), q.min, q.max)
         self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
         self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
+        self._face_model: tuple[Face, cp_model.CpModel, list[cp_model.IntVar]] | None = None  # face_best's
+        # The local search's quota bounds and classes locked whole, for the current start (``_face_bounds``).
+        self._bounds = (self.low, self.high, np.zeros(self.n, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -125,6 +130,46 @@ class QuotaOracle:
     def nominees(self, panel: Panel) -> list[int]:
         return representatives(self.classes, panel)
 
+    @cached_property
+    def polytope(self) -> QuotaPolytope:
+        """The LP relaxation of the selections (seat counts per class under the quotas)."""
+        return QuotaPolytope(self.holds, self.low, self.high, self.multiplicity, self.size)
+
+    def level_proof(self, free: Sequence[int], fixed: Mapping[int, float]) -> tuple[np.ndarray, int] | None:
+        """The engine's proof of a leximin level from the LP relaxation (``matching.lottery.polytope``): weights
+        per class and a proven bound on every selection's weight, or None. Where the relaxation's level is the
+        true one, the level ends as soon as the known panels reach it, with no CP-SAT proof."""
+        return self.polytope.level_proof(free, fixed)
+
+    def targets(self, free: Sequence[int], fixed: Mapping[int, float]) -> np.ndarray | None:
+        """Each class's chance in the leximin over the LP relaxation that keeps the ``fixed`` chances
+        (``matching.lottery.polytope.QuotaPolytope.targets``): what the panels sought before a level aim at."""
+        return self.polytope.targets(free, fixed)
+
+    def face_best(self, weights: np.ndarray) -> Pricing | None:
+        """A selection of largest ``weights`` on the face of the current level's relaxation proof and of the levels
+        before it that the relaxation proved (``matching.lottery.polytope.QuotaPolytope.track``): where the
+        relaxation is tight, every distribution reaching the level uses such selections only. A heuristic (its
+        answer proves nothing about other selections); None before any level proof."""
+        face = self.polytope.face
+        if face is None:
+            return None
+        if self._face_model is None or self._face_model[0] != face:
+            self._face_model = (face, *self._model_on(face))
+        _, model, x = self._face_model
+        return cpsat_best(model, x, weights, None, seed=self.seed, time_limit=self.time_limit)
+
+    def _model_on(self, face: Face) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+        """The pricing model restricted to ``face``."""
+        model = cp_model.CpModel()
+        full = set(face.full)
+        x = [model.new_int_var(int(m) if t in full else 0, int(m), f"x{t}") for t, m in enumerate(self.multiplicity)]
+        model.add(sum(x) == self.size)
+        for j in range(len(self.low)):
+            held = np.flatnonzero(self.holds[j])
+            model.add_linear_constraint(sum(x[int(t)] for t in held), face.low[j], face.high[j])
+        return model, x
+
     def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
         return cpsat_best(self.model, self.x, weights, restriction, seed=self.seed, time_limit=self.time_limit)
 
@@ -138,16 +183,54 @@ class QuotaOracle:
     def improve(self, weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
         """Cheap pricing for the lottery engine: from each start (a selection meeting the quotas), move one
         seat from one class to another (or, on large rosters, two seats at once when no single move gains) while that raises the
-        total weight and keeps every quota; the selections reached. A heuristic only: the engine still proves every level with ``best``."""
+        total weight and keeps every quota (and, from a start on the face of the relaxation's level proofs, that
+        face: ``on_face``); the selections reached. A heuristic only: the engine still proves every level with
+        ``best`` or ``level_proof``."""
         y = np.asarray(weights, dtype=float)
         everyone = np.argsort(-y, kind="stable")
         ranked = everyone[y[everyone] > 0]
         found: list[Panel] = []
         for start in starts:
+            self._bounds = self._face_bounds(start)
             chosen = self._climb(y, ranked, everyone, list(start))
             if chosen is not None and chosen not in found:
                 found.append(chosen)
         return found
+
+    def on_face(self, panel: Panel) -> bool:
+        """Whether ``panel`` lies on the face of the relaxation's level proofs (``face_best``; True before any)."""
+        return self._within(panel, self.polytope.face)
+
+    def on_proven_face(self, panel: Panel) -> bool:
+        """Whether ``panel`` lies on the faces of the levels so far that ended at the relaxation's value
+        (``matching.lottery.polytope.QuotaPolytope.track``'s ``kept``; True before any): by complementary slackness
+        with those levels' proofs, the only panels a distribution keeping those levels can use."""
+        return self._within(panel, self.polytope.kept)
+
+    def _within(self, panel: Panel, face: Face | None) -> bool:
+        """Whether ``panel`` meets ``face`` (True for None)."""
+        if face is None:
+            return True
+        held = np.bincount(np.asarray(panel, dtype=np.int64), minlength=self.n)
+        counts = self.seat_counts @ held
+        full = list(face.full)
+        return bool(
+            (counts >= np.asarray(face.low)).all()
+            and (counts <= np.asarray(face.high)).all()
+            and (held[full] == self.multiplicity[full]).all()
+        )
+
+    def _face_bounds(self, start: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The quota bounds and the classes locked whole that the local search keeps from ``start``: those of the
+        face of the relaxation's level proofs (``face_best``) when ``start`` lies on it, so that every selection it
+        reaches does too (where the relaxation is tight, the only ones of use to the level's distribution); else
+        the quotas themselves, nothing locked."""
+        face = self.polytope.face
+        locked = np.zeros(self.n, dtype=bool)
+        if face is not None and self.on_face(start):
+            locked[list(face.full)] = True
+            return np.asarray(face.low, dtype=np.int64), np.asarray(face.high, dtype=np.int64), locked
+        return self.low, self.high, locked
 
     def _climb(self, y: np.ndarray, ranked: np.ndarray, everyone: np.ndarray, members: list[int]) -> Panel | None:
         """Steepest ascent by single moves from the seats ``members`` (into one of the ``SWAP_CANDIDATES``
@@ -165,10 +248,11 @@ class QuotaOracle:
                 break
             q_out = self.quota_of[out]  # seats x features
             q_in = self.quota_of[candidates]  # candidates x features
-            removable = counts[q_out] - 1 >= self.low[q_out]
-            addable = counts[q_in] + 1 <= self.high[q_in]
+            low, high, locked = self._bounds
+            removable = counts[q_out] - 1 >= low[q_out]
+            addable = counts[q_in] + 1 <= high[q_in]
             same = q_out[:, None, :] == q_in[None, :, :]
-            ok = (same | (removable[:, None, :] & addable[None, :, :])).all(axis=2)
+            ok = (same | (removable[:, None, :] & addable[None, :, :])).all(axis=2) & ~locked[out][:, None]
             raw = y[candidates][None, :] - y[out][:, None]
             gain = np.where(ok, raw, -np.inf)
             best = int(np.argmax(gain))  # first of the best: deterministic
@@ -210,7 +294,8 @@ class QuotaOracle:
         maximum and bring in one of the ``PAIR_REPAIRS`` heaviest classes with room that hold every value it
         pushed under its minimum; the pair of largest total gain above 0 that keeps every quota and the classes'
         sizes, as (seat, class) moves, or none."""
-        broken = np.flatnonzero((~ok & (raw > 1e-12)).ravel())
+        low, high, locked = self._bounds
+        broken = np.flatnonzero((~ok & (raw > 1e-12) & ~locked[out][:, None]).ravel())
         if len(broken) == 0:
             return []
         order = broken[np.argsort(-raw.ravel()[broken], kind="stable")][:PAIR_FIRST]
@@ -221,9 +306,9 @@ class QuotaOracle:
             row, col = divmod(int(flat), len(candidates))
             a, b = int(out[row]), int(candidates[col])
             after = counts - counts_of[:, a] + counts_of[:, b]
-            over = np.flatnonzero(after > self.high)
-            under = np.flatnonzero(after < self.low)
-            seats = np.ones(len(out), dtype=bool)
+            over = np.flatnonzero(after > high)
+            under = np.flatnonzero(after < low)
+            seats = ~locked[out]
             if len(over):
                 seats &= self.holds[over][:, out].all(axis=0)
             seats[row] = False
@@ -240,7 +325,7 @@ class QuotaOracle:
                 continue
             # The counts after both moves, for every repair: every quota must hold.
             both = after[None, None, :] - counts_of[:, out[rows]].T[:, None, :] + counts_of[:, classes].T[None, :, :]
-            fits = ((both >= self.low) & (both <= self.high)).all(axis=2)
+            fits = ((both >= low) & (both <= high)).all(axis=2)
             total = np.where(fits, gain, -np.inf)
             pick = int(np.argmax(total))  # first of the best: deterministic
             i, k = divmod(pick, len(classes))

@@ -135,6 +135,32 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   on the way, is added while it beats ``ŷ`` by more than ``EPS``. A level stops only on the
   exact pricing's proof (below).
 
+**The oracle's own level proofs** (``_Engine.oracle_bound``). An oracle may prove a level's bound itself: the first
+level's (``first_level_proof``, the dispute oracle) or any level's (``level_proof(free, fixed)``, the quota oracle,
+from the LP relaxation of its quotas: ``matching.lottery.polytope``), as integer weights and a proven ``max_P w(P)``.
+The level then ends as soon as the known panels reach that bound, with no CP-SAT proof; a bound above the level is
+never reached and the level ends as without it. Such an oracle may also offer ``targets(free, fixed)`` (every agent's
+chance in its relaxation's leximin: what ``spread_level`` aims at instead of the uniform share), ``on_face(panel)``
+(the panels on the face of its proofs so far, the only ones a distribution keeping those levels can use where the
+relaxation is tight: ``spread_level`` starts from and keeps only those) and ``face_best(weights)`` (pricing on that
+face, tried first in each round while the proof is not reached: ``face_panels``), and ``on_proven_face(panel)``
+(the faces of the levels that ended at its relaxation's value only: at each later level the master LP drops the
+panels off them that its current solution does not use, ``trim_to_face``). Measured 2026-12-07 on the
+assembly-shaped pool (load 3, machine speed 1.08, CPU seconds into the run): its first seven levels each ended on
+the relaxation's proof after one LP solve, at 13, 28, 44, 60, 79, 99 and 122 s, against 13, 21, 113 and 603 s for
+the first four on main (stopped in the fifth after 1,056 s of wall time). Each level then cost about 14 s of
+``spread_level`` and 1 to 11 s of PDLP (converged at the model's tolerances in 1,000 to 5,300 iterations); the
+eighth (111 of 1,324 agents free, 10,439 panels) did not: PDLP stopped at ``PDLP_FINE_ITERATIONS`` (46 s), its point
+missed fixed agents' values, and the vertex solve after it had not ended when the level had taken 250 s of CPU in
+all. With ``trim_to_face`` (load 2.5-3) the master LPs of levels 4 to 8 hold 5,074, 5,579, 5,523, 6,097 and 6,045
+panels instead of 5,258 to 10,439, the first seven levels end at 110 s of CPU instead of 122, and the eighth ends
+proven at Q's value (0.1184950) at 282 s (407 s of wall time) after three LP solves: PDLP to its limit (19 s),
+PDLP at ``PDLP_TOL`` (114,440 iterations) and crossover (105 s), and a warm second round (33 s). The ninth (41 free,
+3,977 panels after 7,451 dropped) again needs PDLP at ``PDLP_TOL`` (91 s for its first solve), so the run does not
+end in 400 s yet; offline, that LP took 130 s by warm primal simplex from the eighth level's basis (8,635
+iterations), 64 s by interior point and crossover, 81 s by PDLP warm-started from the eighth level's vertex.
+Without ``on_face`` the fifth level took three LP solves and 229 s.
+
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
 distribution that gives every fixed agent its value, weak duality gives
 ``min_free p_i <= (max_P w(P) - Σ_fixed w_j f_j) / Σ_free w_i``; the oracle proves
@@ -340,6 +366,7 @@ COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start nee
 HEURISTIC_STARTS = 8  # known panels of largest dual weight that the local search starts from
 BURST_SEARCHES = 64  # on a rough level: further local searches per round, each with the duals of the seated decayed
 BURST_ROOMY = 32  # the same when that level's rounds are warm primal simplex (SIMPLEX_FREE_SHARE)
+FACE_PRICINGS = 8  # pricings on the face of the oracle's level proof per round (see _Engine.face_panels)
 STEEP_PRICINGS = 32  # on a roomy rough level: exact pricings a round beside the local search (see _Engine.steep)
 STEEP_MISSES = 4  # the further exact pricings of a steep round stop after this many added no panel
 BURST_RATE = 1.0  # a seat in a panel found this round divides that person's weight by e^rate in the next searches
@@ -1116,7 +1143,8 @@ class _Engine:
         self.work = 0.0  # deterministic seconds of CP-SAT pricing so far
         self.stopped: str | None = None  # STOPPED_BY_USER or STOPPED_BY_BUDGET once the run was cut short
         self.level_bound_seen: Fraction | None = None  # the least proven bound on the current level
-        self.oracle_proof: tuple[np.ndarray, int] | None = None  # the oracle's first-level proof (``oracle_bound``)
+        self.oracle_proof: tuple[np.ndarray, int] | None = None  # the oracle's proof of the level (``oracle_bound``)
+        self.face_spent = False  # the level's face pricing found nothing above the cap (``face_panels``)
         self.idle = np.zeros(0, dtype=np.int64)  # per known panel: rounds in a row far from useful (prune)
         self.noise = np.random.default_rng(ROUNDING_SEED)  # seeded tie-breaking for the local searches
         self.vertices = True  # the master LP must end at a vertex (see dual); off at the start of each level
@@ -1288,22 +1316,37 @@ class _Engine:
         free = np.fromiter((a not in fixed for a in covered), dtype=bool, count=len(covered))
         held = sum(float(f) * float(self.mult[a]) for a, f in fixed.items())
         share = max((self.k - held) / float(mult[free].sum()), max(fixed.values()), 1e-9)
-        target = np.asarray([max(fixed.get(a, share), 1e-9) for a in covered]) * mult
+        # An oracle's own targets (``targets``: the quota oracle's leximin over its LP relaxation) replace the share.
+        targets = getattr(self.oracle, "targets", None)
+        goal = None if targets is None else targets([a for a in covered if a not in fixed], fixed)
+        if goal is None:
+            goal = np.full(self.n, share)
+        target = np.asarray([max(fixed.get(a, float(goal[a])), 1e-9) for a in covered]) * mult
         target /= target.mean()  # one seat more divides the weight of a person at the mean target by e
         position = np.full(self.n, -1, dtype=np.int64)
         position[agents] = np.arange(len(agents))
         seats = np.zeros(len(agents))
         rng = self.noise
         misses = 0
+        # An oracle's ``on_face(panel)`` (the quota oracle: on the face of its relaxation's level proofs, where every
+        # distribution keeping the levels so far takes its panels when the relaxation is tight) keeps the searches
+        # there: they start from such panels and only such panels join.
+        on_face = getattr(self.oracle, "on_face", None)
+        usable = np.array([on_face is None or on_face(p) for p in self.columns.panels], dtype=bool)
+        if not usable.any():
+            usable[:] = True
+            on_face = None
         for _ in range(min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)))):
             if stop_asked(self.cancel):
                 break
             used = seats / target
             y = np.zeros(self.n)
             y[agents] = np.exp(-SPREAD_RATE * (used - used.min())) * (1.0 + rng.random(len(agents)))
-            start = self.columns.panels[int(np.argmax(self.columns.weights(y)))]
-            found = [tuple(sorted(p)) for p in self.improve(y, [start])]
+            weight = np.where(usable, self.columns.weights(y), -np.inf)
+            start = self.columns.panels[int(np.argmax(weight))]
+            found = [p for p in (tuple(sorted(p)) for p in self.improve(y, [start])) if on_face is None or on_face(p)]
             new = [p for p in found if self.columns.add(p)]
+            usable = np.concatenate([usable, np.ones(len(self.columns.panels) - len(usable), dtype=bool)])
             misses = 0 if new else misses + 1
             if misses > SPREAD_MISSES:
                 break
@@ -1457,6 +1500,37 @@ class _Engine:
                     break
                 missed.append(answer.panel)
 
+    def face_panels(self, y: np.ndarray, cap: float) -> bool:
+        """Pricing on the face of the oracle's level proof (``face_best``, if it has one, while that proof is not
+        reached): where the proof is tight, the level's optimal distributions use such panels only, so the round's
+        columns are all of use. Up to ``FACE_PRICINGS`` calls, each after the first with the weights of the people
+        seated by the round's panels decayed as in ``burst``; the panels that beat the cap under ``y`` join. False
+        when none does: the round then prices as without it (and only that can end a level the proof does not), and
+        so do the level's later rounds."""
+        face_best = getattr(self.oracle, "face_best", None)
+        if face_best is None or self.oracle_proof is None or self.face_spent:
+            return False
+        seats = np.zeros(self.n)
+        added = False
+        for _ in range(FACE_PRICINGS):
+            answer = face_best(self.scaled(y * np.exp(-BURST_RATE * seats))[0])
+            if answer is None:
+                return added
+            self.pricing_calls += 1
+            self.work += answer.work
+            new = [
+                p
+                for p in (answer.panel, *answer.others)
+                if p is not None and float(y[list(p)].sum()) > cap + HEURISTIC_MARGIN and self.columns.add(p)
+            ]
+            if not new:
+                break
+            added = True
+            for panel in new:
+                np.add.at(seats, list(panel), 1.0)
+        self.face_spent = not added  # the face holds nothing better: not tried again in this level
+        return added
+
     def burst(self, y: np.ndarray, cap: float, found: list[Panel]) -> list[Panel]:
         """More improving panels in a round of a rough level (``_Master.rough``), whose LP solves cost far more than
         a local search: the search runs again up to ``BURST_SEARCHES`` times (``BURST_ROOMY`` when the level's rounds
@@ -1526,17 +1600,19 @@ class _Engine:
         every free agent and the bound the least one proven in this level so far (None if none).
         """
         free = [a for a in agents if a not in fixed]
-        self.level_bound_seen = None if fixed else self.oracle_bound(free)
+        self.level_bound_seen = self.oracle_bound(free, fixed)
+        self.trim_to_face()
+        self.face_spent = False
         # The first level ends on a vertex: its dual's exact weights make the certificate (``Lottery.certified``).
         self.vertices = not fixed
         for _ in range(MAX_COLUMN_ROUNDS):
             y, cap, value = self.dual(agents, fixed)
-            reached = self.oracle_reached(fixed, free, value)  # the oracle's own proof, when the panels reach it
-            reached = reached or self.uniform_proof(free, fixed, value)
+            reached = self.oracle_reached(fixed, free, value) or self.uniform_proof(free, fixed, value)
             if reached is not None or self.halted():
                 return reached or (None, value, self.level_bound_seen)
-            searched = self.heuristic(y, cap)
-            if searched and not self.steep():
+            faced = self.face_panels(y, cap)  # panels on the face of the oracle's proof: no local search then
+            searched = faced or self.heuristic(y, cap)
+            if searched and (faced or not self.steep()):
                 continue
             weights = self.integer_weights(y, agents)
             answer = self.price(weights)
@@ -1566,6 +1642,35 @@ class _Engine:
                 bound = self.level_bound_seen  # the least bound proven in this level, not only the last one
             return weights, value, bound
         raise LotteryError(f"column generation did not converge in {MAX_COLUMN_ROUNDS} rounds")
+
+    def trim_to_face(self) -> None:
+        """Take out of the master LP the panels off the face of the oracle's proven level proofs (``on_proven_face``:
+        the quota oracle's faces of the levels that ended at its relaxation's value), except those the current
+        solution uses. By complementary slackness with those proofs no distribution keeping the levels so far puts
+        weight on such a panel, and the current solution (which keeps them) stays in the model, so every level
+        reached so far stays reachable; they stay known, brought back like any dropped panel if one prices above the
+        cap again (``heuristic``, ``add_improving``), and every level still ends only on an exact proof. A smaller LP is
+        faster: the assembly-shaped pool's eighth level held 10,439 panels, most of them found for the first levels,
+        off the later faces (see the module docstring)."""
+        on_face = getattr(self.oracle, "on_proven_face", None)
+        master = self.master
+        if on_face is None or master is None or master.rows <= DROP_ABOVE:
+            return
+        if master.vertex:
+            candidates = master.unused()  # nonbasic at 0: the basis stays valid without them
+        else:
+            lam = np.asarray(master.h.getSolution().col_value, dtype=float)[1:]
+            if len(lam) != master.rows:
+                return
+            candidates = np.flatnonzero(lam <= 0.0)
+        off = np.asarray(
+            [j for j in candidates if not on_face(self.columns.panels[master.ids[int(j)]])], dtype=np.int64
+        )
+        if len(off):
+            ids = np.asarray(master.ids, dtype=np.int64)[off]
+            master.drop(off)
+            self.columns.dropped.update(int(j) for j in ids)
+            self.idle[ids[ids < len(self.idle)]] = 0
 
     def precise_proof(
         self,
@@ -1672,25 +1777,31 @@ class _Engine:
         judge = y if judge is None else judge
         return [p for p in found if float(judge[list(p)].sum()) > cap + HEURISTIC_MARGIN]
 
-    def oracle_bound(self, free: list[int]) -> Fraction | None:
-        """A bound on the first level that the oracle proves by an argument of its own, before any pricing call
-        (weak duality with weights of its choosing): an oracle with ``first_level_proof`` hands over the proof,
-        integer weights ``w >= 0`` (one per agent) and a proven ``best >= max_P w(P)``; once the known panels
-        reach its bound, ``level`` ends the first level on it and the agents it weighs are fixed like those of
-        any other proof (complementary slackness)."""
-        proof = getattr(self.oracle, "first_level_proof", None)
-        self.oracle_proof = None if proof is None else proof(free, lambda: stop_asked(self.cancel))
+    def oracle_bound(self, free: list[int], fixed: dict[int, float]) -> Fraction | None:
+        """A bound on the level that the oracle proves by an argument of its own, before any pricing call
+        (weak duality with weights of its choosing): an oracle with ``first_level_proof`` hands over the first
+        level's proof, one with ``level_proof(free, fixed)`` any level's (``matching.lottery.polytope``: from the
+        LP relaxation of the quotas), each as integer weights ``w >= 0`` (one per agent) and a proven ``best >=
+        max_P w(P)``; once the known panels reach its bound, ``level`` ends the level on it and the agents it
+        weighs are fixed like those of any other proof (complementary slackness). A bound above the level is
+        never reached: the level then ends as without it."""
+        first = getattr(self.oracle, "first_level_proof", None)
+        proof = getattr(self.oracle, "level_proof", None)
+        if first is not None and not fixed:
+            self.oracle_proof = first(free, lambda: stop_asked(self.cancel))
+        else:
+            self.oracle_proof = None if proof is None else proof(free, fixed)
         if self.oracle_proof is None:
             return None
         weights, best = self.oracle_proof
-        return self.level_bound(weights, best, {}, free)
+        return self.level_bound(weights, best, fixed, free)
 
     def oracle_reached(
         self, fixed: dict[int, float], free: list[int], value: float
     ) -> tuple[np.ndarray, float, Fraction] | None:
-        """In the first level, once the known panels reach the bound of the oracle's proof (``oracle_bound``):
-        the proof's weights, the level's value and that bound, as ``level`` returns them; otherwise None."""
-        if fixed or self.oracle_proof is None:
+        """Once the known panels reach the bound of the oracle's proof for the level (``oracle_bound``): the
+        proof's weights, the level's value and that bound, as ``level`` returns them; otherwise None."""
+        if self.oracle_proof is None:
             return None
         weights, best = self.oracle_proof
         bound = self.level_bound(weights, best, fixed, free)
