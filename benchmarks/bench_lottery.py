@@ -97,6 +97,14 @@ PREVIOUS.update(
 # Main ec01e3e (rough levels, warm PDLP), 2026-12-06, load 1.15, machine speed 1.00 (see machine_speed.py); the
 # stop before (2c1dcf4): 32.45 s wall, 32.9 s CPU at machine speed 0.85.
 PREVIOUS[("generated n=1000", "leximin", False)] = "46.17s wall, 47.4s CPU (load 1.15), 4 levels; peer 92.96s"
+# Main 120665d, before the levels proven from the quotas' LP relaxation (matching/lottery/polytope.py), 2026-12-07,
+# load about 3, machine speed 1.01-1.08, helper drivers on the same instances (CPU / wall seconds).
+PREVIOUS.update(
+    {
+        ("generated n=2000", "leximin", False): "170.1s CPU, 210.7s wall (load 3): 3 levels",
+        ("assembly n=1700", "leximin", True): "4 levels in 602.6s CPU, 870.6s wall (load 3); fifth > 1,056s wall",
+    }
+)
 FIXTURE_SEATS = 22
 
 
