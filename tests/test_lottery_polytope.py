@@ -120,9 +120,9 @@ def test_levels_ended_on_the_relaxation_give_the_enumerated_leximin(pool: Pool) 
     assert np.allclose(hooked.marginal_floats(), reference_leximin(oracle.n, panels), atol=1e-6)
 
 
-def test_a_later_level_ends_on_the_relaxation_proof() -> None:
-    """A pool (found by a random search) whose second and third levels end on the relaxation's proof, with the
-    enumerated oracle's leximin."""
+def later_levels_pool() -> tuple[QuotaOracle, list[Panel]]:
+    """A pool (found by a random search) whose second and third levels end on the relaxation's proof: its oracle
+    and every selection."""
     quotas = [
         ("a", "a0", 1, 1),
         ("a", "a1", 0, 2),
@@ -135,7 +135,13 @@ def test_a_later_level_ends_on_the_relaxation_proof() -> None:
     people = [[1, 1, 0], [0, 2, 0], [0, 0, 0], [1, 2, 1], [0, 1, 1], [1, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
     found = drawn((people, 3, quotas))
     assert found is not None
-    oracle, panels = found
+    return found
+
+
+def test_a_later_level_ends_on_the_relaxation_proof() -> None:
+    """``later_levels_pool``'s second and third levels end on the relaxation's proof, with the enumerated oracle's
+    leximin."""
+    oracle, panels = later_levels_pool()
     ended: list[int] = []
     reached = engine_module._Engine.oracle_reached
 
@@ -295,19 +301,7 @@ def counting_drops(patch: pytest.MonkeyPatch) -> list[int]:
 def test_panels_off_the_proven_faces_leave_the_master() -> None:
     """The pool whose later levels end on the relaxation's proofs: panels off those levels' faces leave the master
     LP at the next level (``_Engine.trim_to_face``), and the leximin is the enumerated oracle's."""
-    quotas = [
-        ("a", "a0", 1, 1),
-        ("a", "a1", 0, 2),
-        ("b", "b0", 0, 3),
-        ("b", "b1", 1, 2),
-        ("b", "b2", 1, 3),
-        ("c", "c0", 1, 2),
-        ("c", "c1", 1, 2),
-    ]
-    people = [[1, 1, 0], [0, 2, 0], [0, 0, 0], [1, 2, 1], [0, 1, 1], [1, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
-    found = drawn((people, 3, quotas))
-    assert found is not None
-    oracle, panels = found
+    oracle, panels = later_levels_pool()
     with pytest.MonkeyPatch.context() as patch:
         drops = counting_drops(patch)
         trimmed = leximin(Trimmed(oracle, panels))
