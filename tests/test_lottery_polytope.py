@@ -94,8 +94,7 @@ def test_the_bound_holds_every_selection(pool: Pool, raw: list[int], seed: int) 
     bound = oracle.polytope.weight_bound(weights)
     assert bound is not None and bound >= heaviest
     # A level proof's own weights, for a random split into free and fixed agents at random floors.
-    rng = np.random.default_rng(seed)
-    fixed = {a: float(rng.uniform(0.0, 0.3)) for a in range(oracle.n) if rng.random() < 0.4}
+    fixed = some_fixed(oracle.n, seed)
     free = [a for a in range(oracle.n) if a not in fixed]
     proof = oracle.level_proof(free, fixed)
     if proof is not None:
@@ -162,6 +161,12 @@ def test_a_later_level_ends_on_the_relaxation_proof() -> None:
     assert [level.value for level in hooked.levels][-1] == pytest.approx(plain.levels[-1].value)
 
 
+def some_fixed(n: int, seed: int) -> dict[int, float]:
+    """About 40 % of ``n`` agents, each fixed at a chance drawn from [0, 0.3) (seeded)."""
+    rng = np.random.default_rng(seed)
+    return {a: float(rng.uniform(0.0, 0.3)) for a in range(n) if rng.random() < 0.4}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(), st.integers(0, 2**16))
 def test_the_heaviest_selections_lie_on_the_proofs_face(pool: Pool, seed: int) -> None:
@@ -171,8 +176,7 @@ def test_the_heaviest_selections_lie_on_the_proofs_face(pool: Pool, seed: int) -
     if found is None:
         return
     oracle, panels = found
-    rng = np.random.default_rng(seed)
-    fixed = {a: float(rng.uniform(0.0, 0.3)) for a in range(oracle.n) if rng.random() < 0.4}
+    fixed = some_fixed(oracle.n, seed)
     free = [a for a in range(oracle.n) if a not in fixed]
     proof = oracle.level_proof(free, fixed)
     face = oracle.polytope.face
@@ -187,8 +191,8 @@ def test_the_heaviest_selections_lie_on_the_proofs_face(pool: Pool, seed: int) -
             counts = oracle.seat_counts @ np.bincount(np.asarray(panel), minlength=oracle.n)
             assert (counts >= np.asarray(face.low)).all() and (counts <= np.asarray(face.high)).all()
             assert all(t in panel for t in face.full)
-            answer = oracle.face_best(weights)
-            assert answer is not None and answer.value == heaviest
+    answer = oracle.face_best(weights)
+    assert answer is not None and answer.value == heaviest
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -200,7 +204,7 @@ def test_the_local_search_stays_on_the_face(pool: Pool, seed: int) -> None:
     if found is None:
         return
     oracle, panels = found
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # the fixed agents, then the local search's weights
     fixed = {a: float(rng.uniform(0.0, 0.3)) for a in range(oracle.n) if rng.random() < 0.4}
     if oracle.level_proof([a for a in range(oracle.n) if a not in fixed], fixed) is None:
         return

@@ -87,17 +87,11 @@ class QuotaOracle:
             problem.profiles if group else tuple((i,) for i in range(len(problem.nominees)))
         )
         self.multiplicity = np.array([len(c) for c in self.classes], dtype=np.int64)
-        self.model = cp_model.CpModel()
-        self.x = [self.model.new_int_var(0, len(c), f"x{t}") for t, c in enumerate(self.classes)]
-        self.model.add(sum(self.x) == problem.size)
         # Each class's quota in every feature: the model's rows and the local search's bookkeeping.
         self.quota_of = problem.quota_index(self.classes)
-        for j, q in enumerate(problem.quotas):
-            held = np.flatnonzero((self.quota_of == j).any(axis=1))
-            if q.min > 0 or q.max < int(self.multiplicity[held].sum()):
-                self.model.add_linear_constraint(sum(self.x[int(t)] for t in held), q.min, q.max)
         self.low = np.array([q.min for q in problem.quotas], dtype=np.int64)
         self.high = np.array([q.max for q in problem.quotas], dtype=np.int64)
+        self.model, self.x = self._pricing_model(self.low, self.high)
         self._face_model: tuple[Face, cp_model.CpModel, list[cp_model.IntVar]] | None = None  # face_best's
         # The local search's quota bounds and classes locked whole, for the current start (``_face_bounds``).
         self._bounds = (self.low, self.high, np.zeros(self.n, dtype=bool))
@@ -161,13 +155,22 @@ class QuotaOracle:
 
     def _model_on(self, face: Face) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
         """The pricing model restricted to ``face``."""
+        return self._pricing_model(np.asarray(face.low), np.asarray(face.high), set(face.full), every_row=True)
+
+    def _pricing_model(
+        self, low: np.ndarray, high: np.ndarray, whole: set[int] | None = None, every_row: bool = False
+    ) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+        """A CP-SAT model of the selections: seats per class (all of a class's nominees for the classes in
+        ``whole``), ``size`` in all, each quota's count within ``low`` and ``high``; a quota row that cannot bind
+        (no minimum, a maximum of at least its holders) is left out unless ``every_row``."""
         model = cp_model.CpModel()
-        full = set(face.full)
-        x = [model.new_int_var(int(m) if t in full else 0, int(m), f"x{t}") for t, m in enumerate(self.multiplicity)]
+        whole = whole or set()
+        x = [model.new_int_var(int(m) if t in whole else 0, int(m), f"x{t}") for t, m in enumerate(self.multiplicity)]
         model.add(sum(x) == self.size)
-        for j in range(len(self.low)):
+        for j in range(len(low)):
             held = np.flatnonzero(self.holds[j])
-            model.add_linear_constraint(sum(x[int(t)] for t in held), face.low[j], face.high[j])
+            if every_row or low[j] > 0 or high[j] < int(self.multiplicity[held].sum()):
+                model.add_linear_constraint(sum(x[int(t)] for t in held), int(low[j]), int(high[j]))
         return model, x
 
     def best(self, weights: np.ndarray, restriction: Restriction | None = None) -> Pricing:
