@@ -1454,9 +1454,15 @@ class _Engine:
             return
         stale = np.flatnonzero(self.idle[ids] >= (DROP_AGE_STEEP if self.steep() else DROP_AGE))
         if len(stale):
-            master.drop(stale)
-            self.columns.dropped.update(int(j) for j in ids[stale])
-            self.idle[ids[stale]] = 0
+            self.leave(master, stale)
+
+    def leave(self, master: _Master, positions: np.ndarray) -> None:
+        """Take the master LP's panels at ``positions`` out of it (``prune``, ``trim_to_face``): they stay known and
+        marked dropped, to come back when one prices above the cap again, with their idle rounds reset."""
+        ids = np.asarray(master.ids, dtype=np.int64)[positions]
+        master.drop(positions)
+        self.columns.dropped.update(int(j) for j in ids)
+        self.idle[ids[ids < len(self.idle)]] = 0
 
     def heuristic(self, y: np.ndarray, cap: float) -> bool:
         """Cheap pricing: the oracle's own local search (``improve``, if it has one) from the known panels
@@ -1667,10 +1673,7 @@ class _Engine:
             [j for j in candidates if not on_face(self.columns.panels[master.ids[int(j)]])], dtype=np.int64
         )
         if len(off):
-            ids = np.asarray(master.ids, dtype=np.int64)[off]
-            master.drop(off)
-            self.columns.dropped.update(int(j) for j in ids)
-            self.idle[ids[ids < len(self.idle)]] = 0
+            self.leave(master, off)
 
     def precise_proof(
         self,
