@@ -143,7 +143,7 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   D011 at 10,000 mediators (its seventh level replayed from the same start, 2,079 agents fixed and 423 free, CPU
   seconds at load 4 to 6): 39 LP solves and 18 exact calls, 59.6 units and 74.6 s, against 40 of each, 118.0 units
   and 146.8 s, the same value, proof and agents fixed; the eighth then took 0.9 units against 5.4. Not in the first
-  level: there the exact calls left after the stored rounds fell to CP-SAT far more often (D011: 9 of 19 calls at
+  level: there the exact calls left after the stored rounds fell to CP-SAT far more often (D011: 8 of 19 calls at
   about 9 units each, against 3 of 34; 116.5 units for the level against 92.2).
 
 **The oracle's own level proofs** (``_Engine.oracle_bound``). An oracle may prove a level's bound itself: the first
