@@ -212,6 +212,24 @@ before pairs, otherwise after the Lagrangian narrowing (both after a ``climb`` f
 first level, where the Lagrangian narrowing answers at less cost, running it first there cost D002 its first level
 under the default budget.
 
+Past the enumeration cap the oracle hands the engine its known panels as **cheap pricing** in the later levels
+(``DisputePanelOracle.stored``, ``STORED``; ``matching.lottery.engine._Engine.stored_panels``): the known acceptable
+panels heaviest first under a round's weights, from the panels-by-mediators matrix the search keeps anyway, no search
+and no proof. The later levels' LPs are degenerate (their duals weigh every fixed mediator with small integers and a
+few free ones) and take tens of rounds whose improving panels the searches of earlier rounds had often met already;
+those rounds now re-solve the LP without a pricing call, and the exact pricing runs only when no known panel beats the
+cap. It also turns the engine's **widening** off (``WIDENING``): at 10,000 mediators the widening after the first
+level cost D003 23.0 units (three CP-SAT calls) and D011 2.5 units and fixed nobody, and on D002 (where it fixed 2,997
+at once for 18.9 units, against 2,995 and a second level at the same value) the levels up to 1 / 1,331 took 86.0
+units without it against 93.0; after the later levels it never fixed anybody more there (its lifting LPs took 0.1 to
+3.8 s of CPU a level). Measured 2026-12-07 from the start of each lottery, to the same level values, against main
+(load 4 to 6, units of work; the values, bounds and agents fixed are the same, plus D002's second level at 1 / 2,995):
+D003 to its third level (1 / 1,381.7) 157.2 units and 160 s of CPU against 222.9 and 253 s (the third level 90.8 units,
+19 exact calls, against 133.6 and 55; the widening's 23.0 gone); D002 to 1 / 1,331.1 91.3 units against 93.0 (some
+levels cheaper, one dearer: the exact calls left after stored rounds come at duals where no known panel beats the cap,
+and narrow less); D011's seventh level, replayed from the same start, 59.6 units and 18 exact calls against 118.0 and
+40.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -361,6 +379,11 @@ LOTTERY_BUDGET = Budget(rounds=5_000, work=60.0)
 # 2026-12-05) it halved the exact pricing calls per LP solve but the first leximin level still ran into the
 # budget on CP-SAT pricing, D011 with 13% less CPU and D002 with 13% more; no dispute got proven.
 LOCAL_SEARCH = False
+# The engine's widening after each level (``matching.lottery.engine``, "Fixing many agents per level") past the
+# enumeration cap: off (see the module docstring); enumerated disputes keep it.
+WIDENING = False
+# Cheap pricing from the known panels before each exact pricing call of a later level (``DisputePanelOracle.stored``).
+STORED = True
 SWAP_CANDIDATES = 400  # mediators of largest weight a member may be swapped for
 SWAP_ROUNDS = 5  # swaps at most per start panel
 CLIMB_STARTS = 4  # known panels the Lagrangian narrowing first climbs from (``_SearchPricing._climbed``)
@@ -2246,6 +2269,8 @@ class DisputePanelOracle:
         # exact pricing is slow; an enumerated dispute prices exactly in milliseconds.
         self.improve: Callable[[np.ndarray, Sequence[Panel]], list[Panel]] | None = None
         self.improved = 0  # panels the local search handed to the engine
+        self.widening = WIDENING or rows is not None  # the engine's widening after each level (see WIDENING)
+        self.storing = STORED  # cheap pricing from the known panels (``stored``)
         if rows is not None:
             agent = np.full(inst.n, -1, dtype=np.int64)
             agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
@@ -2370,6 +2395,14 @@ class DisputePanelOracle:
         for a, var in enumerate(self.x):
             if a not in keep:
                 self.panel_model.model.add(var == 0)
+
+    def stored(self, weights: np.ndarray) -> Sequence[Panel]:
+        """The known acceptable panels heaviest first under ``weights`` (at most ``KNOWN_OTHERS``), without any search:
+        the engine's cheap pricing between exact calls (``_Engine.stored_panels``). Empty when the panels are enumerated
+        (exact pricing costs milliseconds there) or before the search exists."""
+        if self.search is None or not self.storing:
+            return ()
+        return self.search.heaviest(weights, None)
 
     def members(self, panel: Panel) -> list[int]:
         return [self.pool[a] for a in panel]
