@@ -172,6 +172,25 @@ end in 400 s yet; offline, that LP took 130 s by warm primal simplex from the ei
 iterations), 64 s by interior point and crossover, 81 s by PDLP warm-started from the eighth level's vertex.
 Without ``on_face`` the fifth level took three LP solves and 229 s.
 
+**Later levels with few agents free by an interior point** (``_Master.interior_vertex``). Once fewer than
+``SIMPLEX_FREE_SHARE`` of a large model's agents are free and PDLP stops at its limit at the model's tolerances, the
+level's vertex comes from an interior point method on the normal equations (``matching.lottery.interior``: a dense
+Cholesky of ``A D Aᵀ``, one row per agent, about 0.2 s an iteration over 1,325 rows, 20 to 26 iterations) and HiGHS's
+crossover from its point, instead of PDLP at ``PDLP_TOL`` (60 to 130 s of CPU a solve there); HiGHS's own interior
+point took 60 to 70 s on those LPs (IPX, 2.2 s an iteration). The point's λ is kept as the level's ``interior`` point,
+and the level's value is read off the vertex's distribution as off a first-order point (``_Engine.dual``): one such
+vertex's ``z`` came out 2e-10 above the level's proven bound, within HiGHS's tolerances, and the agents fixed there
+left the next level's LP infeasible at that scale (crossover and PDLP at ``PDLP_TOL`` then failed on it). Where
+crossover stops short of a vertex, the solve goes on by PDLP at ``PDLP_TOL`` as before. After the first such level,
+the later ones skip the fine PDLP run (``interior_first``), and the searches before each later level number at most
+``SPREAD_PER_FREE`` per free agent. Measured 2026-12-07 on the assembly-shaped pool (CPU seconds into the run, load 4
+to 5, machine speed 1.04 to 1.13): the eighth level (after its fine run, 19 s) took its two vertices by the interior
+point (6.6 and 6.0 s) and crossover (1.8 s; then 32 s from a point on a large optimal face, 1,386 crossover
+iterations) and ended proven at 197 s (main: 282 s, 2026-12-06, load 2.5 to 3); the ninth (41 free, 3,114 to 3,554
+panels) took four solves of 3 to 4 s of interior point and 1.7 to 26 s of crossover, and ended proven at 316 s (630 s
+of wall time), where main had spent 101 s on its first solve; the tenth's first solve took 5 s. The run still does
+not end in 400 s.
+
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
 distribution that gives every fixed agent its value, weak duality gives
 ``min_free p_i <= (max_P w(P) - Σ_fixed w_j f_j) / Σ_free w_i``; the oracle proves
@@ -340,6 +359,7 @@ from scipy.optimize import linprog
 from matching.core.config import Budget, limit_work
 from matching.core.errors import ArgumentError, InternalError, MatchingError
 from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
+from matching.lottery import interior
 
 Panel = tuple[int, ...]
 
@@ -386,6 +406,10 @@ CHEAP_COVER = 0  # 1: local search before each covering CP-SAT call; off: its od
 SPREAD_ROUNDS = 1.0  # panels sought per agent before the first LP (see _Engine.spread)
 SPREAD_MAX = 3_000  # at most this many
 SPREAD_MISSES = 20  # the search for them stops after this many searches in a row found nothing new
+# Before a later level, at most this many searches per free agent (spread_level): the panels are sought for the free
+# agents, and the known ones already hold the fixed agents' values. The assembly-shaped pool's later levels (41 to 111
+# of 1,324 agents free) each spent 13 to 15 s of CPU in 1,324 searches (now 4 s at the ninth); its first six keep theirs.
+SPREAD_PER_FREE = 8
 RESTART_SHARE = 0.5  # panels found before a later level, per master row, from which its LP restarts (_Master.restart)
 SPREAD_RATE = 1.0  # weight exp(-rate * seats so far): one seat more divides a person's weight by e
 DROP_AGE = 10  # rounds in a row a panel must be far from useful before it leaves the master LP
@@ -754,6 +778,8 @@ class _Master:
         self.rough_iterations = 0  # PDLP's iterations in the last run at PDLP_TOL
         self.ceiling: float | None = None  # the level's uniform bound (the seats left shared out), see settle_level
         self.settled = False  # the last solve ended at a vertex made by settle_level
+        self.interior_first = False  # a level with few agents free went rough: later ones skip the fine run
+        self.from_interior = False  # the last solve's vertex came from the interior point (interior_vertex)
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -845,8 +871,12 @@ class _Master:
         h = self.h
         h.setOptionValue("solver", "pdlp")
         fine = False  # PDLP converged at the model's own tolerances
+        few = bool(self.fixed) and not self.roomy and self.h.getNumRow() > FIRST_ORDER_ROWS  # see interior_vertex
+        if not self.rough and few and self.interior_first and self.points:
+            self.rough = True  # see interior_vertex: the fine run would stop at its limit again
         if not self.rough:
             fine = self.fine_run()
+            self.interior_first |= self.rough and few
             if self.pointed:
                 return True
         if not fine and self.rough and self.fixed and self.roomy and self.last is not None:
@@ -854,6 +884,8 @@ class _Master:
             if self.cross_from(self.warm_solution(self.last)):
                 return True
             h.setOptionValue("solver", "pdlp")
+        if not fine and few and self.interior_vertex():
+            return True
         if not fine:
             # See PDLP_TOL: crossover makes the rougher point exact. Once PDLP stopped at its limit at the model's own
             # tolerances in this level, it runs at PDLP_TOL at once (the run at LP_TOL would stop there again), from
@@ -877,6 +909,64 @@ class _Master:
         if self.cross_from(point):
             return True
         h.clearSolver()
+        return False
+
+    def interior_vertex(self) -> bool:
+        """A rough level's vertex with few agents free (less than ``SIMPLEX_FREE_SHARE``) on a large model (more than
+        ``FIRST_ORDER_ROWS`` rows, where first-order solves are used at all): the normal-equations interior point method
+        (``matching.lottery.interior``) to a relative accuracy of 1e-9 (or its best point within 1e-6), then crossover
+        from its point (or ``settle_level`` when the point reaches the level's ceiling, as from PDLP's). There PDLP does
+        not converge at the model's tolerances and at ``PDLP_TOL`` took 60 to 130 s of CPU a solve on the
+        assembly-shaped pool (eighth and ninth levels, 1,325 rows, 6,045 and 3,977 panels), HiGHS's own interior point
+        60 to 70 s; this took 5 + 1.6 and 3.5 + 1.6 s offline (2026-12-07), but crossover from a point on a large
+        optimal face can take tens of seconds (27 s in the run) or stop short of a vertex. Once a level with few agents
+        free has gone rough, the later levels skip the fine PDLP run that would stop at its limit again (10 to 20 s
+        there): ``interior_first``. Whether the model ends at an optimal vertex; when not, the caller goes on by PDLP at
+        ``PDLP_TOL`` as before."""
+        h = self.h
+        lp = h.getLp()
+        a = lp.a_matrix_
+        if a.format_ != highspy.MatrixFormat.kColwise:
+            return False
+        shape = (int(lp.num_row_), int(lp.num_col_))
+        matrix = sparse.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=shape)
+        cost = np.asarray(lp.col_cost_, dtype=float)
+        # z (the level, or the final LP's t) has no bound: no optimum puts it below -1 (chances lie in [0, 1]).
+        point = interior.solve(
+            matrix,
+            np.asarray(lp.row_lower_, dtype=float),
+            np.asarray(lp.row_upper_, dtype=float),
+            cost,
+            np.asarray(lp.col_lower_, dtype=float),
+            np.asarray(lp.col_upper_, dtype=float),
+            floor=-1.0,
+        )
+        if point is None:
+            return False
+        if point.accuracy <= interior.TOLERANCE:
+            # Near the analytic centre of the optimal face: what ``interior`` asks of a point (widen skips its LPs).
+            self.point = (list(self.ids), point.col_value[1:].copy())
+        solution = highspy.HighsSolution()
+        solution.col_value = point.col_value.tolist()
+        solution.row_value = (matrix @ point.col_value).tolist()
+        solution.row_dual = point.row_dual.tolist()
+        solution.col_dual = (cost - matrix.T @ point.row_dual).tolist()  # crossover needs the reduced costs too
+        solution.value_valid = True
+        solution.dual_valid = True
+        if not h.getInfo().valid:
+            # HiGHS's crossover crashed (segmentation fault) on a model never run in the process: a run of no iteration.
+            _, limit = h.getOptionValue("simplex_iteration_limit")
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_iteration_limit", 0)
+            h.run()
+            h.setOptionValue("simplex_iteration_limit", limit)
+        if self.settle_level(solution):
+            return True
+        if self.cross_from(solution):
+            self.from_interior = True
+            return True
+        h.clearSolver()
+        h.setOptionValue("solver", "pdlp")
         return False
 
     def fine_run(self) -> bool:
@@ -947,10 +1037,10 @@ class _Master:
         return solution
 
     def interior(self) -> np.ndarray | None:
-        """λ over the model's panels of the last point PDLP reached at the model's tolerances, if the level's LP
-        has only gained panels since (at 0 there); None otherwise. Such a point lies (nearly) in the relative
-        interior of the optimal face, where every agent that can be above the level in some optimal distribution
-        is (``_Engine.widen``)."""
+        """λ over the model's panels of the last point PDLP reached at the model's tolerances (or the interior point
+        method, ``interior_vertex``), if the level's LP has only gained panels since (at 0 there); None otherwise. Such
+        a point lies (nearly) in the relative interior of the optimal face, where every agent that can be above the
+        level in some optimal distribution is (``_Engine.widen``)."""
         if self.point is None:
             return None
         ids, lam = self.point
@@ -978,6 +1068,7 @@ class _Master:
         basis = self.h.getBasis()
         self.pointed = False
         self.settled = False
+        self.from_interior = False
         afresh, self.afresh = self.afresh, False
         crossed = self.cross()
         if not crossed and afresh and basis.valid:
@@ -1351,7 +1442,8 @@ class _Engine:
         if not usable.any():
             usable[:] = True
             on_face = None
-        for _ in range(min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)))):
+        searches = min(SPREAD_MAX, int(SPREAD_ROUNDS * len(covered)), SPREAD_PER_FREE * int(free.sum()))
+        for _ in range(searches):
             if stop_asked(self.cancel):
                 break
             used = seats / target
@@ -1436,10 +1528,13 @@ class _Engine:
             self.vertices = False
             if not (master.rough and master.roomy):
                 master.restart()
-        if not master.vertex:
+        if not master.vertex or master.from_interior:
+            # From crossover of the interior point too: that vertex's z came out 2e-10 above the level's proven bound
+            # (the eighth level of the assembly-shaped pool), within HiGHS's tolerances, and the agents fixed there
+            # left the next level's LP infeasible at that scale; its distribution's least free chance does not.
             lam = np.clip(lam, 0.0, None)
             chance = _float_marginals([self.columns.panels[j] for j in master.ids], lam / lam.sum(), self.n, self.mult)
-            if any(chance[a] < f - LP_TOL for a, f in fixed.items()):
+            if not master.vertex and any(chance[a] < f - LP_TOL for a, f in fixed.items()):
                 self.vertices = True  # a point too rough to keep the fixed agents' values: its vertex instead
                 return self.dual(agents, fixed)
             value = min(value, float(chance[[a for a in agents if a not in fixed]].min()))

@@ -1,0 +1,223 @@
+"""An interior-point method on the normal equations for the master LP of a leximin level with few agents free.
+
+The level LP (``matching.lottery.engine._Master``) has a row per agent (1,325 on the assembly-shaped pool) and thousands
+of panel columns of about 100 nonzeros. Once nearly every agent is fixed, PDLP no longer converges at the model's
+tolerances and takes 60 to 130 s of CPU at ``PDLP_TOL``; HiGHS's own interior point (IPX) 60 to 70 s, at 2.2 s an
+iteration. Here each iteration forms ``A D Aᵀ`` (a dense matrix with a row per agent, 98 % of it nonzero, from the
+sparse panels: 0.1 s) and factors it by a dense Cholesky (0.05 s): about 0.2 s an iteration on that pool, 20 to 26
+iterations (Mehrotra's predictor-corrector) to a relative accuracy of 3e-10 to 7e-9. Crossover (HiGHS) then turned the
+point into an optimal vertex in 1.5 to 2 s (offline on the eighth and ninth levels' LPs, 2026-12-07: 5.5 + 1.6 s and
+3.8 + 1.7 s of CPU), but it takes longer from a point on a large optimal face and may fail (the engine falls back).
+
+Numbers: each solve of the normal equations is refined by a few steps of conjugate gradients preconditioned by the
+factor (they grow ill-conditioned as the point nears the optimal face); the iterate with the least of the largest
+relative gap and infeasibilities is kept, and the method stops when that reaches the tolerance, after
+``STALL_ITERATIONS`` iterations in a row without a better one, or at its iteration limit. Deterministic: the same
+LP gives the same iterates. Dense linear algebra runs on one BLAS thread: with two threads on a loaded machine the
+same solve took nine times the CPU (36 s against 4 s), and the last bits of the point depended on the thread count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sl
+from scipy import sparse
+from threadpoolctl import threadpool_limits
+
+TOLERANCE = 1e-9  # relative duality gap and infeasibilities at which the method stops
+ACCEPTED = 1e-6  # ... and the most its best point may have when it stops otherwise (crossover's start)
+ITERATIONS = 80  # the method stops here (the assembly-shaped pool's levels took 19 to 26)
+STALL_ITERATIONS = 3  # ... or after this many iterations in a row with no better point, once one is ACCEPTED
+REFINE_STEPS = 3  # conjugate-gradient steps refining each solve of the normal equations
+REGULARISATION = 1e-14  # added to the diagonal of A D Aᵀ, relative to its largest entry (more if Cholesky fails)
+STEP_SHARE = 0.995  # how far towards the boundary a step goes
+
+
+@dataclass
+class Point:
+    """An approximately optimal primal-dual point: column values, row duals (HiGHS's signs, minimising) and the
+    largest of its relative duality gap and infeasibilities."""
+
+    col_value: np.ndarray
+    row_dual: np.ndarray
+    accuracy: float
+
+
+def solve(
+    a: sparse.csc_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    cost: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    floor: float,
+    tolerance: float = TOLERANCE,
+    accepted: float = ACCEPTED,
+) -> Point | None:
+    """Minimise ``cost·x`` over ``row_lower <= a x <= row_upper`` and the column bounds, by Mehrotra's
+    predictor-corrector method on the normal equations. Each row must be an equation or have no upper bound; each
+    column a finite lower bound (a column with none gets ``floor``, which the caller knows no optimum goes below) and
+    no upper one. The method stops at ``tolerance`` (or when it no longer gains, at its iteration limit); None when the
+    LP is not of that form or its best point is further than ``accepted`` from optimal."""
+    columns = a.shape[1]
+    equation = row_lower == row_upper
+    if np.any(~equation & np.isfinite(row_upper)) or np.any(np.isfinite(col_upper)) or np.any(np.isinf(row_lower)):
+        return None
+    shift = np.where(np.isfinite(col_lower), col_lower, floor)
+    b = row_lower - a @ shift
+    with threadpool_limits(limits=1):
+        found = _mehrotra(a.tocsr(), b, cost.astype(float), np.flatnonzero(~equation), tolerance, accepted)
+    if found is None:
+        return None
+    x, y, accuracy = found
+    return Point(x[:columns] + shift, y, accuracy)
+
+
+class _System:
+    """``A_full = [A, -E]`` (``E`` the unit columns of the surplus rows) and its normal equations."""
+
+    def __init__(self, a: sparse.csr_matrix, surplus_rows: np.ndarray) -> None:
+        self.a = a
+        self.at = a.T.tocsr()
+        self.surplus_rows = surplus_rows
+        self.columns = a.shape[1]
+
+    def times(self, v: np.ndarray) -> np.ndarray:
+        """``A_full v``."""
+        out = np.asarray(self.a @ v[: self.columns])
+        out[self.surplus_rows] -= v[self.columns :]
+        return out
+
+    def transposed(self, w: np.ndarray) -> np.ndarray:
+        """``A_fullᵀ w``."""
+        return np.concatenate([self.at @ w, -w[self.surplus_rows]])
+
+    def factor(self, d: np.ndarray) -> tuple[np.ndarray, bool] | None:
+        """The Cholesky factor of ``A_full diag(d) A_fullᵀ`` (regularised more when it fails), or None."""
+        m = (self.a @ sparse.diags(d[: self.columns]) @ self.at).toarray()
+        m[self.surplus_rows, self.surplus_rows] += d[self.columns :]
+        diagonal = np.diag_indices_from(m)
+        scale = 1.0 + float(np.abs(m[diagonal]).max())
+        for power in range(6):
+            regularised = m.copy()
+            regularised[diagonal] += REGULARISATION * 100.0**power * scale
+            try:
+                return sl.cho_factor(regularised, lower=True, check_finite=False)  # type: ignore[no-any-return]
+            except np.linalg.LinAlgError:
+                continue
+        return None
+
+    def solve(self, f: tuple[np.ndarray, bool], d: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """``(A_full diag(d) A_fullᵀ)⁻¹ rhs``: by the factor, then conjugate gradients preconditioned by it."""
+        dy = sl.cho_solve(f, rhs, check_finite=False)
+        r = rhs - self.times(d * self.transposed(dy))
+        z = sl.cho_solve(f, r, check_finite=False)
+        p = z.copy()
+        rz = float(r @ z)
+        limit = 1e-15 * (1.0 + float(np.abs(rhs).max()))
+        for _ in range(REFINE_STEPS):
+            if float(np.abs(r).max()) <= limit or rz <= 0.0:
+                break
+            q = self.times(d * self.transposed(p))
+            alpha = rz / float(p @ q)
+            dy = dy + alpha * p
+            r = r - alpha * q
+            z = sl.cho_solve(f, r, check_finite=False)
+            following = float(r @ z)
+            p = z + (following / rz) * p
+            rz = following
+        return np.asarray(dy)
+
+    def start(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Mehrotra's starting point: least-norm x and y, shifted into the positive orthant; (x, y, s) or None."""
+        f = self.factor(np.ones(len(c)))
+        if f is None:
+            return None
+        x = self.transposed(sl.cho_solve(f, b, check_finite=False))
+        y = sl.cho_solve(f, self.times(c), check_finite=False)
+        s = c - self.transposed(y)
+        x += max(-1.5 * float(x.min()), 0.0)
+        s += max(-1.5 * float(s.min()), 0.0)
+        if float(x @ s) <= 0.0:
+            x += 1.0
+            s += 1.0
+        xs = float(x @ s)
+        return x + 0.5 * xs / float(s.sum()), y, s + 0.5 * xs / float(x.sum())
+
+
+def _mehrotra(
+    a: sparse.csr_matrix,
+    b: np.ndarray,
+    cost: np.ndarray,
+    surplus_rows: np.ndarray,
+    tolerance: float,
+    accepted: float,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The method on ``min c·x, A x - E s = b, x, s >= 0`` (x and the surplus s together as one vector, also called
+    x here; the dual slacks are s); (x, y, accuracy) or None."""
+    system = _System(a, surplus_rows)
+    c = np.concatenate([cost, np.zeros(len(surplus_rows))])
+    n = len(c)
+    begun = system.start(b, c)
+    if begun is None:
+        return None
+    x, y, s = begun
+    b_norm = 1.0 + float(np.abs(b).max())
+    c_norm = 1.0 + float(np.abs(c).max())
+    best: tuple[float, np.ndarray, np.ndarray] = (np.inf, x, y)
+    stalled = 0
+    for _ in range(ITERATIONS):
+        rp = b - system.times(x)
+        rd = c - system.transposed(y) - s
+        primal, dual = float(c @ x), float(b @ y)
+        accuracy = max(
+            abs(primal - dual) / (1.0 + abs(primal)), float(np.abs(rp).max()) / b_norm, float(np.abs(rd).max()) / c_norm
+        )
+        if accuracy < best[0]:
+            best, stalled = (accuracy, x.copy(), y.copy()), 0
+        else:
+            stalled += 1
+        if accuracy <= tolerance or (stalled >= STALL_ITERATIONS and best[0] <= accepted):
+            break
+        d = x / s
+        f = system.factor(d)
+        if f is None:
+            break
+        mu = float(x @ s) / n
+
+        def direction(
+            rc: np.ndarray,
+            f: tuple[np.ndarray, bool],
+            d: np.ndarray,
+            rp: np.ndarray,
+            rd: np.ndarray,
+            x: np.ndarray,
+            s: np.ndarray,
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            # The Newton step with complementarity right-hand side rc: (dx, dy, ds).
+            dy = system.solve(f, d, rp - system.times((rc - x * rd) / s))
+            ds = rd - system.transposed(dy)
+            return (rc - x * ds) / s, dy, ds
+
+        dx_a, _, ds_a = direction(-x * s, f, d, rp, rd, x, s)
+        affine = float((x + _step(x, dx_a, 1.0) * dx_a) @ (s + _step(s, ds_a, 1.0) * ds_a)) / n
+        sigma = (affine / mu) ** 3
+        dx, dy, ds = direction(-x * s - dx_a * ds_a + sigma * mu, f, d, rp, rd, x, s)
+        step_p, step_d = _step(x, dx, STEP_SHARE), _step(s, ds, STEP_SHARE)
+        x = x + step_p * dx
+        y = y + step_d * dy
+        s = s + step_d * ds
+    accuracy, x, y = best
+    if accuracy > accepted:
+        return None
+    return x, y, accuracy
+
+
+def _step(v: np.ndarray, dv: np.ndarray, share: float) -> float:
+    """The longest step in [0, 1] along ``dv`` keeping ``v`` positive, times ``share``."""
+    falling = dv < 0
+    if not falling.any():
+        return 1.0
+    return min(1.0, share * float((-v[falling] / dv[falling]).min()))

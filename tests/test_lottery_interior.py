@@ -1,0 +1,186 @@
+"""The normal-equations interior point method (``matching.lottery.interior``) and where the engine uses it: the vertex
+of a rough level with few agents free (``_Master.interior_vertex``) and the level its distribution reaches, the later
+levels' skipped fine PDLP run (``_Master.interior_first``), and the searches before a later level bounded by its free
+agents (``SPREAD_PER_FREE``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+import matching.lottery.engine as lottery_module
+from matching.lottery import interior
+from matching.lottery.compose import compose, load_problem
+from matching.lottery.engine import Panel, _Master
+from tests.test_lottery_engine import write_pool
+from tests.test_lottery_engine_points import make_rough
+
+
+def level_master(n: int, k: int, seed: int, fixed_count: int, panel_count: int) -> tuple[_Master, list[Panel]]:
+    """A level's master LP over random panels of ``k`` of ``n`` agents, the first ``fixed_count`` agents fixed at
+    nine tenths of their chance in the uniform distribution over the panels (so that the level is feasible)."""
+    rng = np.random.default_rng(seed)
+    panels = sorted({tuple(sorted(int(a) for a in rng.choice(n, k, replace=False))) for _ in range(panel_count)})
+    chance = np.zeros(n)
+    for panel in panels:
+        chance[list(panel)] += 1.0 / len(panels)
+    master = _Master(list(range(n)), n)
+    master.add(panels)
+    for a in range(fixed_count):
+        master.fix(a, 0.9 * float(chance[a]))
+    return master, panels
+
+
+def simplex_level(master: _Master) -> float:
+    """The level's optimum by primal simplex from scratch on a copy of the master's model."""
+    h = lottery_module._new_highs()
+    lottery_module._primal_simplex(h)
+    h.passModel(master.h.getLp())
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return float(h.getSolution().col_value[0])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(8, 30),
+    st.integers(2, 6),
+    st.integers(0, 10_000),
+    st.floats(0.0, 0.95),
+    st.integers(5, 60),
+)
+def test_the_interior_point_reaches_the_simplex_optimum(
+    n: int, k: int, seed: int, share_fixed: float, panel_count: int
+) -> None:
+    # Any level LP (random panels, some agents fixed at feasible values): the method's point is optimal within its
+    # tolerance, its duals are >= 0 on the agents' rows and its panel weights >= 0 (up to rounding), as HiGHS's
+    # simplex says.
+    k = min(k, n - 1)
+    master, _ = level_master(n, k, seed, int(share_fixed * n), panel_count)
+    lp = master.h.getLp()
+    a = lp.a_matrix_
+    matrix = sparse.csc_matrix(
+        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
+    )
+    point = interior.solve(
+        matrix,
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        np.asarray(lp.col_cost_),
+        np.asarray(lp.col_lower_),
+        np.asarray(lp.col_upper_),
+        floor=-1.0,
+    )
+    assert point is not None and point.accuracy <= interior.TOLERANCE
+    assert point.col_value[0] == pytest.approx(simplex_level(master), abs=1e-6)
+    assert point.col_value[1:].min() >= -1e-9 and point.row_dual[1:].min() >= -1e-9
+
+
+def test_a_rough_level_with_few_agents_free_takes_its_vertex_from_the_interior_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 32 of 40 agents fixed below the level's ceiling, the level rough (PDLP stopped at its limit at the model's
+    # tolerances), the model counted as large: its vertex comes from the interior point and crossover, with no PDLP run at PDLP_TOL, and it is the
+    # simplex optimum.
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)  # a large model
+    master, _ = level_master(40, 7, 3, 32, 80)
+    expected = simplex_level(master)
+    master.h.setOptionValue("simplex_iteration_limit", lottery_module.COLD_ITERATIONS)
+    master.rough = True
+    master.ceiling = expected + 0.01
+    assert not master.roomy and master.first_order() and master.vertex and not master.settled
+    assert master.rough_iterations == 0 and master.start is None  # no PDLP at PDLP_TOL
+    assert master.h.getSolution().col_value[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_after_a_rough_level_with_few_agents_free_the_later_levels_skip_the_fine_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PDLP cut at 30 iterations at the model's tolerances and every later level counted as having few agents free: the
+    # first later level's fine run stops at its limit, and no later level runs it again; the leximin does not change.
+    problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
+    plain = compose(problem, "leximin", group=False).lottery
+    make_rough(monkeypatch, 2.0)
+    fine: list[int] = []  # agents fixed at each fine PDLP run of a later level
+    real = _Master.fine_run
+
+    def recording(self: _Master) -> bool:
+        if self.fixed:
+            fine.append(len(self.fixed))
+        return real(self)
+
+    monkeypatch.setattr(_Master, "fine_run", recording)
+    rough = compose(problem, "leximin", group=False).lottery
+    assert len(rough.levels) >= 3
+    assert len(fine) == 1  # the second level's first solve only
+    assert rough.marginals == plain.marginals and [level.agents for level in rough.levels] == [
+        level.agents for level in plain.levels
+    ]
+    assert rough.certified and rough.proven
+
+
+def test_the_searches_before_a_later_level_are_bounded_by_its_free_agents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every later level's searches (spread_level) number at most SPREAD_PER_FREE per free agent; the leximin is the
+    # same as with the searches of the first level's bound (one per agent).
+    problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
+    searches: list[tuple[int, int]] = []  # (free agents, searches) before each later level
+    real = lottery_module._Engine.spread_level
+
+    def recording(self: lottery_module._Engine, covered: list[int], fixed: dict[int, float]) -> None:
+        improve = self.improve
+        calls = [0]
+
+        def counted(weights: np.ndarray, starts: Sequence[Panel]) -> list[Panel]:
+            calls[0] += 1
+            assert improve is not None
+            return improve(weights, starts)
+
+        self.improve = counted
+        try:
+            real(self, covered, fixed)
+        finally:
+            self.improve = improve
+        if fixed and len(fixed) < len(covered):
+            searches.append((len(covered) - len(fixed), calls[0]))
+
+    monkeypatch.setattr(lottery_module._Engine, "spread_level", recording)
+    bounded = compose(problem, "leximin", group=False).lottery
+    per_free = lottery_module.SPREAD_PER_FREE
+    assert any(free * per_free < 100 for free, _ in searches)  # a level where the bound counts
+    assert all(count <= free * per_free for free, count in searches)
+    monkeypatch.setattr(lottery_module, "SPREAD_PER_FREE", 10**9)
+    monkeypatch.setattr(lottery_module._Engine, "spread_level", real)
+    unbounded = compose(problem, "leximin", group=False).lottery
+    assert bounded.certified and bounded.proven and unbounded.certified and unbounded.proven
+    assert bounded.marginals == unbounded.marginals
+
+
+def test_a_vertex_from_the_interior_point_gives_the_level_its_distribution_reaches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A vertex made by crossover from the interior point whose z lies above what its distribution seats (within HiGHS's
+    # tolerances): the level is the least chance of that distribution, as for a first-order point, not z.
+    n, k = 12, 3
+    panels = [tuple(sorted((i + j) % n for j in range(k))) for i in range(n)]
+    engine = lottery_module._Engine(lottery_module.EnumeratedOracle(n, k, panels))
+    for panel in panels:
+        engine.columns.add(panel)
+    real = _Master.solve
+
+    def inflated(self: _Master) -> tuple[np.ndarray, np.ndarray, float]:
+        y, lam, z = real(self)
+        self.from_interior = True
+        return y, lam, z + 1e-9
+
+    monkeypatch.setattr(_Master, "solve", inflated)
+    _, _, value = engine.dual(list(range(n)), {})
+    assert value == pytest.approx(k / n, abs=1e-12)
