@@ -1370,14 +1370,15 @@ class _SearchPricing:
         weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
         allowed = self._allowed_known(n, restriction)
         above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1
-        if above < 0 or (top < COUNT_ROOM and above // g < COUNT_ROOM):
-            return None  # nothing known to beat, or the plain count's case (``_counted``)
+        if above < 0 or (top < COUNT_ROOM and above // g < COUNT_ROOM) or _scaling(w_pool, g, above) is None:
+            return None  # nothing known to beat, the plain count's case (``_counted``), or a mediator alone may outweigh it
+        # Climbed only when it counts (a climb changes the known panels, so the later calls' columns).
         self._climbed(w_pool, -1, restriction)
         allowed = self._allowed_known(n, restriction)
         above = int((self.incidence(n) @ weights)[allowed].max())
         scaling = _scaling(w_pool, g, above)
         if scaling is None:
-            return None  # a mediator alone may outweigh ``above``
+            return None
         units, goal = scaling
         bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
         self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
