@@ -99,8 +99,10 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
                 # getattr: the same script also measures main, whose oracle has no narrowed search or local search
                 search = getattr(oracle, "search", None)
                 narrowed, lagrange = getattr(search, "narrowed", 0), getattr(search, "lagrange", 0)
+                scaled = getattr(search, "scaled", 0)
                 pricing = (
-                    f"search {oracle.searched} ({narrowed} narrowed, {lagrange} Lagrangian) / CP-SAT {oracle.solved}"
+                    f"search {oracle.searched} ({narrowed} narrowed, {lagrange} Lagrangian, {scaled} scaled)"
+                    f" / CP-SAT {oracle.solved}"
                 )
                 pricing += f" / local {getattr(oracle, 'improved', 0)}"
             status = f"{result.status}" + (f"/{result.stopped}" if result.stopped else "")

@@ -230,6 +230,20 @@ levels cheaper, one dearer: the exact calls left after stored rounds come at dua
 and narrow less); D011's seventh level, replayed from the same start, 59.6 units and 18 exact calls against 118.0 and
 40.
 
+In the tail of a long lottery the duals weigh the fixed mediators with integers up to 17 to 30 and the few free strong
+ones 0 to 4 (D002 at 10,000 mediators, levels 29 and 30, 55 to 61 mediators free): past the count's room, so the
+Lagrangian narrowing (which left everyone) and then CP-SAT priced them, at 10 to 13 units a call, most of level 30's
+unproven. Such weights (up to ``SCALE_TOP`` units of their common divisor) are now **counted scaled** first
+(``_SearchPricing._scaled``): each weight times a factor (``_scaling``: a half, a third, ..., or ``(SCALE_ROOM - 1) /
+above``) rounded up, so that a panel heavier than the heaviest known one sums to a goal within ``SCALE_ROOM``; the same
+``panel_bounds`` pass and search as the count's then prove the heaviest or find the heavier ones, exactly (rounding up
+only adds). Replayed on D002's 25 dumped pricing calls of levels 29 and 30 (a fresh oracle, calls in order;
+2026-12-07, load 4 to 5): 9 CP-SAT calls instead of 18 (two of them the widening's 28-bit weights), 9 answers unproven
+instead of 12, 188.6 units instead of 244.0 and 267 s of CPU instead of 300; the 11 calls it proved took 1.8 to 5.0 units
+each where CP-SAT took 9.3 to 13.4, and three of them were heavier than CP-SAT's unproven answers (34 against 32, 18
+against 17, 21 against 18). The 5 it left to CP-SAT (heaviest known 18 to 22, CP-SAT's bounds 22 to 25) kept too many
+mediators for the search's cap.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -432,6 +446,15 @@ COUNT_ROOM = 12
 # instead of 5.7 and 21.2 s (pairings that failed after seconds of search), 5 levels proven instead of 4; D003 and
 # D011 priced exactly as before.
 COUNT_FIRST_FROM = 50
+# Scaled counting (``_SearchPricing._scaled``): weights past the count's room are counted scaled down (``_scaling``),
+# each weight rounded up, for
+# weights whose largest takes at most SCALE_TOP units of their common divisor (the later leximin levels' duals: on D002
+# at 10,000 mediators the tail's top 17 to 30; the widening's weights of 2^28 are left to CP-SAT).
+SCALE_TOP = 64
+# ... with goals up to SCALE_ROOM units (one programme count per unit). D002's level 29 at 10,000 mediators (top 30, the
+# heaviest known panel 32, the heaviest acceptable one 34): a goal of 17 (units of 2) left 258 mediators and proved 34
+# the heaviest in 7.0 s of CPU; units of 3 (goal 11) left 2,209, past the search's cap.
+SCALE_ROOM = 18
 # A pricing answer heavier than every known panel brings its swap neighbourhood along (``_SearchPricing.neighbours``):
 # panels reached by up to NEIGHBOUR_DEPTH swaps of a member for a weighted mediator, still heavier than every panel known
 # before; at most NEIGHBOUR_ROWS candidates scored at a depth, NEIGHBOUR_MAX panels in all; charged NEIGHBOUR_WORK per
@@ -979,6 +1002,31 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
 
 
+def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int] | None:
+    """Units and goal for the scaled count (``_SearchPricing._scaled``) of the weights ``w_pool`` (integers >= 0, common
+    divisor ``g``) against ``above``: each weight times ``num / den`` rounded up, the goal ``above * num // den + 1``, which
+    every panel heavier than ``above`` reaches (it sums to more than ``above * num / den``). Of the factors ``1 / (g q)``
+    for the two least ``q`` with a goal within ``SCALE_ROOM`` and ``(SCALE_ROOM - 1) / above``, the one that rounds the
+    weighted mediators up least, as a share of its goal: on D002's level 29 at 10,000 mediators (weights 2 to 30, mostly
+    even, the heaviest known panel 32) halves left 258 mediators, 17 / 32 left 1,885; on its level 30 (weights 1 to 18,
+    above 17 to 20) 17 / 19 proved where halves did not. None when the goal is not past every mediator's units."""
+    weighted = w_pool[w_pool > 0]
+    q = above // g // SCALE_ROOM + 1
+    factors = [(1, g * q), (1, g * (q + 1))]
+    if above > 0:
+        factors.append((SCALE_ROOM - 1, above))
+    best: tuple[Fraction, np.ndarray, int] | None = None
+    for num, den in factors:
+        goal = above * num // den + 1
+        units = -(-w_pool * num // den)
+        if goal > SCALE_ROOM or goal <= int(units.max()):
+            continue
+        slack = Fraction(int((-(-weighted * num // den) * den - weighted * num).sum()), den * goal * len(weighted))
+        if best is None or slack < best[0]:
+            best = (slack, units, goal)
+    return None if best is None else (best[1], best[2])
+
+
 class _SearchPricing:
     """Exact pricing by the bounded search, for disputes whose acceptable panels are too many to list.
 
@@ -1007,6 +1055,7 @@ class _SearchPricing:
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
         self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
+        self.scaled = 0  # pricing calls narrowed by counting scaled weights (``_scaled``)
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -1242,7 +1291,8 @@ class _SearchPricing:
         cap (or straight away with many weighted mediators) the level-by-level narrowed one (0/1 weights), then
         the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
         already; first, when it answered the last time the Lagrangian narrowing failed: ``count_before_lagrange``);
-        None past every cap."""
+        None past every cap. Weights past the count's room are counted scaled (``_scaled``) before the Lagrangian
+        narrowing, which left every mediator in the tail of D002's levels at 10,000 mediators."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1258,6 +1308,8 @@ class _SearchPricing:
         if self.count_before_lagrange and not counted:
             rows, counted = self._counted(w_pool, restriction), True
             self.count_before_lagrange = rows is not None
+        if rows is None:
+            rows = self._scaled(w_pool, restriction)
         if rows is None:
             rows = self._lagrangian(w_pool, above, restriction)
         if rows is None and not counted:
@@ -1304,6 +1356,59 @@ class _SearchPricing:
         nothing = np.zeros((0, k), dtype=np.int64)
         if len(kept) < k or not (units[kept] > 0).any():
             return nothing
+        narrow = [self.pool[int(i)] for i in kept]
+        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN, kept)
+        if seats is None:
+            return None
+        rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
+
+    def _scaled(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """The count narrowing of ``_counted`` for weights it cannot count (the largest, or the heaviest known panel,
+        past ``COUNT_ROOM`` units of their common divisor ``g``): each weight times a factor ``c`` rounded up, the goal
+        within ``SCALE_ROOM`` (``_scaling``). Rows of instance indices, a superset of the
+        acceptable panels heavier than the heaviest known one (meeting ``restriction``) and among them all those of the
+        largest weight (none when no acceptable panel is heavier: proven); None outside that case (weights of more than
+        ``SCALE_TOP`` units of ``g``, a mediator alone outweighing the heaviest known panel) or when the search passes
+        ``NARROWED_CAP``.
+
+        Exact because rounding up only adds: a panel heavier than ``above`` has ``sum ceil(c w) >= c sum w > c above``,
+        so at least ``goal = floor(c above) + 1`` units; ``panel_bounds`` with each mediator flagged by their
+        units (``least``, each needing ``goal`` less their own) then bounds the objective of every such panel holding
+        them, and the search looks only at those it leaves at the floor or above. The later leximin levels' duals weigh
+        the fixed mediators up to 17 to 30 and the few free strong ones 0 to 4 (D002 at 10,000 mediators, levels 29
+        and 30): past the plain count's room, where the Lagrangian narrowing left everyone and CP-SAT answered at 12 to
+        13 units a call, often unproven."""
+        inst, k = self.inst, self.inst.k
+        positive = w_pool[w_pool > 0]
+        if not len(positive) or (w_pool < 0).any():
+            return None
+        g = int(np.gcd.reduce(positive))
+        top = int(positive.max()) // g
+        if top > SCALE_TOP:
+            return None
+        n = len(self.inst_of)
+        weights = np.zeros(n, dtype=np.int64)
+        weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        allowed = self._allowed_known(n, restriction)
+        above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1
+        if above < 0 or (top < COUNT_ROOM and above // g < COUNT_ROOM) or _scaling(w_pool, g, above) is None:
+            return None  # nothing known to beat, the plain count's case (``_counted``), or a mediator alone may outweigh it
+        # Climbed only when it counts (a climb changes the known panels, so the later calls' columns).
+        self._climbed(w_pool, -1, restriction)
+        allowed = self._allowed_known(n, restriction)
+        above = int((self.incidence(n) @ weights)[allowed].max())
+        scaling = _scaling(w_pool, g, above)
+        if scaling is None:
+            return None
+        units, goal = scaling
+        bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
+        self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
+        self.scaled += 1
+        kept = np.flatnonzero(bound >= self.threshold)
+        if len(kept) < k or not (units[kept] > 0).any():
+            return np.zeros((0, k), dtype=np.int64)
         narrow = [self.pool[int(i)] for i in kept]
         roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
         seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN, kept)
