@@ -14,8 +14,7 @@ from matching.core.config import SolveConfig
 from matching.lottery.dispute import DisputePanelOracle, dispute_lottery
 from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_local import CAPS, FLOORS, acceptable_panels, draw_case
-from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters
-from tests.test_panel_lottery import assert_consistent
+from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, assert_same_lottery
 
 
 @settings(max_examples=6, **SLOW)  # type: ignore[call-overload]
@@ -36,11 +35,7 @@ def test_the_lottery_past_the_cap_is_the_enumerated_one_with_either_switch(
         patch.setattr(matching.lottery.dispute, "STORED", stored)
         searched = dispute_lottery(ws, DISPUTE_ID, rules, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}, widening {widening}, stored {stored}")
-    assert searched.status == listed.status and searched.threshold == listed.threshold
-    assert searched.probabilities == listed.probabilities and searched.minimum == listed.minimum
-    assert searched.proven == listed.proven
-    if searched.panels:
-        assert_consistent(ws, searched, k)
+    assert_same_lottery(ws, searched, listed, k)
 
 
 @settings(max_examples=3, **SLOW)  # type: ignore[call-overload]

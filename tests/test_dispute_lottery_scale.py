@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import arrays
 import matching.lottery.dispute
 from matching.io.rulesets import RuleSet, load_rule_set
 from matching.lottery.dispute import (
+    DisputeLottery,
     _best_after,
     _roster,
     _search,
@@ -227,6 +228,16 @@ def test_search_pricing_is_exact_against_brute_force(roster: Roster, floor: floa
         assert expected <= {tuple(sorted(row)) for row in roster_w.people[seats].tolist()}
 
 
+def assert_same_lottery(ws: Workspace, got: DisputeLottery, listed: DisputeLottery, k: int) -> None:
+    """``got`` is the enumerated lottery ``listed`` (status, threshold, probabilities, least chance, proof), and each
+    of its panels keeps every rule."""
+    assert got.status == listed.status and got.threshold == listed.threshold
+    assert got.probabilities == listed.probabilities and got.minimum == listed.minimum
+    assert got.proven == listed.proven
+    if got.panels:
+        assert_consistent(ws, got, k)
+
+
 def _search_only(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
 
@@ -245,11 +256,7 @@ def test_search_pricing_gives_the_enumerated_lottery(roster: Roster, floor: floa
         _search_only(patch)
         searched = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}")
-    assert searched.status == listed.status and searched.threshold == listed.threshold
-    assert searched.probabilities == listed.probabilities and searched.minimum == listed.minimum
-    assert searched.proven == listed.proven
-    if searched.panels:
-        assert_consistent(ws, searched, k)
+    assert_same_lottery(ws, searched, listed, k)
 
 
 @pytest.mark.parametrize("k", [3, 5])

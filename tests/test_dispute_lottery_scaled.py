@@ -15,18 +15,15 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import COUNT_ROOM, _SearchPricing, dispute_lottery
 from tests.strategies import DISPUTE_ID, Roster, brute_force, rosters
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _searched
-from tests.test_panel_lottery import assert_consistent, draw_locks
+from tests.test_dispute_lottery_counted import _counted_only
+from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _searched, assert_same_lottery
+from tests.test_panel_lottery import draw_locks
 
 
 def _scaled_only(patch: pytest.MonkeyPatch) -> None:
     """Pricing reaches ``_scaled`` at once: no search of the whole pool, no level-by-level, Lagrangian or plain count
     narrowing, no greedy panels among the heaviest."""
-    patch.setattr(matching.lottery.dispute, "NARROW_FROM", 0)
-    patch.setattr(matching.lottery.dispute, "NARROW_VALUES", 0)
-    patch.setattr(matching.lottery.dispute, "FULL_WEIGHT_FROM", 10**9)
-    patch.setattr(_SearchPricing, "_lagrangian", lambda self, w_pool, above, restriction: None)
-    patch.setattr(_SearchPricing, "_whole", lambda self, w_pool, above: None)
+    _counted_only(patch)
     patch.setattr(_SearchPricing, "_counted", lambda self, w_pool, restriction: None)
 
 
@@ -94,8 +91,4 @@ def test_scaled_pricing_gives_the_enumerated_lottery(roster: Roster, floor: floa
         patch.setattr(matching.lottery.dispute, "SCALE_ROOM", 3)
         scaled = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}")
-    assert scaled.status == listed.status and scaled.threshold == listed.threshold
-    assert scaled.probabilities == listed.probabilities and scaled.minimum == listed.minimum
-    assert scaled.proven == listed.proven
-    if scaled.panels:
-        assert_consistent(ws, scaled, k)
+    assert_same_lottery(ws, scaled, listed, k)

@@ -1332,7 +1332,6 @@ class _SearchPricing:
         only (often none of positive weight, which proves ``above`` the heaviest). The later leximin levels weigh
         the fixed mediators 2 and the free ones 1: panels hold three or more of them, so pair pricing never applies,
         but the best known panel is nearly always the heaviest."""
-        inst, k = self.inst, self.inst.k
         positive = w_pool[w_pool > 0]
         g = int(np.gcd.reduce(positive)) if len(positive) else 0
         if not g or int(positive.max()) // g >= COUNT_ROOM:
@@ -1349,20 +1348,8 @@ class _SearchPricing:
         goal = above // g + 1
         if goal <= int(units.max()) or goal > COUNT_ROOM:
             return None  # a mediator alone may outweigh ``above``, or too many counts for the programme
-        bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
-        self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
         self.counted += 1
-        kept = np.flatnonzero(bound >= self.threshold)
-        nothing = np.zeros((0, k), dtype=np.int64)
-        if len(kept) < k or not (units[kept] > 0).any():
-            return nothing
-        narrow = [self.pool[int(i)] for i in kept]
-        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
-        seats = self._searched(roster, NARROWED_CAP, above, LAGRANGE_SCAN, kept)
-        if seats is None:
-            return None
-        rows = self._allowed(np.asarray(roster.people[seats]), restriction)
-        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
+        return self._counted_heavier(w_pool, units, goal, above, restriction)
 
     def _scaled(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The count narrowing of ``_counted`` for weights it cannot count (the largest, or the heaviest known panel,
@@ -1380,7 +1367,6 @@ class _SearchPricing:
         the fixed mediators up to 17 to 30 and the few free strong ones 0 to 4 (D002 at 10,000 mediators, levels 29
         and 30): past the plain count's room, where the Lagrangian narrowing left everyone and CP-SAT answered at 12 to
         13 units a call, often unproven."""
-        inst, k = self.inst, self.inst.k
         positive = w_pool[w_pool > 0]
         if not len(positive) or (w_pool < 0).any():
             return None
@@ -1403,9 +1389,20 @@ class _SearchPricing:
         if scaling is None:
             return None
         units, goal = scaling
+        self.scaled += 1
+        return self._counted_heavier(w_pool, units, goal, above, restriction)
+
+    def _counted_heavier(
+        self, w_pool: np.ndarray, units: np.ndarray, goal: int, above: int, restriction: Restriction | None
+    ) -> np.ndarray | None:
+        """The count narrowing's pass, shared by ``_counted`` and ``_scaled``: ``panel_bounds`` with each mediator
+        flagged by their ``units`` (each needing ``goal`` less their own) leaves below the floor everyone in no panel
+        of ``goal`` units; the search over the others returns the rows of instance indices heavier than ``above``
+        under ``w_pool`` (meeting ``restriction``), none when nobody of positive units is left (proven), or None when
+        it passes ``NARROWED_CAP``."""
+        inst, k = self.inst, self.inst.k
         bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
         self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
-        self.scaled += 1
         kept = np.flatnonzero(bound >= self.threshold)
         if len(kept) < k or not (units[kept] > 0).any():
             return np.zeros((0, k), dtype=np.int64)
