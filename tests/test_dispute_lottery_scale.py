@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import matching.lottery.dispute
+from matching.core.config import Locks
 from matching.io.rulesets import RuleSet, load_rule_set
 from matching.lottery.dispute import (
     DisputeLottery,
@@ -228,6 +229,15 @@ def test_search_pricing_is_exact_against_brute_force(roster: Roster, floor: floa
         assert expected <= {tuple(sorted(row)) for row in roster_w.people[seats].tolist()}
 
 
+def enumerated_case(roster: Roster, floor: float, data: st.DataObject) -> tuple[Workspace, int, Locks, DisputeLottery]:
+    """The roster's workspace, panel size, drawn locks and the enumerated lottery (``IOMED``) to compare with."""
+    ws = roster.workspace()
+    ids = [row["mediator_id"] for row in roster.mediators]
+    k = ws.dispute(DISPUTE_ID).panel_size
+    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
+    return ws, k, locks, dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+
+
 def assert_same_lottery(ws: Workspace, got: DisputeLottery, listed: DisputeLottery, k: int) -> None:
     """``got`` is the enumerated lottery ``listed`` (status, threshold, probabilities, least chance, proof), and each
     of its panels keeps every rule."""
@@ -247,11 +257,7 @@ def _search_only(patch: pytest.MonkeyPatch) -> None:
 def test_search_pricing_gives_the_enumerated_lottery(roster: Roster, floor: float, data: st.DataObject) -> None:
     """The leximin probabilities are unique: priced by the search, the lottery's probabilities and least
     chance are exactly those of the enumerated lottery, proven, and each panel keeps every rule."""
-    ws = roster.workspace()
-    ids = [row["mediator_id"] for row in roster.mediators]
-    k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
-    listed = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    ws, k, locks, listed = enumerated_case(roster, floor, data)
     with pytest.MonkeyPatch.context() as patch:
         _search_only(patch)
         searched = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)

@@ -14,10 +14,16 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.lottery.dispute import COUNT_ROOM, _SearchPricing, dispute_lottery
-from tests.strategies import DISPUTE_ID, Roster, brute_force, rosters
+from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_counted import _counted_only
-from tests.test_dispute_lottery_scale import IOMED, SLOW, _five_member_rosters, _searched, assert_same_lottery
-from tests.test_panel_lottery import draw_locks
+from tests.test_dispute_lottery_scale import (
+    IOMED,
+    SLOW,
+    _five_member_rosters,
+    _searched,
+    assert_same_lottery,
+    enumerated_case,
+)
 
 
 def _scaled_only(patch: pytest.MonkeyPatch) -> None:
@@ -79,11 +85,7 @@ def test_scaled_pricing_gives_the_enumerated_lottery(roster: Roster, floor: floa
     """Past the enumeration cap, with every pricing call that the other narrowings would answer left to ``_scaled``
     (the plain count's room 1 and ``SCALE_ROOM`` 3, so that the leximin duals are scaled and rounded up) and CP-SAT
     behind it, the lottery's probabilities and least chance are exactly those of the enumerated lottery, proven."""
-    ws = roster.workspace()
-    ids = [row["mediator_id"] for row in roster.mediators]
-    k = ws.dispute(DISPUTE_ID).panel_size
-    locks = draw_locks(data, ids, brute_force(ws, IOMED, via_check_panel=False), k)
-    listed = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
+    ws, k, locks, listed = enumerated_case(roster, floor, data)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
         _scaled_only(patch)
