@@ -37,6 +37,10 @@ DEFAULT_TIME_LIMIT = COMPOSE_TIME_LIMIT  # deterministic seconds per pricing sol
 # The whole run's budget: column-generation rounds and deterministic seconds of CP-SAT pricing summed over
 # the run; past it the composition is the best distribution so far, marked as not proven.
 COMPOSE_BUDGET = Budget(rounds=10_000, work=600.0)
+# Deterministic seconds per pricing on the face (``face_best``): a heuristic, whose proof nobody reads. On the
+# assembly-shaped pool's eighth and ninth levels its 24 other calls proved their answer within 0.09 to 0.27 units
+# and all 25 found their last solution by 0.075; one ran to the 30 units of ``time_limit`` (34 s of CPU) to prove it.
+FACE_TIME_LIMIT = 1.0
 SWAP_CANDIDATES = 48  # the local search brings in only one of this many heaviest outsiders
 SWAP_ROUNDS = 60  # improving swaps per start of the local search (a guard; it usually stops much earlier)
 # Double moves only on large rosters: with 110 seats (the assembly-shaped pool) they close the first two leximin
@@ -117,6 +121,11 @@ class QuotaOracle:
         return self.holds.astype(np.int64)
 
     @cached_property
+    def seat_rows(self) -> np.ndarray:
+        """``seat_counts`` transposed, as floats ([classes, quotas]): the local search's matrix products (``_breaks``)."""
+        return np.ascontiguousarray(self.seat_counts.T, dtype=float)
+
+    @cached_property
     def class_of(self) -> tuple[int, ...]:
         """Each nominee's class (agent index), in file order."""
         return class_index(self.classes, len(self.problem.nominees))
@@ -144,14 +153,15 @@ class QuotaOracle:
         """A selection of largest ``weights`` on the face of the current level's relaxation proof and of the levels
         before it that the relaxation proved (``matching.lottery.polytope.QuotaPolytope.track``): where the
         relaxation is tight, every distribution reaching the level uses such selections only. A heuristic (its
-        answer proves nothing about other selections); None before any level proof."""
+        answer proves nothing about other selections), so it searches for ``FACE_TIME_LIMIT`` deterministic seconds
+        at most; None before any level proof."""
         face = self.polytope.face
         if face is None:
             return None
         if self._face_model is None or self._face_model[0] != face:
             self._face_model = (face, *self._model_on(face))
         _, model, x = self._face_model
-        return cpsat_best(model, x, weights, None, seed=self.seed, time_limit=self.time_limit)
+        return cpsat_best(model, x, weights, None, seed=self.seed, time_limit=min(self.time_limit, FACE_TIME_LIMIT))
 
     def _model_on(self, face: Face) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
         """The pricing model restricted to ``face``."""
@@ -249,13 +259,9 @@ class QuotaOracle:
             candidates = candidates[y[candidates] > floor + 1e-12]
             if len(candidates) == 0:
                 break
-            q_out = self.quota_of[out]  # seats x features
-            q_in = self.quota_of[candidates]  # candidates x features
             low, high, locked = self._bounds
-            removable = counts[q_out] - 1 >= low[q_out]
-            addable = counts[q_in] + 1 <= high[q_in]
-            same = q_out[:, None, :] == q_in[None, :, :]
-            ok = (same | (removable[:, None, :] & addable[None, :, :])).all(axis=2) & ~locked[out][:, None]
+            stuck = _stuck(counts, low, high, self.seat_rows[out], self.seat_rows[candidates])
+            ok = (stuck < 0.5) & ~locked[out][:, None]
             raw = y[candidates][None, :] - y[out][:, None]
             gain = np.where(ok, raw, -np.inf)
             best = int(np.argmax(gain))  # first of the best: deterministic
@@ -298,22 +304,26 @@ class QuotaOracle:
         pushed under its minimum; the pair of largest total gain above 0 that keeps every quota and the classes'
         sizes, as (seat, class) moves, or none."""
         low, high, locked = self._bounds
-        broken = np.flatnonzero((~ok & (raw > 1e-12) & ~locked[out][:, None]).ravel())
+        free_seats = ~locked[out]
+        broken = np.flatnonzero((~ok & (raw > 1e-12) & free_seats[:, None]).ravel())
         if len(broken) == 0:
             return []
-        order = broken[np.argsort(-raw.ravel()[broken], kind="stable")][:PAIR_FIRST]
+        order = broken[_first_smallest(-raw.ravel()[broken], PAIR_FIRST)]
         room = held < self.multiplicity
         best: tuple[float, list[tuple[int, int]]] = (1e-12, [])
         counts_of = self.seat_counts
+        holds_out = self.holds[:, out]
+        seat_rows = self.seat_rows
+        y_out = y[out]
         for flat in order:
             row, col = divmod(int(flat), len(candidates))
             a, b = int(out[row]), int(candidates[col])
             after = counts - counts_of[:, a] + counts_of[:, b]
             over = np.flatnonzero(after > high)
             under = np.flatnonzero(after < low)
-            seats = ~locked[out]
+            seats = free_seats.copy()
             if len(over):
-                seats &= self.holds[over][:, out].all(axis=0)
+                seats &= holds_out[over].all(axis=0)
             seats[row] = False
             open_ = room.copy()
             open_[b] = held[b] + 2 <= self.multiplicity[b]
@@ -323,18 +333,57 @@ class QuotaOracle:
             if not seats.any() or len(classes) == 0:
                 continue
             rows = np.flatnonzero(seats)
-            gain = raw[row, col] + y[classes][None, :] - y[out[rows]][:, None]
+            gain = raw[row, col] + y[classes][None, :] - y_out[rows][:, None]
             if gain.max() <= best[0]:
                 continue
-            # The counts after both moves, for every repair: every quota must hold.
-            both = after[None, None, :] - counts_of[:, out[rows]].T[:, None, :] + counts_of[:, classes].T[None, :, :]
-            fits = ((both >= low) & (both <= high)).all(axis=2)
+            # Every quota must hold after both moves: counted by two small matrix products (``_breaks``).
+            fits = _breaks(after, low, high, seat_rows[out[rows]], seat_rows[classes]) < 0.5
             total = np.where(fits, gain, -np.inf)
             pick = int(np.argmax(total))  # first of the best: deterministic
             i, k = divmod(pick, len(classes))
             if total[i, k] > best[0]:
                 best = (float(total[i, k]), [(row, b), (int(rows[i]), int(classes[k]))])
         return best[1]
+
+
+def _stuck(counts: np.ndarray, low: np.ndarray, high: np.ndarray, out: np.ndarray, into: np.ndarray) -> np.ndarray:
+    """[seats, classes]: for the move of a seat of each row of ``out`` (the quotas it holds, 0/1) to a class of each
+    row of ``into``, the quotas it cannot move: held by the seat only, at their minimum (``counts - 1 < low``), or by
+    the class only, at their maximum (``counts + 1 > high``). A move keeps every quota when there are none: in each
+    feature the seat and the class share their value, or the seat's may lose one and the class's gain one. Counted
+    by matrix products over the quotas (``a (1 - b) s + (1 - a) b f`` summed, with ``s``, ``f`` those flags) instead
+    of comparing every seat's values with every class's (exact: small integers in floats)."""
+    short = (counts - 1 < low).astype(float)
+    full = (counts + 1 > high).astype(float)
+    stuck = (out @ short)[:, None] + (into @ full)[None, :] - (out * (short + full)) @ into.T
+    return np.asarray(stuck, dtype=float)
+
+
+def _first_smallest(keys: np.ndarray, count: int) -> np.ndarray:
+    """The first ``count`` positions of ``np.argsort(keys, kind="stable")`` without sorting them all: every key
+    below the ``count``-th smallest and the ties at it (in index order) are sorted, the rest cannot come first."""
+    if len(keys) > count:
+        kth = np.partition(keys, count - 1)[count - 1]
+        near = np.flatnonzero(keys <= kth)
+        return near[np.argsort(keys[near], kind="stable")][:count]
+    return np.argsort(keys, kind="stable")
+
+
+def _breaks(counts: np.ndarray, low: np.ndarray, high: np.ndarray, out: np.ndarray, into: np.ndarray) -> np.ndarray:
+    """[seats, classes]: how many quotas break when, from the quota ``counts``, a seat of each row of ``out`` (the
+    quotas it holds, 0/1) leaves and one of each row of ``into`` comes in. A quota's count moves by ``b - a`` (``a``,
+    ``b``: whether the seat out and the class in hold it), so with ``c0``, ``c-`` and ``c+`` = 1 where ``counts``,
+    ``counts - 1`` and ``counts + 1`` break it, the quotas broken number ``Σ_j c0 + a (c- - c0) + b (c+ - c0) + a b
+    (2 c0 - c- - c+)``: each quota adds 0 or 1, and the sum is a bilinear form, two small matrix products instead of
+    the counts of every pair (exact: small integers in floats)."""
+
+    def broken(values: np.ndarray) -> np.ndarray:
+        return ((values < low) | (values > high)).astype(float)
+
+    c0, minus, plus = broken(counts), broken(counts - 1), broken(counts + 1)
+    breaks = (out * (2.0 * c0 - minus - plus)) @ into.T
+    breaks += (out @ (minus - c0))[:, None] + (into @ (plus - c0))[None, :] + c0.sum()
+    return np.asarray(breaks, dtype=float)
 
 
 @dataclass

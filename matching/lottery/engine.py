@@ -151,9 +151,11 @@ level's (``first_level_proof``, the dispute oracle) or any level's (``level_proo
 from the LP relaxation of its quotas: ``matching.lottery.polytope``), as integer weights and a proven ``max_P w(P)``.
 The level then ends as soon as the known panels reach that bound, with no CP-SAT proof; a bound above the level is
 never reached and the level ends as without it. Such an oracle may also offer ``targets(free, fixed)`` (every agent's
-chance in its relaxation's leximin: what ``spread_level`` aims at instead of the uniform share), ``on_face(panel)``
-(the panels on the face of its proofs so far, the only ones a distribution keeping those levels can use where the
-relaxation is tight: ``spread_level`` starts from and keeps only those) and ``face_best(weights)`` (pricing on that
+chance in its relaxation's leximin: what ``spread_level`` aims at instead of the uniform share, and what spares
+``widen`` its lifting LP after a level that ended on the oracle's proof when it puts everybody else above the
+level: ``_Engine.apart``), ``on_face(panel)`` (the panels on the face of its proofs so far, the only ones a
+distribution keeping those levels can use where the relaxation is tight: ``spread_level`` starts from and keeps only
+those) and ``face_best(weights)`` (pricing on that
 face, tried first in each round while the proof is not reached: ``face_panels``), and ``on_proven_face(panel)``
 (the faces of the levels that ended at its relaxation's value only: at each later level the master LP drops the
 panels off them that its current solution does not use, ``trim_to_face``). Measured 2026-12-07 on the
@@ -1850,9 +1852,8 @@ class _Engine:
         point = master.interior()
         if point is not None and set(self.tight(master, free, value, point)) <= chosen:
             return weights, 0  # the same argument with the first-order point, from before crossover
-        lifted = master.lift([a for a in free if a not in chosen], value)
-        if lifted is not None and set(self.tight(master, free, value, lifted)) <= chosen:
-            return weights, 0  # the same argument with a distribution that lifts the others above the level
+        if self.above(master, free, fixed, value, weights, chosen):
+            return weights, 0  # the oracle's relaxation or a distribution lifting the others puts them above the level
         calls = 0
         for _ in range(WIDEN_ROUNDS):
             y = _widest_dual(master.agents, self.n, self.mult, fixed, value, panels)
@@ -1881,6 +1882,39 @@ class _Engine:
                 known.add(panel)
                 self.columns.add(panel)
         return weights, calls
+
+    def above(
+        self,
+        master: _Master,
+        free: list[int],
+        fixed: dict[int, float],
+        value: float,
+        weights: np.ndarray,
+        chosen: set[int],
+    ) -> bool:
+        """Whether widening is to be spared: the oracle's relaxation puts every free agent not ``chosen`` above the
+        level ``value`` (``apart``), or a distribution of the lifting LP (``_Master.lift``) shows them above it, so that
+        no optimal dual weighs them (``tight``)."""
+        if self.apart(free, fixed, value, weights, chosen):
+            return True
+        lifted = master.lift([a for a in free if a not in chosen], value)
+        return lifted is not None and set(self.tight(master, free, value, lifted)) <= chosen
+
+    def apart(
+        self, free: list[int], fixed: dict[int, float], value: float, weights: np.ndarray, chosen: set[int]
+    ) -> bool:
+        """Whether the level ended on the oracle's own proof (``oracle_reached``: its relaxation is tight there) and
+        the oracle's ``targets`` (the leximin over that relaxation, keeping ``fixed``) put every free agent not
+        ``chosen`` more than ``WIDEN_TIGHT`` above the level ``value``. ``widen`` then skips its lifting LP and small LPs
+        (the assembly-shaped pool's eighth level: a 9.8 s lifting LP that fixed nobody more): where the relaxation is
+        tight at the next level too, its value is the next level's, so nobody else is at this one. Where it is not,
+        an agent left free here is fixed by the next level at the same value, on its own proof: the marginals do not
+        change either way, only the number of levels might."""
+        targets = getattr(self.oracle, "targets", None)
+        if targets is None or self.oracle_proof is None or weights is not self.oracle_proof[0]:
+            return False
+        goal = targets(free, fixed)
+        return goal is not None and all(float(goal[a]) > value + WIDEN_TIGHT for a in free if a not in chosen)
 
     def tight(self, master: _Master, free: list[int], value: float, lam: np.ndarray | None = None) -> list[int]:
         """The free agents whose chance in the master's current solution (or in the distribution ``lam`` over its
