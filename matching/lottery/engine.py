@@ -946,13 +946,23 @@ class _Master:
         if point.accuracy <= interior.TOLERANCE:
             # Near the analytic centre of the optimal face: what ``interior`` asks of a point (widen skips its LPs).
             self.point = (list(self.ids), point.col_value[1:].copy())
-        solution = highspy.HighsSolution()
-        solution.col_value = point.col_value.tolist()
-        solution.row_value = (matrix @ point.col_value).tolist()
-        solution.row_dual = point.row_dual.tolist()
-        solution.col_dual = (cost - matrix.T @ point.row_dual).tolist()  # crossover needs the reduced costs too
-        solution.value_valid = True
-        solution.dual_valid = True
+        if self.points and not self.reaches_ceiling(float(point.col_value[0])):
+            # settle_level's vertex otherwise: on the last level, the final LP keeps it (_Engine.kept).
+            exact = interior.purify(
+                matrix,
+                np.asarray(lp.row_lower_, dtype=float),
+                np.asarray(lp.row_upper_, dtype=float),
+                cost,
+                np.asarray(lp.col_lower_, dtype=float),
+                point,
+            )
+            if exact is not None:
+                # The pair on the optimal face, exact to the model's tolerances: the solve's answer, with no basis.
+                h.setOptionValue("solver", "simplex")
+                h.setSolution(_solution(matrix, cost, exact))
+                self.pointed = True
+                return True
+        solution = _solution(matrix, cost, point)
         if not h.getInfo().valid:
             # HiGHS's crossover crashed (segmentation fault) on a model never run in the process: a run of no iteration.
             _, limit = h.getOptionValue("simplex_iteration_limit")
@@ -1119,7 +1129,7 @@ class _Master:
         the level's own optimum. Whether the model ends at an optimal vertex (else the caller crosses over as before)."""
         h = self.h
         z = float(point.col_value[0])
-        if self.ceiling is None or z < self.ceiling - CEILING_NEAR:
+        if not self.reaches_ceiling(z):
             return False
         self.settle(z - CEILING_NEAR)
         if h.getBasis().valid:
@@ -1129,6 +1139,10 @@ class _Master:
                 return True
         h.clearSolver()
         return False
+
+    def reaches_ceiling(self, z: float) -> bool:
+        """Whether the level ``z`` of a point is within ``CEILING_NEAR`` of the level's ``ceiling`` (see ``settle_level``)."""
+        return self.ceiling is not None and z >= self.ceiling - CEILING_NEAR
 
     def settle(self, floor: float = 0.0) -> None:
         """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
@@ -1202,6 +1216,19 @@ class _Master:
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit) or not feasible:
             return None
         return np.asarray(h.getSolution().col_value, dtype=float)[1 : self.rows + 1]
+
+
+def _solution(matrix: sparse.csc_matrix, cost: np.ndarray, point: interior.Point) -> highspy.HighsSolution:
+    """The interior point method's ``point`` of the LP (``matrix``, ``cost``) as a HiGHS solution, reduced costs and row
+    values included (crossover needs them)."""
+    solution = highspy.HighsSolution()
+    solution.col_value = point.col_value.tolist()
+    solution.row_value = (matrix @ point.col_value).tolist()
+    solution.row_dual = point.row_dual.tolist()
+    solution.col_dual = (cost - matrix.T @ point.row_dual).tolist()
+    solution.value_valid = True
+    solution.dual_valid = True
+    return solution
 
 
 def _primal_simplex(h: highspy.Highs) -> None:
