@@ -184,3 +184,131 @@ def test_a_vertex_from_the_interior_point_gives_the_level_its_distribution_reach
     monkeypatch.setattr(_Master, "solve", inflated)
     _, _, value = engine.dual(list(range(n)), {})
     assert value == pytest.approx(k / n, abs=1e-12)
+
+
+def level_lp(master: _Master) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The master's model as (matrix, row lower, row upper, cost, column lower, column upper)."""
+    lp = master.h.getLp()
+    a = lp.a_matrix_
+    matrix = sparse.csc_matrix(
+        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
+    )
+    return (
+        matrix,
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        np.asarray(lp.col_cost_),
+        np.asarray(lp.col_lower_),
+        np.asarray(lp.col_upper_),
+    )
+
+
+def assert_exact_optimum(master: _Master, point: interior.Point) -> None:
+    """``point`` is an optimal primal-dual pair of the master's LP to the model's tolerances: feasible, dual feasible,
+    no gap, and its level the simplex optimum."""
+    matrix, row_lower, _, cost, _, _ = level_lp(master)
+    x, y = point.col_value, point.row_dual
+    assert x[0] == pytest.approx(simplex_level(master), abs=1e-9)
+    activity = matrix @ x - row_lower
+    assert abs(activity[0]) <= 1e-12 and activity[1:].min() >= -1e-12 and x[1:].min() >= -1e-12
+    reduced = cost - matrix.T @ y
+    assert abs(reduced[0]) <= 1e-12 and reduced[1:].min() >= -1e-12 and y[1:].min() >= -1e-12
+    assert abs(float(cost @ x) - float(row_lower @ y)) <= 1e-12
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(8, 30),
+    st.integers(2, 6),
+    st.integers(0, 10_000),
+    st.floats(0.0, 0.95),
+    st.integers(5, 60),
+)
+def test_purify_turns_the_interior_point_into_an_exact_optimal_pair(
+    n: int, k: int, seed: int, share_fixed: float, panel_count: int
+) -> None:
+    # Any level LP: the projection of the method's point onto the face it names is optimal to 1e-12 (200 of 200 such
+    # LPs offline, 2026-12-07), where the point itself is only within 1e-9.
+    k = min(k, n - 1)
+    master, _ = level_master(n, k, seed, int(share_fixed * n), panel_count)
+    matrix, row_lower, row_upper, cost, col_lower, col_upper = level_lp(master)
+    point = interior.solve(matrix, row_lower, row_upper, cost, col_lower, col_upper, floor=-1.0)
+    assert point is not None
+    exact = interior.purify(matrix, row_lower, row_upper, cost, col_lower, point)
+    assert exact is not None and exact.accuracy <= interior.EXACT
+    assert_exact_optimum(master, exact)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_purify_settles_rows_that_agree_only_up_to_rounding(seed: int) -> None:
+    # Agents 0 and 1 are seated together in every panel and fixed at values 1e-11 apart (as values read off float
+    # distributions are): their rows are dependent and the face's equations inconsistent at that scale, the case of the
+    # assembly-shaped pool's later levels. The pair is still exact, with agent 1's row (the higher value) the tight one.
+    rng = np.random.default_rng(seed)
+    n, k = 24, 5
+    panels: set[tuple[int, ...]] = set()
+    while len(panels) < 50:
+        members = {int(a) for a in rng.choice(np.arange(1, n), k - 1, replace=False)}
+        panels.add(tuple(sorted(members | {0} if 1 in members else members)))
+    chosen = sorted(panels)
+    chance = np.zeros(n)
+    for panel in chosen:
+        chance[list(panel)] += 1.0 / len(chosen)
+    master = _Master(list(range(n)), n)
+    master.add(chosen)
+    master.fix(0, 0.9 * float(chance[0]))
+    master.fix(1, 0.9 * float(chance[0]) + 1e-11)
+    for a in range(2, 18):
+        master.fix(a, 0.9 * float(chance[a]))
+    matrix, row_lower, row_upper, cost, col_lower, col_upper = level_lp(master)
+    point = interior.solve(matrix, row_lower, row_upper, cost, col_lower, col_upper, floor=-1.0)
+    assert point is not None
+    exact = interior.purify(matrix, row_lower, row_upper, cost, col_lower, point)
+    assert exact is not None
+    assert_exact_optimum(master, exact)
+
+
+def test_a_later_level_with_few_agents_free_ends_at_the_exact_interior_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As above, but a later level's solve that may end at a point (points): the purified interior point is its answer,
+    # with no crossover and no basis, and it is the simplex optimum.
+    monkeypatch.setattr(lottery_module, "FIRST_ORDER_ROWS", 10)
+    master, _ = level_master(40, 7, 3, 32, 80)
+    expected = simplex_level(master)
+    master.rough = True
+    master.points = True
+    master.ceiling = expected + 0.01
+
+    def no_crossover(self: _Master, solution: highspy.HighsSolution) -> bool:
+        raise AssertionError("crossover")
+
+    monkeypatch.setattr(_Master, "cross_from", no_crossover)
+    y, lam, z = master.solve()
+    assert master.pointed and not master.vertex
+    assert z == pytest.approx(expected, abs=1e-9)
+    assert lam.min() >= 0.0 and y.min() >= 0.0 and abs(lam.sum() - 1.0) <= 1e-12
+
+
+def test_later_levels_with_few_agents_free_end_at_exact_interior_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every later level rough and counted as having few agents free, none settled at its ceiling: a solve ends at a
+    # purified interior point (the last level's, proven by its duals), and the leximin is the one warm simplex finds.
+    problem = load_problem(*write_pool(tmp_path, 100, 20, 1), 20)
+    plain = compose(problem, "leximin", group=False).lottery
+    make_rough(monkeypatch, 2.0)
+    monkeypatch.setattr(lottery_module, "CEILING_NEAR", -1.0)  # no level settled at its ceiling (settle_level)
+    exact: list[bool] = []
+    real = interior.purify
+
+    def recording(*args: object, **kwargs: object) -> interior.Point | None:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        exact.append(found is not None)
+        return found
+
+    monkeypatch.setattr(interior, "purify", recording)
+    rough = compose(problem, "leximin", group=False).lottery
+    assert any(exact)
+    assert rough.marginals == plain.marginals and [level.agents for level in rough.levels] == [
+        level.agents for level in plain.levels
+    ]
+    assert rough.certified and rough.proven

@@ -190,8 +190,15 @@ to 5, machine speed 1.04 to 1.13): the eighth level (after its fine run, 19 s) t
 point (6.6 and 6.0 s) and crossover (1.8 s; then 32 s from a point on a large optimal face, 1,386 crossover
 iterations) and ended proven at 197 s (main: 282 s, 2026-12-06, load 2.5 to 3); the ninth (41 free, 3,114 to 3,554
 panels) took four solves of 3 to 4 s of interior point and 1.7 to 26 s of crossover, and ended proven at 316 s (630 s
-of wall time), where main had spent 101 s on its first solve; the tenth's first solve took 5 s. The run still does
-not end in 400 s.
+of wall time), where main had spent 101 s on its first solve; the tenth's first solve took 5 s. The run still did
+not end in 400 s. Crossover from the interior point was then the wall (1,386 iterations, 25 to 32 s, four times in the
+eighth and ninth levels, once stopping short). A solve that may end at a point (``points``: every later level's, until
+its point's duals fail to prove it) now ends at the interior point purified onto its optimal face
+(``interior.purify``, an optimal pair to 1e-12 with no basis, 1 to 2 s), with no crossover: the whole run ended proven
+in 18 levels at 358 s of CPU (719 s wall, load 4 to 5, machine speed 1.15, 2026-12-07; main: 327 s at the ninth
+level's end, 482 s at the twelfth's), the eighth level at 169 s, the ninth at 191 s; 23 interior point solves of 3 to
+7 s, 18 of them ending purified, 4 by crossover (one of 29 s, on the thirteenth level, after its purified points'
+duals did not prove it) and the last level's by ``settle_level``.
 
 **When a level stops.** Only on proof. For *any* integer weights ``w >= 0`` and any
 distribution that gives every fixed agent its value, weak duality gives
@@ -734,12 +741,8 @@ class _Columns:
 
 
 def _new_highs() -> highspy.Highs:
-    """A silent HiGHS instance. The raw binding is used where it exists: the wrapper class prints a
-    banner on stdout when first created, before any option can silence it."""
-    factory = getattr(highspy, "_Highs", highspy.Highs)
-    h = factory()
-    h.setOptionValue("output_flag", False)
-    return h
+    """A silent HiGHS instance (``interior.new_highs``)."""
+    return interior.new_highs()
 
 
 class _Master:
@@ -921,7 +924,10 @@ class _Master:
         not converge at the model's tolerances and at ``PDLP_TOL`` took 60 to 130 s of CPU a solve on the
         assembly-shaped pool (eighth and ninth levels, 1,325 rows, 6,045 and 3,977 panels), HiGHS's own interior point
         60 to 70 s; this took 5 + 1.6 and 3.5 + 1.6 s offline (2026-12-07), but crossover from a point on a large
-        optimal face can take tens of seconds (27 s in the run) or stop short of a vertex. Once a level with few agents
+        optimal face can take tens of seconds (27 s in the run) or stop short of a vertex. When the solve may end at a
+        point (``points``), the interior point purified onto its optimal face (``interior.purify``: an optimal pair to
+        1e-12, with no basis) is its answer instead, with no crossover, unless the point reaches the level's ceiling
+        (``settle_level``'s vertex then, which the final LP can keep: ``_Engine.kept``). Once a level with few agents
         free has gone rough, the later levels skip the fine PDLP run that would stop at its limit again (10 to 20 s
         there): ``interior_first``. Whether the model ends at an optimal vertex; when not, the caller goes on by PDLP at
         ``PDLP_TOL`` as before."""
@@ -948,13 +954,23 @@ class _Master:
         if point.accuracy <= interior.TOLERANCE:
             # Near the analytic centre of the optimal face: what ``interior`` asks of a point (widen skips its LPs).
             self.point = (list(self.ids), point.col_value[1:].copy())
-        solution = highspy.HighsSolution()
-        solution.col_value = point.col_value.tolist()
-        solution.row_value = (matrix @ point.col_value).tolist()
-        solution.row_dual = point.row_dual.tolist()
-        solution.col_dual = (cost - matrix.T @ point.row_dual).tolist()  # crossover needs the reduced costs too
-        solution.value_valid = True
-        solution.dual_valid = True
+        if self.points and not self.reaches_ceiling(float(point.col_value[0])):
+            # settle_level's vertex otherwise: on the last level, the final LP keeps it (_Engine.kept).
+            exact = interior.purify(
+                matrix,
+                np.asarray(lp.row_lower_, dtype=float),
+                np.asarray(lp.row_upper_, dtype=float),
+                cost,
+                np.asarray(lp.col_lower_, dtype=float),
+                point,
+            )
+            if exact is not None:
+                # The pair on the optimal face, exact to the model's tolerances: the solve's answer, with no basis.
+                h.setOptionValue("solver", "simplex")
+                h.setSolution(_solution(matrix, cost, exact))
+                self.pointed = True
+                return True
+        solution = _solution(matrix, cost, point)
         if not h.getInfo().valid:
             # HiGHS's crossover crashed (segmentation fault) on a model never run in the process: a run of no iteration.
             _, limit = h.getOptionValue("simplex_iteration_limit")
@@ -1121,7 +1137,7 @@ class _Master:
         the level's own optimum. Whether the model ends at an optimal vertex (else the caller crosses over as before)."""
         h = self.h
         z = float(point.col_value[0])
-        if self.ceiling is None or z < self.ceiling - CEILING_NEAR:
+        if not self.reaches_ceiling(z):
             return False
         self.settle(z - CEILING_NEAR)
         if h.getBasis().valid:
@@ -1131,6 +1147,10 @@ class _Master:
                 return True
         h.clearSolver()
         return False
+
+    def reaches_ceiling(self, z: float) -> bool:
+        """Whether the level ``z`` of a point is within ``CEILING_NEAR`` of the level's ``ceiling`` (see ``settle_level``)."""
+        return self.ceiling is not None and z >= self.ceiling - CEILING_NEAR
 
     def settle(self, floor: float = 0.0) -> None:
         """A vertex of the final LP (``release``) for a large model that holds no basis, only a first-order point
@@ -1204,6 +1224,19 @@ class _Master:
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit) or not feasible:
             return None
         return np.asarray(h.getSolution().col_value, dtype=float)[1 : self.rows + 1]
+
+
+def _solution(matrix: sparse.csc_matrix, cost: np.ndarray, point: interior.Point) -> highspy.HighsSolution:
+    """The interior point method's ``point`` of the LP (``matrix``, ``cost``) as a HiGHS solution, reduced costs and row
+    values included (crossover needs them)."""
+    solution = highspy.HighsSolution()
+    solution.col_value = point.col_value.tolist()
+    solution.row_value = (matrix @ point.col_value).tolist()
+    solution.row_dual = point.row_dual.tolist()
+    solution.col_dual = (cost - matrix.T @ point.row_dual).tolist()
+    solution.value_valid = True
+    solution.dual_valid = True
+    return solution
 
 
 def _primal_simplex(h: highspy.Highs) -> None:
