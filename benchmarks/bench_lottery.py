@@ -105,6 +105,9 @@ PREVIOUS.update(
         ("assembly n=1700", "leximin", True): "4 levels in 602.6s CPU, 870.6s wall (load 3); fifth > 1,056s wall",
     }
 )
+# Main cb78661 (issue 17's seventeenth stop), 2026-12-07: the assembly-shaped pool stopped at the 600 s limit (load
+# 1.0-1.1, machine speed 1.01); a helper's driver on the same code saw its ninth level of 21 end at 315.9 s CPU.
+PREVIOUS[("assembly n=1700", "leximin", True)] = "> 600s stopped (load 1.0): 9 levels proven at 316s CPU"
 FIXTURE_SEATS = 22
 
 
