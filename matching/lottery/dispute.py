@@ -244,6 +244,17 @@ each where CP-SAT took 9.3 to 13.4, and three of them were heavier than CP-SAT's
 against 17, 21 against 18). The 5 it left to CP-SAT (heaviest known 18 to 22, CP-SAT's bounds 22 to 25) kept too many
 mediators for the search's cap.
 
+When the count's search (plain or scaled) passes its cap, a **ceiling descent** follows (``_SearchPricing._ceiling``):
+the same pass and search at up to ``CEILING_STEPS`` higher goals, each either finding every panel heavier than the
+weight that goal stands for (the heaviest among them is the heaviest) or proving no panel heavier (a ceiling); a panel
+weighing a proven ceiling is then looked for among greedy panels holding two weighted mediators
+(``_ceiling_witness``). The later levels of D003 at 10,000 mediators weigh 1 and 2 with the heaviest known panel 2 and
+the heaviest 3: the count's search at goal 3 passed its cap, the Lagrangian narrowing failed and CP-SAT answered (5
+to 6 units a call, 3 of them CP-SAT's deterministic seconds). Measured 2026-12-07 from the start of the lottery to the end of its third level
+(load 4 to 5; the same level values and mediators fixed): 90.8 units of work and 83 s of CPU, one CP-SAT call, against
+157.2 units, 176 s and 18 calls; the third level 30.9 units and 12 pricing calls against 90.8 and 19. A count pass is
+charged by the programme's profiles split by the members' units (``COUNT_WORK``), as its CPU grows.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
