@@ -33,13 +33,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (bcc0cf7), measured on 2026-12-07 at load 4.1-5.2 with machine speed 1.12 (see
-# machine_speed.py): every dispute ran into the lottery's budget, D002 after seven leximin levels (proven), D003 and
+# Main's figures at 10,000 mediators (cb78661), measured on 2026-12-07 at load 2.2-2.4 with machine speed 1.18 (see
+# machine_speed.py): every dispute ran into the lottery's budget, D002 after nine leximin levels (proven), D003 and
 # D011 in their first.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 67.7 s CPU, budget, 7 levels, least 0.000334, bound 0.000334, CP-SAT 0",
-    "D003": "main: 57.7 s CPU, budget, unproven, least 0.000600, bound 0.000601, CP-SAT 4",
-    "D011": "main: 61.8 s CPU, budget, unproven, least 0.000545, bound 0.000554, CP-SAT 2",
+    "D002": "main: 62.9 s CPU, budget, 9 levels, least 0.000334, bound 0.000334, CP-SAT 1",
+    "D003": "main: 62.1 s CPU, budget, unproven, least 0.000600, bound 0.000601, CP-SAT 4",
+    "D011": "main: 61.4 s CPU, budget, unproven, least 0.000545, bound 0.000554, CP-SAT 2",
 }
 
 
