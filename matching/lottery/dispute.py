@@ -253,7 +253,11 @@ the heaviest 3: the count's search at goal 3 passed its cap, the Lagrangian narr
 to 6 units a call, 3 of them CP-SAT's deterministic seconds). Measured 2026-12-07 from the start of the lottery to the end of its third level
 (load 4 to 5; the same level values and mediators fixed): 90.8 units of work and 83 s of CPU, one CP-SAT call, against
 157.2 units, 176 s and 18 calls; the third level 30.9 units and 12 pricing calls against 90.8 and 19. A count pass is
-charged by the programme's profiles split by the members' units (``COUNT_WORK``), as its CPU grows.
+charged by the programme's profiles split by the members' units (``COUNT_WORK``), as its CPU grows. With the default
+budget (benchmarks/bench_dispute_lottery.py, side by side with main, load 2 to 4) D003's first two levels now end
+proven (least chance 0.000600, its proven bound) with one CP-SAT call, where main stopped in the first with four;
+D002 proves 10 levels instead of 9, D011 still stops in its first (0.000546 against 0.000545, one CP-SAT call
+instead of two).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
