@@ -244,20 +244,22 @@ each where CP-SAT took 9.3 to 13.4, and three of them were heavier than CP-SAT's
 against 17, 21 against 18). The 5 it left to CP-SAT (heaviest known 18 to 22, CP-SAT's bounds 22 to 25) kept too many
 mediators for the search's cap.
 
-When the count's search (plain or scaled) passes its cap, a **ceiling descent** follows (``_SearchPricing._ceiling``):
+When the plain count's search passes its cap, a **ceiling descent** follows (``_SearchPricing._ceiling``; not after
+the scaled count's, whose passes near ``SCALE_ROOM`` cost 4 to 7 s of CPU each on D002 and where it is not measured):
 the same pass and search at up to ``CEILING_STEPS`` higher goals, each either finding every panel heavier than the
 weight that goal stands for (the heaviest among them is the heaviest) or proving no panel heavier (a ceiling); a panel
 weighing a proven ceiling is then looked for among greedy panels holding two weighted mediators
 (``_ceiling_witness``). The later levels of D003 at 10,000 mediators weigh 1 and 2 with the heaviest known panel 2 and
-the heaviest 3: the count's search at goal 3 passed its cap, the Lagrangian narrowing failed and CP-SAT answered (5
-to 6 units a call, 3 of them CP-SAT's deterministic seconds). Measured 2026-12-07 from the start of the lottery to the end of its third level
-(load 4 to 5; the same level values and mediators fixed): 90.8 units of work and 83 s of CPU, one CP-SAT call, against
-157.2 units, 176 s and 18 calls; the third level 30.9 units and 12 pricing calls against 90.8 and 19. A count pass is
-charged by the programme's profiles split by the members' units (``COUNT_WORK``), as its CPU grows. With the default
-budget (benchmarks/bench_dispute_lottery.py, side by side with main, load 2 to 4) D003's first two levels now end
-proven (least chance 0.000600, its proven bound) with one CP-SAT call, where main stopped in the first with four;
-D002 proves 10 levels instead of 9, D011 still stops in its first (0.000546 against 0.000545, one CP-SAT call
-instead of two).
+the heaviest 3: the count's search at goal 3 passed its cap, the Lagrangian narrowing failed and CP-SAT answered (5 to
+6 units a call, 3 of them CP-SAT's deterministic seconds). Measured 2026-12-07 from the start of the lottery to the end
+of its third level (load 4 to 5; the same level values and mediators fixed): 90.8 units of work and 83 s of CPU, one
+CP-SAT call, against 157.2 units, 176 s and 18 calls; the third level 30.9 units and 12 pricing calls against 90.8 and
+19. D011's seventh and eighth levels, replayed from the same start: 49.8 units and 74 s of CPU, no CP-SAT call, against
+60.4 units, 82 s and 2. A count pass is charged by the programme's profiles split by the members' units
+(``COUNT_WORK``), as its CPU grows. With the default budget (benchmarks/bench_dispute_lottery.py, side by side with
+main, load 2 to 4) D003's first two levels now end proven (least chance 0.000600, its proven bound) with one CP-SAT
+call, where main stopped in the first with four; D002 proves 10 levels instead of 9, D011 still stops in its first
+(0.000546 against 0.000545, one CP-SAT call instead of two).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -1031,21 +1033,20 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
 
 
-def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int, tuple[int, int]] | None:
+def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int] | None:
     """Units and goal for the scaled count (``_SearchPricing._scaled``) of the weights ``w_pool`` (integers >= 0, common
     divisor ``g``) against ``above``: each weight times ``num / den`` rounded up, the goal ``above * num // den + 1``, which
     every panel heavier than ``above`` reaches (it sums to more than ``above * num / den``). Of the factors ``1 / (g q)``
     for the two least ``q`` with a goal within ``SCALE_ROOM`` and ``(SCALE_ROOM - 1) / above``, the one that rounds the
     weighted mediators up least, as a share of its goal: on D002's level 29 at 10,000 mediators (weights 2 to 30, mostly
     even, the heaviest known panel 32) halves left 258 mediators, 17 / 32 left 1,885; on its level 30 (weights 1 to 18,
-    above 17 to 20) 17 / 19 proved where halves did not. The factor comes along (``num``, ``den``: the ceiling descent's,
-    ``_SearchPricing._ceiling``). None when the goal is not past every mediator's units."""
+    above 17 to 20) 17 / 19 proved where halves did not. None when the goal is not past every mediator's units."""
     weighted = w_pool[w_pool > 0]
     q = above // g // SCALE_ROOM + 1
     factors = [(1, g * q), (1, g * (q + 1))]
     if above > 0:
         factors.append((SCALE_ROOM - 1, above))
-    best: tuple[Fraction, np.ndarray, int, tuple[int, int]] | None = None
+    best: tuple[Fraction, np.ndarray, int] | None = None
     for num, den in factors:
         goal = above * num // den + 1
         units = -(-w_pool * num // den)
@@ -1053,8 +1054,8 @@ def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int, t
             continue
         slack = Fraction(int((-(-weighted * num // den) * den - weighted * num).sum()), den * goal * len(weighted))
         if best is None or slack < best[0]:
-            best = (slack, units, goal, (num, den))
-    return None if best is None else (best[1], best[2], best[3])
+            best = (slack, units, goal)
+    return None if best is None else (best[1], best[2])
 
 
 class _SearchPricing:
@@ -1418,9 +1419,10 @@ class _SearchPricing:
         scaling = _scaling(w_pool, g, above)
         if scaling is None:
             return None
-        units, goal, factor = scaling
+        units, goal = scaling
         self.scaled += 1
-        return self._counted_heavier(w_pool, units, goal, above, restriction, factor, SCALE_ROOM)
+        # No ceiling descent here (not measured in the tail: there a pass near SCALE_ROOM takes 4 to 7 s of CPU on D002).
+        return self._counted_heavier(w_pool, units, goal, above, restriction)
 
     def _counted_heavier(
         self,
@@ -1437,7 +1439,7 @@ class _SearchPricing:
         of ``goal`` units; the search over the others returns the rows of instance indices heavier than ``above``
         under ``w_pool`` (meeting ``restriction``), none when nobody of positive units is left (proven). When that
         search passes ``NARROWED_CAP``, the ceiling descent (``_ceiling``, with the units' ``factor`` and goals up to
-        ``room``) answers if it can, otherwise None."""
+        ``room``: the plain count's, ``_counted``; ``room`` 0, none) answers if it can, otherwise None."""
         kept = self._count_pass(w_pool, units, goal)
         if kept is None:
             return np.zeros((0, self.inst.k), dtype=np.int64)
