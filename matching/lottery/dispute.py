@@ -253,6 +253,23 @@ each where CP-SAT took 9.3 to 13.4, and three of them were heavier than CP-SAT's
 against 17, 21 against 18). The 5 it left to CP-SAT (heaviest known 18 to 22, CP-SAT's bounds 22 to 25) kept too many
 mediators for the search's cap.
 
+When the plain count's search passes its cap, a **ceiling descent** follows (``_SearchPricing._ceiling``; not after
+the scaled count's, whose passes near ``SCALE_ROOM`` cost 4 to 7 s of CPU each on D002 and where it is not measured):
+the same pass and search at up to ``CEILING_STEPS`` higher goals, each either finding every panel heavier than the
+weight that goal stands for (the heaviest among them is the heaviest) or proving no panel heavier (a ceiling); a panel
+weighing a proven ceiling is then looked for among greedy panels holding two weighted mediators
+(``_ceiling_witness``). The later levels of D003 at 10,000 mediators weigh 1 and 2 with the heaviest known panel 2 and
+the heaviest 3: the count's search at goal 3 passed its cap, the Lagrangian narrowing failed and CP-SAT answered (5 to
+6 units a call, 3 of them CP-SAT's deterministic seconds). Measured 2026-12-07 from the start of the lottery to the end
+of its third level (load 4 to 5; the same level values and mediators fixed): 90.8 units of work and 83 s of CPU, one
+CP-SAT call, against 157.2 units, 176 s and 18 calls; the third level 30.9 units and 12 pricing calls against 90.8 and
+19. D011's seventh and eighth levels, replayed from the same start: 49.8 units and 74 s of CPU, no CP-SAT call, against
+60.4 units, 82 s and 2. A count pass is charged by the programme's profiles split by the members' units
+(``COUNT_WORK``), as its CPU grows. With the default budget (benchmarks/bench_dispute_lottery.py, side by side with
+main, load 2 to 4) D003's first two levels now end proven (least chance 0.000600, its proven bound) with one CP-SAT
+call, where main stopped in the first with four; D002 proves 10 levels instead of 9, D011 still stops in its first
+(0.000546 against 0.000545, one CP-SAT call instead of two).
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -381,6 +398,14 @@ REACH_SIZES = (32, 128)
 # with 5 counts 1.44): charged 1.0 per unit, 4 to 6 units per second of CPU, where a CP-SAT call's deterministic
 # seconds are 0.8 per second of its CPU; 0.2 charges about 1.
 NARROW_WORK = 0.2
+# A count pass (``_SearchPricing._count_pass``, the count narrowing's and the scaled one's) is charged this per
+# NARROW_CELLS of its programme with the profiles split by the members' units (``programme_cells`` with ``flags``: the
+# programme's own profiles) and per unit of its goal plus one. Charged like the other passes (NARROW_WORK, by the
+# profiles without units), a pass with many distinct units was charged far less than its CPU (five22, 2026-12-07, D002
+# at 10,000 mediators, load 5: 0.31 to 0.50 units a second of CPU at goals 8 to 18 with units up to 6 to 30, 0.94 to
+# 1.02 at goals 3 and 4 with units 1 and 2); by the split profiles the CPU is 0.09 to 0.12 ms per cell and count there
+# (goals 3 to 18), so 0.1 charges 1.1 to 1.4 units a second across them.
+COUNT_WORK = 0.1
 NARROW_CELLS = 800  # about D011's programme: its passes are charged what they were per 2,500 mediators
 NARROW_WORK_SIZE = 2_500  # a greedy pass is charged GREEDY_WORK per this many mediators (starts)
 # The rest of the pricing search is charged too, so that the budget's work follows the CPU it takes (measured on
@@ -470,6 +495,12 @@ SCALE_TOP = 64
 # heaviest known panel 32, the heaviest acceptable one 34): a goal of 17 (units of 2) left 258 mediators and proved 34
 # the heaviest in 7.0 s of CPU; units of 3 (goal 11) left 2,209, past the search's cap.
 SCALE_ROOM = 18
+# The count narrowing's ceiling descent (``_SearchPricing._ceiling``): when the search at the count's goal passes its
+# cap, the pass and search run again at up to this many higher goals, each proving a ceiling or finding the heaviest.
+CEILING_STEPS = 2
+# ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
+# mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
+WITNESS_MOVERS = 256
 # A pricing answer heavier than every known panel brings its swap neighbourhood along (``_SearchPricing.neighbours``):
 # panels reached by up to NEIGHBOUR_DEPTH swaps of a member for a weighted mediator, still heavier than every panel known
 # before; at most NEIGHBOUR_ROWS candidates scored at a depth, NEIGHBOUR_MAX panels in all; charged NEIGHBOUR_WORK per
@@ -1364,7 +1395,7 @@ class _SearchPricing:
         if goal <= int(units.max()) or goal > COUNT_ROOM:
             return None  # a mediator alone may outweigh ``above``, or too many counts for the programme
         self.counted += 1
-        return self._counted_heavier(w_pool, units, goal, above, restriction)
+        return self._counted_heavier(w_pool, units, goal, above, restriction, (1, g), COUNT_ROOM)
 
     def _scaled(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The count narrowing of ``_counted`` for weights it cannot count (the largest, or the heaviest known panel,
@@ -1405,30 +1436,129 @@ class _SearchPricing:
             return None
         units, goal = scaling
         self.scaled += 1
+        # No ceiling descent here (not measured in the tail: there a pass near SCALE_ROOM takes 4 to 7 s of CPU on D002).
         return self._counted_heavier(w_pool, units, goal, above, restriction)
 
     def _counted_heavier(
-        self, w_pool: np.ndarray, units: np.ndarray, goal: int, above: int, restriction: Restriction | None
+        self,
+        w_pool: np.ndarray,
+        units: np.ndarray,
+        goal: int,
+        above: int,
+        restriction: Restriction | None,
+        factor: tuple[int, int] = (1, 1),
+        room: int = 0,
     ) -> np.ndarray | None:
         """The count narrowing's pass, shared by ``_counted`` and ``_scaled``: ``panel_bounds`` with each mediator
         flagged by their ``units`` (each needing ``goal`` less their own) leaves below the floor everyone in no panel
         of ``goal`` units; the search over the others returns the rows of instance indices heavier than ``above``
-        under ``w_pool`` (meeting ``restriction``), none when nobody of positive units is left (proven), or None when
-        it passes ``NARROWED_CAP``."""
-        inst, k = self.inst, self.inst.k
-        bound = panel_bounds(inst, self.pool, units, goal, least=True, need=goal - units)
-        self.work += NARROW_WORK * (goal + 1) * self.cells(self.pool)
+        under ``w_pool`` (meeting ``restriction``), none when nobody of positive units is left (proven). When that
+        search passes ``NARROWED_CAP``, the ceiling descent (``_ceiling``, with the units' ``factor`` and goals up to
+        ``room``: the plain count's, ``_counted``; ``room`` 0, none) answers if it can, otherwise None."""
+        kept = self._count_pass(w_pool, units, goal)
+        if kept is None:
+            return np.zeros((0, self.inst.k), dtype=np.int64)
+        rows = self._count_search(w_pool, kept, above, restriction)
+        if rows is None:
+            return self._ceiling(w_pool, units, goal, above, restriction, factor, room, kept)
+        return rows
+
+    def _count_pass(self, w_pool: np.ndarray, units: np.ndarray, goal: int) -> np.ndarray | None:
+        """The positions in ``pool`` that ``panel_bounds`` with each mediator flagged by their ``units`` (each needing
+        ``goal`` less their own) leaves at the floor or above: every member of every acceptable panel of ``goal`` units
+        or more; None when fewer than k are left or none of positive units (proven: no such panel)."""
+        bound = panel_bounds(self.inst, self.pool, units, goal, least=True, need=goal - units)
+        self.work += COUNT_WORK * (goal + 1) * programme_cells(self.inst, self.pool, units) / NARROW_CELLS
         kept = np.flatnonzero(bound >= self.threshold)
-        if len(kept) < k or not (units[kept] > 0).any():
-            return np.zeros((0, k), dtype=np.int64)
+        if len(kept) < self.inst.k or not (units[kept] > 0).any():
+            return None
+        return kept
+
+    def _count_search(
+        self, w_pool: np.ndarray, kept: np.ndarray, above: int, restriction: Restriction | None
+    ) -> np.ndarray | None:
+        """The search over the positions ``kept`` of ``pool``: rows of instance indices of the acceptable panels among
+        them heavier than ``above`` (meeting ``restriction``), or None past ``NARROWED_CAP``."""
         narrow = [self.pool[int(i)] for i in kept]
-        roster = _roster(inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
+        roster = _roster(self.inst, narrow, w_pool[kept], self.clash[np.ix_(kept, kept)])
         scan = APART_SCAN if self.paired is None and self.apart is not None else LAGRANGE_SCAN
         seats = self._searched(roster, NARROWED_CAP, above, scan, kept)
         if seats is None:
             return None
         rows = self._allowed(np.asarray(roster.people[seats]), restriction)
         return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
+
+    def _ceiling(
+        self,
+        w_pool: np.ndarray,
+        units: np.ndarray,
+        goal: int,
+        above: int,
+        restriction: Restriction | None,
+        factor: tuple[int, int],
+        room: int,
+        kept: np.ndarray,
+    ) -> np.ndarray | None:
+        """The count narrowing when its search at ``goal`` passed its cap (``kept``: that pass's mediators): the same
+        pass and search at higher goals, ``goal + 1`` up to ``CEILING_STEPS`` more (within ``room``). Rows of instance
+        indices among which are the heaviest acceptable panels (meeting ``restriction``), or None.
+
+        The units are each weight times ``num / den`` (``factor``) rounded up, so a panel heavier than ``a = (G - 1)
+        den // num`` holds at least ``G`` units. At goal ``G`` the pass keeps every member of every such panel and the
+        search over them finds them all: if it finds some, the heaviest of them is the heaviest of all; if it finds
+        none (or the pass keeps nobody of positive units), no acceptable panel weighs more than ``a``: a proven
+        ceiling, and a panel weighing ``a`` is the heaviest. ``_reaching`` looks for one among the few heaviest of the
+        last goal's mediators (those of the first goal when the ceiling is proven at once). A higher goal keeps fewer
+        and its search prunes more: on D003 at 10,000 mediators the later levels' duals weigh 1 and 2, the heaviest
+        known panel 2, and the search at goal 3 passed its cap, after which the Lagrangian narrowing failed too and
+        CP-SAT answered 3, at about 5 units a call. A panel weighing a proven ceiling comes from
+        ``_ceiling_witness``."""
+        num, den = factor
+        ceiling: int | None = None
+        for g in range(goal + 1, min(goal + CEILING_STEPS, room) + 1):
+            a = (g - 1) * den // num
+            if a <= above:
+                continue
+            higher = self._count_pass(w_pool, units, g)
+            if higher is None:
+                ceiling = a
+                break
+            rows = self._count_search(w_pool, higher, a, restriction)
+            if rows is None:
+                kept = higher
+                continue
+            if len(rows):
+                return rows
+            ceiling = a
+            break
+        if ceiling is None:
+            return None
+        return self._ceiling_witness(w_pool, kept, ceiling, restriction)
+
+    def _ceiling_witness(
+        self, w_pool: np.ndarray, kept: np.ndarray, ceiling: int, restriction: Restriction | None
+    ) -> np.ndarray | None:
+        """Acceptable panels (rows of instance indices, meeting ``restriction``) weighing ``ceiling``, the most any
+        can (proven by ``_ceiling``), or None when none is found: first greedy panels holding two weighted mediators
+        of ``kept`` (``_started``: each with ``PAIR_TOP`` weighted partners of best value and ``PAIR_SPREAD`` spread,
+        no third weighted member; ``WITNESS_MOVERS`` at a time, best-valued first), then the search among the few heaviest of ``kept`` (``_reaching``). On D003 at
+        10,000 mediators (weights 1 and 2, a ceiling of 3 proven in 0.4 s of CPU) ``_reaching`` found nothing, CP-SAT
+        took 3 deterministic seconds to find and prove 3 (8.6 to find a panel of 3 when asked only that), and the
+        greedy pairs found 12 panels of 3 in 0.3 s."""
+        weighted = self._by_value(kept[w_pool[kept] > 0])
+        flags = np.zeros(len(self.pool), dtype=bool)
+        flags[weighted] = True
+        for lo in range(0, len(weighted), WITNESS_MOVERS):
+            rows = self._started(weighted[lo : lo + WITNESS_MOVERS], weighted, PAIR_TOP, PAIR_SPREAD, flags, 2)
+            if restriction is not None and len(rows):
+                extra = np.asarray(restriction.weights, dtype=np.int64)[self.agent[rows]].sum(axis=1)
+                rows = rows[extra >= restriction.at_least]
+            if len(rows):
+                rows = rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) >= ceiling]
+                if len(rows):
+                    return np.asarray(rows)
+        loose = np.full(len(self.pool), np.iinfo(np.int64).max // 2, dtype=np.int64)
+        return self._reaching(kept, loose, w_pool, restriction, ceiling)
 
     def _climbed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> int:
         """A heavier best known panel: ``climb`` from the ``CLIMB_STARTS`` heaviest known panels (meeting
@@ -1975,11 +2105,13 @@ def _row_keys(rows: np.ndarray) -> np.ndarray:
     return rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
 
 
-def programme_cells(inst: PanelInstance, pool: Sequence[int]) -> int:
+def programme_cells(inst: PanelInstance, pool: Sequence[int], flags: np.ndarray | None = None) -> int:
     """The size of ``panel_bounds``' programme over ``pool`` (indices into ``inst``), which a pass's CPU grows with:
     for each pair of parties (one without), the mediators' profiles (the traditions and UN groups they cover,
-    woman, man, may chair, alignment with one party less that with the other) times the span of alignments ``k - 1``
-    others can sum to. Deterministic: it charges the narrowing to the lottery's budget (``NARROW_WORK``)."""
+    woman, man, may chair, alignment with one party less that with the other; with ``flags``, a count per mediator
+    of ``pool``, that count too, as the programme splits its profiles by it) times the span of alignments ``k - 1``
+    others can sum to. Deterministic: it charges the narrowing to the lottery's budget (``NARROW_WORK``,
+    ``COUNT_WORK``)."""
     people = np.asarray(pool, dtype=np.int64)
     if len(people) == 0:
         return 0
@@ -1989,6 +2121,8 @@ def programme_cells(inst: PanelInstance, pool: Sequence[int]) -> int:
     leans = [align[:, p] - align[:, q] for p in range(parties) for q in range(p + 1, parties)]
     base = [tradition_bits(inst, people), group_bits(inst, people), inst.female[people], inst.male[people]]
     base.append(inst.chair_ok[people])
+    if flags is not None:
+        base.append(np.asarray(flags, dtype=np.int64))
     total = 0
     for lean in leans or [np.zeros(len(people), dtype=np.int64)]:
         profiles = len(np.unique(np.column_stack([*base, lean]).astype(np.int64), axis=0))
