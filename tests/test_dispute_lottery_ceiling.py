@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import _SearchPricing, dispute_lottery, programme_cells
 from tests.strategies import DISPUTE_ID, Roster, rosters
-from tests.test_dispute_lottery_counted import _counted_only
+from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest
 from tests.test_dispute_lottery_scale import (
     IOMED,
     SLOW,
@@ -88,10 +88,7 @@ def test_ceiling_descent_is_exact_against_brute_force(roster: Roster, floor: flo
                 assert answer is not None
             if answer is None:
                 continue
-            assert answer.proven and answer.panel is not None
-            assert answer.value == best == int(weights[list(answer.panel)].sum())
-            assert tuple(sorted(answer.panel)) in by_agent
-            assert {tuple(sorted(p)) for p in answer.others} <= by_agent
+            assert_heaviest(answer, best, weights, by_agent)
 
 
 @settings(max_examples=10, **SLOW)  # type: ignore[call-overload]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.lottery.dispute import _SearchPricing
+from matching.lottery.engine import Pricing
 from matching.panel.bounds import panel_bounds
 from tests.strategies import COUNTRIES, Roster, best_of, brute_force, rosters
 from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _searched, _with_party
@@ -99,7 +100,13 @@ def test_counted_pricing_is_exact_against_brute_force(roster: Roster, floor: flo
             event(f"k={inst.k}, answered: {answer is not None}, counted: {search.counted > before}")
             if answer is None:
                 continue  # the count narrowing gave up (a panel past COUNT_ROOM units, or a search past its cap)
-            assert answer.proven and answer.panel is not None
-            assert answer.value == best == int(weights[list(answer.panel)].sum())
-            assert tuple(sorted(answer.panel)) in by_agent
-            assert {tuple(sorted(p)) for p in answer.others} <= by_agent
+            assert_heaviest(answer, best, weights, by_agent)
+
+
+def assert_heaviest(answer: Pricing, best: int, weights: np.ndarray, by_agent: set[tuple[int, ...]]) -> None:
+    """A proven answer of weight ``best`` (the heaviest acceptable panel's, by brute force): its panel and its further
+    columns are acceptable panels (``by_agent``)."""
+    assert answer.proven and answer.panel is not None
+    assert answer.value == best == int(weights[list(answer.panel)].sum())
+    assert tuple(sorted(answer.panel)) in by_agent
+    assert {tuple(sorted(p)) for p in answer.others} <= by_agent

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import COUNT_ROOM, _SearchPricing, dispute_lottery
 from tests.strategies import DISPUTE_ID, Roster, rosters
-from tests.test_dispute_lottery_counted import _counted_only
+from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest
 from tests.test_dispute_lottery_scale import (
     IOMED,
     SLOW,
@@ -73,10 +73,7 @@ def test_scaled_pricing_is_exact_against_brute_force(
                 assert answer is not None  # the count proves the heaviest known panel the heaviest
             if answer is None:
                 continue
-            assert answer.proven and answer.panel is not None
-            assert answer.value == best == int(weights[list(answer.panel)].sum())
-            assert tuple(sorted(answer.panel)) in by_agent
-            assert {tuple(sorted(p)) for p in answer.others} <= by_agent
+            assert_heaviest(answer, best, weights, by_agent)
 
 
 @settings(max_examples=10, **SLOW)  # type: ignore[call-overload]

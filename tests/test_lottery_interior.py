@@ -64,20 +64,7 @@ def test_the_interior_point_reaches_the_simplex_optimum(
     # simplex says.
     k = min(k, n - 1)
     master, _ = level_master(n, k, seed, int(share_fixed * n), panel_count)
-    lp = master.h.getLp()
-    a = lp.a_matrix_
-    matrix = sparse.csc_matrix(
-        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
-    )
-    point = interior.solve(
-        matrix,
-        np.asarray(lp.row_lower_),
-        np.asarray(lp.row_upper_),
-        np.asarray(lp.col_cost_),
-        np.asarray(lp.col_lower_),
-        np.asarray(lp.col_upper_),
-        floor=-1.0,
-    )
+    point = interior.solve(*level_lp(master), floor=-1.0)
     assert point is not None and point.accuracy <= interior.TOLERANCE
     assert point.col_value[0] == pytest.approx(simplex_level(master), abs=1e-6)
     assert point.col_value[1:].min() >= -1e-9 and point.row_dual[1:].min() >= -1e-9

@@ -939,15 +939,11 @@ class _Master:
         shape = (int(lp.num_row_), int(lp.num_col_))
         matrix = sparse.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=shape)
         cost = np.asarray(lp.col_cost_, dtype=float)
+        row_lower, row_upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+        col_lower = np.asarray(lp.col_lower_, dtype=float)
         # z (the level, or the final LP's t) has no bound: no optimum puts it below -1 (chances lie in [0, 1]).
         point = interior.solve(
-            matrix,
-            np.asarray(lp.row_lower_, dtype=float),
-            np.asarray(lp.row_upper_, dtype=float),
-            cost,
-            np.asarray(lp.col_lower_, dtype=float),
-            np.asarray(lp.col_upper_, dtype=float),
-            floor=-1.0,
+            matrix, row_lower, row_upper, cost, col_lower, np.asarray(lp.col_upper_, dtype=float), floor=-1.0
         )
         if point is None:
             return False
@@ -956,14 +952,7 @@ class _Master:
             self.point = (list(self.ids), point.col_value[1:].copy())
         if self.points and not self.reaches_ceiling(float(point.col_value[0])):
             # settle_level's vertex otherwise: on the last level, the final LP keeps it (_Engine.kept).
-            exact = interior.purify(
-                matrix,
-                np.asarray(lp.row_lower_, dtype=float),
-                np.asarray(lp.row_upper_, dtype=float),
-                cost,
-                np.asarray(lp.col_lower_, dtype=float),
-                point,
-            )
+            exact = interior.purify(matrix, row_lower, row_upper, cost, col_lower, point)
             if exact is not None:
                 # The pair on the optimal face, exact to the model's tolerances: the solve's answer, with no basis.
                 h.setOptionValue("solver", "simplex")
