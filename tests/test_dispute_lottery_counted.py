@@ -4,6 +4,8 @@ and the pricing it narrows, held to brute force over every panel of small roster
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import event, given, settings
@@ -110,3 +112,21 @@ def assert_heaviest(answer: Pricing, best: int, weights: np.ndarray, by_agent: s
     assert answer.value == best == int(weights[list(answer.panel)].sum())
     assert tuple(sorted(answer.panel)) in by_agent
     assert {tuple(sorted(p)) for p in answer.others} <= by_agent
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.lists(st.lists(st.lists(st.integers(0, 30), min_size=5, max_size=5), max_size=20), min_size=1, max_size=6),
+)
+def test_known_panels_stay_unique_in_lexicographic_order(k: int, batches: list[list[list[int]]]) -> None:
+    # _add keeps the known panels as np.unique(axis=0) would, batch after batch (rows of instance indices mapped to
+    # agents, each row's members sorted), whatever repeats the batches hold.
+    search = SimpleNamespace(agent=np.arange(31, dtype=np.int64)[::-1].copy(), inst=SimpleNamespace(k=k))
+    search.known = np.zeros((0, k), dtype=np.int64)
+    added = [search.known]
+    for batch in batches:
+        rows = np.asarray([row[:k] for row in batch], dtype=np.int64).reshape(-1, k)
+        _SearchPricing._add(search, rows)  # type: ignore[arg-type]
+        added.append(np.sort(search.agent[rows], axis=1))
+        assert np.array_equal(search.known, np.unique(np.vstack(added), axis=0))

@@ -1098,6 +1098,7 @@ class _SearchPricing:
         self.agent[np.asarray(pool, dtype=np.int64)] = np.arange(len(pool))
         self._active(sorted(pool))
         self.known = np.zeros((0, inst.k), dtype=np.int64)  # agents, rows sorted
+        self._incidence: sparse.csr_matrix | None = None  # known panels x agents, built when first asked for
         self.narrowed = 0  # searches run on a pool narrowed by ``panel_bounds`` (``_narrowed``)
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
         self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
@@ -1130,11 +1131,20 @@ class _SearchPricing:
         return cells / NARROW_CELLS
 
     def _add(self, rows: np.ndarray) -> None:
-        """Add acceptable panels (rows of instance indices) to ``known``."""
-        panels = np.sort(self.agent[rows], axis=1).reshape(-1, self.inst.k)
-        both = np.unique(np.vstack([self.known, panels]), axis=0)
-        self.known = both.astype(np.int64)
-        self._incidence: sparse.csr_matrix | None = None
+        """Add acceptable panels (rows of instance indices) to ``known``, kept without repeats in lexicographic order.
+
+        The order is ``np.unique(axis=0)``'s, by ``np.lexsort`` (rows of plain integers) rather than by that call, which
+        sorts the rows as records: on D011 at 10,000 mediators its 64 calls over about 30,000 known panels took 12 s of
+        the lottery's 115 (2026-12-07, under cProfile)."""
+        panels = np.sort(self.agent[rows], axis=1).reshape(-1, self.inst.k).astype(np.int64)
+        if not len(panels):
+            return
+        both = np.vstack([self.known, panels])
+        both = both[np.lexsort(both.T[::-1])]
+        fresh = np.ones(len(both), dtype=bool)
+        fresh[1:] = (both[1:] != both[:-1]).any(axis=1)
+        self.known = np.ascontiguousarray(both[fresh])
+        self._incidence = None
 
     def incidence(self, n: int) -> sparse.csr_matrix:
         if self._incidence is None:
