@@ -5,7 +5,7 @@ agents (``SPREAD_PER_FREE``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import highspy
@@ -48,14 +48,16 @@ def simplex_level(master: _Master) -> float:
     return float(h.getSolution().col_value[0])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.integers(8, 30),
-    st.integers(2, 6),
-    st.integers(0, 10_000),
-    st.floats(0.0, 0.95),
-    st.integers(5, 60),
-)
+def level_lps(test: Callable[..., None]) -> Callable[..., None]:
+    """The hypothesis settings and strategies of the tests over random level LPs: agents, panel size, seed, share of
+    agents fixed, panels."""
+    cases = given(
+        st.integers(8, 30), st.integers(2, 6), st.integers(0, 10_000), st.floats(0.0, 0.95), st.integers(5, 60)
+    )
+    return settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])(cases(test))
+
+
+@level_lps
 def test_the_interior_point_reaches_the_simplex_optimum(
     n: int, k: int, seed: int, share_fixed: float, panel_count: int
 ) -> None:
@@ -203,14 +205,7 @@ def assert_exact_optimum(master: _Master, point: interior.Point) -> None:
     assert abs(float(cost @ x) - float(row_lower @ y)) <= 1e-12
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.integers(8, 30),
-    st.integers(2, 6),
-    st.integers(0, 10_000),
-    st.floats(0.0, 0.95),
-    st.integers(5, 60),
-)
+@level_lps
 def test_purify_turns_the_interior_point_into_an_exact_optimal_pair(
     n: int, k: int, seed: int, share_fixed: float, panel_count: int
 ) -> None:
