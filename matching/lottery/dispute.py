@@ -457,6 +457,16 @@ NATION_STRONG = 40
 APART_TOP = 10
 APART_SPREAD = 20
 APART_CHUNK = 2_000
+# Panels pairing each mediator outside the proof's ``apart`` with others of the pool that ``panel_bounds`` leaves able
+# to share an acceptable panel with them (``_SearchPricing._mover_panels``), built with the first level's proof: at most
+# this many partners each, spread over those that pass. 0 turns them off.
+MOVER_PARTNERS = 64
+MOVER_SKIP = 15  # ... neither started from nor paired with the strongest this many
+# ... and built only when the others number at least one in MOVER_SHARE of those set apart. Measured 2026-12-07 at
+# 10,000 mediators: D003 773 others beside 1,532 set apart and D011 926 beside 1,576, whose LPs crawled (27 and 26
+# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway and
+# where the passes (136, about 50 units) would have cost more than the whole level (20 units).
+MOVER_SHARE = 3
 # Panels with two weighted mediators built in a pricing call with weights of few values (``_SearchPricing._pair_panels``),
 # for each weighted mediator not set apart: started with this many weighted others of best value, and this many spread
 # (on D003 at 10,000 mediators, 2026-12-06, 10 and 20 reached a least chance of 0.000579 in 24 s of CPU, 5 and 10
@@ -1109,6 +1119,8 @@ class _SearchPricing:
         # Positions in ``pool`` set apart by the first level's proof (``first_level_proof``; None before): with 0/1
         # weights a panel holding two weighted mediators holds one weighted mediator outside them (``_pair_panels``).
         self.apart: np.ndarray | None = None
+        # The panels ``_mover_panels`` built with the first level's proof (rows of agents), for the engine's first LP.
+        self.first_columns = np.zeros((0, inst.k), dtype=np.int64)
         # Flags (positions in ``pool``) of a set no acceptable panel holds three of, every acceptable panel holding
         # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
         self.paired: np.ndarray | None = None
@@ -1893,6 +1905,8 @@ class _SearchPricing:
             if not stop():
                 self._add(self._apart_panels(apart_pos, packing))
                 self._add(self._tier_panels(apart_pos, packing, c))
+                self._add(self._mover_panels(apart_pos, stop))
+                self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
             self.apart = apart_pos
             return weights, best
         return counted.astype(np.int64), k
@@ -1963,6 +1977,92 @@ class _SearchPricing:
         if skip is not None:
             others[skip] = False
         return self._started(np.flatnonzero(others), weak, APART_TOP, APART_SPREAD, flagged, 1)
+
+    def _mover_panels(self, apart: np.ndarray, stop: Callable[[], bool] = lambda: False) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) pairing each mediator outside ``apart`` (positions in ``pool``
+        set apart by the first level's proof) with partners ``panel_bounds`` leaves able to share a panel with them:
+        the first level's LP reaches its value only with them. Its duals weigh a set no known panel holds two of
+        (``apart`` with some of the others swapped in), and each pricing round found the few panels pairing one more
+        of them: the LP crawled one step in the level's denominator a round. Here, for each profile of the others
+        (the attributes ``panel_bounds`` groups by), one pass of ``panel_bounds`` with them flagged (``least``, room
+        1) bounds every mediator's best panel beside one of them; less what a weaker member of the profile lacks
+        in value against the best one, it screens the partners of each (``MOVER_PARTNERS`` at most, spread over
+        those that pass), and each pair is completed greedily (``_greedy``) with one of ``apart`` at most. Candidate
+        columns, never a proof; the passes and the greedy starts are charged to the work budget."""
+        k = self.inst.k
+        nothing = np.zeros((0, k), dtype=np.int64)
+        if MOVER_PARTNERS <= 0 or k < 2 or len(apart) == 0:
+            return nothing
+        people = np.asarray(self.pool, dtype=np.int64)
+        flagged = np.zeros(len(people), dtype=bool)
+        flagged[apart] = True
+        if MOVER_SHARE * (len(people) - len(apart)) < len(apart):
+            return nothing
+        # The strongest (by ``panel_bounds``) sit beside nearly everyone: the greedy completion takes them anyway.
+        strongest = np.lexsort((np.arange(len(people)), -panel_bounds(self.inst, self.pool)))[:MOVER_SKIP]
+        self.work += NARROW_WORK * self.cells(self.pool)
+        candidates = np.ones(len(people), dtype=bool)
+        candidates[strongest] = False
+        movers = np.flatnonzero(~flagged & candidates)
+        candidates = np.flatnonzero(candidates)
+        if not len(movers):
+            return nothing
+        value = separable_values(self.inst, people)
+        # By ``panel_bounds``' profile (all but the members' values): coarser groups (the alignment, gender and chair
+        # alone: 12 passes instead of 130 on D003 at 10,000 mediators) screened worse, the first LP at 1 / 1,717
+        # instead of 1 / 1,672 (the level's value 1 / 1,667), and the level took 8 LP solves instead of 3.
+        keys = np.column_stack(
+            [
+                tradition_bits(self.inst, people),
+                group_bits(self.inst, people),
+                self.inst.female[people],
+                self.inst.male[people],
+                self.inst.chair_ok[people],
+                self.inst.alignment[people],
+            ]
+        ).astype(np.int64)
+        _, profile = np.unique(keys[movers], axis=0, return_inverse=True)
+        profile = profile.ravel()
+        partners: dict[int, np.ndarray] = {}
+        for p in range(int(profile.max()) + 1):
+            if stop():
+                break
+            group = movers[profile == p]
+            flags = np.zeros(len(people), dtype=bool)
+            flags[group] = True
+            reach = panel_bounds(self.inst, self.pool, flags, 1, least=True)
+            self.work += NARROW_WORK * 2 * self.cells(self.pool)
+            top = int(value[group].max())
+            for m in group.tolist():
+                fits = candidates[
+                    (reach[candidates] - (top - int(value[m])) >= self.threshold) & ~self.clash[m, candidates]
+                ]
+                partners[m] = fits[fits != m]
+        # The LP's panels pair the others with the mediators they can share a panel with, as a matching would: those
+        # whom few others can join are found first (half of each one's partners, fewest such others first), the rest
+        # spread over them.
+        degree = np.zeros(len(people), dtype=np.int64)
+        for fits in partners.values():
+            degree[fits] += 1
+        starts: list[np.ndarray] = []
+        for m, fits in partners.items():
+            if len(fits) > MOVER_PARTNERS:
+                rare = fits[np.lexsort((fits, degree[fits]))][: MOVER_PARTNERS // 2]
+                spread = fits[np.linspace(0, len(fits) - 1, MOVER_PARTNERS - len(rare)).astype(np.int64)]
+                fits = np.union1d(rare, spread)
+            if len(fits):
+                starts.append(np.column_stack([np.full(len(fits), m), fits]))
+        if not starts:
+            return nothing
+        pairs = np.vstack(starts)
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        marks = flagged.astype(np.int64)
+        found = [
+            _greedy(self.inst, self.pool, marks, 1, pairs[lo : lo + APART_CHUNK], self.clash)
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
 
     def _pair_panels(self, weighted: np.ndarray) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding two of the ``weighted`` mediators (a flag per mediator
@@ -2561,6 +2661,14 @@ class DisputePanelOracle:
         end the first level once the known panels reach it; ``stop`` ends it early when the run is cancelled.
         None when the panels are enumerated (their pricing is exact in milliseconds) or priced by CP-SAT alone."""
         return None if self.search is None else self.search.first_level_proof(free, stop)
+
+    def first_level_columns(self) -> list[Panel]:
+        """Candidate columns for the first level's LP from the start, built with ``first_level_proof``'s proof
+        (``_SearchPricing._mover_panels``), handed over once (none when the panels are enumerated)."""
+        if self.search is None:
+            return []
+        rows, self.search.first_columns = self.search.first_columns, self.search.first_columns[:0]
+        return [tuple(int(a) for a in row) for row in rows]
 
     @property
     def n(self) -> int:
