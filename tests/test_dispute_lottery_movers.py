@@ -14,7 +14,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.dispute
-from matching.lottery.dispute import _SearchPricing, dispute_lottery, weakest_apart
+from matching.lottery.dispute import DisputePanelOracle, _SearchPricing, dispute_lottery, weakest_apart
 from matching.lottery.engine import EnumeratedOracle, leximin
 from tests.strategies import DISPUTE_ID, Roster
 from tests.test_dispute_lottery_scale import IOMED, SETUP_CASES, SLOW, _five_member_rosters, _setup
@@ -49,12 +49,13 @@ def test_the_mover_panels_are_acceptable_and_hold_one_set_apart_at_most(
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
-@given(*SETUP_CASES)
+@given(*SETUP_CASES, st.sampled_from([0, 10**6]))
 def test_the_first_level_columns_are_the_known_panels_handed_over_once(
-    roster: Roster, floor: float, data: st.DataObject
+    roster: Roster, floor: float, data: st.DataObject, share: int
 ) -> None:
     """After ``first_level_proof`` the search hands the engine every panel it knows (acceptable, by brute force),
-    those ``_mover_panels`` built among them, once: a second ask gets none."""
+    those ``_mover_panels`` built among them, once (a second ask gets none); none when it built no mover panels, as
+    when the others are too few beside those set apart (``MOVER_SHARE``: 0 builds none)."""
     setup = _setup(roster, floor, data)
     if setup is None:
         return
@@ -65,23 +66,27 @@ def test_the_first_level_columns_are_the_known_panels_handed_over_once(
     if not met:
         return
     search = _SearchPricing(inst, agents, threshold, locks, [])
+    oracle = object.__new__(DisputePanelOracle)
+    oracle.search = search
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "MOVER_SKIP", 0)
-        patch.setattr(matching.lottery.dispute, "MOVER_SHARE", 10**6)
-        proof = search.first_level_proof(met)
-        assert proof is not None
-    handed = {tuple(int(a) for a in row) for row in search.first_columns.tolist()}
+        patch.setattr(matching.lottery.dispute, "MOVER_SHARE", share)
+        assert search.first_level_proof(met) is not None
+        built = np.zeros((0, inst.k), dtype=np.int64)
+        if search.apart is not None:
+            built = search._mover_panels(np.asarray(search.apart, dtype=np.int64))
     known = {tuple(int(a) for a in row) for row in search.known.tolist()}
-    event(f"k={inst.k}, handed {min(len(handed), 5)}, apart {search.apart is not None}")
+    handed = set(oracle.first_level_columns())
+    event(f"k={inst.k}, share {share}, handed {min(len(handed), 5)}, built {min(len(built), 5)}")
     assert handed <= panels
-    if search.apart is not None:
+    assert oracle.first_level_columns() == []
+    if share == 0 and search.apart is not None and len(search.apart):
+        assert not len(built)
+    if len(built):
         assert handed == known
-        weak = np.asarray(search.apart, dtype=np.int64)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(matching.lottery.dispute, "MOVER_SKIP", 0)
-            patch.setattr(matching.lottery.dispute, "MOVER_SHARE", 10**6)
-            movers = search._mover_panels(weak)
-        assert {tuple(sorted(int(search.agent[m]) for m in row)) for row in movers.tolist()} <= handed
+        assert {tuple(sorted(int(search.agent[m]) for m in row)) for row in built.tolist()} <= handed
+    else:
+        assert not handed
 
 
 class _Columns(EnumeratedOracle):

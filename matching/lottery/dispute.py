@@ -133,6 +133,24 @@ pricing call with weights of few values (``PAIR_VALUES``) that finds a panel wit
 greedy panels holding two (``_SearchPricing._pair_panels``: each weighted mediator not set apart by the proof, with
 weighted partners), as further columns. At 10,000 mediators (2026-12-06) that raised D003's least chance at the
 budget from 0.000519 to 0.000574 (0.000579 with the partners of ``PAIR_TOP``).
+Where the level's value lies below the proof's bound (D003 at 10,000 mediators: 1 / 1,667 against 1 / 1,666; D011
+1 / 1,818.5 against 1 / 1,805.5) the LP's optimum weighs a set other than ``W``: 138 of D003's 1,667 lie outside it,
+and the medium mediators outside it each share acceptable panels with a few of them only (ranks 200 to 600 by
+``panel_bounds``: about 19 of 1,667), so the optimal panels match them up like a bipartite matching, and the LP found
+that matching one augmenting step a round (27 LP solves, 47 units of work on D003). So with the proof come **mover
+panels** too (``_SearchPricing._mover_panels``): for each profile of the mediators outside ``W`` (all but the
+strongest ``MOVER_SKIP``), one ``panel_bounds`` pass with them flagged screens the partners each can share a panel
+with, and each is paired greedily with ``MOVER_PARTNERS`` of them, half those the fewest others can join (a
+matching's scarce side first), half spread over the rest; every known panel then goes into the first LP before its
+first solve (``DisputePanelOracle.first_level_columns``, ``matching.lottery.engine._Engine.first_columns``). Only
+when the others number a third of ``W`` or more (``MOVER_SHARE``): D002, with 513 beside 2,809, reached the bound in
+7 LP solves anyway and its 136 passes would cost about 50 units. Measured 2026-12-07 (load 4 to 5, the first level
+from the start of each lottery, the same values and mediators fixed): D003's first LP at 1 / 1,672 instead of
+1 / 2,278, the level 20.0 units of work, 3 LP solves and 18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units,
+3 LP solves and 42.8 s against 70.1, 26 and 76.2 (its 107 passes charged about 44 units for 23 s of CPU: the plain
+passes' charge runs above their CPU there). With the default budget (benchmarks/bench_dispute_lottery.py, side by
+side with main, load 3 to 4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least
+chance 0.000550, its proven bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
 
 Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
 no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
@@ -1905,8 +1923,10 @@ class _SearchPricing:
             if not stop():
                 self._add(self._apart_panels(apart_pos, packing))
                 self._add(self._tier_panels(apart_pos, packing, c))
-                self._add(self._mover_panels(apart_pos, stop))
-                self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
+                movers = self._mover_panels(apart_pos, stop)
+                if len(movers):
+                    self._add(movers)
+                    self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
             self.apart = apart_pos
             return weights, best
         return counted.astype(np.int64), k
@@ -1987,8 +2007,9 @@ class _SearchPricing:
         (the attributes ``panel_bounds`` groups by), one pass of ``panel_bounds`` with them flagged (``least``, room
         1) bounds every mediator's best panel beside one of them; less what a weaker member of the profile lacks
         in value against the best one, it screens the partners of each (``MOVER_PARTNERS`` at most, spread over
-        those that pass), and each pair is completed greedily (``_greedy``) with one of ``apart`` at most. Candidate
-        columns, never a proof; the passes and the greedy starts are charged to the work budget."""
+        those that pass), and each pair is completed greedily (``_greedy``) with one of ``apart`` at most. None when
+        the others number less than one in ``MOVER_SHARE`` of ``apart``. Candidate columns, never a proof; the passes
+        and the greedy starts are charged to the work budget."""
         k = self.inst.k
         nothing = np.zeros((0, k), dtype=np.int64)
         if MOVER_PARTNERS <= 0 or k < 2 or len(apart) == 0:
