@@ -133,6 +133,24 @@ pricing call with weights of few values (``PAIR_VALUES``) that finds a panel wit
 greedy panels holding two (``_SearchPricing._pair_panels``: each weighted mediator not set apart by the proof, with
 weighted partners), as further columns. At 10,000 mediators (2026-12-06) that raised D003's least chance at the
 budget from 0.000519 to 0.000574 (0.000579 with the partners of ``PAIR_TOP``).
+Where the level's value lies below the proof's bound (D003 at 10,000 mediators: 1 / 1,667 against 1 / 1,666; D011
+1 / 1,818.5 against 1 / 1,805.5) the LP's optimum weighs a set other than ``W``: 138 of D003's 1,667 lie outside it,
+and the medium mediators outside it each share acceptable panels with a few of them only (ranks 200 to 600 by
+``panel_bounds``: about 19 of 1,667), so the optimal panels match them up like a bipartite matching, and the LP found
+that matching one augmenting step a round (27 LP solves, 47 units of work on D003). So with the proof come **mover
+panels** too (``_SearchPricing._mover_panels``): for each profile of the mediators outside ``W`` (all but the
+strongest ``MOVER_SKIP``), one ``panel_bounds`` pass with them flagged screens the partners each can share a panel
+with, and each is paired greedily with ``MOVER_PARTNERS`` of them, half those the fewest others can join (a
+matching's scarce side first), half spread over the rest; every known panel then goes into the first LP before its
+first solve (``DisputePanelOracle.first_level_columns``, ``matching.lottery.engine._Engine.first_columns``). Only
+when the others number a third of ``W`` or more (``MOVER_SHARE``): D002, with 513 beside 2,809, reached the bound in
+7 LP solves anyway and its 136 passes would cost about 50 units. Measured 2026-12-07 (load 4 to 5, the first level
+from the start of each lottery, the same values and mediators fixed): D003's first LP at 1 / 1,672 instead of
+1 / 2,278, the level 20.0 units of work, 3 LP solves and 18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units,
+3 LP solves and 42.8 s against 70.1, 26 and 76.2 (its 107 passes charged about 44 units for 23 s of CPU: the plain
+passes' charge runs above their CPU there). With the default budget (benchmarks/bench_dispute_lottery.py, side by
+side with main, load 3 to 4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least
+chance 0.000550, its proven bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
 
 Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
 no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
@@ -457,6 +475,16 @@ NATION_STRONG = 40
 APART_TOP = 10
 APART_SPREAD = 20
 APART_CHUNK = 2_000
+# Panels pairing each mediator outside the proof's ``apart`` with others of the pool that ``panel_bounds`` leaves able
+# to share an acceptable panel with them (``_SearchPricing._mover_panels``), built with the first level's proof: at most
+# this many partners each, spread over those that pass. 0 turns them off.
+MOVER_PARTNERS = 64
+MOVER_SKIP = 15  # ... neither started from nor paired with the strongest this many
+# ... and built only when the others number at least one in MOVER_SHARE of those set apart. Measured 2026-12-07 at
+# 10,000 mediators: D003 773 others beside 1,532 set apart and D011 926 beside 1,576, whose LPs crawled (27 and 26
+# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway and
+# where the passes (136, about 50 units) would have cost more than the whole level (20 units).
+MOVER_SHARE = 3
 # Panels with two weighted mediators built in a pricing call with weights of few values (``_SearchPricing._pair_panels``),
 # for each weighted mediator not set apart: started with this many weighted others of best value, and this many spread
 # (on D003 at 10,000 mediators, 2026-12-06, 10 and 20 reached a least chance of 0.000579 in 24 s of CPU, 5 and 10
@@ -1109,6 +1137,8 @@ class _SearchPricing:
         # Positions in ``pool`` set apart by the first level's proof (``first_level_proof``; None before): with 0/1
         # weights a panel holding two weighted mediators holds one weighted mediator outside them (``_pair_panels``).
         self.apart: np.ndarray | None = None
+        # The panels ``_mover_panels`` built with the first level's proof (rows of agents), for the engine's first LP.
+        self.first_columns = np.zeros((0, inst.k), dtype=np.int64)
         # Flags (positions in ``pool``) of a set no acceptable panel holds three of, every acceptable panel holding
         # two of which is known (``_paired``; None before), and the sets for which that failed (not tried again).
         self.paired: np.ndarray | None = None
@@ -1893,6 +1923,10 @@ class _SearchPricing:
             if not stop():
                 self._add(self._apart_panels(apart_pos, packing))
                 self._add(self._tier_panels(apart_pos, packing, c))
+                movers = self._mover_panels(apart_pos, stop)
+                if len(movers):
+                    self._add(movers)
+                    self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
             self.apart = apart_pos
             return weights, best
         return counted.astype(np.int64), k
@@ -1963,6 +1997,93 @@ class _SearchPricing:
         if skip is not None:
             others[skip] = False
         return self._started(np.flatnonzero(others), weak, APART_TOP, APART_SPREAD, flagged, 1)
+
+    def _mover_panels(self, apart: np.ndarray, stop: Callable[[], bool] = lambda: False) -> np.ndarray:
+        """Acceptable panels (rows of instance indices) pairing each mediator outside ``apart`` (positions in ``pool``
+        set apart by the first level's proof) with partners ``panel_bounds`` leaves able to share a panel with them:
+        the first level's LP reaches its value only with them. Its duals weigh a set no known panel holds two of
+        (``apart`` with some of the others swapped in), and each pricing round found the few panels pairing one more
+        of them: the LP crawled one step in the level's denominator a round. Here, for each profile of the others
+        (the attributes ``panel_bounds`` groups by), one pass of ``panel_bounds`` with them flagged (``least``, room
+        1) bounds every mediator's best panel beside one of them; less what a weaker member of the profile lacks
+        in value against the best one, it screens the partners of each (``MOVER_PARTNERS`` at most, spread over
+        those that pass), and each pair is completed greedily (``_greedy``) with one of ``apart`` at most. None when
+        the others number less than one in ``MOVER_SHARE`` of ``apart``. Candidate columns, never a proof; the passes
+        and the greedy starts are charged to the work budget."""
+        k = self.inst.k
+        nothing = np.zeros((0, k), dtype=np.int64)
+        if MOVER_PARTNERS <= 0 or k < 2 or len(apart) == 0:
+            return nothing
+        people = np.asarray(self.pool, dtype=np.int64)
+        flagged = np.zeros(len(people), dtype=bool)
+        flagged[apart] = True
+        if MOVER_SHARE * (len(people) - len(apart)) < len(apart):
+            return nothing
+        # The strongest (by ``panel_bounds``) sit beside nearly everyone: the greedy completion takes them anyway.
+        strongest = np.lexsort((np.arange(len(people)), -panel_bounds(self.inst, self.pool)))[:MOVER_SKIP]
+        self.work += NARROW_WORK * self.cells(self.pool)
+        candidates = np.ones(len(people), dtype=bool)
+        candidates[strongest] = False
+        movers = np.flatnonzero(~flagged & candidates)
+        candidates = np.flatnonzero(candidates)
+        if not len(movers):
+            return nothing
+        value = separable_values(self.inst, people)
+        # By ``panel_bounds``' profile (all but the members' values): coarser groups (the alignment, gender and chair
+        # alone: 12 passes instead of 130 on D003 at 10,000 mediators) screened worse, the first LP at 1 / 1,717
+        # instead of 1 / 1,672 (the level's value 1 / 1,667), and the level took 8 LP solves instead of 3.
+        keys = np.column_stack(
+            [
+                tradition_bits(self.inst, people),
+                group_bits(self.inst, people),
+                self.inst.female[people],
+                self.inst.male[people],
+                self.inst.chair_ok[people],
+                self.inst.alignment[people],
+            ]
+        ).astype(np.int64)
+        _, profile = np.unique(keys[movers], axis=0, return_inverse=True)
+        profile = profile.ravel()
+        partners: dict[int, np.ndarray] = {}
+        for p in range(int(profile.max()) + 1):
+            if stop():
+                break
+            group = movers[profile == p]
+            flags = np.zeros(len(people), dtype=bool)
+            flags[group] = True
+            reach = panel_bounds(self.inst, self.pool, flags, 1, least=True)
+            self.work += NARROW_WORK * 2 * self.cells(self.pool)
+            top = int(value[group].max())
+            for m in group.tolist():
+                fits = candidates[
+                    (reach[candidates] - (top - int(value[m])) >= self.threshold) & ~self.clash[m, candidates]
+                ]
+                partners[m] = fits[fits != m]
+        # The LP's panels pair the others with the mediators they can share a panel with, as a matching would: those
+        # whom few others can join are found first (half of each one's partners, fewest such others first), the rest
+        # spread over them.
+        degree = np.zeros(len(people), dtype=np.int64)
+        for fits in partners.values():
+            degree[fits] += 1
+        starts: list[np.ndarray] = []
+        for m, fits in partners.items():
+            if len(fits) > MOVER_PARTNERS:
+                rare = fits[np.lexsort((fits, degree[fits]))][: MOVER_PARTNERS // 2]
+                spread = fits[np.linspace(0, len(fits) - 1, MOVER_PARTNERS - len(rare)).astype(np.int64)]
+                fits = np.union1d(rare, spread)
+            if len(fits):
+                starts.append(np.column_stack([np.full(len(fits), m), fits]))
+        if not starts:
+            return nothing
+        pairs = np.vstack(starts)
+        self.work += GREEDY_WORK * len(pairs) / NARROW_WORK_SIZE
+        marks = flagged.astype(np.int64)
+        found = [
+            _greedy(self.inst, self.pool, marks, 1, pairs[lo : lo + APART_CHUNK], self.clash)
+            for lo in range(0, len(pairs), APART_CHUNK)
+        ]
+        rows = np.vstack(found)
+        return _keep(self.inst, score_panels(self.inst, rows), self.threshold, self.locks) if len(rows) else rows
 
     def _pair_panels(self, weighted: np.ndarray) -> np.ndarray:
         """Acceptable panels (rows of instance indices) holding two of the ``weighted`` mediators (a flag per mediator
@@ -2561,6 +2682,14 @@ class DisputePanelOracle:
         end the first level once the known panels reach it; ``stop`` ends it early when the run is cancelled.
         None when the panels are enumerated (their pricing is exact in milliseconds) or priced by CP-SAT alone."""
         return None if self.search is None else self.search.first_level_proof(free, stop)
+
+    def first_level_columns(self) -> list[Panel]:
+        """Candidate columns for the first level's LP from the start, built with ``first_level_proof``'s proof
+        (``_SearchPricing._mover_panels``), handed over once (none when the panels are enumerated)."""
+        if self.search is None:
+            return []
+        rows, self.search.first_columns = self.search.first_columns, self.search.first_columns[:0]
+        return [tuple(int(a) for a in row) for row in rows]
 
     @property
     def n(self) -> int:

@@ -1758,6 +1758,7 @@ class _Engine:
         """
         free = [a for a in agents if a not in fixed]
         self.level_bound_seen = self.oracle_bound(free, fixed)
+        self.first_columns(fixed)
         self.trim_to_face()
         self.face_spent = False
         # The first level ends on a vertex: its dual's exact weights make the certificate (``Lottery.certified``).
@@ -1981,6 +1982,14 @@ class _Engine:
             return None
         weights, best = self.oracle_proof
         return self.level_bound(weights, best, fixed, free)
+
+    def first_columns(self, fixed: dict[int, float]) -> None:
+        """In the first level (nobody ``fixed``), add the oracle's candidate columns for it (``first_level_columns``,
+        if it has them) to the LP before its first solve. Only columns: the level still ends on a proof."""
+        columns = getattr(self.oracle, "first_level_columns", None)
+        if columns is not None and not fixed:
+            for panel in columns():
+                self.columns.add(tuple(sorted(panel)))
 
     def oracle_reached(
         self, fixed: dict[int, float], free: list[int], value: float
