@@ -164,7 +164,7 @@ def _profile_programme(
         # take 0.63 of their CPU before (with the ``least`` count's last spare count taken once a block in ``_shift``;
         # 2026-12-07, its 61 passes replayed side by side, 20.2 s against 31.9).
         cell = int(np.searchsorted(states, bits))
-        updates: list[tuple[int, tuple[int, ...], np.ndarray | None, int | None]] = []
+        updates: list[tuple[int, tuple[int, int, int, int, int], np.ndarray | None, int | None]] = []
         for m in range(1, len(top) + 1):
             women, men, leaning, more = m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0])
             if more > room and not least:  # past the room: dropped
