@@ -65,8 +65,9 @@ panel holding them; the search then looks only at the mediators whose bound pass
 single swaps, ``climb``), and the first ``a`` under which it finds a panel gives the heaviest. The search and
 greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
 ``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
-across disputes where the head count did not), at about one unit per second of their CPU, as CP-SAT's deterministic
-seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
+across disputes where the head count did not), at about one unit per second of their CPU when set (since 2026-12-07 a
+``panel_bounds`` pass, a search and a greedy pass take about 0.6, 0.6 and 0.7 of that CPU for the same units), as CP-SAT's
+deterministic seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
 widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
@@ -939,16 +940,21 @@ def _search(
                 j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
                 # The candidate's own bound (always met when the roster is sorted by value).
                 ok = roster.value[j] + roster.best_from[j + 1, r - 1] >= need[parent]
+                # Each test looks only at those the tests before kept (same children, in the same order): D011's 11
+                # largest searches at 10,000 mediators took 5.7 s of CPU against 9.5 (2026-12-07, replayed).
+                parent, j = parent[ok], j[ok]
                 if weight_need is not None:
                     # A completion heavier than ``above`` that reaches the floor brings more than the weight
                     # still needed, x, and at least ``need`` in value; its weights divided by 2 ** shift and
                     # rounded up sum to more than x / 2 ** shift, so to more than floor(x / 2 ** shift): for
                     # a >= 0 and b > 0 its coupled sum passes b * floor(x / 2 ** shift) + a * need.
                     floor_need = weight_need[parent] >> roster.shift
+                    ok = np.ones(len(j), dtype=bool)
                     for t, (a, b) in enumerate(roster.multipliers.tolist()):
                         reach = roster.coupled[j, t] + roster.coupled_from[j + 1, r - 1, t]
                         ok &= reach > b * floor_need + a * need[parent]
-                ok &= ~roster.clash[roster.clash_pos[level.seats[parent]], roster.clash_pos[j][:, None]].any(axis=1)
+                    parent, j = parent[ok], j[ok]
+                ok = ~roster.clash[roster.clash_pos[level.seats[parent]], roster.clash_pos[j][:, None]].any(axis=1)
                 if roster.co.any():
                     ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
                 child = level.extend(roster, parent[ok], j[ok])
@@ -2182,7 +2188,7 @@ class _SearchPricing:
                         size += len(fits)
             if not blocks:
                 break
-            rows = np.unique(np.sort(np.vstack(blocks)[:NEIGHBOUR_ROWS], axis=1), axis=0)
+            rows = _unique_rows(np.sort(np.vstack(blocks)[:NEIGHBOUR_ROWS], axis=1))[0]
             self.work += NEIGHBOUR_WORK * len(rows) / 1e6
             kept = _keep(
                 self.inst, score_panels(self.inst, np.sort(self.pool_rows(rows), axis=1)), self.threshold, self.locks
@@ -2228,6 +2234,21 @@ class _SearchPricing:
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
         return np.asarray(self.inst_of[agents])
+
+
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a 2-D integer array (at least one column) in lexicographic order, and each row's index
+    among them: ``np.unique(rows, axis=0, return_inverse=True)``'s answer, by one ``np.lexsort`` (``np.unique`` sorts
+    the rows as records, several times slower: on D002 at 10,000 mediators ``neighbours``' 18 calls took 6.9 s of the
+    lottery's 132 under cProfile, 2026-12-07)."""
+    rows = np.asarray(rows)
+    order = np.lexsort(rows.T[::-1])
+    ranked = rows[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    inverse = np.empty(len(rows), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ranked[first], inverse
 
 
 def _row_keys(rows: np.ndarray) -> np.ndarray:
@@ -2546,8 +2567,7 @@ def _greedy(
     female, male = inst.female[people].astype(np.int64), inst.male[people].astype(np.int64)
     align = inst.alignment[people].astype(np.int64)
     keys = np.column_stack([trads, groups, female, male, inst.chair_ok[people], align, spare])
-    _, profile = np.unique(keys, axis=0, return_inverse=True)
-    profile = profile.ravel()
+    profile = _unique_rows(keys)[1]
     order = np.lexsort((people, -value, profile))
     first = np.r_[True, profile[order][1:] != profile[order][:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
@@ -2590,10 +2610,8 @@ def _greedy(
 
     for _ in range(k - seats.shape[1]):
         state = np.column_stack([t_bits, g_bits, fem, men, aligned])
-        states, at = np.unique(state, axis=0, return_inverse=True)
-        at = at.ravel()
+        states, at = _unique_rows(state)
         t_s, g_s, f_s, m_s, a_s = states[:, 0], states[:, 1], states[:, 2], states[:, 3], states[:, 4:]
-        now = best_chair + bonus(t_s, g_s, f_s, m_s, list(a_s.T))[at]
         per_kind = bonus(
             t_s[:, None] | trads[kind][None, :],
             g_s[:, None] | groups[kind][None, :],
@@ -2602,13 +2620,14 @@ def _greedy(
             [a_s[:, [p]] + align[kind, p][None, :] for p in range(align.shape[1])],
         )
         gain = (per_kind[:, kinds] + value[cand][None, :])[at]
+        # What the panel so far scores is the same for every candidate of a row: it is left out (same argmax).
         gain += np.maximum(best_chair[:, None], chair[cand][None, :])
-        gain -= now[:, None]
         taken = barred[seats[:, 0]]
         for column in seats.T[1:]:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
             taken |= barred[column]
-        taken |= flagged[None, :] & (used[:, None] + spare[cand][None, :] > room)
-        gain[taken] = np.iinfo(np.int64).min
+        if flagged.any():
+            taken |= flagged[None, :] & (used[:, None] + spare[cand][None, :] > room)
+        np.putmask(gain, taken, np.iinfo(np.int64).min)
         best = np.argmax(gain, axis=1)
         pick = cand[best]
         ok = ~taken[rows, best]
