@@ -67,7 +67,10 @@ greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, `
 ``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
 across disputes where the head count did not), at about one unit per second of their CPU, as CP-SAT's deterministic
 seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
-widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). A call whose search would still pass
+widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). Weights of small integer units narrow the pool by
+counting them (``_SearchPricing._counted``: ``panel_bounds`` with each mediator needing the others' units to pass the
+heaviest known panel), larger ones scaled and rounded up (``_scaled``), then exactly (``_exact``: the later levels'
+duals, whose fixed mediators weigh up to a hundred units). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
@@ -1359,7 +1362,8 @@ class _SearchPricing:
         the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
         already; first, when it answered the last time the Lagrangian narrowing failed: ``count_before_lagrange``);
         None past every cap. Weights past the count's room are counted scaled (``_scaled``) before the Lagrangian
-        narrowing, which left every mediator in the tail of D002's levels at 10,000 mediators."""
+        narrowing, which left every mediator in the tail of D002's levels at 10,000 mediators, and last, before CP-SAT,
+        counted exactly (``_exact``): there CP-SAT's answers were unproven."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
