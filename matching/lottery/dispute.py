@@ -68,7 +68,10 @@ greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, `
 across disputes where the head count did not), at about one unit per second of their CPU when set (since 2026-12-07 a
 ``panel_bounds`` pass, a search and a greedy pass take about 0.6, 0.6 and 0.7 of that CPU for the same units), as CP-SAT's
 deterministic seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
-widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). A call whose search would still pass
+widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). Weights of small integer units narrow the pool by
+counting them (``_SearchPricing._counted``: ``panel_bounds`` with each mediator needing the others' units to pass the
+heaviest known panel), larger ones scaled and rounded up (``_scaled``), then exactly (``_exact``: the later levels'
+duals, whose fixed mediators weigh up to a hundred units). A call whose search would still pass
 its cap goes to the solver's own CP-SAT panel model (``matching.panel.model.PanelModel``) with the objective floor and the locks added as
 constraints; the known panels go along with its answer as further columns. Tests hold the enumeration to that model's panels and to brute force (both ways, with
 locks) and the two paths to the same probabilities. Either way every panel in the support is
@@ -524,6 +527,13 @@ SCALE_TOP = 64
 # heaviest known panel 32, the heaviest acceptable one 34): a goal of 17 (units of 2) left 258 mediators and proved 34
 # the heaviest in 7.0 s of CPU; units of 3 (goal 11) left 2,209, past the search's cap.
 SCALE_ROOM = 18
+# Exact counting (``_SearchPricing._exact``), the last narrowing before CP-SAT: the weights counted in units of their
+# common divisor, not rounded, for a goal (the heaviest known panel's units plus one) up to EXACT_ROOM (one programme
+# count per unit: a pass over D002's pool at 10,000 mediators takes about 17 s of CPU at goal 36). The tail's duals
+# there (levels 31 to 40, 45 to 9 free) weigh the fixed mediators up to 18 to 109 and the free ones 0 to 4; rounded to
+# SCALE_ROOM units the count kept 2,203 of 3,331 (level 32: every pair of fixed mediators within a unit of the goal),
+# exactly 350, among which the search found the heaviest panels in 0.04 s where CP-SAT's answer was unproven.
+EXACT_ROOM = 128
 # The count narrowing's ceiling descent (``_SearchPricing._ceiling``): when the search at the count's goal passes its
 # cap, the pass and search run again at up to this many higher goals, each proving a ceiling or finding the heaviest.
 CEILING_STEPS = 2
@@ -1137,6 +1147,10 @@ class _SearchPricing:
         self.lagrange = 0  # pricing calls narrowed by ``lagrangian_keep`` (``_lagrangian``)
         self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
         self.scaled = 0  # pricing calls narrowed by counting scaled weights (``_scaled``)
+        self.exact = 0  # pricing calls narrowed by counting the weights exactly past the count's room (``_exact``)
+        # The last count pass's weights and the positions it kept at its first goal (``_counted_heavier``): every member
+        # of every acceptable panel heavier than the heaviest known one then, where ``_exact`` counts again.
+        self._count_kept: tuple[np.ndarray, np.ndarray] | None = None
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -1384,7 +1398,8 @@ class _SearchPricing:
         the one narrowed by ``lagrangian_keep``, then by counting (``_counted``, unless ``counted``: it ran
         already; first, when it answered the last time the Lagrangian narrowing failed: ``count_before_lagrange``);
         None past every cap. Weights past the count's room are counted scaled (``_scaled``) before the Lagrangian
-        narrowing, which left every mediator in the tail of D002's levels at 10,000 mediators."""
+        narrowing, which left every mediator in the tail of D002's levels at 10,000 mediators, and last, before CP-SAT,
+        counted exactly (``_exact``): there CP-SAT's answers were unproven."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1409,6 +1424,8 @@ class _SearchPricing:
             self.count_before_lagrange = rows is not None
         if rows is None and many and not narrow:
             rows = self._whole(w_pool, above)
+        if rows is None:
+            rows = self._exact(w_pool, restriction)
         return rows
 
     def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
@@ -1504,10 +1521,81 @@ class _SearchPricing:
         kept = self._count_pass(w_pool, units, goal)
         if kept is None:
             return np.zeros((0, self.inst.k), dtype=np.int64)
+        self._count_kept = (w_pool, kept)
         rows = self._count_search(w_pool, kept, above, restriction)
         if rows is None:
             return self._ceiling(w_pool, units, goal, above, restriction, factor, room, kept)
         return rows
+
+    def _exact(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """The count narrowing with the weights counted exactly (units of their common divisor ``g``, not rounded), for
+        weights past the plain count's room (``_counted``) whose scaled count (``_scaled``) failed or did not apply: rows
+        of instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
+        ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None when
+        the goal passes ``EXACT_ROOM``, a mediator alone may outweigh the heaviest known panel, the plain count had the
+        same pass (within ``COUNT_ROOM``), or the searches pass their cap and no ceiling is proven or reached.
+
+        Exact as ``_counted`` is: a panel heavier than ``above`` holds ``goal = above // g + 1`` units or more, so the
+        pass (``_exact_pass``) keeps all its members. It runs over the mediators the last count pass for these weights
+        kept (``_count_kept``, a superset of those members: that pass's goal was reached by every panel heavier than
+        the heaviest known one then, and the heaviest known one has not become lighter since), otherwise over the whole
+        pool. When the search at ``goal`` passes its cap, the pass and search at ``goal + 1`` up to ``CEILING_STEPS``
+        more goals over the mediators kept find the heavier panels or prove a ceiling (as ``_ceiling``), and a panel
+        weighing it comes from ``_ceiling_witness``. The rounding of the scaled count is what fails in the tail of the
+        leximin levels: the fixed mediators weigh up to 18 to 109 and often sit two to a panel, each pair within a unit
+        or two of the goal once rounded."""
+        positive = w_pool[w_pool > 0]
+        if not len(positive) or (w_pool < 0).any():
+            return None
+        g = int(np.gcd.reduce(positive))
+        units = w_pool // g
+        n = len(self.inst_of)
+        weights = np.zeros(n, dtype=np.int64)
+        weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        allowed = self._allowed_known(n, restriction)
+        if not allowed.any():
+            return None
+        above = int((self.incidence(n) @ weights)[allowed].max())
+        goal = above // g + 1
+        if goal <= int(units.max()) or goal > EXACT_ROOM:
+            return None
+        if int(units.max()) < COUNT_ROOM and goal <= COUNT_ROOM:
+            return None  # the plain count's pass, the same (``_counted``, with its own ceiling descent)
+        within = np.arange(len(self.pool))
+        if self._count_kept is not None and self._count_kept[0] is w_pool:
+            within = self._count_kept[1]
+        self.exact += 1
+        kept = self._exact_pass(units, goal, within)
+        if kept is None:
+            return np.zeros((0, self.inst.k), dtype=np.int64)
+        rows = self._count_search(w_pool, kept, above, restriction)
+        if rows is not None:
+            return rows
+        for higher_goal in range(goal + 1, min(goal + CEILING_STEPS, EXACT_ROOM) + 1):
+            a = (higher_goal - 1) * g  # a panel heavier than ``a`` holds ``higher_goal`` units or more
+            higher = self._exact_pass(units, higher_goal, kept)
+            if higher is not None:
+                rows = self._count_search(w_pool, higher, a, restriction)
+                if rows is None:
+                    kept = higher
+                    continue
+                if len(rows):
+                    return rows
+            return self._ceiling_witness(w_pool, kept, a, restriction)
+        return None
+
+    def _exact_pass(self, units: np.ndarray, goal: int, within: np.ndarray) -> np.ndarray | None:
+        """``_count_pass`` over the mediators at the positions ``within`` of ``pool`` only, who hold every member of
+        every acceptable panel of ``goal`` units or more (so ``panel_bounds`` may take the others from them alone):
+        the positions it leaves at the floor or above, None when fewer than k or none of positive units."""
+        narrow = [self.pool[int(i)] for i in within]
+        flags = units[within]
+        bound = panel_bounds(self.inst, narrow, flags, goal, least=True, need=goal - flags)
+        self.work += COUNT_WORK * (goal + 1) * programme_cells(self.inst, narrow, flags) / NARROW_CELLS
+        kept = within[bound >= self.threshold]
+        if len(kept) < self.inst.k or not (units[kept] > 0).any():
+            return None
+        return np.asarray(kept)
 
     def _count_pass(self, w_pool: np.ndarray, units: np.ndarray, goal: int) -> np.ndarray | None:
         """The positions in ``pool`` that ``panel_bounds`` with each mediator flagged by their ``units`` (each needing
