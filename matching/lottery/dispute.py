@@ -1571,18 +1571,15 @@ class _SearchPricing:
         rows = self._count_search(w_pool, kept, above, restriction)
         if rows is not None:
             return rows
-        for higher_goal in range(goal + 1, min(goal + CEILING_STEPS, EXACT_ROOM) + 1):
-            a = (higher_goal - 1) * g  # a panel heavier than ``a`` holds ``higher_goal`` units or more
-            higher = self._exact_pass(units, higher_goal, kept)
-            if higher is not None:
-                rows = self._count_search(w_pool, higher, a, restriction)
-                if rows is None:
-                    kept = higher
-                    continue
-                if len(rows):
-                    return rows
-            return self._ceiling_witness(w_pool, kept, a, restriction)
-        return None
+        return self._climb(
+            w_pool,
+            range(goal + 1, min(goal + CEILING_STEPS, EXACT_ROOM) + 1),
+            lambda higher: (higher - 1) * g,  # a panel heavier than this holds ``higher`` units or more
+            lambda higher, within: self._exact_pass(units, higher, within),
+            above,
+            kept,
+            restriction,
+        )
 
     def _exact_pass(self, units: np.ndarray, goal: int, within: np.ndarray) -> np.ndarray | None:
         """``_count_pass`` over the mediators at the positions ``within`` of ``pool`` only, who hold every member of
@@ -1648,26 +1645,46 @@ class _SearchPricing:
         CP-SAT answered 3, at about 5 units a call. A panel weighing a proven ceiling comes from
         ``_ceiling_witness``."""
         num, den = factor
-        ceiling: int | None = None
-        for g in range(goal + 1, min(goal + CEILING_STEPS, room) + 1):
-            a = (g - 1) * den // num
+        return self._climb(
+            w_pool,
+            range(goal + 1, min(goal + CEILING_STEPS, room) + 1),
+            lambda higher: (higher - 1) * den // num,
+            lambda higher, _: self._count_pass(w_pool, units, higher),
+            above,
+            kept,
+            restriction,
+        )
+
+    def _climb(
+        self,
+        w_pool: np.ndarray,
+        goals: range,
+        lighter: Callable[[int], int],
+        count: Callable[[int, np.ndarray], np.ndarray | None],
+        above: int,
+        kept: np.ndarray,
+        restriction: Restriction | None,
+    ) -> np.ndarray | None:
+        """The ceiling descent that ``_ceiling`` and ``_exact`` share, once the search over ``kept`` passed its cap: for
+        each goal ``G`` of ``goals`` whose ``a = lighter(G)`` (a panel heavier than ``a`` holds ``G`` units or more)
+        passes ``above``, the count pass ``count(G, kept)`` and the search over what it keeps. Rows heavier than ``a``
+        when it finds some (the heaviest among them); a panel weighing the proven ceiling ``a`` (``_ceiling_witness``)
+        when it finds none or the pass keeps nobody; the next goal over the fewer mediators kept when the search passes
+        its cap again; None when the goals run out."""
+        for goal in goals:
+            a = lighter(goal)
             if a <= above:
                 continue
-            higher = self._count_pass(w_pool, units, g)
-            if higher is None:
-                ceiling = a
-                break
-            rows = self._count_search(w_pool, higher, a, restriction)
-            if rows is None:
-                kept = higher
-                continue
-            if len(rows):
-                return rows
-            ceiling = a
-            break
-        if ceiling is None:
-            return None
-        return self._ceiling_witness(w_pool, kept, ceiling, restriction)
+            higher = count(goal, kept)
+            if higher is not None:
+                rows = self._count_search(w_pool, higher, a, restriction)
+                if rows is None:
+                    kept = higher
+                    continue
+                if len(rows):
+                    return rows
+            return self._ceiling_witness(w_pool, kept, a, restriction)
+        return None
 
     def _ceiling_witness(
         self, w_pool: np.ndarray, kept: np.ndarray, ceiling: int, restriction: Restriction | None
