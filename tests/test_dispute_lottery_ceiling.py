@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import _SearchPricing, dispute_lottery, programme_cells
 from tests.strategies import DISPUTE_ID, Roster, rosters
-from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest
+from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest, price_with_known
 from tests.test_dispute_lottery_scale import (
     IOMED,
     SLOW,
@@ -77,10 +77,7 @@ def test_ceiling_descent_is_exact_against_brute_force(roster: Roster, floor: flo
             if not lighter:
                 continue
             known = data.draw(st.sets(st.sampled_from(lighter), min_size=1), label="known panels")
-            search.known = np.asarray(sorted(known), dtype=np.int64)
-            search._incidence = None
-            above = int((search.incidence(len(agents)) @ weights).max())
-            answer = search.best(weights, None)
+            above, answer = price_with_known(search, known, weights)
             g = math.gcd(*weights[weights > 0].tolist())
             counts = above // g >= int(weights.max()) // g  # the count applies: no mediator alone outweighs the known
             event(f"k={inst.k}, answered: {answer is not None}, counted: {counts}")

@@ -105,6 +105,17 @@ def test_counted_pricing_is_exact_against_brute_force(roster: Roster, floor: flo
             assert_heaviest(answer, best, weights, by_agent)
 
 
+def price_with_known(
+    search: _SearchPricing, known: set[tuple[int, ...]], weights: np.ndarray
+) -> tuple[int, Pricing | None]:
+    """``search`` asked for ``weights``' heaviest panel with ``known`` (rows of agents) as its known panels: the
+    heaviest known weight before the call, and the answer."""
+    search.known = np.asarray(sorted(known), dtype=np.int64)
+    search._incidence = None
+    above = int((search.incidence(len(weights)) @ weights).max())
+    return above, search.best(weights, None)
+
+
 def assert_heaviest(answer: Pricing, best: int, weights: np.ndarray, by_agent: set[tuple[int, ...]]) -> None:
     """A proven answer of weight ``best`` (the heaviest acceptable panel's, by brute force): its panel and its further
     columns are acceptable panels (``by_agent``)."""

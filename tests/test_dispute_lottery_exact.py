@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import matching.lottery.dispute
 from matching.lottery.dispute import _SearchPricing, dispute_lottery
 from tests.strategies import DISPUTE_ID, Roster, rosters
-from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest
+from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest, price_with_known
 from tests.test_dispute_lottery_scale import (
     IOMED,
     SLOW,
@@ -92,10 +92,7 @@ def test_exact_pricing_is_exact_against_brute_force(
             if not weights.any():
                 continue
             known = data.draw(st.sets(st.sampled_from(sorted(by_agent)), min_size=1), label="known panels")
-            search.known = np.asarray(sorted(known), dtype=np.int64)
-            search._incidence = None
-            above = int((search.incidence(len(agents)) @ weights).max())
-            answer = search.best(weights, None)
+            above, answer = price_with_known(search, known, weights)
             best = max(int(weights[list(p)].sum()) for p in by_agent)
             g = math.gcd(*weights[weights > 0].tolist())
             room = getattr(matching.lottery.dispute, "EXACT_ROOM", 128)  # main has none
