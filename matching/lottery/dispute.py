@@ -66,7 +66,8 @@ single swaps, ``climb``), and the first ``a`` under which it finds a panel gives
 greedy passes are charged to the budget's work like CP-SAT's (``NARROW_WORK``, ``SEARCH_WORK``,
 ``GREEDY_WORK``; a ``panel_bounds`` pass by the size of its programme, ``programme_cells``, which its CPU follows
 across disputes where the head count did not), at about one unit per second of their CPU when set (since 2026-12-07 a
-``panel_bounds`` pass, a search and a greedy pass take about 0.6, 0.6 and 0.7 of that CPU for the same units), as CP-SAT's
+``panel_bounds`` pass, a search and a greedy pass take about 0.6, 0.6 and 0.7 of that CPU for the same units; a ``panel_bounds``
+pass, later that day, 0.45 of that again at D002's levels 14 to 24 and 0.24 at its count passes of levels 30 to 35), as CP-SAT's
 deterministic seconds are (until 2026-12-06 four to six units: at the default budget D002's first level charged 58 units and its
 widening 27, now 19 and 13, and D002 at 10,000 mediators proves 5 levels instead of 1). Weights of small integer units narrow the pool by
 counting them (``_SearchPricing._counted``: ``panel_bounds`` with each mediator needing the others' units to pass the

@@ -25,6 +25,9 @@ from matching.rules.kernel import (
 from matching.rules.scoring import SCORE_SCALE
 
 LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme (a mediator in no panel gets it)
+# The programme in 32 bits (``_programme_dtype``): its unreachable state, and the most a chain of updates may add.
+LOW32 = -(2**30)
+SPAN32 = 2**27
 FULL_COVERS = 1 << (len(TRADITIONS) + len(GROUPS))  # every set of legal traditions and UN groups
 
 
@@ -130,7 +133,8 @@ def _profile_programme(
     lo = others * min(0, int(lean.min()))
     spans = others * max(0, int(lean.max())) - lo + 1
     # dp[chair designated, members, women, men, lean - lo, spare members, covered]
-    dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), LOW, dtype=np.int64)
+    dtype = _programme_dtype(value, chair, k)
+    dp = np.full((2, k, h + 1, h + 1, spans, room + 1, covers), _low(dtype), dtype=dtype)
     dp[0, 0, 0, 0, -lo, 0, 0] = 0  # states[0] == 0: nothing covered
     keys = np.stack([cover, female, male, lean, chair_ok, spare], axis=1)
     _, profile = np.unique(keys, axis=0, return_inverse=True)
@@ -140,79 +144,127 @@ def _profile_programme(
     # answer) with ``based`` united to their covered sets. Uniting is idempotent and commutes with adding members
     # and with the maximum, so while the profiles (in ``_groups``' order, by covered set) bring the same bits,
     # ``base`` takes the same updates as ``dp`` instead of being moved again: the same numbers, far fewer moves.
-    base, based = dp[:, :0], -1
+    base, based = dp[:, :0], -1  # of one to k - 2 members
+    # The women and men (each counted up to h) and the alignments (a slice of the lean axis) j members can have.
+    both = bool((female & male).any())
+    boxes = {
+        j: [(f, g) for f in range(min(j, h) + 1) for g in range(min(j, h) + 1) if both or f + g <= j] for j in range(k)
+    }
+    low_lean, high_lean = int(lean.min()), int(lean.max())
+    reach = {j: slice(j * low_lean - lo, j * high_lean - lo + 1) for j in range(k)}
     for members in _groups(profile, value):
-        top = value[members][:others]
-        taken = np.concatenate([[0], np.cumsum(top)])
-        # The best m of the profile with one of them as chair: a chair among the m best, or the best chair
-        # after them with the m - 1 best.
-        with_chair = value[members] + chair[members]
-        after = np.maximum.accumulate(with_chair[::-1])[::-1]
         m0 = members[0]
         if not least and int(spare[m0]) > room:  # past the room: in no panel counted
             continue
         bits = int(cover[m0])
         if bits != based:
-            short = dp[:, :others]
+            short = dp[:, 1:others]  # ``base[:, j - 1]``: the states of j members, 1 to k - 2
             base = _cover(short, bits) if covers == FULL_COVERS else _cover_states(short, states, bits, moved)
             based = bits
-        # ``base`` holds one state of no members (nothing but ``bits`` covered, no chair designated, value 0: ``dp``
-        # never updates its states of no members), so the states of m members it gives are one cell (``origin``),
-        # and only its states of one or more members are shifted, as a block (``_shift``): 6 member counts moved for
-        # a profile of four or more rather than 10. The same bounds: only states no panel reaches (below LOW // 2,
-        # which ``_finish`` reads as none) may hold other values. On D002 at 10,000 mediators the programme's passes
-        # take 0.63 of their CPU before (with the ``least`` count's last spare count taken once a block in ``_shift``;
-        # 2026-12-07, its 61 passes replayed side by side, 20.2 s against 31.9).
+        attributes = (int(female[m0]), int(male[m0]), int(lean[m0]), int(spare[m0]), bool(chair_ok[m0]))
+        plan, taken = _profile_plan(value[members], chair[members], attributes, others, room, least)
         cell = int(np.searchsorted(states, bits))
-        updates: list[tuple[int, tuple[int, int, int, int, int], np.ndarray | None, int | None]] = []
-        for m in range(1, len(top) + 1):
-            women, men, leaning, more = m * int(female[m0]), m * int(male[m0]), m * int(lean[m0]), m * int(spare[m0])
-            if more > room and not least:  # past the room: dropped
-                break
-            origin = (min(women, h), min(men, h), leaning - lo, min(more, room), cell)
-            # The states of m + 1 to k - 1 members, from base's of 1 to k - 1 - m.
-            shifted = _shift(base[:, 1 : others - m + 1], women, men, leaning, more, h, least) if m < others else None
-            if shifted is not None:
-                shifted += int(taken[m])
-            best: int | None = None
-            if chair_ok[m0]:
-                best = int(chair[members[:m]].max())
-                if m < len(members):
-                    best = max(best, int(taken[m - 1]) + int(after[m]) - int(taken[m]))
-            updates.append((m, origin, shifted, best))
-        for m, origin, shifted, best in updates:  # after every shift: each takes the profile's members from ``base``
-            _take(dp, base, m, int(taken[m]), origin, shifted, best)
-    final = dp[:, others]
+        _take_profile(dp, base, plan, taken, boxes, reach, (lo, cell, room, least))
+    final = _widened(dp[:, others])
     return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, need)
 
 
-def _take(
+def _profile_plan(
+    value: np.ndarray,
+    chair: np.ndarray,
+    attributes: tuple[int, int, int, int, bool],
+    others: int,
+    room: int,
+    least: bool,
+) -> tuple[list[tuple[int, int, int, int, int, int | None]], list[int]]:
+    """For m = 1 to k - 1 of one profile (its members' ``value`` best first, their ``chair`` bonuses; ``attributes``:
+    woman, man, lean, spare count, may chair): the women, men, lean and spare members m of them bring and what
+    designating the chair among them adds (None if none may chair), and their best values summed (``taken[m]``)."""
+    woman, man, lean, spare, chair_ok = attributes
+    top = value[:others]
+    taken = [0, *(int(t) for t in np.cumsum(top))]
+    # The best m of the profile with one of them as chair: a chair among the m best, or the best chair after them with
+    # the m - 1 best.
+    after = np.maximum.accumulate((value + chair)[::-1])[::-1]
+    plan: list[tuple[int, int, int, int, int, int | None]] = []
+    for m in range(1, len(top) + 1):
+        if m * spare > room and not least:  # past the room: dropped
+            break
+        best: int | None = None
+        if chair_ok:
+            best = int(chair[:m].max())
+            if m < len(value):
+                best = max(best, taken[m - 1] + int(after[m]) - taken[m])
+        plan.append((m, m * woman, m * man, m * lean, m * spare, best))
+    return plan, taken
+
+
+def _take_profile(
     dp: np.ndarray,
     base: np.ndarray,
-    m: int,
-    alone: int,
-    origin: tuple[int, ...],
-    shifted: np.ndarray | None,
-    best: int | None,
+    plan: list[tuple[int, int, int, int, int, int | None]],
+    taken: list[int],
+    boxes: dict[int, list[tuple[int, int]]],
+    reach: dict[int, slice],
+    where: tuple[int, int, int, bool],
 ) -> None:
-    """``_profile_programme``'s update for m members of a profile (their best values summed: ``alone``; ``best``: what
-    designating the chair among them adds, None if none may chair): the state of m members at ``origin`` and the
-    states of more (``shifted``, from ``base``'s of one or more members, values added) into ``dp`` and ``base``."""
-    others = dp.shape[1] - 1
-    for states_of in [dp, base] if m < others else [dp]:
-        states_of[(0, m, *origin)] = max(int(states_of[(0, m, *origin)]), alone)
-        if best is not None:
-            states_of[(1, m, *origin)] = max(int(states_of[(1, m, *origin)]), alone + best)
-    if shifted is None:
-        return
-    np.maximum(dp[:, m + 1 :], shifted, out=dp[:, m + 1 :])  # states of more than m members
-    chaired = None if best is None else shifted[0] + best
-    if chaired is not None:
-        np.maximum(dp[1, m + 1 :], chaired, out=dp[1, m + 1 :])
-    if m + 1 < others:
-        np.maximum(base[:, m + 1 :], shifted[:, : others - m - 1], out=base[:, m + 1 :])
-        if chaired is not None:
-            np.maximum(base[1, m + 1 :], chaired[: others - m - 1], out=base[1, m + 1 :])
+    """``_profile_programme``'s update for one profile (``_profile_plan``'s ``plan`` and ``taken``) into ``dp`` and
+    ``base`` (the states of one to k - 2 members, united with the profile's covered set, at ``cell`` of ``where``).
+
+    The state of no members (nothing but the profile's bits covered, no chair designated, value 0: ``dp`` never updates
+    its states of no members) gives the states of m members as one cell (the origin; ``base`` leaves it out), and only
+    ``base``'s states of one or more members are moved (``_moved``), each member count j only over the women, men
+    (``boxes``) and alignments (``reach``) j members can have. Sources are taken from the most members down and the
+    origins last, so a state is read before any of this profile's members reach it (the moves only raise member counts).
+    With ``least`` the spare counts are held as "at least" (``_moved``). The same bounds: only states no panel reaches
+    (below half the type's low, which ``_finish`` reads as none) may hold other values. On D002 at 10,000 mediators the
+    passes of levels 14 to 24 take 0.46 of their CPU before (58 passes, 11.1 s against 24.0) and those of levels 30 to
+    35, with rooms of 7 to 37 counts, 0.24 (89 passes, 24.7 s against 104.2; 2026-12-07, replayed side by side with the
+    64-bit programme that moved the member counts as one block)."""
+    lo, cell, room, least = where
+    others, h = dp.shape[1] - 1, dp.shape[2] - 1
+    for j in range(others - 1, 0, -1):
+        for m, women, men, leaning, more, best in plan:
+            if j + m > others:
+                break
+            targets = [dp[:, j + m], base[:, j + m - 1]] if j + m < others else [dp[:, j + m]]
+            for f, g in boxes[j]:
+                block = base[:, j - 1, f, g, reach[j]] + taken[m]
+                chaired = None if best is None else block[0] + best
+                into = (min(f + women, h), min(g + men, h), slice(reach[j].start + leaning, reach[j].stop + leaning))
+                for target in targets:
+                    _moved(target[(slice(None), *into)], block, more, least)
+                    if chaired is not None:
+                        _moved(target[(1, *into)], chaired, more, least)
+    for m, women, men, leaning, more, best in plan:
+        origin = (min(women, h), min(men, h), leaning - lo)
+        counts = slice(0, min(more, room) + 1) if least else slice(more, more + 1)
+        for states_of, layer in [(dp, m), (base, m - 1)] if m < others else [(dp, m)]:
+            for chaired_by, gain in [(0, 0)] if best is None else [(0, 0), (1, best)]:
+                view = states_of[(chaired_by, layer, *origin, counts, cell)]
+                np.maximum(view, taken[m] + gain, out=view)
+
+
+def _programme_dtype(value: np.ndarray, chair: np.ndarray, k: int) -> type[np.signedinteger]:
+    """The programme's integer type: 32 bits when every state's total stays within ``SPAN32`` of 0 (a reachable state)
+    or of ``LOW32`` (an unreachable one, which the updates of one chain raise by at most k + 2 values and a chair bonus), else 64.
+    The programme's passes are bound by memory traffic, which half-width cells halve: the same numbers, and on D002
+    at 10,000 mediators (values up to about 2e5, chair bonuses 1.4e5) the 58 passes of levels 14 to 24 took 0.56 of
+    their CPU in 64 bits (2026-12-07, replayed side by side: 14.7 s against 26.2)."""
+    top = int(np.abs(value).max(initial=0)) + int(np.abs(chair).max(initial=0))
+    return np.int32 if (k + 2) * top < SPAN32 else np.int64
+
+
+def _low(dtype: type[np.signedinteger] | np.dtype[np.signedinteger]) -> int:
+    """The unreachable state of a programme of ``dtype`` (``LOW`` in 64 bits, ``LOW32`` in 32)."""
+    return LOW if np.dtype(dtype) == np.int64 else LOW32
+
+
+def _widened(final: np.ndarray) -> np.ndarray:
+    """The programme's last states in 64 bits, unreachable ones (below half the type's ``_low``) at ``LOW``."""
+    if final.dtype == np.int64:
+        return final
+    return np.where(final < LOW32 // 2, LOW, final.astype(np.int64))
 
 
 def _groups(profile: np.ndarray, value: np.ndarray) -> list[np.ndarray]:
@@ -245,7 +297,7 @@ def _cover_states(
         starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
         moved[bits] = (order, starts, ends[starts])
     order, starts, targets = moved[bits]
-    out = np.full_like(dp, LOW)
+    out = np.full_like(dp, _low(dp.dtype))
     out[..., targets] = np.maximum.reduceat(dp[..., order], starts, axis=-1)
     return out
 
@@ -257,36 +309,21 @@ def _cover(dp: np.ndarray, bits: int) -> np.ndarray:
         if bits >> beta & 1:
             view = out.reshape(*out.shape[:-1], -1, 2, 1 << beta)
             np.maximum(view[..., 0, :], view[..., 1, :], out=view[..., 1, :])
-            view[..., 0, :] = LOW
+            view[..., 0, :] = _low(out.dtype)
     return out
 
 
-def _shift(source: np.ndarray, women: int, men: int, lean: int, spare: int, h: int, least: bool = False) -> np.ndarray:
-    """``source`` (states of some member counts) with the same number of members more in each, of whom ``women``
-    women and ``men`` men (counts kept up to h), and ``lean`` more lean and ``spare`` more spare members; states
-    pushed past the room for spare members are dropped, unless ``least`` (spare members are then counted up to the
-    room and no further: the last count means "at least that many")."""
-    spans, rooms = source.shape[4], source.shape[5]
-    out = np.full_like(source, LOW)
-    src_lean = slice(max(0, -lean), spans - max(0, lean))
-    dst_lean = slice(max(0, lean), spans - max(0, -lean))
-    top = rooms - 1
-    # With ``least`` the last spare count takes the best of the counts from ``top - spare`` on: once for the block.
-    last = None
-    if least:
-        last = source[..., max(0, top - spare) :, :]
-        last = last[..., 0, :] if spare == 0 else last.max(axis=-2)
-    for f in range(h + 1):
-        for g in range(h + 1):
-            into = out[:, :, min(f + women, h), min(g + men, h), dst_lean]
-            part = source[:, :, f, g, src_lean]
-            if last is None:
-                np.maximum(into[..., spare:, :], part[..., : rooms - spare, :], out=into[..., spare:, :])
-                continue
-            if spare < top:
-                np.maximum(into[..., spare:top, :], part[..., : top - spare, :], out=into[..., spare:top, :])
-            np.maximum(into[..., top, :], last[:, :, f, g, src_lean], out=into[..., top, :])
-    return out
+def _moved(target: np.ndarray, block: np.ndarray, more: int, least: bool) -> None:
+    """States of ``block`` (spare counts on its second last axis) into ``target`` with ``more`` spare members more: past
+    the room dropped, or with ``least``, where the programme holds each count as the best of it and every larger one
+    ("at least"), the count c reached from c - more, or from none (0) below ``more``; the room's count is then the
+    best of every count from it on, as the saturated count was, and ``_finish`` reads the counts that way."""
+    rooms = block.shape[-2]
+    if more < rooms:
+        np.maximum(target[..., more:, :], block[..., : rooms - more, :], out=target[..., more:, :])
+    if least and more > 0:
+        upto = min(more, rooms)
+        np.maximum(target[..., :upto, :], block[..., :1, :], out=target[..., :upto, :])
 
 
 def _finish(
