@@ -142,21 +142,22 @@ Where the level's value lies below the proof's bound (D003 at 10,000 mediators: 
 and the medium mediators outside it each share acceptable panels with a few of them only (ranks 200 to 600 by
 ``panel_bounds``: about 19 of 1,667), so the optimal panels match them up like a bipartite matching, and the LP found
 that matching one augmenting step a round (27 LP solves, 47 units of work on D003). So with the proof come **mover
-panels** too (``_SearchPricing._mover_panels``): for each profile of the mediators outside ``W`` (all but the
-strongest ``MOVER_SKIP``), a bound on the best panel holding them and each other mediator (``pair_bounds``: one
-programme over the pool for every pair) screens the partners each can share a panel with, and each is paired
-greedily with ``MOVER_PARTNERS`` of them, half those the fewest others can join (a matching's scarce side first), half
-spread over the rest; every known panel then goes into the first LP before its first solve
+panels** too (``_SearchPricing._mover_panels``): for each mediator outside ``W`` (all but the strongest
+``MOVER_SKIP``), a bound on the best panel holding them and each other mediator (``pair_bounds``: one programme over
+the pool for every pair) screens the partners each can share a panel with, and each is paired greedily with
+``MOVER_PARTNERS`` of them, half those the fewest others can join (a matching's scarce side first), half spread over
+the rest; every known panel then goes into the first LP before its first solve
 (``DisputePanelOracle.first_level_columns``, ``matching.lottery.engine._Engine.first_columns``). Only when the others
-number a third of ``W`` or more (``MOVER_SHARE``): D002, with 513 beside 2,809, reached the bound in 7 LP solves
-anyway. Measured 2026-12-07 (load 4 to 5, the first level from the start of each lottery, the same values and
-mediators fixed): D003's first LP at 1 / 1,672 instead of 1 / 2,278, the level 20.0 units of work, 3 LP solves and
-18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units, 3 LP solves and 42.8 s against 70.1, 26 and 76.2. The
-screen was then one flagged ``panel_bounds`` pass per profile of the others (D011's 107 passes charged about 44 units
-for 23 s of CPU); with ``pair_bounds`` (five30, 2026-12-07, load 3.5 to 6, the same values, mediators fixed and LP
-solves) D011's first level takes 13.4 units and 15 s of CPU, D003's 11.0 units and 7.1 s. With the default budget (benchmarks/bench_dispute_lottery.py, side by
-side with main, load 3 to 4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least
-chance 0.000550, its proven bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
+number a sixth of ``W`` or more (``MOVER_SHARE``; a third until five30, which left out D002, with 513 beside 2,809,
+whose LP reached the bound in 7 LP solves anyway: 3 with them, see the constant). Measured 2026-12-07 (load 4 to 5, the
+first level from the start of each lottery, the same values and mediators fixed): D003's first LP at 1 / 1,672 instead
+of 1 / 2,278, the level 20.0 units of work, 3 LP solves and 18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units, 3
+LP solves and 42.8 s against 70.1, 26 and 76.2. The screen was then one flagged ``panel_bounds`` pass per profile of
+the others (D011's 107 passes charged about 44 units for 23 s of CPU); with ``pair_bounds`` (five30, 2026-12-07, load
+3.5 to 6, the same values, mediators fixed and LP solves) D011's first level takes 13.4 units and 15 s of CPU, D003's
+11.0 units and 7.1 s. With the default budget (benchmarks/bench_dispute_lottery.py, side by side with main, load 3 to
+4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least chance 0.000550, its proven
+bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
 
 Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
 no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
@@ -488,10 +489,11 @@ MOVER_PARTNERS = 64
 MOVER_SKIP = 15  # ... neither started from nor paired with the strongest this many
 # ... and built only when the others number at least one in MOVER_SHARE of those set apart. Measured 2026-12-07 at
 # 10,000 mediators: D003 773 others beside 1,532 set apart and D011 926 beside 1,576, whose LPs crawled (27 and 26
-# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway (its
-# 136 screening passes would have cost about 50 units then; with ``pair_bounds`` its first level takes 3 LP solves
-# and 10.0 units with the panels, against 7 and 19.7 without, the same value: five30, left to measure further).
-MOVER_SHARE = 3
+# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway, left
+# out (at 3) while its 136 screening passes would have cost about 50 units; screened by ``pair_bounds`` (five30), its
+# first level takes 3 LP solves, 10.0 units and 8.9 s of CPU with them against 7, 19.7 and 13.9 without (load 3.6),
+# the same value and mediators fixed.
+MOVER_SHARE = 6
 # Panels with two weighted mediators built in a pricing call with weights of few values (``_SearchPricing._pair_panels``),
 # for each weighted mediator not set apart: started with this many weighted others of best value, and this many spread
 # (on D003 at 10,000 mediators, 2026-12-06, 10 and 20 reached a least chance of 0.000579 in 24 s of CPU, 5 and 10
