@@ -43,7 +43,7 @@ def _check_pairs(roster: Roster, cap: int | None, third: str | None, data: st.Da
         event(f"tight for some pair: {min(slack) == 0}")
 
 
-@settings(max_examples=100, **SLOW)  # type: ignore[call-overload]
+@settings(max_examples=60, **SLOW)  # type: ignore[call-overload]
 @given(
     rosters(min_size=6, max_size=11, sizes=(2, 3, 5), crowded=True) | rosters(min_size=6, max_size=11, sizes=(3, 5)),
     st.sampled_from([None, 0, 1, 2, 4]),
@@ -58,7 +58,7 @@ def test_pair_bounds_bound_the_best_panel_holding_both(
     _check_pairs(roster, cap, third, data)
 
 
-@settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
+@settings(max_examples=15, **SLOW)  # type: ignore[call-overload]
 @given(_five_member_rosters(), st.sampled_from([None, 0, 1, 3]), st.data())
 def test_pair_bounds_hold_for_five_member_panels(roster: Roster, cap: int | None, data: st.DataObject) -> None:
     """The same for five-member panels, where most drawn rosters have many panels."""
