@@ -157,7 +157,10 @@ the others (D011's 107 passes charged about 44 units for 23 s of CPU); with ``pa
 3.5 to 6, the same values, mediators fixed and LP solves) D011's first level takes 13.4 units and 15 s of CPU, D003's
 11.0 units and 7.1 s. With the default budget (benchmarks/bench_dispute_lottery.py, side by side with main, load 3 to
 4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least chance 0.000550, its proven
-bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
+bound) where main stopped inside it (0.000547, bound 0.000554); D002 ran as on main then. With ``pair_bounds`` and
+D002's mover panels (five30, side by side with main, load 3.8 to 4.9, machine speed 1.20 to 1.35) D011 proves 9
+levels instead of 1 (106.2 s of CPU against 49.6: the budget's work now buys levels whose LP solves it does not
+charge), D002 16 instead of 10 (58.3 s against 57.2), D003 4 as on main (49.9 s against 46.2).
 
 Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
 no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
