@@ -143,19 +143,25 @@ Where the level's value lies below the proof's bound (D003 at 10,000 mediators: 
 and the medium mediators outside it each share acceptable panels with a few of them only (ranks 200 to 600 by
 ``panel_bounds``: about 19 of 1,667), so the optimal panels match them up like a bipartite matching, and the LP found
 that matching one augmenting step a round (27 LP solves, 47 units of work on D003). So with the proof come **mover
-panels** too (``_SearchPricing._mover_panels``): for each profile of the mediators outside ``W`` (all but the
-strongest ``MOVER_SKIP``), one ``panel_bounds`` pass with them flagged screens the partners each can share a panel
-with, and each is paired greedily with ``MOVER_PARTNERS`` of them, half those the fewest others can join (a
-matching's scarce side first), half spread over the rest; every known panel then goes into the first LP before its
-first solve (``DisputePanelOracle.first_level_columns``, ``matching.lottery.engine._Engine.first_columns``). Only
-when the others number a third of ``W`` or more (``MOVER_SHARE``): D002, with 513 beside 2,809, reached the bound in
-7 LP solves anyway and its 136 passes would cost about 50 units. Measured 2026-12-07 (load 4 to 5, the first level
-from the start of each lottery, the same values and mediators fixed): D003's first LP at 1 / 1,672 instead of
-1 / 2,278, the level 20.0 units of work, 3 LP solves and 18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units,
-3 LP solves and 42.8 s against 70.1, 26 and 76.2 (its 107 passes charged about 44 units for 23 s of CPU: the plain
-passes' charge runs above their CPU there). With the default budget (benchmarks/bench_dispute_lottery.py, side by
-side with main, load 3 to 4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least
-chance 0.000550, its proven bound) where main stopped inside it (0.000547, bound 0.000554); D002 runs as on main.
+panels** too (``_SearchPricing._mover_panels``): for each mediator outside ``W`` (all but the strongest
+``MOVER_SKIP``), a bound on the best panel holding them and each other mediator (``pair_bounds``: one programme over
+the pool for every pair) screens the partners each can share a panel with, and each is paired greedily with
+``MOVER_PARTNERS`` of them, half those the fewest others can join (a matching's scarce side first), half spread over
+the rest; every known panel then goes into the first LP before its first solve
+(``DisputePanelOracle.first_level_columns``, ``matching.lottery.engine._Engine.first_columns``). Only when the others
+number a sixth of ``W`` or more (``MOVER_SHARE``; a third until five30, which left out D002, with 513 beside 2,809,
+whose LP reached the bound in 7 LP solves anyway: 3 with them, see the constant). Measured 2026-12-07 (load 4 to 5, the
+first level from the start of each lottery, the same values and mediators fixed): D003's first LP at 1 / 1,672 instead
+of 1 / 2,278, the level 20.0 units of work, 3 LP solves and 18.9 s of CPU against 46.9, 27 and 40.3; D011 57.0 units, 3
+LP solves and 42.8 s against 70.1, 26 and 76.2. The screen was then one flagged ``panel_bounds`` pass per profile of
+the others (D011's 107 passes charged about 44 units for 23 s of CPU); with ``pair_bounds`` (five30, 2026-12-07, load
+3.5 to 6, the same values, mediators fixed and LP solves) D011's first level takes 13.4 units and 15 s of CPU, D003's
+11.0 units and 7.1 s. With the default budget (benchmarks/bench_dispute_lottery.py, side by side with main, load 3 to
+4, machine speed 1.13 to 1.23) D003 proves 4 levels instead of 2 and D011 its first (least chance 0.000550, its proven
+bound) where main stopped inside it (0.000547, bound 0.000554); D002 ran as on main then. With ``pair_bounds`` and
+D002's mover panels (five30, side by side with main, load 3.8 to 4.9, machine speed 1.20 to 1.35) D011 proves 9
+levels instead of 1 (106.2 s of CPU against 49.6: the budget's work now buys levels whose LP solves it does not
+charge), D002 16 instead of 10 (58.3 s against 57.2), D003 4 as on main (49.9 s against 46.2).
 
 Once the first level's proof has set mediators apart, pricing first tries **pairs** (``_SearchPricing._paired``): when
 no acceptable panel holds three of the mediators of positive weight (``panel_bounds`` over the panels whose other
@@ -335,7 +341,7 @@ from matching.lottery.engine import (
     solve,
 )
 from matching.panel.bounds import LOW as _LOW
-from matching.panel.bounds import panel_bounds
+from matching.panel.bounds import pair_bounds, panel_bounds
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -487,9 +493,11 @@ MOVER_PARTNERS = 64
 MOVER_SKIP = 15  # ... neither started from nor paired with the strongest this many
 # ... and built only when the others number at least one in MOVER_SHARE of those set apart. Measured 2026-12-07 at
 # 10,000 mediators: D003 773 others beside 1,532 set apart and D011 926 beside 1,576, whose LPs crawled (27 and 26
-# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway and
-# where the passes (136, about 50 units) would have cost more than the whole level (20 units).
-MOVER_SHARE = 3
+# solves; 3 with these panels); D002 513 beside 2,809, whose LP reached the proof's bound in 7 solves anyway, left
+# out (at 3) while its 136 screening passes would have cost about 50 units; screened by ``pair_bounds`` (five30), its
+# first level takes 3 LP solves, 10.0 units and 8.9 s of CPU with them against 7, 19.7 and 13.9 without (load 3.6),
+# the same value and mediators fixed.
+MOVER_SHARE = 6
 # Panels with two weighted mediators built in a pricing call with weights of few values (``_SearchPricing._pair_panels``),
 # for each weighted mediator not set apart: started with this many weighted others of best value, and this many spread
 # (on D003 at 10,000 mediators, 2026-12-06, 10 and 20 reached a least chance of 0.000579 in 24 s of CPU, 5 and 10
@@ -2002,7 +2010,9 @@ class _SearchPricing:
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        weak, passes, partnered = _weakest_apart(self.inst, self.pool, self.threshold, BOUND_STEPS, stop)
+        # ``panel_bounds`` over the pool, once: the order of ``weakest_apart``, ``nation_apart`` and ``_mover_panels``.
+        strength = panel_bounds(self.inst, self.pool) if len(self.pool) >= 2 else None
+        weak, passes, partnered = _weakest_apart(self.inst, self.pool, self.threshold, BOUND_STEPS, stop, strength)
         self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * self.cells(self.pool)  # counts 0 and 1
         apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop, partnered)
         self.work += NARROW_WORK * units * self.cells(self.pool)
@@ -2014,7 +2024,7 @@ class _SearchPricing:
         best = c
         joined = np.zeros(0, dtype=np.int64)
         if not stop():
-            joined, units = nation_apart(self.inst, self.pool, self.threshold, apart_pos, stop)
+            joined, units = nation_apart(self.inst, self.pool, self.threshold, apart_pos, stop, strength=strength)
             self.work += NARROW_WORK * units * self.cells(self.pool)
         packing = np.union1d(tier_pos, joined)
         packed = None if stop() else self._packed_tier(packing, c)
@@ -2035,7 +2045,7 @@ class _SearchPricing:
             if not stop():
                 self._add(self._apart_panels(apart_pos, packing))
                 self._add(self._tier_panels(apart_pos, packing, c))
-                movers = self._mover_panels(apart_pos, stop)
+                movers = self._mover_panels(apart_pos, stop, strength)
                 if len(movers):
                     self._add(movers)
                     self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
@@ -2110,18 +2120,19 @@ class _SearchPricing:
             others[skip] = False
         return self._started(np.flatnonzero(others), weak, APART_TOP, APART_SPREAD, flagged, 1)
 
-    def _mover_panels(self, apart: np.ndarray, stop: Callable[[], bool] = lambda: False) -> np.ndarray:
+    def _mover_panels(
+        self, apart: np.ndarray, stop: Callable[[], bool] = lambda: False, strength: np.ndarray | None = None
+    ) -> np.ndarray:
         """Acceptable panels (rows of instance indices) pairing each mediator outside ``apart`` (positions in ``pool``
-        set apart by the first level's proof) with partners ``panel_bounds`` leaves able to share a panel with them:
+        set apart by the first level's proof) with partners ``pair_bounds`` leaves able to share a panel with them:
         the first level's LP reaches its value only with them. Its duals weigh a set no known panel holds two of
         (``apart`` with some of the others swapped in), and each pricing round found the few panels pairing one more
-        of them: the LP crawled one step in the level's denominator a round. Here, for each profile of the others
-        (the attributes ``panel_bounds`` groups by), one pass of ``panel_bounds`` with them flagged (``least``, room
-        1) bounds every mediator's best panel beside one of them; less what a weaker member of the profile lacks
-        in value against the best one, it screens the partners of each (``MOVER_PARTNERS`` at most, spread over
-        those that pass), and each pair is completed greedily (``_greedy``) with one of ``apart`` at most. None when
-        the others number less than one in ``MOVER_SHARE`` of ``apart``. Candidate columns, never a proof; the passes
-        and the greedy starts are charged to the work budget."""
+        of them: the LP crawled one step in the level's denominator a round. Here one programme (``pair_bounds``)
+        bounds the best panel holding each of the others and each candidate partner; those reaching the floor are
+        the partners of each (``MOVER_PARTNERS`` at most, spread over them), and each pair is completed greedily
+        (``_greedy``) with one of ``apart`` at most. None when the others number less than one in ``MOVER_SHARE`` of
+        ``apart``. ``strength``: ``panel_bounds`` over the pool when known (``first_level_proof``'s). Candidate columns,
+        never a proof; the programme and the greedy starts are charged to the work budget."""
         k = self.inst.k
         nothing = np.zeros((0, k), dtype=np.int64)
         if MOVER_PARTNERS <= 0 or k < 2 or len(apart) == 0:
@@ -2132,45 +2143,26 @@ class _SearchPricing:
         if MOVER_SHARE * (len(people) - len(apart)) < len(apart):
             return nothing
         # The strongest (by ``panel_bounds``) sit beside nearly everyone: the greedy completion takes them anyway.
-        strongest = np.lexsort((np.arange(len(people)), -panel_bounds(self.inst, self.pool)))[:MOVER_SKIP]
-        self.work += NARROW_WORK * self.cells(self.pool)
+        if strength is None:
+            strength = panel_bounds(self.inst, self.pool)
+            self.work += NARROW_WORK * self.cells(self.pool)
+        strongest = np.lexsort((np.arange(len(people)), -strength))[:MOVER_SKIP]
         candidates = np.ones(len(people), dtype=bool)
         candidates[strongest] = False
         movers = np.flatnonzero(~flagged & candidates)
         candidates = np.flatnonzero(candidates)
-        if not len(movers):
+        if not len(movers) or stop():
             return nothing
-        value = separable_values(self.inst, people)
-        # By ``panel_bounds``' profile (all but the members' values): coarser groups (the alignment, gender and chair
-        # alone: 12 passes instead of 130 on D003 at 10,000 mediators) screened worse, the first LP at 1 / 1,717
-        # instead of 1 / 1,672 (the level's value 1 / 1,667), and the level took 8 LP solves instead of 3.
-        keys = np.column_stack(
-            [
-                tradition_bits(self.inst, people),
-                group_bits(self.inst, people),
-                self.inst.female[people],
-                self.inst.male[people],
-                self.inst.chair_ok[people],
-                self.inst.alignment[people],
-            ]
-        ).astype(np.int64)
-        _, profile = np.unique(keys[movers], axis=0, return_inverse=True)
-        profile = profile.ravel()
+        # One programme bounds every pair's best panel (``pair_bounds``); until 2026-12-07 one flagged ``panel_bounds``
+        # pass per profile of the movers screened them (less what a weaker member of the profile lacks in value):
+        # on D011 at 10,000 mediators 107 passes, 19.3 s of CPU charged 43 units, now 0.4 s charged 0.4, and of its
+        # 734,600 pairs the 71 the bound now proves apart are gone (on D003 two pairs those passes missed are in).
+        bounds = pair_bounds(self.inst, self.pool, movers, candidates)
+        self.work += NARROW_WORK * 2 * self.cells(self.pool)
         partners: dict[int, np.ndarray] = {}
-        for p in range(int(profile.max()) + 1):
-            if stop():
-                break
-            group = movers[profile == p]
-            flags = np.zeros(len(people), dtype=bool)
-            flags[group] = True
-            reach = panel_bounds(self.inst, self.pool, flags, 1, least=True)
-            self.work += NARROW_WORK * 2 * self.cells(self.pool)
-            top = int(value[group].max())
-            for m in group.tolist():
-                fits = candidates[
-                    (reach[candidates] - (top - int(value[m])) >= self.threshold) & ~self.clash[m, candidates]
-                ]
-                partners[m] = fits[fits != m]
+        for m, reach in zip(movers.tolist(), bounds, strict=True):
+            fits = candidates[(reach >= self.threshold) & ~self.clash[m, candidates]]
+            partners[m] = fits[fits != m]
         # The LP's panels pair the others with the mediators they can share a panel with, as a matching would: those
         # whom few others can join are found first (half of each one's partners, fewest such others first), the rest
         # spread over them.
@@ -2454,16 +2446,24 @@ def weakest_apart(
 
 
 def _weakest_apart(
-    inst: PanelInstance, pool: Sequence[int], threshold: int, steps: int, stop: Callable[[], bool]
+    inst: PanelInstance,
+    pool: Sequence[int],
+    threshold: int,
+    steps: int,
+    stop: Callable[[], bool],
+    strength: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, np.ndarray | None]:
     """``weakest_apart``, and the bounds of its pass that proved the set apart (``panel_bounds`` with the set
-    flagged, room 1, ``least``; None when none was proven): ``apart_tiers`` starts from them."""
+    flagged, room 1, ``least``; None when none was proven): ``apart_tiers`` starts from them. ``strength``:
+    ``panel_bounds`` over the pool when known (its first pass, still counted)."""
     k = inst.k
     nothing = np.zeros(0, dtype=np.int64)
     partnered: np.ndarray | None = None
     if k < 2 or len(pool) < 2:
         return nothing, 0, partnered
-    order = np.lexsort((np.arange(len(pool)), -panel_bounds(inst, pool)))
+    if strength is None:
+        strength = panel_bounds(inst, pool)
+    order = np.lexsort((np.arange(len(pool)), -strength))
     passes, apart = 1, nothing
     lo, hi = 0, len(pool)  # order[hi:] is proven apart (empty at first); order[lo:] is not, or not tried
     for _ in range(steps):
@@ -2542,6 +2542,7 @@ def nation_apart(
     stop: Callable[[], bool] = lambda: False,
     top: int = NATION_TOP,
     strong: int = NATION_STRONG,
+    strength: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Mediators no acceptable panel (objective at least ``threshold``) seats beside one of ``apart`` (positions in
     ``pool``, indices into ``inst``, of mediators no acceptable panel holds two of: ``apart_tiers``) because of the
@@ -2555,14 +2556,16 @@ def nation_apart(
     the pool without ``H``, over the panels whose other members hold one of the nationality's other holders
     (``least``, room 1), proves it when it leaves every mediator of ``apart`` under the floor: those holders are
     then apart from all of ``apart`` (they may share panels with each other's nationality or with the second tier:
-    the packing, ``_SearchPricing._packed_tier``, weighs them). ``stop`` is asked before each pass."""
+    the packing, ``_SearchPricing._packed_tier``, weighs them). ``stop`` is asked before each pass. ``strength``:
+    ``panel_bounds`` over the pool when the caller has it (then neither run nor counted in ``units``)."""
     k = inst.k
     people = np.asarray(pool, dtype=np.int64)
     nothing = np.zeros(0, dtype=np.int64)
     if k < 2 or len(apart) == 0 or len(people) <= k or stop():
         return nothing, 0
-    strength = panel_bounds(inst, pool)
-    units = 1
+    units = 0
+    if strength is None:  # else known (``panel_bounds`` over the pool), charged by the caller
+        strength, units = panel_bounds(inst, pool), 1
     order = np.lexsort((np.arange(len(people)), -strength))
     rank = np.empty(len(people), dtype=np.int64)
     rank[order] = np.arange(len(people))

@@ -89,11 +89,7 @@ def panel_bounds(
     if k < 2 or len(pool_arr) == 0:
         alone = upper_bounds(inst, [int(i) for i in pool_arr]) + more
         return np.where(spare > room, LOW, alone) if wanted is None else np.where(wanted > 0, LOW, alone)
-    value = separable_values(inst, pool_arr) + more
-    w = inst.weights
-    if inst.ranking_parties and w["preference"] > 0:
-        ranked = w["preference"] * inst.pref_min_coef[pool_arr].sum(axis=1).astype(np.int64)
-        value = value - (-ranked // len(inst.ranking_parties))  # rounded up
+    value = _member_values(inst, pool_arr) + more
     parties = inst.alignment.shape[1]
     align = inst.alignment[pool_arr].astype(np.int64)
     pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
@@ -105,6 +101,122 @@ def panel_bounds(
         lean = align[:, p] - align[:, q]
         bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least, wanted))
     return bound
+
+
+def pair_bounds(inst: PanelInstance, pool: Sequence[int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """For each mediator of ``rows`` and each of ``cols`` (positions in ``pool``, indices into ``inst``), an upper
+    bound on the objective of any panel of ``pool`` holding both that keeps the rules H5 (composition) and H8 (lean
+    cap) and has a chair (``LOW`` when there is none): a ``[len(rows), len(cols)]`` array. A mediator paired with
+    themselves gets a bound on no panel in particular.
+
+    ``panel_bounds``' programme over the pool gives, at k - 2 members, the best value of the other members' states
+    (covered traditions and UN groups, women, men, lean, a designated chair); each pair's bound is their two values
+    plus the best state's total with the exact panel-level terms of the state united with both of them. The pairs
+    differ only by their united attributes, few of them: the covered set's terms are reduced once per united set,
+    then the counts' and lean's per united attributes. The same relaxations as ``panel_bounds`` (nationalities may
+    repeat, H1 and H4 are not asked for, a member may be counted among the others, the worst-off party's preference
+    bounded by its mean, the least bound over each pair of parties), so it is an upper bound; one programme instead
+    of a flagged ``panel_bounds`` pass per group of ``rows`` (``matching.lottery.dispute._SearchPricing._mover_panels``).
+    Tests hold it to brute force."""
+    pool_arr = np.asarray(pool, dtype=np.int64)
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    k = inst.k
+    if k < 2 or len(rows) == 0 or len(cols) == 0:
+        return np.full((len(rows), len(cols)), LOW, dtype=np.int64)
+    value = _member_values(inst, pool_arr)
+    parties = inst.alignment.shape[1]
+    align = inst.alignment[pool_arr].astype(np.int64)
+    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
+    leans = [(align[:, p] - align[:, q], True) for p, q in pairs] or [(np.zeros(len(pool_arr), dtype=np.int64), False)]
+    none = np.zeros(len(pool_arr), dtype=np.int64)
+    bound = np.full((len(rows), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
+    for lean, balanced in leans:
+        dp, states, lo = _programme(inst, pool_arr, value, lean, none, 0)
+        best = _pair_finish(inst, _widened(dp[:, k - 2, :, :, :, 0]), states, lean, lo, balanced, pool_arr, rows, cols)
+        bound = np.minimum(bound, best)
+    return np.where(bound > LOW // 2, value[rows][:, None] + value[cols][None, :] + bound, LOW)
+
+
+def _pair_finish(
+    inst: PanelInstance,
+    others: np.ndarray,
+    states: np.ndarray,
+    lean: np.ndarray,
+    lo: int,
+    balanced: bool,
+    pool: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> np.ndarray:
+    """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of k - 2
+    members (chair designated, women, men, lean - ``lo``, covered set)."""
+    w, h = inst.weights, inst.k // 2
+    spans = others.shape[3]
+    chair_ok, chair, cover, female, male = _attributes(inst, pool)
+    # Each side's attributes, then each pair of distinct attributes' united ones.
+    keys = np.stack([cover, female, male, lean], axis=1)
+    row_keys, row_of = np.unique(keys[rows], axis=0, return_inverse=True)
+    col_keys, col_of = np.unique(keys[cols], axis=0, return_inverse=True)
+    united = np.stack(
+        [
+            row_keys[:, None, 0] | col_keys[None, :, 0],
+            row_keys[:, None, 1] + col_keys[None, :, 1],
+            row_keys[:, None, 2] + col_keys[None, :, 2],
+            row_keys[:, None, 3] + col_keys[None, :, 3],
+        ],
+        axis=-1,
+    ).reshape(-1, 4)
+    combos, combo_of = np.unique(united, axis=0, return_inverse=True)
+    cap = lean_cap(inst)
+    counts = np.arange(h + 1)
+    # Per combo: the best of the others' states with a chair designated among them, and with none.
+    with_chair = np.full(len(combos), LOW, dtype=np.int64)
+    without = np.full(len(combos), LOW, dtype=np.int64)
+    for bits in np.unique(combos[:, 0]).tolist():
+        joined = states | bits
+        trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
+        term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
+        if inst.composition_applies:
+            term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
+        reduced = (others + np.asarray(term, dtype=np.int64)).max(axis=-1)  # [chair, women, men, lean]
+        which = np.flatnonzero(combos[:, 0] == bits)
+        for c in which.tolist():
+            _, fem, man, both = combos[c].tolist()
+            balance = w["diversity"] * inst.gender_coef * np.minimum((counts + fem)[:, None], (counts + man)[None, :])
+            spread = np.abs(np.arange(spans) + lo + both)
+            neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
+            total = reduced + np.asarray(balance)[None, :, :, None] + np.asarray(neutral)[None, None, None, :]
+            if cap is not None and balanced:
+                total = np.where((spread <= cap)[None, None, None, :], total, LOW)
+            with_chair[c] = int(total[1].max())
+            without[c] = int(total[0].max())
+    at = combo_of.ravel().reshape(len(row_keys), len(col_keys))[row_of.ravel()][:, col_of.ravel()]
+    own = np.where(chair_ok, chair, LOW)
+    mine = np.maximum(own[rows][:, None], own[cols][None, :])  # the better chair of the two (LOW: neither may)
+    best = with_chair[at]
+    chosen = (without[at] > LOW // 2) & (mine > LOW // 2)
+    best = np.where(chosen, np.maximum(best, without[at] + mine), best)
+    return np.where(best > LOW // 2, best, LOW)
+
+
+def _member_values(inst: PanelInstance, pool: np.ndarray) -> np.ndarray:
+    """Each member's value in ``panel_bounds``' programme: their separable value, the worst-off party's preference
+    bounded by its mean over the ranking parties (rounded up, per member)."""
+    value = separable_values(inst, pool)
+    w = inst.weights
+    if inst.ranking_parties and w["preference"] > 0:
+        ranked = w["preference"] * inst.pref_min_coef[pool].sum(axis=1).astype(np.int64)
+        value = value - (-ranked // len(inst.ranking_parties))  # rounded up
+    return value
+
+
+def _attributes(inst: PanelInstance, pool: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The programme's attributes of each member of ``pool``: may chair, the chair bonus (0 if not), the traditions
+    and UN groups covered (one bit set over both), woman, man."""
+    chair_ok = inst.chair_ok[pool].astype(bool)
+    chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
+    cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)
+    return chair_ok, chair, cover, inst.female[pool].astype(np.int64), inst.male[pool].astype(np.int64)
 
 
 def _profile_programme(
@@ -121,15 +233,29 @@ def _profile_programme(
     """``panel_bounds`` for one pair of parties (``lean``: each member's alignment with the first less
     that with the second; ``balanced``: the pair exists, so the spread is at least the panel's |lean|;
     ``spare``: 1 for a member counted against ``room``, 0 otherwise)."""
+    dp, states, lo = _programme(inst, pool, value, lean, spare, room, least)
+    chair_ok, chair, cover, female, male = _attributes(inst, pool)
+    final = _widened(dp[:, inst.k - 1])
+    return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, need)
+
+
+def _programme(
+    inst: PanelInstance,
+    pool: np.ndarray,
+    value: np.ndarray,
+    lean: np.ndarray,
+    spare: np.ndarray,
+    room: int,
+    least: bool = False,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``_profile_programme``'s dynamic programme: ``(dp, states, lo)``, ``dp`` the best value of the states of every
+    count of others from 0 to k - 1 (axes: chair designated, members, women, men, lean - ``lo``, spare members, covered
+    set as an index into ``states``, ``_reachable``)."""
     k, h = inst.k, inst.k // 2
     others = k - 1
-    chair_ok = inst.chair_ok[pool].astype(bool)
-    chair = np.where(chair_ok, chair_values(inst)[pool], 0).astype(np.int64)
-    cover = (tradition_bits(inst, pool) << len(GROUPS)) | group_bits(inst, pool)  # one index over both bit sets
+    chair_ok, chair, cover, female, male = _attributes(inst, pool)
     states = _reachable(cover)
     covers = len(states)
-    female = inst.female[pool].astype(np.int64)
-    male = inst.male[pool].astype(np.int64)
     lo = others * min(0, int(lean.min()))
     spans = others * max(0, int(lean.max())) - lo + 1
     # dp[chair designated, members, women, men, lean - lo, spare members, covered]
@@ -165,8 +291,7 @@ def _profile_programme(
         plan, taken = _profile_plan(value[members], chair[members], attributes, others, room, least)
         cell = int(np.searchsorted(states, bits))
         _take_profile(dp, base, plan, taken, boxes, reach, (lo, cell, room, least))
-    final = _widened(dp[:, others])
-    return _finish(inst, final, states, value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare, need)
+    return dp, states, lo
 
 
 def _profile_plan(
