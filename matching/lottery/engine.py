@@ -37,6 +37,13 @@ panel cap ``ŷ = max y(P)`` over the known panels:
   primal simplex re-solve took 5 to 7 s of CPU over 4,000 panels against 2 to 3 s over 2,000 (assembly-shaped pool,
   third level). The current solution never leaves the model, and levels end only on exact
   pricing proofs over all feasible panels, so the result is unchanged.
+* **Warm solves of the later levels without bound perturbation** (``_Master.warm_run``). Once agents are fixed,
+  a large model's warm primal simplex runs with HiGHS's bound perturbation off: the tail's LPs are primal
+  degenerate (nearly every fixed agent's row tight), and the perturbed run pivoted 20 to 240 times as often (D002 at
+  10,000 mediators, 2026-12-07: the LP CPU of levels 2 to 12 0.2 to 2.1 s a level down to 0.03 to 0.34 s, the same
+  values; the 41st level's LP, from the run's own state, 340 s in five solves down to 0.07 s in four, see
+  ``warm_run``). A warm run that still stops at its iteration limit goes
+  on by dual simplex from the same basis (and the level's later warm runs too) before any cold start.
 * **A large first solve by a first-order method** (``_Master.first_order``): over more than
   ``FIRST_ORDER_ROWS`` agents, the first LP is solved by PDLP and crossover to an optimal vertex
   instead of primal simplex from scratch, which pivots through thousands of degenerate vertices
@@ -296,7 +303,9 @@ run.
 
 **Budget and stopping.** Every run has a deterministic budget (``matching.core.config.Budget``):
 rounds (passes of the covering, level and Nash loops) and the deterministic seconds of CP-SAT pricing
-summed over the run; every LP solve has an iteration limit, warm or cold. At the start of each round
+summed over the run, with the master LP's work in the same units (``_Master.charge``: simplex iterations by
+the model's rows and columns, PDLP's by its nonzeros, about one unit per second of CPU; the lifting LP of
+``widen`` too, its small LP ``_widest_dual`` not); every LP solve has an iteration limit, warm or cold. At the start of each round
 (``_Engine.halted``) the run also looks at the caller's ``CancelToken``. When either ends it, the
 result is the best distribution so far: a leximin run keeps the levels it fixed, the other agents get
 at least the level the known panels reach (a floor in the final LP), ``upper_bound`` is the least
@@ -403,6 +412,15 @@ PDLP_TOL = 1e-7  # PDLP's tolerances when it does not converge at LP_TOL; crosso
 SIMPLEX_FREE_SHARE = 0.25
 SETTLE_COST = 1e-4  # the final LP's vertex from a first-order point: random panel costs in [1, 2) times this (settle)
 SIMPLEX_PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
+SIMPLEX_DUAL = 1  # ... dual simplex (a level's warm solves once primal stalled, see _Master.warm_run)
+# The master LP's work, charged to the budget like the pricing's (``_Master.charge``), at about one unit per second of
+# CPU at machine speed 1 (D002 at 10,000 mediators, 3,323 rows, 2026-12-07: a warm simplex iteration over 11,800 to
+# 20,400 panels took 1.0e-8 to 1.8e-8 s per row and column of the model, a PDLP iteration 2e-9 to 5e-9 s per nonzero;
+# the interior point's solve about 5 s at 1,325 rows, see ``matching.lottery.interior``).
+LP_ITERATION_WORK = 1.5e-8  # per simplex iteration and row and column of the model
+PDLP_ITERATION_WORK = 3e-9  # per PDLP (or interior point) iteration and nonzero of the model
+INTERIOR_WORK = 2e-9  # per interior point solve (``interior``) and cube of the model's rows
+UNPERTURBED_ROWS = 1_000  # warm primal simplex runs without bound perturbation on models over this many rows (warm_run)
 WARM_ITERATIONS = 1_000  # a warm-started LP solve taking more than this plus WARM_ITERATIONS_PER_ROW
 WARM_ITERATIONS_PER_ROW = 2  # per row and column is restarted from scratch (see _Master.solve)
 COLD_ITERATIONS = 1_000_000  # a solve from scratch stops here (a cold start needs about 1,400 at 1,000 nominees)
@@ -836,6 +854,8 @@ class _Master:
         self.settled = False  # the last solve ended at a vertex made by settle_level
         self.interior_first = False  # a level with few agents free went rough: later ones skip the fine run
         self.from_interior = False  # the last solve's vertex came from the interior point (interior_vertex)
+        self.stalled = False  # a warm primal run stopped at its limit in this level: dual simplex since (warm_run)
+        self.work = 0.0  # the deterministic work of its LP solves so far (see run), in the budget's units
         h = _new_highs()
         _primal_simplex(h)
         inf = highspy.kHighsInf
@@ -888,6 +908,7 @@ class _Master:
 
     def fix(self, agent: int, value: float) -> None:
         self.point = None
+        self.stalled = False
         self.held = False
         self.rough = False
         self.start = self.last = None
@@ -943,7 +964,7 @@ class _Master:
             h.clearSolver()
             if self.start is not None:
                 h.setSolution(self.warm_solution(self.start))
-            h.run()
+            self.run(h)
             self.rough_iterations = int(h.getInfo().pdlp_iteration_count)
             _tolerances(h, LP_TOL)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -988,6 +1009,7 @@ class _Master:
         point = interior.solve(
             matrix, row_lower, row_upper, cost, col_lower, np.asarray(lp.col_upper_, dtype=float), floor=-1.0
         )
+        self.work += INTERIOR_WORK * float(shape[0]) ** 3
         if point is None:
             return False
         if point.accuracy <= interior.TOLERANCE:
@@ -1008,7 +1030,7 @@ class _Master:
             _, limit = h.getOptionValue("simplex_iteration_limit")
             h.setOptionValue("solver", "simplex")
             h.setOptionValue("simplex_iteration_limit", 0)
-            h.run()
+            self.run(h)
             h.setOptionValue("simplex_iteration_limit", limit)
         if self.settle_level(solution):
             return True
@@ -1025,7 +1047,7 @@ class _Master:
         or at the limit) ends the solve (``pointed``)."""
         h = self.h
         h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
-        h.run()
+        self.run(h)
         status = h.getModelStatus()
         fine = status == highspy.HighsModelStatus.kOptimal
         if fine:
@@ -1048,8 +1070,9 @@ class _Master:
         h = self.h
         h.setOptionValue("solver", "simplex")
         h.crossover(solution)
+        self.charge_crossover()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
-            h.run()  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
+            self.run(h)  # crossover stopped short of optimal (at its iteration limit): primal simplex from its basis
         return bool(h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid)
 
     def iterate(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1121,14 +1144,24 @@ class _Master:
         self.from_interior = False
         afresh, self.afresh = self.afresh, False
         crossed = self.cross()
+        warm = False  # a warm simplex run from ``basis`` ended the solve (see stalled)
         if not crossed and afresh and basis.valid:
             self.h.clearSolver()
             if not self.first_order():
                 self.h.setBasis(basis)  # the first-order start failed: warm primal simplex, as without restart
-                self.h.run()
-        elif not crossed and (basis.valid or self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order()):
-            self.h.run()
+                self.warm_run()
+                warm = True
+        elif not crossed and basis.valid:
+            self.warm_run()
+            warm = True
+        elif not crossed and (self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order()):
+            self.run()
         status = self.h.getModelStatus()
+        if warm and status == highspy.HighsModelStatus.kIterationLimit and not self.stalled:
+            self.stalled = True
+            self.h.setBasis(basis)
+            self.warm_run()
+            status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal and not self.pointed:
             # A warm start that ends anywhere else is retried once from scratch before giving up (a large
             # model by PDLP and crossover first); that solve has a limit too (deterministic, generous): no
@@ -1136,7 +1169,7 @@ class _Master:
             self.h.setOptionValue("simplex_iteration_limit", COLD_ITERATIONS)
             self.h.clearSolver()
             if self.h.getNumRow() <= FIRST_ORDER_ROWS or not self.first_order():
-                self.h.run()
+                self.run()
             status = self.h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal and not self.pointed:
                 raise LotteryError(f"the LP solver failed: {self.h.modelStatusToString(status)}")
@@ -1144,6 +1177,63 @@ class _Master:
         y = np.asarray(solution.row_dual, dtype=float)[1:]  # >= 0 for rows at their lower bound (minimising)
         lam = np.asarray(solution.col_value, dtype=float)[1:]
         return y, lam, float(solution.col_value[0])
+
+    def run(self, h: highspy.Highs | None = None) -> None:
+        """Run HiGHS on ``h`` (default: the model) and charge its work (``charge``)."""
+        h = self.h if h is None else h
+        h.run()
+        self.charge(h)
+
+    def charge(self, h: highspy.Highs) -> None:
+        """Add the last run's deterministic work to ``work``: its simplex iterations (crossover's, when they count them,
+        included) by the size of the model, PDLP's and HiGHS's interior point's by its nonzeros (``LP_ITERATION_WORK``,
+        ``PDLP_ITERATION_WORK``)."""
+        info = h.getInfo()
+        size = h.getNumRow() + h.getNumCol()
+        steps = max(0, int(info.simplex_iteration_count)) + max(0, int(info.crossover_iteration_count))
+        passes = max(0, int(info.pdlp_iteration_count)) + max(0, int(info.ipm_iteration_count))
+        self.work += LP_ITERATION_WORK * steps * size + PDLP_ITERATION_WORK * passes * h.getNumNz()
+
+    def charge_crossover(self) -> None:
+        """Charge a crossover, whose iterations HiGHS does not report: as many simplex iterations as the model has rows
+        (crossover makes a basis of them from the point; by the point's positive columns instead it charged 84 units
+        for D011's first solve at 10,000 mediators, about 3 s of CPU, the point holding 42,700 tiny positive values)."""
+        rows = self.h.getNumRow()
+        self.work += LP_ITERATION_WORK * rows * (rows + self.h.getNumCol())
+
+    def crossover_here(self) -> None:
+        """Crossover from the model's current (first-order) point, charged (``charge_crossover``)."""
+        self.h.crossover(self.h.getSolution())
+        self.charge_crossover()
+
+    def take_work(self) -> float:
+        """The work charged since the last call (``_Engine`` adds it to the run's budget work)."""
+        work, self.work = self.work, 0.0
+        return work
+
+    def warm_run(self) -> None:
+        """A warm simplex run from the model's basis: primal simplex (new panels leave the basis primal feasible, and a
+        fixed agent's row keeps the current solution), in a later level of a large model (over ``UNPERTURBED_ROWS`` rows)
+        without HiGHS's bound perturbation; dual simplex once primal stalled in this level (``stalled``, reset by ``fix``).
+
+        The later levels' LPs are primal degenerate (nearly every fixed agent's row is tight), and the perturbed bounds
+        cost primal simplex its way there: D002 at 10,000 mediators (3,323 rows, 11,800 to 18,400 panels; levels 36 to
+        41 rebuilt offline from the run's own basis, 2026-12-07) took 1,689 to 2,382 iterations (0.4 to 0.9 s of CPU) a
+        level's first solve with it and 41 to 128 without (0.01 to 0.04 s). At the 41st level (6 agents free, 3,316
+        fixed) the perturbed run did not end within its iteration limit at all (it needs 54,937 iterations, 15 s) and the
+        cold start after it took PDLP to its limit, the interior point and PDLP at ``PDLP_TOL``: 68 s of CPU a solve,
+        340 s for that level's five; without perturbation 224 iterations, 0.03 s. Where a run still stops at its limit,
+        dual simplex from the same basis goes on (10,106 iterations, 1.5 s on that LP, against 2 to 7 times primal's
+        work on the levels before it) before the cold start."""
+        h = self.h
+        unperturbed = bool(self.fixed) and h.getNumRow() > UNPERTURBED_ROWS
+        if unperturbed:
+            h.setOptionValue("primal_simplex_bound_perturbation_multiplier", 0.0)
+        if self.stalled:
+            h.setOptionValue("simplex_strategy", SIMPLEX_DUAL)
+        self.run(h)
+        h.setOptionValue("simplex_strategy", SIMPLEX_PRIMAL)
+        h.setOptionValue("primal_simplex_bound_perturbation_multiplier", 1.0)
 
     def cross(self) -> bool:
         """When a vertex is wanted of a model that still holds the first-order point of its last solve (a level whose
@@ -1155,9 +1245,9 @@ class _Master:
             return False
         self.held = False
         h = self.h
-        h.crossover(h.getSolution())
+        self.crossover_here()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
-            h.run()
+            self.run(h)
         return True
 
     def settle_level(self, point: highspy.HighsSolution) -> bool:
@@ -1173,7 +1263,7 @@ class _Master:
             return False
         self.settle(z - CEILING_NEAR)
         if h.getBasis().valid:
-            h.run()
+            self.run(h)
             if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and h.getBasis().valid:
                 self.settled = True
                 return True
@@ -1203,10 +1293,10 @@ class _Master:
         h.clearSolver()
         h.setOptionValue("solver", "pdlp")
         h.setOptionValue("pdlp_iteration_limit", PDLP_FINE_ITERATIONS)
-        h.run()
+        self.run(h)
         h.setOptionValue("solver", "simplex")
         if h.getModelStatus() in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit):
-            h.crossover(h.getSolution())
+            self.crossover_here()
         h.changeColsCost(self.rows, columns, np.zeros(self.rows))
         h.changeColBounds(0, -highspy.kHighsInf, highspy.kHighsInf)
 
@@ -1250,7 +1340,7 @@ class _Master:
             np.full(count, -1.0),
         )
         h.setOptionValue("simplex_iteration_limit", _widen_iterations(h))
-        h.run()
+        self.run(h)
         status = h.getModelStatus()
         feasible = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kIterationLimit) or not feasible:
@@ -1587,6 +1677,7 @@ class _Engine:
         master.ceiling = float(self.share([a for a in agents if a not in fixed], fixed)) if fixed else None
         duals, lam, value = master.solve()
         self.lp_solves += 1
+        self.work += master.take_work()  # the LP's work counts against the budget like the pricing's (_Master.charge)
         if fixed and (self.vertices or master.rough):
             # A later level's vertex, after a point that did not prove it, or any solve of a level where PDLP stopped at
             # its limit at the model's tolerances: the next solve (after new panels) starts by a first-order method
