@@ -33,13 +33,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (60e6c51, code as at issue 17's eighteenth stop, 098dacb), measured on 2026-12-07
-# at load 1.0-1.4 with machine speed 1.00 (see machine_speed.py): every dispute ran into the lottery's budget, D002
-# after ten leximin levels (proven), D003 after two, D011 inside its first.
+# Main's figures at 10,000 mediators (c42202c, code as at issue 17's nineteenth stop), measured on 2026-12-07 at load
+# 0.9-1.1 with machine speed 1.01 (see machine_speed.py): every dispute ran into the lottery's budget, D002 after ten
+# leximin levels (proven), D003 after four, D011 after its first.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 59.5 s CPU, budget, 10 levels, least 0.000334, bound 0.000334, CP-SAT 0",
-    "D003": "main: 50.1 s CPU, budget, 2 levels, least 0.000600, bound 0.000600, CP-SAT 0",
-    "D011": "main: 50.0 s CPU, budget, unproven, least 0.000547, bound 0.000554, CP-SAT 0",
+    "D002": "main: 44.4 s CPU, budget, 10 levels, least 0.000334, bound 0.000334, CP-SAT 0",
+    "D003": "main: 38.6 s CPU, budget, 4 levels, least 0.000600, bound 0.000600, CP-SAT 1",
+    "D011": "main: 39.2 s CPU, budget, 1 level, least 0.000550, bound 0.000550, CP-SAT 0",
 }
 
 
