@@ -217,8 +217,8 @@ tried with the **uniform weights** (1 on every agent, ``_Engine.share``): every 
 seats the fixed agents leave shared out; the last level always reaches it (its agents share the seats
 left), and then ends on it, fixing every free agent. Otherwise the weights are the LP's
 duals made integer: LP vertex duals share a denominator (the basis determinant), which is
-recognised (``SNAP_TOL``), so that the weights are exact small integers and the bound usually
-equals the level; failing that, integers in the duals' ratios when those are simple fractions (``_ratio_weights``:
+recognised (``matching.lottery.polytope.common_denominator``), so that the weights are exact small integers and
+the bound usually equals the level; failing that, integers in the duals' ratios when those are simple fractions (``_ratio_weights``:
 D002's level 36 at 10,000 mediators, eighteenths of the largest dual, now proven with weights 1 to 18 where the
 rounded 28-bit ones left it unproven); otherwise they are scaled to ``WEIGHT_BITS`` bits (CP-SAT slows down sharply
 with larger coefficients) and, if that bound is not within ``EPS``, to ``FINE_BITS`` bits priced
@@ -380,6 +380,7 @@ from matching.core.config import Budget, limit_work
 from matching.core.errors import ArgumentError, InternalError, MatchingError
 from matching.core.progress import Advance, CancelToken, ProgressFactory, silent_progress, stop_asked
 from matching.lottery import interior
+from matching.lottery.polytope import common_denominator
 
 Panel = tuple[int, ...]
 
@@ -389,8 +390,6 @@ WEIGHT_BITS = 28  # integer pricing weights stay below 2**28 (CP-SAT slows down 
 FINE_BITS = 40  # precise weights, tried when the fast ones cannot prove a level within EPS
 FINE_TIME_LIMIT = 5.0  # deterministic seconds for the second stage of a precise pricing problem
 COARSE_BITS = WEIGHT_BITS  # first stage of a precise pricing problem
-SNAP_DENOMINATOR = 10**7  # dual weights are tried as fractions with denominators up to this
-SNAP_TOL = 1e-12  # how close such fractions must be to the LP's dual weights
 NASH_BITS = 24  # Nash welfare's pricing needs a relative precision of NASH_TOL only
 LP_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 NASH_TOL = 1e-4  # Nash welfare stops when the Frank-Wolfe gap is at most NASH_TOL per agent
@@ -701,17 +700,9 @@ def _ratio_weights(values: Sequence[tuple[float, int]], n: int) -> np.ndarray | 
     if not values:
         return None
     top = max(v for v, _ in values)
-    q = 1
-    for value, _ in sorted(values, reverse=True):
-        ratio = value / top
-        if abs(ratio * q - round(ratio * q)) <= SNAP_TOL * q:
-            continue
-        rational = Fraction(ratio).limit_denominator(SNAP_DENOMINATOR)
-        if abs(float(rational) - ratio) > SNAP_TOL:
-            return None
-        q = math.lcm(q, rational.denominator)
-        if q > 2**WEIGHT_BITS:
-            return None
+    q = common_denominator([v / top for v, _ in sorted(values, reverse=True)], lambda q: q <= 2**WEIGHT_BITS)
+    if q is None:
+        return None
     ints = np.zeros(n, dtype=np.int64)
     for value, a in values:
         ints[a] = round(value / top * q)
@@ -1849,19 +1840,9 @@ class _Engine:
         """Exact integer weights ``q y`` when ``y`` has a common denominator ``q`` (LP vertex duals do: the
         basis determinant) that keeps them below ``2**WEIGHT_BITS``; otherwise integers in the ratios of ``y``
         when those are simple fractions (``_ratio_weights``); otherwise ``y`` scaled and rounded."""
-        q = 1
         values = [(float(y[a]), a) for a in agents if y[a] > 0]
-        for value, _ in sorted(values, reverse=True):
-            if abs(value * q - round(value * q)) <= SNAP_TOL * q:
-                continue
-            rational = Fraction(value).limit_denominator(SNAP_DENOMINATOR)
-            if abs(float(rational) - value) > SNAP_TOL:
-                q = 0
-                break
-            q = math.lcm(q, rational.denominator)
-            if q * max(v for v, _ in values) > 2**WEIGHT_BITS:
-                q = 0
-                break
+        top = max((v for v, _ in values), default=0.0)
+        q = common_denominator([v for v, _ in sorted(values, reverse=True)], lambda q: q * top <= 2**WEIGHT_BITS)
         if q and values:
             ints = np.zeros(self.n, dtype=np.int64)
             for value, a in values:

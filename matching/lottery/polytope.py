@@ -30,7 +30,7 @@ oracle's local search and face pricing keep to them (``matching.lottery.compose.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -53,16 +53,24 @@ def snapped_scale(duals: np.ndarray) -> int | None:
     (within ``SNAP_TOL``) and it keeps them below ``2**PROOF_BITS``: LP vertex duals share one (the basis
     determinant), and exact weights make the bound the level's exact value (the first level's certificate,
     ``matching.lottery.engine.Lottery.certified``). None otherwise."""
-    q = 1
     top = float(duals.max())
-    for value in sorted((float(v) for v in duals if v > 0), reverse=True):
+    values = sorted((float(v) for v in duals if v > 0), reverse=True)
+    return common_denominator(values, lambda q: q * top <= 2**PROOF_BITS)
+
+
+def common_denominator(values: Iterable[float], fits: Callable[[int], bool]) -> int | None:
+    """The least common denominator of ``values`` (taken in their order, largest first) when each is a fraction with a
+    denominator up to ``SNAP_DENOMINATOR`` (within ``SNAP_TOL``) and each partial common denominator ``fits``; None
+    otherwise. Shared by ``snapped_scale`` and the engine's integer weights."""
+    q = 1
+    for value in values:
         if abs(value * q - round(value * q)) <= SNAP_TOL * q:
             continue
         rational = Fraction(value).limit_denominator(SNAP_DENOMINATOR)
         if abs(float(rational) - value) > SNAP_TOL:
             return None
         q = math.lcm(q, rational.denominator)
-        if q * top > 2**PROOF_BITS:
+        if not fits(q):
             return None
     return q
 
