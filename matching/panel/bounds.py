@@ -90,17 +90,20 @@ def panel_bounds(
         alone = upper_bounds(inst, [int(i) for i in pool_arr]) + more
         return np.where(spare > room, LOW, alone) if wanted is None else np.where(wanted > 0, LOW, alone)
     value = _member_values(inst, pool_arr) + more
-    parties = inst.alignment.shape[1]
-    align = inst.alignment[pool_arr].astype(np.int64)
-    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
-    if not pairs:
-        flat = np.zeros(len(pool_arr), dtype=np.int64)
-        return _profile_programme(inst, pool_arr, value, flat, False, spare, room, least, wanted)
     bound = np.full(len(pool_arr), np.iinfo(np.int64).max, dtype=np.int64)
-    for p, q in pairs:
-        lean = align[:, p] - align[:, q]
-        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, True, spare, room, least, wanted))
+    for lean, balanced in _party_leans(inst, pool_arr):
+        bound = np.minimum(bound, _profile_programme(inst, pool_arr, value, lean, balanced, spare, room, least, wanted))
     return bound
+
+
+def _party_leans(inst: PanelInstance, pool: np.ndarray) -> list[tuple[np.ndarray, bool]]:
+    """Each pair of parties' lean of every member of ``pool`` (alignment with the first less that with the second)
+    with True, or one lean of 0 with False when there is no pair: the programme runs once per pair and the least
+    bound is kept (``panel_bounds``, ``pair_bounds``)."""
+    parties = inst.alignment.shape[1]
+    align = inst.alignment[pool].astype(np.int64)
+    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
+    return [(align[:, p] - align[:, q], True) for p, q in pairs] or [(np.zeros(len(pool), dtype=np.int64), False)]
 
 
 def pair_bounds(inst: PanelInstance, pool: Sequence[int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -124,13 +127,9 @@ def pair_bounds(inst: PanelInstance, pool: Sequence[int], rows: np.ndarray, cols
     if k < 2 or len(rows) == 0 or len(cols) == 0:
         return np.full((len(rows), len(cols)), LOW, dtype=np.int64)
     value = _member_values(inst, pool_arr)
-    parties = inst.alignment.shape[1]
-    align = inst.alignment[pool_arr].astype(np.int64)
-    pairs = [(p, q) for p in range(parties) for q in range(p + 1, parties)]
-    leans = [(align[:, p] - align[:, q], True) for p, q in pairs] or [(np.zeros(len(pool_arr), dtype=np.int64), False)]
     none = np.zeros(len(pool_arr), dtype=np.int64)
     bound = np.full((len(rows), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
-    for lean, balanced in leans:
+    for lean, balanced in _party_leans(inst, pool_arr):
         dp, states, lo = _programme(inst, pool_arr, value, lean, none, 0)
         best = _pair_finish(inst, _widened(dp[:, k - 2, :, :, :, 0]), states, lean, lo, balanced, pool_arr, rows, cols)
         bound = np.minimum(bound, best)
