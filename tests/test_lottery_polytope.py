@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.compose as compose_module
@@ -161,6 +161,9 @@ def test_a_later_level_ends_on_the_relaxation_proof() -> None:
     assert [level.value for level in hooked.levels][-1] == pytest.approx(plain.levels[-1].value)
 
 
+TIGHT = 1e-9  # the relaxation's bound within this share of the weights' total of the heaviest selection is tight
+
+
 def some_fixed(n: int, seed: int) -> dict[int, float]:
     """About 40 % of ``n`` agents, each fixed at a chance drawn from [0, 0.3) (seeded)."""
     rng = np.random.default_rng(seed)
@@ -169,22 +172,42 @@ def some_fixed(n: int, seed: int) -> dict[int, float]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(), st.integers(0, 2**16))
+@example(  # one selection (3, 4) and the fixed 1 and 2 in none: Q's bound 1/2, its floor 0 the selection's weight
+    (
+        [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 1, 1], [1, 1, 0], [1, 0, 1]],
+        2,
+        [
+            ("a", "a0", 0, 1),
+            ("a", "a1", 0, 1),
+            ("b", "b0", 0, 1),
+            ("b", "b1", 0, 2),
+            ("b", "b2", 0, 1),
+            ("c", "c0", 0, 1),
+            ("c", "c1", 0, 1),
+        ],
+    ),
+    0,
+)
 def test_the_heaviest_selections_lie_on_the_proofs_face(pool: Pool, seed: int) -> None:
     """Where the relaxation is tight (its bound is the heaviest selection's weight), every selection of largest
-    weight under the level proof meets the face's quotas and seats its whole classes."""
+    weight under the level proof meets the face's quotas and seats its whole classes.
+
+    The relaxation's bound is the one before ``level_proof``'s floor (``level_bound``), up to the float rounding of
+    the LP's multipliers (``TIGHT`` of the weights' total): the floor can meet the heaviest selection's weight where
+    ``Q``'s bound is up to 1 above it, and ``Q``'s face then need not hold that selection (the ``example``)."""
     found = drawn(pool)
     if found is None:
         return
     oracle, panels = found
     fixed = some_fixed(oracle.n, seed)
     free = [a for a in range(oracle.n) if a not in fixed]
-    proof = oracle.level_proof(free, fixed)
+    proof = oracle.polytope.level_bound(free, fixed)
     face = oracle.polytope.face
     if proof is None or face is None:
         return
-    weights, best = proof
+    weights, bound = proof
     heaviest = max(int(weights[list(p)].sum()) for p in panels)
-    if best != heaviest:
+    if float(bound - heaviest) > TIGHT * max(1, int(weights.sum())):
         return
     for panel in panels:
         if int(weights[list(panel)].sum()) == heaviest:

@@ -341,7 +341,7 @@ from matching.lottery.engine import (
     solve,
 )
 from matching.panel.bounds import LOW as _LOW
-from matching.panel.bounds import pair_bounds, panel_bounds
+from matching.panel.bounds import PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -2018,8 +2018,10 @@ class _SearchPricing:
         counted[np.asarray(list(free), dtype=np.int64)] = True
         if k < 2 or not counted.any():
             return None
-        # ``panel_bounds`` over the pool, once: the order of ``weakest_apart``, ``nation_apart`` and ``_mover_panels``.
-        strength = panel_bounds(self.inst, self.pool) if len(self.pool) >= 2 else None
+        # ``panel_bounds`` over the pool, once: the order of ``weakest_apart``, ``nation_apart`` and ``_mover_panels``,
+        # whose ``pair_bounds`` reads the same programme (``plain_programme``; charged as before, each as its own pass).
+        plain = plain_programme(self.inst, self.pool) if len(self.pool) >= 2 else None
+        strength = None if plain is None else plain_bounds(self.inst, plain)
         weak, passes, partnered = _weakest_apart(self.inst, self.pool, self.threshold, BOUND_STEPS, stop, strength)
         self.work += NARROW_WORK * (1 + 2 * (passes - 1)) * self.cells(self.pool)  # counts 0 and 1
         apart_pos, tier_pos, c, units = apart_tiers(self.inst, self.pool, self.threshold, weak, stop, partnered)
@@ -2053,7 +2055,7 @@ class _SearchPricing:
             if not stop():
                 self._add(self._apart_panels(apart_pos, packing))
                 self._add(self._tier_panels(apart_pos, packing, c))
-                movers = self._mover_panels(apart_pos, stop, strength)
+                movers = self._mover_panels(apart_pos, stop, strength, plain)
                 if len(movers):
                     self._add(movers)
                     self.first_columns = self.known  # every panel known: the witnesses', the proof's and these
@@ -2129,7 +2131,11 @@ class _SearchPricing:
         return self._started(np.flatnonzero(others), weak, APART_TOP, APART_SPREAD, flagged, 1)
 
     def _mover_panels(
-        self, apart: np.ndarray, stop: Callable[[], bool] = lambda: False, strength: np.ndarray | None = None
+        self,
+        apart: np.ndarray,
+        stop: Callable[[], bool] = lambda: False,
+        strength: np.ndarray | None = None,
+        plain: PlainProgramme | None = None,
     ) -> np.ndarray:
         """Acceptable panels (rows of instance indices) pairing each mediator outside ``apart`` (positions in ``pool``
         set apart by the first level's proof) with partners ``pair_bounds`` leaves able to share a panel with them:
@@ -2139,8 +2145,9 @@ class _SearchPricing:
         bounds the best panel holding each of the others and each candidate partner; those reaching the floor are
         the partners of each (``MOVER_PARTNERS`` at most, spread over them), and each pair is completed greedily
         (``_greedy``) with one of ``apart`` at most. None when the others number less than one in ``MOVER_SHARE`` of
-        ``apart``. ``strength``: ``panel_bounds`` over the pool when known (``first_level_proof``'s). Candidate columns,
-        never a proof; the programme and the greedy starts are charged to the work budget."""
+        ``apart``. ``strength``: ``panel_bounds`` over the pool when known (``first_level_proof``'s), and ``plain`` its
+        programme, which ``pair_bounds`` reads rather than run it again. Candidate columns, never a proof; the programme
+        and the greedy starts are charged to the work budget (a second pass's units even when ``plain`` is read)."""
         k = self.inst.k
         nothing = np.zeros((0, k), dtype=np.int64)
         if MOVER_PARTNERS <= 0 or k < 2 or len(apart) == 0:
@@ -2152,7 +2159,8 @@ class _SearchPricing:
             return nothing
         # The strongest (by ``panel_bounds``) sit beside nearly everyone: the greedy completion takes them anyway.
         if strength is None:
-            strength = panel_bounds(self.inst, self.pool)
+            plain = plain_programme(self.inst, self.pool)
+            strength = plain_bounds(self.inst, plain)
             self.work += NARROW_WORK * self.cells(self.pool)
         strongest = np.lexsort((np.arange(len(people)), -strength))[:MOVER_SKIP]
         candidates = np.ones(len(people), dtype=bool)
@@ -2165,7 +2173,7 @@ class _SearchPricing:
         # pass per profile of the movers screened them (less what a weaker member of the profile lacks in value):
         # on D011 at 10,000 mediators 107 passes, 19.3 s of CPU charged 43 units, now 0.4 s charged 0.4, and of its
         # 734,600 pairs the 71 the bound now proves apart are gone (on D003 two pairs those passes missed are in).
-        bounds = pair_bounds(self.inst, self.pool, movers, candidates)
+        bounds = pair_bounds(self.inst, self.pool, movers, candidates, plain)
         self.work += NARROW_WORK * 2 * self.cells(self.pool)
         partners: dict[int, np.ndarray] = {}
         for m, reach in zip(movers.tolist(), bounds, strict=True):

@@ -264,7 +264,19 @@ class QuotaPolytope:
     def level_proof(self, free: Sequence[int], fixed: Mapping[int, float]) -> tuple[np.ndarray, int] | None:
         """Integer weights ``w >= 0`` (one per class) from the level's LP over ``Q`` and a proven ``best >=
         max_P w(P)`` over all selections; None when the LP fails or weighs nobody free. The bound it gives the
-        level is ``Q``'s level (up to the weights' rounding), which is the true one only when ``Q`` is tight there."""
+        level is ``Q``'s level (up to the weights' rounding), which is the true one only when ``Q`` is tight there.
+        ``best`` is the floor of ``level_bound``'s (a selection's weight is an integer), so it can be below ``Q``'s
+        bound: equal to the heaviest selection's weight where ``Q`` is not tight."""
+        proved = self.level_bound(free, fixed)
+        if proved is None:
+            return None
+        weights, bound = proved
+        return weights, int(bound.__floor__())
+
+    def level_bound(self, free: Sequence[int], fixed: Mapping[int, float]) -> tuple[np.ndarray, Fraction] | None:
+        """``level_proof``'s weights ``w`` and its exact bound on ``max_{x in Q} w·x`` before the floor (``Q``'s
+        bound up to the rounding of the LP's multipliers and of the weights); None as ``level_proof``. Sets the
+        level's face (``track``)."""
         if not free:
             return None
         solved = self.level(free, fixed)
@@ -281,5 +293,4 @@ class QuotaPolytope:
             return None
         # The multipliers scaled alike: tight for the unrounded weights, off by the rounding only (``bound``'s
         # excess term absorbs it).
-        best = self.bound(weights, pi * scale, Fraction(pi0) * Fraction(scale), [*free, *fixed])
-        return weights, int(best.__floor__())
+        return weights, self.bound(weights, pi * scale, Fraction(pi0) * Fraction(scale), [*free, *fixed])

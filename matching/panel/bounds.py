@@ -9,6 +9,7 @@ through the ``extra`` values (a price per member, negated). Tests hold it to bru
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -106,7 +107,59 @@ def _party_leans(inst: PanelInstance, pool: np.ndarray) -> list[tuple[np.ndarray
     return [(align[:, p] - align[:, q], True) for p, q in pairs] or [(np.zeros(len(pool), dtype=np.int64), False)]
 
 
-def pair_bounds(inst: PanelInstance, pool: Sequence[int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class PlainProgramme:
+    """``panel_bounds``' programme over ``pool`` with no member flagged, run once per pair of parties
+    (``_party_leans``): ``lean``, ``balanced``, then ``_programme``'s ``dp``, ``states`` and ``lo`` in each of ``runs``.
+    ``panel_bounds(inst, pool)`` reads its states of k - 1 others and ``pair_bounds`` its states of k - 2, so one
+    run serves both (``plain_bounds``, ``pair_bounds``' ``programme``): the dispute lottery's first level asks for both
+    over the same pool (``matching.lottery.dispute._SearchPricing.first_level_proof``)."""
+
+    pool: np.ndarray
+    value: np.ndarray
+    runs: tuple[tuple[np.ndarray, bool, np.ndarray, np.ndarray, int], ...]
+
+
+def plain_programme(inst: PanelInstance, pool: Sequence[int]) -> PlainProgramme:
+    """The programme ``panel_bounds(inst, pool)`` and ``pair_bounds(inst, pool, ...)`` run, run once (none for panels
+    of fewer than two members or an empty pool, where neither runs one)."""
+    pool_arr = np.asarray(pool, dtype=np.int64)
+    value = _member_values(inst, pool_arr)
+    if inst.k < 2 or len(pool_arr) == 0:
+        return PlainProgramme(pool_arr, value, ())
+    none = np.zeros(len(pool_arr), dtype=np.int64)
+    runs = tuple(
+        (lean, balanced, *_programme(inst, pool_arr, value, lean, none, 0))
+        for lean, balanced in _party_leans(inst, pool_arr)
+    )
+    return PlainProgramme(pool_arr, value, runs)
+
+
+def plain_bounds(inst: PanelInstance, programme: PlainProgramme) -> np.ndarray:
+    """``panel_bounds(inst, programme.pool)`` read off ``programme`` (``plain_programme``): the same numbers, without
+    running the programme again."""
+    pool = programme.pool
+    if not programme.runs:
+        return panel_bounds(inst, pool.tolist())
+    chair_ok, chair, cover, female, male = _attributes(inst, pool)
+    spare = np.zeros(len(pool), dtype=np.int64)
+    bound = np.full(len(pool), np.iinfo(np.int64).max, dtype=np.int64)
+    for lean, balanced, dp, states, lo in programme.runs:
+        final = _widened(dp[:, inst.k - 1])
+        found = _finish(
+            inst, final, states, programme.value, chair, chair_ok, cover, female, male, lean, lo, balanced, spare
+        )
+        bound = np.minimum(bound, found)
+    return bound
+
+
+def pair_bounds(
+    inst: PanelInstance,
+    pool: Sequence[int],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    programme: PlainProgramme | None = None,
+) -> np.ndarray:
     """For each mediator of ``rows`` and each of ``cols`` (positions in ``pool``, indices into ``inst``), an upper
     bound on the objective of any panel of ``pool`` holding both that keeps the rules H5 (composition) and H8 (lean
     cap) and has a chair (``LOW`` when there is none): a ``[len(rows), len(cols)]`` array. A mediator paired with
@@ -120,17 +173,20 @@ def pair_bounds(inst: PanelInstance, pool: Sequence[int], rows: np.ndarray, cols
     repeat, H1 and H4 are not asked for, a member may be counted among the others, the worst-off party's preference
     bounded by its mean, the least bound over each pair of parties), so it is an upper bound; one programme instead
     of a flagged ``panel_bounds`` pass per group of ``rows`` (``matching.lottery.dispute._SearchPricing._mover_panels``).
-    Tests hold it to brute force."""
+    ``programme``: ``plain_programme(inst, pool)`` when run before (for ``plain_bounds``), read instead of running it
+    again. Tests hold it to brute force."""
     pool_arr = np.asarray(pool, dtype=np.int64)
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     k = inst.k
     if k < 2 or len(rows) == 0 or len(cols) == 0:
         return np.full((len(rows), len(cols)), LOW, dtype=np.int64)
-    value = _member_values(inst, pool_arr)
-    none = np.zeros(len(pool_arr), dtype=np.int64)
+    if programme is None:
+        programme = plain_programme(inst, pool)
+    elif not np.array_equal(programme.pool, pool_arr):
+        raise ValueError("pair_bounds: the programme was run over another pool")
+    value = programme.value
     bound = np.full((len(rows), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
-    for lean, balanced in _party_leans(inst, pool_arr):
-        dp, states, lo = _programme(inst, pool_arr, value, lean, none, 0)
+    for lean, balanced, dp, states, lo in programme.runs:
         best = _pair_finish(inst, _widened(dp[:, k - 2, :, :, :, 0]), states, lean, lo, balanced, pool_arr, rows, cols)
         bound = np.minimum(bound, best)
     return np.where(bound > LOW // 2, value[rows][:, None] + value[cols][None, :] + bound, LOW)
