@@ -1267,9 +1267,9 @@ class _SearchPricing:
         # nothing heavier, and further candidate columns either way.
         rows_known = np.flatnonzero(allowed & (known_value > 0))
         rows_known = rows_known[np.lexsort((rows_known, -known_value[rows_known]))][:KNOWN_OTHERS]
-        known = [tuple(int(a) for a in self.known[r]) for r in rows_known]
+        known = list(map(tuple, self.known[rows_known].tolist()))
         if len(found):
-            panels = [tuple(int(a) for a in row) for row in found]
+            panels = list(map(tuple, found.tolist()))
             return Pricing(panels[0], int(value[0]), True, others=tuple(panels[1:] + known))
         if known:
             return Pricing(known[0], int(known_value[rows_known[0]]), True, others=tuple(known[1:]))
@@ -2341,7 +2341,7 @@ class _SearchPricing:
             allowed &= incidence @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
         rows = np.flatnonzero(allowed)
         rows = rows[np.lexsort((rows, -value[rows]))][:KNOWN_OTHERS]
-        return tuple(tuple(int(a) for a in self.known[r]) for r in rows)
+        return tuple(map(tuple, self.known[rows].tolist()))
 
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""
