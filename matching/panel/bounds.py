@@ -345,8 +345,9 @@ def _take_profile(
     passes of levels 14 to 24 take 0.46 of their CPU before (58 passes, 11.1 s against 24.0) and those of levels 30 to
     35, with rooms of 7 to 37 counts, 0.24 (89 passes, 24.7 s against 104.2; 2026-12-07, replayed side by side with the
     64-bit programme that moved the member counts as one block); moving the women and men counts as one block (where
-    each pair of counts was moved alone) took about 0.87 of the CPU (12 count, pair and room passes over D002's pool at
-    level 26, alternating runs at load 6: 2.74 and 3.08 s against 3.19 and 3.47 s; the same bounds), a fifth of the moves."""
+    each pair of counts was moved alone) took about 0.83 of the CPU (12 count, pair and room passes over D002's pool at
+    level 26, four alternating runs at load 3: 2.15 to 2.50 s against 2.59 to 3.00 s; the same bounds), a fifth of the
+    moves."""
     lo, cell, room, least = where
     others, h = dp.shape[1] - 1, dp.shape[2] - 1
     for j in range(others - 1, 0, -1):
@@ -380,10 +381,11 @@ def _counted_up(block: np.ndarray, axis: int, more: int, h: int) -> tuple[np.nda
     if more + size - 1 <= h:
         return block, slice(more, more + size)
     below = max(0, h - more)  # counts that stay under h
-    top = np.take(block, range(below, size), axis=axis).max(axis=axis, keepdims=True)
+    lead = (slice(None),) * axis
+    top = block[(*lead, slice(below, size))].max(axis=axis, keepdims=True)
     if not below:
         return top, slice(h, h + 1)
-    return np.concatenate([np.take(block, range(below), axis=axis), top], axis=axis), slice(more, h + 1)
+    return np.concatenate([block[(*lead, slice(0, below))], top], axis=axis), slice(more, h + 1)
 
 
 def _programme_dtype(value: np.ndarray, chair: np.ndarray, k: int) -> type[np.signedinteger]:
