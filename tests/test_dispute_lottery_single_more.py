@@ -151,3 +151,33 @@ def test_a_cp_sat_answer_brings_the_panels_holding_two_weighted_mediators_too(
     assert oracle.solved == 1 and answer.proven and answer.value == heaviest
     assert all(tuple(sorted(p)) in by_agent for p in answer.others)
     assert bool(pairs) == (heaviest >= 2)
+
+
+@settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
+@given(*SETUP_CASES)
+def test_later_levels_weights_are_priced_exactly_without_the_pair_columns(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """After a pairing, weights of a few values on mediators outside ``paired`` (``_counts_first``: the later leximin
+    levels' duals, here with ``COUNT_FIRST_FROM`` at 1) build no greedy panels holding two weighted mediators
+    (``pair_columns``), by the search or after a CP-SAT answer; the answer is still the heaviest acceptable panel (brute
+    force) and its further columns acceptable."""
+    paired_setup = _paired_search(roster, floor, data)
+    if paired_setup is None:
+        return
+    agents, by_agent, search = paired_setup
+    assert search.paired is not None
+    second = np.array([data.draw(st.sampled_from([0, 1, 2, 3])) for _ in agents], dtype=np.int64)
+    w_pool = second[search.agent[np.asarray(search.pool, dtype=np.int64)]]
+    if not (w_pool[~search.paired] > 0).any() or len(np.unique(w_pool[w_pool > 0])) < 2:
+        return  # not the later levels' weights
+    heaviest = max(int(second[list(p)].sum()) for p in by_agent)
+    event(f"heaviest past the largest weight {heaviest > int(second.max())}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.lottery.dispute, "COUNT_FIRST_FROM", 1)
+        built = count_calls(search, "_pair_panels")
+        answer = search.best(second, None)
+        assert answer is not None and answer.proven and answer.value == heaviest
+        assert all(tuple(sorted(p)) in by_agent for p in (answer.panel, *answer.others))
+        search.pair_columns(w_pool, heaviest, None)  # as after a CP-SAT answer
+    assert not built

@@ -24,7 +24,16 @@ from scipy.optimize import linprog
 
 import matching.lottery.engine as lottery_module
 from matching.lottery.compose import QuotaOracle, compose, load_problem
-from matching.lottery.engine import EnumeratedOracle, Lottery, Panel, _Master, _solve_exactly, _widest_dual, leximin
+from matching.lottery.engine import (
+    EnumeratedOracle,
+    Lottery,
+    Panel,
+    _Master,
+    _panel_weights,
+    _solve_exactly,
+    _widest_dual,
+    leximin,
+)
 from tests.test_lottery import reference_leximin
 
 F = Fraction
@@ -625,3 +634,17 @@ def test_widening_is_skipped_when_the_vertex_dual_already_weighs_every_agent_at_
     calls.clear()
     leximin(oracle)
     assert len(calls) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(0, 40), st.booleans())
+def test_panel_weights_are_the_per_panel_sums(seed: int, count: int, mixed: bool) -> None:
+    """``_panel_weights`` gives each panel's ``y[list(P)].sum()``, the same floats (the engine compares them with the
+    cap at EPS), for panels of one size (at once) and of several (one by one)."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(30) * rng.choice([1e-9, 1e-3, 1.0, 1e6], size=30)
+    panels = [
+        tuple(sorted(rng.choice(30, size=int(rng.integers(1, 5)) if mixed else 4, replace=False).tolist()))
+        for _ in range(count)
+    ]
+    assert _panel_weights(y, panels).tolist() == [float(y[list(p)].sum()) for p in panels]

@@ -1267,9 +1267,9 @@ class _SearchPricing:
         # nothing heavier, and further candidate columns either way.
         rows_known = np.flatnonzero(allowed & (known_value > 0))
         rows_known = rows_known[np.lexsort((rows_known, -known_value[rows_known]))][:KNOWN_OTHERS]
-        known = [tuple(int(a) for a in self.known[r]) for r in rows_known]
+        known = list(map(tuple, self.known[rows_known].tolist()))
         if len(found):
-            panels = [tuple(int(a) for a in row) for row in found]
+            panels = list(map(tuple, found.tolist()))
             return Pricing(panels[0], int(value[0]), True, others=tuple(panels[1:] + known))
         if known:
             return Pricing(known[0], int(known_value[rows_known[0]]), True, others=tuple(known[1:]))
@@ -1283,8 +1283,14 @@ class _SearchPricing:
         (``PAIR_VALUES``) and whose heaviest acceptable panel (``heaviest``, found by the search or by CP-SAT) outweighs
         every single mediator: greedy panels holding two weighted mediators (``_pair_panels``) join ``known``, whose
         heaviest go along with the answer. After a CP-SAT answer too: at 10,000 mediators D003's first level priced
-        by CP-SAT 12 times, its LP gaining one column a call (least chance stuck at 0.000586)."""
+        by CP-SAT 12 times, its LP gaining one column a call (least chance stuck at 0.000586). Not for the later leximin
+        levels' weights (``_counts_first``: nearly every mediator weighted, the fixed ones beside the free), whose
+        acceptable panels hold three weighted mediators or more: on D002 at 10,000 mediators (levels 2 to 38, 2026-12-07)
+        their greedy passes and scoring (some 14,000 pairs a call) took about 18 s of the 175 s of pricing CPU, and
+        without them the same leximin values took about as many pricing calls (110 against 108) and fewer units."""
         top = int(w_pool.max()) if len(w_pool) else 0
+        if self._counts_first(w_pool):
+            return
         if restriction is None and 0 < top < heaviest and len(np.unique(w_pool[w_pool > 0])) <= PAIR_VALUES:
             self._add(self._pair_panels(w_pool > 0))
 
@@ -2343,7 +2349,7 @@ class _SearchPricing:
             allowed &= incidence @ np.asarray(restriction.weights, dtype=np.int64) >= restriction.at_least
         rows = np.flatnonzero(allowed)
         rows = rows[np.lexsort((rows, -value[rows]))][:KNOWN_OTHERS]
-        return tuple(tuple(int(a) for a in self.known[r]) for r in rows)
+        return tuple(map(tuple, self.known[rows].tolist()))
 
     def pool_rows(self, agents: np.ndarray) -> np.ndarray:
         """Rows of agents as rows of instance indices."""

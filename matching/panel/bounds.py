@@ -326,11 +326,9 @@ def _programme(
     # and with the maximum, so while the profiles (in ``_groups``' order, by covered set) bring the same bits,
     # ``base`` takes the same updates as ``dp`` instead of being moved again: the same numbers, far fewer moves.
     base, based = dp[:, :0], -1  # of one to k - 2 members
-    # The women and men (each counted up to h) and the alignments (a slice of the lean axis) j members can have.
-    both = bool((female & male).any())
-    boxes = {
-        j: [(f, g) for f in range(min(j, h) + 1) for g in range(min(j, h) + 1) if both or f + g <= j] for j in range(k)
-    }
+    # The women and men (each counted up to h: the first ``box[j]`` counts of each) and the alignments (a slice of
+    # the lean axis) j members can have.
+    box = {j: min(j, h) + 1 for j in range(k)}
     low_lean, high_lean = int(lean.min()), int(lean.max())
     reach = {j: slice(j * low_lean - lo, j * high_lean - lo + 1) for j in range(k)}
     for members in _groups(profile, value):
@@ -345,7 +343,7 @@ def _programme(
         attributes = (int(female[m0]), int(male[m0]), int(lean[m0]), int(spare[m0]), bool(chair_ok[m0]))
         plan, taken = _profile_plan(value[members], chair[members], attributes, others, room, least)
         cell = int(np.searchsorted(states, bits))
-        _take_profile(dp, base, plan, taken, boxes, reach, (lo, cell, room, least))
+        _take_profile(dp, base, plan, taken, box, reach, (lo, cell, room, least))
     return dp, states, lo
 
 
@@ -384,7 +382,7 @@ def _take_profile(
     base: np.ndarray,
     plan: list[tuple[int, int, int, int, int, int | None]],
     taken: list[int],
-    boxes: dict[int, list[tuple[int, int]]],
+    box: dict[int, int],
     reach: dict[int, slice],
     where: tuple[int, int, int, bool],
 ) -> None:
@@ -393,36 +391,57 @@ def _take_profile(
 
     The state of no members (nothing but the profile's bits covered, no chair designated, value 0: ``dp`` never updates
     its states of no members) gives the states of m members as one cell (the origin; ``base`` leaves it out), and only
-    ``base``'s states of one or more members are moved (``_moved``), each member count j only over the women, men
-    (``boxes``) and alignments (``reach``) j members can have. Sources are taken from the most members down and the
+    ``base``'s states of one or more members are moved (``_moved``), each member count j only over the women and men
+    (the first ``box[j]`` counts of each) and alignments (``reach``) j members can have, all its women and men counts as
+    one block (``_counted_up``: the counts past h merged into h). Sources are taken from the most members down and the
     origins last, so a state is read before any of this profile's members reach it (the moves only raise member counts).
     With ``least`` the spare counts are held as "at least" (``_moved``). The same bounds: only states no panel reaches
-    (below half the type's low, which ``_finish`` reads as none) may hold other values. On D002 at 10,000 mediators the
+    (below half the type's low, which ``_finish`` reads as none) may hold other values, and a chain of moves adds no
+    more to them than before (each move still adds members). On D002 at 10,000 mediators the
     passes of levels 14 to 24 take 0.46 of their CPU before (58 passes, 11.1 s against 24.0) and those of levels 30 to
     35, with rooms of 7 to 37 counts, 0.24 (89 passes, 24.7 s against 104.2; 2026-12-07, replayed side by side with the
-    64-bit programme that moved the member counts as one block)."""
+    64-bit programme that moved the member counts as one block); moving the women and men counts as one block (where
+    each pair of counts was moved alone) took about 0.83 of the CPU (12 count, pair and room passes over D002's pool at
+    level 26, four alternating runs at load 3: 2.15 to 2.50 s against 2.59 to 3.00 s; the same bounds), a fifth of the
+    moves."""
     lo, cell, room, least = where
     others, h = dp.shape[1] - 1, dp.shape[2] - 1
     for j in range(others - 1, 0, -1):
+        counts = box[j]
         for m, women, men, leaning, more, best in plan:
             if j + m > others:
                 break
             targets = [dp[:, j + m], base[:, j + m - 1]] if j + m < others else [dp[:, j + m]]
-            for f, g in boxes[j]:
-                block = base[:, j - 1, f, g, reach[j]] + taken[m]
-                chaired = None if best is None else block[0] + best
-                into = (min(f + women, h), min(g + men, h), slice(reach[j].start + leaning, reach[j].stop + leaning))
-                for target in targets:
-                    _moved(target[(slice(None), *into)], block, more, least)
-                    if chaired is not None:
-                        _moved(target[(1, *into)], chaired, more, least)
+            block = base[:, j - 1, :counts, :counts, reach[j]] + taken[m]
+            block, into_f = _counted_up(block, 1, women, h)
+            block, into_g = _counted_up(block, 2, men, h)
+            chaired = None if best is None else block[0] + best
+            into = (into_f, into_g, slice(reach[j].start + leaning, reach[j].stop + leaning))
+            for target in targets:
+                _moved(target[(slice(None), *into)], block, more, least)
+                if chaired is not None:
+                    _moved(target[(1, *into)], chaired, more, least)
     for m, women, men, leaning, more, best in plan:
         origin = (min(women, h), min(men, h), leaning - lo)
-        counts = slice(0, min(more, room) + 1) if least else slice(more, more + 1)
+        counts_of = slice(0, min(more, room) + 1) if least else slice(more, more + 1)
         for states_of, layer in [(dp, m), (base, m - 1)] if m < others else [(dp, m)]:
             for chaired_by, gain in [(0, 0)] if best is None else [(0, 0), (1, best)]:
-                view = states_of[(chaired_by, layer, *origin, counts, cell)]
+                view = states_of[(chaired_by, layer, *origin, counts_of, cell)]
                 np.maximum(view, taken[m] + gain, out=view)
+
+
+def _counted_up(block: np.ndarray, axis: int, more: int, h: int) -> tuple[np.ndarray, slice]:
+    """``block`` (counts 0, 1, ... on ``axis``) with ``more`` added to each count, counted up to ``h``: the block to move
+    and the slice of target counts it goes to (the counts past ``h`` merged into ``h``, the best of them)."""
+    size = block.shape[axis]
+    if more + size - 1 <= h:
+        return block, slice(more, more + size)
+    below = max(0, h - more)  # counts that stay under h
+    lead = (slice(None),) * axis
+    top = block[(*lead, slice(below, size))].max(axis=axis, keepdims=True)
+    if not below:
+        return top, slice(h, h + 1)
+    return np.concatenate([block[(*lead, slice(0, below))], top], axis=axis), slice(more, h + 1)
 
 
 def _programme_dtype(value: np.ndarray, chair: np.ndarray, k: int) -> type[np.signedinteger]:
