@@ -420,6 +420,7 @@ REACH_SIZES = (32, 128)
 # ``_SearchPricing._witness_search`` looks for a panel at a proven ceiling among this many of positive weight (those most
 # likely to reach it) and those of weight 0, before all of them.
 WITNESS_SIZES = (16, 64)
+WITNESS_CHUNK = 16  # ... then the heaviest weight's this many at a time, beside the lighter weights' most likely
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
 # per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
 # CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
@@ -1783,7 +1784,9 @@ class _SearchPricing:
         ``truncate``; told of ``paired`` as ``_searched`` is), first over the ``WITNESS_SIZES`` of positive weight most
         likely to reach it and those of weight 0, then over all of ``kept``. Most likely: of largest bound by the count
         pass at the ceiling (``panel_bounds`` with each flagged by their units of the weights' common divisor, as
-        ``_count_pass``; by value when that goal passes ``COUNT_ROOM``).
+        ``_count_pass``; by value when that goal passes ``COUNT_ROOM``), then the heaviest weight's ``WITNESS_CHUNK`` at a
+        time (most likely first) beside the lighter weights' ``WITNESS_SIZES[-1]`` most likely (D003's seventh level: a
+        panel of 3 held the 217th of weight 2 by bound, the only panel of 3 CP-SAT found).
 
         The search over ``kept`` passed its cap because many panels reach the ceiling, but the roster's order (heaviest
         first) puts few of them among its first partial panels. On D003 at 10,000 mediators (levels 6 to 10: weights 1
@@ -1815,6 +1818,15 @@ class _SearchPricing:
             for size in WITNESS_SIZES
             if any(size < len(c) for c in classes)
         ]
+        if len(classes) > 1:
+            # The heaviest weight's most likely in chunks, beside the lighter weights' most likely: a panel at the
+            # ceiling may need one of them ranked past the largest size (the roster's order puts them first).
+            lighter = np.concatenate([c[: WITNESS_SIZES[-1]] for c in classes[:-1]])
+            top = classes[-1]
+            subs += [
+                np.union1d(np.union1d(top[lo : lo + WITNESS_CHUNK], lighter), light)
+                for lo in range(0, len(top), WITNESS_CHUNK)
+            ]
         for sub in [*subs, kept]:
             roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
             meter = [0]
