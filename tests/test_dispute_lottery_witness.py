@@ -96,9 +96,10 @@ def test_the_exact_counts_descent_climbs_past_four_failed_searches(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
     """Priced by the exact count alone with its search at the goal and at the next three goals past their cap, the
-    answer comes whenever the heaviest acceptable panel outweighs what the fourth higher goal proves (``_exact``'s
-    descent climbs ``EXACT_CEILING_STEPS`` goals; two before, after which D011's level 17 at 10,000 mediators went to
-    CP-SAT), and it weighs exactly the most any acceptable panel weighs (brute force)."""
+    answer comes whenever the heaviest acceptable panel outweighs what the fourth higher goal proves and the goal is at
+    most ``EXACT_CEILING_GOAL`` (32) (``_exact``'s descent climbs ``EXACT_CEILING_STEPS`` goals there; two before, after
+    which D011's level 17 at 10,000 mediators went to CP-SAT), and it weighs exactly the most any acceptable panel
+    weighs (brute force)."""
     searched = _searched(roster, floor, data)
     if searched is None:
         return
@@ -116,7 +117,8 @@ def test_the_exact_counts_descent_climbs_past_four_failed_searches(
             best = max(int(weights[list(p)].sum()) for p in by_agent)
             g = math.gcd(*weights[weights > 0].tolist())
             fourth = above // g + 5  # the goal after the four whose searches fail
-            must = above >= int(weights.max()) and fourth <= 128 and best > (fourth - 1) * g
+            goal = above // g + 1
+            must = above >= int(weights.max()) and goal <= 32 and fourth <= 128 and best > (fourth - 1) * g
             event(f"k={inst.k}, answered: {answer is not None}, must: {must}")
             if must:
                 assert answer is not None

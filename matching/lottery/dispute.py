@@ -555,6 +555,9 @@ CEILING_STEPS = 2
 # the heaviest 30) passed the cap at goals 25 to 27 and went to CP-SAT (18 to 20 units, about 10 s of CPU a call); at
 # goal 28 the pass keeps 42 to 84 mediators and the search finds every heavier panel (4 s of CPU, 12.6 to 15.2 units).
 EXACT_CEILING_STEPS = 6
+# ... for goals up to this many units only: a pass's CPU grows with its goal, and on D011's level 18 (weights up to 92,
+# goal 93) six more passes failed too (18 passes, 23 s of CPU and 189 units for that call) before the Lagrangian answered.
+EXACT_CEILING_GOAL = 32
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1588,8 +1591,8 @@ class _SearchPricing:
         kept (``_count_kept``, a superset of those members: that pass's goal was reached by every panel heavier than
         the heaviest known one then, and the heaviest known one has not become lighter since), otherwise over the whole
         pool. When the search at ``goal`` passes its cap, the pass and search at ``goal + 1`` up to ``EXACT_CEILING_STEPS``
-        more goals over the mediators kept find the heavier panels or prove a ceiling (as ``_ceiling``), and a panel
-        weighing it comes from ``_ceiling_witness``. The rounding of the scaled count is what fails in the tail of the
+        more goals (``CEILING_STEPS`` past ``EXACT_CEILING_GOAL``) over the mediators kept find the heavier panels or
+        prove a ceiling (as ``_ceiling``), and a panel weighing it comes from ``_ceiling_witness``. The rounding of the scaled count is what fails in the tail of the
         leximin levels: the fixed mediators weigh up to 18 to 109 and often sit two to a panel, each pair within a unit
         or two of the goal once rounded."""
         positive = w_pool[w_pool > 0]
@@ -1621,7 +1624,10 @@ class _SearchPricing:
             return rows
         return self._climb(
             w_pool,
-            range(goal + 1, min(goal + EXACT_CEILING_STEPS, EXACT_ROOM) + 1),
+            range(
+                goal + 1,
+                min(goal + (EXACT_CEILING_STEPS if goal <= EXACT_CEILING_GOAL else CEILING_STEPS), EXACT_ROOM) + 1,
+            ),
             lambda higher: (higher - 1) * g,  # a panel heavier than this holds ``higher`` units or more
             lambda higher, within: self._exact_pass(units, higher, within),
             above,
