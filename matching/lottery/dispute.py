@@ -417,6 +417,10 @@ APART_SCAN = 32_000_000
 # (and those of weight 0 among them: on D002 at 10,000 mediators the heaviest panel for the first level's duals,
 # two of weight 2 and three of weight 0, was found there in 0.05 s of CPU instead of 9 to 12 s of CP-SAT).
 REACH_SIZES = (32, 128)
+# ``_SearchPricing._witness_search`` looks for a panel at a proven ceiling among this many of positive weight (those most
+# likely to reach it) and those of weight 0, before all of them.
+WITNESS_SIZES = (16, 64)
+WITNESS_CHUNK = 16  # ... then the heaviest weight's this many at a time, beside the lighter weights' most likely
 # Deterministic seconds charged to the lottery's budget per programme pass of the narrowing, per unit of room and
 # per NARROW_CELLS of the programme's size (``programme_cells``: its profiles times its alignment spans, what a pass's
 # CPU grows with): without CP-SAT calls the budget's work would otherwise never run out. Measured 2026-12-06 at
@@ -546,6 +550,14 @@ EXACT_ROOM = 128
 # The count narrowing's ceiling descent (``_SearchPricing._ceiling``): when the search at the count's goal passes its
 # cap, the pass and search run again at up to this many higher goals, each proving a ceiling or finding the heaviest.
 CEILING_STEPS = 2
+# ... and in the exact count's (``_SearchPricing._exact``), whose passes over the mediators the count kept are cheap (about
+# 0.2 s of CPU each on D011 at 10,000 mediators): its level 17's duals (weights 6 to 24, the heaviest known panel 24,
+# the heaviest 30) passed the cap at goals 25 to 27 and went to CP-SAT (18 to 20 units, about 10 s of CPU a call); at
+# goal 28 the pass keeps 42 to 84 mediators and the search finds every heavier panel (4 s of CPU, 12.6 to 15.2 units).
+EXACT_CEILING_STEPS = 6
+# ... for goals up to this many units only: a pass's CPU grows with its goal, and on D011's level 18 (weights up to 92,
+# goal 93) six more passes failed too (18 passes, 23 s of CPU and 189 units for that call) before the Lagrangian answered.
+EXACT_CEILING_GOAL = 32
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -902,10 +914,13 @@ def _search(
     scan: int = 0,
     meter: list[int] | None = None,
     single: np.ndarray | None = None,
+    truncate: bool = False,
 ) -> np.ndarray | None:
     """The bounded search of ``acceptable_panels`` over ``roster``: rows of k roster positions, a superset of
     the acceptable panels (those whose weight ``roster.weight`` sums to more than ``above``, when given), or
-    None past ``cap``. With ``scan`` larger than ``cap``, a depth may look at up to ``scan`` partial panels as
+    None past ``cap``. With ``truncate`` a depth past ``cap`` goes on with its first ``cap`` partial panels (in
+    roster order) instead (``_truncated``): some of those panels only, never a proof that there are no others (a
+    witness search). With ``scan`` larger than ``cap``, a depth may look at up to ``scan`` partial panels as
     long as at most ``cap`` of them pass its bounds (the weighted search on flat weights, where the bounds on
     each candidate prune much more than the weights alone). ``meter[0]`` (when given) grows by the partial panels
     each depth looks at. Any order of the roster is valid; sorted by value the candidates for a seat are a
@@ -936,7 +951,7 @@ def _search(
         r = k - depth  # open seats, the one being filled included
         weight_need = None if above is None else above - roster.weight[level.seats].sum(axis=1)
         runs = _runs(inst, roster, level, threshold, r, wanted if r == 1 else 0, weight_need, once)
-        looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
+        runs, looked_at = _truncated(runs, cap if truncate else None)
         if looked_at == 0:
             return np.zeros((0, k), dtype=np.int64)
         if looked_at > max(cap, scan):
@@ -988,6 +1003,23 @@ def _search(
                 lo = hi
         level = _Partial.concat(parts)
     return level.seats
+
+
+def _truncated(runs: _Runs, most: int | None) -> tuple[_Runs, int]:
+    """``runs`` and the partial panels they look at, with ``most`` (``_search``'s ``truncate``) the candidates of each
+    partial panel cut so that they number ``most`` at most in all, the first partial panels of the first runs kept
+    whole: the children are then ``most`` at most too, so the depth never passes the cap."""
+    looked_at = sum(int(count.sum()) for _, _, count, _ in runs)
+    if most is None or looked_at <= most:
+        return runs, looked_at
+    out = []
+    left = most
+    for candidates, first, count, need in runs:
+        ends = np.cumsum(count)
+        cut = np.clip(left - (ends - count), 0, count)
+        out.append((candidates, first, cut, need))
+        left = max(0, left - int(cut.sum()))
+    return out, most
 
 
 _Runs = list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
@@ -1160,6 +1192,8 @@ class _SearchPricing:
         # The last count pass's weights and the positions it kept at its first goal (``_counted_heavier``): every member
         # of every acceptable panel heavier than the heaviest known one then, where ``_exact`` counts again.
         self._count_kept: tuple[np.ndarray, np.ndarray] | None = None
+        # The lowest ceiling a call proved without a panel reaching it: (w_pool, kept, ceiling), for ``_witnessed``.
+        self._unwitnessed: tuple[np.ndarray, np.ndarray, int] | None = None
         self.work = 0.0  # deterministic work of the narrowing not yet reported (``take_work``)
         # Proven: no acceptable panel holds ``need`` or more of the flagged mediators of the pool (``_narrowed``).
         self.impossible: list[tuple[np.ndarray, int]] = []
@@ -1447,7 +1481,7 @@ class _SearchPricing:
             rows = self._whole(w_pool, above)
         if rows is None and not exact:
             rows = self._exact(w_pool, restriction)
-        return rows
+        return self._witnessed(w_pool, restriction) if rows is None else rows
 
     def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The search of ``best`` on the pool narrowed by counting weights (``COUNT_ROOM``): rows of instance indices,
@@ -1562,9 +1596,9 @@ class _SearchPricing:
         pass (``_exact_pass``) keeps all its members. It runs over the mediators the last count pass for these weights
         kept (``_count_kept``, a superset of those members: that pass's goal was reached by every panel heavier than
         the heaviest known one then, and the heaviest known one has not become lighter since), otherwise over the whole
-        pool. When the search at ``goal`` passes its cap, the pass and search at ``goal + 1`` up to ``CEILING_STEPS``
-        more goals over the mediators kept find the heavier panels or prove a ceiling (as ``_ceiling``), and a panel
-        weighing it comes from ``_ceiling_witness``. The rounding of the scaled count is what fails in the tail of the
+        pool. When the search at ``goal`` passes its cap, the pass and search at ``goal + 1`` up to ``EXACT_CEILING_STEPS``
+        more goals (``CEILING_STEPS`` past ``EXACT_CEILING_GOAL``) over the mediators kept find the heavier panels or
+        prove a ceiling (as ``_ceiling``), and a panel weighing it comes from ``_ceiling_witness``. The rounding of the scaled count is what fails in the tail of the
         leximin levels: the fixed mediators weigh up to 18 to 109 and often sit two to a panel, each pair within a unit
         or two of the goal once rounded."""
         positive = w_pool[w_pool > 0]
@@ -1596,7 +1630,10 @@ class _SearchPricing:
             return rows
         return self._climb(
             w_pool,
-            range(goal + 1, min(goal + CEILING_STEPS, EXACT_ROOM) + 1),
+            range(
+                goal + 1,
+                min(goal + (EXACT_CEILING_STEPS if goal <= EXACT_CEILING_GOAL else CEILING_STEPS), EXACT_ROOM) + 1,
+            ),
             lambda higher: (higher - 1) * g,  # a panel heavier than this holds ``higher`` units or more
             lambda higher, within: self._exact_pass(units, higher, within),
             above,
@@ -1715,7 +1752,8 @@ class _SearchPricing:
         """Acceptable panels (rows of instance indices, meeting ``restriction``) weighing ``ceiling``, the most any
         can (proven by ``_ceiling``), or None when none is found: first greedy panels holding two weighted mediators
         of ``kept`` (``_started``: each with ``PAIR_TOP`` weighted partners of best value and ``PAIR_SPREAD`` spread,
-        no third weighted member; ``WITNESS_MOVERS`` at a time, best-valued first), then the search among the few heaviest of ``kept`` (``_reaching``). On D003 at
+        no third weighted member; ``WITNESS_MOVERS`` at a time, best-valued first), then the search among the few heaviest of ``kept`` (``_reaching``),
+        then the truncated search over those most likely to reach it (``_witness_search``). On D003 at
         10,000 mediators (weights 1 and 2, a ceiling of 3 proven in 0.4 s of CPU) ``_reaching`` found nothing, CP-SAT
         took 3 deterministic seconds to find and prove 3 (8.6 to find a panel of 3 when asked only that), and the
         greedy pairs found 12 panels of 3 in 0.3 s."""
@@ -1732,7 +1770,89 @@ class _SearchPricing:
                 if len(rows):
                     return np.asarray(rows)
         loose = np.full(len(self.pool), np.iinfo(np.int64).max // 2, dtype=np.int64)
-        return self._reaching(kept, loose, w_pool, restriction, ceiling)
+        reached = self._reaching(kept, loose, w_pool, restriction, ceiling)
+        last = self._unwitnessed
+        if reached is None and (last is None or last[0] is not w_pool or ceiling < last[2]):
+            self._unwitnessed = (w_pool, kept, ceiling)  # left to ``_witnessed``, once every other narrowing failed
+        return reached
+
+    def _witnessed(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """Panels at the lowest ceiling this call proved (``_ceiling_witness`` found none there), by ``_witness_search``,
+        once every narrowing has failed (the end of ``_heavier``, before CP-SAT): None when there is no such ceiling or no panel is found. Last,
+        so that a call another narrowing answers keeps its answer and all its panels (on D003 at 10,000 mediators a
+        search holding one of ``paired`` found every panel at the ceiling, 4,999 columns, where this search found 12 and
+        the fourth level took 20 pricing calls instead of 6)."""
+        last, self._unwitnessed = self._unwitnessed, None
+        if last is None or last[0] is not w_pool:
+            return None
+        return self._witness_search(last[1], w_pool, restriction, last[2])
+
+    def _witness_search(
+        self, kept: np.ndarray, w_pool: np.ndarray, restriction: Restriction | None, ceiling: int
+    ) -> np.ndarray | None:
+        """Acceptable panels (rows of instance indices, meeting ``restriction``) weighing ``ceiling``, the most any can
+        (proven by the caller), or None when none is found: the bounded search over ``kept`` (every member of every
+        panel at the ceiling) cut to its first ``NARROWED_CAP`` partial panels at each depth (``_search``'s
+        ``truncate``; told of ``paired`` as ``_searched`` is), first over the ``WITNESS_SIZES`` of positive weight most
+        likely to reach it and those of weight 0, then over all of ``kept``. Most likely: of largest bound by the count
+        pass at the ceiling (``panel_bounds`` with each flagged by their units of the weights' common divisor, as
+        ``_count_pass``; by value when that goal passes ``COUNT_ROOM``), then the heaviest weight's ``WITNESS_CHUNK`` at a
+        time (most likely first) beside the lighter weights' ``WITNESS_SIZES[-1]`` most likely (D003's seventh level: a
+        panel of 3 held the 217th of weight 2 by bound, the only panel of 3 CP-SAT found).
+
+        The search over ``kept`` passed its cap because many panels reach the ceiling, but the roster's order (heaviest
+        first) puts few of them among its first partial panels. On D003 at 10,000 mediators (levels 6 to 10: weights 1
+        and 2, a ceiling of 3 proven over about 1,250 to 1,350 mediators, 470 to 650 of weight 2, 520 to 620 of 1, 160
+        to 200 of 0; or weights 2, 3, 4 and 6 and a ceiling of 8) the greedy pairs and ``_reaching`` found nothing (its
+        heaviest are all of weight 2, no two of whom share a panel), the Lagrangian narrowing failed and CP-SAT found
+        and proved the ceiling, 6 to 7 units and 6 s of CPU a call (53 calls by level 10). The panels it found hold
+        three of the strongest of weight 0 and one of weight 1 and 2 each, those of weight 1 ranked 120 to 360th of
+        their weight by value but among the 64 best by their bound."""
+        inst, k = self.inst, self.inst.k
+        weighted = kept[w_pool[kept] > 0]
+        if len(kept) < k or not len(weighted):
+            return None
+        g = int(np.gcd.reduce(w_pool[weighted]))
+        units, goal = w_pool // g, (ceiling - 1) // g + 1
+        if goal <= COUNT_ROOM:
+            narrow = [self.pool[int(i)] for i in kept]
+            bound = panel_bounds(inst, narrow, units[kept], goal, least=True, need=goal - units[kept])
+            self.work += COUNT_WORK * (goal + 1) * programme_cells(inst, narrow, units[kept]) / NARROW_CELLS
+            at = np.searchsorted(kept, weighted)
+            likely = weighted[np.lexsort((weighted, -bound[at]))]
+        else:
+            likely = self._by_value(weighted)
+        light = kept[w_pool[kept] == 0]
+        # The most likely of each positive weight: a panel at the ceiling holds several weights (one of 2 and one of 1).
+        classes = [likely[w_pool[likely] == v] for v in np.unique(w_pool[likely])]
+        subs = [
+            np.union1d(np.concatenate([c[:size] for c in classes]), light)
+            for size in WITNESS_SIZES
+            if any(size < len(c) for c in classes)
+        ]
+        if len(classes) > 1:
+            # The heaviest weight's most likely in chunks, beside the lighter weights' most likely: a panel at the
+            # ceiling may need one of them ranked past the largest size (the roster's order puts them first).
+            lighter = np.concatenate([c[: WITNESS_SIZES[-1]] for c in classes[:-1]])
+            top = classes[-1]
+            subs += [
+                np.union1d(np.union1d(top[lo : lo + WITNESS_CHUNK], lighter), light)
+                for lo in range(0, len(top), WITNESS_CHUNK)
+            ]
+        for sub in [*subs, kept]:
+            roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
+            meter = [0]
+            single = self._single_flags(roster, sub)
+            seats = _search(
+                inst, roster, self.threshold, NARROWED_CAP, ceiling - 1, meter=meter, single=single, truncate=True
+            )
+            self.work += SEARCH_WORK * meter[0] / 1e6
+            if seats is not None and len(seats):
+                rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+                rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) >= ceiling])
+                if len(rows):
+                    return rows
+        return None
 
     def _climbed(self, w_pool: np.ndarray, above: int, restriction: Restriction | None) -> int:
         """A heavier best known panel: ``climb`` from the ``CLIMB_STARTS`` heaviest known panels (meeting
