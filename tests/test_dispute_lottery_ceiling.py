@@ -49,6 +49,31 @@ def _first_search_fails(patch: pytest.MonkeyPatch) -> dict[str, int]:
     return calls
 
 
+def _answers_where_the_count_applies(
+    k: int, agents: list[int], by_agent: list[tuple[int, ...]], search: _SearchPricing, data: st.DataObject
+) -> None:
+    """Three draws of weights in {0, 1, 2} (times a common factor) with lighter known panels: wherever the heaviest
+    known panel outweighs every single mediator (the count applies) the call answers, and any answer weighs exactly
+    the most any acceptable panel weighs (brute force)."""
+    for _ in range(3):
+        factor = data.draw(st.sampled_from([1, 3]), label="common factor")
+        weights = factor * np.array([data.draw(st.integers(0, 2), label="w") for _ in agents], dtype=np.int64)
+        best = max(int(weights[list(p)].sum()) for p in by_agent)
+        lighter = sorted(p for p in by_agent if int(weights[list(p)].sum()) < best)
+        if not lighter:
+            continue
+        known = data.draw(st.sets(st.sampled_from(lighter), min_size=1), label="known panels")
+        above, answer = price_with_known(search, known, weights)
+        g = math.gcd(*weights[weights > 0].tolist())
+        counts = above // g >= int(weights.max()) // g  # the count applies: no mediator alone outweighs the known
+        event(f"k={k}, answered: {answer is not None}, counted: {counts}")
+        if counts:
+            assert answer is not None
+        if answer is None:
+            continue
+        assert_heaviest(answer, best, weights, by_agent)
+
+
 @settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
 @given(
     rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
@@ -69,23 +94,7 @@ def test_ceiling_descent_is_exact_against_brute_force(roster: Roster, floor: flo
         _counted_only(patch)
         _first_search_fails(patch)
         patch.setattr(_SearchPricing, "_climbed", lambda self, w_pool, above, restriction: above)
-        for _ in range(3):
-            factor = data.draw(st.sampled_from([1, 3]), label="common factor")
-            weights = factor * np.array([data.draw(st.integers(0, 2), label="w") for _ in agents], dtype=np.int64)
-            best = max(int(weights[list(p)].sum()) for p in by_agent)
-            lighter = sorted(p for p in by_agent if int(weights[list(p)].sum()) < best)
-            if not lighter:
-                continue
-            known = data.draw(st.sets(st.sampled_from(lighter), min_size=1), label="known panels")
-            above, answer = price_with_known(search, known, weights)
-            g = math.gcd(*weights[weights > 0].tolist())
-            counts = above // g >= int(weights.max()) // g  # the count applies: no mediator alone outweighs the known
-            event(f"k={inst.k}, answered: {answer is not None}, counted: {counts}")
-            if counts:
-                assert answer is not None
-            if answer is None:
-                continue
-            assert_heaviest(answer, best, weights, by_agent)
+        _answers_where_the_count_applies(inst.k, agents, by_agent, search, data)
 
 
 @settings(max_examples=10, **SLOW)  # type: ignore[call-overload]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from matching.lottery.dispute import _roster, _search, _SearchPricing
 from tests.strategies import Roster, rosters
-from tests.test_dispute_lottery_ceiling import _first_search_fails
+from tests.test_dispute_lottery_ceiling import _answers_where_the_count_applies, _first_search_fails
 from tests.test_dispute_lottery_counted import _counted_only, assert_heaviest, price_with_known
 from tests.test_dispute_lottery_exact import _exact_last, _searches_fail
 from tests.test_dispute_lottery_scale import SLOW, _five_member_rosters, _searched, _setup
@@ -44,23 +44,7 @@ def test_a_proven_ceiling_is_reached_without_greedy_pairs_or_reaching(
         patch.setattr(_SearchPricing, "_climbed", lambda self, w_pool, above, restriction: above)
         patch.setattr(_SearchPricing, "_started", lambda self, *args: np.zeros((0, inst.k), dtype=np.int64))
         patch.setattr(_SearchPricing, "_reaching", lambda self, *args: None)
-        for _ in range(3):
-            factor = data.draw(st.sampled_from([1, 3]), label="common factor")
-            weights = factor * np.array([data.draw(st.integers(0, 2), label="w") for _ in agents], dtype=np.int64)
-            best = max(int(weights[list(p)].sum()) for p in by_agent)
-            lighter = sorted(p for p in by_agent if int(weights[list(p)].sum()) < best)
-            if not lighter:
-                continue
-            known = data.draw(st.sets(st.sampled_from(lighter), min_size=1), label="known panels")
-            above, answer = price_with_known(search, known, weights)
-            g = math.gcd(*weights[weights > 0].tolist())
-            counts = above // g >= int(weights.max()) // g  # the count applies: no mediator alone outweighs the known
-            event(f"k={inst.k}, answered: {answer is not None}, counted: {counts}")
-            if counts:
-                assert answer is not None
-            if answer is None:
-                continue
-            assert_heaviest(answer, best, weights, by_agent)
+        _answers_where_the_count_applies(inst.k, agents, by_agent, search, data)
 
 
 @settings(max_examples=25, **SLOW)  # type: ignore[call-overload]
