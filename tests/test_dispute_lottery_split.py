@@ -5,6 +5,7 @@ five), and the lottery priced by it, with CP-SAT out of reach, held to the enume
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,12 @@ def _split_last(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(_SearchPricing, "_exact", lambda self, w_pool, restriction: None)
 
 
+def _split_always(patch: pytest.MonkeyPatch) -> None:
+    """``_split_last``, with the branching for weights of any size (``EXACT_ROOM`` 0: every goal past it)."""
+    _split_last(patch)
+    patch.setattr(matching.lottery.dispute, "EXACT_ROOM", 0)
+
+
 def _no_cpsat(patch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("CP-SAT asked to price")
@@ -51,7 +58,8 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
     """Priced by the branching alone, with weights up to 1,200 (times a common factor: goals past ``EXACT_ROOM``) and
     one mediator raised to the heaviest known panel's weight without them (so that they alone weigh about as much as
     it), the answer is proven and weighs exactly the most any acceptable panel weighs (brute force); every panel handed
-    over is acceptable. Before, nothing answered those weights but CP-SAT."""
+    over is acceptable, whenever the branching applies (a goal past ``EXACT_ROOM`` or one mediator as heavy as the
+    heaviest known panel). Before, nothing answered those weights but CP-SAT."""
     searched = _searched(roster, floor, data)
     if searched is None:
         return
@@ -70,11 +78,13 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
                 continue
             above, answer = price_with_known(search, known, weights)
             best = max(int(weights[list(p)].sum()) for p in by_agent)
-            event(
-                f"k={inst.k}, top alone reaches the known: {int(weights.max()) >= above}, known best: {above == best}"
-            )
-            assert answer is not None
-            assert_heaviest(answer, best, weights, by_agent)
+            g = math.gcd(*weights[weights > 0].tolist())
+            applies = above // g + 1 > matching.lottery.dispute.EXACT_ROOM or int(weights.max()) >= above
+            event(f"k={inst.k}, applies: {applies}, known best: {above == best}")
+            if applies:
+                assert answer is not None
+            if answer is not None:
+                assert_heaviest(answer, best, weights, by_agent)
 
 
 @settings(max_examples=8, **SLOW)  # type: ignore[call-overload]
@@ -82,13 +92,13 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
 def test_split_pricing_gives_the_enumerated_lottery_without_cpsat(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
-    """Past the enumeration cap, with every pricing call that the other narrowings would answer left to the branching and
-    CP-SAT out of reach, the lottery's probabilities and least chance are exactly those of the enumerated lottery,
+    """Past the enumeration cap, with every pricing call that the other narrowings would answer left to the branching (for
+    weights of any size) and CP-SAT out of reach, the lottery's probabilities and least chance are exactly those of the enumerated lottery,
     proven (the leximin levels' duals, of the LP's vertex, as they come)."""
     ws, k, locks, listed = enumerated_case(roster, floor, data)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matching.lottery.dispute, "ENUMERATION_CAP", 0)
-        _split_last(patch)
+        _split_always(patch)
         _no_cpsat(patch)
         split = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}")

@@ -1478,7 +1478,8 @@ class _SearchPricing:
         return rows if rows is not None else self._split(w_pool, restriction)
 
     def _split(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
-        """The last narrowing before CP-SAT, for weights of any size (no programme counts their units): rows of
+        """The last narrowing before CP-SAT, for weights past the exact count's room (``EXACT_ROOM``) or with a mediator
+        alone as heavy as the heaviest known panel (no programme counts their units here, so any size does): rows of
         instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
         ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
         when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
@@ -1503,6 +1504,8 @@ class _SearchPricing:
         allowed = self._allowed_known(n, restriction)
         above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1  # none known: every panel
         g = int(np.gcd.reduce(positive))
+        if EXACT_ROOM >= above // g + 1 > int(positive.max()) // g:
+            return None  # the exact count's case (``_exact``): weights of few units, as the first levels have, are CP-SAT's
         self.split += 1
         self._mates = {}
         branches = _Branches(w_pool, w_pool // g, above, restriction)
