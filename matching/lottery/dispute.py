@@ -299,6 +299,15 @@ main, load 2 to 4) D003's first two levels now end proven (least chance 0.000600
 call, where main stopped in the first with four; D002 proves 10 levels instead of 9, D011 still stops in its first
 (0.000546 against 0.000545, one CP-SAT call instead of two).
 
+Past every count's room (a goal past ``EXACT_ROOM``, or one mediator alone as heavy as the heaviest known panel: the
+tail of D002's levels at 10,000 mediators, weights of 166 to 1,152 units and the precise stage's 2^27) the last narrowing
+before CP-SAT **branches on heavy members** (``_SearchPricing._split``): a heavier panel holds a mediator of at least
+its share of the goal, whose other members are its ``pair_bounds`` partners (4 to 11 for a weak mediator there), so each
+branch is listed or searched among a few. Measured 2026-12-07 on single calls replayed from D002's levels 40 to 45 (load
+3 to 5): each proven in 16 to 20 s of CPU (26 to 30 units), where CP-SAT answered unproven in 18 to 22 s (10 units) and
+its precise stages after; six of seven found a heavier panel than CP-SAT's answer. Replayed from level 42's start, levels
+42 and 43 end proven (1 / 23.51 and 1 / 15.59) where the run from scratch left them unproven at 1 / 24.82 and 1 / 16.00.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
