@@ -299,6 +299,15 @@ main, load 2 to 4) D003's first two levels now end proven (least chance 0.000600
 call, where main stopped in the first with four; D002 proves 10 levels instead of 9, D011 still stops in its first
 (0.000546 against 0.000545, one CP-SAT call instead of two).
 
+Past every count's room (a goal past ``EXACT_ROOM``, or one mediator alone as heavy as the heaviest known panel: the
+tail of D002's levels at 10,000 mediators, weights of 166 to 1,152 units and the precise stage's 2^27) the last narrowing
+before CP-SAT **branches on heavy members** (``_SearchPricing._split``): a heavier panel holds a mediator of at least
+its share of the goal, whose other members are its ``pair_bounds`` partners (4 to 11 for a weak mediator there), so each
+branch is listed or searched among a few. Measured 2026-12-07 on single calls replayed from D002's levels 40 to 45 (load
+3 to 5): each proven in 16 to 20 s of CPU (26 to 30 units), where CP-SAT answered unproven in 18 to 22 s (10 units) and
+its precise stages after; six of seven found a heavier panel than CP-SAT's answer. Replayed from level 42's start, levels
+42 and 43 end proven (1 / 23.51 and 1 / 15.59) where the run from scratch left them unproven at 1 / 24.82 and 1 / 16.00.
+
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
 answer is the best lottery so far, checked like any other, marked ``stopped`` and not proven, with the
@@ -307,6 +316,8 @@ leximin levels it fixed and the least chance it proves (``DisputeLottery.stop_no
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -540,7 +551,7 @@ SCALE_TOP = 64
 # heaviest known panel 32, the heaviest acceptable one 34): a goal of 17 (units of 2) left 258 mediators and proved 34
 # the heaviest in 7.0 s of CPU; units of 3 (goal 11) left 2,209, past the search's cap.
 SCALE_ROOM = 18
-# Exact counting (``_SearchPricing._exact``), the last narrowing before CP-SAT: the weights counted in units of their
+# Exact counting (``_SearchPricing._exact``), the last count before CP-SAT: the weights counted in units of their
 # common divisor, not rounded, for a goal (the heaviest known panel's units plus one) up to EXACT_ROOM (one programme
 # count per unit: a pass over D002's pool at 10,000 mediators takes about 17 s of CPU at goal 36). The tail's duals
 # there (levels 31 to 40, 45 to 9 free) weigh the fixed mediators up to 18 to 109 and the free ones 0 to 4; rounded to
@@ -558,6 +569,14 @@ EXACT_CEILING_STEPS = 6
 # ... for goals up to this many units only: a pass's CPU grows with its goal, and on D011's level 18 (weights up to 92,
 # goal 93) six more passes failed too (18 passes, 23 s of CPU and 189 units for that call) before the Lagrangian answered.
 EXACT_CEILING_GOAL = 32
+# The branching on heavy members (``_SearchPricing._split``): at most SPLIT_NODES branches a call, and a branch whose
+# mediators left are at most SPLIT_LEAF is searched at once (``_forced_search``).
+SPLIT_NODES = 20_000
+SPLIT_LEAF = 300
+# ... and one whose others may be chosen in at most SPLIT_LISTED ways is listed, all such panels scored at once.
+SPLIT_LISTED = 2_000
+# ... and ``pair_bounds`` asked for at least SPLIT_ROWS mediators at a time (``_SearchPricing._partners``).
+SPLIT_ROWS = 1_000
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1133,6 +1152,12 @@ def _keep(inst: PanelInstance, scored: Panels, threshold: int, locks: Locks) -> 
     return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
 
 
+@functools.cache
+def _combinations(m: int, r: int) -> np.ndarray:
+    """Every choice of ``r`` of ``range(m)``, as rows in increasing order (``_SearchPricing._listed``)."""
+    return np.asarray(list(itertools.combinations(range(m), r)), dtype=np.int64).reshape(-1, r)
+
+
 def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int] | None:
     """Units and goal for the scaled count (``_SearchPricing._scaled``) of the weights ``w_pool`` (integers >= 0, common
     divisor ``g``) against ``above``: each weight times ``num / den`` rounded up, the goal ``above * num // den + 1``, which
@@ -1156,6 +1181,22 @@ def _scaling(w_pool: np.ndarray, g: int, above: int) -> tuple[np.ndarray, int] |
         if best is None or slack < best[0]:
             best = (slack, units, goal)
     return None if best is None else (best[1], best[2])
+
+
+@dataclass
+class _Branches:
+    """One ``_SearchPricing._split`` call: its weights (``w_pool``, and ``units`` of their common divisor), the heaviest
+    known panel's weight, the restriction, the acceptable panels found by the searches (rows of instance indices), the
+    panels listed (rows of positions in ``pool``, scored at the end) and the branches opened."""
+
+    w_pool: np.ndarray
+    units: np.ndarray
+    above: int
+    restriction: Restriction | None
+    found: list[np.ndarray] = field(default_factory=list)
+    listed: list[np.ndarray] = field(default_factory=list)
+    nodes: int = 0
+    looked: int = 0  # panels listed, at most NARROWED_CAP
 
 
 class _SearchPricing:
@@ -1189,6 +1230,8 @@ class _SearchPricing:
         self.counted = 0  # pricing calls narrowed by counting weights (``_counted``)
         self.scaled = 0  # pricing calls narrowed by counting scaled weights (``_scaled``)
         self.exact = 0  # pricing calls narrowed by counting the weights exactly past the count's room (``_exact``)
+        self.split = 0  # pricing calls narrowed by branching on their heavy members (``_split``)
+        self._mates: dict[int, np.ndarray] = {}  # ``_partners``' flags, per position in ``pool``, for one call
         # The last count pass's weights and the positions it kept at its first goal (``_counted_heavier``): every member
         # of every acceptable panel heavier than the heaviest known one then, where ``_exact`` counts again.
         self._count_kept: tuple[np.ndarray, np.ndarray] | None = None
@@ -1451,7 +1494,9 @@ class _SearchPricing:
         (``_exact``): there CP-SAT's answers were unproven. The exact count runs right after a scaled count whose search
         passed its cap, over the mediators that count kept, otherwise last, before CP-SAT: on D002 at 10,000 mediators
         (levels 32 to 38, 2026-12-07) it answered each such call the Lagrangian narrowing had answered after 18 to 23
-        ``panel_bounds`` passes, with the same answers and 2 to 5 units of work less a level."""
+        ``panel_bounds`` passes, with the same answers and 2 to 5 units of work less a level. Then, when every
+        narrowing failed, a panel at a ceiling a count proved (``_witnessed``), and the split on heavy members
+        (``_split``)."""
         # Without a positive weight every acceptable panel is heavier than ``above`` = -1: nothing to narrow.
         narrow = 0 < len(np.unique(w_pool[w_pool > 0])) <= NARROW_VALUES
         many = int((w_pool > 0).sum()) >= NARROW_FROM
@@ -1481,7 +1526,150 @@ class _SearchPricing:
             rows = self._whole(w_pool, above)
         if rows is None and not exact:
             rows = self._exact(w_pool, restriction)
-        return self._witnessed(w_pool, restriction) if rows is None else rows
+        return rows if rows is not None else self._last_stages(w_pool, restriction)
+
+    def _last_stages(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """``_heavier``'s stages once every narrowing failed: a panel at a ceiling a count proved (``_witnessed``),
+        then the split on heavy members (``_split``); None when neither answers (CP-SAT's turn)."""
+        rows = self._witnessed(w_pool, restriction)
+        return rows if rows is not None else self._split(w_pool, restriction)
+
+    def _split(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
+        """The last narrowing before CP-SAT, for weights past the exact count's room (``EXACT_ROOM``) or with a mediator
+        alone as heavy as the heaviest known panel (no programme counts their units here, so any size does): rows of
+        instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
+        ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
+        when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
+
+        In units of the weights' common divisor ``g`` a panel heavier than ``above`` weighs ``goal = above // g + 1``
+        or more. Branching on its heavy members proves it (``_branch``): with ``s`` seats open and ``need`` units still
+        wanted, a panel holds one of the mediators of ``s`` times their units or more (the others' ``s`` seats sum to
+        less), the first of them in order of weight, and then its other members each share an acceptable panel with
+        that one (``pair_bounds``, ``_partners``) and come after it; each branch fixes that member and looks for the
+        rest among their partners, until the heaviest of them fall short of the need (no such panel), or the ways to
+        choose the rest are few (``SPLIT_LISTED``: all listed, then scored at once) or the need is met or one seat is
+        left or few partners are (the search with the fixed members forced, ``_forced_search``). In the tail of D002's
+        leximin levels at 10,000 mediators the duals weigh the fixed mediators up to 166 to 1,152 units with one of
+        them alone as heavy as the heaviest known panel, past every count's room (``EXACT_ROOM``), and CP-SAT answered
+        unproven; a weak mediator there shares acceptable panels with 4 to 11 strong ones only."""
+        positive = w_pool[w_pool > 0]
+        if not len(positive) or (w_pool < 0).any():
+            return None
+        n, k = len(self.inst_of), self.inst.k
+        weights = np.zeros(n, dtype=np.int64)
+        weights[self.agent[np.asarray(self.pool, dtype=np.int64)]] = w_pool
+        allowed = self._allowed_known(n, restriction)
+        above = int((self.incidence(n) @ weights)[allowed].max()) if allowed.any() else -1  # none known: every panel
+        g = int(np.gcd.reduce(positive))
+        if EXACT_ROOM >= above // g + 1 > int(positive.max()) // g:
+            return None  # the exact count's case (``_exact``): weights of few units, as the first levels have, are CP-SAT's
+        self.split += 1
+        self._mates = {}
+        branches = _Branches(w_pool, w_pool // g, above, restriction)
+        if not self._branch(branches, (), np.arange(len(self.pool)), above // g + 1):
+            return None
+        found = branches.found
+        if branches.listed:
+            places = np.unique(np.sort(np.vstack(branches.listed), axis=1), axis=0)
+            self.work += SEARCH_WORK * len(places) / 1e6
+            found.append(self._allowed(np.asarray(self.pool, dtype=np.int64)[places], restriction))
+        return np.vstack(found) if found else np.zeros((0, k), dtype=np.int64)
+
+    def _branch(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int) -> bool:
+        """One branch of ``_split``: the acceptable panels holding the positions ``fixed`` of ``pool`` and others from
+        ``within`` (each a partner of every fixed member) whose others sum to ``need`` units or more, into
+        ``branches`` (with others that are not heavier than its ``above``); False when it gave up (``SPLIT_NODES``
+        branches or a search's cap)."""
+        units, w_pool = branches.units, branches.w_pool
+        seats = self.inst.k - len(fixed)
+        if len(within) < seats:
+            return True
+        if int(np.sort(units[within])[::-1][:seats].sum()) < need:
+            return True  # even the heaviest others fall short: no such panel
+        branches.nodes += 1
+        if branches.nodes > SPLIT_NODES:
+            return False
+        ways = math.comb(len(within), seats)
+        if ways <= SPLIT_LISTED:
+            branches.looked += ways
+            if branches.looked > NARROWED_CAP:
+                return False  # as a search past its cap
+            branches.listed.append(self._listed(branches, fixed, within, seats))
+            return True
+        if need <= 0 or seats == 1 or len(within) <= SPLIT_LEAF:
+            rows = self._forced_search(w_pool, fixed, within, branches.above, branches.restriction)
+            if rows is None:
+                return False
+            branches.found.append(rows)
+            return True
+        heavy = within[units[within] * seats >= need]
+        heavy = heavy[np.lexsort((heavy, -units[heavy]))]
+        mates = self._partners(heavy)
+        left = np.ones(len(self.pool), dtype=bool)
+        for h in heavy.tolist():
+            left[h] = False
+            rest = within[left[within] & mates[h][within]]
+            if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
+                return False
+        return True
+
+    def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
+        """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)
+        heavier than ``branches.above`` whose members are partners two by two (``_partners``): rows of positions."""
+        rest = within[_combinations(len(within), seats)]
+        mates = self._partners(within)
+        pair = np.stack([mates[int(a)][within] for a in within.tolist()])
+        local = _combinations(len(within), seats)
+        ok = np.ones(len(rest), dtype=bool)
+        for i, j in itertools.combinations(range(seats), 2):
+            ok &= pair[local[:, i], local[:, j]]
+        rest = rest[ok]
+        listed = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(rest), 1)), rest])
+        return np.asarray(listed[branches.w_pool[listed].sum(axis=1) > branches.above])
+
+    def _partners(self, heavy: np.ndarray) -> dict[int, np.ndarray]:
+        """For each position of ``heavy`` in ``pool``, a flag per position: whether ``pair_bounds`` leaves a panel
+        holding both at the floor (every member of an acceptable panel holding them is flagged). Cached per call, and
+        computed for ``SPLIT_ROWS`` positions at a time at least (one programme each time: on D002's level 42 at 10,000
+        mediators, 3,322 of them, about 0.2 s of CPU)."""
+        cache = self._mates
+        fresh = [h for h in heavy.tolist() if h not in cache]
+        if fresh:
+            asked = set(fresh)
+            more = [i for i in range(len(self.pool)) if i not in cache and i not in asked]
+            rows = np.asarray((fresh + more)[: max(len(fresh), SPLIT_ROWS)], dtype=np.int64)
+            bound = pair_bounds(self.inst, self.pool, rows, np.arange(len(self.pool)))
+            self.work += NARROW_WORK * self.cells(self.pool)
+            for i, h in enumerate(rows.tolist()):
+                flags = bound[i] >= self.threshold
+                flags[h] = False
+                cache[h] = flags
+        return {h: cache[h] for h in heavy.tolist()}
+
+    def _forced_search(
+        self,
+        w_pool: np.ndarray,
+        fixed: tuple[int, ...],
+        within: np.ndarray,
+        above: int,
+        restriction: Restriction | None,
+    ) -> np.ndarray | None:
+        """The search over the positions ``fixed`` and ``within`` of ``pool`` for the acceptable panels holding every
+        one of ``fixed`` heavier than ``above`` (meeting ``restriction``): rows of instance indices, or None past
+        ``NARROWED_CAP``. Each fixed member's weight is raised by ``lift``, more than any k members weigh, and the
+        search looks for panels heavier than ``above`` plus that many lifts: a panel missing one of them is lighter."""
+        sub = np.concatenate([np.asarray(fixed, dtype=np.int64), within])
+        sub = np.unique(sub)
+        weight = w_pool[sub].copy()
+        lift = int(np.sort(weight)[::-1][: self.inst.k].sum()) + 1
+        weight[np.isin(sub, np.asarray(fixed, dtype=np.int64))] += lift
+        narrow = [self.pool[int(i)] for i in sub]
+        roster = _roster(self.inst, narrow, weight, self.clash[np.ix_(sub, sub)])
+        seats = self._searched(roster, NARROWED_CAP, above + lift * len(fixed), LAGRANGE_SCAN)
+        if seats is None:
+            return None
+        rows = self._allowed(np.asarray(roster.people[seats]), restriction)
+        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
 
     def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The search of ``best`` on the pool narrowed by counting weights (``COUNT_ROOM``): rows of instance indices,
@@ -1778,8 +1966,8 @@ class _SearchPricing:
 
     def _witnessed(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """Panels at the lowest ceiling this call proved (``_ceiling_witness`` found none there), by ``_witness_search``,
-        once every narrowing has failed (the end of ``_heavier``, before CP-SAT): None when there is no such ceiling or no panel is found. Last,
-        so that a call another narrowing answers keeps its answer and all its panels (on D003 at 10,000 mediators a
+        once every narrowing has failed (near the end of ``_heavier``, before ``_split`` and CP-SAT): None when there is
+        no such ceiling or no panel is found. After the other narrowings, so that a call another narrowing answers keeps its answer and all its panels (on D003 at 10,000 mediators a
         search holding one of ``paired`` found every panel at the ceiling, 4,999 columns, where this search found 12 and
         the fourth level took 20 pricing calls instead of 6)."""
         last, self._unwitnessed = self._unwitnessed, None
