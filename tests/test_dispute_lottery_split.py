@@ -58,8 +58,9 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
     """Priced by the branching alone, with weights up to 1,200 (times a common factor: goals past ``EXACT_ROOM``) and
     one mediator raised to the heaviest known panel's weight without them (so that they alone weigh about as much as
     it), the answer is proven and weighs exactly the most any acceptable panel weighs (brute force); every panel handed
-    over is acceptable, whenever the branching applies (a goal past ``EXACT_ROOM`` or one mediator as heavy as the
-    heaviest known panel). Before, nothing answered those weights but CP-SAT."""
+    over is acceptable, whenever the branching applies (a goal past ``EXACT_ROOM`` or one mediator heavier than the
+    heaviest known panel: one exactly as heavy is the exact count's case, whose goal is within its room). Before,
+    nothing answered those weights but CP-SAT."""
     searched = _searched(roster, floor, data)
     if searched is None:
         return
@@ -79,7 +80,7 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
             above, answer = price_with_known(search, known, weights)
             best = max(int(weights[list(p)].sum()) for p in by_agent)
             g = math.gcd(*weights[weights > 0].tolist())
-            applies = above // g + 1 > matching.lottery.dispute.EXACT_ROOM or int(weights.max()) >= above
+            applies = above // g + 1 > matching.lottery.dispute.EXACT_ROOM or int(weights.max()) > above
             event(f"k={inst.k}, applies: {applies}, known best: {above == best}")
             if applies:
                 assert answer is not None

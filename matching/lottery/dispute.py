@@ -299,7 +299,7 @@ main, load 2 to 4) D003's first two levels now end proven (least chance 0.000600
 call, where main stopped in the first with four; D002 proves 10 levels instead of 9, D011 still stops in its first
 (0.000546 against 0.000545, one CP-SAT call instead of two).
 
-Past every count's room (a goal past ``EXACT_ROOM``, or one mediator alone as heavy as the heaviest known panel: the
+Past every count's room (a goal past ``EXACT_ROOM``, or one mediator alone heavier than the heaviest known panel: the
 tail of D002's levels at 10,000 mediators, weights of 166 to 1,152 units and the precise stage's 2^27) the last narrowing
 before CP-SAT **branches on heavy members** (``_SearchPricing._split``): a heavier panel holds a mediator of at least
 its share of the goal, whose other members are its ``pair_bounds`` partners (4 to 11 for a weak mediator there), so each
@@ -1536,7 +1536,7 @@ class _SearchPricing:
 
     def _split(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The last narrowing before CP-SAT, for weights past the exact count's room (``EXACT_ROOM``) or with a mediator
-        alone as heavy as the heaviest known panel (no programme counts their units here, so any size does): rows of
+        alone heavier than the heaviest known panel (no programme counts their units here, so any size does): rows of
         instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
         ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
         when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
