@@ -33,13 +33,13 @@ from matching.io.rulesets import load_rule_set
 from matching.rules.workspace import Workspace
 
 GOAL_SECONDS = 30.0
-# Main's figures at 10,000 mediators (c42202c, code as at issue 17's nineteenth stop), measured on 2026-12-07 at load
-# 0.9-1.1 with machine speed 1.01 (see machine_speed.py): every dispute ran into the lottery's budget, D002 after ten
-# leximin levels (proven), D003 after four, D011 after its first.
+# Main's figures at 10,000 mediators (918d54f, code as at issue 17's twentieth stop, 82fdfd0), measured on 2026-12-07 at
+# load 1.1-1.4 with machine speed 1.07 (see machine_speed.py): every dispute ran into the lottery's budget, D002 after 16
+# leximin levels (proven), D003 after five, D011 after six.
 PREVIOUS: dict[str, str] = {
-    "D002": "main: 44.4 s CPU, budget, 10 levels, least 0.000334, bound 0.000334, CP-SAT 0",
-    "D003": "main: 38.6 s CPU, budget, 4 levels, least 0.000600, bound 0.000600, CP-SAT 1",
-    "D011": "main: 39.2 s CPU, budget, 1 level, least 0.000550, bound 0.000550, CP-SAT 0",
+    "D002": "main: 29.7 s CPU, budget, 16 levels, least 0.000334, bound 0.000334, CP-SAT 0",
+    "D003": "main: 36.2 s CPU, budget, 5 levels, least 0.000600, bound 0.000600, CP-SAT 2",
+    "D011": "main: 36.4 s CPU, budget, 6 levels, least 0.000550, bound 0.000550, CP-SAT 0",
 }
 
 
