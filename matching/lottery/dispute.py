@@ -1616,10 +1616,10 @@ class _SearchPricing:
     def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
         """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)
         heavier than ``branches.above`` whose members are partners two by two (``_partners``): rows of positions."""
-        rest = within[_combinations(len(within), seats)]
+        local = _combinations(len(within), seats)
+        rest = within[local]
         mates = self._partners(within)
         pair = np.stack([mates[int(a)][within] for a in within.tolist()])
-        local = _combinations(len(within), seats)
         ok = np.ones(len(rest), dtype=bool)
         for i, j in itertools.combinations(range(seats), 2):
             ok &= pair[local[:, i], local[:, j]]
@@ -2029,12 +2029,7 @@ class _SearchPricing:
             ]
         for sub in [*subs, kept]:
             roster = _roster(inst, [self.pool[int(i)] for i in sub], w_pool[sub], self.clash[np.ix_(sub, sub)])
-            meter = [0]
-            single = self._single_flags(roster, sub)
-            seats = _search(
-                inst, roster, self.threshold, NARROWED_CAP, ceiling - 1, meter=meter, single=single, truncate=True
-            )
-            self.work += SEARCH_WORK * meter[0] / 1e6
+            seats = self._searched(roster, NARROWED_CAP, ceiling - 1, kept=sub, truncate=True)
             if seats is not None and len(seats):
                 rows = self._allowed(np.asarray(roster.people[seats]), restriction)
                 rows = np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) >= ceiling])
@@ -2269,14 +2264,31 @@ class _SearchPricing:
         return path
 
     def _searched(
-        self, roster: _Roster, cap: int, above: int, scan: int = 0, kept: np.ndarray | None = None
+        self,
+        roster: _Roster,
+        cap: int,
+        above: int,
+        scan: int = 0,
+        kept: np.ndarray | None = None,
+        truncate: bool = False,
     ) -> np.ndarray | None:
-        """``_search`` with ``above``, its partial panels charged to the work budget (``SEARCH_WORK``). With ``kept``
-        (the positions in ``pool`` of ``roster``'s mediators), once the pairing has made every acceptable panel
-        holding two of ``paired`` known, the search holds at most one of them (``_single_flags``)."""
+        """``_search`` with ``above`` (and ``truncate``), its partial panels charged to the work budget
+        (``SEARCH_WORK``). With ``kept`` (the positions in ``pool`` of ``roster``'s mediators), once the pairing has
+        made every acceptable panel holding two of ``paired`` known, the search holds at most one of them
+        (``_single_flags``)."""
         meter = [0]
         single = None if kept is None else self._single_flags(roster, kept)
-        seats = _search(self.inst, roster, self.threshold, cap, above=above, scan=scan, meter=meter, single=single)
+        seats = _search(
+            self.inst,
+            roster,
+            self.threshold,
+            cap,
+            above=above,
+            scan=scan,
+            meter=meter,
+            single=single,
+            truncate=truncate,
+        )
         self.work += SEARCH_WORK * meter[0] / 1e6
         return seats
 
