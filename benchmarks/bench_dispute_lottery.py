@@ -4,6 +4,7 @@ from large rosters"; goal: a five-member lottery, leximin, proven, tickets drawn
 Run on purpose (not part of the tests)::
 
     python benchmarks/bench_dispute_lottery.py [--mediators 10000] [--five 3] [--three 2]
+    python benchmarks/bench_dispute_lottery.py --only D002 --full --cpu-cap 900   # a whole proof, level by level
 
 It generates the seeded demo data set ``bench_solver.py`` uses (seed 11, 120 disputes) at the given roster
 size, then runs ``dispute_lottery`` (leximin, floor 0.95, 1,000 tickets, the default budget) on the first
@@ -13,6 +14,11 @@ pricing works over, how pricing went (enumerated panels, or search and CP-SAT ca
 cap), the mediators found in some acceptable panel, the machine's load (1-minute average) when the dispute
 ended, and our previous figure. Times are wall seconds on a
 2-core machine shared with other work: noisy, quote them with the load.
+
+``--full`` lifts the budget (no limit on rounds or work) to see how far a whole leximin proof is from the goal: it
+prints a line as each level ends (mediators fixed, CPU so far, pricing and CP-SAT calls so far) and, at the end, every
+level's value and proven gap. ``--cpu-cap S`` stops such a run by the app's cancel route once the process has used
+S seconds of CPU (checked every second); the lottery then returns as cut short, as a cancelled one in the app does.
 """
 
 from __future__ import annotations
@@ -20,13 +26,18 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import machine_speed
 
 import matching.lottery.dispute as dispute_module
+from matching.core.config import Budget
+from matching.core.progress import Advance, CancelToken
 from matching.demo.generate import write_demo_data
 from matching.io.loading import load_folder
 from matching.io.rulesets import load_rule_set
@@ -49,6 +60,7 @@ class _Watch:
 
     oracle: Any = None
     stats: Any = None
+    levels: Any = ()
 
     def __init__(self) -> None:
         real = dispute_module.DisputePanelOracle.__init__
@@ -63,12 +75,51 @@ class _Watch:
         def solved(*args: Any, **kwargs: Any) -> Any:
             lottery = solve(*args, **kwargs)
             _Watch.stats = lottery.stats
+            _Watch.levels = lottery.levels
             return lottery
 
         dispute_module.solve = solved
 
 
-def run(mediators: int, five: int, three: int, only: list[str]) -> None:
+def _level_lines(started: float) -> Any:
+    """A progress factory that prints a line each time a leximin level fixes mediators."""
+
+    @contextmanager
+    def factory(total: int, label: str, /) -> Iterator[Advance]:
+        done = {"fixed": 0, "levels": 0}
+
+        def advance(steps: int = 1, /) -> None:
+            done["fixed"] += steps
+            done["levels"] += 1
+            oracle = _Watch.oracle
+            calls = "" if oracle is None else f", search {oracle.searched}, CP-SAT {oracle.solved}"
+            print(
+                f"{'':>7} level {done['levels']:>3}: +{steps} fixed ({done['fixed']}/{total}), "
+                f"cpu {time.process_time() - started:.1f} s{calls}, load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+        yield advance
+
+    return factory
+
+
+def _cpu_cap(seconds: float) -> CancelToken:
+    """A cancel token set once the process has used ``seconds`` of CPU."""
+    token = CancelToken()
+
+    def watch() -> None:
+        while time.process_time() < seconds:
+            time.sleep(1.0)
+        token.cancel()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return token
+
+
+def run(
+    mediators: int, five: int, three: int, only: list[str], full: bool = False, cpu_cap: float | None = None
+) -> None:
     rule_set = load_rule_set("iomed")
     _Watch()
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,7 +139,14 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
         print("-" * len(header))
         for d in chosen:
             started, cpu = time.perf_counter(), time.process_time()
-            result = dispute_module.dispute_lottery(ws, d.dispute_id, rule_set)
+            if full:
+                budget = Budget(rounds=None, work=None)
+                cancel = None if cpu_cap is None else _cpu_cap(cpu + cpu_cap)
+                result = dispute_module.dispute_lottery(
+                    ws, d.dispute_id, rule_set, progress=_level_lines(cpu), budget=budget, cancel=cancel
+                )
+            else:
+                result = dispute_module.dispute_lottery(ws, d.dispute_id, rule_set)
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             oracle = _Watch.oracle
             if oracle is None:
@@ -121,7 +179,12 @@ def run(mediators: int, five: int, three: int, only: list[str]) -> None:
                 print(
                     f"{'':>7} engine: {stats.lp_solves} LP solves, {stats.pricing_calls} exact pricing calls, {stats.columns:,} panels known"
                 )
+            if full and _Watch.levels:
+                for number, level in enumerate(_Watch.levels, 1):
+                    state = "proven" if level.gap <= 1e-12 else f"gap {level.gap:.3g}"
+                    print(f"{'':>7} level {number:>3}: value {level.value:.6f}, {len(level.agents)} mediators, {state}")
             _Watch.oracle = _Watch.stats = None
+            _Watch.levels = ()
 
 
 def main() -> None:
@@ -131,11 +194,15 @@ def main() -> None:
     parser.add_argument("--three", type=int, default=2, help="three-member disputes, for comparison")
     parser.add_argument("--only", nargs="*", default=[], help="these disputes instead (ids)")
     parser.add_argument("--local-search", action="store_true", help="with the oracle's local search (LOCAL_SEARCH)")
+    parser.add_argument("--full", action="store_true", help="no budget: the whole leximin proof, level by level")
+    parser.add_argument(
+        "--cpu-cap", type=float, default=None, help="with --full: stop (as cancelled) after this much CPU"
+    )
     args = parser.parse_args()
     print(machine_speed.report(), flush=True)
     if args.local_search:
         dispute_module.LOCAL_SEARCH = True
-    run(args.mediators, args.five, args.three, args.only)
+    run(args.mediators, args.five, args.three, args.only, args.full, args.cpu_cap)
 
 
 if __name__ == "__main__":
