@@ -6,6 +6,7 @@ five), and the lottery priced by it, with CP-SAT out of reach, held to the enume
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import matching.lottery.dispute
-from matching.lottery.dispute import _SearchPricing, dispute_lottery
+from matching.lottery.dispute import _Members, _Roster, _roster, _SearchPricing, dispute_lottery
+from matching.rules.encoding import encode
+from matching.rules.kernel import clash_matrix
 from tests.strategies import DISPUTE_ID, Roster, rosters
 from tests.test_dispute_lottery_counted import assert_heaviest, price_with_known
 from tests.test_dispute_lottery_exact import _exact_last
@@ -104,3 +107,33 @@ def test_split_pricing_gives_the_enumerated_lottery_without_cpsat(
         split = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}")
     assert_same_lottery(ws, split, listed, k)
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=6, max_size=13, sizes=(3, 5)) | rosters(min_size=6, max_size=11, sizes=(3, 5), crowded=True),
+    st.data(),
+)
+def test_forced_search_roster_taken_from_the_pool_is_the_fresh_one(roster: Roster, data: st.DataObject) -> None:
+    """A forced search's roster (``_split``), its members taken from the pool's ``_Members`` (built once a pool) and its
+    clashes from the pool's, is field for field the roster ``_roster`` builds afresh for those mediators and weights (some
+    lifted as ``_forced_search`` lifts the fixed members): the same candidates and bounds, so the same searches."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    if not inst.n:
+        return
+    pool = np.arange(inst.n, dtype=np.int64)
+    members = _Members.of(inst, pool)
+    sub = np.asarray(sorted(data.draw(st.sets(st.sampled_from(range(inst.n)), min_size=1), label="sub")))
+    weight = np.array([data.draw(st.sampled_from([0, 0, 1, 7, 1_200, 2**40])) for _ in sub], dtype=np.int64)
+    fixed = np.array([data.draw(st.booleans(), label="fixed") for _ in sub])
+    weight[fixed] += int(np.sort(weight)[::-1][: inst.k].sum()) + 1
+    narrow = pool[sub].tolist()
+    fresh = _roster(inst, narrow, weight)
+    taken = _roster(inst, narrow, weight, clash_matrix(inst, pool)[np.ix_(sub, sub)], members.take(sub))
+    event(f"k={inst.k}, alignment classes {len(fresh.align_classes)} of {len(members.align_classes)}")
+    for f in fields(_Roster):
+        mine, theirs = getattr(taken, f.name), getattr(fresh, f.name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype and mine.shape == theirs.shape, f.name
+        assert np.array_equal(mine, theirs), f.name

@@ -590,6 +590,7 @@ NEIGHBOUR_MAX = 2_000
 NEIGHBOUR_WORK = 3.0
 _NO_CHAIR = -(2**40)  # chair bonus of a mediator who may not chair
 _NO_ROOM = -(2**60)  # ``_Roster.best_from`` where fewer than r members are left
+_ABSENT = np.iinfo(np.int64).min  # ``_best_after``'s place holder past the end of the roster (below any value)
 
 
 def objective_threshold(optimum: int, floor: float) -> int:
@@ -747,29 +748,36 @@ def _suffix_max(values: np.ndarray) -> np.ndarray:
 def _best_after(values: np.ndarray, k: int) -> np.ndarray:
     """[p + 1, k + 1, columns]: the sum of the r largest values of each column from each row on (of all of
     them when fewer than r are left). By doubling: after step s each row holds the k largest of the
-    2^s rows from it on, so about log2(p) vectorised sorts."""
+    2^s rows from it on, largest first (rows past the end as the least int64, which sorts last), so about
+    log2(p) vectorised sorts of at most 2k entries along the last axis. Several columns cost about as much
+    as one (each sort is one call over every row and column): on the forced searches of D011's level 24 at
+    10,000 mediators this took 19.7 s of the split's 41.5 when it sorted by (present, value) and gathered
+    with ``np.take_along_axis``, one call per column set (2026-12-08)."""
     p, columns = values.shape
-    present = np.zeros((p + 1, k, columns), dtype=bool)
-    top = np.zeros((p + 1, k, columns), dtype=np.int64)
-    if k and p:
-        top[:p, 0] = values
-        present[:p, 0] = True
+    out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
+    if not k or not p:
+        return out
+    top = np.full((p + 1, columns, 1), _ABSENT, dtype=np.int64)
+    top[:p, :, 0] = values
     span = 1
     while span < p:
-        later_top = np.zeros_like(top)
-        later_present = np.zeros_like(present)
-        later_top[: p + 1 - span] = top[span:]
-        later_present[: p + 1 - span] = present[span:]
-        both_top = np.concatenate([top, later_top], axis=1)
-        both_present = np.concatenate([present, later_present], axis=1)
-        # Absent entries sort last: order by (present, value), largest first.
-        order = np.lexsort((-both_top, ~both_present), axis=1)[:, :k]
-        top = np.take_along_axis(both_top, order, axis=1)
-        present = np.take_along_axis(both_present, order, axis=1)
+        later = np.full_like(top, _ABSENT)
+        later[: p + 1 - span] = top[span:]
+        both = np.concatenate([top, later], axis=2)
+        both.sort(axis=2)
+        top = both[:, :, : -min(k, both.shape[2]) - 1 : -1]  # the k largest, largest first
         span *= 2
-    out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
-    out[:, 1:] = np.cumsum(np.where(present, top, 0), axis=1)
+    sums = np.cumsum(np.where(top == _ABSENT, 0, top), axis=2).transpose(0, 2, 1)
+    kept = sums.shape[1]
+    out[:, 1 : kept + 1] = sums
+    out[:, kept + 1 :] = sums[:, -1:]  # fewer than r in every row: all of them
     return out
+
+
+def _party_pairs(parties: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first and second party of each ordered pair of distinct parties (``_Roster.pair_hi``, ``pair_lo``)."""
+    hi, lo = np.nonzero(~np.eye(parties, dtype=bool))
+    return np.asarray(hi, dtype=np.int64), np.asarray(lo, dtype=np.int64)
 
 
 def _pair_values(
@@ -777,31 +785,103 @@ def _pair_values(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each ordered pair (p, q) of distinct parties, and per member and pair their value less the
     neutrality balance they cost that pair: ``value - w c (a_p - a_q)`` (see ``_Partial.coupled``)."""
-    parties = align.shape[1]
-    hi, lo = (np.asarray(x, dtype=np.int64) for x in np.nonzero(~np.eye(parties, dtype=bool)))
+    hi, lo = _party_pairs(align.shape[1])
     cost = inst.weights["neutrality"] * inst.neutral_asym_coef
     return hi, lo, (value[:, None] - cost * (align[:, hi] - align[:, lo])).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class _Members:
+    """What ``_roster`` knows of each mediator of a pool on their own, in the pool's order (weights aside): built once
+    for a pricing call's pool, then taken (``take``) for each of its many small rosters (``_SearchPricing._split``'s
+    forced searches), which used to compute it afresh from the instance each time."""
+
+    people: np.ndarray  # indices into the instance
+    value: np.ndarray  # ``separable_values``
+    chair_bonus: np.ndarray
+    pref: np.ndarray  # [p, ranking parties]
+    pair_values: np.ndarray  # [p, pairs] ``_pair_values``
+    traditions: np.ndarray  # legal traditions held
+    trad_bits: np.ndarray
+    group_bits: np.ndarray
+    female: np.ndarray
+    male: np.ndarray
+    align: np.ndarray  # [p, parties]
+    align_class: np.ndarray  # row of ``align_classes`` of each member
+    align_classes: np.ndarray  # [classes, parties] the distinct alignments of the pool, sorted (``np.unique``)
+    co: np.ndarray
+    offers: np.ndarray  # ``_Roster.offers``
+
+    @staticmethod
+    def of(inst: PanelInstance, people: np.ndarray) -> _Members:
+        align = inst.alignment[people].astype(np.int64)
+        value = separable_values(inst, people)
+        classes, align_class = np.unique(align, axis=0, return_inverse=True)
+        return _Members(
+            people=people,
+            value=value,
+            chair_bonus=np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64),
+            pref=inst.pref_min_coef[people].astype(np.int64)
+            if inst.ranking_parties
+            else np.zeros((len(people), 0), dtype=np.int64),
+            pair_values=_pair_values(inst, value, align)[2],
+            traditions=inst.traditions[people].sum(axis=1).astype(np.int64),
+            trad_bits=tradition_bits(inst, people),
+            group_bits=group_bits(inst, people),
+            female=inst.female[people].astype(np.int64),
+            male=inst.male[people].astype(np.int64),
+            align=align,
+            align_class=np.asarray(align_class, dtype=np.int64).reshape(-1),
+            align_classes=classes,
+            co=inst.co_national[people].astype(np.int64),
+            offers=inst.chair_ok[people].astype(np.int64)
+            | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
+        )
+
+    def take(self, rows: np.ndarray) -> _Members:
+        """The members at ``rows`` (in that order) with their alignment classes renumbered among themselves, so that
+        ``align_classes`` is what ``of`` gives for them."""
+        kept, align_class = np.unique(self.align_class[rows], return_inverse=True)
+        return replace(
+            self,
+            **{
+                f.name: getattr(self, f.name)[rows]
+                for f in fields(self)
+                if f.name not in ("align_class", "align_classes")
+            },
+            align_class=np.asarray(align_class, dtype=np.int64).reshape(-1),
+            align_classes=self.align_classes[kept],
+        )
+
+
 def _roster(
-    inst: PanelInstance, pool: list[int], weights: np.ndarray | None = None, clash: np.ndarray | None = None
+    inst: PanelInstance,
+    pool: list[int],
+    weights: np.ndarray | None = None,
+    clash: np.ndarray | None = None,
+    members: _Members | None = None,
 ) -> _Roster:
     """The pool (indices into ``inst``) best value first; with ``weights`` (one per mediator of ``pool``
     in sorted order) largest weight first, then best value first. ``clash`` is ``clash_matrix`` of the
-    sorted pool, when already known."""
+    sorted pool, ``members`` its ``_Members``, when already known."""
     pool_arr = np.asarray(sorted(pool), dtype=np.int64)
-    align = inst.alignment[pool_arr].astype(np.int64)
-    member = separable_values(inst, pool_arr)
+    table = _Members.of(inst, pool_arr) if members is None else members
+    member = table.value
     weight = np.zeros(len(pool_arr), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
     order = np.lexsort((pool_arr, -member, -weight))  # ties by index: deterministic
     people = pool_arr[order]
     value = member[order]
-    chair_bonus = np.where(inst.chair_ok[people], chair_values(inst)[people], _NO_CHAIR).astype(np.int64)
-    pref = inst.pref_min_coef[people].astype(np.int64) if inst.ranking_parties else np.zeros((len(people), 0), int)
-    pair_hi, pair_lo, pair_values = _pair_values(inst, value, align[order])
+    pref = table.pref[order]
+    pair_hi, pair_lo = _party_pairs(table.align.shape[1])
+    pair_values = table.pair_values[order]
     k = inst.k
-    best_from = _best_after(value[:, None], k)[:, :, 0]
     weight = weight[order]
+    shift, multipliers = _multipliers(weight, value, k)
+    coupled = -((-weight) >> shift)[:, None] * multipliers[:, 1] + value[:, None] * multipliers[:, 0]
+    # One ``_best_after`` for every column: its cost is in the number of calls more than in their columns.
+    after = _best_after(np.hstack([value[:, None], coupled, pref, pair_values]), k)
+    m, ranking = len(multipliers), pref.shape[1]
+    best_from = after[:, :, 0].copy()
     weight_from = np.zeros((len(people) + 1, k + 1), dtype=np.int64)
     prefix = np.concatenate([[0], np.cumsum(weight)]).astype(np.int64)
     for r in range(k + 1):
@@ -811,8 +891,8 @@ def _roster(
             best_from[room:, r] = _NO_ROOM
         else:
             best_from[:, r] = _NO_ROOM
-    shift, multipliers = _multipliers(weight, value, k)
-    coupled = -((-weight) >> shift)[:, None] * multipliers[:, 1] + value[:, None] * multipliers[:, 0]
+    chair_bonus = table.chair_bonus[order]
+    align = table.align[order]
     return _Roster(
         people=people,
         value=value,
@@ -822,25 +902,24 @@ def _roster(
         multipliers=multipliers,
         shift=shift,
         coupled=coupled,
-        coupled_from=_best_after(coupled, k),
+        coupled_from=after[:, :, 1 : 1 + m],
         chair_bonus=chair_bonus,
         chair_after=np.concatenate([np.maximum.accumulate(chair_bonus[::-1])[::-1], [_NO_CHAIR]]),
-        trad_bits=tradition_bits(inst, people),
-        group_bits=group_bits(inst, people),
-        most_traditions=int(inst.traditions[people].sum(axis=1).max()),
-        female=inst.female[people].astype(np.int64),
-        male=inst.male[people].astype(np.int64),
-        align=align[order],
-        aligned_after=_suffix_max(align[order]),
+        trad_bits=table.trad_bits[order],
+        group_bits=table.group_bits[order],
+        most_traditions=int(table.traditions.max()),
+        female=table.female[order],
+        male=table.male[order],
+        align=align,
+        aligned_after=_suffix_max(align),
         pref=pref,
-        pref_after=_best_after(pref, inst.k),
+        pref_after=after[:, :, 1 + m : 1 + m + ranking],
         pair_hi=pair_hi,
         pair_lo=pair_lo,
-        pair_after=_best_after(pair_values, inst.k),
-        align_classes=np.unique(align, axis=0),
-        co=inst.co_national[people].astype(np.int64),
-        offers=inst.chair_ok[people].astype(np.int64)
-        | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
+        pair_after=after[:, :, 1 + m + ranking :],
+        align_classes=table.align_classes,
+        co=table.co[order],
+        offers=table.offers[order],
         clash=clash_matrix(inst, pool_arr) if clash is None else clash,
         clash_pos=order,
     )
@@ -1260,6 +1339,7 @@ class _SearchPricing:
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
         self._pool_cells = programme_cells(self.inst, pool)
         self._last_roster: tuple[np.ndarray, _Roster] | None = None  # ``_pool_roster``'s, with its weights
+        self._members: _Members | None = None  # ``_pool_members``'
 
     def cells(self, pool: list[int]) -> float:
         """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
@@ -1475,6 +1555,12 @@ class _SearchPricing:
             self._last_roster = (w_pool, _roster(self.inst, self.pool, w_pool, self.clash))
         return self._last_roster[1]
 
+    def _pool_members(self) -> _Members:
+        """The pool's ``_Members``, built once (``_forced_search`` takes its rosters' from it)."""
+        if self._members is None:
+            self._members = _Members.of(self.inst, np.asarray(self.pool, dtype=np.int64))
+        return self._members
+
     def _allowed_known(self, n: int, restriction: Restriction | None) -> np.ndarray:
         """Which known panels meet ``restriction`` (all without one)."""
         if restriction is None:
@@ -1663,8 +1749,8 @@ class _SearchPricing:
         weight = w_pool[sub].copy()
         lift = int(np.sort(weight)[::-1][: self.inst.k].sum()) + 1
         weight[np.isin(sub, np.asarray(fixed, dtype=np.int64))] += lift
-        narrow = [self.pool[int(i)] for i in sub]
-        roster = _roster(self.inst, narrow, weight, self.clash[np.ix_(sub, sub)])
+        members = self._pool_members().take(sub)
+        roster = _roster(self.inst, members.people.tolist(), weight, self.clash[np.ix_(sub, sub)], members)
         seats = self._searched(roster, NARROWED_CAP, above + lift * len(fixed), LAGRANGE_SCAN)
         if seats is None:
             return None
