@@ -653,11 +653,13 @@ class _Partial:
     offered: np.ndarray  # ``_Roster.offers`` of the members, or-ed
 
     def take(self, rows: np.ndarray) -> _Partial:
-        return _Partial(*(getattr(self, f.name)[rows] for f in fields(self)))
+        return _Partial(*(getattr(self, name)[rows] for name in _PARTIAL_FIELDS))
 
     @staticmethod
     def concat(parts: list[_Partial]) -> _Partial:
-        return _Partial(*(np.concatenate([getattr(q, f.name) for q in parts]) for f in fields(_Partial)))
+        if len(parts) == 1:
+            return parts[0]
+        return _Partial(*(np.concatenate([getattr(q, name) for q in parts]) for name in _PARTIAL_FIELDS))
 
     def extend(self, roster: _Roster, parent: np.ndarray, j: np.ndarray) -> _Partial:
         return _Partial(
@@ -737,6 +739,9 @@ class _Partial:
         return bonus
 
 
+_PARTIAL_FIELDS = tuple(f.name for f in fields(_Partial))  # in order (``take``, ``concat``: once, not per call)
+
+
 def _suffix_max(values: np.ndarray) -> np.ndarray:
     """[p + 1, columns]: the largest value of each column from each row on (0 past the end)."""
     out = np.zeros((len(values) + 1, values.shape[1]), dtype=np.int64)
@@ -808,9 +813,9 @@ class _Members:
     male: np.ndarray
     align: np.ndarray  # [p, parties]
     align_class: np.ndarray  # row of ``align_classes`` of each member
-    align_classes: np.ndarray  # [classes, parties] the distinct alignments of the pool, sorted (``np.unique``)
     co: np.ndarray
     offers: np.ndarray  # ``_Roster.offers``
+    align_classes: np.ndarray  # [classes, parties] the distinct alignments of the whole pool, sorted (``np.unique``)
 
     @staticmethod
     def of(inst: PanelInstance, people: np.ndarray) -> _Members:
@@ -832,31 +837,29 @@ class _Members:
             male=inst.male[people].astype(np.int64),
             align=align,
             align_class=np.asarray(align_class, dtype=np.int64).reshape(-1),
-            align_classes=classes,
             co=inst.co_national[people].astype(np.int64),
             offers=inst.chair_ok[people].astype(np.int64)
             | (inst.speaks[people].astype(np.int64) << np.arange(1, inst.speaks.shape[1] + 1)).sum(axis=1),
+            align_classes=classes,
         )
 
     def take(self, rows: np.ndarray) -> _Members:
-        """The members at ``rows`` (in that order) with their alignment classes renumbered among themselves, so that
-        ``align_classes`` is what ``of`` gives for them."""
-        kept, align_class = np.unique(self.align_class[rows], return_inverse=True)
-        return replace(
-            self,
-            **{
-                f.name: getattr(self, f.name)[rows]
-                for f in fields(self)
-                if f.name not in ("align_class", "align_classes")
-            },
-            align_class=np.asarray(align_class, dtype=np.int64).reshape(-1),
-            align_classes=self.align_classes[kept],
-        )
+        """The members at ``rows``, in that order (``align_classes`` stays the whole pool's)."""
+        return _Members(*(getattr(self, name)[rows] for name in _MEMBER_ROWS), align_classes=self.align_classes)
+
+    def classes(self) -> np.ndarray:
+        """The distinct alignments of these members with the parties, sorted (``np.unique``'s rows)."""
+        present = np.zeros(len(self.align_classes), dtype=bool)
+        present[self.align_class] = True
+        return np.asarray(self.align_classes[present])
+
+
+_MEMBER_ROWS = tuple(f.name for f in fields(_Members) if f.name != "align_classes")  # a row per member
 
 
 def _roster(
     inst: PanelInstance,
-    pool: list[int],
+    pool: list[int] | np.ndarray,
     weights: np.ndarray | None = None,
     clash: np.ndarray | None = None,
     members: _Members | None = None,
@@ -864,7 +867,7 @@ def _roster(
     """The pool (indices into ``inst``) best value first; with ``weights`` (one per mediator of ``pool``
     in sorted order) largest weight first, then best value first. ``clash`` is ``clash_matrix`` of the
     sorted pool, ``members`` its ``_Members``, when already known."""
-    pool_arr = np.asarray(sorted(pool), dtype=np.int64)
+    pool_arr = np.sort(np.asarray(pool, dtype=np.int64))
     table = _Members.of(inst, pool_arr) if members is None else members
     member = table.value
     weight = np.zeros(len(pool_arr), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
@@ -917,7 +920,7 @@ def _roster(
         pair_hi=pair_hi,
         pair_lo=pair_lo,
         pair_after=after[:, :, 1 + m + ranking :],
-        align_classes=table.align_classes,
+        align_classes=table.classes(),
         co=table.co[order],
         offers=table.offers[order],
         clash=clash_matrix(inst, pool_arr) if clash is None else clash,
@@ -1061,32 +1064,38 @@ def _search(
         counted[0] += looked_at  # partial panels looked at, for the caller's work budget
         kept = 0
         parts = []
+        # What each test compares, once per position or per partial panel rather than per child: most candidates fail the
+        # first test (on D002's tail at 10,000 mediators 158 million of the 164 million looked at by one call's forced
+        # searches), so the fewer passes over them the better.
+        own = roster.value + roster.best_from[1:, r - 1]  # the candidate's own bound: its value and the best after it
+        reach = roster.coupled + roster.coupled_from[1:, r - 1]  # [p, m] the same for each coupled column
+        seated = roster.clash_pos[level.seats]  # [N, depth] the partial panels' rows in ``clash``
         for candidates, first, count, need in runs:
             ends = np.cumsum(count)
+            own_of = own[candidates]
+            bar = None
+            if weight_need is not None:
+                # A completion heavier than ``above`` that reaches the floor brings more than the weight still needed,
+                # x, and at least ``need`` in value; its weights divided by 2 ** shift and rounded up sum to more than
+                # x / 2 ** shift, so to more than floor(x / 2 ** shift): for a >= 0 and b > 0 its coupled sum passes
+                # b * floor(x / 2 ** shift) + a * need (per partial panel and multiplier).
+                a, b = roster.multipliers[:, 0], roster.multipliers[:, 1]
+                bar = (weight_need >> roster.shift)[:, None] * b + need[:, None] * a
             lo = 0
             while lo < len(count):  # parents in blocks of about ENUMERATION_CHUNK children
                 base = int(ends[lo - 1]) if lo else 0
                 hi = max(lo + 1, int(np.searchsorted(ends, base + ENUMERATION_CHUNK, side="right")))
                 block = count[lo:hi]
-                parent = np.repeat(np.arange(lo, hi), block)
-                j = candidates[first[parent] + np.arange(len(parent)) - np.repeat(np.cumsum(block) - block, block)]
+                at = np.repeat(first[lo:hi] - (np.cumsum(block) - block), block) + np.arange(int(ends[hi - 1]) - base)
                 # The candidate's own bound (always met when the roster is sorted by value).
-                ok = roster.value[j] + roster.best_from[j + 1, r - 1] >= need[parent]
+                ok = own_of[at] >= np.repeat(need[lo:hi], block)
                 # Each test looks only at those the tests before kept (same children, in the same order): D011's 11
                 # largest searches at 10,000 mediators took 5.7 s of CPU against 9.5 (2026-12-07, replayed).
-                parent, j = parent[ok], j[ok]
-                if weight_need is not None:
-                    # A completion heavier than ``above`` that reaches the floor brings more than the weight
-                    # still needed, x, and at least ``need`` in value; its weights divided by 2 ** shift and
-                    # rounded up sum to more than x / 2 ** shift, so to more than floor(x / 2 ** shift): for
-                    # a >= 0 and b > 0 its coupled sum passes b * floor(x / 2 ** shift) + a * need.
-                    floor_need = weight_need[parent] >> roster.shift
-                    ok = np.ones(len(j), dtype=bool)
-                    for t, (a, b) in enumerate(roster.multipliers.tolist()):
-                        reach = roster.coupled[j, t] + roster.coupled_from[j + 1, r - 1, t]
-                        ok &= reach > b * floor_need + a * need[parent]
+                parent, j = np.repeat(np.arange(lo, hi), block)[ok], candidates[at[ok]]
+                if bar is not None:
+                    ok = (reach[j] > bar[parent]).all(axis=1)
                     parent, j = parent[ok], j[ok]
-                ok = ~roster.clash[roster.clash_pos[level.seats[parent]], roster.clash_pos[j][:, None]].any(axis=1)
+                ok = ~roster.clash[seated[parent], roster.clash_pos[j][:, None]].any(axis=1)
                 if roster.co.any():
                     ok &= level.cos[parent] + roster.co[j] <= inst.max_co_nationals
                 child = level.extend(roster, parent[ok], j[ok])
@@ -1744,18 +1753,20 @@ class _SearchPricing:
         one of ``fixed`` heavier than ``above`` (meeting ``restriction``): rows of instance indices, or None past
         ``NARROWED_CAP``. Each fixed member's weight is raised by ``lift``, more than any k members weigh, and the
         search looks for panels heavier than ``above`` plus that many lifts: a panel missing one of them is lighter."""
-        sub = np.concatenate([np.asarray(fixed, dtype=np.int64), within])
-        sub = np.unique(sub)
+        forced = np.asarray(fixed, dtype=np.int64)
+        sub = np.unique(np.concatenate([forced, within]))
         weight = w_pool[sub].copy()
         lift = int(np.sort(weight)[::-1][: self.inst.k].sum()) + 1
-        weight[np.isin(sub, np.asarray(fixed, dtype=np.int64))] += lift
+        weight[(sub[:, None] == forced).any(axis=1)] += lift
         members = self._pool_members().take(sub)
-        roster = _roster(self.inst, members.people.tolist(), weight, self.clash[np.ix_(sub, sub)], members)
+        roster = _roster(self.inst, members.people, weight, self.clash[np.ix_(sub, sub)], members)
         seats = self._searched(roster, NARROWED_CAP, above + lift * len(fixed), LAGRANGE_SCAN)
         if seats is None:
             return None
+        if not len(seats):
+            return np.zeros((0, self.inst.k), dtype=np.int64)
         rows = self._allowed(np.asarray(roster.people[seats]), restriction)
-        return np.asarray(rows[w_pool[np.searchsorted(self.pool, rows)].sum(axis=1) > above])
+        return np.asarray(rows[w_pool[sub[np.searchsorted(members.people, rows)]].sum(axis=1) > above])
 
     def _counted(self, w_pool: np.ndarray, restriction: Restriction | None) -> np.ndarray | None:
         """The search of ``best`` on the pool narrowed by counting weights (``COUNT_ROOM``): rows of instance indices,
