@@ -116,8 +116,9 @@ def test_split_pricing_gives_the_enumerated_lottery_without_cpsat(
 )
 def test_forced_search_roster_taken_from_the_pool_is_the_fresh_one(roster: Roster, data: st.DataObject) -> None:
     """A forced search's roster (``_split``), its members taken from the pool's ``_Members`` (built once a pool) and its
-    clashes from the pool's, is field for field the roster ``_roster`` builds afresh for those mediators and weights (some
-    lifted as ``_forced_search`` lifts the fixed members): the same candidates and bounds, so the same searches."""
+    clashes read in the pool's matrix, is field for field the roster ``_roster`` builds afresh for those mediators and
+    weights (some lifted as ``_forced_search`` lifts the fixed members), the clashes between its positions included:
+    the same candidates and bounds, so the same searches."""
     ws = roster.workspace()
     inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
     if not inst.n:
@@ -128,12 +129,15 @@ def test_forced_search_roster_taken_from_the_pool_is_the_fresh_one(roster: Roste
     weight = np.array([data.draw(st.sampled_from([0, 0, 1, 7, 1_200, 2**40])) for _ in sub], dtype=np.int64)
     fixed = np.array([data.draw(st.booleans(), label="fixed") for _ in sub])
     weight[fixed] += int(np.sort(weight)[::-1][: inst.k].sum()) + 1
-    narrow = pool[sub].tolist()
-    fresh = _roster(inst, narrow, weight)
-    taken = _roster(inst, narrow, weight, clash_matrix(inst, pool)[np.ix_(sub, sub)], members.take(sub))
+    fresh = _roster(inst, pool[sub].tolist(), weight)
+    taken = _roster(inst, pool[sub], weight, clash_matrix(inst, pool), members.take(sub), clash_rows=sub)
     event(f"k={inst.k}, alignment classes {len(fresh.align_classes)} of {len(members.align_classes)}")
     for f in fields(_Roster):
+        if f.name in ("clash", "clash_pos"):
+            continue
         mine, theirs = getattr(taken, f.name), getattr(fresh, f.name)
         if isinstance(theirs, np.ndarray):
             assert mine.dtype == theirs.dtype and mine.shape == theirs.shape, f.name
         assert np.array_equal(mine, theirs), f.name
+    at, fresh_at = taken.clash_pos, fresh.clash_pos  # each position's row in its roster's clash matrix
+    assert np.array_equal(taken.clash[np.ix_(at, at)], fresh.clash[np.ix_(fresh_at, fresh_at)])
