@@ -847,7 +847,7 @@ class _Members:
 
     def take(self, rows: np.ndarray) -> _Members:
         """The members at ``rows``, in that order (``align_classes`` stays the whole pool's)."""
-        return _Members(*(getattr(self, name)[rows] for name in _MEMBER_ROWS), align_classes=self.align_classes)
+        return replace(self, **{name: getattr(self, name)[rows] for name in _MEMBER_ROWS})
 
     def classes(self) -> np.ndarray:
         """The distinct alignments of these members with the parties, sorted (``np.unique``'s rows)."""
