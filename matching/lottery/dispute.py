@@ -757,7 +757,7 @@ def _best_after(values: np.ndarray, k: int) -> np.ndarray:
     log2(p) vectorised sorts of at most 2k entries along the last axis. Several columns cost about as much
     as one (each sort is one call over every row and column): on the forced searches of D011's level 24 at
     10,000 mediators this took 19.7 s of the split's 41.5 when it sorted by (present, value) and gathered
-    with ``np.take_along_axis``, one call per column set (2026-12-08)."""
+    with ``np.take_along_axis``, one call per column set (measured 2026-12-07)."""
     p, columns = values.shape
     out = np.zeros((p + 1, k + 1, columns), dtype=np.int64)
     if not k or not p:
@@ -1069,7 +1069,7 @@ def _search(
         kept = 0
         parts = []
         # What each test compares, once per position or per partial panel rather than per child: most candidates fail the
-        # first test (on D002's tail at 10,000 mediators 158 million of the 164 million looked at by one call's forced
+        # first test (on D002's tail at 10,000 mediators 144 million of the 164 million looked at by one call's forced
         # searches), so the fewer passes over them the better.
         own = roster.value + roster.best_from[1:, r - 1]  # the candidate's own bound: its value and the best after it
         reach = roster.coupled + roster.coupled_from[1:, r - 1]  # [p, m] the same for each coupled column
