@@ -3013,7 +3013,9 @@ def _greedy(
     whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
     those members instead (rows that do not complete are left out). ``clash``: ``clash_matrix`` of ``pool`` when
-    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less)."""
+    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less). Each seat
+    goes to every panel at once (``_greedy_step``), for work that grows with the panels' distinct states more than
+    with their number."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
