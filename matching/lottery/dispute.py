@@ -395,6 +395,10 @@ PRICING_CAP = 4_000_000
 KNOWN_OTHERS = 5_000
 WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
 GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witness panels are completed from
+# A greedy seat (``_greedy_step``) first looks at this many candidates per state of the panel so far, and takes the
+# candidates' orders and the rows it computes in full this many cells (rows times candidates) at a time.
+GREEDY_LEAD = 16
+GREEDY_CELLS = 4_000_000
 # Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
 # mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
 TIGHT_BOUNDS_FROM = 200
@@ -497,10 +501,16 @@ NATION_TOP = 3
 NATION_STRONG = 40
 # Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
 # when the first level's proof is found: started with this many of them of best value, and this many more spread over
-# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
+# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times ``GREEDY_LEAD``, with each
+# state of the panels so far times candidates). A greedy call's cost goes with its distinct states more than with its
+# starts, so the chunks are large: measured 2026-12-08 on 40 calls replayed from D003's seventh leximin level at 10,000
+# mediators (the ceiling witness's pairs, 75,682 starts over 950 candidates), 1.8 s of CPU with chunks of 2,000
+# starts and the full gain of every candidate for every start, 1.3 s with ``_greedy_step``, 0.5 s with both and one
+# call per ``_started``. In a whole run of D003 to its 11th level (2026-12-08, machine speed 1.12, load 3.6 to 4.8)
+# the 319 greedy calls took 12.7 s of CPU, and main's ``_greedy`` on the same inputs 43.7 s (the same panels).
 APART_TOP = 10
 APART_SPREAD = 20
-APART_CHUNK = 2_000
+APART_CHUNK = 20_000
 # Panels pairing each mediator outside the proof's ``apart`` with others of the pool that ``panel_bounds`` leaves able
 # to share an acceptable panel with them (``_SearchPricing._mover_panels``), built with the first level's proof: at most
 # this many partners each, spread over those that pass. 0 turns them off.
@@ -3004,7 +3014,9 @@ def _greedy(
     whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
     those members instead (rows that do not complete are left out). ``clash``: ``clash_matrix`` of ``pool`` when
-    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less)."""
+    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less). Each seat
+    goes to every panel at once (``_greedy_step``), for work that grows with the panels' distinct states more than
+    with their number."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
@@ -3027,7 +3039,6 @@ def _greedy(
     seats = np.arange(len(people))[:, None] if starts is None else np.asarray(starts, dtype=np.int64)
     if starts is not None and len(seats) == 0:
         return np.zeros((0, k), dtype=np.int64)
-    rows = np.arange(len(seats))
     used = spare[seats].sum(axis=1)  # flagged members so far
     total = value[seats].sum(axis=1)
     best_chair = chair[seats].max(axis=1)
@@ -3044,7 +3055,6 @@ def _greedy(
     # [pool, candidates]: the candidate is the mediator or shares a nationality with them (never both on a panel)
     barred = clash[:, cand]
     barred[cand, np.arange(len(cand))] = True
-    flagged = spare[cand] > 0
 
     def bonus(t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: Sequence[np.ndarray]) -> np.ndarray:
         """Diversity and neutrality balance (the panel-level terms but the chair bonus); ``a``: the alignment
@@ -3070,18 +3080,10 @@ def _greedy(
             m_s[:, None] + male[kind][None, :],
             [a_s[:, [p]] + align[kind, p][None, :] for p in range(align.shape[1])],
         )
-        gain = (per_kind[:, kinds] + value[cand][None, :])[at]
-        # What the panel so far scores is the same for every candidate of a row: it is left out (same argmax).
-        gain += np.maximum(best_chair[:, None], chair[cand][None, :])
-        taken = barred[seats[:, 0]]
-        for column in seats.T[1:]:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
-            taken |= barred[column]
-        if flagged.any():
-            taken |= flagged[None, :] & (used[:, None] + spare[cand][None, :] > room)
-        np.putmask(gain, taken, np.iinfo(np.int64).min)
-        best = np.argmax(gain, axis=1)
+        # Each candidate's gain but the chair bonus, per state: [states, candidates].
+        base = per_kind[:, kinds] + value[cand][None, :]
+        best, ok = _greedy_step(base, chair[cand], best_chair, at, seats, barred, spare[cand], room - used)
         pick = cand[best]
-        ok = ~taken[rows, best]
         seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
         used += np.where(ok, spare[pick], 0)
         total += value[pick]
@@ -3090,6 +3092,83 @@ def _greedy(
         fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
     complete = (np.diff(np.sort(seats, axis=1), axis=1) != 0).all(axis=1) & (used <= room)  # k distinct members
     return np.sort(people[seats[complete]], axis=1)
+
+
+def _greedy_step(
+    base: np.ndarray,
+    chair: np.ndarray,
+    best_chair: np.ndarray,
+    at: np.ndarray,
+    seats: np.ndarray,
+    barred: np.ndarray,
+    spare: np.ndarray,
+    left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One seat of ``_greedy`` for every panel: the index of the candidate of largest gain (the first on ties) among
+    those the panel may take, and whether there is one (the index is then 0, as ``np.argmax`` of a row all barred).
+
+    A row's gain of candidate ``c`` is ``base[at, c] + max(best_chair, chair[c])`` (``base``: the gain but the chair
+    bonus, per state of the panel so far; what the panel scores already is the same for every candidate and left
+    out); it may take ``c`` unless ``barred`` by a member (the member or a shared nationality, ``barred[member, c]``)
+    or flagged past the room left (``spare[c] > 0`` and ``spare[c] > left``). That gain is the larger of ``base +
+    best_chair`` and ``lifted = base + chair``, so its largest over the candidates a row may take is the larger of the
+    two orders' firsts, and the first candidate reaching it the earlier of those that do. Rows of the same state and
+    room left share both orders: their ``GREEDY_LEAD`` first candidates in the order ``(-gain, candidate)`` are ranked
+    once per such group, and a row looks only at those (its members bar a few candidates); a row that may take none
+    of them in one order is computed in full over every candidate, as before. The answers are exactly the full
+    computation's, for work per group of rows rather than per row (the groups' orders and the rows computed in full
+    are taken ``GREEDY_CELLS`` cells at a time, which bounds the memory)."""
+    rows, n = len(at), base.shape[1]
+    best = np.zeros(rows, dtype=np.intp)
+    ok = np.zeros(rows, dtype=bool)
+    lifted = base + chair[None, :]
+    slow = np.ones(rows, dtype=bool)
+    lead = min(GREEDY_LEAD, n)
+    top = int(max(np.abs(base).max(), np.abs(lifted).max())) if base.size else 0
+    if 0 < lead < n and (top + 1) * n < 2**62:  # keys ``-gain * n + c``: distinct, ordered as (-gain, candidate)
+        room = np.clip(left, -1, int(spare.max()))  # past the largest flag every row has the same room
+        groups, group = _unique_rows(np.column_stack([at, room]))
+        shut = np.iinfo(np.int64).max  # the key of a candidate past the group's room
+        index = np.arange(n)
+        block = max(1, GREEDY_CELLS // n)
+        firsts = []
+        for gains in (base, lifted):
+            head = np.empty((len(groups), lead), dtype=np.intp)
+            open_ = np.empty((len(groups), lead), dtype=bool)
+            for lo in range(0, len(groups), block):
+                part = groups[lo : lo + block]
+                key = -gains[part[:, 0]] * n + index[None, :]
+                key[(spare[None, :] > 0) & (spare[None, :] > part[:, 1][:, None])] = shut
+                ahead = np.argpartition(key, lead - 1, axis=1)[:, :lead]
+                ahead_key = np.take_along_axis(key, ahead, axis=1)
+                order = np.argsort(ahead_key, axis=1)
+                head[lo : lo + block] = np.take_along_axis(ahead, order, axis=1)
+                open_[lo : lo + block] = np.take_along_axis(ahead_key, order, axis=1) != shut
+            cands = head[group]  # [rows, lead]
+            blocked = ~open_[group]
+            for column in seats.T:
+                blocked |= barred[column[:, None], cands]
+            first = np.argmax(~blocked, axis=1)
+            firsts.append((cands[np.arange(rows), first], ~blocked[np.arange(rows), first]))
+        (a, found_a), (u, found_u) = firsts
+        plain, raised = base[at, a] + best_chair, lifted[at, u]
+        most = np.maximum(plain, raised)
+        winner = np.minimum(np.where(plain == most, a, n), np.where(raised == most, u, n))
+        quick = found_a & found_u
+        best[quick], ok[quick] = winner[quick], True
+        slow = ~quick
+    spans = np.flatnonzero(slow)
+    for lo in range(0, len(spans), max(1, GREEDY_CELLS // max(n, 1))):
+        r = spans[lo : lo + max(1, GREEDY_CELLS // max(n, 1))]
+        gain = base[at[r]] + np.maximum(best_chair[r, None], chair[None, :])
+        taken = barred[seats[r, 0]]
+        for column in seats[r].T[1:]:  # one seat at a time: [rows, candidates] never [rows, seats, candidates]
+            taken |= barred[column]
+        taken |= (spare[None, :] > 0) & (spare[None, :] > left[r, None])
+        np.putmask(gain, taken, np.iinfo(np.int64).min)
+        pick = np.argmax(gain, axis=1)
+        best[r], ok[r] = pick, ~taken[np.arange(len(r)), pick]
+    return best, ok
 
 
 class DisputePanelOracle:
