@@ -307,6 +307,13 @@ branch is listed or searched among a few. Measured 2026-12-07 on single calls re
 3 to 5): each proven in 16 to 20 s of CPU (26 to 30 units), where CP-SAT answered unproven in 18 to 22 s (10 units) and
 its precise stages after; six of seven found a heavier panel than CP-SAT's answer. Replayed from level 42's start, levels
 42 and 43 end proven (1 / 23.51 and 1 / 15.59) where the run from scratch left them unproven at 1 / 24.82 and 1 / 16.00.
+Each branch below the first keeps only the others that may still complete it (``_SearchPricing._peeled``, five36): the
+bound on a panel holding the fixed members, that other and one more (``GroupBounds``: ``panel_bounds``' programme with
+the group as one member) must reach the floor with enough of the others left, and its units plus the heaviest of those
+the need, again until no other drops. The partners two by two had left nearly every such branch to search; on four
+calls replayed from D002's levels 41 to 43 (2026-12-08, load 5 to 7) the forced searches fell from 1,903 to 1,909 a call
+to 391 to 492, the call's CPU from 16.9 to 19.8 s to 6.2 to 9.9 s and its work from 24.9 to 28.5 units to 9.2 to 12.7,
+with the same rows.
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -352,7 +359,7 @@ from matching.lottery.engine import (
     solve,
 )
 from matching.panel.bounds import LOW as _LOW
-from matching.panel.bounds import PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
+from matching.panel.bounds import GroupBounds, PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -577,6 +584,9 @@ SPLIT_LEAF = 300
 SPLIT_LISTED = 2_000
 # ... and ``pair_bounds`` asked for at least SPLIT_ROWS mediators at a time (``_SearchPricing._partners``).
 SPLIT_ROWS = 1_000
+# ... and ``_peeled`` charged this much per ``GroupBounds`` call (1.7 ms of CPU each on D002's level 41 at 10,000
+# mediators, 2026-12-08, load 5: about what the search charges per 20,000 partial panels).
+GROUP_WORK = 0.003
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1260,6 +1270,8 @@ class _SearchPricing:
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
         self._pool_cells = programme_cells(self.inst, pool)
         self._last_roster: tuple[np.ndarray, _Roster] | None = None  # ``_pool_roster``'s, with its weights
+        # ``GroupBounds`` over the pool's ``plain_programme`` for ``_peeled``, built when first asked (any weights).
+        self._group_bounds: GroupBounds | None = None
 
     def cells(self, pool: list[int]) -> float:
         """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
@@ -1579,13 +1591,17 @@ class _SearchPricing:
         """One branch of ``_split``: the acceptable panels holding the positions ``fixed`` of ``pool`` and others from
         ``within`` (each a partner of every fixed member) whose others sum to ``need`` units or more, into
         ``branches`` (with others that are not heavier than its ``above``); False when it gave up (``SPLIT_NODES``
-        branches or a search's cap)."""
+        branches or a search's cap). Below the first, a branch keeps only the others ``_peeled`` leaves."""
         units, w_pool = branches.units, branches.w_pool
         seats = self.inst.k - len(fixed)
         if len(within) < seats:
             return True
         if int(np.sort(units[within])[::-1][:seats].sum()) < need:
             return True  # even the heaviest others fall short: no such panel
+        if fixed:
+            within = self._peeled(branches, fixed, within, need)
+            if len(within) < seats:
+                return True  # no others both heavy enough and at the floor with the fixed members and each other
         branches.nodes += 1
         if branches.nodes > SPLIT_NODES:
             return False
@@ -1612,6 +1628,38 @@ class _SearchPricing:
             if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
                 return False
         return True
+
+    def _peeled(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int) -> np.ndarray:
+        """The mediators of ``within`` that may complete a panel of ``_branch``'s branch (``fixed``, others from ``within``
+        summing to ``need`` units or more) at the floor. Each other x of such a panel shares it with the fixed members
+        and the others, so ``GroupBounds`` of the fixed members and x with each of them reaches the floor, and x's units
+        plus the heaviest of the mediators left that do make ``need``: x is dropped otherwise, again until none is (the
+        mediators dropped leave the others fewer). The bound of the fixed members with their partners only (``_partners``,
+        two by two) left every branch of D002's level 41 at 10,000 mediators to search (1,903 of them; 37 found a panel,
+        2026-12-08); with it 1,281 were proven empty."""
+        if self._group_bounds is None:
+            self._group_bounds = GroupBounds(self.inst, plain_programme(self.inst, self.pool))
+            self.work += NARROW_WORK * self.cells(self.pool)
+        units = branches.units[within]
+        seats = self.inst.k - len(fixed)
+        self.work += GROUP_WORK
+        if seats == 1:
+            bound = self._group_bounds(np.asarray([fixed], dtype=np.int64), within)[0]
+            return np.asarray(within[(bound >= self.threshold) & (units >= need)])
+        order = np.lexsort((within, -units))  # heaviest first
+        within, units = within[order], units[order]
+        groups = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(within), 1)), within[:, None]])
+        shares = self._group_bounds(groups, within) >= self.threshold
+        np.fill_diagonal(shares, False)
+        alive = np.ones(len(within), dtype=bool)
+        while True:
+            mates = shares & alive[None, :]
+            heaviest = mates & (np.cumsum(mates, axis=1) <= seats - 1)  # each one's heaviest seats - 1 mates left
+            reach = units + (heaviest * units[None, :]).sum(axis=1)
+            kept = alive & (heaviest.sum(axis=1) == seats - 1) & (reach >= need)
+            if (kept == alive).all():
+                return np.sort(within[alive])
+            alive = kept
 
     def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
         """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)

@@ -30,6 +30,7 @@ LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme (a mediato
 LOW32 = -(2**30)
 SPAN32 = 2**27
 FULL_COVERS = 1 << (len(TRADITIONS) + len(GROUPS))  # every set of legal traditions and UN groups
+BOUND_CHUNK = 4_000_000  # cells of ``_pair_finish``'s others' states united with covered sets at once (bounds memory)
 
 
 def panel_bounds(
@@ -185,33 +186,84 @@ def pair_bounds(
     elif not np.array_equal(programme.pool, pool_arr):
         raise ValueError("pair_bounds: the programme was run over another pool")
     value = programme.value
+    chair_ok, chair, cover, female, male = _attributes(inst, pool_arr)
+    own = np.where(chair_ok, chair, LOW)
     bound = np.full((len(rows), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
     for lean, balanced, dp, states, lo in programme.runs:
-        best = _pair_finish(inst, _widened(dp[:, k - 2, :, :, :, 0]), states, lean, lo, balanced, pool_arr, rows, cols)
+        keys = np.stack([cover, female, male, lean], axis=1)
+        others = _widened(dp[:, k - 2, :, :, :, 0])
+        best = _pair_finish(inst, others, states, lo, balanced, (keys[rows], own[rows]), (keys[cols], own[cols]))
         bound = np.minimum(bound, best)
     return np.where(bound > LOW // 2, value[rows][:, None] + value[cols][None, :] + bound, LOW)
+
+
+class GroupBounds:
+    """For groups of members (rows of m distinct positions in ``programme.pool``, 1 <= m <= k - 1) and each of some
+    columns (positions there too), an upper bound on the objective of any panel of the pool holding a whole group and
+    that one that keeps H5 and H8 and has a chair (``LOW`` when there is none): ``pair_bounds`` for groups of one; for
+    more, a group is one member of their united attributes (covered set, women, men, lean, the better chair) and
+    summed values, and the programme's states of k - 1 - m others complete it (the same relaxations, so an upper
+    bound; a column inside its group gets a bound on no panel in particular). Built once over a programme and asked
+    many times: the members' attributes and the others' best per covered set are kept between calls. The dispute
+    lottery's split on heavy members (``matching.lottery.dispute._SearchPricing._branch``) keeps only the mediators
+    this leaves at the floor with the fixed members. Tests hold it to brute force."""
+
+    def __init__(self, inst: PanelInstance, programme: PlainProgramme) -> None:
+        if not programme.runs:
+            raise ValueError("GroupBounds: no programme (panels of fewer than two members or an empty pool)")
+        self.inst, self.programme = inst, programme
+        chair_ok, chair, cover, female, male = _attributes(inst, programme.pool)
+        self.cover, self.own = cover, np.where(chair_ok, chair, LOW)
+        self.keys = [np.stack([cover, female, male, lean], axis=1) for lean, *_ in programme.runs]
+        self._others: dict[tuple[int, int], np.ndarray] = {}  # per run and m: the states of k - 1 - m others
+        self._reduced: dict[tuple[int, int], dict[int, np.ndarray]] = {}  # ``_pair_finish``'s, per run and m
+
+    def __call__(self, groups: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """A ``[len(groups), len(cols)]`` array of the bounds."""
+        groups, cols = np.asarray(groups, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        k = self.inst.k
+        if groups.ndim != 2 or not 0 < groups.shape[1] < k:
+            raise ValueError("GroupBounds: rows of 1 to k - 1 members")
+        if len(groups) == 0 or len(cols) == 0:
+            return np.full((len(groups), len(cols)), LOW, dtype=np.int64)
+        m = groups.shape[1]
+        bound = np.full((len(groups), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
+        own = self.own[groups].max(axis=1)
+        for run, (_, balanced, dp, states, lo) in enumerate(self.programme.runs):
+            keys = self.keys[run]
+            united = keys[groups].sum(axis=1)
+            united[:, 0] = np.bitwise_or.reduce(self.cover[groups], axis=1)
+            if (run, m) not in self._others:
+                self._others[run, m] = _widened(dp[:, k - 1 - m, :, :, :, 0])
+                self._reduced[run, m] = {}
+            others, reduced = self._others[run, m], self._reduced[run, m]
+            best = _pair_finish(
+                self.inst, others, states, lo, balanced, (united, own), (keys[cols], self.own[cols]), reduced
+            )
+            bound = np.minimum(bound, best)
+        value = self.programme.value
+        return np.where(bound > LOW // 2, value[groups].sum(axis=1)[:, None] + value[cols][None, :] + bound, LOW)
 
 
 def _pair_finish(
     inst: PanelInstance,
     others: np.ndarray,
     states: np.ndarray,
-    lean: np.ndarray,
     lo: int,
     balanced: bool,
-    pool: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
+    cols: tuple[np.ndarray, np.ndarray],
+    reduced: dict[int, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of k - 2
-    members (chair designated, women, men, lean - ``lo``, covered set)."""
+    """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of the
+    other members (chair designated, women, men, lean - ``lo``, covered set); ``rows`` and ``cols`` each side's
+    attributes (rows of covered set, women, men, lean) and chair bonus (``LOW``: may not chair); ``reduced`` the best
+    of ``others`` per covered set united with theirs, from calls before over the same ``others`` (filled in)."""
     w, h = inst.weights, inst.k // 2
     spans = others.shape[3]
-    chair_ok, chair, cover, female, male = _attributes(inst, pool)
     # Each side's attributes, then each pair of distinct attributes' united ones.
-    keys = np.stack([cover, female, male, lean], axis=1)
-    row_keys, row_of = np.unique(keys[rows], axis=0, return_inverse=True)
-    col_keys, col_of = np.unique(keys[cols], axis=0, return_inverse=True)
+    row_keys, row_of = np.unique(rows[0], axis=0, return_inverse=True)
+    col_keys, col_of = np.unique(cols[0], axis=0, return_inverse=True)
     united = np.stack(
         [
             row_keys[:, None, 0] | col_keys[None, :, 0],
@@ -224,30 +276,40 @@ def _pair_finish(
     combos, combo_of = np.unique(united, axis=0, return_inverse=True)
     cap = lean_cap(inst)
     counts = np.arange(h + 1)
-    # Per combo: the best of the others' states with a chair designated among them, and with none.
-    with_chair = np.full(len(combos), LOW, dtype=np.int64)
-    without = np.full(len(combos), LOW, dtype=np.int64)
-    for bits in np.unique(combos[:, 0]).tolist():
-        joined = states | bits
+    # Per covered set of the combos: the best of the others' states (chair designated among them or not, women, men,
+    # lean), with the diversity and composition terms of that set united with theirs; kept in ``reduced`` (by set) for
+    # the next call over the same states. A chunk of sets at a time.
+    bits, bits_of = np.unique(combos[:, 0], return_inverse=True)
+    reduced = {} if reduced is None else reduced
+    fresh = np.asarray([b for b in bits.tolist() if b not in reduced], dtype=np.int64)
+    chunk = max(1, BOUND_CHUNK // max(1, others.size))
+    for start in range(0, len(fresh), chunk):
+        joined = states[None, :] | fresh[start : start + chunk, None]
         trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
         term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
         if inst.composition_applies:
             term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
-        reduced = (others + np.asarray(term, dtype=np.int64)).max(axis=-1)  # [chair, women, men, lean]
-        which = np.flatnonzero(combos[:, 0] == bits)
-        for c in which.tolist():
-            _, fem, man, both = combos[c].tolist()
-            balance = w["diversity"] * inst.gender_coef * np.minimum((counts + fem)[:, None], (counts + man)[None, :])
-            spread = np.abs(np.arange(spans) + lo + both)
-            neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
-            total = reduced + np.asarray(balance)[None, :, :, None] + np.asarray(neutral)[None, None, None, :]
-            if cap is not None and balanced:
-                total = np.where((spread <= cap)[None, None, None, :], total, LOW)
-            with_chair[c] = int(total[1].max())
-            without[c] = int(total[0].max())
+        term = np.asarray(term, dtype=np.int64)[:, None, None, None, None, :]
+        best = (others[None] + term).max(axis=-1)
+        reduced.update(zip(fresh[start : start + chunk].tolist(), best, strict=True))
+    # Then per combo at once: the gender balance and neutrality of its women, men and lean with the others'.
+    fem, man, both = (combos[:, j] for j in (1, 2, 3))
+    balance = np.minimum((counts[None, :] + fem[:, None])[:, :, None], (counts[None, :] + man[:, None])[:, None, :])
+    balance = w["diversity"] * inst.gender_coef * balance
+    spread = np.abs(np.arange(spans)[None, :] + lo + both[:, None])
+    neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
+    total = (
+        np.stack([reduced[b] for b in bits.tolist()])[bits_of.ravel()]
+        + np.asarray(balance)[:, None, :, :, None]
+        + np.asarray(neutral)[:, None, None, None, :]
+    )
+    if cap is not None and balanced:
+        total = np.where((spread <= cap)[:, None, None, None, :], total, LOW)
+    # Per combo: the best of the others' states with a chair designated among them, and with none.
+    with_chair = total[:, 1].reshape(len(combos), -1).max(axis=1)
+    without = total[:, 0].reshape(len(combos), -1).max(axis=1)
     at = combo_of.ravel().reshape(len(row_keys), len(col_keys))[row_of.ravel()][:, col_of.ravel()]
-    own = np.where(chair_ok, chair, LOW)
-    mine = np.maximum(own[rows][:, None], own[cols][None, :])  # the better chair of the two (LOW: neither may)
+    mine = np.maximum(rows[1][:, None], cols[1][None, :])  # the better chair of the two (LOW: neither may)
     best = with_chair[at]
     chosen = (without[at] > LOW // 2) & (mine > LOW // 2)
     best = np.where(chosen, np.maximum(best, without[at] + mine), best)
