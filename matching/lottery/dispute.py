@@ -1637,19 +1637,16 @@ class _SearchPricing:
         mediators dropped leave the others fewer). The bound of the fixed members with their partners only (``_partners``,
         two by two) left every branch of D002's level 41 at 10,000 mediators to search (1,903 of them; 37 found a panel,
         2026-12-08); with it 1,281 were proven empty."""
-        if self._group_bounds is None:
-            self._group_bounds = GroupBounds(self.inst, plain_programme(self.inst, self.pool))
-            self.work += NARROW_WORK * self.cells(self.pool)
         units = branches.units[within]
         seats = self.inst.k - len(fixed)
         self.work += GROUP_WORK
         if seats == 1:
-            bound = self._group_bounds(np.asarray([fixed], dtype=np.int64), within)[0]
+            bound = self._grouped()(np.asarray([fixed], dtype=np.int64), within)[0]
             return np.asarray(within[(bound >= self.threshold) & (units >= need)])
         order = np.lexsort((within, -units))  # heaviest first
         within, units = within[order], units[order]
         groups = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(within), 1)), within[:, None]])
-        shares = self._group_bounds(groups, within) >= self.threshold
+        shares = self._grouped()(groups, within) >= self.threshold
         np.fill_diagonal(shares, False)
         alive = np.ones(len(within), dtype=bool)
         while True:
@@ -1660,6 +1657,13 @@ class _SearchPricing:
             if (kept == alive).all():
                 return np.sort(within[alive])
             alive = kept
+
+    def _grouped(self) -> GroupBounds:
+        """``GroupBounds`` over the pool, built when first asked (one ``panel_bounds`` pass: its programme)."""
+        if self._group_bounds is None:
+            self._group_bounds = GroupBounds(self.inst, plain_programme(self.inst, self.pool))
+            self.work += NARROW_WORK * self.cells(self.pool)
+        return self._group_bounds
 
     def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
         """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)
@@ -1678,15 +1682,17 @@ class _SearchPricing:
     def _partners(self, heavy: np.ndarray) -> dict[int, np.ndarray]:
         """For each position of ``heavy`` in ``pool``, a flag per position: whether ``pair_bounds`` leaves a panel
         holding both at the floor (every member of an acceptable panel holding them is flagged). Cached per call, and
-        computed for ``SPLIT_ROWS`` positions at a time at least (one programme each time: on D002's level 42 at 10,000
-        mediators, 3,322 of them, about 0.2 s of CPU)."""
+        computed for ``SPLIT_ROWS`` positions at a time at least, charged as a ``panel_bounds`` pass each time. Read off
+        ``GroupBounds``' tables (groups of one: the same numbers): on D002's level 43 at 10,000 mediators (3,322 of them)
+        0.18 to 0.21 s of CPU per 1,000 positions, where ``pair_bounds`` took 0.27 to 0.41 s, its programme run each
+        time (2026-12-08, load 3)."""
         cache = self._mates
         fresh = [h for h in heavy.tolist() if h not in cache]
         if fresh:
             asked = set(fresh)
             more = [i for i in range(len(self.pool)) if i not in cache and i not in asked]
             rows = np.asarray((fresh + more)[: max(len(fresh), SPLIT_ROWS)], dtype=np.int64)
-            bound = pair_bounds(self.inst, self.pool, rows, np.arange(len(self.pool)))
+            bound = self._grouped()(rows[:, None], np.arange(len(self.pool)))  # ``pair_bounds``, read off tables
             self.work += NARROW_WORK * self.cells(self.pool)
             for i, h in enumerate(rows.tolist()):
                 flags = bound[i] >= self.threshold

@@ -31,6 +31,7 @@ LOW32 = -(2**30)
 SPAN32 = 2**27
 FULL_COVERS = 1 << (len(TRADITIONS) + len(GROUPS))  # every set of legal traditions and UN groups
 BOUND_CHUNK = 4_000_000  # cells of ``_pair_finish``'s others' states united with covered sets at once (bounds memory)
+GROUP_CELLS = 250_000  # groups times columns ``GroupBounds`` answers at once (bounds memory)
 
 
 def panel_bounds(
@@ -204,19 +205,26 @@ class GroupBounds:
     more, a group is one member of their united attributes (covered set, women, men, lean, the better chair) and
     summed values, and the programme's states of k - 1 - m others complete it (the same relaxations, so an upper
     bound; a column inside its group gets a bound on no panel in particular). Built once over a programme and asked
-    many times: the members' attributes and the others' best per covered set are kept between calls. The dispute
-    lottery's split on heavy members (``matching.lottery.dispute._SearchPricing._branch``) keeps only the mediators
-    this leaves at the floor with the fixed members. Tests hold it to brute force."""
+    many times: per pair of parties, count m and covered set met, the best the others reach with each count of women
+    and men and each lean the group and column bring, with and without a chair among the others, is a table kept
+    between calls, so that a call only reads it. The dispute lottery's split on heavy members
+    (``matching.lottery.dispute._SearchPricing._peeled``) keeps only the mediators this leaves at the floor with the
+    fixed members. Tests hold it to brute force."""
 
     def __init__(self, inst: PanelInstance, programme: PlainProgramme) -> None:
         if not programme.runs:
             raise ValueError("GroupBounds: no programme (panels of fewer than two members or an empty pool)")
         self.inst, self.programme = inst, programme
         chair_ok, chair, cover, female, male = _attributes(inst, programme.pool)
-        self.cover, self.own = cover, np.where(chair_ok, chair, LOW)
-        self.keys = [np.stack([cover, female, male, lean], axis=1) for lean, *_ in programme.runs]
-        self._others: dict[tuple[int, int], np.ndarray] = {}  # per run and m: the states of k - 1 - m others
-        self._reduced: dict[tuple[int, int], dict[int, np.ndarray]] = {}  # ``_pair_finish``'s, per run and m
+        self.cover, self.female, self.male = cover, female, male
+        self.own = np.where(chair_ok, chair, LOW)
+        # Per pair of parties: the lowest lean k members can bring, and the tables by covered set (sorted) so far.
+        self._lean_lo = [inst.k * min(0, int(lean.min())) for lean, *_ in programme.runs]
+        self._spans = [
+            inst.k * max(0, int(lean.max())) - lo + 1
+            for (lean, *_), lo in zip(programme.runs, self._lean_lo, strict=True)
+        ]
+        self._tables: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, groups: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """A ``[len(groups), len(cols)]`` array of the bounds."""
@@ -226,23 +234,83 @@ class GroupBounds:
             raise ValueError("GroupBounds: rows of 1 to k - 1 members")
         if len(groups) == 0 or len(cols) == 0:
             return np.full((len(groups), len(cols)), LOW, dtype=np.int64)
+        step = max(1, GROUP_CELLS // len(cols))
+        if len(groups) > step:  # a few rows at a time: each array below is as large as the answer
+            return np.vstack([self(groups[start : start + step], cols) for start in range(0, len(groups), step)])
         m = groups.shape[1]
+        cover = np.bitwise_or.reduce(self.cover[groups], axis=1)[:, None] | self.cover[cols][None, :]
+        women = self.female[groups].sum(axis=1)[:, None] + self.female[cols][None, :]
+        men = self.male[groups].sum(axis=1)[:, None] + self.male[cols][None, :]
+        mine = np.maximum(self.own[groups].max(axis=1)[:, None], self.own[cols][None, :])  # the best chair among them
         bound = np.full((len(groups), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
-        own = self.own[groups].max(axis=1)
-        for run, (_, balanced, dp, states, lo) in enumerate(self.programme.runs):
-            keys = self.keys[run]
-            united = keys[groups].sum(axis=1)
-            united[:, 0] = np.bitwise_or.reduce(self.cover[groups], axis=1)
-            if (run, m) not in self._others:
-                self._others[run, m] = _widened(dp[:, k - 1 - m, :, :, :, 0])
-                self._reduced[run, m] = {}
-            others, reduced = self._others[run, m], self._reduced[run, m]
-            best = _pair_finish(
-                self.inst, others, states, lo, balanced, (united, own), (keys[cols], self.own[cols]), reduced
+        for run, (lean, *_) in enumerate(self.programme.runs):
+            both = lean[groups].sum(axis=1)[:, None] + lean[cols][None, :] - self._lean_lo[run]
+            table, at = self._table(run, m, cover)
+            with_chair, without = table[at, 1, women, men, both], table[at, 0, women, men, both]
+            best = np.where(
+                (without > LOW // 2) & (mine > LOW // 2), np.maximum(with_chair, without + mine), with_chair
             )
-            bound = np.minimum(bound, best)
+            bound = np.minimum(bound, np.where(best > LOW // 2, best, LOW))
         value = self.programme.value
         return np.where(bound > LOW // 2, value[groups].sum(axis=1)[:, None] + value[cols][None, :] + bound, LOW)
+
+    def _table(self, run: int, m: int, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tables of the covered sets met so far for ``run`` and groups of ``m`` (``[set, chair among the others,
+        women, men, lean - lo]``: the best the others' states reach with the panel-level terms, ``LOW`` where none does;
+        sets in order) and where each set of ``cover`` is among them (sets not met before are added)."""
+        sets, table = self._tables.get((run, m), (np.zeros(0, dtype=np.int64), np.zeros((0, 1, 1, 1, 1), np.int64)))
+        at = np.searchsorted(sets, cover)
+        met = at < len(sets)
+        met[met] = sets[at[met]] == cover[met]
+        if not met.all():
+            fresh = np.unique(cover[~met])
+            sets = np.concatenate([sets, fresh])
+            table = np.concatenate([table, self._filled(run, m, fresh)]) if len(table) else self._filled(run, m, fresh)
+            order = np.argsort(sets, kind="stable")
+            sets, table = sets[order], table[order]
+            self._tables[run, m] = (sets, table)
+            at = np.searchsorted(sets, cover)
+        return table, at
+
+    def _filled(self, run: int, m: int, fresh: np.ndarray) -> np.ndarray:
+        """``_table``'s rows for the covered sets ``fresh``: ``_pair_finish``'s terms for every count of women and men
+        and every lean a group and a column can bring."""
+        inst, k, h = self.inst, self.inst.k, self.inst.k // 2
+        w = inst.weights
+        _, balanced, dp, states, lo = self.programme.runs[run]
+        others = _widened(dp[:, k - 1 - m, :, :, :, 0])  # [chair designated, women, men, lean - lo, covered set]
+        spans = others.shape[3]
+        counts = np.arange(h + 1)
+        brought = np.arange(k + 1)
+        # [women brought, men brought, others' women, others' men]
+        balance = np.minimum(
+            (counts[None, :] + brought[:, None])[:, None, :, None],
+            (counts[None, :] + brought[:, None])[None, :, None, :],
+        )
+        balance = (w["diversity"] * inst.gender_coef * balance).astype(np.int64)
+        # [lean brought - its lowest, others' lean - lo]
+        spread = np.abs(np.arange(self._spans[run])[:, None] + self._lean_lo[run] + np.arange(spans)[None, :] + lo)
+        asymmetry = inst.neutral_asym_coef * spread if balanced else np.zeros_like(spread)
+        neutral = np.asarray(w["neutrality"] * (SCORE_SCALE - asymmetry), dtype=np.int64)
+        cap = lean_cap(inst)
+        if cap is not None and balanced:
+            neutral = np.where(spread <= cap, neutral, LOW)
+        rows = np.empty((len(fresh), 2, k + 1, k + 1, self._spans[run]), dtype=np.int64)
+        chunk = max(1, BOUND_CHUNK // max(1, others.size * (k + 1) ** 2))
+        for start in range(0, len(fresh), chunk):
+            bits = fresh[start : start + chunk]
+            joined = states[None, :] | bits[:, None]
+            trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
+            term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
+            if inst.composition_applies:
+                term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
+            term = np.asarray(term, dtype=np.int64)[:, None, None, None, None, :]
+            reduced = (others[None] + term).max(axis=-1)  # [set, chair, others' women, others' men, lean - lo]
+            # [set, chair, women brought, men brought, others' lean]: the best over the others' women and men
+            gendered = (reduced[:, :, None, None] + balance[None, None, :, :, :, :, None]).max(axis=(4, 5))
+            # then over the others' lean, with the neutrality of the lean brought with theirs
+            rows[start : start + chunk] = (gendered[:, :, :, :, None, :] + neutral[None, None, None, None]).max(axis=-1)
+        return rows
 
 
 def _pair_finish(
@@ -253,12 +321,10 @@ def _pair_finish(
     balanced: bool,
     rows: tuple[np.ndarray, np.ndarray],
     cols: tuple[np.ndarray, np.ndarray],
-    reduced: dict[int, np.ndarray] | None = None,
 ) -> np.ndarray:
     """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of the
     other members (chair designated, women, men, lean - ``lo``, covered set); ``rows`` and ``cols`` each side's
-    attributes (rows of covered set, women, men, lean) and chair bonus (``LOW``: may not chair); ``reduced`` the best
-    of ``others`` per covered set united with theirs, from calls before over the same ``others`` (filled in)."""
+    attributes (rows of covered set, women, men, lean) and chair bonus (``LOW``: may not chair)."""
     w, h = inst.weights, inst.k // 2
     spans = others.shape[3]
     # Each side's attributes, then each pair of distinct attributes' united ones.
@@ -277,21 +343,18 @@ def _pair_finish(
     cap = lean_cap(inst)
     counts = np.arange(h + 1)
     # Per covered set of the combos: the best of the others' states (chair designated among them or not, women, men,
-    # lean), with the diversity and composition terms of that set united with theirs; kept in ``reduced`` (by set) for
-    # the next call over the same states. A chunk of sets at a time.
+    # lean), with the diversity and composition terms of that set united with theirs. A chunk of sets at a time.
     bits, bits_of = np.unique(combos[:, 0], return_inverse=True)
-    reduced = {} if reduced is None else reduced
-    fresh = np.asarray([b for b in bits.tolist() if b not in reduced], dtype=np.int64)
+    reduced = np.empty((len(bits), *others.shape[:-1]), dtype=np.int64)
     chunk = max(1, BOUND_CHUNK // max(1, others.size))
-    for start in range(0, len(fresh), chunk):
-        joined = states[None, :] | fresh[start : start + chunk, None]
+    for start in range(0, len(bits), chunk):
+        joined = states[None, :] | bits[start : start + chunk, None]
         trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
         term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
         if inst.composition_applies:
             term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
         term = np.asarray(term, dtype=np.int64)[:, None, None, None, None, :]
-        best = (others[None] + term).max(axis=-1)
-        reduced.update(zip(fresh[start : start + chunk].tolist(), best, strict=True))
+        reduced[start : start + chunk] = (others[None] + term).max(axis=-1)
     # Then per combo at once: the gender balance and neutrality of its women, men and lean with the others'.
     fem, man, both = (combos[:, j] for j in (1, 2, 3))
     balance = np.minimum((counts[None, :] + fem[:, None])[:, :, None], (counts[None, :] + man[:, None])[:, None, :])
@@ -299,7 +362,7 @@ def _pair_finish(
     spread = np.abs(np.arange(spans)[None, :] + lo + both[:, None])
     neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
     total = (
-        np.stack([reduced[b] for b in bits.tolist()])[bits_of.ravel()]
+        reduced[bits_of.ravel()]
         + np.asarray(balance)[:, None, :, :, None]
         + np.asarray(neutral)[:, None, None, None, :]
     )
