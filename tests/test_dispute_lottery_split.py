@@ -114,6 +114,33 @@ def test_split_pricing_with_every_branch_peeled_is_exact_against_brute_force(
         _assert_split_is_exact(roster, floor, data)
 
 
+@settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
+    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
+    st.data(),
+)
+def test_split_pricing_branches_on_where_a_search_passes_its_cap(
+    roster: Roster, floor: float, data: st.DataObject
+) -> None:
+    """With every search of a branch that has seats and weight left to branch on past its cap (``_forced_search``
+    answering None for it, as one did on D011's level 24 at 10,000 mediators), the split branches on those branches
+    instead, and the answer is still exact (``_assert_split_is_exact``). Before, the first such search ended the call
+    unproven."""
+    real = _SearchPricing._forced_search
+
+    def capped(self: _SearchPricing, w_pool: Any, fixed: tuple[int, ...], within: Any, above: int, *args: Any) -> Any:
+        wanted = int(w_pool[list(fixed)].sum()) <= above  # some weight still wanted: the branch may branch on
+        if len(fixed) < self.inst.k - 1 and wanted:
+            return None
+        return real(self, w_pool, fixed, within, above, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_SearchPricing, "_forced_search", capped)
+        patch.setattr(matching.lottery.dispute, "SPLIT_LISTED", 0)
+        _assert_split_is_exact(roster, floor, data)
+
+
 def test_the_peeling_ends_a_branch_the_partners_alone_left_to_search() -> None:
     """Seven mediators, panels of three at the floor 1.0 (two acceptable panels), weights 1,000 or 1,001 and the
     heaviest known panel the heaviest there is (2,001; found by a random search over such rosters, 2026-12-08).

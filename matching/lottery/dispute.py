@@ -584,9 +584,9 @@ SPLIT_LEAF = 300
 SPLIT_LISTED = 2_000
 # ... and ``pair_bounds`` asked for at least SPLIT_ROWS mediators at a time (``_SearchPricing._partners``).
 SPLIT_ROWS = 1_000
-# ... and ``_peeled`` charged this much per ``GroupBounds`` call (1.7 ms of CPU each on D002's level 41 at 10,000
-# mediators, 2026-12-08, load 5: about what the search charges per 20,000 partial panels).
-GROUP_WORK = 0.003
+# ... and ``_peeled`` charged this much a branch (0.53 ms of CPU each on D002's level 43 at 10,000 mediators, 2026-12-08,
+# load 4: the search's 0.59 to 0.88 s of CPU per unit).
+GROUP_WORK = 0.0008
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1598,8 +1598,9 @@ class _SearchPricing:
             return True
         if int(np.sort(units[within])[::-1][:seats].sum()) < need:
             return True  # even the heaviest others fall short: no such panel
+        shares = None
         if fixed:
-            within = self._peeled(branches, fixed, within, need)
+            within, shares = self._peeled(branches, fixed, within, need)
             if len(within) < seats:
                 return True  # no others both heavy enough and at the floor with the fixed members and each other
         branches.nodes += 1
@@ -1614,35 +1615,43 @@ class _SearchPricing:
             return True
         if need <= 0 or seats == 1 or len(within) <= SPLIT_LEAF:
             rows = self._forced_search(w_pool, fixed, within, branches.above, branches.restriction)
-            if rows is None:
+            if rows is not None:
+                branches.found.append(rows)
+                return True
+            if need <= 0 or seats == 1:
                 return False
-            branches.found.append(rows)
-            return True
+            # Past the search's cap: branched on instead, where the peeling narrows each branch again.
         heavy = within[units[within] * seats >= need]
         heavy = heavy[np.lexsort((heavy, -units[heavy]))]
         mates = self._partners(heavy)
         left = np.ones(len(self.pool), dtype=bool)
         for h in heavy.tolist():
             left[h] = False
-            rest = within[left[within] & mates[h][within]]
+            kept = left[within] & mates[h][within]
+            if shares is not None:  # and at the floor with the fixed members and h (``_peeled``)
+                kept &= shares[np.searchsorted(within, h)]
+            rest = within[kept]
             if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
                 return False
         return True
 
-    def _peeled(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int) -> np.ndarray:
+    def _peeled(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The mediators of ``within`` that may complete a panel of ``_branch``'s branch (``fixed``, others from ``within``
         summing to ``need`` units or more) at the floor. Each other x of such a panel shares it with the fixed members
         and the others, so ``GroupBounds`` of the fixed members and x with each of them reaches the floor, and x's units
         plus the heaviest of the mediators left that do make ``need``: x is dropped otherwise, again until none is (the
         mediators dropped leave the others fewer). The bound of the fixed members with their partners only (``_partners``,
         two by two) left every branch of D002's level 41 at 10,000 mediators to search (1,903 of them; 37 found a panel,
-        2026-12-08); with it 1,281 were proven empty."""
+        2026-12-08); with it 1,281 were proven empty. Also, but for the last seat, the flags of those kept (in order) that
+        reach the floor with the fixed members and each one of them (a row each): the branches below need no others."""
         units = branches.units[within]
         seats = self.inst.k - len(fixed)
         self.work += GROUP_WORK
         if seats == 1:
             bound = self._grouped()(np.asarray([fixed], dtype=np.int64), within)[0]
-            return np.asarray(within[(bound >= self.threshold) & (units >= need)])
+            return np.asarray(within[(bound >= self.threshold) & (units >= need)]), None
         order = np.lexsort((within, -units))  # heaviest first
         within, units = within[order], units[order]
         groups = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(within), 1)), within[:, None]])
@@ -1655,7 +1664,8 @@ class _SearchPricing:
             reach = units + (heaviest * units[None, :]).sum(axis=1)
             kept = alive & (heaviest.sum(axis=1) == seats - 1) & (reach >= need)
             if (kept == alive).all():
-                return np.sort(within[alive])
+                order = np.argsort(within[alive])
+                return within[alive][order], shares[np.ix_(alive, alive)][np.ix_(order, order)]
             alive = kept
 
     def _grouped(self) -> GroupBounds:
