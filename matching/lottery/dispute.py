@@ -1621,6 +1621,15 @@ class _SearchPricing:
             if need <= 0 or seats == 1:
                 return False
             # Past the search's cap: branched on instead, where the peeling narrows each branch again.
+        return self._branched(branches, fixed, within, need, shares)
+
+    def _branched(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int, shares: np.ndarray | None
+    ) -> bool:
+        """``_branch``'s branches below one: on each mediator of ``within`` of at least its share of ``need``, heaviest
+        first, among their partners not branched on before (and at the floor with the fixed members and them:
+        ``shares``, ``_peeled``'s flags, when it ran). False when one gave up."""
+        units, seats = branches.units, self.inst.k - len(fixed)
         heavy = within[units[within] * seats >= need]
         heavy = heavy[np.lexsort((heavy, -units[heavy]))]
         mates = self._partners(heavy)
@@ -1628,10 +1637,9 @@ class _SearchPricing:
         for h in heavy.tolist():
             left[h] = False
             kept = left[within] & mates[h][within]
-            if shares is not None:  # and at the floor with the fixed members and h (``_peeled``)
+            if shares is not None:
                 kept &= shares[np.searchsorted(within, h)]
-            rest = within[kept]
-            if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
+            if not self._branch(branches, (*fixed, h), within[kept], need - int(units[h])):
                 return False
         return True
 
