@@ -311,9 +311,14 @@ Each branch below the first keeps only the others that may still complete it (``
 bound on a panel holding the fixed members, that other and one more (``GroupBounds``: ``panel_bounds``' programme with
 the group as one member) must reach the floor with enough of the others left, and its units plus the heaviest of those
 the need, again until no other drops. The partners two by two had left nearly every such branch to search; on four
-calls replayed from D002's levels 41 to 43 (2026-12-08, load 5 to 7) the forced searches fell from 1,903 to 1,909 a call
-to 391 to 492, the call's CPU from 16.9 to 19.8 s to 6.2 to 9.9 s and its work from 24.9 to 28.5 units to 9.2 to 12.7,
-with the same rows.
+calls replayed from D002's levels 41 to 43 (2026-12-08) the forced searches fell from 1,903 to 1,909 a call to 391 to
+492 and the panels listed from 83,005 to 167,191 to 13,965 to 20,335, with the same rows. The bound reads tables kept per
+covered set (0.5 ms a branch), so the call's CPU fell to 4.5 to 6.6 s (load 3; main's code 17.5 s on the same call at
+the same load) and its work from 24.9 to 28.5 units to 4.3 to 6.7; the whole of D002 (``--full``, 51 levels, all proven)
+took 353 s of CPU (load 3 to 4), levels 41 to 51 206 s of it, where it took 557 s (436 s) before. A branch whose search
+passes its cap is branched on instead of ending the call: D011's level 24 at 10,000 mediators gave up after 7,698 forced
+searches (the panels listed past ``NARROWED_CAP``), then, once the peeling had cut those to 864, on one search past its
+cap; replayed, its first call now ends proven (45 rows, 71 s of CPU at load 3, 1,432 searches, 146 units of work).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -1551,7 +1556,8 @@ class _SearchPricing:
         alone heavier than the heaviest known panel (no programme counts their units here, so any size does): rows of
         instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
         ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
-        when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
+        when it opens more than ``SPLIT_NODES`` branches, or the panels listed pass ``NARROWED_CAP``, or so does a
+        search of a branch that cannot be branched on (one seat open or no weight wanted; any other is branched on).
 
         In units of the weights' common divisor ``g`` a panel heavier than ``above`` weighs ``goal = above // g + 1``
         or more. Branching on its heavy members proves it (``_branch``): with ``s`` seats open and ``need`` units still
