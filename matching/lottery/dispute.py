@@ -307,6 +307,18 @@ branch is listed or searched among a few. Measured 2026-12-07 on single calls re
 3 to 5): each proven in 16 to 20 s of CPU (26 to 30 units), where CP-SAT answered unproven in 18 to 22 s (10 units) and
 its precise stages after; six of seven found a heavier panel than CP-SAT's answer. Replayed from level 42's start, levels
 42 and 43 end proven (1 / 23.51 and 1 / 15.59) where the run from scratch left them unproven at 1 / 24.82 and 1 / 16.00.
+Each branch below the first keeps only the others that may still complete it (``_SearchPricing._peeled``, five36): the
+bound on a panel holding the fixed members, that other and one more (``GroupBounds``: ``panel_bounds``' programme with
+the group as one member) must reach the floor with enough of the others left, and its units plus the heaviest of those
+the need, again until no other drops. The partners two by two had left nearly every such branch to search; on four
+calls replayed from D002's levels 41 to 43 (2026-12-08) the forced searches fell from 1,903 to 1,909 a call to 391 to
+492 and the panels listed from 83,005 to 167,191 to 13,965 to 20,335, with the same rows. The bound reads tables kept per
+covered set (0.5 ms a branch), so the call's CPU fell to 4.5 to 6.6 s (load 3; main's code 17.5 s on the same call at
+the same load) and its work from 24.9 to 28.5 units to 4.3 to 6.7; the whole of D002 (``--full``, 51 levels, all proven)
+took 353 s of CPU (load 3 to 4), levels 41 to 51 206 s of it, where it took 557 s (436 s) before. A branch whose search
+passes its cap is branched on instead of ending the call: D011's level 24 at 10,000 mediators gave up after 7,698 forced
+searches (the panels listed past ``NARROWED_CAP``), then, once the peeling had cut those to 864, on one search past its
+cap; replayed, its first call now ends proven (45 rows, 71 s of CPU at load 3, 1,432 searches, 146 units of work).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -352,7 +364,7 @@ from matching.lottery.engine import (
     solve,
 )
 from matching.panel.bounds import LOW as _LOW
-from matching.panel.bounds import PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
+from matching.panel.bounds import GroupBounds, PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -587,6 +599,9 @@ SPLIT_LEAF = 300
 SPLIT_LISTED = 2_000
 # ... and ``pair_bounds`` asked for at least SPLIT_ROWS mediators at a time (``_SearchPricing._partners``).
 SPLIT_ROWS = 1_000
+# ... and ``_peeled`` charged this much a branch (0.53 ms of CPU each on D002's level 43 at 10,000 mediators, 2026-12-08,
+# load 4: the search's 0.59 to 0.88 s of CPU per unit).
+GROUP_WORK = 0.0008
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1270,6 +1285,8 @@ class _SearchPricing:
         self.clash = clash_matrix(self.inst, np.asarray(pool, dtype=np.int64))
         self._pool_cells = programme_cells(self.inst, pool)
         self._last_roster: tuple[np.ndarray, _Roster] | None = None  # ``_pool_roster``'s, with its weights
+        # ``GroupBounds`` over the pool's ``plain_programme`` for ``_peeled``, built when first asked (any weights).
+        self._group_bounds: GroupBounds | None = None
 
     def cells(self, pool: list[int]) -> float:
         """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
@@ -1549,7 +1566,8 @@ class _SearchPricing:
         alone heavier than the heaviest known panel (no programme counts their units here, so any size does): rows of
         instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
         ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
-        when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
+        when it opens more than ``SPLIT_NODES`` branches, or the panels listed pass ``NARROWED_CAP``, or so does a
+        search of a branch that cannot be branched on (one seat open or no weight wanted; any other is branched on).
 
         In units of the weights' common divisor ``g`` a panel heavier than ``above`` weighs ``goal = above // g + 1``
         or more. Branching on its heavy members proves it (``_branch``): with ``s`` seats open and ``need`` units still
@@ -1589,13 +1607,18 @@ class _SearchPricing:
         """One branch of ``_split``: the acceptable panels holding the positions ``fixed`` of ``pool`` and others from
         ``within`` (each a partner of every fixed member) whose others sum to ``need`` units or more, into
         ``branches`` (with others that are not heavier than its ``above``); False when it gave up (``SPLIT_NODES``
-        branches or a search's cap)."""
+        branches or a search's cap). Below the first, a branch keeps only the others ``_peeled`` leaves."""
         units, w_pool = branches.units, branches.w_pool
         seats = self.inst.k - len(fixed)
         if len(within) < seats:
             return True
         if int(np.sort(units[within])[::-1][:seats].sum()) < need:
             return True  # even the heaviest others fall short: no such panel
+        shares = None
+        if fixed:
+            within, shares = self._peeled(branches, fixed, within, need)
+            if len(within) < seats:
+                return True  # no others both heavy enough and at the floor with the fixed members and each other
         branches.nodes += 1
         if branches.nodes > SPLIT_NODES:
             return False
@@ -1608,20 +1631,73 @@ class _SearchPricing:
             return True
         if need <= 0 or seats == 1 or len(within) <= SPLIT_LEAF:
             rows = self._forced_search(w_pool, fixed, within, branches.above, branches.restriction)
-            if rows is None:
+            if rows is not None:
+                branches.found.append(rows)
+                return True
+            if need <= 0 or seats == 1:
                 return False
-            branches.found.append(rows)
-            return True
+            # Past the search's cap: branched on instead, where the peeling narrows each branch again.
+        return self._branched(branches, fixed, within, need, shares)
+
+    def _branched(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int, shares: np.ndarray | None
+    ) -> bool:
+        """``_branch``'s branches below one: on each mediator of ``within`` of at least its share of ``need``, heaviest
+        first, among their partners not branched on before (and at the floor with the fixed members and them:
+        ``shares``, ``_peeled``'s flags, when it ran). False when one gave up."""
+        units, seats = branches.units, self.inst.k - len(fixed)
         heavy = within[units[within] * seats >= need]
         heavy = heavy[np.lexsort((heavy, -units[heavy]))]
         mates = self._partners(heavy)
         left = np.ones(len(self.pool), dtype=bool)
         for h in heavy.tolist():
             left[h] = False
-            rest = within[left[within] & mates[h][within]]
-            if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
+            kept = left[within] & mates[h][within]
+            if shares is not None:
+                kept &= shares[np.searchsorted(within, h)]
+            if not self._branch(branches, (*fixed, h), within[kept], need - int(units[h])):
                 return False
         return True
+
+    def _peeled(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The mediators of ``within`` that may complete a panel of ``_branch``'s branch (``fixed``, others from ``within``
+        summing to ``need`` units or more) at the floor. Each other x of such a panel shares it with the fixed members
+        and the others, so ``GroupBounds`` of the fixed members and x with each of them reaches the floor, and x's units
+        plus the heaviest of the mediators left that do make ``need``: x is dropped otherwise, again until none is (the
+        mediators dropped leave the others fewer). The bound of the fixed members with their partners only (``_partners``,
+        two by two) left every branch of D002's level 41 at 10,000 mediators to search (1,903 of them; 37 found a panel,
+        2026-12-08); with it 1,281 were proven empty. Also, but for the last seat, the flags of those kept (in order) that
+        reach the floor with the fixed members and each one of them (a row each): the branches below need no others."""
+        units = branches.units[within]
+        seats = self.inst.k - len(fixed)
+        self.work += GROUP_WORK
+        if seats == 1:
+            bound = self._grouped()(np.asarray([fixed], dtype=np.int64), within)[0]
+            return np.asarray(within[(bound >= self.threshold) & (units >= need)]), None
+        order = np.lexsort((within, -units))  # heaviest first
+        within, units = within[order], units[order]
+        groups = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(within), 1)), within[:, None]])
+        shares = self._grouped()(groups, within) >= self.threshold
+        np.fill_diagonal(shares, False)
+        alive = np.ones(len(within), dtype=bool)
+        while True:
+            mates = shares & alive[None, :]
+            heaviest = mates & (np.cumsum(mates, axis=1) <= seats - 1)  # each one's heaviest seats - 1 mates left
+            reach = units + (heaviest * units[None, :]).sum(axis=1)
+            kept = alive & (heaviest.sum(axis=1) == seats - 1) & (reach >= need)
+            if (kept == alive).all():
+                order = np.argsort(within[alive])
+                return within[alive][order], shares[np.ix_(alive, alive)][np.ix_(order, order)]
+            alive = kept
+
+    def _grouped(self) -> GroupBounds:
+        """``GroupBounds`` over the pool, built when first asked (one ``panel_bounds`` pass: its programme)."""
+        if self._group_bounds is None:
+            self._group_bounds = GroupBounds(self.inst, plain_programme(self.inst, self.pool))
+            self.work += NARROW_WORK * self.cells(self.pool)
+        return self._group_bounds
 
     def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
         """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)
@@ -1640,15 +1716,17 @@ class _SearchPricing:
     def _partners(self, heavy: np.ndarray) -> dict[int, np.ndarray]:
         """For each position of ``heavy`` in ``pool``, a flag per position: whether ``pair_bounds`` leaves a panel
         holding both at the floor (every member of an acceptable panel holding them is flagged). Cached per call, and
-        computed for ``SPLIT_ROWS`` positions at a time at least (one programme each time: on D002's level 42 at 10,000
-        mediators, 3,322 of them, about 0.2 s of CPU)."""
+        computed for ``SPLIT_ROWS`` positions at a time at least, charged as a ``panel_bounds`` pass each time. Read off
+        ``GroupBounds``' tables (groups of one: the same numbers): on D002's level 43 at 10,000 mediators (3,322 of them)
+        0.18 to 0.21 s of CPU per 1,000 positions, where ``pair_bounds`` took 0.27 to 0.41 s, its programme run each
+        time (2026-12-08, load 3)."""
         cache = self._mates
         fresh = [h for h in heavy.tolist() if h not in cache]
         if fresh:
             asked = set(fresh)
             more = [i for i in range(len(self.pool)) if i not in cache and i not in asked]
             rows = np.asarray((fresh + more)[: max(len(fresh), SPLIT_ROWS)], dtype=np.int64)
-            bound = pair_bounds(self.inst, self.pool, rows, np.arange(len(self.pool)))
+            bound = self._grouped()(rows[:, None], np.arange(len(self.pool)))  # ``pair_bounds``, read off tables
             self.work += NARROW_WORK * self.cells(self.pool)
             for i, h in enumerate(rows.tolist()):
                 flags = bound[i] >= self.threshold
