@@ -1,15 +1,19 @@
 """The dispute lottery's greedy panels (``_greedy``: witness and candidate columns) held to a plain per-panel
 version of the rule its docstring states: each open seat goes to the candidate who adds the most to the objective
 (value, chair bonus, diversity, neutrality balance), among the ``GREEDY_PER_PROFILE`` best-valued of each profile,
-never one who is on the panel, shares a nationality with it or passes the room for flagged members."""
+never one who is on the panel, shares a nationality with it or passes the room for flagged members; and one greedy
+seat (``_greedy_step``: the first ``GREEDY_LEAD`` candidates of each state's orders, the rest in full) held to the
+plain argmax over every candidate."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from matching.lottery.dispute import _NO_CHAIR, GREEDY_PER_PROFILE, _greedy
+import matching.lottery.dispute as dispute_module
+from matching.lottery.dispute import _NO_CHAIR, GREEDY_PER_PROFILE, _greedy, _greedy_step
 from matching.rules.encoding import PanelInstance, encode
 from matching.rules.kernel import POPCOUNT, chair_values, group_bits, separable_values, tradition_bits
 from tests.strategies import DISPUTE_ID, Roster, rosters
@@ -75,6 +79,23 @@ def _reference(
 def test_greedy_panels_follow_the_greedy_rule(roster: Roster, data: st.DataObject) -> None:
     """From each mediator, or from drawn starts of one or two members, with or without flagged members and a room
     for them, ``_greedy`` gives exactly the panels (in order) of the per-panel rule."""
+    _follows_the_rule(roster, data)
+
+
+@settings(max_examples=20, **SLOW)  # type: ignore[call-overload]
+@given(_five_member_rosters() | rosters(min_size=6, max_size=12, sizes=(3, 5)), st.data())
+def test_greedy_panels_follow_the_greedy_rule_from_a_short_lead(roster: Roster, data: st.DataObject) -> None:
+    """The same with ``GREEDY_LEAD`` of 1 to 3 and few cells a block: these rosters' candidates outnumber it, so
+    the seats come from the states' leading candidates, from blocks of groups, and (a lead all barred) in full."""
+    lead = data.draw(st.integers(1, 3), label="lead")
+    cells = data.draw(st.sampled_from([1, 7, 4_000_000]), label="cells")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dispute_module, "GREEDY_LEAD", lead)
+        patch.setattr(dispute_module, "GREEDY_CELLS", cells)
+        _follows_the_rule(roster, data)
+
+
+def _follows_the_rule(roster: Roster, data: st.DataObject) -> None:
     ws = roster.workspace()
     inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
     assume(inst.n >= inst.k)
@@ -97,3 +118,49 @@ def test_greedy_panels_follow_the_greedy_rule(roster: Roster, data: st.DataObjec
     )
     expected = _reference(inst, pool, outside, room or 0, starts)
     assert [tuple(int(i) for i in row) for row in found] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_greedy_step_is_the_argmax_over_every_candidate(data: st.DataObject) -> None:
+    """``_greedy_step`` on drawn gains (few values, so ties are common), chair bonuses (some who may not chair), bars,
+    flags and rooms left, with a drawn ``GREEDY_LEAD`` and block size: each row gets the first candidate of largest
+    ``base[at, c] + max(best_chair, chair[c])`` among those it may take (none barred by a member, none flagged past the
+    room left), or none (index 0, not ok) when it may take none."""
+    n = data.draw(st.integers(1, 9), label="candidates")
+    states = data.draw(st.integers(1, 3), label="states")
+    rows = data.draw(st.integers(1, 8), label="rows")
+    people = data.draw(st.integers(1, 6), label="people")
+    width = data.draw(st.integers(1, 3), label="seats")
+    small = st.integers(-3, 3)
+    base = np.array(data.draw(st.lists(st.lists(small, min_size=n, max_size=n), min_size=states, max_size=states)))
+    chair = np.array(data.draw(st.lists(small | st.just(_NO_CHAIR), min_size=n, max_size=n), label="chair"))
+    best_chair = np.array(data.draw(st.lists(small | st.just(_NO_CHAIR), min_size=rows, max_size=rows)))
+    at = np.array(data.draw(st.lists(st.integers(0, states - 1), min_size=rows, max_size=rows), label="at"))
+    seats = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, people - 1), min_size=width, max_size=width), min_size=rows, max_size=rows)
+        )
+    )
+    barred = np.array(
+        data.draw(st.lists(st.lists(st.booleans(), min_size=n, max_size=n), min_size=people, max_size=people)),
+        dtype=bool,
+    )
+    spare = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n), label="spare"), dtype=np.int64)
+    left = np.array(data.draw(st.lists(st.integers(-2, 3), min_size=rows, max_size=rows), label="left"), dtype=np.int64)
+    lead = data.draw(st.integers(1, 10), label="lead")
+    cells = data.draw(st.sampled_from([1, 5, 4_000_000]), label="cells")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dispute_module, "GREEDY_LEAD", lead)
+        patch.setattr(dispute_module, "GREEDY_CELLS", cells)
+        best, ok = _greedy_step(base, chair, best_chair, at, seats, barred, spare, left)
+    for r in range(rows):
+        gains = [
+            (int(base[at[r], c]) + max(int(best_chair[r]), int(chair[c])), -c)
+            for c in range(n)
+            if not barred[seats[r], c].any() and not (spare[c] > 0 and spare[c] > left[r])
+        ]
+        if gains:
+            assert (int(best[r]), bool(ok[r])) == (-max(gains)[1], True)
+        else:
+            assert (int(best[r]), bool(ok[r])) == (0, False)

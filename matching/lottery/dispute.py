@@ -307,6 +307,18 @@ branch is listed or searched among a few. Measured 2026-12-07 on single calls re
 3 to 5): each proven in 16 to 20 s of CPU (26 to 30 units), where CP-SAT answered unproven in 18 to 22 s (10 units) and
 its precise stages after; six of seven found a heavier panel than CP-SAT's answer. Replayed from level 42's start, levels
 42 and 43 end proven (1 / 23.51 and 1 / 15.59) where the run from scratch left them unproven at 1 / 24.82 and 1 / 16.00.
+Each branch below the first keeps only the others that may still complete it (``_SearchPricing._peeled``, five36): the
+bound on a panel holding the fixed members, that other and one more (``GroupBounds``: ``panel_bounds``' programme with
+the group as one member) must reach the floor with enough of the others left, and its units plus the heaviest of those
+the need, again until no other drops. The partners two by two had left nearly every such branch to search; on four
+calls replayed from D002's levels 41 to 43 (2026-12-08) the forced searches fell from 1,903 to 1,909 a call to 391 to
+492 and the panels listed from 83,005 to 167,191 to 13,965 to 20,335, with the same rows. The bound reads tables kept per
+covered set (0.5 ms a branch), so the call's CPU fell to 4.5 to 6.6 s (load 3; main's code 17.5 s on the same call at
+the same load) and its work from 24.9 to 28.5 units to 4.3 to 6.7; the whole of D002 (``--full``, 51 levels, all proven)
+took 353 s of CPU (load 3 to 4), levels 41 to 51 206 s of it, where it took 557 s (436 s) before. A branch whose search
+passes its cap is branched on instead of ending the call: D011's level 24 at 10,000 mediators gave up after 7,698 forced
+searches (the panels listed past ``NARROWED_CAP``), then, once the peeling had cut those to 864, on one search past its
+cap; replayed, its first call now ends proven (45 rows, 71 s of CPU at load 3, 1,432 searches, 146 units of work).
 
 The column generation has a deterministic budget (``LOTTERY_BUDGET``: rounds and summed CP-SAT work,
 never seconds) and stops at a safe point when the caller's ``CancelToken`` asks to; either way the
@@ -352,7 +364,7 @@ from matching.lottery.engine import (
     solve,
 )
 from matching.panel.bounds import LOW as _LOW
-from matching.panel.bounds import PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
+from matching.panel.bounds import GroupBounds, PlainProgramme, pair_bounds, panel_bounds, plain_bounds, plain_programme
 from matching.panel.model import (
     PanelModel,
     best_chair,
@@ -395,6 +407,10 @@ PRICING_CAP = 4_000_000
 KNOWN_OTHERS = 5_000
 WITNESS_PARTNERS = 64  # best-valued mediators the witness panels are completed from
 GREEDY_PER_PROFILE = 3  # best-valued mediators of each profile the greedy witness panels are completed from
+# A greedy seat (``_greedy_step``) first looks at this many candidates per state of the panel so far, and takes the
+# candidates' orders and the rows it computes in full this many cells (rows times candidates) at a time.
+GREEDY_LEAD = 16
+GREEDY_CELLS = 4_000_000
 # Pools past this many mediators are narrowed with ``panel_bounds`` (about a second per pass at thousands of
 # mediators, so a small pool is left to the cheaper ``upper_bounds``); 0 always narrows.
 TIGHT_BOUNDS_FROM = 200
@@ -497,10 +513,16 @@ NATION_TOP = 3
 NATION_STRONG = 40
 # Panels with exactly one of the mediators set apart (``_SearchPricing._apart_panels``), built for each other mediator
 # when the first level's proof is found: started with this many of them of best value, and this many more spread over
-# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times candidates).
+# all of them; completed greedily in chunks of APART_CHUNK starts (memory: starts times ``GREEDY_LEAD``, with each
+# state of the panels so far times candidates). A greedy call's cost goes with its distinct states more than with its
+# starts, so the chunks are large: measured 2026-12-08 on 40 calls replayed from D003's seventh leximin level at 10,000
+# mediators (the ceiling witness's pairs, 75,682 starts over 950 candidates), 1.8 s of CPU with chunks of 2,000
+# starts and the full gain of every candidate for every start, 1.3 s with ``_greedy_step``, 0.5 s with both and one
+# call per ``_started``. In a whole run of D003 to its 11th level (2026-12-08, machine speed 1.12, load 3.6 to 4.8)
+# the 319 greedy calls took 12.7 s of CPU, and main's ``_greedy`` on the same inputs 43.7 s (the same panels).
 APART_TOP = 10
 APART_SPREAD = 20
-APART_CHUNK = 2_000
+APART_CHUNK = 20_000
 # Panels pairing each mediator outside the proof's ``apart`` with others of the pool that ``panel_bounds`` leaves able
 # to share an acceptable panel with them (``_SearchPricing._mover_panels``), built with the first level's proof: at most
 # this many partners each, spread over those that pass. 0 turns them off.
@@ -577,6 +599,9 @@ SPLIT_LEAF = 300
 SPLIT_LISTED = 2_000
 # ... and ``pair_bounds`` asked for at least SPLIT_ROWS mediators at a time (``_SearchPricing._partners``).
 SPLIT_ROWS = 1_000
+# ... and ``_peeled`` charged this much a branch (0.53 ms of CPU each on D002's level 43 at 10,000 mediators, 2026-12-08,
+# load 4: the search's 0.59 to 0.88 s of CPU per unit).
+GROUP_WORK = 0.0008
 # ... and a panel weighing the ceiling it proves is looked for among greedy panels started from this many weighted
 # mediators at a time, best-valued first (``_SearchPricing._ceiling_witness``), until some reach it.
 WITNESS_MOVERS = 256
@@ -1353,6 +1378,8 @@ class _SearchPricing:
         self._pool_cells = programme_cells(self.inst, pool)
         self._last_roster: tuple[np.ndarray, _Roster] | None = None  # ``_pool_roster``'s, with its weights
         self._members: _Members | None = None  # ``_pool_members``'
+        # ``GroupBounds`` over the pool's ``plain_programme`` for ``_peeled``, built when first asked (any weights).
+        self._group_bounds: GroupBounds | None = None
 
     def cells(self, pool: list[int]) -> float:
         """The work of one unit of a ``panel_bounds`` pass over ``pool`` (instance indices), in units of NARROW_WORK."""
@@ -1638,7 +1665,8 @@ class _SearchPricing:
         alone heavier than the heaviest known panel (no programme counts their units here, so any size does): rows of
         instance indices, a superset of the acceptable panels heavier than the heaviest known one (meeting
         ``restriction``) and among them all those of the largest weight (none when none is heavier: proven); None
-        when it opens more than ``SPLIT_NODES`` branches, or a search or the panels listed pass ``NARROWED_CAP``.
+        when it opens more than ``SPLIT_NODES`` branches, or the panels listed pass ``NARROWED_CAP``, or so does a
+        search of a branch that cannot be branched on (one seat open or no weight wanted; any other is branched on).
 
         In units of the weights' common divisor ``g`` a panel heavier than ``above`` weighs ``goal = above // g + 1``
         or more. Branching on its heavy members proves it (``_branch``): with ``s`` seats open and ``need`` units still
@@ -1678,13 +1706,18 @@ class _SearchPricing:
         """One branch of ``_split``: the acceptable panels holding the positions ``fixed`` of ``pool`` and others from
         ``within`` (each a partner of every fixed member) whose others sum to ``need`` units or more, into
         ``branches`` (with others that are not heavier than its ``above``); False when it gave up (``SPLIT_NODES``
-        branches or a search's cap)."""
+        branches or a search's cap). Below the first, a branch keeps only the others ``_peeled`` leaves."""
         units, w_pool = branches.units, branches.w_pool
         seats = self.inst.k - len(fixed)
         if len(within) < seats:
             return True
         if int(np.sort(units[within])[::-1][:seats].sum()) < need:
             return True  # even the heaviest others fall short: no such panel
+        shares = None
+        if fixed:
+            within, shares = self._peeled(branches, fixed, within, need)
+            if len(within) < seats:
+                return True  # no others both heavy enough and at the floor with the fixed members and each other
         branches.nodes += 1
         if branches.nodes > SPLIT_NODES:
             return False
@@ -1697,20 +1730,73 @@ class _SearchPricing:
             return True
         if need <= 0 or seats == 1 or len(within) <= SPLIT_LEAF:
             rows = self._forced_search(w_pool, fixed, within, branches.above, branches.restriction)
-            if rows is None:
+            if rows is not None:
+                branches.found.append(rows)
+                return True
+            if need <= 0 or seats == 1:
                 return False
-            branches.found.append(rows)
-            return True
+            # Past the search's cap: branched on instead, where the peeling narrows each branch again.
+        return self._branched(branches, fixed, within, need, shares)
+
+    def _branched(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int, shares: np.ndarray | None
+    ) -> bool:
+        """``_branch``'s branches below one: on each mediator of ``within`` of at least its share of ``need``, heaviest
+        first, among their partners not branched on before (and at the floor with the fixed members and them:
+        ``shares``, ``_peeled``'s flags, when it ran). False when one gave up."""
+        units, seats = branches.units, self.inst.k - len(fixed)
         heavy = within[units[within] * seats >= need]
         heavy = heavy[np.lexsort((heavy, -units[heavy]))]
         mates = self._partners(heavy)
         left = np.ones(len(self.pool), dtype=bool)
         for h in heavy.tolist():
             left[h] = False
-            rest = within[left[within] & mates[h][within]]
-            if not self._branch(branches, (*fixed, h), rest, need - int(units[h])):
+            kept = left[within] & mates[h][within]
+            if shares is not None:
+                kept &= shares[np.searchsorted(within, h)]
+            if not self._branch(branches, (*fixed, h), within[kept], need - int(units[h])):
                 return False
         return True
+
+    def _peeled(
+        self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, need: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The mediators of ``within`` that may complete a panel of ``_branch``'s branch (``fixed``, others from ``within``
+        summing to ``need`` units or more) at the floor. Each other x of such a panel shares it with the fixed members
+        and the others, so ``GroupBounds`` of the fixed members and x with each of them reaches the floor, and x's units
+        plus the heaviest of the mediators left that do make ``need``: x is dropped otherwise, again until none is (the
+        mediators dropped leave the others fewer). The bound of the fixed members with their partners only (``_partners``,
+        two by two) left every branch of D002's level 41 at 10,000 mediators to search (1,903 of them; 37 found a panel,
+        2026-12-08); with it 1,281 were proven empty. Also, but for the last seat, the flags of those kept (in order) that
+        reach the floor with the fixed members and each one of them (a row each): the branches below need no others."""
+        units = branches.units[within]
+        seats = self.inst.k - len(fixed)
+        self.work += GROUP_WORK
+        if seats == 1:
+            bound = self._grouped()(np.asarray([fixed], dtype=np.int64), within)[0]
+            return np.asarray(within[(bound >= self.threshold) & (units >= need)]), None
+        order = np.lexsort((within, -units))  # heaviest first
+        within, units = within[order], units[order]
+        groups = np.hstack([np.tile(np.asarray(fixed, dtype=np.int64), (len(within), 1)), within[:, None]])
+        shares = self._grouped()(groups, within) >= self.threshold
+        np.fill_diagonal(shares, False)
+        alive = np.ones(len(within), dtype=bool)
+        while True:
+            mates = shares & alive[None, :]
+            heaviest = mates & (np.cumsum(mates, axis=1) <= seats - 1)  # each one's heaviest seats - 1 mates left
+            reach = units + (heaviest * units[None, :]).sum(axis=1)
+            kept = alive & (heaviest.sum(axis=1) == seats - 1) & (reach >= need)
+            if (kept == alive).all():
+                order = np.argsort(within[alive])
+                return within[alive][order], shares[np.ix_(alive, alive)][np.ix_(order, order)]
+            alive = kept
+
+    def _grouped(self) -> GroupBounds:
+        """``GroupBounds`` over the pool, built when first asked (one ``panel_bounds`` pass: its programme)."""
+        if self._group_bounds is None:
+            self._group_bounds = GroupBounds(self.inst, plain_programme(self.inst, self.pool))
+            self.work += NARROW_WORK * self.cells(self.pool)
+        return self._group_bounds
 
     def _listed(self, branches: _Branches, fixed: tuple[int, ...], within: np.ndarray, seats: int) -> np.ndarray:
         """Every panel of ``_branch``'s branch (the positions ``fixed`` of ``pool`` and ``seats`` others from ``within``)
@@ -1729,15 +1815,17 @@ class _SearchPricing:
     def _partners(self, heavy: np.ndarray) -> dict[int, np.ndarray]:
         """For each position of ``heavy`` in ``pool``, a flag per position: whether ``pair_bounds`` leaves a panel
         holding both at the floor (every member of an acceptable panel holding them is flagged). Cached per call, and
-        computed for ``SPLIT_ROWS`` positions at a time at least (one programme each time: on D002's level 42 at 10,000
-        mediators, 3,322 of them, about 0.2 s of CPU)."""
+        computed for ``SPLIT_ROWS`` positions at a time at least, charged as a ``panel_bounds`` pass each time. Read off
+        ``GroupBounds``' tables (groups of one: the same numbers): on D002's level 43 at 10,000 mediators (3,322 of them)
+        0.18 to 0.21 s of CPU per 1,000 positions, where ``pair_bounds`` took 0.27 to 0.41 s, its programme run each
+        time (2026-12-08, load 3)."""
         cache = self._mates
         fresh = [h for h in heavy.tolist() if h not in cache]
         if fresh:
             asked = set(fresh)
             more = [i for i in range(len(self.pool)) if i not in cache and i not in asked]
             rows = np.asarray((fresh + more)[: max(len(fresh), SPLIT_ROWS)], dtype=np.int64)
-            bound = pair_bounds(self.inst, self.pool, rows, np.arange(len(self.pool)))
+            bound = self._grouped()(rows[:, None], np.arange(len(self.pool)))  # ``pair_bounds``, read off tables
             self.work += NARROW_WORK * self.cells(self.pool)
             for i, h in enumerate(rows.tolist()):
                 flags = bound[i] >= self.threshold
@@ -1761,7 +1849,7 @@ class _SearchPricing:
         A call runs thousands of them (1,900 in each of D002's tail calls at 10,000 mediators, 7,000 in D011's), so the
         roster takes what each mediator brings on their own from the pool's ``_Members`` and reads the pool's clashes in
         place: replayed on 2026-12-08 (load 3.3-4.0), D002's tail calls took 13.1 to 15.3 s of CPU against 16.6 to 20.5
-        on the code before, D011's 15.3 and 21.0 against 43.4 and 39.3, with the same branches, searches and answers."""
+        on the code before (d26293b, before the peeling), D011's 15.3 and 21.0 against 43.4 and 39.3, with the same branches, searches and answers."""
         forced = np.asarray(fixed, dtype=np.int64)
         sub = np.unique(np.concatenate([forced, within]))
         weight = w_pool[sub].copy()
@@ -3111,7 +3199,9 @@ def _greedy(
     whose flags sum to at most ``room``. With
     ``starts`` (rows of positions in ``pool``, distinct within a row) one panel per row is completed from
     those members instead (rows that do not complete are left out). ``clash``: ``clash_matrix`` of ``pool`` when
-    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less)."""
+    the caller has it already (building it takes about 40 ms at 3,000 mediators, and a call can take less). Each seat
+    goes to every panel at once (``_greedy_step``), for work that grows with the panels' distinct states more than
+    with their number."""
     k, people = inst.k, np.asarray(pool, dtype=np.int64)
     if k < 2 or len(people) < k:
         return np.zeros((0, k), dtype=np.int64)
@@ -3134,7 +3224,6 @@ def _greedy(
     seats = np.arange(len(people))[:, None] if starts is None else np.asarray(starts, dtype=np.int64)
     if starts is not None and len(seats) == 0:
         return np.zeros((0, k), dtype=np.int64)
-    rows = np.arange(len(seats))
     used = spare[seats].sum(axis=1)  # flagged members so far
     total = value[seats].sum(axis=1)
     best_chair = chair[seats].max(axis=1)
@@ -3151,7 +3240,6 @@ def _greedy(
     # [pool, candidates]: the candidate is the mediator or shares a nationality with them (never both on a panel)
     barred = clash[:, cand]
     barred[cand, np.arange(len(cand))] = True
-    flagged = spare[cand] > 0
 
     def bonus(t: np.ndarray, g: np.ndarray, f: np.ndarray, m: np.ndarray, a: Sequence[np.ndarray]) -> np.ndarray:
         """Diversity and neutrality balance (the panel-level terms but the chair bonus); ``a``: the alignment
@@ -3177,18 +3265,10 @@ def _greedy(
             m_s[:, None] + male[kind][None, :],
             [a_s[:, [p]] + align[kind, p][None, :] for p in range(align.shape[1])],
         )
-        gain = (per_kind[:, kinds] + value[cand][None, :])[at]
-        # What the panel so far scores is the same for every candidate of a row: it is left out (same argmax).
-        gain += np.maximum(best_chair[:, None], chair[cand][None, :])
-        taken = barred[seats[:, 0]]
-        for column in seats.T[1:]:  # one seat at a time: [pool, candidates] never [pool, seats, pool]
-            taken |= barred[column]
-        if flagged.any():
-            taken |= flagged[None, :] & (used[:, None] + spare[cand][None, :] > room)
-        np.putmask(gain, taken, np.iinfo(np.int64).min)
-        best = np.argmax(gain, axis=1)
+        # Each candidate's gain but the chair bonus, per state: [states, candidates].
+        base = per_kind[:, kinds] + value[cand][None, :]
+        best, ok = _greedy_step(base, chair[cand], best_chair, at, seats, barred, spare[cand], room - used)
         pick = cand[best]
-        ok = ~taken[rows, best]
         seats = np.column_stack([seats, np.where(ok, pick, seats[:, 0])])
         used += np.where(ok, spare[pick], 0)
         total += value[pick]
@@ -3197,6 +3277,83 @@ def _greedy(
         fem, men, aligned = fem + female[pick], men + male[pick], aligned + align[pick]
     complete = (np.diff(np.sort(seats, axis=1), axis=1) != 0).all(axis=1) & (used <= room)  # k distinct members
     return np.sort(people[seats[complete]], axis=1)
+
+
+def _greedy_step(
+    base: np.ndarray,
+    chair: np.ndarray,
+    best_chair: np.ndarray,
+    at: np.ndarray,
+    seats: np.ndarray,
+    barred: np.ndarray,
+    spare: np.ndarray,
+    left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One seat of ``_greedy`` for every panel: the index of the candidate of largest gain (the first on ties) among
+    those the panel may take, and whether there is one (the index is then 0, as ``np.argmax`` of a row all barred).
+
+    A row's gain of candidate ``c`` is ``base[at, c] + max(best_chair, chair[c])`` (``base``: the gain but the chair
+    bonus, per state of the panel so far; what the panel scores already is the same for every candidate and left
+    out); it may take ``c`` unless ``barred`` by a member (the member or a shared nationality, ``barred[member, c]``)
+    or flagged past the room left (``spare[c] > 0`` and ``spare[c] > left``). That gain is the larger of ``base +
+    best_chair`` and ``lifted = base + chair``, so its largest over the candidates a row may take is the larger of the
+    two orders' firsts, and the first candidate reaching it the earlier of those that do. Rows of the same state and
+    room left share both orders: their ``GREEDY_LEAD`` first candidates in the order ``(-gain, candidate)`` are ranked
+    once per such group, and a row looks only at those (its members bar a few candidates); a row that may take none
+    of them in one order is computed in full over every candidate, as before. The answers are exactly the full
+    computation's, for work per group of rows rather than per row (the groups' orders and the rows computed in full
+    are taken ``GREEDY_CELLS`` cells at a time, which bounds the memory)."""
+    rows, n = len(at), base.shape[1]
+    best = np.zeros(rows, dtype=np.intp)
+    ok = np.zeros(rows, dtype=bool)
+    lifted = base + chair[None, :]
+    slow = np.ones(rows, dtype=bool)
+    lead = min(GREEDY_LEAD, n)
+    top = int(max(np.abs(base).max(), np.abs(lifted).max())) if base.size else 0
+    if 0 < lead < n and (top + 1) * n < 2**62:  # keys ``-gain * n + c``: distinct, ordered as (-gain, candidate)
+        room = np.clip(left, -1, int(spare.max()))  # past the largest flag every row has the same room
+        groups, group = _unique_rows(np.column_stack([at, room]))
+        shut = np.iinfo(np.int64).max  # the key of a candidate past the group's room
+        index = np.arange(n)
+        block = max(1, GREEDY_CELLS // n)
+        firsts = []
+        for gains in (base, lifted):
+            head = np.empty((len(groups), lead), dtype=np.intp)
+            open_ = np.empty((len(groups), lead), dtype=bool)
+            for lo in range(0, len(groups), block):
+                part = groups[lo : lo + block]
+                key = -gains[part[:, 0]] * n + index[None, :]
+                key[(spare[None, :] > 0) & (spare[None, :] > part[:, 1][:, None])] = shut
+                ahead = np.argpartition(key, lead - 1, axis=1)[:, :lead]
+                ahead_key = np.take_along_axis(key, ahead, axis=1)
+                order = np.argsort(ahead_key, axis=1)
+                head[lo : lo + block] = np.take_along_axis(ahead, order, axis=1)
+                open_[lo : lo + block] = np.take_along_axis(ahead_key, order, axis=1) != shut
+            cands = head[group]  # [rows, lead]
+            blocked = ~open_[group]
+            for column in seats.T:
+                blocked |= barred[column[:, None], cands]
+            first = np.argmax(~blocked, axis=1)
+            firsts.append((cands[np.arange(rows), first], ~blocked[np.arange(rows), first]))
+        (a, found_a), (u, found_u) = firsts
+        plain, raised = base[at, a] + best_chair, lifted[at, u]
+        most = np.maximum(plain, raised)
+        winner = np.minimum(np.where(plain == most, a, n), np.where(raised == most, u, n))
+        quick = found_a & found_u
+        best[quick], ok[quick] = winner[quick], True
+        slow = ~quick
+    spans = np.flatnonzero(slow)
+    for lo in range(0, len(spans), max(1, GREEDY_CELLS // max(n, 1))):
+        r = spans[lo : lo + max(1, GREEDY_CELLS // max(n, 1))]
+        gain = base[at[r]] + np.maximum(best_chair[r, None], chair[None, :])
+        taken = barred[seats[r, 0]]
+        for column in seats[r].T[1:]:  # one seat at a time: [rows, candidates] never [rows, seats, candidates]
+            taken |= barred[column]
+        taken |= (spare[None, :] > 0) & (spare[None, :] > left[r, None])
+        np.putmask(gain, taken, np.iinfo(np.int64).min)
+        pick = np.argmax(gain, axis=1)
+        best[r], ok[r] = pick, ~taken[np.arange(len(r)), pick]
+    return best, ok
 
 
 class DisputePanelOracle:

@@ -30,6 +30,8 @@ LOW = -(2**60)  # an unreachable state of ``panel_bounds``' programme (a mediato
 LOW32 = -(2**30)
 SPAN32 = 2**27
 FULL_COVERS = 1 << (len(TRADITIONS) + len(GROUPS))  # every set of legal traditions and UN groups
+BOUND_CHUNK = 4_000_000  # cells of ``_pair_finish``'s others' states united with covered sets at once (bounds memory)
+GROUP_CELLS = 250_000  # groups times columns ``GroupBounds`` answers at once (bounds memory)
 
 
 def panel_bounds(
@@ -185,33 +187,149 @@ def pair_bounds(
     elif not np.array_equal(programme.pool, pool_arr):
         raise ValueError("pair_bounds: the programme was run over another pool")
     value = programme.value
+    chair_ok, chair, cover, female, male = _attributes(inst, pool_arr)
+    own = np.where(chair_ok, chair, LOW)
     bound = np.full((len(rows), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
     for lean, balanced, dp, states, lo in programme.runs:
-        best = _pair_finish(inst, _widened(dp[:, k - 2, :, :, :, 0]), states, lean, lo, balanced, pool_arr, rows, cols)
+        keys = np.stack([cover, female, male, lean], axis=1)
+        others = _widened(dp[:, k - 2, :, :, :, 0])
+        best = _pair_finish(inst, others, states, lo, balanced, (keys[rows], own[rows]), (keys[cols], own[cols]))
         bound = np.minimum(bound, best)
     return np.where(bound > LOW // 2, value[rows][:, None] + value[cols][None, :] + bound, LOW)
+
+
+class GroupBounds:
+    """For groups of members (rows of m distinct positions in ``programme.pool``, 1 <= m <= k - 1) and each of some
+    columns (positions there too), an upper bound on the objective of any panel of the pool holding a whole group and
+    that one that keeps H5 and H8 and has a chair (``LOW`` when there is none): ``pair_bounds`` for groups of one; for
+    more, a group is one member of their united attributes (covered set, women, men, lean, the better chair) and
+    summed values, and the programme's states of k - 1 - m others complete it (the same relaxations, so an upper
+    bound; a column inside its group gets a bound on no panel in particular). Built once over a programme and asked
+    many times: per pair of parties, count m and covered set met, the best the others reach with each count of women
+    and men and each lean the group and column bring, with and without a chair among the others, is a table kept
+    between calls, so that a call only reads it. The dispute lottery's split on heavy members
+    (``matching.lottery.dispute._SearchPricing._peeled``) keeps only the mediators this leaves at the floor with the
+    fixed members. Tests hold it to brute force."""
+
+    def __init__(self, inst: PanelInstance, programme: PlainProgramme) -> None:
+        if not programme.runs:
+            raise ValueError("GroupBounds: no programme (panels of fewer than two members or an empty pool)")
+        self.inst, self.programme = inst, programme
+        chair_ok, chair, cover, female, male = _attributes(inst, programme.pool)
+        self.cover, self.female, self.male = cover, female, male
+        self.own = np.where(chair_ok, chair, LOW)
+        # Per pair of parties: the lowest lean k members can bring, and the tables by covered set (sorted) so far.
+        self._lean_lo = [inst.k * min(0, int(lean.min())) for lean, *_ in programme.runs]
+        self._spans = [
+            inst.k * max(0, int(lean.max())) - lo + 1
+            for (lean, *_), lo in zip(programme.runs, self._lean_lo, strict=True)
+        ]
+        self._tables: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, groups: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """A ``[len(groups), len(cols)]`` array of the bounds."""
+        groups, cols = np.asarray(groups, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        k = self.inst.k
+        if groups.ndim != 2 or not 0 < groups.shape[1] < k:
+            raise ValueError("GroupBounds: rows of 1 to k - 1 members")
+        if len(groups) == 0 or len(cols) == 0:
+            return np.full((len(groups), len(cols)), LOW, dtype=np.int64)
+        step = max(1, GROUP_CELLS // len(cols))
+        if len(groups) > step:  # a few rows at a time: each array below is as large as the answer
+            return np.vstack([self(groups[start : start + step], cols) for start in range(0, len(groups), step)])
+        m = groups.shape[1]
+        cover = np.bitwise_or.reduce(self.cover[groups], axis=1)[:, None] | self.cover[cols][None, :]
+        women = self.female[groups].sum(axis=1)[:, None] + self.female[cols][None, :]
+        men = self.male[groups].sum(axis=1)[:, None] + self.male[cols][None, :]
+        mine = np.maximum(self.own[groups].max(axis=1)[:, None], self.own[cols][None, :])  # the best chair among them
+        bound = np.full((len(groups), len(cols)), np.iinfo(np.int64).max, dtype=np.int64)
+        for run, (lean, *_) in enumerate(self.programme.runs):
+            both = lean[groups].sum(axis=1)[:, None] + lean[cols][None, :] - self._lean_lo[run]
+            table, at = self._table(run, m, cover)
+            with_chair, without = table[at, 1, women, men, both], table[at, 0, women, men, both]
+            best = np.where(
+                (without > LOW // 2) & (mine > LOW // 2), np.maximum(with_chair, without + mine), with_chair
+            )
+            bound = np.minimum(bound, np.where(best > LOW // 2, best, LOW))
+        value = self.programme.value
+        return np.where(bound > LOW // 2, value[groups].sum(axis=1)[:, None] + value[cols][None, :] + bound, LOW)
+
+    def _table(self, run: int, m: int, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tables of the covered sets met so far for ``run`` and groups of ``m`` (``[set, chair among the others,
+        women, men, lean - lo]``: the best the others' states reach with the panel-level terms, ``LOW`` where none does;
+        sets in order) and where each set of ``cover`` is among them (sets not met before are added)."""
+        sets, table = self._tables.get((run, m), (np.zeros(0, dtype=np.int64), np.zeros((0, 1, 1, 1, 1), np.int64)))
+        at = np.searchsorted(sets, cover)
+        met = at < len(sets)
+        met[met] = sets[at[met]] == cover[met]
+        if not met.all():
+            fresh = np.unique(cover[~met])
+            sets = np.concatenate([sets, fresh])
+            table = np.concatenate([table, self._filled(run, m, fresh)]) if len(table) else self._filled(run, m, fresh)
+            order = np.argsort(sets, kind="stable")
+            sets, table = sets[order], table[order]
+            self._tables[run, m] = (sets, table)
+            at = np.searchsorted(sets, cover)
+        return table, at
+
+    def _filled(self, run: int, m: int, fresh: np.ndarray) -> np.ndarray:
+        """``_table``'s rows for the covered sets ``fresh``: ``_pair_finish``'s terms for every count of women and men
+        and every lean a group and a column can bring."""
+        inst, k, h = self.inst, self.inst.k, self.inst.k // 2
+        w = inst.weights
+        _, balanced, dp, states, lo = self.programme.runs[run]
+        others = _widened(dp[:, k - 1 - m, :, :, :, 0])  # [chair designated, women, men, lean - lo, covered set]
+        spans = others.shape[3]
+        counts = np.arange(h + 1)
+        brought = np.arange(k + 1)
+        # [women brought, men brought, others' women, others' men]
+        balance = np.minimum(
+            (counts[None, :] + brought[:, None])[:, None, :, None],
+            (counts[None, :] + brought[:, None])[None, :, None, :],
+        )
+        balance = (w["diversity"] * inst.gender_coef * balance).astype(np.int64)
+        # [lean brought - its lowest, others' lean - lo]
+        spread = np.abs(np.arange(self._spans[run])[:, None] + self._lean_lo[run] + np.arange(spans)[None, :] + lo)
+        asymmetry = inst.neutral_asym_coef * spread if balanced else np.zeros_like(spread)
+        neutral = np.asarray(w["neutrality"] * (SCORE_SCALE - asymmetry), dtype=np.int64)
+        cap = lean_cap(inst)
+        if cap is not None and balanced:
+            neutral = np.where(spread <= cap, neutral, LOW)
+        rows = np.empty((len(fresh), 2, k + 1, k + 1, self._spans[run]), dtype=np.int64)
+        chunk = max(1, BOUND_CHUNK // max(1, others.size * (k + 1) ** 2))
+        for start in range(0, len(fresh), chunk):
+            bits = fresh[start : start + chunk]
+            joined = states[None, :] | bits[:, None]
+            trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
+            term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
+            if inst.composition_applies:
+                term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
+            term = np.asarray(term, dtype=np.int64)[:, None, None, None, None, :]
+            reduced = (others[None] + term).max(axis=-1)  # [set, chair, others' women, others' men, lean - lo]
+            # [set, chair, women brought, men brought, others' lean]: the best over the others' women and men
+            gendered = (reduced[:, :, None, None] + balance[None, None, :, :, :, :, None]).max(axis=(4, 5))
+            # then over the others' lean, with the neutrality of the lean brought with theirs
+            rows[start : start + chunk] = (gendered[:, :, :, :, None, :] + neutral[None, None, None, None]).max(axis=-1)
+        return rows
 
 
 def _pair_finish(
     inst: PanelInstance,
     others: np.ndarray,
     states: np.ndarray,
-    lean: np.ndarray,
     lo: int,
     balanced: bool,
-    pool: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
+    cols: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of k - 2
-    members (chair designated, women, men, lean - ``lo``, covered set)."""
+    """``pair_bounds`` for one pair of parties, less the pair's two values: ``others`` the programme's states of the
+    other members (chair designated, women, men, lean - ``lo``, covered set); ``rows`` and ``cols`` each side's
+    attributes (rows of covered set, women, men, lean) and chair bonus (``LOW``: may not chair)."""
     w, h = inst.weights, inst.k // 2
     spans = others.shape[3]
-    chair_ok, chair, cover, female, male = _attributes(inst, pool)
     # Each side's attributes, then each pair of distinct attributes' united ones.
-    keys = np.stack([cover, female, male, lean], axis=1)
-    row_keys, row_of = np.unique(keys[rows], axis=0, return_inverse=True)
-    col_keys, col_of = np.unique(keys[cols], axis=0, return_inverse=True)
+    row_keys, row_of = np.unique(rows[0], axis=0, return_inverse=True)
+    col_keys, col_of = np.unique(cols[0], axis=0, return_inverse=True)
     united = np.stack(
         [
             row_keys[:, None, 0] | col_keys[None, :, 0],
@@ -224,30 +342,37 @@ def _pair_finish(
     combos, combo_of = np.unique(united, axis=0, return_inverse=True)
     cap = lean_cap(inst)
     counts = np.arange(h + 1)
-    # Per combo: the best of the others' states with a chair designated among them, and with none.
-    with_chair = np.full(len(combos), LOW, dtype=np.int64)
-    without = np.full(len(combos), LOW, dtype=np.int64)
-    for bits in np.unique(combos[:, 0]).tolist():
-        joined = states | bits
+    # Per covered set of the combos: the best of the others' states (chair designated among them or not, women, men,
+    # lean), with the diversity and composition terms of that set united with theirs. A chunk of sets at a time.
+    bits, bits_of = np.unique(combos[:, 0], return_inverse=True)
+    reduced = np.empty((len(bits), *others.shape[:-1]), dtype=np.int64)
+    chunk = max(1, BOUND_CHUNK // max(1, others.size))
+    for start in range(0, len(bits), chunk):
+        joined = states[None, :] | bits[start : start + chunk, None]
         trads, groups = POPCOUNT[joined >> len(GROUPS)], POPCOUNT[joined & ((1 << len(GROUPS)) - 1)]
         term = w["diversity"] * (inst.tradition_coef * trads + inst.group_coef * groups)
         if inst.composition_applies:
             term = np.where((trads >= inst.min_traditions) & (groups >= inst.min_groups), term, LOW)
-        reduced = (others + np.asarray(term, dtype=np.int64)).max(axis=-1)  # [chair, women, men, lean]
-        which = np.flatnonzero(combos[:, 0] == bits)
-        for c in which.tolist():
-            _, fem, man, both = combos[c].tolist()
-            balance = w["diversity"] * inst.gender_coef * np.minimum((counts + fem)[:, None], (counts + man)[None, :])
-            spread = np.abs(np.arange(spans) + lo + both)
-            neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
-            total = reduced + np.asarray(balance)[None, :, :, None] + np.asarray(neutral)[None, None, None, :]
-            if cap is not None and balanced:
-                total = np.where((spread <= cap)[None, None, None, :], total, LOW)
-            with_chair[c] = int(total[1].max())
-            without[c] = int(total[0].max())
+        term = np.asarray(term, dtype=np.int64)[:, None, None, None, None, :]
+        reduced[start : start + chunk] = (others[None] + term).max(axis=-1)
+    # Then per combo at once: the gender balance and neutrality of its women, men and lean with the others'.
+    fem, man, both = (combos[:, j] for j in (1, 2, 3))
+    balance = np.minimum((counts[None, :] + fem[:, None])[:, :, None], (counts[None, :] + man[:, None])[:, None, :])
+    balance = w["diversity"] * inst.gender_coef * balance
+    spread = np.abs(np.arange(spans)[None, :] + lo + both[:, None])
+    neutral = w["neutrality"] * (SCORE_SCALE - (inst.neutral_asym_coef * spread if balanced else 0))
+    total = (
+        reduced[bits_of.ravel()]
+        + np.asarray(balance)[:, None, :, :, None]
+        + np.asarray(neutral)[:, None, None, None, :]
+    )
+    if cap is not None and balanced:
+        total = np.where((spread <= cap)[:, None, None, None, :], total, LOW)
+    # Per combo: the best of the others' states with a chair designated among them, and with none.
+    with_chair = total[:, 1].reshape(len(combos), -1).max(axis=1)
+    without = total[:, 0].reshape(len(combos), -1).max(axis=1)
     at = combo_of.ravel().reshape(len(row_keys), len(col_keys))[row_of.ravel()][:, col_of.ravel()]
-    own = np.where(chair_ok, chair, LOW)
-    mine = np.maximum(own[rows][:, None], own[cols][None, :])  # the better chair of the two (LOW: neither may)
+    mine = np.maximum(rows[1][:, None], cols[1][None, :])  # the better chair of the two (LOW: neither may)
     best = with_chair[at]
     chosen = (without[at] > LOW // 2) & (mine > LOW // 2)
     best = np.where(chosen, np.maximum(best, without[at] + mine), best)
