@@ -6,6 +6,7 @@ five), and the lottery priced by it, with CP-SAT out of reach, held to the enume
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,16 @@ from hypothesis import strategies as st
 
 import matching.lottery.dispute
 from matching.core.config import Locks
-from matching.lottery.dispute import _SearchPricing, dispute_lottery, objective_threshold
+from matching.lottery.dispute import (
+    _Members,
+    _Roster,
+    _roster,
+    _SearchPricing,
+    dispute_lottery,
+    objective_threshold,
+)
 from matching.rules.encoding import encode
+from matching.rules.kernel import clash_matrix
 from tests.factories import dispute_row
 from tests.strategies import DISPUTE_ID, Roster, best_of, person, roster_panels, rosters
 from tests.test_dispute_lottery_counted import assert_heaviest, price_with_known
@@ -210,3 +219,37 @@ def test_split_pricing_gives_the_enumerated_lottery_without_cpsat(
         split = dispute_lottery(ws, DISPUTE_ID, IOMED, floor=floor, locks=locks)
     event(f"k={k}, status {listed.status}")
     assert_same_lottery(ws, split, listed, k)
+
+
+@settings(max_examples=30, **SLOW)  # type: ignore[call-overload]
+@given(
+    rosters(min_size=6, max_size=13, sizes=(3, 5)) | rosters(min_size=6, max_size=11, sizes=(3, 5), crowded=True),
+    st.data(),
+)
+def test_forced_search_roster_taken_from_the_pool_is_the_fresh_one(roster: Roster, data: st.DataObject) -> None:
+    """A forced search's roster (``_split``), its members taken from the pool's ``_Members`` (built once a pool) and its
+    clashes read in the pool's matrix, is field for field the roster ``_roster`` builds afresh for those mediators and
+    weights (some lifted as ``_forced_search`` lifts the fixed members), the clashes between its positions included:
+    the same candidates and bounds, so the same searches."""
+    ws = roster.workspace()
+    inst = encode(ws, ws.view(ws.dispute(DISPUTE_ID), IOMED))
+    if not inst.n:
+        return
+    pool = np.arange(inst.n, dtype=np.int64)
+    members = _Members.of(inst, pool)
+    sub = np.asarray(sorted(data.draw(st.sets(st.sampled_from(range(inst.n)), min_size=1), label="sub")))
+    weight = np.array([data.draw(st.sampled_from([0, 0, 1, 7, 1_200, 2**40])) for _ in sub], dtype=np.int64)
+    fixed = np.array([data.draw(st.booleans(), label="fixed") for _ in sub])
+    weight[fixed] += int(np.sort(weight)[::-1][: inst.k].sum()) + 1
+    fresh = _roster(inst, pool[sub].tolist(), weight)
+    taken = _roster(inst, pool[sub], weight, clash_matrix(inst, pool), members.take(sub), clash_rows=sub)
+    event(f"k={inst.k}, alignment classes {len(fresh.align_classes)} of {len(members.align_classes)}")
+    for f in fields(_Roster):
+        if f.name in ("clash", "clash_pos"):
+            continue
+        mine, theirs = getattr(taken, f.name), getattr(fresh, f.name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype and mine.shape == theirs.shape, f.name
+        assert np.array_equal(mine, theirs), f.name
+    at, fresh_at = taken.clash_pos, fresh.clash_pos  # each position's row in its roster's clash matrix
+    assert np.array_equal(taken.clash[np.ix_(at, at)], fresh.clash[np.ix_(fresh_at, fresh_at)])
