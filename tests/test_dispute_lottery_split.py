@@ -91,12 +91,16 @@ def _assert_split_is_exact(roster: Roster, floor: float, data: st.DataObject) ->
                 assert_heaviest(answer, best, weights, by_agent)
 
 
-@settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
-@given(
+# The draws of the split's brute-force tests: a roster, a floor and the weights drawn inside.
+_SPLIT_CASES = (
     rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
     st.sampled_from([0.0, 0.9, 0.97, 1.0]),
     st.data(),
 )
+
+
+@settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
+@given(*_SPLIT_CASES)
 def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float, data: st.DataObject) -> None:
     """Priced by the branching alone (``_assert_split_is_exact``), the answer is proven and weighs exactly the most any
     acceptable panel weighs (brute force); every panel handed over is acceptable, whenever the branching applies (a goal
@@ -106,11 +110,7 @@ def test_split_pricing_is_exact_against_brute_force(roster: Roster, floor: float
 
 
 @settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
-@given(
-    rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
-    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
-    st.data(),
-)
+@given(*_SPLIT_CASES)
 def test_split_pricing_with_every_branch_peeled_is_exact_against_brute_force(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
@@ -124,11 +124,7 @@ def test_split_pricing_with_every_branch_peeled_is_exact_against_brute_force(
 
 
 @settings(max_examples=12, **SLOW)  # type: ignore[call-overload]
-@given(
-    rosters(min_size=9, max_size=13, sizes=(3, 5)) | _five_member_rosters(),
-    st.sampled_from([0.0, 0.9, 0.97, 1.0]),
-    st.data(),
-)
+@given(*_SPLIT_CASES)
 def test_split_pricing_branches_on_where_a_search_passes_its_cap(
     roster: Roster, floor: float, data: st.DataObject
 ) -> None:
